@@ -1,0 +1,195 @@
+"""Small I/O helpers shared by every stage: atomic writes, canonical JSON, hashes.
+
+Everything the project writes goes through these functions, so that outputs are
+deterministic (sorted keys, fixed separators, ``\\n`` line ends) and never left
+half-written (temporary path in the same directory, then ``os.replace``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from builder.errors import InputError, InputFileNotFoundError
+
+
+def canonical_json(obj: Any, *, indent: int | None = None) -> str:
+    """Serialise ``obj`` deterministically (sorted keys, UTF-8, no trailing spaces)."""
+    separators = (",", ": ") if indent is not None else (",", ":")
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, indent=indent, separators=separators)
+
+
+def sha256_text(text: str) -> str:
+    """Hex SHA-256 of ``text`` encoded as UTF-8."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def sha256_file(path: str | os.PathLike, chunk_size: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(chunk_size), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def fingerprint(settings: Any) -> str:
+    """Content fingerprint of JSON-able ``settings``; key order does not matter.
+
+    Examples
+    --------
+    >>> fingerprint({"a": 1, "b": 2}) == fingerprint({"b": 2, "a": 1})
+    True
+    """
+    return sha256_text(canonical_json(settings))[:16]
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary sibling of ``path``; rename it onto ``path`` on success.
+
+    On any exception the temporary file is removed and ``path`` is untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+    """Write UTF-8 ``text`` to ``path`` atomically, with ``\\n`` line ends."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_json(path: str | os.PathLike, obj: Any, *, indent: int | None = 2) -> None:
+    """Write canonical JSON (sorted keys, trailing newline) atomically."""
+    atomic_write_text(path, canonical_json(obj, indent=indent) + "\n")
+
+
+def atomic_write_jsonl(path: str | os.PathLike, records: Iterable[Any]) -> int:
+    """Write one canonical JSON object per line, atomically; return the count."""
+    count = 0
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+        for record in records:
+            handle.write(canonical_json(record))
+            handle.write("\n")
+            count += 1
+    return count
+
+
+@contextlib.contextmanager
+def atomic_directory(path: str | os.PathLike, *, overwrite: bool = False) -> Iterator[Path]:
+    """Yield a temporary directory beside ``path``; rename it to ``path`` on success.
+
+    Parameters
+    ----------
+    path : path-like
+        The final directory.
+    overwrite : bool, default=False
+        Replace an existing directory at ``path`` (the old one is removed only after
+        the new one is complete). When False an existing ``path`` is an error.
+
+    Raises
+    ------
+    FileExistsError
+        ``path`` exists and ``overwrite`` is False.
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path}: already exists; choose another output directory or remove it first")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    try:
+        yield tmp
+        if path.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
+            os.replace(path, old / "x")
+            os.replace(tmp, path)
+            shutil.rmtree(old)
+        else:
+            os.replace(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def read_json(path: str | os.PathLike) -> Any:
+    """Read a JSON file; errors name the file, line and column."""
+    path = Path(path)
+    if not path.exists():
+        raise InputFileNotFoundError(f"{path}: file not found")
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            return json.load(handle)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: expected UTF-8 JSON, found undecodable bytes at byte {exc.start}") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{path}: line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg}); "
+            "check that the file is complete and was not truncated"
+        ) from None
+
+
+def iter_jsonl(path: str | os.PathLike) -> Iterator[tuple[int, dict]]:
+    """Yield ``(line_number, object)`` for each non-empty line of a JSONL file.
+
+    Raises
+    ------
+    InputError
+        Listing every line that is not a JSON object.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputFileNotFoundError(f"{path}: file not found")
+    problems = []
+    records = []
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            for lineno, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    problems.append(f"{path}: line {lineno}: expected a JSON object, found invalid JSON ({exc.msg})")
+                    continue
+                if not isinstance(obj, dict):
+                    problems.append(f"{path}: line {lineno}: expected a JSON object, found {type(obj).__name__}")
+                    continue
+                records.append((lineno, obj))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: expected UTF-8 text, found undecodable bytes at byte {exc.start}") from None
+    if problems:
+        raise InputError(problems)
+    yield from records
+
+
+def progress(iterable: Iterable | None = None, **kwargs: Any):
+    """A progress bar on stderr that stays quiet when stderr is not a terminal."""
+    kwargs.setdefault("disable", not sys.stderr.isatty())
+    kwargs.setdefault("file", sys.stderr)
+    kwargs.setdefault("leave", False)
+    return tqdm(iterable, **kwargs)

@@ -1,0 +1,100 @@
+"""The records that flow between stages: ``Article`` and ``Sentence``.
+
+Their JSON shape is declared once in ``schemas/article.schema.json`` and
+``schemas/sentence.schema.json``; ``tests/schemas/test_contracts.py`` checks that the
+dataclass fields and the schemas agree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from builder.io import sha256_text
+
+ARTICLE_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]+$")
+
+ROLES = ("headline", "body", "caption", "byline", "boilerplate")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article, normalised (UTF-8, ``\\n`` line ends, no BOM).
+
+    ``text`` is exactly what the splitter sees, headline included; ``text_sha256``
+    is its hash. ``meta`` keeps any extra fields of the source (for example
+    ``{"fictional": true}``).
+    """
+
+    article_id: str
+    text: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None
+    path: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    text_sha256: str = ""
+
+    def __post_init__(self):
+        if not self.text_sha256:
+            object.__setattr__(self, "text_sha256", sha256_text(self.text))
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Article":
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of an article, with character offsets into ``article.text``.
+
+    ``article.text[start:end] == text`` always holds. ``context`` holds the text of
+    the neighbouring sentences (``before``, ``after``) and the ``headline``.
+    """
+
+    sentence_id: str
+    article_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+    role: str
+    text_sha256: str = ""
+    score: float | None = None
+    reason: str | None = None
+    context: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if not self.text_sha256:
+            object.__setattr__(self, "text_sha256", sha256_text(self.text))
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Sentence":
+        return cls(**data)
+
+
+def sentence_id(article_id: str, text: str, occurrence: int = 1) -> str:
+    """Stable id of a sentence: article id, a hash of the text, and its occurrence.
+
+    The id depends only on the article id and the sentence's own text (and on
+    ``occurrence`` when the same text appears more than once in the article), so it
+    survives edits elsewhere in the article.
+
+    Examples
+    --------
+    >>> sentence_id("a1", "Prices rose 4%.")
+    'a1:6bb0846594ff'
+    >>> sentence_id("a1", "Prices rose 4%.", occurrence=2)
+    'a1:6bb0846594ff:2'
+    """
+    digest = sha256_text(" ".join(text.split()))[:12]
+    return f"{article_id}:{digest}" if occurrence == 1 else f"{article_id}:{digest}:{occurrence}"

@@ -1,0 +1,1 @@
+"""checkworthy.evaluation: baselines, metrics, the scoring harness and benchmark adapters."""

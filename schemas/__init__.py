@@ -1,0 +1,184 @@
+"""The data contracts: JSON Schemas, label schemes and the Label Studio config.
+
+Each contract is declared once here, as data; everything else is derived from it:
+the validators (``validate``), the dataset's ``ClassLabel`` (``Scheme.class_label``)
+and the Label Studio labeling config (``Scheme.label_config``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+from xml.sax.saxutils import quoteattr
+
+from builder.errors import InputError, SchemaError
+
+#: Name of the ``<Choices>`` control in the labeling config (``from_name`` in results).
+FROM_NAME = "label"
+#: Name of the ``<Text>`` object the choice applies to (``to_name`` in results).
+TO_NAME = "sentence"
+
+SCHEMA_NAMES = ("article", "sentence", "tasks", "scheme")
+
+
+def _read_json_resource(*parts: str) -> Any:
+    return json.loads(resources.files(__name__).joinpath(*parts).read_text(encoding="utf-8"))
+
+
+def available_schemes() -> list[str]:
+    """Names of the label schemes shipped in ``schemas/schemes/``."""
+    folder = resources.files(__name__).joinpath("schemes")
+    return sorted(p.name[: -len(".json")] for p in folder.iterdir() if p.name.endswith(".json"))
+
+
+def did_you_mean(name: str, choices: list[str]) -> str:
+    """``" Did you mean 'x'?"`` for the closest of ``choices``, or an empty string."""
+    close = difflib.get_close_matches(name, choices, n=1)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+@lru_cache(maxsize=None)
+def load_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema ``schemas/<name>.schema.json`` as a dict."""
+    if name not in SCHEMA_NAMES and not resources.files(__name__).joinpath(f"{name}.schema.json").is_file():
+        raise InputError(f"unknown schema {name!r}; available: {', '.join(SCHEMA_NAMES)}.{did_you_mean(name, list(SCHEMA_NAMES))}")
+    return _read_json_resource(f"{name}.schema.json")
+
+
+def schema_errors(obj: Any, schema: str) -> list[str]:
+    """Every violation of ``schema`` in ``obj``, as ``"<json path>: <message>"`` strings."""
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(load_schema(schema))
+    messages = []
+    for error in sorted(validator.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path))):
+        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+        messages.append(f"{where}: {error.message}")
+    return messages
+
+
+def validate(obj: Any, schema: str, where: str) -> None:
+    """Raise ``SchemaError`` listing every violation of ``schema`` in ``obj``.
+
+    Parameters
+    ----------
+    obj : object
+        The decoded JSON record or document.
+    schema : {"article", "sentence", "tasks", "scheme", ...}
+        Name of a schema in ``schemas/``.
+    where : str
+        Names the file and record, e.g. ``"articles.jsonl: line 3"``; it starts
+        every message.
+    """
+    problems = schema_errors(obj, schema)
+    if problems:
+        raise SchemaError([f"{where}: {p} (schema {schema}.schema.json)" for p in problems])
+
+
+@dataclass(frozen=True)
+class Label:
+    name: str
+    title: str
+    definition: str
+    binary: str
+    hotkey: str | None = None
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """A label scheme (``claimbuster`` or ``checkthat``), loaded from ``schemas/schemes``.
+
+    Examples
+    --------
+    >>> scheme = load_scheme("claimbuster")
+    >>> scheme.names
+    ['CFS', 'UFS', 'NFS']
+    >>> scheme.to_binary("UFS")
+    'No'
+    """
+
+    name: str
+    version: str
+    title: str
+    positive: str
+    labels: tuple[Label, ...]
+    guidelines: str
+    citation: str | None = None
+
+    @property
+    def names(self) -> list[str]:
+        """Label names in scheme order (the ``ClassLabel`` order)."""
+        return [label.name for label in self.labels]
+
+    @property
+    def is_binary(self) -> bool:
+        return len(self.labels) == 2
+
+    def label(self, name: str) -> Label:
+        for label in self.labels:
+            if label.name == name:
+                return label
+        raise InputError(f"label {name!r} is not in scheme {self.name!r} ({', '.join(self.names)}).{did_you_mean(name, self.names)}")
+
+    def to_binary(self, name: str) -> str:
+        """Map a label to the CheckThat! ``Yes`` / ``No`` (CFS -> Yes, UFS/NFS -> No)."""
+        return self.label(name).binary
+
+    def class_label(self):
+        """The ``datasets.ClassLabel`` feature for this scheme."""
+        from datasets import ClassLabel
+
+        return ClassLabel(names=self.names)
+
+    def label_config(self) -> str:
+        """The Label Studio labeling config (XML), with each definition as a hint."""
+        choices = "\n".join(
+            f"    <Choice value={quoteattr(label.name)} alias={quoteattr(label.name)} "
+            f"hint={quoteattr(label.title + ': ' + label.definition)}"
+            + (f" hotkey={quoteattr(label.hotkey)}" if label.hotkey else "")
+            + "/>"
+            for label in self.labels
+        )
+        return (
+            "<View>\n"
+            f"  <Header value={quoteattr(self.title)}/>\n"
+            "  <Text name=\"headline\" value=\"$headline\" granularity=\"word\"/>\n"
+            "  <Text name=\"context_before\" value=\"$context_before\"/>\n"
+            f"  <Header value=\"Sentence to label\" size=\"5\"/>\n"
+            f"  <Text name={quoteattr(TO_NAME)} value=\"$sentence\"/>\n"
+            "  <Text name=\"context_after\" value=\"$context_after\"/>\n"
+            f"  <Choices name={quoteattr(FROM_NAME)} toName={quoteattr(TO_NAME)} choice=\"single-radio\" required=\"true\" showInline=\"true\">\n"
+            f"{choices}\n"
+            "  </Choices>\n"
+            f"  <Collapse><Panel value=\"Guidelines\"><Text name=\"guidelines\" value={quoteattr(self.guidelines)}/></Panel></Collapse>\n"
+            "</View>\n"
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], where: str = "scheme") -> "Scheme":
+        validate(data, "scheme", where)
+        labels = tuple(Label(**label) for label in data["labels"])
+        names = [label.name for label in labels]
+        if data["positive"] not in names:
+            raise InputError(f"{where}: positive label {data['positive']!r} is not one of the labels ({', '.join(names)})")
+        fields = {k: v for k, v in data.items() if k != "labels"}
+        return cls(labels=labels, **fields)
+
+
+@lru_cache(maxsize=None)
+def load_scheme(name: str) -> Scheme:
+    """Load a shipped scheme by name.
+
+    Raises
+    ------
+    InputError
+        The name is unknown; the message lists the available schemes.
+    """
+    names = available_schemes()
+    if name not in names:
+        raise InputError(f"unknown label scheme {name!r}; available: {', '.join(names)}.{did_you_mean(name, names)}")
+    return Scheme.from_dict(_read_json_resource("schemes", f"{name}.json"), where=f"schemas/schemes/{name}.json")

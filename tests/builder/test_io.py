@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import pytest
+
+from builder.errors import InputError
+from builder.io import atomic_directory, atomic_write_json, fingerprint, iter_jsonl
+
+
+def test_fingerprint_ignores_key_order():
+    assert fingerprint({"seed": 1, "scheme": "x", "nested": {"a": 1, "b": 2}}) == fingerprint(
+        {"nested": {"b": 2, "a": 1}, "scheme": "x", "seed": 1}
+    )
+    assert fingerprint({"seed": 1}) != fingerprint({"seed": 2})
+
+
+def test_atomic_write_json_is_deterministic(tmp_path):
+    atomic_write_json(tmp_path / "a.json", {"b": 1, "a": [1, 2]})
+    atomic_write_json(tmp_path / "b.json", {"a": [1, 2], "b": 1})
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+    assert list(tmp_path.iterdir()) != [] and not list(tmp_path.glob(".*tmp"))
+
+
+def test_atomic_directory_leaves_nothing_on_failure(tmp_path):
+    target = tmp_path / "out"
+    with pytest.raises(RuntimeError):
+        with atomic_directory(target) as tmp:
+            (tmp / "half.json").write_text("{")
+            raise RuntimeError("interrupted")
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_iter_jsonl_lists_every_bad_line(write):
+    path = write("a.jsonl", '{"id": 1}\n[1, 2]\n{broken\n')
+    with pytest.raises(InputError) as info:
+        list(iter_jsonl(path))
+    assert "line 2: expected a JSON object, found list" in str(info.value)
+    assert "line 3" in str(info.value)
