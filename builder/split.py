@@ -15,14 +15,16 @@ from __future__ import annotations
 import re
 import warnings
 from collections import Counter
-from collections.abc import Callable
 from functools import lru_cache
 
 from builder.records import Article, Sentence, sentence_id
 
 Span = tuple[int, int]
 
-#: Lines longer than this are segmented in windows, so memory stays bounded.
+#: Characters of context the repair pass looks at on each side of a break.
+_CONTEXT = 64
+
+#: Texts longer than this are segmented in windows of this size, so memory stays bounded.
 WINDOW = 1 << 16
 
 #: Titles that are never the end of a sentence (the next word is a name).
@@ -32,16 +34,33 @@ TITLES = frozenset(
 )
 #: Abbreviations that never end a sentence when a number follows (``Nov. 17``, ``No. 5``).
 BEFORE_NUMBER = frozenset(
-    "jan feb mar apr jun jul aug sep sept oct nov dec no nos vol p pp fig figs art sec ch para tel ca approx est".split()
+    "jan feb mar apr jun jul aug sep sept oct nov dec no n\u00b0 nos vol p pp fig figs art sec ch para tel ca approx est".split()
 )
-#: Abbreviations that end a sentence only when the next word is capitalised.
-ABBREVIATIONS = frozenset(
-    "co corp inc ltd llc plc bros dept univ assn ave blvd rd etc vs v e.g i.e a.m p.m u.s u.k u.n "
-    "cf al et viz approx dept est fig".split()
+#: Words that start a sentence after an initialism (``... with the U.S. The talks ...``);
+#: before any other capitalised word an initialism does not end the sentence (``U.S. Senator``).
+SENTENCE_STARTERS = frozenset(
+    "A An The In On At As It Its He She They We I You But And Or So Yet This That These Those There Then "
+    "Here When While If Although Though Because Since After Before During For From With Without What Who "
+    "Why How Where Which His Her Their Our My Your Some Many Most All No Not One Two Three Meanwhile "
+    "However Still Also Such Both Each Every Last Earlier Later Now Today Yesterday".split()
+)
+#: Abbreviations that never end a sentence.
+NEVER_FINAL = frozenset("e.g i.e v vs cf viz b d ca c".split()
 )
 
-_LAST_TOKEN = re.compile(r"(\S+)\s*$")
-_SINGLE_INITIAL = re.compile(r"^\(?[A-Z]\.$")
+#: A whole "sentence" that is only a list number or label: ``2.``, ``4.1.``, ``a)``, ``Figure 1.``.
+_LIST_NUMBER = re.compile(r"(?:[\u2022\u2043*-]?\s*\(?\d{1,3}(?:\.\d{1,3})*(?:\.\)|[.)])|[A-Za-z][.)]|(?:Figure|Fig|Table|Chapter|Section|Part|Step)\.? ?\d+(?:\.\d+)*\.)")
+#: Sentence ends after which a lower-case word still continues the sentence.
+_INITIALISM = re.compile(r"(?:[A-Za-z]\.){2,}")
+_WORD = re.compile(r"\w+")
+_CONTINUES_LOWER = ".!?\u2026\"'\u201d\u2019"
+_CLOSING_QUOTES = "\"'\u201d\u2019"
+_QUESTION_OR_EXCLAMATION = ("!", "?", "\u2026")
+_OPENERS = "(\"'\u201c\u2018"
+#: A short speech tag after a quoted question or exclamation: ``"Ready?" she asked.``
+_SPEECH = re.compile(r"(?:\S+\s+){0,2}(?:said|says|say|asked|asks|ask|replied|cried|shouted|called|howled|whispered|started)\b")
+#: A sentence end followed by citation marks (``... in 2014. [17] [18] They ...``).
+_CITATION_BREAK = re.compile(r"(?<=[.!?\"\u201d])(?:\s*\[[^\]\n]{1,20}\])+(?=\s+[A-Z\u00c0-\u00de])")
 
 
 class Segmenter:
@@ -63,8 +82,10 @@ class Segmenter:
 class BlingfireSegmenter(Segmenter):
     """blingfire's sentence breaker, called through its C API with byte offsets.
 
-    The C function is called directly: blingfire's Python wrapper maps byte offsets
-    to characters one byte at a time in Python, which is most of its run time.
+    The C function is called directly, with output buffers that are reused from
+    call to call: blingfire's Python wrapper allocates them anew and maps byte
+    offsets to characters one byte at a time in Python, which is most of its run
+    time.
 
     Raises
     ------
@@ -81,19 +102,27 @@ class BlingfireSegmenter(Segmenter):
 
         self._ctypes = ctypes
         self._function = blingfire.blingfire.TextToSentencesWithOffsets
+        self._size = 0
+
+    def _buffers(self, size: int):
+        if size > self._size:
+            ctypes = self._ctypes
+            self._size = max(size, 2 * self._size, 1 << 12)
+            self._out = ctypes.create_string_buffer(self._size)
+            self._starts = (ctypes.c_int32 * self._size)()
+            self._ends = (ctypes.c_int32 * self._size)()
+        return self._out, self._starts, self._ends
 
     def spans(self, text: str) -> list[Span]:
         ctypes = self._ctypes
         data = text.encode("utf-8")
         size = len(data) * 2 + 1
-        out = ctypes.create_string_buffer(size)
-        starts = (ctypes.c_int32 * size)()
-        ends = (ctypes.c_int32 * size)()
-        length = self._function(ctypes.c_char_p(data), ctypes.c_int(len(data)), ctypes.byref(out), ctypes.byref(starts), ctypes.byref(ends), ctypes.c_int(size))
+        out, starts, ends = self._buffers(size)
+        length = self._function(data, len(data), ctypes.byref(out), ctypes.byref(starts), ctypes.byref(ends), size)
         if length <= 0 or length > size:
-            return [(0, len(text))] if text.strip() else []
-        count = out.value.count(b"\n") + 1
-        byte_spans = [(starts[i], ends[i] + 1) for i in range(count)]
+            return [(0, len(text))]
+        count = ctypes.string_at(out, length).count(b"\n") + 1
+        byte_spans = list(zip(starts[:count], [end + 1 for end in ends[:count]]))
         if len(data) == len(text):
             return byte_spans
         return _bytes_to_chars(data, byte_spans)
@@ -134,6 +163,11 @@ def get_segmenter(name: str | None = None) -> Segmenter:
 
     With ``name=None``, blingfire is used when its native library loads; otherwise
     the portable rule segmenter is used and a ``RuntimeWarning`` says why.
+
+    Raises
+    ------
+    ImportError, OSError
+        ``name="blingfire"`` and blingfire cannot be loaded.
     """
     if name == "rules":
         return RuleSegmenter()
@@ -146,20 +180,28 @@ def get_segmenter(name: str | None = None) -> Segmenter:
         return RuleSegmenter()
 
 
-def segment(text: str, segmenter: Segmenter | None = None) -> list[Span]:
-    """Sentence spans of ``text``: each line on its own, repaired, whitespace trimmed.
+def segment(text: str, segmenter: Segmenter | None = None, *, repair: bool = True) -> list[Span]:
+    """Sentence spans of ``text``; a line break always ends a sentence.
+
+    The segmenter sees the text in windows of at most ``WINDOW`` characters (so
+    memory stays bounded on huge articles); its spans are repaired
+    (abbreviations, initials, citations, list numbers), cut at every line break
+    and trimmed of whitespace.
 
     Parameters
     ----------
     text : str
-        Any text; ``\\n`` always ends a sentence.
+        Any text.
     segmenter : Segmenter, optional
         Defaults to ``get_segmenter()`` (blingfire, or the portable fallback).
+    repair : bool, default=True
+        Apply the repair pass (turned off only to measure it).
 
     Returns
     -------
     list of (int, int)
-        ``text[start:end]`` is a sentence with no leading or trailing whitespace.
+        ``text[start:end]`` is a sentence: not empty, no line break inside, no
+        leading or trailing whitespace.
 
     Examples
     --------
@@ -168,7 +210,28 @@ def segment(text: str, segmenter: Segmenter | None = None) -> list[Span]:
     ['Talks with the U.S. resumed on Nov. 17.', 'A second line']
     """
     segmenter = segmenter or get_segmenter()
-    return [span for start, line in _lines(text) for span in _segment_line(line, start, segmenter.spans)]
+    result: list[Span] = []
+    start = 0
+    while start < len(text):
+        stop = len(text) if len(text) - start <= WINDOW else _window_end(text, start)
+        raw = [(start + a, start + b) for a, b in segmenter.spans(text[start:stop])]
+        pieces = _cut_lines(text, _repair(text, raw) if repair else raw)
+        if stop < len(text) and len(pieces) > 1:
+            pieces.pop()
+            start = pieces[-1][1]
+        else:
+            start = stop
+        result.extend(pieces)
+    return result
+
+
+def _window_end(text: str, start: int) -> int:
+    """End of a window: the last line break, else whitespace, in its second half."""
+    low, high = start + WINDOW // 2, start + WINDOW
+    cut = text.rfind("\n", low, high)
+    if cut < 0:
+        cut = text.rfind(" ", low, high)
+    return cut if cut > 0 else high
 
 
 def _lines(text: str):
@@ -180,63 +243,82 @@ def _lines(text: str):
         offset += len(line) + 1
 
 
-def _segment_line(line: str, offset: int, spans_of: Callable[[str], list[Span]]) -> list[Span]:
-    """Segment one line, in windows of ``WINDOW`` characters when it is long."""
-    result: list[Span] = []
-    start = 0
-    while start < len(line):
-        stop = len(line) if len(line) - start <= WINDOW else _window_end(line, start)
-        pieces = _repair(line, [(start + a, start + b) for a, b in spans_of(line[start:stop])])
-        if stop < len(line) and len(pieces) > 1:
-            pieces.pop()
-            next_start = pieces[-1][1]
-        else:
-            next_start = stop
-        result.extend((offset + a, offset + b) for a, b in pieces)
-        start = next_start
-    return result
-
-
-def _window_end(line: str, start: int) -> int:
-    """End of a window: the last whitespace before ``start + WINDOW`` (or that point)."""
-    cut = line.rfind(" ", start + WINDOW // 2, start + WINDOW)
-    return cut if cut > 0 else start + WINDOW
+def _cut_lines(text: str, spans: list[Span]) -> list[Span]:
+    """Cut every span at its line breaks; trim whitespace; drop empty pieces."""
+    pieces = []
+    for start, end in spans:
+        while start < end:
+            newline = text.find("\n", start, end)
+            stop = end if newline < 0 else newline
+            piece = text[start:stop]
+            stripped = piece.strip()
+            if stripped:
+                left = start + len(piece) - len(piece.lstrip())
+                pieces.append((left, left + len(stripped)))
+            start = stop + 1
+    return pieces
 
 
 def _repair(text: str, spans: list[Span]) -> list[Span]:
-    """Trim whitespace and merge the spans that were split after an abbreviation."""
-    trimmed = []
-    for start, end in spans:
-        piece = text[start:end]
-        stripped = piece.strip()
-        if stripped:
-            left = start + len(piece) - len(piece.lstrip())
-            trimmed.append((left, left + len(stripped)))
+    """Merge the spans split at a false break; split at citations before a new sentence."""
     merged: list[Span] = []
-    for span in trimmed:
-        if merged and _continues(text[merged[-1][0] : merged[-1][1]], text[span[0] : span[1]]):
-            merged[-1] = (merged[-1][0], span[1])
+    for start, end in spans:
+        if merged and _continues(text, merged[-1][0], merged[-1][1], start, end):
+            merged[-1] = (merged[-1][0], end)
         else:
-            merged.append(span)
-    return merged
+            merged.append((start, end))
+    if not merged or text.find("[", merged[0][0], merged[-1][1]) < 0:
+        return merged
+    result = []
+    for start, end in merged:
+        for match in _CITATION_BREAK.finditer(text, start, end):
+            result.append((start, match.end()))
+            start = match.end()
+        result.append((start, end))
+    return result
 
 
-def _continues(previous: str, following: str) -> bool:
-    """Whether ``following`` continues the sentence ``previous`` (a false break)."""
-    if not previous.endswith("."):
-        return previous[-1] not in ".!?\u2026\"'\u201d\u2019)]" and following[:1].islower()
-    token = _LAST_TOKEN.search(previous).group(1).lstrip("(\"'\u201c\u2018")
+def _continues(text: str, start: int, end: int, next_start: int, next_end: int) -> bool:
+    """Whether ``text[next_start:next_end]`` continues the sentence ``text[start:end]``.
+
+    True at a false break: before a lower-case word or a citation mark, before a
+    speech tag after a quoted question or exclamation, and after a title
+    (``Dr.``), an abbreviation that never ends a sentence (``e.g.``), a month or
+    ``No.`` before a number, an initial (``Jonas E. Smith``) or a list number.
+    """
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    while next_start < next_end and text[next_start].isspace():
+        next_start += 1
+    while start < end and text[start].isspace():
+        start += 1
+    if end == start or next_start == next_end or text.find("\n", end, next_start) >= 0:
+        return False
+    start = max(start, text.rfind("\n", start, end) + 1)
+    last, first = text[end - 1], text[next_start]
+    if first == "[" or (first.islower() and last in _CONTINUES_LOWER):
+        return True
+    if last in _CLOSING_QUOTES and text[end - 2 : end - 1] in _QUESTION_OR_EXCLAMATION and _SPEECH.match(text, next_start, next_end):
+        return True
+    if last != ".":
+        return False
+    token_start = max(text.rfind(" ", start, end) + 1, start)
+    if end - start <= 20 and _LIST_NUMBER.fullmatch(text, start, end):
+        return True
+    token = text[token_start:end].lstrip(_OPENERS)
     word = token[:-1].lower()
-    first = following[:1]
-    if word in TITLES:
+    if word in TITLES or word in NEVER_FINAL:
         return True
     if word in BEFORE_NUMBER and first.isdigit():
         return True
-    if _SINGLE_INITIAL.match(token) and first.isupper() and len(previous) > len(token):
-        return True
-    if first.islower() and (word in ABBREVIATIONS or "." in word or len(word) <= 3):
-        return True
-    return False
+    if first.isupper() and _INITIALISM.fullmatch(token):
+        return _next_word(text, next_start, next_end) not in SENTENCE_STARTERS
+    return len(token) == 2 and token[0].isupper() and first.isupper() and token_start > start
+
+
+def _next_word(text: str, start: int, end: int) -> str:
+    match = _WORD.match(text, start, end)
+    return match.group(0) if match else ""
 
 
 # ---------------------------------------------------------------------------
@@ -332,12 +414,11 @@ def split_article(article: Article, segmenter: Segmenter | None = None) -> list[
     >>> [(s.role, s.text) for s in split_article(article)]
     [('headline', 'Talks resume'), ('body', 'Talks with the U.S. resume.'), ('body', 'Dr. Ri agreed.')]
     """
-    segmenter = segmenter or get_segmenter()
     text = article.text
-    captions = article.meta.get("captions", []) if isinstance(article.meta, dict) else []
-    caption_starts = {start for start, _ in captions} if isinstance(captions, list) and all(isinstance(c, list) and len(c) == 2 for c in captions) else set()
+    captions = article.meta.get("captions") if isinstance(article.meta, dict) else None
+    caption_starts = {c[0] for c in captions if isinstance(c, list) and c} if isinstance(captions, list) else set()
     title = " ".join(article.title.split()) if article.title else None
-    pieces: list[tuple[int, int, str]] = []
+    lines = []
     for number, (line_start, line) in enumerate(_lines(text)):
         leading = len(line) - len(line.lstrip())
         role = line_role(
@@ -345,7 +426,13 @@ def split_article(article: Article, segmenter: Segmenter | None = None) -> list[
             is_headline=number == 0 and title is not None and " ".join(line.split()) == title,
             is_caption=line_start + leading in caption_starts,
         )
-        pieces.extend((a, b, role) for a, b in _segment_line(line, line_start, segmenter.spans))
+        lines.append((line_start + len(line), role))
+    pieces = []
+    line = 0
+    for start, end in segment(text, segmenter):
+        while lines[line][0] < end:
+            line += 1
+        pieces.append((start, end, lines[line][1]))
     return _sentences(article, pieces)
 
 
@@ -364,9 +451,10 @@ def _sentences(article: Article, pieces: list[tuple[int, int, str]]) -> list[Sen
         sentence_text = text[start:end]
         base = sentence_id(article.article_id, sentence_text)
         occurrences[base] += 1
+        occurrence = occurrences[base]
         sentences.append(
             Sentence(
-                sentence_id=sentence_id(article.article_id, sentence_text, occurrences[base]),
+                sentence_id=base if occurrence == 1 else sentence_id(article.article_id, sentence_text, occurrence),
                 article_id=article.article_id,
                 index=index,
                 start=start,
