@@ -594,13 +594,26 @@ def post_annotations(
 # --------------------------------------------------------------------------- pull
 
 
+def _drop_created_ago(obj: Any) -> None:
+    """Remove ``created_ago`` ("3 minutes", relative to now) so that exports are deterministic."""
+    if isinstance(obj, dict):
+        obj.pop("created_ago", None)
+        for value in obj.values():
+            _drop_created_ago(value)
+    elif isinstance(obj, list):
+        for value in obj:
+            _drop_created_ago(value)
+
+
 def pull_export(project: str | int, out: str | os.PathLike, *, connection: Connection | None = None) -> int:
     """Write the project's lossless JSON export to ``out`` (atomically); return the task count.
 
     Every task comes, annotated or not, sorted by task id, with full predictions,
     every annotation (skipped and ground truth too) and its annotator's identity
     (``completed_by`` as an object with ``id`` and ``email``), ``lead_time`` and
-    timestamps. This is the file the dataset builder reads.
+    timestamps. This is the file the dataset builder reads. Only ``created_ago``
+    ("3 minutes", relative to the time of the export) is left out: it is derived
+    from ``created_at``.
 
     Raises
     ------
@@ -611,6 +624,8 @@ def pull_export(project: str | int, out: str | os.PathLike, *, connection: Conne
     client = connection.client()
     found = find_project(connection, client, project)
     tasks = snapshot(connection, client, found.id)
+    for task in tasks:
+        _drop_created_ago(task)
     text = canonical_json(tasks, indent=1) + "\n"
     with atomic_path(out) as tmp:
         tmp.write_text(connection.scrub(text), encoding="utf-8")
