@@ -128,7 +128,8 @@ def find_leakage(
             x = parent[x]
         return x
 
-    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    # LSH only proposes candidates (it needs at least two bands); each pair is then checked against threshold.
+    lsh = MinHashLSH(threshold=min(threshold, 0.9), num_perm=NUM_PERM)
     hashes = []
     for k, key in enumerate(keys):
         minhash = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int)
