@@ -252,7 +252,11 @@ class _Reader:
         if suffix != ".json":
             self._not_an_export(name, f"expected a Label Studio export (.json, .csv or .tsv), found a {suffix or 'extension-less'} file")
             return
-        data = read_json(path)
+        try:
+            data = read_json(path)
+        except InputError as exc:
+            self._not_an_export(name, str(exc).replace(str(path), "the file"))
+            return
         if not isinstance(data, list) or not all(isinstance(t, dict) for t in data):
             self._not_an_export(name, f"expected a JSON list of tasks, found {type(data).__name__}")
         elif data and all("annotations" in t and "data" in t for t in data):
@@ -392,8 +396,7 @@ class _Reader:
             if problem is not None:
                 self.problems.append(problem)
                 return
-        lead_time = row.get("lead_time")
-        self._add(sid, row.get("annotator"), label, float(lead_time) if lead_time is not None else None,
+        self._add(sid, row.get("annotator"), label, _float_or_none(row.get("lead_time")),
                   row.get("created_at"), row.get("updated_at"), label is None, False, name, task_id,
                   row.get("annotation_id"), Problem(name, task_id, sid, "annotator", "the row has no annotator"))
 
@@ -428,6 +431,13 @@ class _Reader:
                     if key[0] == sid and row[7]:
                         self.latest[key] = row[:7] + (False,) + row[8:]
         return problems
+
+
+def _float_or_none(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -484,9 +484,7 @@ def commit_version(
     parent = latest_version(dataset_dir)
     parent_dir = dataset_dir / "versions" / parent if parent else None
     in_parent = _parent_sentence_ids(parent_dir)
-    if version is None:
-        version = _bump(parent_dir, scheme.name, in_parent, {r.sentence_id for r in prepared.rows})
-    if (dataset_dir / "versions" / version).exists():
+    if version is not None and (dataset_dir / "versions" / version).exists():
         raise VersionExistsError(f"{dataset_dir / 'versions' / version}: version {version} already exists and is never overwritten; choose another --version or omit it")
 
     rows = prepared.rows
@@ -495,7 +493,7 @@ def commit_version(
     ids = [rows[i].sentence_id for i in order]
     texts = [rows[i].text for i in order]
     ordered_splits = [splits[i] for i in order]
-    clusters = find_leakage(ids, texts, ordered_splits, threshold=config.near_duplicate_threshold)
+    clusters = find_leakage(texts, ordered_splits, threshold=config.near_duplicate_threshold)
     removed = {order[i] for i in later_copies(clusters, ordered_splits)} if config.dedupe else set()
     warnings = list(prepared.warnings)
     leakage = {
@@ -518,6 +516,8 @@ def commit_version(
     for i, row in enumerate(rows):
         if i not in removed:
             by_split[splits[i]].append(row)
+    if version is None:
+        version = _bump(parent_dir, scheme.name, in_parent, {r.sentence_id for split in by_split.values() for r in split})
     empty = [s for s in SPLITS if not by_split[s]]
     if empty:
         warnings.append(

@@ -61,8 +61,9 @@ def test_each_invalid_case_is_reported(tmp_path, sentences, ann_change, data_cha
         ("tasks.json", json.dumps([{"text": "x"}]), "expected Label Studio tasks with 'data' and 'annotations'"),
         ("notes.txt", "hello", r"expected a Label Studio export \(.json, .csv or .tsv\), found a .txt file"),
         ("tasks.csv", "a,b\n1,2\n", "expected a CSV export with an 'annotator' column"),
+        ("cut.json", '[{"id": 1, "data"', "the file: line 1, column 18: not valid JSON"),
     ],
-    ids=["json-object", "json-list-of-other", "text-file", "csv-without-annotator"],
+    ids=["json-object", "json-list-of-other", "text-file", "csv-without-annotator", "truncated-json"],
 )
 def test_file_that_is_not_an_export(tmp_path, sentences, name, content, message):
     path = tmp_path / name

@@ -33,11 +33,10 @@ def test_leakage_finds_exact_and_near_duplicates_across_splits_only():
         "Completely different sentence about the weather.",
     ]
     splits = ["train", "test", "validation", "train", "train", "test"]
-    ids = [f"s{i}" for i in range(len(texts))]
-    clusters = find_leakage(ids, texts, splits, threshold=0.7)
+    clusters = find_leakage(texts, splits, threshold=0.7)
     assert clusters == [[0, 1, 2]]
     assert later_copies(clusters, splits) == [1, 2]
-    assert find_leakage(ids, texts, splits, threshold=0.99) == [[0, 1]]
+    assert find_leakage(texts, splits, threshold=0.99) == [[0, 1]]
 
 
 def test_split_stays_when_the_dataset_grows(tmp_path):
@@ -65,3 +64,17 @@ def test_dedupe_removes_later_copy_and_reports_leakage(tmp_path):
     assert removed and deduped.manifest["counts"]["total"] == plain.manifest["counts"]["total"] - len(removed)
     kept = [(name, r["text"]) for name, split in load_version(tmp_path / "dedup").items() for r in split if r["text"] == same]
     assert len({name for name, _ in kept}) == 1
+
+
+def test_minhash_estimates_jaccard_of_character_5grams():
+    from builder.splits import SHINGLE, minhash_signatures
+
+    def grams(text):
+        return {text[i : i + SHINGLE] for i in range(len(text) - SHINGLE + 1)}
+
+    base = "the unemployment rate fell to four and a half percent in the third quarter of the year"
+    variants = [base.replace("third", "second"), base[:60], "completely different words about the weather today"]
+    signatures = minhash_signatures([base, *variants])
+    for k, text in enumerate(variants, start=1):
+        exact = len(grams(base) & grams(text)) / len(grams(base) | grams(text))
+        assert abs((signatures[0] == signatures[k]).mean() - exact) < 0.15
