@@ -49,11 +49,17 @@ def load_schema(name: str) -> dict[str, Any]:
     return _read_json_resource(f"{name}.schema.json")
 
 
-def schema_errors(obj: Any, schema: str) -> list[str]:
-    """Every violation of ``schema`` in ``obj``, as ``"<json path>: <message>"`` strings."""
+@lru_cache(maxsize=None)
+def _validator(schema: str):
+    """The compiled validator of ``schemas/<schema>.schema.json`` (built once)."""
     from jsonschema import Draft202012Validator
 
-    validator = Draft202012Validator(load_schema(schema))
+    return Draft202012Validator(load_schema(schema))
+
+
+def schema_errors(obj: Any, schema: str) -> list[str]:
+    """Every violation of ``schema`` in ``obj``, as ``"<json path>: <message>"`` strings."""
+    validator = _validator(schema)
     messages = []
     for error in sorted(validator.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path))):
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
