@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def out(tmp_path):
-    write_tasks([REPO / "seeds"], tmp_path / "out")
+    write_tasks([REPO / "seeds" / "000_27e9f3fb14e76b8c.txt"], tmp_path / "out")
     return tmp_path / "out"
 
 
