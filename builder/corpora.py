@@ -1,0 +1,247 @@
+"""Readers for existing check-worthiness corpora: CheckThat! 2019/2022-2024 and ClaimBuster.
+
+Each reader returns a ``CorpusFile``: a tidy ``pandas.DataFrame`` plus the problems
+found in the file (``#NAME?`` spreadsheet artefacts, case-insensitive duplicate
+texts with conflicting labels). Problems in the data are reported, never hidden;
+problems with the *format* (missing columns, unknown labels, wrong field counts)
+raise ``InputError`` listing every offending line.
+
+The format traps are documented in ``../shared/bench/README.md``: about half of the
+CheckThat! 2024 texts are CSV-quoted with doubled quotes (parsed quote-aware), dev
+and dev-test use CRLF, the 2019 debates are not quoted (split on tabs).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from builder.errors import InputError, InputFileNotFoundError
+
+#: ClaimBuster ``Verdict`` -> claimbuster scheme label.
+CLAIMBUSTER_VERDICTS = {"1": "CFS", "0": "UFS", "-1": "NFS"}
+
+#: CheckThat! 2022-2024 file name part -> our split name.
+CHECKTHAT_SPLITS = {"train": "train", "dev": "validation", "dev-test": "test"}
+
+SPREADSHEET_ARTEFACTS = ("#NAME?", "#VALUE!", "#REF!", "#N/A")
+
+
+@dataclass
+class CorpusFile:
+    """A parsed corpus file.
+
+    Attributes
+    ----------
+    path : Path
+        The file read.
+    frame : pandas.DataFrame
+        One row per sentence; always has ``id``, ``text``, ``label`` and ``line``
+        (the 1-based line number in the file), plus format-specific columns.
+    problems : list of str
+        Data problems found (each names the file, line and id); the rows stay in
+        ``frame`` so that callers decide what to drop.
+    """
+
+    path: Path
+    frame: pd.DataFrame
+    problems: list[str] = field(default_factory=list)
+
+
+def _require_file(path: str | os.PathLike) -> Path:
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileNotFoundError(f"{path}: file not found")
+    return path
+
+
+def _read_table(path: Path, sep: str, required: list[str], what: str) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(
+            path, sep=sep, dtype=str, keep_default_na=False, quoting=csv.QUOTE_MINIMAL, encoding="utf-8-sig"
+        )
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: expected UTF-8 {what}, found undecodable bytes at byte {exc.start}") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"{path}: not a readable {what} ({exc})") from None
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{path}: expected a {what} with columns {', '.join(required)}; "
+            f"missing {', '.join(missing)} (found {', '.join(map(str, frame.columns))})"
+        )
+    frame["line"] = range(2, len(frame) + 2)
+    return frame
+
+
+def _data_problems(path: Path, frame: pd.DataFrame) -> list[str]:
+    """Spreadsheet artefacts and case-insensitive duplicate texts with conflicting labels."""
+    problems = [
+        f"{path}: line {row.line} (id {row.id}): text is the spreadsheet artefact {row.text!r}"
+        for row in frame.itertuples()
+        if row.text.strip() in SPREADSHEET_ARTEFACTS
+    ]
+    key = frame["text"].str.strip().str.casefold()
+    grouped = frame.assign(_key=key).groupby("_key", sort=True)
+    for text_key, group in grouped:
+        if text_key in (a.casefold() for a in SPREADSHEET_ARTEFACTS) or group["label"].nunique() < 2:
+            continue
+        where = ", ".join(f"line {r.line} (id {r.id}) {r.label}" for r in group.itertuples())
+        problems.append(f"{path}: duplicate text with conflicting labels: {group['text'].iloc[0]!r}: {where}")
+    return problems
+
+
+def _check_labels(path: Path, frame: pd.DataFrame, column: str, allowed: list[str]) -> None:
+    bad = frame[~frame[column].isin(allowed)]
+    if len(bad):
+        raise InputError(
+            [f"{path}: line {r.line}: {column} {getattr(r, column)!r} is not one of {', '.join(allowed)}" for r in bad.itertuples()],
+            header=f"{path}: {len(bad)} row(s) with an unknown label; fix or remove them:",
+        )
+
+
+def _check_unique_ids(path: Path, frame: pd.DataFrame) -> None:
+    dup = frame[frame["id"].duplicated(keep=False)]
+    if len(dup):
+        raise InputError(
+            [f"{path}: line {r.line}: id {r.id!r} appears more than once" for r in dup.itertuples()],
+            header=f"{path}: ids must be unique:",
+        )
+
+
+def read_checkthat_tsv(path: str | os.PathLike) -> CorpusFile:
+    """Read a CheckThat! 2022-2024 Task 1 TSV (``Sentence_id``, ``Text``, ``class_label``).
+
+    Parameters
+    ----------
+    path : path-like
+        For example ``CT24_checkworthy_english_dev.tsv``.
+
+    Returns
+    -------
+    CorpusFile
+        ``frame`` columns: ``id``, ``text``, ``label`` (``Yes``/``No``), ``line``.
+
+    Raises
+    ------
+    InputError
+        Missing columns, duplicate ids or labels other than ``Yes``/``No``.
+    """
+    path = _require_file(path)
+    frame = _read_table(path, "\t", ["Sentence_id", "Text", "class_label"], "CheckThat! TSV")
+    frame = frame.rename(columns={"Sentence_id": "id", "Text": "text", "class_label": "label"})
+    frame = frame[["id", "text", "label", "line"]]
+    _check_labels(path, frame, "label", ["Yes", "No"])
+    _check_unique_ids(path, frame)
+    return CorpusFile(path, frame.reset_index(drop=True), _data_problems(path, frame))
+
+
+def checkthat_split_files(directory: str | os.PathLike) -> dict[str, Path]:
+    """Find the CheckThat! train / dev / dev-test TSVs in ``directory``, by our split name.
+
+    Raises
+    ------
+    InputError
+        No train file, or two files for the same split.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise InputFileNotFoundError(f"{directory}: directory not found")
+    found: dict[str, list[Path]] = {}
+    for path in sorted(directory.glob("*.tsv")):
+        stem = path.stem.lower()
+        for part, split in sorted(CHECKTHAT_SPLITS.items(), key=lambda kv: -len(kv[0])):
+            if stem.endswith(f"_{part}") or stem == part:
+                found.setdefault(split, []).append(path)
+                break
+    twice = {s: p for s, p in found.items() if len(p) > 1}
+    if twice:
+        raise InputError([f"{directory}: several files for split {s}: {', '.join(map(str, p))}" for s, p in twice.items()])
+    if "train" not in found:
+        raise InputError(
+            f"{directory}: expected CheckThat! files named *_train.tsv, *_dev.tsv, *_dev-test.tsv; "
+            f"found {', '.join(p.name for p in sorted(directory.glob('*'))) or 'nothing'}"
+        )
+    return {split: paths[0] for split, paths in found.items()}
+
+
+def read_claimbuster_csv(path: str | os.PathLike) -> CorpusFile:
+    """Read ``crowdsourced.csv`` or ``groundtruth.csv`` of ClaimBuster (Arslan et al. 2020).
+
+    Returns
+    -------
+    CorpusFile
+        ``frame`` columns: ``id``, ``text``, ``label`` (``CFS``/``UFS``/``NFS`` from
+        ``Verdict`` 1/0/-1), ``debate`` (``File_id``), ``line_number`` (int),
+        ``speaker``, ``speaker_party``, ``line``.
+    """
+    path = _require_file(path)
+    required = ["Sentence_id", "Text", "Speaker", "Speaker_party", "File_id", "Line_number", "Verdict"]
+    frame = _read_table(path, ",", required, "ClaimBuster CSV")
+    _check_labels(path, frame, "Verdict", list(CLAIMBUSTER_VERDICTS))
+    bad_lines = frame[~frame["Line_number"].str.fullmatch(r"\d+")]
+    if len(bad_lines):
+        raise InputError([f"{path}: line {r.line}: Line_number {r.Line_number!r} is not a whole number" for r in bad_lines.itertuples()])
+    frame = pd.DataFrame(
+        {
+            "id": frame["Sentence_id"],
+            "text": frame["Text"],
+            "label": frame["Verdict"].map(CLAIMBUSTER_VERDICTS),
+            "debate": frame["File_id"],
+            "line_number": frame["Line_number"].astype(int),
+            "speaker": frame["Speaker"],
+            "speaker_party": frame["Speaker_party"],
+            "line": frame["line"],
+        }
+    )
+    _check_unique_ids(path, frame)
+    return CorpusFile(path, frame, _data_problems(path, frame))
+
+
+def read_checkthat2019_debate(path: str | os.PathLike) -> CorpusFile:
+    """Read one CheckThat! 2019 Task 1 debate (``line_number<TAB>speaker<TAB>text<TAB>label``, no header).
+
+    Returns
+    -------
+    CorpusFile
+        ``frame`` columns: ``id`` (the line number as a string), ``line_number``
+        (int), ``speaker``, ``text``, ``label`` (int 1/0), ``debate`` (file stem), ``line``.
+    """
+    path = _require_file(path)
+    rows, problems = [], []
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        for lineno, raw in enumerate(handle, start=1):
+            line = raw.rstrip("\r\n")
+            if not line.strip():
+                continue
+            fields = line.split("\t")
+            if len(fields) != 4:
+                problems.append(f"{path}: line {lineno}: expected 4 tab-separated fields, found {len(fields)}")
+                continue
+            number, speaker, text, label = fields
+            if not number.strip().isdigit() or label.strip() not in ("0", "1"):
+                problems.append(
+                    f"{path}: line {lineno}: expected a line number and a 0/1 label, found {number!r} and {label!r}"
+                )
+                continue
+            rows.append((number.strip(), int(number), speaker, text, int(label), path.stem, lineno))
+    if problems:
+        raise InputError(problems, header=f"{path}: not a CheckThat! 2019 debate file:")
+    frame = pd.DataFrame(rows, columns=["id", "line_number", "speaker", "text", "label", "debate", "line"])
+    _check_unique_ids(path, frame)
+    return CorpusFile(path, frame, [])
+
+
+def read_checkthat2019_dir(directory: str | os.PathLike) -> list[CorpusFile]:
+    """Read every ``*.tsv`` debate of a CheckThat! 2019 folder, in sorted order."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise InputFileNotFoundError(f"{directory}: directory not found")
+    paths = sorted(directory.glob("*.tsv"))
+    if not paths:
+        raise InputError(f"{directory}: expected CheckThat! 2019 debate files (*.tsv), found none")
+    return [read_checkthat2019_debate(p) for p in paths]
