@@ -5,12 +5,15 @@ from __future__ import annotations
 import random
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from builder.articles import read_articles
 from builder.records import Article, sentence_id
 from builder.split import RuleSegmenter, get_segmenter, line_role, segment, split_article
+
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_27e9f3fb14e76b8c.txt"
 
 SEGMENTERS = [pytest.param("blingfire", id="blingfire"), pytest.param("rules", id="rules-fallback")]
 
@@ -173,7 +176,7 @@ def test_line_roles(line, role):
 
 
 def test_seed_article():
-    [article] = read_articles(["seeds"])
+    [article] = read_articles([SEED])
     sentences = split_article(article)
     by_role = {}
     for s in sentences:
@@ -196,8 +199,20 @@ def test_fallback_when_blingfire_cannot_load(monkeypatch):
         assert isinstance(segmenter, RuleSegmenter)
         with pytest.raises(ImportError):
             get_segmenter("blingfire")
-        [article] = read_articles(["seeds"])
+        [article] = read_articles([SEED])
         roles = [s.role for s in split_article(article, segmenter)]
         assert roles.count("body") == 10 and roles[0] == "headline" and roles[-1] == "boilerplate"
     finally:
         get_segmenter.cache_clear()
+
+
+def test_photo_credit_inside_a_line_is_boilerplate():
+    text = "Flood\n\nA ferry leaves the harbour on March 2, 2026. (Photo: Ana Ruiz/Northgate Wire)\n\nPrices rose. Advertisement"
+    roles = [(s.role, s.text) for s in split_article(Article("f", text, title="Flood"))]
+    assert roles == [
+        ("headline", "Flood"),
+        ("caption", "A ferry leaves the harbour on March 2, 2026."),
+        ("boilerplate", "(Photo: Ana Ruiz/Northgate Wire)"),
+        ("body", "Prices rose."),
+        ("boilerplate", "Advertisement"),
+    ]
