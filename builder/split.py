@@ -445,7 +445,10 @@ def split_article(article: Article, segmenter: Segmenter | None = None) -> list[
     for start, end in segment(text, segmenter):
         while lines[line][0] < end:
             line += 1
-        pieces.append((start, end, lines[line][1]))
+        role = lines[line][1]
+        if role in ("body", "caption") and _BOILERPLATE.match(text[start:end]):
+            role = "boilerplate"  # a photo credit or "Advertisement" inside a longer line
+        pieces.append((start, end, role))
     return _sentences(article, pieces)
 
 

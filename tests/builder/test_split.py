@@ -204,3 +204,15 @@ def test_fallback_when_blingfire_cannot_load(monkeypatch):
         assert roles.count("body") == 10 and roles[0] == "headline" and roles[-1] == "boilerplate"
     finally:
         get_segmenter.cache_clear()
+
+
+def test_photo_credit_inside_a_line_is_boilerplate():
+    text = "Flood\n\nA ferry leaves the harbour on March 2, 2026. (Photo: Ana Ruiz/Northgate Wire)\n\nPrices rose. Advertisement"
+    roles = [(s.role, s.text) for s in split_article(Article("f", text, title="Flood"))]
+    assert roles == [
+        ("headline", "Flood"),
+        ("caption", "A ferry leaves the harbour on March 2, 2026."),
+        ("boilerplate", "(Photo: Ana Ruiz/Northgate Wire)"),
+        ("body", "Prices rose."),
+        ("boilerplate", "Advertisement"),
+    ]

@@ -12,18 +12,18 @@ from builder.tasks import OUTPUT_FILES, write_tasks
 from builder.validation import KINDS, FileKind, detect_kind, register_kind, validate_file
 
 REPO = Path(__file__).resolve().parents[2]
+SEED = REPO / "seeds" / "000_27e9f3fb14e76b8c.txt"
 
 
 @pytest.fixture
 def out(tmp_path):
-    write_tasks([REPO / "seeds" / "000_27e9f3fb14e76b8c.txt"], tmp_path / "out")
+    write_tasks([SEED], tmp_path / "out")
     return tmp_path / "out"
 
 
 def test_outputs_validate_and_nothing_is_written(out, capsys):
     before = sorted((p.name, p.stat().st_mtime_ns) for p in out.iterdir())
-    seed = REPO / "seeds" / "000_27e9f3fb14e76b8c.txt"
-    assert main(["validate", *(str(out / name) for name in OUTPUT_FILES), str(seed)]) == 0
+    assert main(["validate", *(str(out / name) for name in OUTPUT_FILES), str(SEED)]) == 0
     report = capsys.readouterr().out
     for kind, count in [("articles.jsonl", 1), ("sentences.jsonl", 13), ("tasks.json", 10), ("label_config.xml", 1), ("raw article", 1)]:
         assert f"{kind}: ok ({count} record(s))" in report
