@@ -23,9 +23,8 @@ from pathlib import Path
 
 from builder.corpora import SPREADSHEET_ARTEFACTS, CorpusFile, checkthat_split_files, read_checkthat_tsv, read_claimbuster_csv
 from builder.errors import InputError, InputFileNotFoundError
-from builder.io import sha256_file
 from builder.rows import Row
-from builder.versions import BuildConfig, BuildResult, Prepared, commit_version
+from builder.versions import BuildConfig, BuildResult, Prepared, commit_version, file_inputs
 from schemas import load_scheme
 
 #: Corpus kind -> its label scheme.
@@ -104,7 +103,7 @@ def prepare_claimbuster(directory: str | os.PathLike, config: BuildConfig) -> Pr
 
 
 def _prepared(rows, groups, paths, skipped, problems, fixed_splits=None) -> Prepared:
-    files = sorted(({"name": p.name, "sha256": sha256_file(p)} for p in paths), key=lambda f: f["name"])
+    files = file_inputs(paths)
     return Prepared(
         rows=rows,
         groups=groups,

@@ -269,13 +269,9 @@ def _read_sentences(article_paths: Sequence[str | os.PathLike]):
     return {a.article_id: a for a in articles}, sentences
 
 
-def _file_inputs(paths: Iterable[str | os.PathLike]) -> list[dict[str, str]]:
+def file_inputs(paths: Iterable[str | os.PathLike]) -> list[dict[str, str]]:
     """Basename and sha256 of each input file (no absolute paths: rebuilds stay byte-identical)."""
-    files = []
-    for path in paths:
-        path = Path(path)
-        targets = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        files += [{"name": p.name, "sha256": sha256_file(p)} for p in targets]
+    files = [{"name": Path(p).name, "sha256": sha256_file(p)} for p in paths]
     return sorted(files, key=lambda f: (f["name"], f["sha256"]))
 
 
@@ -355,7 +351,7 @@ def prepare_annotations(
     return Prepared(
         rows=[rows[i] for i in order],
         groups=[groups[i] for i in order],
-        inputs={"exports": _file_inputs(exports), "articles": _file_inputs(sorted({a.path for a in by_article.values() if a.path}))},
+        inputs={"exports": file_inputs(exports), "articles": file_inputs(sorted({a.path for a in by_article.values() if a.path}))},
         content=content,
         annotations=anns.table,
         report=report,
