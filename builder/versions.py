@@ -351,7 +351,7 @@ def prepare_annotations(
     return Prepared(
         rows=[rows[i] for i in order],
         groups=[groups[i] for i in order],
-        inputs={"exports": file_inputs(exports), "articles": file_inputs(sorted({a.path for a in by_article.values() if a.path}))},
+        inputs={"exports": file_inputs(exports), "articles": file_inputs(sorted({a.file for a in by_article.values() if a.file}))},
         content=content,
         annotations=anns.table,
         report=report,
