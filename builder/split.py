@@ -1,13 +1,14 @@
 """Split an article into sentences with character offsets and roles.
 
 ``split_article`` is a pure function of one article, so that it can be mapped over
-processes or a distributed engine. Each line of the text is segmented on its own,
-so that a headline, a dateline or a photo caption never runs into the next
-sentence. Within a line the segmenter is blingfire (the most accurate and fastest
-splitter measured on the GUM sentence gold, see ``benchmarks/split_bench.py``);
-when its native library cannot be loaded (no wheel for the platform) a portable
-rule-based segmenter takes over. Both are followed by the same abbreviation-repair
-pass (``U.S.``, ``Gov.``, ``Nov. 17``, ``a.m.``, initials, ...).
+processes or a distributed engine. A line break always ends a sentence, so that a
+headline, a dateline or a photo caption never runs into the next one. The
+segmenter is blingfire, a trained sentence breaker; when its native library cannot
+be loaded (no wheel for the platform) a portable rule-based segmenter takes over.
+Both are followed by the same repair pass (``U.S.``, ``Gov.``, ``Nov. 17``,
+``a.m.``, initials, list numbers, citation marks). ``benchmarks/split_bench.py``
+measures them on the GUM sentence gold: with the repair pass both reach a boundary
+F1 of about 0.986.
 """
 
 from __future__ import annotations
@@ -20,9 +21,6 @@ from functools import lru_cache
 from builder.records import Article, Sentence, sentence_id
 
 Span = tuple[int, int]
-
-#: Characters of context the repair pass looks at on each side of a break.
-_CONTEXT = 64
 
 #: Texts longer than this are segmented in windows of this size, so memory stays bounded.
 WINDOW = 1 << 16
@@ -50,9 +48,9 @@ _TITLE_LIKE = TITLES | NEVER_FINAL
 
 #: A whole "sentence" that is only a list number or label: ``2.``, ``4.1.``, ``a)``, ``Figure 1.``.
 _LIST_NUMBER = re.compile(r"(?:[\u2022\u2043*-]?\s*\(?\d{1,3}(?:\.\d{1,3})*(?:\.\)|[.)])|[A-Za-z][.)]|(?:Figure|Fig|Table|Chapter|Section|Part|Step)\.? ?\d+(?:\.\d+)*\.)")
-#: Sentence ends after which a lower-case word still continues the sentence.
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.){2,}")
 _WORD = re.compile(r"\w+")
+#: Sentence ends after which a lower-case word still continues the sentence.
 _CONTINUES_LOWER = ".!?\u2026\"'\u201d\u2019"
 _CLOSING_QUOTES = "\"'\u201d\u2019"
 _QUESTION_OR_EXCLAMATION = ("!", "?", "\u2026")
@@ -64,7 +62,7 @@ _CITATION_BREAK = re.compile(r"(?<=[.!?\"\u201d])(?:\s*\[[^\]\n]{1,20}\])+(?=\s+
 
 
 class Segmenter:
-    """Sentence segmentation of one line of text: ``spans(text) -> [(start, end), ...]``.
+    """Sentence segmentation of a text: ``spans(text) -> [(start, end), ...]``.
 
     Attributes
     ----------
@@ -75,7 +73,7 @@ class Segmenter:
     name = ""
 
     def spans(self, text: str) -> list[Span]:
-        """Sentence spans of ``text`` (no line breaks inside), before repair."""
+        """Sentence spans of ``text``, before repair and before the cuts at line breaks."""
         raise NotImplementedError
 
 
