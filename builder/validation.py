@@ -93,14 +93,17 @@ def _first_record(path: Path) -> dict | None:
     return None
 
 
-def _is_jsonl_with(path: Path, name: str, keys: set[str], absent: set[str] = frozenset()) -> bool:
-    """Named ``name``, or a ``.jsonl`` whose first record has ``keys`` and none of ``absent``."""
-    if path.name == name:
-        return True
+def _is_jsonl_with(path: Path, name: str, keys: set[str], absent: frozenset[str] = frozenset()) -> bool:
+    """A ``.jsonl`` whose first record has ``keys`` and none of ``absent``; or one named
+    ``name`` whose first record is unreadable or of no known shape (so its problems are
+    reported against this kind), unless it holds raw articles (``id`` and ``text``)."""
     if path.suffix != ".jsonl":
         return False
     record = _first_record(path)
-    return record is not None and keys <= set(record) and not absent & set(record)
+    if record is not None and keys <= record.keys() and not absent & record.keys():
+        return True
+    raw = record is not None and "id" in record and "article_id" not in record
+    return path.name == name and not raw
 
 
 def _check_records(path: Path, schema: str, extra: Callable[[str, dict], list[str]]) -> tuple[int, list[str]]:

@@ -80,6 +80,11 @@ def test_task_level_checks(out, capsys):
     assert any("task 10" in p and "duplicate sentence_id" in p for p in problems)
 
 
+def test_raw_articles_named_articles_jsonl_are_raw_articles(write):
+    path = write("demo/articles.jsonl", '{"id": "d1", "text": "Title\\n\\nBody."}\n')
+    assert validate_file(path) == ("raw article", 1, [])
+
+
 def test_raw_article_problems_and_unknown_files(write, capsys):
     bad = write("bad.txt", b"caf\xe9")
     other = write("notes.csv", "a,b\n")
