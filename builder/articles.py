@@ -286,27 +286,34 @@ def _html_article(path: Path, article_id: str, html: str) -> Article:
     h1 = soup.find("h1")
     title_tag = soup.find("title")
     title = " ".join((h1 or title_tag).get_text(" ").split()) if (h1 or title_tag) else None
+    canonical = soup.find("link", rel="canonical")
+    url = canonical.get("href") if canonical else None
+    published_tag = soup.find("meta", attrs={"property": "article:published_time"}) or soup.find("time", datetime=True)
+    published = (published_tag.get("content") or published_tag.get("datetime")) if published_tag else None
+    for tag in soup(["head", "title"]):
+        tag.decompose()
     blocks: list[tuple[str, bool]] = []
     _html_blocks(soup.body or soup, blocks, caption=False)
+    if title:  # the headline leads the text, even when the page puts a label or a date above its <h1>
+        texts = [text for text, _ in blocks]
+        if title in texts:
+            del blocks[texts.index(title)]
+        blocks.insert(0, (title, False))
     lines: list[str] = []
     captions = []
-    if title and (not blocks or blocks[0][0] != title):
-        lines.append(title)
-    offset = sum(len(line) + 2 for line in lines)
+    offset = 0
     for block, is_caption in blocks:
         if is_caption:
             captions.append([offset, offset + len(block)])
         lines.append(block)
         offset += len(block) + 2
     meta: dict[str, Any] = {"captions": captions} if captions else {}
-    canonical = soup.find("link", rel="canonical")
-    published = soup.find("meta", attrs={"property": "article:published_time"}) or soup.find("time", datetime=True)
     return Article(
         article_id=article_id,
         text="\n\n".join(lines),
         title=title or None,
-        url=canonical.get("href") if canonical else None,
-        published=(published.get("content") or published.get("datetime")) if published else None,
+        url=url,
+        published=published,
         path=str(path),
         meta=meta,
     )

@@ -74,6 +74,13 @@ def test_html_keeps_blocks_and_captions_drops_scripts_and_navigation(write):
     assert "not text" not in article.text and "Home" not in article.text and "comment" not in article.text
 
 
+def test_html_headline_leads_and_head_text_is_not_body(write):
+    html = "<html><head><title>Site name</title></head><p>BREAKING</p><h1>Dam bursts</h1><p>Water rose 2 m.</p></html>"
+    [article] = read_articles([write("dam.html", html)])
+    assert article.title == "Dam bursts"
+    assert article.text == "Dam bursts\n\nBREAKING\n\nWater rose 2 m."
+
+
 def test_jsonl_fields_extras_and_title(write):
     lines = [
         {"id": "n1", "text": "Body one.", "title": "Title one", "url": "https://x.org/1", "source": "Wire", "published": "2024-01-02", "meta": {"fictional": True}, "lang": "en"},
