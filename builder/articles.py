@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from builder.errors import InputError, InputFileNotFoundError
-from builder.io import iter_jsonl
+from builder.errors import InputError, InputFileNotFoundError, SchemaError
+from builder.io import iter_jsonl, sha256_text
 from builder.records import ARTICLE_ID_PATTERN, Article
 
 #: File extensions read as articles; any other file in a directory is ignored.
@@ -98,36 +98,46 @@ def read_articles(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> lis
 def read_article_records(path: str | os.PathLike) -> list[Article]:
     """Read an ``articles.jsonl`` written by ``checkworthy tasks``.
 
-    Each line is validated against ``schemas/article.schema.json`` and the text hash
-    is checked, so that a record edited by hand is caught.
+    Each line is validated against ``schemas/article.schema.json``, the text hash
+    is checked (so that a record edited by hand is caught) and ids must be unique.
 
     Raises
     ------
     SchemaError
-        Lists every record that does not match the schema or its ``text_sha256``.
+        Lists every record that does not match the schema or its ``text_sha256``,
+        and every duplicate id.
     """
-    from builder.errors import SchemaError
-    from builder.io import sha256_text
+    articles, problems = check_article_records(path)
+    if problems:
+        raise SchemaError(problems)
+    return articles
+
+
+def check_article_records(path: str | os.PathLike) -> tuple[list[Article], list[str]]:
+    """The valid article records of an ``articles.jsonl`` and every problem found.
+
+    The worker behind ``read_article_records`` and ``checkworthy validate``.
+    """
     from schemas import schema_errors
 
     problems: list[str] = []
-    articles = []
+    articles: list[Article] = []
+    seen: dict[str, int] = {}
     for lineno, record in iter_jsonl(path):
         where = f"{path}: line {lineno}"
         errors = schema_errors(record, "article")
         if errors:
             problems += [f"{where}: {e} (schema article.schema.json)" for e in errors]
             continue
+        where = f"{where} (article_id {record['article_id']!r})"
+        first = seen.setdefault(record["article_id"], lineno)
+        if first != lineno:
+            problems.append(f"{where}: duplicate article_id, already on line {first}")
         if sha256_text(record["text"]) != record["text_sha256"]:
-            problems.append(
-                f"{where} (article_id {record['article_id']!r}): text_sha256 does not match the text; "
-                "the text was edited after the file was written: rerun 'checkworthy tasks'"
-            )
+            problems.append(f"{where}: text_sha256 does not match the text; the text was edited after the file was written: rerun 'checkworthy tasks'")
             continue
         articles.append(Article.from_dict(record))
-    if problems:
-        raise SchemaError(problems)
-    return articles
+    return articles, problems
 
 
 def _discover(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from builder import __version__
-from builder.errors import VersionExistsError
+from builder.errors import InputError, VersionExistsError
 from builder.io import atomic_directory, canonical_json, progress
 from builder.records import Article, Sentence
 from builder.select import THRESHOLD, Selection, get_scorer, is_factual, score_sentences
@@ -79,16 +79,14 @@ def make_tasks(
     InputError
         A body sentence has no score, or belongs to none of ``articles``.
     """
-    from builder.errors import InputError
-
     scheme = load_scheme(scheme) if isinstance(scheme, str) else scheme
     selection = Selection.parse(selection) if isinstance(selection, str) else selection
     model_version = model_version or get_scorer().model_version
-    by_id = {a.article_id: a for a in articles}
+    known = {a.article_id for a in articles}
     groups: dict[str, list[Sentence]] = {}
     for sentence in sentences:
         groups.setdefault(sentence.article_id, []).append(sentence)
-    unknown = sorted(set(groups) - set(by_id))
+    unknown = sorted(set(groups) - known)
     if unknown:
         raise InputError(f"sentences of unknown article(s) {', '.join(map(repr, unknown))}; pass the articles they come from")
     unscored = [s.sentence_id for group in groups.values() for s in group if s.role == "body" and s.score is None]

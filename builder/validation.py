@@ -122,18 +122,10 @@ def _check_records(path: Path, schema: str, extra: Callable[[str, dict], list[st
 
 
 def _check_articles(path: Path) -> tuple[int, list[str]]:
-    ids: Counter[str] = Counter()
+    from builder.articles import check_article_records
 
-    def extra(where: str, record: dict) -> list[str]:
-        ids[record["article_id"]] += 1
-        problems = []
-        if ids[record["article_id"]] == 2:
-            problems.append(f"{where}: duplicate article_id {record['article_id']!r}")
-        if sha256_text(record["text"]) != record["text_sha256"]:
-            problems.append(f"{where} (article_id {record['article_id']!r}): text_sha256 does not match the text; rerun 'checkworthy tasks'")
-        return problems
-
-    return _check_records(path, "article", extra)
+    articles, problems = check_article_records(path)
+    return len(articles), problems
 
 
 def _check_sentences(path: Path) -> tuple[int, list[str]]:

@@ -110,3 +110,12 @@ def test_a_new_kind_can_be_registered(write):
     finally:
         KINDS.pop("results.json")
     assert detect_kind(path) is None
+
+
+def test_article_records_problems(out):
+    _rewrite_jsonl(out / "articles.jsonl", lambda records: records.extend([records[0], {"article_id": "x y", "text": ""}]))
+    kind, _, problems = validate_file(out / "articles.jsonl")
+    assert kind == "articles.jsonl"
+    assert any("line 2 (article_id '000_27e9f3fb14e76b8c'): duplicate article_id, already on line 1" in p for p in problems)
+    assert any("line 3: (top level): 'text_sha256' is a required property" in p for p in problems)
+    assert any("line 3: article_id: 'x y' does not match" in p for p in problems)
