@@ -246,6 +246,8 @@ def _cut_lines(text: str, spans: list[Span]) -> list[Span]:
     """Cut every span at its line breaks; trim whitespace; drop empty pieces."""
     pieces = []
     for start, end in spans:
+        if start >= end:
+            continue
         if text.find("\n", start, end) < 0 and not text[start].isspace() and not text[end - 1].isspace():
             pieces.append((start, end))
             continue
