@@ -95,7 +95,10 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
         self.batch_size = batch_size
 
     def fit(self, X, y=None):
-        self.n_features_out_ = _sentence_encoder().get_sentence_embedding_dimension()
+        encoder = _sentence_encoder()
+        # sentence-transformers 6 renamed get_sentence_embedding_dimension.
+        dimension = getattr(encoder, "get_embedding_dimension", None) or encoder.get_sentence_embedding_dimension
+        self.n_features_out_ = dimension()
         return self
 
     def transform(self, X):

@@ -130,6 +130,7 @@ def bootstrap_ci(
         ``{"low": ..., "high": ...}``.
     """
     y_true, y_pred = np.asarray(y_true, dtype=object), np.asarray(y_pred)
+    _article_index(groups, y_true.size)
 
     def statistic(index, replicate_groups):
         return metric(y_true[index], y_pred[index], pos_label=pos_label, labels=labels, groups=replicate_groups)
@@ -168,6 +169,7 @@ def paired_bootstrap_test(
     a, b = np.asarray(y_pred_a), np.asarray(y_pred_b)
     if a.shape != b.shape or a.shape != y_true.shape:
         raise InputError(f"paired bootstrap: {y_true.size} gold items, {a.size} predictions of A and {b.size} of B; score both systems on the same items")
+    _article_index(groups, y_true.size)
     context = {"pos_label": pos_label, "labels": labels}
     observed = metric(y_true, a, groups=groups, **context) - metric(y_true, b, groups=groups, **context)
 

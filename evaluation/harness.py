@@ -143,6 +143,8 @@ def score_items(
     y_true = np.asarray(y_true, dtype=object)
     if y_pred is None and y_score is None:
         raise InputError("nothing to score: give predicted labels, scores, or both")
+    if groups is not None and len(groups) != y_true.size:
+        raise InputError(f"{y_true.size} gold items but {len(groups)} article ids; give the article of every item")
     has_articles = groups is not None and len(set(groups)) < len(y_true)
     unit = np.asarray(groups if groups is not None else np.arange(y_true.size), dtype=object)
     y_pred = None if y_pred is None else np.asarray(y_pred, dtype=object)
@@ -331,3 +333,27 @@ def compare_to_best(results: dict, predictions: dict, test: SplitData, scheme, *
             "p_value": _round(test_result["p_value"]),
         })
     return comparisons
+
+
+def open_dataset(ref: str):
+    """Load the dataset version ``DIR[@VERSION]`` (latest when no version is given).
+
+    Returns
+    -------
+    dataset : datasets.DatasetDict
+    scheme : schemas.Scheme
+        From the manifest.
+    info : dict
+        ``version``, ``fingerprint`` and ``seed`` (of the splits) from the manifest.
+    path : pathlib.Path
+        The version directory.
+    """
+    from builder.versions import load_version, parse_dataset_ref, read_manifest, version_dir
+    from schemas import load_scheme
+
+    directory, version = parse_dataset_ref(ref)
+    path = version_dir(directory, version)
+    manifest = read_manifest(path)
+    dataset = load_version(directory, manifest["version"])
+    info = {"version": manifest["version"], "fingerprint": manifest["fingerprint"], "seed": manifest.get("settings", {}).get("seed")}
+    return dataset, load_scheme(manifest["scheme"]), info, path

@@ -159,6 +159,7 @@ def read_predictions(path: str | os.PathLike, gold: Gold) -> Predictions:
             continue
         fields = [field.strip() for field in line.split("\t")]
         if len(fields) != n_fields:
+            seen.setdefault(fields[0], lineno)
             problems.append(f"line {lineno}: expected {n_fields} tab-separated fields, found {len(fields)}: {line!r}")
             continue
         sentence_id, value = fields[0], fields[1]

@@ -15,7 +15,7 @@ def baseline_list(text: str) -> list[str]:
 class EvaluateCommand(Command):
     name = "evaluate"
     order = 70
-    help = "train the baselines on a dataset version and score them, with 95% intervals"
+    help = "train the baselines on a dataset version and score them, with bootstrap intervals"
     description = (
         "Train each baseline on train, tune its decision threshold on validation for positive-class F1, "
         "and score validation and test. Writes OUT/results.json (schema results.schema.json), "
@@ -41,29 +41,19 @@ class EvaluateCommand(Command):
         parser.add_argument("--out", metavar="OUT", help="output directory (default: <version dir>/evaluation)")
 
     def run(self, args: argparse.Namespace) -> int:
+        import sys
         from pathlib import Path
 
-        from builder import load_version
-        from builder.io import progress
-        from builder.versions import parse_dataset_ref
-        from evaluation.harness import evaluate_baselines
+        from evaluation.harness import evaluate_baselines, open_dataset
         from evaluation.report import write_evaluation
-        from evaluation.scoring import dataset_scheme_name
-        from schemas import load_scheme
 
-        directory, version = parse_dataset_ref(args.dataset)
-        dataset = load_version(directory, version)
-        manifest = dataset_manifest(directory, dataset)
-        scheme = load_scheme(manifest.get("scheme") or dataset_scheme_name(dataset["train"]))
-        bar = progress(total=None, desc="evaluate")
+        dataset, scheme, info, path = open_dataset(args.dataset)
         results, predictions = evaluate_baselines(
             dataset, scheme, baselines=args.baselines, seed=args.seed, n_resamples=args.n_resamples,
-            dataset_info={"version": manifest.get("version"), "fingerprint": manifest.get("fingerprint"),
-                          "seed": manifest.get("settings", {}).get("seed")},
-            progress=bar.set_description,
+            dataset_info=info, progress=lambda message: print(message, file=sys.stderr),
         )
-        bar.close()
-        out = Path(args.out) if args.out else Path(manifest["_dir"]) / "evaluation"
-        for path in write_evaluation(results, predictions, out):
-            print(path)
+        out = Path(args.out) if args.out else path / "evaluation"
+        written = write_evaluation(results, predictions, out)
+        print(f"wrote {len(written)} files to {out}")
+        print(f"see {out / 'results.md'}")
         return 0

@@ -10,7 +10,7 @@ from builder.commands.base import Command
 class ScoreCommand(Command):
     name = "score"
     order = 75
-    help = "score a CheckThat!-format predictions file against gold, with 95% intervals"
+    help = "score a CheckThat!-format predictions file against gold, with bootstrap intervals"
     description = (
         "Score an outside system. Gold: a CheckThat! 2022-2024 TSV, a CheckThat! 2019 debate TSV, "
         "or a split of a dataset version DIR[@VERSION]. Predictions: 'id<TAB>class_label<TAB>run_id' "
