@@ -16,7 +16,9 @@ harness share it.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from typing import NamedTuple
 from importlib import metadata as importlib_metadata
 
 import numpy as np
@@ -67,6 +69,27 @@ class SplitData:
         ids = split["sentence_id"] if "sentence_id" in split.column_names else list(range(len(split)))
         groups = np.asarray(split["article_id"], dtype=object) if "article_id" in split.column_names else None
         return cls(np.asarray(ids, dtype=object), list(split["text"]), np.asarray(labels, dtype=object), groups)
+
+
+class Evaluation(NamedTuple):
+    """What :func:`evaluate_baselines` returns.
+
+    Attributes
+    ----------
+    results : dict
+        The ``results.json`` document.
+    predictions : dict
+        ``{(baseline, split): {"ids", "y_true", "y_pred", "y_score"}}`` for reports and plots.
+    models : dict
+        The fitted baselines by name (threshold-tuned ones wrapped).
+    fit_seconds : dict
+        Wall-clock training (and threshold tuning) time of each baseline.
+    """
+
+    results: dict
+    predictions: dict
+    models: dict
+    fit_seconds: dict
 
 
 def package_versions(names=PACKAGES) -> dict[str, str]:
@@ -230,7 +253,7 @@ def evaluate_baselines(
     n_resamples: int = N_RESAMPLES,
     dataset_info: dict | None = None,
     progress=None,
-) -> tuple[dict, dict]:
+) -> "Evaluation":
     """Train each baseline on train, tune its threshold on validation, score validation and test.
 
     Parameters
@@ -252,10 +275,10 @@ def evaluate_baselines(
 
     Returns
     -------
-    results : dict
-        The ``results.json`` document.
-    predictions : dict
-        ``{(baseline, split): {"ids", "y_true", "y_pred", "y_score"}}`` for reports and plots.
+    Evaluation
+        ``results`` (the ``results.json`` document), ``predictions``, the fitted
+        ``models`` and their ``fit_seconds`` (kept out of the results, which must
+        not depend on the machine).
     """
     specs = [get_baseline(name) for name in dict.fromkeys(baselines)]
     data = prepare_splits(dataset, scheme)
@@ -284,12 +307,16 @@ def evaluate_baselines(
         "baselines": {},
         "results": [],
     }
-    predictions = {}
+    evaluation = Evaluation(results, {}, {}, {})
+    predictions = evaluation.predictions
     train, validation = data["train"], data["validation"]
     for spec in specs:
         if progress:
             progress(f"training {spec.name} on {train.labels.size} sentences")
+        start = time.perf_counter()
         model, threshold = fit_baseline(spec.name, train, validation, pos, seed=seed)
+        evaluation.fit_seconds[spec.name] = time.perf_counter() - start
+        evaluation.models[spec.name] = model
         results["baselines"][spec.name] = {
             "description": spec.description,
             "threshold": None if threshold is None else _round(threshold),
@@ -308,7 +335,7 @@ def evaluate_baselines(
             results["results"].append({"baseline": spec.name, "split": split, **scored})
             predictions[spec.name, split] = {"ids": d.ids, "y_true": d.labels, "y_pred": y_pred, "y_score": y_score}
     results["comparisons"] = compare_to_best(results, predictions, data["test"], scheme, n_resamples=n_resamples, seed=seed)
-    return results, predictions
+    return evaluation
 
 
 def compare_to_best(results: dict, predictions: dict, test: SplitData, scheme, *, n_resamples: int, seed: int) -> list[dict]:

@@ -48,7 +48,7 @@ class EvaluateCommand(Command):
         from evaluation.report import write_evaluation
 
         dataset, scheme, info, path = open_dataset(args.dataset)
-        results, predictions = evaluate_baselines(
+        results, predictions, *_ = evaluate_baselines(
             dataset, scheme, baselines=args.baselines, seed=args.seed, n_resamples=args.n_resamples,
             dataset_info=info, progress=lambda message: print(message, file=sys.stderr),
         )

@@ -15,7 +15,7 @@ FAST = {"baselines": ["majority", "random", "tfidf-lr"], "n_resamples": 30}
 
 def test_results_validate_and_record_provenance(checkthat_dataset):
     dataset, scheme = checkthat_dataset
-    results, predictions = evaluate_baselines(dataset, scheme, seed=7, dataset_info=INFO, **FAST)
+    results, predictions, *_ = evaluate_baselines(dataset, scheme, seed=7, dataset_info=INFO, **FAST)
     validate(results, "results", "results.json")
     assert results["dataset"]["fingerprint"] == INFO["fingerprint"] and results["dataset"]["version"] == "1.0.0"
     assert results["seeds"] == {"baselines": 7, "bootstrap": 7, "dataset": 13}
@@ -36,18 +36,18 @@ def test_same_seed_gives_byte_identical_results(checkthat_dataset, tmp_path):
     dataset, scheme = checkthat_dataset
     outputs = []
     for run in ("one", "two"):
-        results, predictions = evaluate_baselines(dataset, scheme, seed=3, dataset_info=INFO, **FAST)
+        results, predictions, *_ = evaluate_baselines(dataset, scheme, seed=3, dataset_info=INFO, **FAST)
         write_evaluation(results, predictions, tmp_path / run)
         outputs.append(tmp_path / run)
     for name in ("results.json", "results.md", "predictions/random_test.tsv", "pr_test.png"):
         assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes(), name
-    other, _ = evaluate_baselines(dataset, scheme, seed=4, dataset_info=INFO, **FAST)
+    other, *_ = evaluate_baselines(dataset, scheme, seed=4, dataset_info=INFO, **FAST)
     assert other["seeds"]["baselines"] == 4
 
 
 def test_three_classes_report_macro_f1_and_cfs_versus_rest(claimbuster_dataset):
     dataset, scheme = claimbuster_dataset
-    results, _ = evaluate_baselines(dataset, scheme, dataset_info=INFO, **FAST)
+    results, *_ = evaluate_baselines(dataset, scheme, dataset_info=INFO, **FAST)
     assert results["settings"]["positive_label"] == "CFS"
     entry = next(e for e in results["results"] if e["baseline"] == "tfidf-lr" and e["split"] == "test")
     assert {"macro_f1", "f1_positive"} <= set(entry["metrics"])
