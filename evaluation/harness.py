@@ -384,3 +384,46 @@ def open_dataset(ref: str):
     dataset = load_version(directory, manifest["version"])
     info = {"version": manifest["version"], "fingerprint": manifest["fingerprint"], "seed": manifest.get("settings", {}).get("seed")}
     return dataset, load_scheme(manifest["scheme"]), info, path
+
+
+def evaluate_version(
+    ref: str,
+    *,
+    baselines=None,
+    seed: int = 0,
+    n_resamples: int = N_RESAMPLES,
+    out=None,
+    progress=None,
+):
+    """Evaluate the baselines on the dataset version ``DIR[@VERSION]`` and write every output.
+
+    Parameters
+    ----------
+    ref : str
+        ``DIR`` (latest version) or ``DIR@MAJOR.MINOR.PATCH``.
+    baselines : sequence of str, optional
+        Default :data:`~evaluation.baselines.CORE_BASELINES`.
+    seed : int, default=0
+    n_resamples : int, default=1000
+    out : path-like, optional
+        Default ``<version dir>/evaluation``.
+    progress : callable, optional
+        Called with a short message before each step.
+
+    Returns
+    -------
+    pathlib.Path
+        The output directory, with ``results.json``, ``results.md``, plots and predictions.
+    """
+    from pathlib import Path
+
+    from evaluation.report import write_evaluation
+
+    dataset, scheme, info, path = open_dataset(ref)
+    evaluation = evaluate_baselines(
+        dataset, scheme, baselines=baselines or CORE_BASELINES, seed=seed, n_resamples=n_resamples,
+        dataset_info=info, progress=progress,
+    )
+    out = Path(out) if out else path / "evaluation"
+    write_evaluation(evaluation.results, evaluation.predictions, out)
+    return out

@@ -42,18 +42,12 @@ class EvaluateCommand(Command):
 
     def run(self, args: argparse.Namespace) -> int:
         import sys
-        from pathlib import Path
 
-        from evaluation.harness import evaluate_baselines, open_dataset
-        from evaluation.report import write_evaluation
+        from evaluation.harness import evaluate_version
 
-        dataset, scheme, info, path = open_dataset(args.dataset)
-        results, predictions, *_ = evaluate_baselines(
-            dataset, scheme, baselines=args.baselines, seed=args.seed, n_resamples=args.n_resamples,
-            dataset_info=info, progress=lambda message: print(message, file=sys.stderr),
+        out = evaluate_version(
+            args.dataset, baselines=args.baselines, seed=args.seed, n_resamples=args.n_resamples, out=args.out,
+            progress=lambda message: print(message, file=sys.stderr),
         )
-        out = Path(args.out) if args.out else path / "evaluation"
-        written = write_evaluation(results, predictions, out)
-        print(f"wrote {len(written)} files to {out}")
-        print(f"see {out / 'results.md'}")
+        print(f"wrote {out / 'results.json'}, {out / 'results.md'}, plots and predictions in {out}")
         return 0

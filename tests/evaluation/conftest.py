@@ -62,6 +62,12 @@ def toy_dataset(scheme_name: str = "checkthat", seed: int = 0, sizes=((8, 12), (
 
 
 @pytest.fixture
+def make_rows():
+    """The factory :func:`make_split`, for tests that write their own corpus files."""
+    return make_split
+
+
+@pytest.fixture
 def make_dataset():
     """The factory :func:`toy_dataset`, for tests that need another scheme, seed or size."""
     return toy_dataset
