@@ -77,3 +77,15 @@ def test_a_trained_model_scores_labeling_candidates(version, tmp_path):
     scored = score_sentences(sentences, article, BaselineScorer(tmp_path / "m"))
     assert scored[0].score > scored[1].score and 0 <= scored[1].score <= 1
     assert "tfidf-svm predicts Yes" in scored[0].reason
+
+
+def test_validate_knows_results_json(version, tmp_path, capsys):
+    ref = str(version.path.parent.parent)
+    assert main(["evaluate", ref, "--baselines", "majority", "--n-resamples", "5", "--out", str(tmp_path / "ev")]) == 0
+    assert main(["validate", str(tmp_path / "ev" / "results.json")]) == 0
+    broken = tmp_path / "broken" / "results.json"
+    broken.parent.mkdir()
+    broken.write_text(json.dumps({"results": []}), encoding="utf-8")
+    assert main(["validate", str(broken)]) != 0
+    captured = capsys.readouterr()
+    assert "'dataset' is a required property" in captured.out + captured.err
