@@ -499,9 +499,10 @@ def validate_card(content: str, version_dir: str | Path, where: str = CARD_FILEN
         values = card.data.get(key)
         for value in [values] if isinstance(values, str) else values or []:
             if value not in allowed:
-                problems.append(f"{key}: {value!r} is not an accepted value (e.g. {', '.join(sorted(allowed)[:6])})")
+                hint = ", ".join(sorted(allowed)) if len(allowed) <= 15 else f"one of the {len(allowed)} ISO 639 codes datasets knows"
+                problems.append(f"{key}: expected {hint}; found {value!r}")
     if problems:
-        raise InputError([f"{where}: {p}" for p in problems], header=f"{where}: the dataset card is not valid")
+        raise InputError(problems, header=f"{where}: the dataset card is not valid; fix the card settings (card.json) or the YAML header")
 
 
 def _vocabularies() -> dict[str, set[str]]:
