@@ -1031,7 +1031,7 @@ def bias_statements(facts: VersionFacts) -> list[str]:
     """Known biases and limitations, shared by the card and Croissant's ``rai:`` fields."""
     statements = [
         "Check-worthiness is a judgement: what the public would want checked depends on the annotators, the "
-        "time and the place. The agreement figures above show how far the annotators agreed.",
+        "time and the place. The agreement figures in the card and the manifest show how far the annotators agreed.",
         "Only candidate sentences selected by the pipeline were labeled, so the label distribution is not the "
         "distribution of all sentences in news.",
     ]

@@ -130,7 +130,6 @@ def croissant_metadata(facts: VersionFacts) -> dict[str, Any]:
         ),
         "version": facts.version,
         "license": facts.license,
-        "url": config.homepage or config.repository or f"file:{facts.dataset_dir.name}/versions/{facts.version}",
         "inLanguage": list(config.language),
         "keywords": list(config.tags),
         "distribution": distribution,
@@ -144,8 +143,9 @@ def croissant_metadata(facts: VersionFacts) -> dict[str, Any]:
         ).strip(),
         "rai:dataAnnotationProtocol": (
             f"Each sentence was labeled in Label Studio with the `{scheme.name}` scheme. Guidelines: {scheme.guidelines} "
-            f"Labels were aggregated by {settings.get('aggregate', 'majority')} vote"
+            f"Labels were aggregated by {settings.get('aggregate', 'majority')}"
             + (f"; agreement: {agreement}." if agreement else ".")
+            + (f" Annotators: {config.annotators}" if config.annotators else "")
         ),
         "rai:dataBiases": bias_statements(facts),
         "rai:dataLimitations": [
@@ -165,6 +165,8 @@ def croissant_metadata(facts: VersionFacts) -> dict[str, Any]:
     built = next((manifest[key] for key in ("created_at", "created", "built_at") if manifest.get(key)), None)
     if built:
         document["datePublished"] = built
+    if config.homepage or config.repository:
+        document["url"] = config.homepage or config.repository
     if config.annotator_demographics:
         document["rai:annotatorDemographics"] = config.annotator_demographics
     document["citeAs"] = (config.citation_bibtex or f"{facts.pretty_name}, version {facts.version}. {scheme.citation or ''}").strip()

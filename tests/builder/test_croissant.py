@@ -40,8 +40,16 @@ def test_croissant_has_sha256_and_rai_fields(croissant, version_dir):
     assert [f["name"] for f in train["field"]][:4] == ["sentence_id", "article_id", "text", "label"]
 
 
-def test_croissant_validates_and_loads_with_mlcroissant(croissant):
+def test_croissant_validates_and_loads_with_mlcroissant(croissant, monkeypatch):
+    import socket
+
     import mlcroissant as mlc
+
+    def no_network(*args, **kwargs):
+        raise OSError("the Croissant file must be readable offline, but a network connection was attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
 
     dataset = mlc.Dataset(jsonld=str(croissant))  # raises mlc.ValidationError on any error
     assert not dataset.metadata.ctx.issues.errors
