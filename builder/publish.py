@@ -6,7 +6,7 @@ commit, and that commit is tagged ``X.Y.Z``. An existing tag is never moved: it 
 checked before anything is uploaded.
 
 Authentication is ``huggingface_hub``'s own: the ``HF_TOKEN`` environment variable,
-or the token saved by ``huggingface-cli login`` (``hf auth login``). The token is
+or the token saved by ``hf auth login`` (``huggingface-cli login`` before huggingface_hub 1.0). The token is
 never printed; an error message that contains it has it masked.
 """
 
@@ -141,18 +141,20 @@ def publish_version(
     Raises
     ------
     PublishError
-        The tag exists already, or the Hub refused or failed; the message never
-        contains the token.
+        No token is configured, the tag exists already, or the Hub refused or
+        failed; the message never contains the token.
     """
-    plan = plan_publish(version_dir, repo_id, private=private)
-    if api is None:
-        from huggingface_hub import HfApi
-
-        api = HfApi()
-    from huggingface_hub import get_token
+    from huggingface_hub import HfApi, get_token
     from huggingface_hub.errors import RepositoryNotFoundError
 
+    plan = plan_publish(version_dir, repo_id, private=private)
     token = get_token()
+    if not token:
+        raise PublishError(
+            f"{repo_id}: no Hugging Face token found; set HF_TOKEN to a token with write access "
+            "(https://huggingface.co/settings/tokens) or run 'hf auth login', then publish again"
+        )
+    api = api if api is not None else HfApi()
     try:
         try:
             tags = [ref.name for ref in api.list_repo_refs(repo_id, repo_type="dataset").tags]

@@ -13,7 +13,7 @@ class PublishCommand(Command):
     description = (
         "Upload the version directory (data, annotations, manifest, card, Croissant, evaluation) to the dataset "
         "repository ORG/NAME in one commit and tag it X.Y.Z. An existing tag is never moved: the command refuses "
-        "before uploading anything. Authentication: the HF_TOKEN environment variable or 'huggingface-cli login'; "
+        "before uploading anything. Authentication: the HF_TOKEN environment variable or 'hf auth login' (formerly 'huggingface-cli login'); "
         "the token is never printed."
     )
     epilog = (

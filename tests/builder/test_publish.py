@@ -46,6 +46,16 @@ class StandInApi:
         self.calls.append(("create_tag", repo_id, tag, revision))
 
 
+@pytest.fixture(autouse=True)
+def hub_token(monkeypatch, tmp_path):
+    """A fake token in ``HF_TOKEN``, and no saved login of the machine's user."""
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(tmp_path / "no-saved-token"))
+    monkeypatch.delenv("HUGGING_FACE_HUB_TOKEN", raising=False)
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+
+
 @pytest.fixture
 def carded(version_dir):
     write_card(version_dir)
@@ -79,8 +89,15 @@ def test_existing_tag_is_refused_before_any_upload(carded):
     assert [c[0] for c in api.calls] == ["list_repo_refs"]
 
 
-def test_token_never_appears_in_output(carded, monkeypatch, capsys):
-    monkeypatch.setenv("HF_TOKEN", TOKEN)
+def test_missing_token_is_refused_before_any_call(carded, monkeypatch):
+    monkeypatch.delenv("HF_TOKEN")
+    api = StandInApi()
+    with pytest.raises(PublishError, match=r"no Hugging Face token found; set HF_TOKEN .* or run 'hf auth login'"):
+        publish_version(carded, "org/claims", api=api)
+    assert api.calls == []
+
+
+def test_token_never_appears_in_output(carded, capsys):
     api = StandInApi(fail_upload=RuntimeError(f"401 Unauthorized for token {TOKEN}"))
     with pytest.raises(PublishError) as info:
         publish_version(carded, "org/claims", api=api)
