@@ -156,3 +156,19 @@ def test_card_command(version_dir, capsys):
 def test_card_command_unknown_version(version_dir, capsys):
     assert main(["card", f"{version_dir.parent.parent}@2.0.0"]) == 1
     assert "2.0.0" in capsys.readouterr().err
+
+
+def test_recard_keeps_text_at_the_top_and_after_a_retired_block(version_dir):
+    path = write_card(version_dir)
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("<!-- checkworthy:begin summary -->", "Intro by hand.\n\n<!-- checkworthy:begin summary -->", 1)
+    text = text.replace(
+        "<!-- checkworthy:end uses -->\n",
+        "<!-- checkworthy:end uses -->\n<!-- checkworthy:begin retired -->\nold generated\n<!-- checkworthy:end retired -->\nAfter retired.\n",
+        1,
+    )
+    path.write_text(text, encoding="utf-8")
+    regenerated = write_card(version_dir).read_text(encoding="utf-8")
+    assert regenerated.index("Intro by hand.") < regenerated.index("# Dataset Card for")
+    assert "old generated" not in regenerated
+    assert regenerated.index("<!-- checkworthy:end uses -->") < regenerated.index("After retired.") < regenerated.index("## Dataset Structure")
