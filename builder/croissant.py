@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from builder.card import FIELD_DESCRIPTIONS, VersionFacts, bias_statements, flatten
+from builder.card import AGREEMENT_FIGURES, FIELD_DESCRIPTIONS, VersionFacts, bias_statements
 from builder.io import atomic_write_json, sha256_file
 
 CROISSANT_FILENAME = "croissant.json"
@@ -116,7 +116,12 @@ def croissant_metadata(facts: VersionFacts) -> dict[str, Any]:
         ],
     }
     record_sets = [label_names] + [_split_record_set(facts, split, path) for split, path in facts.split_files.items()]
-    agreement = ", ".join(f"{k} = {v:.3f}" if isinstance(v, float) else f"{k} = {v}" for k, v in flatten(manifest.get("agreement") or {}) if k)
+    figures = manifest.get("agreement") or {}
+    agreement = ", ".join(
+        f"{name} = {figures[key]:.3f}" if isinstance(figures[key], float) else f"{name} = {figures[key]}"
+        for key, name in AGREEMENT_FIGURES.items()
+        if figures.get(key) is not None
+    )
     settings = manifest.get("settings") or {}
     document = {
         "@context": CONTEXT,
@@ -223,8 +228,3 @@ def _data_type(feature: Any) -> str:
     dtype = getattr(getattr(feature, "feature", feature), "dtype", "string")
     return _DATA_TYPES.get(dtype, "sc:Integer" if "int" in dtype else "sc:Text")
 
-
-def _leaves(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
-    from builder.card import _flatten
-
-    return [(k, v) for k, v in _flatten(value, prefix) if k] if isinstance(value, dict) else []

@@ -72,21 +72,35 @@ def make_version(dataset_dir: Path, version: str = "1.0.0") -> Path:
         "parent": None,
         "fingerprint": "0123456789abcdef",
         "scheme": "claimbuster",
-        "settings": {"seed": 13, "aggregate": "majority", "group_by": "article"},
-        "inputs": [{"path": "export.json", "sha256": "ab" * 32}],
-        "counts": {"sentences": sum(SPLIT_ROWS.values()), "annotations": 4},
+        "scheme_version": "1.0.0",
+        "settings": {"scheme": "claimbuster", "aggregate": "majority", "seed": 13, "group_by": "article",
+                     "dedupe": False, "skip_invalid": False, "near_duplicate_threshold": 0.9, "config_version": 1},
+        "inputs": {"exports": [{"name": "export.json", "sha256": "ab" * 32}], "articles": [{"name": "a.txt", "sha256": "cd" * 32}]},
+        "counts": {**SPLIT_ROWS, "total": sum(SPLIT_ROWS.values())},
         "label_distribution": distribution,
-        "agreement": {"percent_agreement": 0.9, "fleiss_kappa": 0.8, "krippendorff_alpha": {"overall": 0.79}},
-        "leakage": {"pairs": 0},
+        "agreement": {
+            "items": 10, "items_with_2plus_votes": 10, "votes": 20, "annotators": 2, "percent": 0.9,
+            "fleiss_kappa": 0.8, "krippendorff_alpha": 0.79,
+            "per_label": {name: {"fleiss_kappa": 0.7, "krippendorff_alpha": None, "votes": 6} for name in scheme.names},
+            "pairwise_cohen_kappa": [{"annotators": ["ann-0", "ann-1"], "items": 10, "percent": 0.9, "cohen_kappa": 0.81}],
+            "annotator_vs_consensus": {"ann-0": {"items": 10, "percent": 1.0, "cohen_kappa": 1.0}},
+        },
+        "annotations": {"rows": 20, "skips": 0, "superseded": 0, "annotators": 2},
+        "unresolved": [{"sentence_id": "x:1", "votes": [1, 1, 0], "reason": "tie"}],
         "skipped": [],
+        "corpus_problems": [],
+        "leakage": {"clusters": 1, "sentences": 2, "exact": 1, "near": 0, "removed": [],
+                    "items": [{"kind": "exact", "text": "The council met.", "counts": {"train": 1, "test": 1}, "sentence_ids": ["a", "b"]}]},
+        "warnings": [],
         "package_version": "0.1.0",
+        "created_with": {"checkworthy": "0.1.0"},
     }
     (version_dir / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     (version_dir / "README.md").write_text(
         "---\nconfigs:\n- config_name: default\n  data_files:\n  - split: train\n    path: data/train.parquet\n---\n# minimal\n",
         encoding="utf-8",
     )
-    (dataset_dir / "CHANGELOG.md").write_text(f"# Changelog\n\n## {version}\n\nFirst version: 10 sentences.\n\n## 9.0.0\n\nA later one.\n", encoding="utf-8")
+    (dataset_dir / "CHANGELOG.md").write_text(f"# Changelog\n\n## {version}\n\nFirst version: 10 sentences.\n\n### train\n\nkept detail\n\n## 9.0.0\n\nA later one.\n", encoding="utf-8")
     return version_dir
 
 
