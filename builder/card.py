@@ -261,21 +261,13 @@ def version_dir_from_ref(ref: str | Path) -> Path:
     Raises
     ------
     InputFileNotFoundError
-        The dataset or the version does not exist.
+        The dataset has no versions, or not this one (the message lists them).
     """
-    from builder.versions import latest_version, parse_dataset_ref
+    from builder.versions import parse_dataset_ref, version_dir
 
     if Path(ref, "manifest.json").is_file():
         return Path(ref)
-    dataset_dir, version = parse_dataset_ref(str(ref))
-    version = version or latest_version(dataset_dir)
-    path = Path(dataset_dir) / "versions" / version
-    if not (path / "manifest.json").is_file():
-        raise InputFileNotFoundError(
-            f"{path}: no dataset version here (expected {path / 'manifest.json'}); "
-            f"list the versions with 'ls {Path(dataset_dir) / 'versions'}' or build one with 'checkworthy build'"
-        )
-    return path
+    return version_dir(*parse_dataset_ref(str(ref)))
 
 
 def load_config(dataset_dir: Path) -> CardConfig:
