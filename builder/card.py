@@ -361,7 +361,7 @@ def collect_facts(
         annotator_counts=annotator_counts,
         n_annotators_total=n_annotators_total,
         example=example,
-        results=_read_results(version_dir / RESULTS_PATH),
+        results=_read_results(version_dir / RESULTS_PATH, manifest.get("fingerprint")),
         changelog=_changelog_upto(dataset_dir / "CHANGELOG.md", str(manifest.get("version", version_dir.name))),
         articles=ArticleFacts.from_articles(articles) if articles is not None else None,
     )
@@ -526,14 +526,27 @@ def _split_files(version_dir: Path) -> dict[str, Path]:
     return dict(sorted(found.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
 
 
-def _read_results(path: Path) -> list[dict[str, Any]]:
-    """The entries of ``evaluation/results.json`` (``[]`` when evaluation has not run)."""
+def _read_results(path: Path, fingerprint: str | None) -> list[dict[str, Any]]:
+    """The entries of ``evaluation/results.json`` (``[]`` when evaluation has not run).
+
+    Raises
+    ------
+    InputError
+        The file is not results of ``checkworthy evaluate``, or was computed on
+        another dataset fingerprint.
+    """
     if not path.is_file():
         return []
     data = read_json(path)
-    entries = data.get("results") if isinstance(data, dict) else data
+    entries = data.get("results") if isinstance(data, dict) else None
     if not isinstance(entries, list):
-        raise InputError(f"{path}: expected a list of results (or an object with 'results'), found {type(entries).__name__}")
+        raise InputError(f"{path}: expected an object with a 'results' list (written by 'checkworthy evaluate'), found {type(data).__name__}")
+    scored = (data.get("dataset") or {}).get("fingerprint")
+    if scored and fingerprint and scored != fingerprint:
+        raise InputError(
+            f"{path}: the results were computed on dataset fingerprint {scored}, but this version has {fingerprint}; "
+            "rerun 'checkworthy evaluate' on this version"
+        )
     bad = [
         str(i)
         for i, entry in enumerate(entries)

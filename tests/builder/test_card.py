@@ -107,6 +107,7 @@ def test_card_is_deterministic(version_dir):
 
 def test_baseline_table_with_intervals(version_dir):
     results = {
+        "dataset": {"version": "1.0.0", "fingerprint": "0123456789abcdef"},
         "results": [
             {"baseline": "tfidf-logreg", "split": "test", "metrics": {"f1_positive": 0.61, "accuracy": 0.7},
              "ci95": {"f1_positive": [0.5, 0.72], "accuracy": [0.6, 0.8]}},
@@ -176,3 +177,12 @@ def test_recard_keeps_text_at_the_top_and_after_a_retired_block(version_dir):
     assert regenerated.index("Intro by hand.") < regenerated.index("# Dataset Card for")
     assert "old generated" not in regenerated
     assert regenerated.index("<!-- checkworthy:end uses -->") < regenerated.index("After retired.") < regenerated.index("## Dataset Structure")
+
+
+def test_results_of_another_fingerprint_are_refused(version_dir):
+    (version_dir / "evaluation").mkdir()
+    (version_dir / "evaluation" / "results.json").write_text(
+        json.dumps({"dataset": {"fingerprint": "ffffffffffffffff"}, "results": []}), encoding="utf-8"
+    )
+    with pytest.raises(InputError, match=r"results.json: the results were computed on dataset fingerprint ffffffffffffffff"):
+        write_card(version_dir)
