@@ -915,8 +915,7 @@ def _creation(facts: VersionFacts) -> str:
             "",
             "#### Annotation process",
             "",
-            f"Sentences were labeled in Label Studio with {_scheme_sentence(facts)}. The guidelines shown to the "
-            "annotators:",
+            f"{labeling_statement(facts)} The guidelines of the scheme:",
             "",
             "> " + scheme.guidelines,
             "",
@@ -942,6 +941,14 @@ def _creation(facts: VersionFacts) -> str:
             _personal_information(facts),
         ]
     )
+
+
+def labeling_statement(facts: VersionFacts) -> str:
+    """How the labels were made, in one sentence (shared by the card and Croissant)."""
+    corpus = (facts.manifest.get("settings") or {}).get("corpus")
+    if corpus:
+        return f"The labels are those distributed with the `{corpus}` corpus, mapped to {_scheme_sentence(facts)}."
+    return f"Sentences were labeled in Label Studio with {_scheme_sentence(facts)}."
 
 
 def _personal_information(facts: VersionFacts) -> str:

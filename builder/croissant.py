@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from builder.card import AGREEMENT_FIGURES, FIELD_DESCRIPTIONS, VersionFacts, bias_statements
+from builder.card import AGREEMENT_FIGURES, FIELD_DESCRIPTIONS, VersionFacts, bias_statements, labeling_statement
 from builder.io import atomic_write_json, sha256_file
 
 CROISSANT_FILENAME = "croissant.json"
@@ -147,7 +147,7 @@ def croissant_metadata(facts: VersionFacts) -> dict[str, Any]:
             + (config.articles_note or "")
         ).strip(),
         "rai:dataAnnotationProtocol": (
-            f"Each sentence was labeled in Label Studio with the `{scheme.name}` scheme. Guidelines: {scheme.guidelines} "
+            f"{labeling_statement(facts)} Guidelines: {scheme.guidelines} "
             f"Labels were aggregated by {settings.get('aggregate', 'majority')}"
             + (f"; agreement: {agreement}." if agreement else ".")
             + (f" Annotators: {config.annotators}" if config.annotators else "")
