@@ -1,0 +1,203 @@
+"""Benchmark the sentence splitters on sentence-boundary gold (run by hand).
+
+Usage (from the repository root)::
+
+    python benchmarks/split_bench.py --gold ../shared/bench/sentence-gold/gum.jsonl \
+        [--rules ../shared/bench/sentence-gold/pysbd_golden_rules_en.jsonl] [--repeat 5]
+
+For each splitter (blingfire, blingfire without the repair pass, the portable
+rule splitter, pySBD) it prints boundary precision, recall and F1 on all
+documents and on the ``news`` genre, exact-sentence accuracy, throughput in MB/s
+(single process, with offsets; median of ``--repeat`` runs), and the pass rate on
+the golden rules when ``--rules`` is given. For the default splitter it also
+prints the peak memory and the speed-up of ``--jobs`` processes over one.
+
+Boundaries are compared ignoring whitespace: a boundary is the number of
+non-whitespace characters before a sentence end; the end of a document is not
+counted. Every splitter gets the same input: the whole document, with a line
+break always ending a sentence (``builder.split.segment``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+import tracemalloc
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from builder.records import Article  # noqa: E402
+from builder.split import Segmenter, get_segmenter, segment, split_article  # noqa: E402
+
+
+class PysbdSegmenter(Segmenter):
+    """pySBD (rule-based, pure Python) with character spans, for comparison."""
+
+    name = "pysbd"
+
+    def __init__(self):
+        import pysbd
+
+        self._segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+
+    def spans(self, text):
+        return [(span.start, span.end) for span in self._segmenter.segment(text)]
+
+
+SPLITTERS = {
+    "blingfire": lambda: (get_segmenter("blingfire"), True),
+    "blingfire-no-repair": lambda: (get_segmenter("blingfire"), False),
+    "rules": lambda: (get_segmenter("rules"), True),
+    "pysbd": lambda: (PysbdSegmenter(), True),
+}
+
+
+def read_gold(path):
+    """The gold documents: ``doc_id``, ``genre``, ``text``, ``sentences`` ([start, end] pairs)."""
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def nonspace_positions(text):
+    """``index[i]``: how many non-whitespace characters come before position ``i``."""
+    index = [0] * (len(text) + 1)
+    count = 0
+    for i, char in enumerate(text):
+        index[i] = count
+        if not char.isspace():
+            count += 1
+    index[len(text)] = count
+    return index
+
+
+def compare(docs, spans_by_doc):
+    """Boundary and exact-sentence counts per genre group ``all`` and ``news``."""
+    counts = {group: {"tp": 0, "fp": 0, "fn": 0, "exact": 0, "gold": 0} for group in ("all", "news")}
+    for doc, spans in zip(docs, spans_by_doc):
+        index = nonspace_positions(doc["text"])
+        last = index[len(doc["text"])]
+        gold_spans = {(index[a], index[b]) for a, b in doc["sentences"]}
+        pred_spans = {(index[a], index[b]) for a, b in spans}
+        gold = {end for _, end in gold_spans} - {last}
+        pred = {end for _, end in pred_spans} - {last}
+        for group in ("all", "news") if doc["genre"] == "news" else ("all",):
+            c = counts[group]
+            c["tp"] += len(gold & pred)
+            c["fp"] += len(pred - gold)
+            c["fn"] += len(gold - pred)
+            c["exact"] += len(gold_spans & pred_spans)
+            c["gold"] += len(gold_spans)
+    return counts
+
+
+def prf(c):
+    precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
+    recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def golden_rules(path, segmenter, repair):
+    """(passed, total) on the pySBD golden rules: the exact expected sentences."""
+    passed = total = 0
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            case = json.loads(line)
+            got = [case["text"][a:b] for a, b in segment(case["text"], segmenter, repair=repair)]
+            passed += got == [s.strip() for s in case["expected"]]
+            total += 1
+    return passed, total
+
+
+def timed(function, repeat):
+    """Median wall-clock seconds of ``repeat`` calls."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _segment_all(texts):
+    return [segment(text) for text in texts]
+
+
+def _segment_one(text):
+    return segment(text)
+
+
+def speedup(texts, jobs, repeat):
+    """Median time of one process and of ``jobs`` processes on ``texts``, and their ratio."""
+    single = timed(lambda: _segment_all(texts), repeat)
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(_segment_one, texts[: jobs * 4]))  # start and warm up the workers
+        chunksize = max(1, len(texts) // (jobs * 16))
+        parallel = timed(lambda: list(pool.map(_segment_one, texts, chunksize=chunksize)), repeat)
+    return single, parallel, single / parallel
+
+
+def peak_memory(text):
+    """Peak Python memory (MB) while splitting ``text`` into sentences with offsets."""
+    tracemalloc.start()
+    segment(text)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 1e6
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--gold", required=True, help="GUM sentence gold (JSONL with doc_id, genre, text, sentences)")
+    parser.add_argument("--rules", help="pySBD golden rules (JSONL with text, expected)")
+    parser.add_argument("--splitters", default=",".join(SPLITTERS), help="comma-separated, from: " + ", ".join(SPLITTERS))
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per measurement; the median is reported")
+    parser.add_argument("--jobs", type=int, default=2, help="processes for the speed-up measurement")
+    parser.add_argument("--copies", type=int, default=8, help="copies of the corpus in the speed-up measurement")
+    args = parser.parse_args(argv)
+
+    docs = read_gold(args.gold)
+    texts = [doc["text"] for doc in docs]
+    megabytes = sum(len(t.encode("utf-8")) for t in texts) / 1e6
+    news = sum(doc["genre"] == "news" for doc in docs)
+    print(f"gold: {args.gold}: {len(docs)} documents ({news} news), {megabytes:.2f} MB; median of {args.repeat} runs; cpus={os.cpu_count()}")
+    header = f"{'splitter':<22}{'P':>7}{'R':>7}{'F1':>7}{'newsP':>7}{'newsR':>7}{'newsF1':>8}{'exact':>7}{'MB/s':>7}"
+    if args.rules:
+        header += f"{'rules':>8}"
+    print(header)
+    for name in args.splitters.split(","):
+        segmenter, repair = SPLITTERS[name]()
+        spans = [segment(t, segmenter, repair=repair) for t in texts]
+        counts = compare(docs, spans)
+        p, r, f = prf(counts["all"])
+        np_, nr, nf = prf(counts["news"])
+        exact = counts["all"]["exact"] / counts["all"]["gold"]
+        seconds = timed(lambda: [segment(t, segmenter, repair=repair) for t in texts], args.repeat)
+        row = f"{name:<22}{p:7.4f}{r:7.4f}{f:7.4f}{np_:7.4f}{nr:7.4f}{nf:8.4f}{exact:7.4f}{megabytes / seconds:7.2f}"
+        if args.rules:
+            passed, total = golden_rules(args.rules, segmenter, repair)
+            row += f"{passed:>5}/{total}"
+        print(row, flush=True)
+
+    articles = [Article(doc["doc_id"], doc["text"]) for doc in docs]
+    seconds = timed(lambda: [split_article(a) for a in articles], args.repeat)
+    print(f"\nsplit_article (default splitter {get_segmenter().name}; roles, ids, context): {megabytes / seconds:.2f} MB/s")
+    big = "\n\n".join(texts)
+    big = big * (20_000_000 // len(big) + 1)
+    print(f"peak memory: {peak_memory(' '.join(texts)):.1f} MB splitting GUM as one text; "
+          f"{peak_memory(big[:20_000_000]):.1f} MB for a 20 MB text (Python allocations, tracemalloc); "
+          f"max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    single, parallel, ratio = speedup(texts * args.copies, args.jobs, args.repeat)
+    print(f"speed-up on {args.jobs} processes ({args.copies} copies of the corpus): {single:.2f} s -> {parallel:.2f} s = {ratio:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

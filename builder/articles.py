@@ -1,0 +1,339 @@
+"""Read news articles from ``.txt``, ``.md``, ``.html`` and ``.jsonl`` files.
+
+The reader is the boundary of the pipeline: it checks every file, collects every
+problem (not UTF-8, binary, truncated JSONL, missing or unsafe ids, duplicates) and
+raises one ``InputError`` that lists them all. What it returns is trusted by the
+later stages: ``Article`` records with ``\\n`` line ends, no BOM, and the headline as
+the first line of ``text``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from builder.errors import InputError, InputFileNotFoundError
+from builder.io import iter_jsonl
+from builder.records import ARTICLE_ID_PATTERN, Article
+
+#: File extensions read as articles; any other file in a directory is ignored.
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
+
+#: Optional string fields of a JSONL article; every other extra key goes to ``meta``.
+OPTIONAL_FIELDS = ("title", "url", "source", "published")
+
+#: HTML elements that start a new block of text (a line of ``Article.text``).
+_HTML_BLOCKS = frozenset(
+    "address article aside blockquote body dd details div dl dt fieldset figcaption figure form "
+    "h1 h2 h3 h4 h5 h6 header hr html li main ol p pre section summary table tbody td tfoot th "
+    "thead tr ul br".split()
+)
+#: HTML elements whose text is never article text.
+_HTML_DROP = ("script", "style", "nav", "footer", "noscript", "template", "iframe", "svg", "form", "button")
+
+_BINARY_PROBE = 8192
+
+
+class EmptyArticleWarning(UserWarning):
+    """An article file holds no text; it is skipped."""
+
+
+class IgnoredFileWarning(UserWarning):
+    """A file named on the command line is not an article file; it is skipped."""
+
+
+def read_articles(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Article]:
+    """Read every article under ``paths``.
+
+    Parameters
+    ----------
+    paths : path-like or iterable of path-like
+        Files and directories. Directories are read recursively in sorted order;
+        files ending in ``.txt``, ``.md``, ``.html``/``.htm`` or ``.jsonl`` are read;
+        other files (``.json``, ...) are ignored, with an ``IgnoredFileWarning`` when
+        they were named explicitly.
+
+    Returns
+    -------
+    list of Article
+        In file order (sorted within each directory), then line order for JSONL.
+        Empty articles are left out with an ``EmptyArticleWarning`` naming the file.
+
+    Raises
+    ------
+    InputFileNotFoundError
+        A path does not exist.
+    InputError
+        Lists every unreadable file or record at once: not UTF-8, binary data,
+        truncated or non-object JSONL lines, a missing ``id`` or ``text``, an unsafe
+        or duplicate article id.
+
+    Examples
+    --------
+    >>> articles = read_articles(["seeds"])  # doctest: +SKIP
+    >>> articles[0].title  # doctest: +SKIP
+    'Pyongyang does not want escalation of tensions on Korean peninsula, senator says'
+    """
+    files = _discover(paths)
+    problems: list[str] = []
+    articles: list[Article] = []
+    for path in files:
+        try:
+            articles.extend(_read_file(path))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    problems.extend(_duplicate_problems(articles))
+    if problems:
+        raise InputError(problems, header=f"cannot read the articles ({len(problems)} problem(s)); fix or remove these inputs:")
+    for article in articles:
+        if not article.text.strip():
+            warnings.warn(f"{article.path}: empty article {article.article_id!r} (no text); skipped", EmptyArticleWarning, stacklevel=2)
+    return [a for a in articles if a.text.strip()]
+
+
+def read_article_records(path: str | os.PathLike) -> list[Article]:
+    """Read an ``articles.jsonl`` written by ``checkworthy tasks``.
+
+    Each line is validated against ``schemas/article.schema.json`` and the text hash
+    is checked, so that a record edited by hand is caught.
+
+    Raises
+    ------
+    SchemaError
+        Lists every record that does not match the schema or its ``text_sha256``.
+    """
+    from builder.errors import SchemaError
+    from builder.io import sha256_text
+    from schemas import schema_errors
+
+    problems: list[str] = []
+    articles = []
+    for lineno, record in iter_jsonl(path):
+        where = f"{path}: line {lineno}"
+        errors = schema_errors(record, "article")
+        if errors:
+            problems += [f"{where}: {e} (schema article.schema.json)" for e in errors]
+            continue
+        if sha256_text(record["text"]) != record["text_sha256"]:
+            problems.append(
+                f"{where} (article_id {record['article_id']!r}): text_sha256 does not match the text; "
+                "the text was edited after the file was written: rerun 'checkworthy tasks'"
+            )
+            continue
+        articles.append(Article.from_dict(record))
+    if problems:
+        raise SchemaError(problems)
+    return articles
+
+
+def _discover(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    files: list[Path] = []
+    missing = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES and not p.name.startswith("."))
+            )
+        elif path.is_file():
+            if path.suffix.lower() in ARTICLE_SUFFIXES:
+                files.append(path)
+            else:
+                warnings.warn(
+                    f"{path}: not an article file (expected {', '.join(ARTICLE_SUFFIXES)}, found {path.suffix or 'no extension'}); ignored",
+                    IgnoredFileWarning,
+                    stacklevel=3,
+                )
+        else:
+            missing.append(f"{path}: no such file or directory")
+    if missing:
+        raise InputFileNotFoundError("\n".join(missing))
+    return files
+
+
+def _read_file(path: Path) -> list[Article]:
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        _check_binary(path, path.read_bytes())
+        return _read_jsonl(path)
+    text = _decode(path, path.read_bytes())
+    stem_id = _check_id(path.stem, f"{path}", "file name")
+    if suffix in (".html", ".htm"):
+        return [_html_article(path, stem_id, text)]
+    if suffix == ".md":
+        text = _markdown_to_text(text)
+    return [Article(article_id=stem_id, text=text, title=_first_line(text), path=str(path))]
+
+
+def _check_binary(path: Path, data: bytes) -> None:
+    nul = data.find(b"\x00", 0, _BINARY_PROBE)
+    if nul >= 0:
+        raise InputError(f"{path}: expected a UTF-8 text file, found binary data (NUL byte at byte {nul}); remove the file or export it as text")
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """UTF-8 (with or without BOM) to text with ``\\n`` line ends."""
+    _check_binary(path, data)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            f"{path}: line {line}: expected UTF-8 text, found the byte {data[exc.start]:#04x} at byte {exc.start}; "
+            "re-save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)"
+        ) from None
+    return normalise_newlines(text)
+
+
+def normalise_newlines(text: str) -> str:
+    """CRLF and lone CR become LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _check_id(value: Any, where: str, what: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise InputError(f"{where}: {what}: expected a string article id, found {type(value).__name__} {value!r}")
+    value = str(value)
+    if not ARTICLE_ID_PATTERN.match(value):
+        raise InputError(
+            f"{where}: {what}: unsafe article id {value!r}; ids may use only letters, digits, '.', '_' and '-': "
+            "rename it (ids are never rewritten silently)"
+        )
+    return value
+
+
+def _first_line(text: str) -> str | None:
+    for line in text.split("\n"):
+        if line.strip():
+            return line.strip()
+    return None
+
+
+def _read_jsonl(path: Path) -> list[Article]:
+    articles = []
+    problems = []
+    for lineno, record in iter_jsonl(path):
+        where = f"{path}: line {lineno}"
+        missing = [key for key in ("id", "text") if key not in record]
+        if missing:
+            problems.append(f"{where}: missing required field(s) {', '.join(map(repr, missing))}; each line needs 'id' and 'text' (found keys: {', '.join(sorted(record)) or 'none'})")
+            continue
+        try:
+            article_id = _check_id(record["id"], where, "field 'id'")
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        fields: dict[str, Any] = {}
+        bad = False
+        for key in ("text", *OPTIONAL_FIELDS):
+            value = record.get(key)
+            if key in record and not isinstance(value, str) and not (key != "text" and value is None):
+                problems.append(f"{where}: field {key!r}: expected a string, found {type(value).__name__}")
+                bad = True
+            fields[key] = value
+        if bad:
+            continue
+        meta = dict(record["meta"]) if isinstance(record.get("meta"), dict) else {}
+        meta.update({k: v for k, v in record.items() if k not in ("id", "text", "meta", *OPTIONAL_FIELDS)})
+        if "meta" in record and not isinstance(record["meta"], dict):
+            meta["meta"] = record["meta"]
+        text = normalise_newlines(fields.pop("text")).lstrip("\ufeff")
+        title = fields.pop("title")
+        if title is not None:
+            title = " ".join(title.split())
+            if title and _first_line(text) != title:
+                text = f"{title}\n\n{text}"
+        articles.append(Article(article_id=article_id, text=text, title=title or None, path=f"{path}:{lineno}", meta=meta, **fields))
+    if problems:
+        raise InputError(problems)
+    return articles
+
+
+def _duplicate_problems(articles: list[Article]) -> list[str]:
+    seen: dict[str, str] = {}
+    problems = []
+    for article in articles:
+        first = seen.setdefault(article.article_id, article.path)
+        if first != article.path:
+            problems.append(f"{article.path}: duplicate article id {article.article_id!r}, already used by {first}; give each article its own id")
+    return problems
+
+
+_MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+|[ \t]+#+[ \t]*$", re.MULTILINE)
+_MD_IMAGE_OR_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1")
+
+
+def _markdown_to_text(text: str) -> str:
+    """Markdown to plain text: heading marks, links, images and emphasis removed."""
+    text = _MD_HEADING.sub("", text)
+    text = _MD_IMAGE_OR_LINK.sub(r"\1", text)
+    return _MD_EMPHASIS.sub(r"\2", text)
+
+
+def _html_article(path: Path, article_id: str, html: str) -> Article:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(_HTML_DROP):
+        tag.decompose()
+    h1 = soup.find("h1")
+    title_tag = soup.find("title")
+    title = " ".join((h1 or title_tag).get_text(" ").split()) if (h1 or title_tag) else None
+    blocks: list[tuple[str, bool]] = []
+    _html_blocks(soup.body or soup, blocks, caption=False)
+    lines: list[str] = []
+    captions = []
+    if title and (not blocks or blocks[0][0] != title):
+        lines.append(title)
+    offset = sum(len(line) + 2 for line in lines)
+    for block, is_caption in blocks:
+        if is_caption:
+            captions.append([offset, offset + len(block)])
+        lines.append(block)
+        offset += len(block) + 2
+    meta: dict[str, Any] = {"captions": captions} if captions else {}
+    canonical = soup.find("link", rel="canonical")
+    published = soup.find("meta", attrs={"property": "article:published_time"}) or soup.find("time", datetime=True)
+    return Article(
+        article_id=article_id,
+        text="\n\n".join(lines),
+        title=title or None,
+        url=canonical.get("href") if canonical else None,
+        published=(published.get("content") or published.get("datetime")) if published else None,
+        path=str(path),
+        meta=meta,
+    )
+
+
+def _html_blocks(element, blocks: list[tuple[str, bool]], caption: bool) -> None:
+    """Append the element's blocks of text as ``(text, is_caption)``, in document order."""
+    from bs4 import NavigableString, Tag
+    from bs4.element import PreformattedString
+
+    buffer: list[str] = []
+
+    def flush():
+        text = " ".join("".join(buffer).split())
+        if text:
+            blocks.append((text, caption))
+        buffer.clear()
+
+    for child in element.children:
+        if isinstance(child, PreformattedString):
+            continue
+        if isinstance(child, NavigableString):
+            buffer.append(str(child))
+        elif isinstance(child, Tag):
+            if child.name in _HTML_BLOCKS:
+                flush()
+                _html_blocks(child, blocks, caption or child.name == "figcaption")
+            else:
+                buffer.append(child.get_text(""))
+    flush()

@@ -1,0 +1,49 @@
+"""``checkworthy push DIR --project NAME``: create or update a Label Studio project."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from builder.commands._connection import add_connection_arguments, connect_from_args
+from builder.commands.base import Command
+
+
+class PushCommand(Command):
+    name = "push"
+    help = "create or update a Label Studio project and upsert its tasks by sentence_id"
+    description = (
+        "Push a task directory (tasks.json + label_config.xml) to Label Studio. The project is "
+        "created when missing. Tasks are matched by data.sentence_id: new ones are imported, "
+        "unchanged ones skipped, changed ones updated; a changed sentence on a task that already "
+        "has annotations is refused and listed, and so is a config change that removes a choice "
+        "annotations use. Pushing the same directory twice changes nothing. Exit code 1 when "
+        "anything was refused."
+    )
+    epilog = (
+        "examples:\n"
+        "  checkworthy push out/tasks --project claims-2024\n"
+        "  checkworthy push out/tasks --project claims-2024 --annotators 3\n"
+        "  LABEL_STUDIO_API_KEY=... checkworthy push out/tasks --project claims --url https://ls.example.org\n"
+    )
+    order = 30
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("dir", help="task directory written by 'checkworthy tasks'")
+        parser.add_argument("--project", required=True, help="the project's title in Label Studio")
+        parser.add_argument("--annotators", type=int, help="annotations wanted per task (the project's overlap)")
+        parser.add_argument("--batch-size", type=int, default=1000, help="tasks per import request (default 1000)")
+        add_connection_arguments(parser)
+
+    def run(self, args: argparse.Namespace) -> int:
+        from builder.labelstudio import push_tasks, read_task_dir
+
+        local = read_task_dir(args.dir)
+        result = push_tasks(local, args.project, connection=connect_from_args(args),
+                            annotators=args.annotators, batch_size=args.batch_size)
+        if result.config_updated:
+            print("labeling config updated")
+        print(result.summary())
+        for line in result.refused:
+            print(f"refused: {line}", file=sys.stderr)
+        return 1 if result.refused else 0

@@ -1,0 +1,41 @@
+"""``checkworthy validate``: check files against ``schemas/``; write nothing."""
+
+from __future__ import annotations
+
+import argparse
+
+from builder.commands.base import Command
+
+
+class ValidateCommand(Command):
+    name = "validate"
+    order = 90
+    help = "check input and output files against schemas/ (writes nothing)"
+    description = (
+        "Detect each file's kind (articles.jsonl, sentences.jsonl, tasks.json,\n"
+        "label_config.xml, or a raw article .txt/.md/.html/.jsonl), validate it against\n"
+        "schemas/ and report every problem. Exit status 1 when any file has a problem."
+    )
+    epilog = (
+        "examples:\n"
+        "  checkworthy validate out/tasks/tasks.json\n"
+        "  checkworthy validate out/tasks/*.jsonl seeds/000_27e9f3fb14e76b8c.txt"
+    )
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("files", nargs="+", metavar="FILE", help="files to check")
+
+    def run(self, args: argparse.Namespace) -> int:
+        from builder.validation import validate_file
+
+        failed = 0
+        for path in args.files:
+            kind, count, problems = validate_file(path)
+            if problems:
+                failed += 1
+                print(f"{path}: {kind}: {len(problems)} problem(s)")
+                for problem in problems:
+                    print(f"  - {problem}")
+            else:
+                print(f"{path}: {kind}: ok ({count} record(s))")
+        return 1 if failed else 0

@@ -1,0 +1,633 @@
+"""The round trip with a live Label Studio: connect, push tasks, post annotations, pull.
+
+- :func:`connect` finds the server and its token (``--url`` / ``$LABEL_STUDIO_URL``,
+  ``--token-file`` / ``$LABEL_STUDIO_API_KEY``, else the local studio's).
+- :func:`push_tasks` creates or updates a project from a task directory and upserts
+  its tasks by ``data.sentence_id``: never a duplicate, never a label config change
+  that orphans existing annotations, never a text change under existing labels.
+- :func:`post_annotations` adds annotations on behalf of named users.
+- :func:`pull_export` writes the lossless JSON export (every task, full predictions,
+  annotator identities, skipped and ground-truth annotations).
+
+The API token is a secret: it is kept out of every output, log, error, manifest
+and export, and scrubbed from the texts of errors raised by the client.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import ipaddress
+import os
+import time
+import warnings
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from builder.errors import InputError, StudioError
+from builder.io import atomic_path, canonical_json, progress, read_json
+from schemas import FROM_NAME, TO_NAME, load_scheme, validate
+
+ENV_URL = "LABEL_STUDIO_URL"
+ENV_TOKEN = "LABEL_STUDIO_API_KEY"
+
+#: Export options that make a snapshot lossless: every task, every kind of
+#: annotation, full predictions and the annotators' identities.
+_SNAPSHOT_OPTIONS = {
+    "annotation_filter_options": {"usual": True, "ground_truth": True, "skipped": True},
+    "serialization_options": {
+        "predictions": {"only_id": False},
+        "annotations__completed_by": {"only_id": False},
+        "drafts": {"only_id": True},
+    },
+}
+
+
+class InsecureConnectionWarning(UserWarning):
+    """The API token is about to travel in clear text to another machine."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Connection:
+    """Where Label Studio is and the token to talk to it (the token is never shown).
+
+    Parameters
+    ----------
+    url : str
+        Base URL, e.g. ``http://127.0.0.1:8080``.
+    token : str
+        A legacy API token (40 hex) or a personal access token.
+    """
+
+    url: str
+    token: str = dataclasses.field(repr=False)
+
+    def client(self, timeout: float = 900.0):
+        """A ``label_studio_sdk.LabelStudio`` client (long timeout for big imports)."""
+        from label_studio_sdk import LabelStudio
+
+        return LabelStudio(base_url=self.url, api_key=self.token, timeout=timeout)
+
+    def scrub(self, text: str) -> str:
+        """``text`` with the token replaced by ``***``."""
+        return text.replace(self.token, "***") if self.token else text
+
+    @contextlib.contextmanager
+    def calling(self, what: str) -> Iterator[None]:
+        """Turn client and network errors into ``StudioError`` without the token in them."""
+        import httpx
+        from label_studio_sdk.core.api_error import ApiError
+
+        try:
+            yield
+        except ApiError as exc:
+            hint = " (check the token: --token-file or $LABEL_STUDIO_API_KEY)" if exc.status_code in (401, 403) else ""
+            raise StudioError(self.scrub(f"{what}: Label Studio at {self.url} answered {exc.status_code}: {exc.body}{hint}")) from None
+        except (httpx.HTTPError, OSError) as exc:
+            raise StudioError(self.scrub(
+                f"{what}: cannot reach Label Studio at {self.url} ({type(exc).__name__}: {exc}); "
+                "start it with 'checkworthy studio start' or give the right --url"
+            )) from None
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    with contextlib.suppress(ValueError):
+        return ipaddress.ip_address(host).is_loopback
+    return False
+
+
+def connect(
+    url: str | None = None,
+    *,
+    token_file: str | os.PathLike | None = None,
+    data_dir: str | os.PathLike | None = None,
+) -> Connection:
+    """Find Label Studio and its token.
+
+    Parameters
+    ----------
+    url : str, optional
+        Base URL; else ``$LABEL_STUDIO_URL``; else the running local studio's.
+    token_file : path-like, optional
+        A file holding the token; else ``$LABEL_STUDIO_API_KEY``; else the local
+        studio's ``api_token``.
+    data_dir : path-like, optional
+        The local studio (see :mod:`builder.studio`); used only for what is not given.
+
+    Returns
+    -------
+    Connection
+
+    Raises
+    ------
+    StudioError
+        No URL or no token could be found.
+
+    Warns
+    -----
+    InsecureConnectionWarning
+        A plain ``http://`` URL to a host that is not loopback.
+    """
+    from builder import studio
+
+    local = studio.Studio(data_dir or studio.default_data_dir())
+    url = url or os.environ.get(ENV_URL)
+    if not url:
+        current = studio.status(local.data_dir)
+        if not current["running"]:
+            raise StudioError(
+                f"no Label Studio URL given and the local studio in {local.data_dir} is not running; "
+                f"start it with 'checkworthy studio start', or give --url (or ${ENV_URL})"
+            )
+        url = current["url"]
+    url = url.rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise StudioError(f"Label Studio URL {url!r} is not an http(s) URL; expected e.g. http://127.0.0.1:8080")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        warnings.warn(
+            f"{url}: plain http to a remote host sends the API token unencrypted; use https://",
+            InsecureConnectionWarning, stacklevel=2,
+        )
+    if token_file:
+        token = studio.read_secret(token_file)
+    elif os.environ.get(ENV_TOKEN):
+        token = os.environ[ENV_TOKEN].strip()
+    elif local.token_file.is_file():
+        token = studio.read_secret(local.token_file)
+    else:
+        raise StudioError(
+            f"no Label Studio API token: give --token-file FILE or set ${ENV_TOKEN} "
+            "(Label Studio: Account & Settings -> Access Token)"
+        )
+    if not token:
+        raise StudioError("the Label Studio API token is empty; check --token-file or $LABEL_STUDIO_API_KEY")
+    return Connection(url=url, token=token)
+
+
+# --------------------------------------------------------------------------- config
+
+
+def config_choices(label_config: str, where: str = "label config") -> dict[str, set[str]]:
+    """The choices of each ``<Choices>`` control of a labeling config: ``{name: {values}}``.
+
+    Raises
+    ------
+    InputError
+        The config is not well-formed XML.
+    """
+    try:
+        root = ET.fromstring(label_config)
+    except ET.ParseError as exc:
+        raise InputError(f"{where}: not well-formed XML ({exc}); regenerate it with 'checkworthy tasks'") from None
+    return {
+        control.get("name"): {choice.get("value") for choice in control.iter("Choice")}
+        for control in root.iter("Choices")
+    }
+
+
+def _result_choices(results: Iterable[dict]) -> Iterator[tuple[str, str]]:
+    """``(from_name, choice)`` for every choice in Label Studio results."""
+    for item in results or []:
+        if item.get("type") == "choices":
+            for choice in item.get("value", {}).get("choices", []):
+                yield item.get("from_name"), choice
+
+
+# --------------------------------------------------------------------------- task dirs
+
+
+@dataclasses.dataclass(frozen=True)
+class TaskDir:
+    """A validated task directory: ``tasks.json`` and ``label_config.xml``."""
+
+    path: Path
+    tasks: list[dict[str, Any]]
+    label_config: str
+
+
+def read_task_dir(path: str | os.PathLike) -> TaskDir:
+    """Read and check a task directory before anything is sent anywhere.
+
+    Checks ``tasks.json`` against ``schemas/tasks.schema.json``, that every
+    ``sentence_id`` is unique, and that every prediction's choices are both in the
+    labeling config and in the task's label scheme.
+
+    Raises
+    ------
+    InputError
+        Listing every offending task.
+    """
+    path = Path(path)
+    tasks_file, config_file = path / "tasks.json", path / "label_config.xml"
+    missing = [str(p) for p in (tasks_file, config_file) if not p.is_file()]
+    if missing:
+        raise InputError(missing, header=f"{path}: not a task directory; missing (write it with 'checkworthy tasks'):")
+    tasks = read_json(tasks_file)
+    validate(tasks, "tasks", str(tasks_file))
+    label_config = config_file.read_text(encoding="utf-8")
+    allowed = config_choices(label_config, str(config_file))
+    problems, seen = [], {}
+    for number, task in enumerate(tasks):
+        sentence_id = task["data"]["sentence_id"]
+        where = f"task {number} (sentence_id {sentence_id!r})"
+        if sentence_id in seen:
+            problems.append(f"{where}: same sentence_id as task {seen[sentence_id]}; each sentence must appear once")
+        seen.setdefault(sentence_id, number)
+        scheme_name = task["meta"]["scheme"]
+        try:
+            scheme_names = load_scheme(scheme_name).names
+        except InputError as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        for prediction in task.get("predictions", []):
+            for from_name, choice in _result_choices(prediction["result"]):
+                if choice not in scheme_names:
+                    problems.append(f"{where}: prediction label {choice!r} is not in scheme {scheme_name!r} ({', '.join(scheme_names)})")
+                elif choice not in allowed.get(from_name, ()):
+                    problems.append(
+                        f"{where}: prediction label {choice!r} for control {from_name!r} is not in {config_file.name} "
+                        f"({', '.join(sorted(allowed.get(from_name, ()))) or 'no such <Choices>'})"
+                    )
+    if problems:
+        raise InputError(problems, header=f"{tasks_file}: {len(problems)} problem(s); nothing was sent to Label Studio:")
+    return TaskDir(path=path, tasks=tasks, label_config=label_config)
+
+
+# --------------------------------------------------------------------------- project access
+
+
+def find_project(connection: Connection, client, project: str | int, *, required: bool = True):
+    """The project with this id or title (titles must be unique), or None.
+
+    Raises
+    ------
+    StudioError
+        Two projects have the title, or (``required``) none has.
+    """
+    with connection.calling(f"looking up project {project!r}"):
+        if isinstance(project, int) or str(project).isdigit():
+            return client.projects.get(id=int(project))
+        found = [p for p in client.projects.list(page_size=1000) if p.title == project]
+    if len(found) > 1:
+        raise StudioError(
+            f"{connection.url}: {len(found)} projects are titled {project!r} (ids {', '.join(str(p.id) for p in found)}); "
+            "rename all but one in Label Studio or pass the project id"
+        )
+    if not found and required:
+        raise StudioError(f"{connection.url}: no project titled {project!r}; create it with 'checkworthy push DIR --project {project}'")
+    return found[0] if found else None
+
+
+def snapshot(connection: Connection, client, project_id: int, *, full: bool = True) -> list[dict[str, Any]]:
+    """Every task of a project through an export snapshot (JSON), sorted by task id.
+
+    With ``full`` the predictions and the annotators come in full; otherwise as ids.
+    The snapshot is deleted from the server once downloaded.
+    """
+    import json
+
+    options = dict(_SNAPSHOT_OPTIONS)
+    if not full:
+        options["serialization_options"] = {"predictions": {"only_id": True}, "drafts": {"only_id": True}}
+    with connection.calling(f"exporting project {project_id}"):
+        export = client.projects.exports.create(id=project_id, title="checkworthy snapshot", **options)
+        deadline = time.monotonic() + 3600
+        while export.status not in ("completed", "failed"):
+            if time.monotonic() > deadline:
+                raise StudioError(f"{connection.url}: export {export.id} of project {project_id} did not finish within an hour")
+            time.sleep(0.5)
+            export = client.projects.exports.get(id=project_id, export_pk=export.id)
+        if export.status == "failed":
+            raise StudioError(f"{connection.url}: Label Studio failed to export project {project_id}; see its server log")
+        data = b"".join(client.projects.exports.download(
+            id=project_id, export_pk=export.id, export_type="JSON", request_options={"chunk_size": 1 << 20}
+        ))
+        client.projects.exports.delete(id=project_id, export_pk=export.id)
+    return sorted(json.loads(data), key=lambda task: task["id"])
+
+
+# --------------------------------------------------------------------------- push
+
+
+@dataclasses.dataclass
+class PushResult:
+    """What :func:`push_tasks` did.
+
+    Attributes
+    ----------
+    project_id : int
+    created, updated, unchanged : int
+        Task counts.
+    refused : list of str
+        One line per task that was not changed because it has annotations
+        (names the task and sentence).
+    config_updated : bool
+        The project's labeling config was replaced.
+    """
+
+    project_id: int
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    refused: list[str] = dataclasses.field(default_factory=list)
+    config_updated: bool = False
+
+    def summary(self) -> str:
+        return (f"project {self.project_id}: {self.created} created, {self.updated} updated, "
+                f"{self.unchanged} unchanged, {len(self.refused)} refused")
+
+
+def _predictions_key(predictions: Iterable[dict]) -> str:
+    keep = ("model_version", "score", "result")
+    return canonical_json(sorted(canonical_json({k: p.get(k) for k in keep}) for p in predictions))
+
+
+def _check_config_change(old: str, new: str, existing: list[dict], where: str) -> None:
+    """Refuse a new config that removes or renames a choice used by an annotation."""
+    old_choices, new_choices = config_choices(old, "the project's current config"), config_choices(new, where)
+    removed = {(name, value) for name, values in old_choices.items() for value in values
+               if value not in new_choices.get(name, ())}
+    if not removed:
+        return
+    affected = defaultdict(list)
+    for task in existing:
+        for annotation in task["annotations"]:
+            for used in _result_choices(annotation.get("result")):
+                if used in removed:
+                    affected[used].append(f"task {task['id']} (sentence_id {task['data'].get('sentence_id')!r})")
+    if affected:
+        problems = [f"choice {value!r} of <Choices name={name!r}> is used by {len(tasks)} annotation(s): {', '.join(sorted(set(tasks)))}"
+                    for (name, value), tasks in sorted(affected.items())]
+        raise InputError(
+            problems,
+            header=f"{where}: refusing to change the project's labeling config, it removes or renames choices that annotations use "
+            "(keep those choices, or relabel the tasks first):",
+        )
+
+
+def push_tasks(
+    task_dir: str | os.PathLike | TaskDir,
+    project: str,
+    *,
+    connection: Connection | None = None,
+    annotators: int | None = None,
+    batch_size: int = 1000,
+) -> PushResult:
+    """Create or update a Label Studio project from a task directory; upsert by sentence_id.
+
+    Everything is checked before anything is sent (:func:`read_task_dir`). The
+    project is created from ``label_config.xml`` when missing. For an existing
+    project a new config that removes or renames a choice used by annotations is
+    refused, with the affected tasks. Tasks are matched by ``data.sentence_id``:
+    new ones are imported in batches; identical ones skipped; changed ones updated,
+    except a changed sentence text on a task with annotations, which is refused
+    and listed. Pushing the same directory twice changes nothing.
+
+    Parameters
+    ----------
+    task_dir : path-like or TaskDir
+        Holds ``tasks.json`` and ``label_config.xml`` (or was read by :func:`read_task_dir`).
+    project : str
+        The project's title (at least 3 characters).
+    connection : Connection, optional
+        Defaults to :func:`connect` ``()`` (the local studio).
+    annotators : int, optional
+        Annotations wanted per task (the project's overlap, ``maximum_annotations``);
+        unchanged when None (1 for a new project).
+    batch_size : int, default=1000
+        Tasks per import request.
+
+    Returns
+    -------
+    PushResult
+
+    Raises
+    ------
+    InputError
+        The task directory is invalid, or the config change is refused.
+    StudioError
+        Label Studio cannot be reached or refused a request.
+
+    Examples
+    --------
+    >>> result = push_tasks("out/tasks", "claims-2024")        # doctest: +SKIP
+    >>> result.summary()                                       # doctest: +SKIP
+    'project 3: 120 created, 0 updated, 0 unchanged, 0 refused'
+    """
+    if len(project) < 3:
+        raise InputError(f"project title {project!r} is too short; Label Studio needs at least 3 characters")
+    if annotators is not None and annotators < 1:
+        raise InputError(f"--annotators must be 1 or more, got {annotators}")
+    local = task_dir if isinstance(task_dir, TaskDir) else read_task_dir(task_dir)
+    connection = connection or connect()
+    client = connection.client()
+    existing_project = find_project(connection, client, project, required=False)
+    if existing_project is None:
+        with connection.calling(f"creating project {project!r}"):
+            created = client.projects.create(title=project, label_config=local.label_config,
+                                             maximum_annotations=annotators or 1)
+        result = PushResult(project_id=created.id)
+        _import_tasks(connection, client, created.id, local.tasks, batch_size)
+        result.created = len(local.tasks)
+        return result
+    result = PushResult(project_id=existing_project.id)
+    existing = snapshot(connection, client, existing_project.id)
+    if existing_project.label_config.strip() != local.label_config.strip():
+        _check_config_change(existing_project.label_config, local.label_config, existing, str(local.path / "label_config.xml"))
+        with connection.calling(f"updating the labeling config of project {project!r}"):
+            client.projects.update(id=existing_project.id, label_config=local.label_config)
+        result.config_updated = True
+    if annotators is not None and annotators != existing_project.maximum_annotations:
+        with connection.calling(f"setting the overlap of project {project!r}"):
+            client.projects.update(id=existing_project.id, maximum_annotations=annotators)
+    by_sentence: dict[str, dict] = {}
+    for task in existing:
+        by_sentence.setdefault(task["data"].get("sentence_id"), task)
+    new, changed = [], []
+    for task in local.tasks:
+        remote = by_sentence.get(task["data"]["sentence_id"])
+        if remote is None:
+            new.append(task)
+            continue
+        same_data = remote["data"] == task["data"] and (remote.get("meta") or {}) == task["meta"]
+        same_predictions = _predictions_key(remote["predictions"]) == _predictions_key(task.get("predictions", []))
+        if same_data and same_predictions:
+            result.unchanged += 1
+        elif remote["annotations"] and (remote["data"].get("sentence") != task["data"]["sentence"]
+                                        or remote["data"].get("text_sha256") != task["data"]["text_sha256"]):
+            result.refused.append(
+                f"task {remote['id']} (sentence_id {task['data']['sentence_id']!r}): sentence text changed but the task has "
+                f"{len(remote['annotations'])} annotation(s); label the new text as a new sentence or delete the task in Label Studio"
+            )
+        else:
+            changed.append((remote, task))
+    _import_tasks(connection, client, existing_project.id, new, batch_size)
+    result.created = len(new)
+    for remote, task in progress(changed, desc="updating tasks", unit="task"):
+        _update_task(connection, client, remote, task)
+    result.updated = len(changed)
+    return result
+
+
+def _import_tasks(connection: Connection, client, project_id: int, tasks: list[dict], batch_size: int) -> None:
+    with progress(total=len(tasks), desc="importing tasks", unit="task") as bar:
+        for start in range(0, len(tasks), batch_size):
+            batch = tasks[start:start + batch_size]
+            with connection.calling(f"importing tasks {start}-{start + len(batch) - 1} into project {project_id}"):
+                client.projects.import_tasks(id=project_id, request=batch, return_task_ids=True)
+            bar.update(len(batch))
+
+
+def _update_task(connection: Connection, client, remote: dict, task: dict) -> None:
+    """Replace a task's data and meta, and its predictions when they differ."""
+    with connection.calling(f"updating task {remote['id']}"):
+        client.tasks.update(id=str(remote["id"]), data=task["data"], meta=task["meta"])
+        if _predictions_key(remote["predictions"]) != _predictions_key(task.get("predictions", [])):
+            for old in remote["predictions"]:
+                client.predictions.delete(id=old["id"])
+            for prediction in task.get("predictions", []):
+                client.predictions.create(task=remote["id"], result=prediction["result"],
+                                          score=prediction.get("score"), model_version=prediction["model_version"])
+
+
+# --------------------------------------------------------------------------- annotations
+
+
+@dataclasses.dataclass(frozen=True)
+class NewAnnotation:
+    """One annotation to post for a user.
+
+    Parameters
+    ----------
+    sentence_id : str
+        Which task (``data.sentence_id``).
+    label : str or None
+        The chosen label; None for a skipped annotation.
+    annotator : str
+        The user's e-mail (created with ``checkworthy studio add-annotator``).
+    lead_time : float, optional
+        Seconds spent on the task.
+    was_cancelled : bool, default=False
+        A skipped task.
+    ground_truth : bool, default=False
+        Marks the annotation as ground truth.
+    """
+
+    sentence_id: str
+    label: str | None
+    annotator: str
+    lead_time: float | None = None
+    was_cancelled: bool = False
+    ground_truth: bool = False
+
+
+def post_annotations(
+    project: str | int,
+    annotations: Iterable[NewAnnotation | tuple],
+    *,
+    connection: Connection | None = None,
+) -> list[int]:
+    """Post annotations on behalf of users (by e-mail), one request each.
+
+    Parameters
+    ----------
+    project : str or int
+        Project title or id.
+    annotations : iterable of NewAnnotation or tuple
+        Tuples are read as ``NewAnnotation(*row)``, e.g.
+        ``("a1:0123456789ab", "CFS", "ann@example.org", 12.5)``.
+    connection : Connection, optional
+        Defaults to :func:`connect` ``()``.
+
+    Returns
+    -------
+    list of int
+        The new annotations' ids, in input order.
+
+    Raises
+    ------
+    InputError
+        Listing unknown sentence ids, unknown users and labels not in the config.
+    """
+    rows = [a if isinstance(a, NewAnnotation) else NewAnnotation(*a) for a in annotations]
+    connection = connection or connect()
+    client = connection.client()
+    found = find_project(connection, client, project)
+    allowed = config_choices(found.label_config).get(FROM_NAME, set())
+    with connection.calling("listing users"):
+        users = {user.email: user.id for user in client.users.list()}
+    tasks = {task["data"].get("sentence_id"): task["id"] for task in snapshot(connection, client, found.id, full=False)}
+    problems = []
+    for number, row in enumerate(rows):
+        where = f"annotation {number} (sentence_id {row.sentence_id!r}, annotator {row.annotator!r})"
+        if row.sentence_id not in tasks:
+            problems.append(f"{where}: no task with this sentence_id in project {found.title!r}; push the tasks first")
+        if row.annotator not in users:
+            problems.append(f"{where}: no such user; create it with 'checkworthy studio add-annotator {row.annotator}'")
+        if row.label is not None and row.label not in allowed:
+            problems.append(f"{where}: label {row.label!r} is not in the project's config ({', '.join(sorted(allowed))})")
+        if row.label is None and not row.was_cancelled:
+            problems.append(f"{where}: no label; give a label or was_cancelled=True for a skipped task")
+    if problems:
+        raise InputError(problems, header=f"{len(problems)} annotation(s) cannot be posted; nothing was posted:")
+    ids = []
+    for row in progress(rows, desc="posting annotations", unit="annotation"):
+        result = [] if row.label is None else [
+            {"from_name": FROM_NAME, "to_name": TO_NAME, "type": "choices", "value": {"choices": [row.label]}}
+        ]
+        with connection.calling(f"posting an annotation for {row.annotator} on {row.sentence_id}"):
+            created = client.annotations.create(
+                id=tasks[row.sentence_id], result=result, completed_by=users[row.annotator],
+                lead_time=row.lead_time, was_cancelled=row.was_cancelled, ground_truth=row.ground_truth,
+            )
+        ids.append(created.id)
+    return ids
+
+
+# --------------------------------------------------------------------------- pull
+
+
+def _drop_created_ago(obj: Any) -> None:
+    """Remove ``created_ago`` ("3 minutes", relative to now) so that exports are deterministic."""
+    if isinstance(obj, dict):
+        obj.pop("created_ago", None)
+        for value in obj.values():
+            _drop_created_ago(value)
+    elif isinstance(obj, list):
+        for value in obj:
+            _drop_created_ago(value)
+
+
+def pull_export(project: str | int, out: str | os.PathLike, *, connection: Connection | None = None) -> int:
+    """Write the project's lossless JSON export to ``out`` (atomically); return the task count.
+
+    Every task comes, annotated or not, sorted by task id, with full predictions,
+    every annotation (skipped and ground truth too) and its annotator's identity
+    (``completed_by`` as an object with ``id`` and ``email``), ``lead_time`` and
+    timestamps. This is the file the dataset builder reads. Only ``created_ago``
+    ("3 minutes", relative to the time of the export) is left out: it is derived
+    from ``created_at``.
+
+    Raises
+    ------
+    StudioError
+        The project does not exist or Label Studio cannot be reached.
+    """
+    connection = connection or connect()
+    client = connection.client()
+    found = find_project(connection, client, project)
+    tasks = snapshot(connection, client, found.id)
+    for task in tasks:
+        _drop_created_ago(task)
+    text = canonical_json(tasks, indent=1) + "\n"
+    with atomic_path(out) as tmp:
+        tmp.write_text(connection.scrub(text), encoding="utf-8")
+    return len(tasks)
+

@@ -1,0 +1,292 @@
+"""Candidate selection: score body sentences for check-worthiness, pick which to label.
+
+A scorer is anything that implements ``Scorer.score(sentences, article)`` and is
+registered by name with ``register_scorer``; ``get_scorer("heuristc")`` answers "Did
+you mean 'heuristic'?". The default, ``HeuristicScorer``, is transparent: its
+score is a sum of visible cues (quantities, comparisons, attributions, named
+entities; minus hedges, questions and first-person opinion) and its reason names
+the cues it found. Trained baselines plug in as further scorers.
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from builder.errors import CheckworthyError, InputError
+from builder.records import Article, Sentence
+from schemas import did_you_mean
+
+#: Scores at or above this are predicted check-worthy (CFS / Yes).
+THRESHOLD = 0.5
+
+SELECT_MODES = ("all", "top", "min-score")
+
+
+class Scorer(abc.ABC):
+    """Scores sentences for check-worthiness.
+
+    Subclasses set ``name`` and ``version`` and implement ``score``; register them
+    with ``@register_scorer``. ``model_version`` (``"heuristic-1"``) is written into
+    the Label Studio predictions.
+    """
+
+    name: str = ""
+    version: str = "1"
+
+    @property
+    def model_version(self) -> str:
+        """``"<name>-<version>"``, as written in task predictions."""
+        return f"{self.name}-{self.version}"
+
+    @abc.abstractmethod
+    def score(self, sentences: Sequence[Sentence], article: Article) -> list[tuple[float, str]]:
+        """One ``(score, reason)`` per sentence: a score in [0, 1] and a short reason.
+
+        Parameters
+        ----------
+        sentences : sequence of Sentence
+            The body sentences of ``article``, in text order.
+        article : Article
+            The article they come from (for context-aware scorers).
+        """
+
+
+SCORERS: dict[str, type[Scorer]] = {}
+
+
+def register_scorer(cls: type[Scorer]) -> type[Scorer]:
+    """Class decorator: make a ``Scorer`` available by its ``name``."""
+    if not cls.name:
+        raise ValueError(f"{cls.__name__}: a registered scorer needs a non-empty 'name'")
+    SCORERS[cls.name] = cls
+    return cls
+
+
+def get_scorer(name: str | Scorer = "heuristic") -> Scorer:
+    """The scorer registered as ``name`` (an instance is returned as is).
+
+    Raises
+    ------
+    InputError
+        ``name`` is not registered; the message lists the registered names and
+        suggests the closest.
+    """
+    if isinstance(name, Scorer):
+        return name
+    if name not in SCORERS:
+        names = sorted(SCORERS)
+        raise InputError(f"unknown scorer {name!r}; available: {', '.join(names)}.{did_you_mean(name, names)}")
+    return SCORERS[name]()
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One transparent cue of the heuristic scorer: a pattern, a weight, a label."""
+
+    label: str
+    weight: float
+    pattern: re.Pattern
+    show_match: bool = True
+
+
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+_NUMBER_WORDS = r"(?:hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|twice|double[ds]?|tripled?|percent|per cent)"
+QUANTITY = re.compile(rf"(?:[$\u00a3\u20ac\u00a5]\s?\d|\d[\d,.]*\s?(?:%|percent\b|per cent\b)?|\b{_NUMBER_WORDS}\b)", re.IGNORECASE)
+CUES = (
+    Cue("quantity", 0.30, QUANTITY),
+    Cue(
+        "comparison",
+        0.15,
+        re.compile(
+            r"\b(?:more|less|fewer|higher|lower|larger|smaller|bigger|greater)\s+than\b|\b(?:compared (?:to|with)|record|highest|lowest|largest|"
+            r"biggest|smallest|most|least|increased?|decreased?|rose|risen|fell|fallen|doubled|tripled|surged|dropped|grew|declined|"
+            r"up from|down from|first|only)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    Cue(
+        "attribution",
+        0.15,
+        re.compile(
+            r"\b(?:said|says|told|according to|reported|announced|stated|claimed|confirmed|denied|estimated|found|showed|revealed|"
+            r"accused|admitted|warned|insisted|reportedly|allegedly)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    Cue("date", 0.10, re.compile(rf"\b(?:{_MONTHS}\s+\d{{1,2}}|in (?:{_MONTHS}|\d{{4}})|(?:last|this|next) (?:year|month|week)|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b")),
+    Cue(
+        "hedge",
+        -0.15,
+        re.compile(r"\bmay\b|\b(?i:might|could|perhaps|possibly|probably|likely|unlikely|appears? to|seems? to|expected to)\b"),
+    ),
+    Cue(
+        "first-person opinion",
+        -0.35,
+        re.compile(r"\b(?:I|we)\s+(?:think|believe|feel|hope|guess|wish|want|love|hate|like|suppose)\b|\bin my (?:opinion|view)\b|\bI'm (?:sure|afraid)\b", re.IGNORECASE),
+    ),
+    Cue("question", -0.40, re.compile(r"\?[\"'\u201d\u2019)]*$"), show_match=False),
+)
+_ENTITY = re.compile(r"(?<=[\s(\"\u201c])(?:[A-Z][a-z]+|[A-Z]{2,}|[A-Z]\.(?:[A-Z]\.)+)(?:\s+(?:[A-Z][a-z]+|[A-Z]{2,}))*")
+_ENTITY_WEIGHT = 0.05
+_ENTITY_CAP = 3
+_BASE = 0.15
+_SHORT = 6
+
+
+def find_cues(text: str) -> list[tuple[str, float, str]]:
+    """The cues found in ``text`` as ``(label, weight, matched text)``."""
+    found = []
+    for cue in CUES:
+        match = cue.pattern.search(text)
+        if match:
+            found.append((cue.label, cue.weight, match.group(0).strip() if cue.show_match else ""))
+    entities = _ENTITY.findall(text)
+    if entities:
+        count = min(len(entities), _ENTITY_CAP)
+        found.append(("named entities", _ENTITY_WEIGHT * count, ", ".join(entities[:_ENTITY_CAP])))
+    if len(text.split()) < _SHORT:
+        found.append(("short", -0.15, ""))
+    return found
+
+
+def is_factual(text: str) -> bool:
+    """Whether a sentence looks like a statement of fact (no question, no opinion).
+
+    Used to choose between "unimportant factual" and "non-factual" when a
+    three-way scheme's prediction is not the positive label.
+    """
+    labels = {label for label, _, _ in find_cues(text)}
+    return not labels & {"question", "first-person opinion", "hedge"} and bool(labels & {"quantity", "attribution", "date", "named entities", "comparison"})
+
+
+@register_scorer
+class HeuristicScorer(Scorer):
+    """The transparent default scorer.
+
+    ``score = 0.15 + sum of cue weights``, clipped to [0, 1] and rounded to three
+    decimals: quantity +0.30, comparison +0.15, attribution +0.15, date +0.10,
+    each named entity +0.05 (at most three), hedge -0.15, first-person opinion
+    -0.35, question -0.40, fewer than six words -0.15. The reason lists the cues
+    with what matched.
+
+    Examples
+    --------
+    >>> article = Article("a1", "Prices rose 4% in May, the bureau said.")
+    >>> sentence = Sentence("a1:x", "a1", 0, 0, 40, article.text, "body")
+    >>> HeuristicScorer().score([sentence], article)
+    [(0.9, 'quantity (4%); comparison (rose); attribution (said); date (in May); named entities (May)')]
+    """
+
+    name = "heuristic"
+    version = "1"
+
+    def score(self, sentences: Sequence[Sentence], article: Article) -> list[tuple[float, str]]:
+        return [self._score_text(s.text) for s in sentences]
+
+    @staticmethod
+    def _score_text(text: str) -> tuple[float, str]:
+        cues = find_cues(text)
+        value = min(1.0, max(0.0, _BASE + sum(weight for _, weight, _ in cues)))
+        reason = "; ".join(f"{label} ({match})" if match else label for label, _, match in cues) or "no cue found"
+        return round(value, 3), reason
+
+
+def score_sentences(sentences: Sequence[Sentence], article: Article, scorer: str | Scorer = "heuristic") -> list[Sentence]:
+    """Give every body sentence a ``score`` in [0, 1] and a ``reason``.
+
+    Parameters
+    ----------
+    sentences : sequence of Sentence
+        The sentences of ``article`` (all roles), e.g. from ``split_article``.
+    article : Article
+        The article they come from.
+    scorer : str or Scorer, default="heuristic"
+        A registered scorer name or an instance.
+
+    Returns
+    -------
+    list of Sentence
+        The same sentences; body sentences carry ``score`` and ``reason``, the
+        others keep ``None`` (they are never candidates).
+
+    Raises
+    ------
+    CheckworthyError
+        The scorer returned the wrong number of scores or a score outside [0, 1].
+    """
+    scorer = get_scorer(scorer)
+    body = [s for s in sentences if s.role == "body"]
+    results = scorer.score(body, article) if body else []
+    if len(results) != len(body):
+        raise CheckworthyError(f"scorer {scorer.name!r} returned {len(results)} scores for {len(body)} sentences of article {article.article_id!r}")
+    scored = {}
+    for sentence, (value, reason) in zip(body, results):
+        if not 0.0 <= float(value) <= 1.0:
+            raise CheckworthyError(f"scorer {scorer.name!r}: score {value!r} for {sentence.sentence_id} is outside [0, 1]")
+        scored[sentence.index] = dataclasses.replace(sentence, score=float(value), reason=str(reason))
+    return [scored.get(s.index, s) for s in sentences]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which scored body sentences become labeling tasks.
+
+    Parameters
+    ----------
+    mode : {"all", "top", "min-score"}, default="all"
+        ``all`` body sentences; the ``top`` K per article by score (ties broken by
+        position); or those with a score of at least ``min-score``.
+    value : float, optional
+        K for ``top`` (a positive integer), the threshold for ``min-score`` (in [0, 1]).
+
+    Examples
+    --------
+    >>> Selection.parse("top:5")
+    Selection(mode='top', value=5)
+    """
+
+    mode: str = "all"
+    value: float | None = None
+
+    def __post_init__(self):
+        if self.mode not in SELECT_MODES:
+            raise InputError(f"unknown selection mode {self.mode!r}; available: {', '.join(SELECT_MODES)}.{did_you_mean(self.mode, list(SELECT_MODES))}")
+        if self.mode == "all" and self.value is not None:
+            raise InputError("selection 'all' takes no value")
+        if self.mode == "top" and (not isinstance(self.value, int) or isinstance(self.value, bool) or self.value < 1):
+            raise InputError(f"selection 'top' needs a positive whole number K, found {self.value!r}")
+        if self.mode == "min-score" and (not isinstance(self.value, (int, float)) or not 0.0 <= self.value <= 1.0):
+            raise InputError(f"selection 'min-score' needs a score between 0 and 1, found {self.value!r}")
+
+    @classmethod
+    def parse(cls, text: str) -> "Selection":
+        """``"all"``, ``"top:K"`` or ``"min-score:X"`` as a ``Selection``."""
+        mode, _, raw = str(text).partition(":")
+        if not raw:
+            return cls(mode)
+        try:
+            value: float = int(raw) if mode == "top" else float(raw)
+        except ValueError:
+            raise InputError(f"selection {text!r}: expected a number after ':', found {raw!r} (e.g. 'top:5', 'min-score:0.5')") from None
+        return cls(mode, value)
+
+    def __str__(self) -> str:
+        return self.mode if self.value is None else f"{self.mode}:{self.value}"
+
+    def apply(self, sentences: Sequence[Sentence]) -> list[Sentence]:
+        """The selected body sentences of one article, in text order."""
+        body = [s for s in sentences if s.role == "body"]
+        if self.mode == "top":
+            best = sorted(body, key=_rank)[: int(self.value)]
+            return sorted(best, key=lambda s: s.index)
+        if self.mode == "min-score":
+            return [s for s in body if s.score is not None and s.score >= self.value]
+        return body
+
+
+def _rank(sentence: Sentence) -> tuple[float, int]:
+    return -(sentence.score or 0.0), sentence.index

@@ -1,0 +1,485 @@
+"""Split an article into sentences with character offsets and roles.
+
+``split_article`` is a pure function of one article, so that it can be mapped over
+processes or a distributed engine. Each line of the text is segmented on its own,
+so that a headline, a dateline or a photo caption never runs into the next
+sentence. Within a line the segmenter is blingfire (the most accurate and fastest
+splitter measured on the GUM sentence gold, see ``benchmarks/split_bench.py``);
+when its native library cannot be loaded (no wheel for the platform) a portable
+rule-based segmenter takes over. Both are followed by the same abbreviation-repair
+pass (``U.S.``, ``Gov.``, ``Nov. 17``, ``a.m.``, initials, ...).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections import Counter
+from functools import lru_cache
+
+from builder.records import Article, Sentence, sentence_id
+
+Span = tuple[int, int]
+
+#: Characters of context the repair pass looks at on each side of a break.
+_CONTEXT = 64
+
+#: Texts longer than this are segmented in windows of this size, so memory stays bounded.
+WINDOW = 1 << 16
+
+#: Titles that are never the end of a sentence (the next word is a name).
+TITLES = frozenset(
+    "mr mrs ms mx dr prof gov sen rep gen lt col capt cpt sgt maj adm cmdr cdr rev fr hon pres supt "
+    "insp det st mt ft messrs mme mlle sr jr".split()
+)
+#: Abbreviations that never end a sentence when a number follows (``Nov. 17``, ``No. 5``).
+BEFORE_NUMBER = frozenset(
+    "jan feb mar apr jun jul aug sep sept oct nov dec no n\u00b0 nos vol p pp fig figs art sec ch para tel ca approx est".split()
+)
+#: Words that start a sentence after an initialism (``... with the U.S. The talks ...``);
+#: before any other capitalised word an initialism does not end the sentence (``U.S. Senator``).
+SENTENCE_STARTERS = frozenset(
+    "A An The In On At As It Its He She They We I You But And Or So Yet This That These Those There Then "
+    "Here When While If Although Though Because Since After Before During For From With Without What Who "
+    "Why How Where Which His Her Their Our My Your Some Many Most All No Not One Two Three Meanwhile "
+    "However Still Also Such Both Each Every Last Earlier Later Now Today Yesterday".split()
+)
+#: Abbreviations that never end a sentence.
+NEVER_FINAL = frozenset("e.g i.e v vs cf viz b d ca c".split())
+_TITLE_LIKE = TITLES | NEVER_FINAL
+
+#: A whole "sentence" that is only a list number or label: ``2.``, ``4.1.``, ``a)``, ``Figure 1.``.
+_LIST_NUMBER = re.compile(r"(?:[\u2022\u2043*-]?\s*\(?\d{1,3}(?:\.\d{1,3})*(?:\.\)|[.)])|[A-Za-z][.)]|(?:Figure|Fig|Table|Chapter|Section|Part|Step)\.? ?\d+(?:\.\d+)*\.)")
+#: Sentence ends after which a lower-case word still continues the sentence.
+_INITIALISM = re.compile(r"(?:[A-Za-z]\.){2,}")
+_WORD = re.compile(r"\w+")
+_CONTINUES_LOWER = ".!?\u2026\"'\u201d\u2019"
+_CLOSING_QUOTES = "\"'\u201d\u2019"
+_QUESTION_OR_EXCLAMATION = ("!", "?", "\u2026")
+_OPENERS = "(\"'\u201c\u2018"
+#: A short speech tag after a quoted question or exclamation: ``"Ready?" she asked.``
+_SPEECH = re.compile(r"(?:\S+\s+){0,2}(?:said|says|say|asked|asks|ask|replied|cried|shouted|called|howled|whispered|started)\b")
+#: A sentence end followed by citation marks (``... in 2014. [17] [18] They ...``).
+_CITATION_BREAK = re.compile(r"(?<=[.!?\"\u201d])(?:\s*\[[^\]\n]{1,20}\])+(?=\s+[A-Z\u00c0-\u00de])")
+
+
+class Segmenter:
+    """Sentence segmentation of one line of text: ``spans(text) -> [(start, end), ...]``.
+
+    Attributes
+    ----------
+    name : str
+        Recorded in the benchmark and in ``describe_splitter()``.
+    """
+
+    name = ""
+
+    def spans(self, text: str) -> list[Span]:
+        """Sentence spans of ``text`` (no line breaks inside), before repair."""
+        raise NotImplementedError
+
+
+class BlingfireSegmenter(Segmenter):
+    """blingfire's sentence breaker, called through its C API with byte offsets.
+
+    The C function is called directly, with output buffers that are reused from
+    call to call: blingfire's Python wrapper allocates them anew and maps byte
+    offsets to characters one byte at a time in Python, which is most of its run
+    time.
+
+    Raises
+    ------
+    ImportError, OSError
+        blingfire is not installed or its native library cannot be loaded.
+    """
+
+    name = "blingfire"
+
+    def __init__(self):
+        import ctypes
+
+        import blingfire
+
+        self._ctypes = ctypes
+        self._function = blingfire.blingfire.TextToSentencesWithOffsets
+        self._size = 0
+
+    def _buffers(self, size: int):
+        if size > self._size:
+            ctypes = self._ctypes
+            self._size = max(size, 2 * self._size, 1 << 12)
+            self._out = ctypes.create_string_buffer(self._size)
+            self._starts = (ctypes.c_int32 * self._size)()
+            self._ends = (ctypes.c_int32 * self._size)()
+        return self._out, self._starts, self._ends
+
+    def spans(self, text: str) -> list[Span]:
+        ctypes = self._ctypes
+        data = text.encode("utf-8")
+        size = len(data) * 2 + 1
+        out, starts, ends = self._buffers(size)
+        length = self._function(data, len(data), ctypes.byref(out), ctypes.byref(starts), ctypes.byref(ends), size)
+        if length <= 0 or length > size:
+            return [(0, len(text))]
+        count = ctypes.string_at(out, length).count(b"\n") + 1
+        byte_spans = list(zip(starts[:count], [end + 1 for end in ends[:count]]))
+        if len(data) == len(text):
+            return byte_spans
+        return _bytes_to_chars(data, byte_spans)
+
+
+class RuleSegmenter(Segmenter):
+    """A portable segmenter: a break after ``.``, ``!``, ``?`` or ``…`` (and closing
+    quotes or brackets) followed by whitespace and a word that may start a sentence."""
+
+    name = "rules"
+    _BREAK = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]*[A-Z0-9\u00c0-\u00de])")
+
+    def spans(self, text: str) -> list[Span]:
+        spans = []
+        start = 0
+        for match in self._BREAK.finditer(text):
+            spans.append((start, match.end()))
+            start = match.end()
+        spans.append((start, len(text)))
+        return spans
+
+
+def _bytes_to_chars(data: bytes, byte_spans: list[Span]) -> list[Span]:
+    """Map UTF-8 byte offsets (at character boundaries) to character offsets."""
+    import numpy as np
+
+    if not byte_spans:
+        return []
+    codes = np.frombuffer(data, dtype=np.uint8)
+    # chars_before[b] = number of characters that start before byte b
+    chars_before = np.concatenate(([0], np.cumsum((codes & 0xC0) != 0x80)))
+    mapped = chars_before[np.asarray(byte_spans, dtype=np.int64)].tolist()
+    return [(a, b) for a, b in mapped]
+
+
+@lru_cache(maxsize=None)
+def get_segmenter(name: str | None = None) -> Segmenter:
+    """The segmenter ``name`` ({"blingfire", "rules"}), or the best available one.
+
+    With ``name=None``, blingfire is used when its native library loads; otherwise
+    the portable rule segmenter is used and a ``RuntimeWarning`` says why.
+
+    Raises
+    ------
+    ImportError, OSError
+        ``name="blingfire"`` and blingfire cannot be loaded.
+    """
+    if name == "rules":
+        return RuleSegmenter()
+    try:
+        return BlingfireSegmenter()
+    except (ImportError, OSError, AttributeError) as exc:
+        if name == "blingfire":
+            raise
+        warnings.warn(f"blingfire is not available ({exc}); using the portable rule-based sentence splitter", RuntimeWarning, stacklevel=2)
+        return RuleSegmenter()
+
+
+def segment(text: str, segmenter: Segmenter | None = None, *, repair: bool = True) -> list[Span]:
+    """Sentence spans of ``text``; a line break always ends a sentence.
+
+    The segmenter sees the text in windows of at most ``WINDOW`` characters (so
+    memory stays bounded on huge articles); its spans are repaired
+    (abbreviations, initials, citations, list numbers), cut at every line break
+    and trimmed of whitespace.
+
+    Parameters
+    ----------
+    text : str
+        Any text.
+    segmenter : Segmenter, optional
+        Defaults to ``get_segmenter()`` (blingfire, or the portable fallback).
+    repair : bool, default=True
+        Apply the repair pass (turned off only to measure it).
+
+    Returns
+    -------
+    list of (int, int)
+        ``text[start:end]`` is a sentence: not empty, no line break inside, no
+        leading or trailing whitespace.
+
+    Examples
+    --------
+    >>> text = "Talks with the U.S. resumed on Nov. 17.\\nA second line"
+    >>> [text[a:b] for a, b in segment(text)]
+    ['Talks with the U.S. resumed on Nov. 17.', 'A second line']
+    """
+    segmenter = segmenter or get_segmenter()
+    result: list[Span] = []
+    start = 0
+    while start < len(text):
+        stop = len(text) if len(text) - start <= WINDOW else _window_end(text, start)
+        raw = [(start + a, start + b) for a, b in segmenter.spans(text[start:stop])]
+        pieces = _cut_lines(text, _repair(text, raw) if repair else raw)
+        if stop < len(text) and len(pieces) > 1:
+            pieces.pop()
+            start = pieces[-1][1]
+        else:
+            start = stop
+        result.extend(pieces)
+    return result
+
+
+def _window_end(text: str, start: int) -> int:
+    """End of a window: the last line break, else whitespace, in its second half."""
+    low, high = start + WINDOW // 2, start + WINDOW
+    cut = text.rfind("\n", low, high)
+    if cut < 0:
+        cut = text.rfind(" ", low, high)
+    return cut if cut > 0 else high
+
+
+def _lines(text: str):
+    """Yield ``(offset, line)`` for every line of ``text`` that is not blank."""
+    offset = 0
+    for line in text.split("\n"):
+        if line.strip():
+            yield offset, line
+        offset += len(line) + 1
+
+
+def _cut_lines(text: str, spans: list[Span]) -> list[Span]:
+    """Cut every span at its line breaks; trim whitespace; drop empty pieces."""
+    pieces = []
+    for start, end in spans:
+        if text.find("\n", start, end) < 0 and not text[start].isspace() and not text[end - 1].isspace():
+            pieces.append((start, end))
+            continue
+        while start < end:
+            newline = text.find("\n", start, end)
+            stop = end if newline < 0 else newline
+            piece = text[start:stop]
+            stripped = piece.strip()
+            if stripped:
+                left = start + len(piece) - len(piece.lstrip())
+                pieces.append((left, left + len(stripped)))
+            start = stop + 1
+    return pieces
+
+
+def _repair(text: str, spans: list[Span]) -> list[Span]:
+    """Merge the spans split at a false break; split at citations before a new sentence."""
+    merged: list[Span] = []
+    for start, end in spans:
+        if merged and _continues(text, merged[-1][0], merged[-1][1], start, end):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    if not merged or text.find("[", merged[0][0], merged[-1][1]) < 0:
+        return merged
+    result = []
+    for start, end in merged:
+        for match in _CITATION_BREAK.finditer(text, start, end):
+            result.append((start, match.end()))
+            start = match.end()
+        result.append((start, end))
+    return result
+
+
+def _continues(text: str, start: int, end: int, next_start: int, next_end: int) -> bool:
+    """Whether ``text[next_start:next_end]`` continues the sentence ``text[start:end]``.
+
+    True at a false break: before a lower-case word or a citation mark, before a
+    speech tag after a quoted question or exclamation, and after a title
+    (``Dr.``), an abbreviation that never ends a sentence (``e.g.``), a month or
+    ``No.`` before a number, an initial (``Jonas E. Smith``) or a list number.
+    """
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    while next_start < next_end and text[next_start].isspace():
+        next_start += 1
+    if end == start or next_start == next_end or text.find("\n", end, next_start) >= 0:
+        return False
+    last, first = text[end - 1], text[next_start]
+    if last == "." and first.isupper() and text[end - 2 : end - 1].islower() and text[end - 5 : end - 1].isalpha():
+        return text[max(text.rfind(" ", start, end), start) : end].strip(" (\"'\u201c\u2018").lower()[:-1] in _TITLE_LIKE
+    while start < end and text[start].isspace():
+        start += 1
+    start = max(start, text.rfind("\n", start, end) + 1)
+    if first == "[" or (first.islower() and last in _CONTINUES_LOWER):
+        return True
+    if last in _CLOSING_QUOTES and text[end - 2 : end - 1] in _QUESTION_OR_EXCLAMATION and _SPEECH.match(text, next_start, next_end):
+        return True
+    if last != ".":
+        return False
+    token_start = max(text.rfind(" ", start, end) + 1, start)
+    if end - start <= 20 and _LIST_NUMBER.fullmatch(text, start, end):
+        return True
+    token = text[token_start:end].lstrip(_OPENERS)
+    word = token[:-1].lower()
+    if word in TITLES or word in NEVER_FINAL:
+        return True
+    if word in BEFORE_NUMBER and first.isdigit():
+        return True
+    if first.isupper() and _INITIALISM.fullmatch(token):
+        return _next_word(text, next_start, next_end) not in SENTENCE_STARTERS
+    return len(token) == 2 and token[0].isupper() and first.isupper() and token_start > start
+
+
+def _next_word(text: str, start: int, end: int) -> str:
+    match = _WORD.match(text, start, end)
+    return match.group(0) if match else ""
+
+
+# ---------------------------------------------------------------------------
+# Roles
+
+_BOILERPLATE = re.compile(
+    r"^(related( articles| stories| coverage| content| posts| news| links)?|share( this( article| story| page)?| on \w+)?"
+    r"|advertisement|sponsored( content)?|read more\b.*|see also\b.*|more from\b.*|you (may|might) also like\b.*"
+    r"|recommended( for you)?|top stories|most (read|popular|viewed)|trending( now)?|subscribe\b.*|sign up\b.*"
+    r"|follow us\b.*|click here\b.*|(photo|image|picture|video) (credit|courtesy|source)s?\b.*|image copyright\b.*"
+    r"|copyright\b.*|\u00a9.*|all rights reserved\.?|skip to (main )?content|back to top|comments?( \(\d+\))?"
+    r"|(leave|post) a comment|print|email|tweet|home|menu|search|log ?in|sign in|(getty images|reuters|ap photo|afp)(/.*)?"
+    r"|\(?(photo|picture|image|file photo)s?:[^.]*\)?|\w+( \w+)?/(reuters|ap|afp|getty images)|tags?:.*|filed under:?.*)$",
+    re.IGNORECASE,
+)
+_NAVIGATION = re.compile(r"^[^.!?|]{1,30}(\s*[|\u00b7\u2022>\u203a]\s*[^.!?|]{1,30}){2,}$")
+_BYLINE = re.compile(
+    r"^(by\s+(?-i:[A-Z][\w.'\u2019-]*(\s+[A-Z][\w.'\u2019-]*){0,3}([,;]?\s+(and\s+)?[A-Z][\w.'\u2019-]*(\s+[A-Z][\w.'\u2019-]*){0,3}){0,3})([,|\u2013-]\s*.{0,40})?"
+    r"|((reporting|writing|editing|additional reporting|compiled|written|posted|updated|published)( by| on)?[: ].{0,150})"
+    r"|((mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}.{0,30}"
+    r"|\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{4}.{0,30})$",
+    re.IGNORECASE,
+)
+_CAPTION = re.compile(
+    r"\b(is|are|was|were) (pictured|seen|shown|photographed)\b|\bpictured\b|\bposes? for (a )?(photo|picture)s?\b"
+    r"|\bFILE PHOTO\b|\((photo|picture|image|file)\b|\b(photo|picture|image) (by|courtesy|credit)\b"
+    r"|\b(REUTERS|AP Photo|AFP|Getty Images)/",
+    re.IGNORECASE,
+)
+#: Cheap substring tests (on the lower-cased line), one of which must pass before ``_CAPTION`` is tried.
+_CAPTION_HINTS = ("pictur", "seen", "shown", "photo", "pose", "image", "file", "reuters", "afp", "getty")
+_SHORT_LINE = 300
+
+
+def _has_caption_hint(line: str) -> bool:
+    lower = line.lower()
+    return any(hint in lower for hint in _CAPTION_HINTS)
+
+
+def line_role(line: str, *, is_headline: bool = False, is_caption: bool = False) -> str:
+    """The role of one line of an article.
+
+    Parameters
+    ----------
+    line : str
+        The line, without its line break.
+    is_headline : bool, default=False
+        The line is the article's title.
+    is_caption : bool, default=False
+        The source marks the line as a caption (HTML ``figcaption``).
+
+    Returns
+    -------
+    {"headline", "body", "caption", "byline", "boilerplate"}
+
+    Examples
+    --------
+    >>> line_role("Related Articles")
+    'boilerplate'
+    >>> line_role("A flag is pictured outside the mission in Geneva, November 17, 2017.")
+    'caption'
+    """
+    stripped = " ".join(line.split())
+    if is_headline:
+        return "headline"
+    if is_caption:
+        return "caption"
+    if _BOILERPLATE.match(stripped) or _NAVIGATION.match(stripped):
+        return "boilerplate"
+    if len(stripped) <= 200 and _BYLINE.match(stripped):
+        return "byline"
+    if len(stripped) <= _SHORT_LINE and _has_caption_hint(stripped) and _CAPTION.search(stripped):
+        return "caption"
+    return "body"
+
+
+def split_article(article: Article, segmenter: Segmenter | None = None) -> list[Sentence]:
+    """Split one article into sentences with offsets, roles, ids and context.
+
+    A pure function of ``article``: it can be mapped over processes.
+
+    Parameters
+    ----------
+    article : Article
+        A normalised article (``\\n`` line ends), as returned by ``read_articles``.
+    segmenter : Segmenter, optional
+        Defaults to ``get_segmenter()``: blingfire, or the portable fallback.
+
+    Returns
+    -------
+    list of Sentence
+        In text order, every role included. ``article.text[s.start:s.end] == s.text``;
+        ``s.context`` holds the ``headline`` and the neighbouring body sentences
+        (``before``, ``after``); ``score`` and ``reason`` are left to
+        ``builder.select.score_sentences``.
+
+    Examples
+    --------
+    >>> article = Article("a1", "Talks resume\\n\\nTalks with the U.S. resume. Dr. Ri agreed.", title="Talks resume")
+    >>> [(s.role, s.text) for s in split_article(article)]
+    [('headline', 'Talks resume'), ('body', 'Talks with the U.S. resume.'), ('body', 'Dr. Ri agreed.')]
+    """
+    text = article.text
+    captions = article.meta.get("captions") if isinstance(article.meta, dict) else None
+    caption_starts = {c[0] for c in captions if isinstance(c, list) and c} if isinstance(captions, list) else set()
+    title = " ".join(article.title.split()) if article.title else None
+    lines = []
+    for number, (line_start, line) in enumerate(_lines(text)):
+        leading = len(line) - len(line.lstrip())
+        role = line_role(
+            line,
+            is_headline=number == 0 and title is not None and " ".join(line.split()) == title,
+            is_caption=line_start + leading in caption_starts,
+        )
+        lines.append((line_start + len(line), role))
+    pieces = []
+    line = 0
+    for start, end in segment(text, segmenter):
+        while lines[line][0] < end:
+            line += 1
+        pieces.append((start, end, lines[line][1]))
+    return _sentences(article, pieces)
+
+
+def _sentences(article: Article, pieces: list[tuple[int, int, str]]) -> list[Sentence]:
+    text = article.text
+    texts = [text[start:end] for start, end, _ in pieces]
+    headline = " ".join(t for t, (_, _, role) in zip(texts, pieces) if role == "headline")
+    body = [i for i, (_, _, role) in enumerate(pieces) if role == "body"]
+    neighbours = {i: ["", ""] for i in body}
+    for previous, current in zip(body, body[1:]):
+        neighbours[current][0] = texts[previous]
+        neighbours[previous][1] = texts[current]
+    occurrences: Counter[str] = Counter()
+    sentences = []
+    for index, ((start, end, role), sentence_text) in enumerate(zip(pieces, texts)):
+        base = sentence_id(article.article_id, sentence_text)
+        occurrences[base] += 1
+        occurrence = occurrences[base]
+        before, after = neighbours.get(index, ("", ""))
+        sentences.append(
+            Sentence(
+                sentence_id=base if occurrence == 1 else sentence_id(article.article_id, sentence_text, occurrence),
+                article_id=article.article_id,
+                index=index,
+                start=start,
+                end=end,
+                text=sentence_text,
+                role=role,
+                context={"headline": headline, "before": before, "after": after},
+            )
+        )
+    return sentences
+
+
+def describe_splitter() -> str:
+    """Name of the segmenter in use, e.g. ``"blingfire"`` (recorded in outputs)."""
+    return get_segmenter().name

@@ -1,0 +1,233 @@
+"""Label Studio tasks from articles: read, split, score, select, write.
+
+``make_tasks`` turns scored sentences into Label Studio import records (``data``,
+``meta``, one heuristic ``prediction``); ``write_tasks`` runs the whole stage on
+files and writes ``articles.jsonl``, ``sentences.jsonl``, ``tasks.json`` and
+``label_config.xml`` into a temporary directory that is renamed into place only
+when everything is written and valid.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from builder import __version__
+from builder.errors import VersionExistsError
+from builder.io import atomic_directory, canonical_json, progress
+from builder.records import Article, Sentence
+from builder.select import THRESHOLD, Selection, get_scorer, is_factual, score_sentences
+from builder.split import describe_splitter, split_article
+from schemas import FROM_NAME, TO_NAME, Scheme, load_scheme, validate
+
+#: Output files of ``write_tasks``, in the order they are written.
+OUTPUT_FILES = ("articles.jsonl", "sentences.jsonl", "tasks.json", "label_config.xml")
+
+#: Below this many characters of input, splitting runs in this process.
+PARALLEL_MIN_CHARS = 2_000_000
+
+
+def predicted_label(scheme: Scheme, score: float, text: str) -> str:
+    """The label a score predicts: the positive label at ``score >= 0.5``.
+
+    Otherwise, for a two-label scheme, the other label; for a three-way scheme
+    (``claimbuster``), the first negative label (UFS) when the sentence looks
+    factual and the last one (NFS) when it does not.
+    """
+    if score >= THRESHOLD:
+        return scheme.positive
+    negatives = [name for name in scheme.names if name != scheme.positive]
+    return negatives[0] if len(negatives) == 1 or is_factual(text) else negatives[-1]
+
+
+def make_tasks(
+    articles: Sequence[Article],
+    sentences: Iterable[Sentence],
+    scheme: str | Scheme = "claimbuster",
+    *,
+    selection: str | Selection = "all",
+    model_version: str | None = None,
+) -> list[dict[str, Any]]:
+    """Label Studio tasks for the selected body sentences.
+
+    Parameters
+    ----------
+    articles : sequence of Article
+        The articles the sentences come from (for provenance).
+    sentences : iterable of Sentence
+        Scored sentences (see ``builder.select.score_sentences``), any roles, in
+        article then text order.
+    scheme : str or Scheme, default="claimbuster"
+        The label scheme of the prediction (``claimbuster`` or ``checkthat``).
+    selection : str or Selection, default="all"
+        ``"all"``, ``"top:K"`` (per article) or ``"min-score:X"``.
+    model_version : str, optional
+        Written in the predictions; defaults to the default scorer's (``"heuristic-1"``).
+
+    Returns
+    -------
+    list of dict
+        Tasks in the Label Studio import format, valid against
+        ``schemas/tasks.schema.json``.
+
+    Raises
+    ------
+    InputError
+        A body sentence has no score, or belongs to none of ``articles``.
+    """
+    from builder.errors import InputError
+
+    scheme = load_scheme(scheme) if isinstance(scheme, str) else scheme
+    selection = Selection.parse(selection) if isinstance(selection, str) else selection
+    model_version = model_version or get_scorer().model_version
+    by_id = {a.article_id: a for a in articles}
+    groups: dict[str, list[Sentence]] = {}
+    for sentence in sentences:
+        groups.setdefault(sentence.article_id, []).append(sentence)
+    unknown = sorted(set(groups) - set(by_id))
+    if unknown:
+        raise InputError(f"sentences of unknown article(s) {', '.join(map(repr, unknown))}; pass the articles they come from")
+    unscored = [s.sentence_id for group in groups.values() for s in group if s.role == "body" and s.score is None]
+    if unscored:
+        raise InputError(f"{len(unscored)} body sentence(s) have no score (first: {', '.join(unscored[:5])}); run builder.select.score_sentences first")
+    tasks = []
+    for article in articles:
+        for sentence in selection.apply(groups.get(article.article_id, [])):
+            tasks.append(_task(article, sentence, scheme, model_version))
+    return tasks
+
+
+def _task(article: Article, sentence: Sentence, scheme: Scheme, model_version: str) -> dict[str, Any]:
+    label = predicted_label(scheme, sentence.score, sentence.text)
+    return {
+        "data": {
+            "sentence_id": sentence.sentence_id,
+            "article_id": sentence.article_id,
+            "sentence": sentence.text,
+            "text_sha256": sentence.text_sha256,
+            "headline": sentence.context.get("headline", ""),
+            "context_before": sentence.context.get("before", ""),
+            "context_after": sentence.context.get("after", ""),
+        },
+        "meta": {
+            "scheme": scheme.name,
+            "start": sentence.start,
+            "end": sentence.end,
+            "index": sentence.index,
+            "score": sentence.score,
+            "reason": sentence.reason,
+            "source": article.source,
+            "url": article.url,
+            "published": article.published,
+            "article_sha256": article.text_sha256,
+            "generator": f"checkworthy {__version__} (splitter {describe_splitter()})",
+        },
+        "predictions": [
+            {
+                "model_version": model_version,
+                "score": sentence.score,
+                "result": [{"from_name": FROM_NAME, "to_name": TO_NAME, "type": "choices", "value": {"choices": [label]}}],
+            }
+        ],
+    }
+
+
+def process_article(article: Article, scorer: str = "heuristic") -> list[Sentence]:
+    """Split and score one article: the pure, mappable unit of the stage."""
+    return score_sentences(split_article(article), article, scorer)
+
+
+def _processed(articles: Sequence[Article], scorer: str, jobs: int | None) -> Iterator[list[Sentence]]:
+    """``process_article`` over ``articles`` in order, in processes when it pays."""
+    if jobs is None:
+        large = sum(len(a.text) for a in articles) >= PARALLEL_MIN_CHARS
+        jobs = (os.cpu_count() or 1) if large else 1
+    bar = progress(total=len(articles), desc="splitting", unit="article")
+    if jobs > 1 and len(articles) > 1:
+        chunksize = max(1, len(articles) // (jobs * 8))
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for result in pool.map(process_article, articles, [scorer] * len(articles), chunksize=chunksize):
+                bar.update()
+                yield result
+    else:
+        for article in articles:
+            bar.update()
+            yield process_article(article, scorer)
+    bar.close()
+
+
+def write_tasks(
+    paths: str | os.PathLike | Iterable[str | os.PathLike],
+    out_dir: str | os.PathLike,
+    *,
+    scheme: str = "claimbuster",
+    select: str | Selection = "all",
+    scorer: str = "heuristic",
+    overwrite: bool = False,
+    jobs: int | None = None,
+) -> dict[str, int]:
+    """Read, split, score and select; write the four output files atomically.
+
+    Parameters
+    ----------
+    paths : path-like or iterable of path-like
+        Article files and directories (see ``builder.articles.read_articles``).
+    out_dir : path-like
+        The output directory; it appears only when every file is written and valid.
+    scheme : {"claimbuster", "checkthat"}, default="claimbuster"
+        Label scheme of the labeling config and of the predictions.
+    select : str or Selection, default="all"
+        ``"all"``, ``"top:K"`` per article, or ``"min-score:X"``.
+    scorer : str, default="heuristic"
+        A registered scorer (see ``builder.select.get_scorer``).
+    overwrite : bool, default=False
+        Replace an existing ``out_dir`` (only once the new one is complete).
+    jobs : int, optional
+        Processes for splitting and scoring. By default all cores when the input
+        holds at least ``PARALLEL_MIN_CHARS`` characters, else this process only.
+
+    Returns
+    -------
+    dict
+        Counts: ``articles``, ``sentences``, ``tasks``.
+
+    Raises
+    ------
+    InputError
+        Unreadable inputs (all listed at once), an unknown scheme, scorer or selection.
+    VersionExistsError
+        ``out_dir`` exists and ``overwrite`` is False.
+    """
+    from builder.articles import read_articles
+
+    out_dir = Path(out_dir)
+    scheme_obj = load_scheme(scheme)
+    selection = Selection.parse(select) if isinstance(select, str) else select
+    model_version = get_scorer(scorer).model_version
+    if out_dir.exists() and not overwrite:
+        raise VersionExistsError(f"{out_dir}: already exists; choose another --out directory or pass --overwrite to replace it")
+    articles = read_articles(paths)
+    counts = {"articles": len(articles), "sentences": 0, "tasks": 0}
+    tasks: list[dict[str, Any]] = []
+    with atomic_directory(out_dir, overwrite=overwrite) as tmp:
+        with open(tmp / "articles.jsonl", "w", encoding="utf-8", newline="\n") as handle:
+            for number, article in enumerate(articles, start=1):
+                record = article.to_dict()
+                validate(record, "article", f"articles.jsonl: line {number} (article_id {article.article_id!r})")
+                handle.write(canonical_json(record) + "\n")
+        with open(tmp / "sentences.jsonl", "w", encoding="utf-8", newline="\n") as handle:
+            for article, sentences in zip(articles, _processed(articles, scorer, jobs)):
+                for sentence in sentences:
+                    record = sentence.to_dict()
+                    validate(record, "sentence", f"sentences.jsonl: {sentence.sentence_id}")
+                    handle.write(canonical_json(record) + "\n")
+                counts["sentences"] += len(sentences)
+                tasks.extend(make_tasks([article], sentences, scheme_obj, selection=selection, model_version=model_version))
+        validate(tasks, "tasks", "tasks.json")
+        (tmp / "tasks.json").write_text(canonical_json(tasks, indent=2) + "\n", encoding="utf-8", newline="\n")
+        (tmp / "label_config.xml").write_text(scheme_obj.label_config(), encoding="utf-8", newline="\n")
+        counts["tasks"] = len(tasks)
+    return counts

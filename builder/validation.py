@@ -1,0 +1,247 @@
+"""Check any file of the pipeline against ``schemas/``: detect its kind, list every problem.
+
+File kinds live in a small registry: ``register_kind(FileKind(...))`` adds one (a
+Label Studio export, a ``results.json``, ...). Kinds are tried in ``priority`` order
+(lowest first); the first whose ``detect`` accepts the file checks it. Nothing is
+ever written.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder.errors import CheckworthyError
+from builder.io import iter_jsonl, read_json, sha256_text
+
+
+@dataclass(frozen=True)
+class FileKind:
+    """One kind of file that ``checkworthy validate`` understands.
+
+    Parameters
+    ----------
+    name : str
+        Shown in the report, e.g. ``"tasks.json"``.
+    detect : callable
+        ``detect(path) -> bool``: cheap; looks at the name and at most the start of the file.
+    check : callable
+        ``check(path) -> (count, problems)``: the number of records checked and every
+        problem found, each naming the file and record.
+    priority : int, default=100
+        Lower is tried first; put name-based detectors before content sniffers.
+    """
+
+    name: str
+    detect: Callable[[Path], bool]
+    check: Callable[[Path], tuple[int, list[str]]]
+    priority: int = 100
+
+
+KINDS: dict[str, FileKind] = {}
+
+
+def register_kind(kind: FileKind) -> FileKind:
+    """Add (or replace) a file kind in the registry; returns it."""
+    KINDS[kind.name] = kind
+    return kind
+
+
+def detect_kind(path: str | Path) -> FileKind | None:
+    """The registered kind of ``path``, or None when no kind recognises it."""
+    path = Path(path)
+    for kind in sorted(KINDS.values(), key=lambda k: (k.priority, k.name)):
+        if kind.detect(path):
+            return kind
+    return None
+
+
+def validate_file(path: str | Path) -> tuple[str, int, list[str]]:
+    """Validate one file; returns ``(kind name, records checked, problems)``.
+
+    A missing file or an unknown kind is reported as a problem, so that a run over
+    many files lists everything at once.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return "missing", 0, [f"{path}: file not found"]
+    kind = detect_kind(path)
+    if kind is None:
+        names = ", ".join(sorted(KINDS))
+        return "unknown", 0, [f"{path}: not a file kind that can be validated (known kinds: {names})"]
+    try:
+        count, problems = kind.check(path)
+    except CheckworthyError as exc:
+        return kind.name, 0, getattr(exc, "problems", None) or [str(exc)]
+    return kind.name, count, problems
+
+
+def _first_record(path: Path) -> dict | None:
+    """The first JSON object of a JSONL file, or None when it cannot be read."""
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            for line in handle:
+                if line.strip():
+                    record = json.loads(line)
+                    return record if isinstance(record, dict) else None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return None
+
+
+def _is_jsonl_with(path: Path, name: str, keys: set[str], absent: set[str] = frozenset()) -> bool:
+    """Named ``name``, or a ``.jsonl`` whose first record has ``keys`` and none of ``absent``."""
+    if path.name == name:
+        return True
+    if path.suffix != ".jsonl":
+        return False
+    record = _first_record(path)
+    return record is not None and keys <= set(record) and not absent & set(record)
+
+
+def _check_records(path: Path, schema: str, extra: Callable[[str, dict], list[str]]) -> tuple[int, list[str]]:
+    from schemas import schema_errors
+
+    problems: list[str] = []
+    count = 0
+    for lineno, record in iter_jsonl(path):
+        count += 1
+        where = f"{path}: line {lineno}"
+        errors = schema_errors(record, schema)
+        problems += [f"{where}: {e} (schema {schema}.schema.json)" for e in errors]
+        if not errors:
+            problems += extra(where, record)
+    return count, problems
+
+
+def _check_articles(path: Path) -> tuple[int, list[str]]:
+    ids: Counter[str] = Counter()
+
+    def extra(where: str, record: dict) -> list[str]:
+        ids[record["article_id"]] += 1
+        problems = []
+        if ids[record["article_id"]] == 2:
+            problems.append(f"{where}: duplicate article_id {record['article_id']!r}")
+        if sha256_text(record["text"]) != record["text_sha256"]:
+            problems.append(f"{where} (article_id {record['article_id']!r}): text_sha256 does not match the text; rerun 'checkworthy tasks'")
+        return problems
+
+    return _check_records(path, "article", extra)
+
+
+def _check_sentences(path: Path) -> tuple[int, list[str]]:
+    from builder.articles import read_article_records
+
+    beside = path.with_name("articles.jsonl")
+    texts = {a.article_id: a.text for a in read_article_records(beside)} if beside.is_file() and beside != path else None
+    ids: Counter[str] = Counter()
+
+    def extra(where: str, record: dict) -> list[str]:
+        sid = record["sentence_id"]
+        where = f"{where} (sentence_id {sid!r})"
+        ids[sid] += 1
+        problems = []
+        if ids[sid] == 2:
+            problems.append(f"{where}: duplicate sentence_id")
+        if not sid.startswith(record["article_id"] + ":"):
+            problems.append(f"{where}: sentence_id does not start with its article_id {record['article_id']!r}")
+        if sha256_text(record["text"]) != record["text_sha256"]:
+            problems.append(f"{where}: text_sha256 does not match the text")
+        if record["end"] - record["start"] != len(record["text"]):
+            problems.append(f"{where}: end - start = {record['end'] - record['start']} but the text has {len(record['text'])} characters")
+        if texts is not None:
+            article = texts.get(record["article_id"])
+            if article is None:
+                problems.append(f"{where}: article {record['article_id']!r} is not in {beside}")
+            elif article[record["start"] : record["end"]] != record["text"]:
+                problems.append(f"{where}: the text is not at [{record['start']}:{record['end']}] of article {record['article_id']!r} in {beside}")
+        return problems
+
+    return _check_records(path, "sentence", extra)
+
+
+def _is_tasks(path: Path) -> bool:
+    if path.name == "tasks.json":
+        return True
+    if path.suffix != ".json":
+        return False
+    try:
+        data = read_json(path)
+    except CheckworthyError:
+        return False
+    return isinstance(data, list) and bool(data) and isinstance(data[0], dict) and {"data", "meta"} <= set(data[0])
+
+
+def _check_tasks(path: Path) -> tuple[int, list[str]]:
+    from schemas import available_schemes, load_scheme, schema_errors
+
+    tasks = read_json(path)
+    problems = [f"{path}: task {e} (schema tasks.schema.json)" for e in schema_errors(tasks, "tasks")]
+    if problems:
+        return len(tasks) if isinstance(tasks, list) else 0, problems
+    schemes = {name: load_scheme(name) for name in available_schemes()}
+    seen: Counter[str] = Counter()
+    for number, task in enumerate(tasks):
+        data, meta = task["data"], task["meta"]
+        where = f"{path}: task {number} (sentence_id {data['sentence_id']!r})"
+        seen[data["sentence_id"]] += 1
+        if seen[data["sentence_id"]] == 2:
+            problems.append(f"{where}: duplicate sentence_id; each sentence may be one task only")
+        if sha256_text(data["sentence"]) != data["text_sha256"]:
+            problems.append(f"{where}: text_sha256 does not match the sentence")
+        scheme = schemes.get(meta["scheme"])
+        if scheme is None:
+            problems.append(f"{where}: meta.scheme {meta['scheme']!r} is not a known scheme ({', '.join(schemes)})")
+            continue
+        for prediction in task.get("predictions", []):
+            for result in prediction["result"]:
+                unknown = [c for c in result["value"]["choices"] if c not in scheme.names]
+                if unknown:
+                    problems.append(f"{where}: predicted label(s) {', '.join(map(repr, unknown))} not in scheme {scheme.name!r} ({', '.join(scheme.names)})")
+    return len(tasks), problems
+
+
+def _check_label_config(path: Path) -> tuple[int, list[str]]:
+    from schemas import FROM_NAME, TO_NAME, available_schemes, load_scheme
+
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as exc:
+        return 0, [f"{path}: not well-formed XML ({exc})"]
+    choices = root.find(f".//Choices[@name='{FROM_NAME}']")
+    if choices is None:
+        return 1, [f"{path}: expected a <Choices name={FROM_NAME!r}> control, found none"]
+    problems = []
+    if choices.get("toName") != TO_NAME:
+        problems.append(f"{path}: <Choices name={FROM_NAME!r}> must have toName={TO_NAME!r}, found {choices.get('toName')!r}")
+    if root.find(f".//Text[@name='{TO_NAME}']") is None:
+        problems.append(f"{path}: expected a <Text name={TO_NAME!r}> object, found none")
+    values = [c.get("value") for c in choices.findall("Choice")]
+    known = {name: load_scheme(name).names for name in available_schemes()}
+    if values not in known.values():
+        listed = "; ".join(f"{name}: {', '.join(names)}" for name, names in known.items())
+        problems.append(f"{path}: choices {', '.join(map(str, values))} match no scheme ({listed})")
+    return 1, problems
+
+
+def _is_raw_article(path: Path) -> bool:
+    from builder.articles import ARTICLE_SUFFIXES
+
+    return path.suffix.lower() in ARTICLE_SUFFIXES
+
+
+def _check_raw_article(path: Path) -> tuple[int, list[str]]:
+    from builder.articles import read_articles
+
+    return len(read_articles([path])), []
+
+
+register_kind(FileKind("articles.jsonl", lambda p: _is_jsonl_with(p, "articles.jsonl", {"article_id", "text_sha256"}, {"sentence_id"}), _check_articles, 10))
+register_kind(FileKind("sentences.jsonl", lambda p: _is_jsonl_with(p, "sentences.jsonl", {"sentence_id", "start", "end"}), _check_sentences, 10))
+register_kind(FileKind("tasks.json", _is_tasks, _check_tasks, 20))
+register_kind(FileKind("label_config.xml", lambda p: p.suffix.lower() == ".xml", _check_label_config, 20))
+register_kind(FileKind("raw article", _is_raw_article, _check_raw_article, 90))

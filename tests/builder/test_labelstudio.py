@@ -1,0 +1,227 @@
+"""The round trip with a real Label Studio server: push, annotate, pull (no mocks)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+from builder import studio
+from builder.cli import main
+from builder.errors import InputError, StudioError
+from builder.labelstudio import (
+    InsecureConnectionWarning,
+    NewAnnotation,
+    connect,
+    find_project,
+    post_annotations,
+    pull_export,
+    push_tasks,
+)
+from schemas import load_scheme
+
+REPO = Path(__file__).resolve().parents[2]
+SENTENCES = ["Unemployment fell to 3.5% in May.", "What a wonderful day it was.", "The bridge opened in 1932."]
+
+
+def _ids(folder: Path) -> list[str]:
+    return [task["data"]["sentence_id"] for task in json.loads((folder / "tasks.json").read_text())]
+
+
+def _annotators(server, *emails):
+    for email in emails:
+        studio.add_annotator(server["data_dir"], email)
+
+
+@pytest.mark.parametrize(
+    "url, warns",
+    [("http://10.1.2.3:8080", True), ("http://127.0.0.1:8080", False), ("http://localhost:8080", False),
+     ("https://ls.example.org", False)],
+    ids=["remote-http", "loopback-ip", "localhost", "remote-https"],
+)
+def test_plain_http_to_a_remote_host_warns(tmp_path, url, warns):
+    token_file = tmp_path / "token"
+    token_file.write_text("0123456789abcdef0123456789abcdef01234567\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        connection = connect(url, token_file=token_file)
+    assert any(issubclass(w.category, InsecureConnectionWarning) for w in caught) == warns
+    assert "0123456789abcdef" not in repr(connection)
+
+
+def test_invalid_prediction_is_refused_before_anything_is_sent(tmp_path, task_dir):
+    folder = task_dir(SENTENCES, predictions=["CFS", "CFX", None])
+    token_file = tmp_path / "token"
+    token_file.write_text("x" * 40)
+    # The URL is unreachable: the error must come from the check, before any request.
+    connection = connect("http://127.0.0.1:9", token_file=token_file)
+    with pytest.raises(InputError, match=r"task 1 .*prediction label 'CFX' is not in scheme 'claimbuster'"):
+        push_tasks(folder, "never-created", connection=connection)
+
+
+@pytest.mark.studio
+def test_push_twice_gives_no_duplicates(studio_server, task_dir, tmp_path, capsys):
+    folder = task_dir(SENTENCES, predictions=["CFS", "NFS", None])
+    connection = studio_server["connection"]
+    first = push_tasks(folder, "push-twice", connection=connection)
+    assert (first.created, first.updated, first.unchanged, first.refused) == (3, 0, 0, [])
+    argv = ["push", str(folder), "--project", "push-twice", "--url", studio_server["url"],
+            "--token-file", studio_server["token_file"]]
+    assert main(argv) == 0
+    assert "0 created, 0 updated, 3 unchanged, 0 refused" in capsys.readouterr().out
+    count = pull_export("push-twice", tmp_path / "export.json", connection=connection)
+    export = json.loads((tmp_path / "export.json").read_text())
+    assert count == len(export) == 3
+    assert sorted(task["data"]["sentence_id"] for task in export) == sorted(_ids(folder))
+    predicted = {task["data"]["sentence"]: task["predictions"] for task in export}
+    assert predicted[SENTENCES[0]][0]["result"][0]["value"]["choices"] == ["CFS"]
+    assert predicted[SENTENCES[0]][0]["model_version"] == "test-1"
+    assert predicted[SENTENCES[2]] == []
+
+
+@pytest.mark.studio
+def test_every_annotation_comes_back_with_annotator_lead_time_and_timestamps(studio_server, task_dir, tmp_path):
+    folder = task_dir(SENTENCES, predictions=["CFS", None, None])
+    connection = studio_server["connection"]
+    push_tasks(folder, "two-annotators", connection=connection, annotators=2)
+    _annotators(studio_server, "ann1@example.org", "ann2@example.org")
+    first, second, third = _ids(folder)
+    posted = post_annotations("two-annotators", [
+        (first, "CFS", "ann1@example.org", 12.5),
+        (first, "UFS", "ann2@example.org", 7.0),
+        (second, "NFS", "ann1@example.org", 3.0),
+        NewAnnotation(second, None, "ann2@example.org", 1.5, was_cancelled=True),
+        NewAnnotation(first, "CFS", "ann1@example.org", 2.0, ground_truth=True),
+    ], connection=connection)
+    assert len(posted) == 5
+    pull_export("two-annotators", tmp_path / "export.json", connection=connection)
+    export = {task["data"]["sentence_id"]: task for task in json.loads((tmp_path / "export.json").read_text())}
+    assert set(export) == {first, second, third}, "every task comes back, annotated or not"
+    assert export[third]["annotations"] == []
+    got = sorted(
+        (sid, a["completed_by"]["email"], a["result"][0]["value"]["choices"][0] if a["result"] else None,
+         a["lead_time"], a["was_cancelled"], a["ground_truth"])
+        for sid, task in export.items() for a in task["annotations"]
+    )
+    assert got == sorted([
+        (first, "ann1@example.org", "CFS", 12.5, False, False),
+        (first, "ann2@example.org", "UFS", 7.0, False, False),
+        (second, "ann1@example.org", "NFS", 3.0, False, False),
+        (second, "ann2@example.org", None, 1.5, True, False),
+        (first, "ann1@example.org", "CFS", 2.0, False, True),
+    ])
+    for task in export.values():
+        for annotation in task["annotations"]:
+            assert annotation["created_at"] and annotation["updated_at"]
+            assert isinstance(annotation["completed_by"]["id"], int)
+    assert export[first]["predictions"][0]["result"][0]["value"]["choices"] == ["CFS"]
+    client = connection.client()
+    assert find_project(connection, client, "two-annotators").maximum_annotations == 2
+
+
+@pytest.mark.studio
+def test_unknown_user_or_sentence_is_refused_and_nothing_posted(studio_server, task_dir):
+    folder = task_dir(SENTENCES[:1])
+    connection = studio_server["connection"]
+    push_tasks(folder, "bad-annotations", connection=connection)
+    with pytest.raises(InputError, match=r"(?s)nobody@example.org.*no such user.*art-1:000000000000.*no task"):
+        post_annotations("bad-annotations", [(_ids(folder)[0], "CFS", "nobody@example.org", 1.0),
+                                             ("art-1:000000000000", "CFS", "nobody@example.org", 1.0)],
+                         connection=connection)
+
+
+@pytest.mark.studio
+def test_config_change_dropping_a_used_choice_is_refused(studio_server, task_dir, tmp_path):
+    config = load_scheme("claimbuster").label_config()
+    folder = task_dir(SENTENCES, name="v1")
+    connection = studio_server["connection"]
+    push_tasks(folder, "config-change", connection=connection)
+    _annotators(studio_server, "ann1@example.org")
+    used = _ids(folder)[1]
+    post_annotations("config-change", [(used, "NFS", "ann1@example.org", 2.0)], connection=connection)
+
+    without_nfs = config.replace(next(line for line in config.splitlines() if 'value="NFS"' in line) + "\n", "")
+    assert 'value="NFS"' not in without_nfs
+    v2 = task_dir(SENTENCES, name="v2", label_config=without_nfs)
+    with pytest.raises(InputError, match=rf"(?s)choice 'NFS' .* 1 annotation.*sentence_id '{used}'"):
+        push_tasks(v2, "config-change", connection=connection)
+    client = connection.client()
+    assert 'value="NFS"' in find_project(connection, client, "config-change").label_config
+
+    without_ufs = config.replace(next(line for line in config.splitlines() if 'value="UFS"' in line) + "\n", "")
+    v3 = task_dir(SENTENCES, name="v3", label_config=without_ufs)
+    result = push_tasks(v3, "config-change", connection=connection)
+    assert result.config_updated and result.unchanged == 3
+    assert 'value="UFS"' not in find_project(connection, client, "config-change").label_config
+
+
+@pytest.mark.studio
+def test_changed_text_on_annotated_task_is_refused_and_unannotated_is_updated(studio_server, task_dir, tmp_path, capsys):
+    folder = task_dir(SENTENCES)
+    connection = studio_server["connection"]
+    push_tasks(folder, "changed-text", connection=connection)
+    _annotators(studio_server, "ann1@example.org")
+    annotated, plain, _ = _ids(folder)
+    post_annotations("changed-text", [(annotated, "CFS", "ann1@example.org", 4.0)], connection=connection)
+
+    tasks = json.loads((folder / "tasks.json").read_text())
+    for task in tasks[:2]:
+        task["data"]["sentence"] += " (corrected)"
+        task["data"]["text_sha256"] = "f" * 64
+    tasks[2]["predictions"] = [{"model_version": "test-2", "score": 0.9, "result": [
+        {"from_name": "label", "to_name": "sentence", "type": "choices", "value": {"choices": ["UFS"]}}]}]
+    (folder / "tasks.json").write_text(json.dumps(tasks))
+
+    argv = ["push", str(folder), "--project", "changed-text", "--url", studio_server["url"],
+            "--token-file", studio_server["token_file"]]
+    assert main(argv) == 1
+    out, err = capsys.readouterr()
+    assert "0 created, 2 updated, 0 unchanged, 1 refused" in out
+    assert f"sentence_id '{annotated}'" in err and "sentence text changed" in err
+
+    pull_export("changed-text", tmp_path / "export.json", connection=connection)
+    export = {task["data"]["sentence_id"]: task for task in json.loads((tmp_path / "export.json").read_text())}
+    assert export[annotated]["data"]["sentence"] == SENTENCES[0]
+    assert export[plain]["data"]["sentence"] == SENTENCES[1] + " (corrected)"
+    assert [p["model_version"] for p in export[tasks[2]["data"]["sentence_id"]]["predictions"]] == ["test-2"]
+    again = push_tasks(folder, "changed-text", connection=connection)
+    assert (again.created, again.updated, again.unchanged, len(again.refused)) == (0, 0, 2, 1)
+
+
+@pytest.mark.studio
+def test_the_token_never_appears_in_any_output(studio_server, task_dir, tmp_path):
+    token = Path(studio_server["token_file"]).read_text().strip()
+    password = (Path(studio_server["data_dir"]) / "admin_password").read_text().strip()
+    folder = task_dir(SENTENCES, predictions=["CFS", None, None])
+    out = tmp_path / "export.json"
+    wrong = tmp_path / "wrong-token"
+    wrong.write_text("b" * 40)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LABEL_STUDIO")}
+    common = ["--url", studio_server["url"], "--token-file", studio_server["token_file"]]
+    runs = [
+        ["push", str(folder), "--project", "secret-test", *common],
+        ["push", str(folder), "--project", "secret-test", *common],
+        ["pull", "--project", "secret-test", "--out", str(out), *common],
+        ["pull", "--project", "no-such-project", "--out", str(tmp_path / "x.json"), *common],
+        ["pull", "--project", "secret-test", "--out", str(tmp_path / "y.json"), "--url", studio_server["url"],
+         "--token-file", str(wrong)],
+        ["studio", "status", "--json", "--data-dir", studio_server["data_dir"]],
+        ["studio", "status", "--data-dir", studio_server["data_dir"]],
+    ]
+    outputs = []
+    for argv in runs:
+        done = subprocess.run([sys.executable, "-m", "builder", *argv], capture_output=True, text=True, cwd=REPO, env=env)
+        outputs += [done.stdout, done.stderr]
+    codes_ok = outputs[0] and "3 created" in outputs[0] and "3 unchanged" in outputs[2]
+    assert codes_ok, outputs[:4]
+    assert "401" in outputs[9] or "token" in outputs[9], outputs[9]
+    status = json.loads(outputs[10])
+    assert set(status) == {"url", "pid", "data_dir", "token_file", "running"} and status["running"]
+    outputs.append(out.read_text())
+    for secret in (token, password, "b" * 40):
+        assert all(secret not in text for text in outputs)
