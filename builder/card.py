@@ -199,7 +199,7 @@ class ArticleFacts:
             n += 1
             n_fictional += bool(article.meta.get("fictional"))
             if article.meta.get("license"):
-                licenses.add(str(article.meta["license"]))
+                licenses.add(str(article.meta["license"]).lower())
             if article.source:
                 sources.add(article.source)
             if article.published:
@@ -246,7 +246,7 @@ class VersionFacts:
     @property
     def license(self) -> str:
         if self.config.license:
-            return self.config.license
+            return self.config.license.lower()
         if self.articles and len(self.articles.licenses) == 1:
             return self.articles.licenses[0]
         return "other" if self.articles and self.articles.licenses else "unknown"
@@ -882,7 +882,7 @@ def _creation(facts: VersionFacts) -> str:
         for item in items
     ]
     unresolved, skipped = m.get("unresolved") or [], m.get("skipped") or []
-    annotators = c.annotators or "[More Information Needed]"
+    annotators = c.annotators or "Not described yet: set `annotators` in the dataset's `card.json`."
     return "\n".join(
         [
             "## Dataset Creation",
@@ -905,7 +905,9 @@ def _creation(facts: VersionFacts) -> str:
             "",
             "Input files of this version:",
             "",
-            _table(["role", "file", "sha256"], inputs_rows) if inputs_rows else "(not recorded)",
+            "\n".join([_table(["role", "file", "sha256"], inputs_rows[:MAX_TABLE_ROWS])] + _more(len(inputs_rows) - MAX_TABLE_ROWS))
+            if inputs_rows
+            else "(not recorded)",
             "",
             "#### Who are the source data producers?",
             "",
@@ -932,7 +934,7 @@ def _creation(facts: VersionFacts) -> str:
             "#### Who are the annotators?",
             "",
             annotators
-            + (f" {facts.n_annotators_total} annotator{'s' if facts.n_annotators_total != 1 else ''} in all." if facts.n_annotators_total else ""),
+            + (f" {facts.n_annotators_total} annotator{'s' if facts.n_annotators_total != 1 else ''} in all, pseudonymised." if facts.n_annotators_total else ""),
             "",
             f"Demographics: {c.annotator_demographics or 'not collected'}.",
             "",

@@ -11,6 +11,7 @@ from builder.card import CardConfig, OWNED_YAML_KEYS, validate_card, write_card
 from builder.cli import main
 from builder.errors import InputError
 from builder.records import Article
+from builder.versions import read_manifest
 
 SECTIONS = [
     "# Dataset Card for",
@@ -39,6 +40,10 @@ def read_card(version_dir):
 
 
 def test_card_has_every_yaml_key_and_section(version_dir):
+    changelog = version_dir.parent.parent / "CHANGELOG.md"
+    text = changelog.read_text(encoding="utf-8").replace("First version.", "First version.\n\n### Notes\n\nkept detail")
+    changelog.write_text(text + "\n## 9.0.0\n\nA later version.\n", encoding="utf-8")
+    manifest = read_manifest(version_dir)
     write_card(version_dir)
     card = read_card(version_dir)
     data = card.data.to_dict()
@@ -56,16 +61,26 @@ def test_card_has_every_yaml_key_and_section(version_dir):
     ]
     label = next(f for f in data["dataset_info"]["features"] if f["name"] == "label")
     assert label["dtype"]["class_label"]["names"] == {"0": "CFS", "1": "UFS", "2": "NFS"}
-    assert {s["name"]: s["num_examples"] for s in data["dataset_info"]["splits"]} == {"train": 6, "validation": 2, "test": 2}
+    counts = manifest["counts"]
+    assert {s["name"]: s["num_examples"] for s in data["dataset_info"]["splits"]} == {s: counts[s] for s in ("train", "validation", "test")}
     positions = [card.text.index(section) for section in SECTIONS]
     assert positions == sorted(positions)
+    agreement, pair, leak = manifest["agreement"], manifest["agreement"]["pairwise_cohen_kappa"][0], manifest["leakage"]["items"][0]
     for figure in (
-        "| Fleiss' kappa | 0.800 |", "| ann-0 / ann-1 | 10 | 0.900 | 0.810 |", "seed = 13", "Skip a task only when",
-        "2 annotators: 10 sentences", "Unresolved (left out of the splits): 1", "| exact | The council met. | test: 1, train: 1 |",
-        "### 1.0.0", "#### train\n\nkept detail",
+        f"| Fleiss' kappa | {agreement['fleiss_kappa']:.3f} |",
+        f"| {' / '.join(pair['annotators'])} | {pair['items']} | {pair['percent']:.3f} | {pair['cohen_kappa']:.3f} |",
+        f"| {leak['kind']} | {leak['text']} | " + ", ".join(f"{k}: {v}" for k, v in sorted(leak["counts"].items())),
+        f"3 annotators: {counts['total']} sentences",
+        f"Unresolved (left out of the splits): {len(manifest['unresolved'])}",
+        "`seed = 13`",
+        "Skip a task only when",  # the scheme's guidelines
+        "**CFS** (Check-worthy factual sentence)",
+        "### 1.0.0",
+        "#### Notes\n\nkept detail",
     ):
         assert figure in card.text, figure
     assert "9.0.0" not in card.text  # later versions of the changelog are left out
+    assert "# checkworthy dataset, version" not in card.text  # the build's minimal card is replaced, not kept
 
 
 def test_load_dataset_after_card(version_dir):
@@ -73,7 +88,8 @@ def test_load_dataset_after_card(version_dir):
 
     write_card(version_dir)
     ds = load_dataset(str(version_dir))
-    assert {split: len(ds[split]) for split in ds} == {"train": 6, "validation": 2, "test": 2}
+    counts = read_manifest(version_dir)["counts"]
+    assert {split: len(ds[split]) for split in ds} == {s: counts[s] for s in ("train", "validation", "test")}
     assert ds["train"].features["label"].names == ["CFS", "UFS", "NFS"]
 
 
@@ -107,7 +123,7 @@ def test_card_is_deterministic(version_dir):
 
 def test_baseline_table_with_intervals(version_dir):
     results = {
-        "dataset": {"version": "1.0.0", "fingerprint": "0123456789abcdef"},
+        "dataset": {"version": "1.0.0", "fingerprint": read_manifest(version_dir)["fingerprint"]},
         "results": [
             {"baseline": "tfidf-logreg", "split": "test", "metrics": {"f1_positive": 0.61, "accuracy": 0.7},
              "ci95": {"f1_positive": [0.5, 0.72], "accuracy": [0.6, 0.8]}},
@@ -124,12 +140,12 @@ def test_baseline_table_with_intervals(version_dir):
 
 def test_license_and_fictional_from_articles(version_dir):
     articles = [
-        Article(article_id=f"a{i}", text="x", source="Fictional Gazette", meta={"fictional": True, "license": "cc-by-4.0"})
+        Article(article_id=f"a{i}", text="x", source="Fictional Gazette", meta={"fictional": True, "license": "CC0-1.0"})
         for i in range(3)
     ]
     write_card(version_dir, articles=articles, config=CardConfig(annotators="Two project engineers, following the guidelines."))
     card = read_card(version_dir)
-    assert card.data["license"] == "cc-by-4.0"
+    assert card.data["license"] == "cc0-1.0"  # Hub license ids are lower case
     assert "**All the articles are fictional**" in card.text
     assert "Two project engineers" in card.text
 
