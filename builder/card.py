@@ -54,6 +54,7 @@ OWNED_YAML_KEYS = (
     "annotations_creators",
     "source_datasets",
     "tags",
+    "checkworthy",
     "configs",
     "dataset_info",
 )
@@ -170,17 +171,24 @@ class CardConfig:
 
 @dataclass(frozen=True)
 class ArticleFacts:
-    """What the card says about the source articles, from their metadata.
+    """What the card says about the source articles of a version, from their metadata.
+
+    The articles are not part of a version, so these facts are recorded in the card's
+    YAML (key ``checkworthy``, ``articles``) and read back when the card is
+    regenerated without the articles (for example by ``evaluate``).
 
     Parameters
     ----------
     n_articles : int
+        Articles with at least one sentence in the version.
     licenses : tuple of str
-        The distinct ``meta["license"]`` values, sorted.
+        The distinct ``meta["license"]`` values, lower case (Hub license ids), sorted.
     n_fictional : int
         Articles whose metadata says ``"fictional": true``.
+    n_sources : int
+        Distinct sources (outlets).
     sources : tuple of str
-        The distinct sources, sorted.
+        The first ``MAX_TABLE_ROWS`` sources, sorted.
     published : tuple of str
         Earliest and latest ``published`` date, when any article has one.
     """
@@ -188,14 +196,18 @@ class ArticleFacts:
     n_articles: int
     licenses: tuple[str, ...] = ()
     n_fictional: int = 0
+    n_sources: int = 0
     sources: tuple[str, ...] = ()
     published: tuple[str, ...] = ()
 
     @classmethod
-    def from_articles(cls, articles: Iterable[Article]) -> "ArticleFacts":
+    def from_articles(cls, articles: Iterable[Article], article_ids: set[str]) -> "ArticleFacts":
+        """Summarise the articles whose id is in ``article_ids`` (the others are not in the version)."""
         n = n_fictional = 0
         licenses, sources, dates = set(), set(), set()
         for article in articles:
+            if article.article_id not in article_ids:
+                continue
             n += 1
             n_fictional += bool(article.meta.get("fictional"))
             if article.meta.get("license"):
@@ -205,7 +217,28 @@ class ArticleFacts:
             if article.published:
                 dates.add(article.published)
         span = (min(dates), max(dates)) if dates else ()
-        return cls(n, tuple(sorted(licenses)), n_fictional, tuple(sorted(sources)), span)
+        return cls(n, tuple(sorted(licenses)), n_fictional, len(sources), tuple(sorted(sources)[:MAX_TABLE_ROWS]), span)
+
+    @classmethod
+    def from_card(cls, path: Path) -> "ArticleFacts | None":
+        """The facts recorded in an existing card, or None when it has none."""
+        from huggingface_hub import DatasetCard
+
+        if not path.is_file():
+            return None
+        recorded = (DatasetCard.load(path).data.get("checkworthy") or {}).get("articles")
+        if recorded is None:
+            return None
+        known = [f.name for f in dataclasses.fields(cls)]
+        if not isinstance(recorded, dict) or set(recorded) - set(known):
+            raise InputError(
+                f"{path}: YAML checkworthy.articles: expected the keys {', '.join(known)}, found {recorded!r}; "
+                "remove the key, or regenerate the card with the articles (checkworthy card ... --articles FILE)"
+            )
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in recorded.items()})
+
+    def to_yaml(self) -> dict[str, Any]:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
 
 
 @dataclass(frozen=True)
@@ -328,10 +361,12 @@ def collect_facts(
         features["label"] = scheme.class_label()
     names = features["label"].names
 
-    split_sizes, label_counts, annotator_counts = {}, {}, {}
+    split_sizes, label_counts, annotator_counts, article_ids = {}, {}, {}, set()
     for split, path in split_files.items():
-        table = pq.read_table(path, columns=[c for c in ("label", "n_annotators") if c in features])
+        table = pq.read_table(path, columns=[c for c in ("label", "n_annotators", "article_id") if c in features])
         split_sizes[split] = table.num_rows
+        if "article_id" in features:
+            article_ids.update(pc.unique(table["article_id"]).to_pylist())
         counts = {row["values"]: row["counts"] for row in pc.value_counts(table["label"]).to_pylist()}
         label_counts[split] = {name: int(counts.get(i, 0)) for i, name in enumerate(names)}
         if "n_annotators" in features:
@@ -363,7 +398,11 @@ def collect_facts(
         example=example,
         results=_read_results(version_dir / RESULTS_PATH, manifest.get("fingerprint")),
         changelog=_changelog_upto(dataset_dir / "CHANGELOG.md", str(manifest.get("version", version_dir.name))),
-        articles=ArticleFacts.from_articles(articles) if articles is not None else None,
+        articles=(
+            ArticleFacts.from_articles(articles, article_ids)
+            if articles is not None
+            else ArticleFacts.from_card(version_dir / CARD_FILENAME)
+        ),
     )
 
 
@@ -621,6 +660,7 @@ def _yaml_metadata(facts: VersionFacts) -> dict[str, Any]:
         "annotations_creators": [config.annotations_creators],
         "source_datasets": list(config.source_datasets),
         "tags": list(config.tags),
+        "checkworthy": {"articles": facts.articles.to_yaml()} if facts.articles else None,
         "configs": [
             {
                 "config_name": "default",
@@ -754,7 +794,7 @@ def _articles_sentence(facts: VersionFacts) -> str:
     if a is not None:
         text.append(f"The sentences come from {a.n_articles} news article{'s' if a.n_articles != 1 else ''}")
         if a.sources:
-            text[-1] += f" ({len(a.sources)} source{'s' if len(a.sources) != 1 else ''}: {', '.join(a.sources[:10])}{', ...' if len(a.sources) > 10 else ''})"
+            text[-1] += f" ({a.n_sources} source{'s' if a.n_sources != 1 else ''}: {', '.join(a.sources)}{', ...' if a.n_sources > len(a.sources) else ''})"
         text[-1] += "."
         if a.published:
             text.append(f"Publication dates range from {a.published[0]} to {a.published[-1]}.")
@@ -1104,7 +1144,7 @@ def bias_statements(facts: VersionFacts) -> list[str]:
         statements.append(
             f"The dataset is small ({facts.n_examples} sentences): scores have wide confidence intervals."
         )
-    if articles and len(articles.sources) == 1:
+    if articles and articles.n_sources == 1:
         statements.append(f"All articles come from one source ({articles.sources[0]}).")
     if facts.config.language == ["en"]:
         statements.append("All text is English; models trained on it are not expected to transfer to other languages.")

@@ -47,7 +47,7 @@ def test_card_has_every_yaml_key_and_section(version_dir):
     write_card(version_dir)
     card = read_card(version_dir)
     data = card.data.to_dict()
-    assert set(OWNED_YAML_KEYS) <= set(data)
+    assert set(OWNED_YAML_KEYS) - {"checkworthy"} <= set(data)  # "checkworthy" only when the articles were given
     assert data["task_categories"] == ["text-classification"]
     assert data["configs"] == [
         {
@@ -138,16 +138,26 @@ def test_baseline_table_with_intervals(version_dir):
     assert text.index("| majority | validation") < text.index("| tfidf-logreg | test")
 
 
-def test_license_and_fictional_from_articles(version_dir):
+def test_license_and_fictional_from_articles_survive_recarding(version_dir):
+    ids = sorted(set(read_parquet_column(version_dir, "article_id")))
     articles = [
-        Article(article_id=f"a{i}", text="x", source="Fictional Gazette", meta={"fictional": True, "license": "CC0-1.0"})
-        for i in range(3)
+        Article(article_id=article_id, text="x", source="Northgate Wire", meta={"fictional": True, "license": "CC0-1.0"})
+        for article_id in [*ids, "not-in-this-version"]
     ]
     write_card(version_dir, articles=articles, config=CardConfig(annotators="Two project engineers, following the guidelines."))
+    write_card(version_dir, config=CardConfig(annotators="Two project engineers, following the guidelines."))  # as evaluate does
     card = read_card(version_dir)
     assert card.data["license"] == "cc0-1.0"  # Hub license ids are lower case
+    assert card.data["checkworthy"]["articles"]["n_articles"] == len(ids)
+    assert f"The sentences come from {len(ids)} news articles (1 source: Northgate Wire)." in card.text
     assert "**All the articles are fictional**" in card.text
     assert "Two project engineers" in card.text
+
+
+def read_parquet_column(version_dir, column):
+    import pyarrow.parquet as pq
+
+    return [value for path in sorted((version_dir / "data").glob("*.parquet")) for value in pq.read_table(path, columns=[column])[column].to_pylist()]
 
 
 def test_card_config_rejects_unknown_keys(write):
