@@ -430,6 +430,8 @@ def write_card(
     articles : iterable of Article, optional
         The source articles (``build`` passes them); their metadata gives the license
         when ``config.license`` is not set, and the card counts fictional articles.
+        Only articles with a sentence in the version count. When None, the facts
+        recorded in the existing card (YAML ``checkworthy.articles``) are reused.
     croissant : bool, default=True
         Also write ``croissant.json`` (see ``builder.croissant``).
 
