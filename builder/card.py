@@ -117,6 +117,8 @@ class CardConfig:
         Self-reported demographics of the annotators, when known.
     articles_note : str, optional
         A note on the source articles (for example that they are fictional).
+    hub_repo : str, optional
+        ``ORG/NAME`` of the dataset on the Hugging Face Hub, for the loading example.
     homepage, repository, contact : str, optional
     citation_bibtex : str, optional
         How to cite this dataset, as BibTeX.
@@ -135,6 +137,7 @@ class CardConfig:
     annotators: str | None = None
     annotator_demographics: str | None = None
     articles_note: str | None = None
+    hub_repo: str | None = None
     homepage: str | None = None
     repository: str | None = None
     contact: str | None = None
@@ -681,13 +684,9 @@ def _merge_body(old_text: str, blocks: list[tuple[str, str]]) -> str:
 
     Text before the first block stays at the top; the text that followed a block
     follows the regenerated block. A block no longer generated leaves its
-    following text after the previous block. Without an old card the hint that
-    explains this is written at the top.
+    following text after the previous block.
     """
-    if not old_text.strip():
-        prefix, after = _HAND_WRITTEN_HINT, {}
-    else:
-        prefix, after = _split_old_body(old_text)
+    prefix, after = _split_old_body(old_text) if old_text.strip() else ("", {})
     names = [name for name, _ in blocks]
     orphans: dict[str, str] = {}
     previous = None
@@ -700,7 +699,7 @@ def _merge_body(old_text: str, blocks: list[tuple[str, str]]) -> str:
     out = [prefix + orphans.get("", "")]
     for name, content in blocks:
         out.append(f"<!-- checkworthy:begin {name} -->\n{content.strip()}\n<!-- checkworthy:end {name} -->\n")
-        out.append(after.get(name, "\n") + orphans.get(name, ""))
+        out.append((after.get(name) or "\n") + orphans.get(name, ""))
     return "".join(out).rstrip("\n") + "\n"
 
 
@@ -814,7 +813,8 @@ def _articles_sentence(facts: VersionFacts) -> str:
 def _summary(facts: VersionFacts) -> str:
     m = facts.manifest
     return (
-        f"# Dataset Card for {facts.pretty_name}\n\n"
+        _HAND_WRITTEN_HINT
+        + f"# Dataset Card for {facts.pretty_name}\n\n"
         f"A check-worthiness dataset: {facts.n_examples} sentences from news articles, each labeled with "
         f"{_scheme_sentence(facts)}, in {len(facts.split_sizes)} splits "
         f"({', '.join(f'{s}: {n}' for s, n in facts.split_sizes.items())}). "
@@ -824,7 +824,7 @@ def _summary(facts: VersionFacts) -> str:
         "```python\n"
         "from datasets import load_dataset\n\n"
         f'ds = load_dataset("{facts.dataset_dir.name}/versions/{facts.version}")\n'
-        f'# from the Hub: load_dataset("ORG/NAME", revision="{facts.version}")\n'
+        f'# from the Hub: load_dataset("{facts.config.hub_repo or "ORG/NAME"}", revision="{facts.version}")\n'
         "```"
     )
 
@@ -849,7 +849,7 @@ def _details(facts: VersionFacts) -> str:
             "",
             "### Dataset Sources",
             "",
-            f"- **Repository:** {c.repository or missing}",
+            f"- **Repository:** {c.repository or (f'https://huggingface.co/datasets/{c.hub_repo}' if c.hub_repo else missing)}",
             f"- **Homepage:** {c.homepage or missing}",
         ]
     )
