@@ -335,11 +335,13 @@ _BOILERPLATE = re.compile(
     r"|advertisement|sponsored( content)?|read more\b.*|see also\b.*|more from\b.*|you (may|might) also like\b.*"
     r"|recommended( for you)?|top stories|most (read|popular|viewed)|trending( now)?|subscribe\b.*|sign up\b.*"
     r"|follow us\b.*|click here\b.*|(photo|image|picture|video) (credit|courtesy|source)s?\b.*|image copyright\b.*"
-    r"|copyright\b.*|\u00a9.*|all rights reserved\.?|skip to (main )?content|back to top|comments?( \(\d+\))?"
+    r"|copyright\s*(\u00a9|\(c\)|\d{4}).*|\u00a9.*|all rights reserved\.?|skip to (main )?content|back to top|comments?( \(\d+\))?"
     r"|(leave|post) a comment|print|email|tweet|home|menu|search|log ?in|sign in|(getty images|reuters|ap photo|afp)(/.*)?"
     r"|\(?(photo|picture|image|file photo)s?:[^.]*\)?|\w+( \w+)?/(reuters|ap|afp|getty images)|tags?:.*|filed under:?.*)$",
     re.IGNORECASE,
 )
+#: Longer lines are never boilerplate ("Read more: ..." is short; a body sentence may start with "Sign up").
+_BOILERPLATE_MAX = 150
 _NAVIGATION = re.compile(r"^[^.!?|]{1,30}(\s*[|\u00b7\u2022>\u203a]\s*[^.!?|]{1,30}){2,}$")
 _BYLINE = re.compile(
     r"^(by\s+(?-i:[A-Z][\w.'\u2019-]*(\s+[A-Z][\w.'\u2019-]*){0,3}([,;]?\s+(and\s+)?[A-Z][\w.'\u2019-]*(\s+[A-Z][\w.'\u2019-]*){0,3}){0,3})([,|\u2013-]\s*.{0,40})?"
@@ -394,7 +396,7 @@ def line_role(line: str, *, is_headline: bool = False, is_caption: bool = False)
         return "headline"
     if is_caption:
         return "caption"
-    if _BOILERPLATE.match(stripped) or _NAVIGATION.match(stripped):
+    if len(stripped) <= _BOILERPLATE_MAX and (_BOILERPLATE.match(stripped) or _NAVIGATION.match(stripped)):
         return "boilerplate"
     if len(stripped) <= 200 and _BYLINE.match(stripped):
         return "byline"
@@ -448,7 +450,7 @@ def split_article(article: Article, segmenter: Segmenter | None = None) -> list[
         while lines[line][0] < end:
             line += 1
         role = lines[line][1]
-        if role in ("body", "caption") and _BOILERPLATE.match(text[start:end]):
+        if role in ("body", "caption") and end - start <= _BOILERPLATE_MAX and _BOILERPLATE.match(text[start:end]):
             role = "boilerplate"  # a photo credit or "Advertisement" inside a longer line
         pieces.append((start, end, role))
     return _sentences(article, pieces)

@@ -173,6 +173,10 @@ def test_html_figcaption_is_a_caption(write):
         ("Protesters march in Paris. REUTERS/Benoit Tessier", "caption"),
         ("By the end of the year, prices had doubled.", "body"),
         ("Related events were reported in Seoul on Tuesday.", "body"),
+        ("Copyright 2017 Reuters. All rights reserved.", "boilerplate"),
+        ("Copyright claims against the site rose 40% last year.", "body"),
+        ("Sign up for our newsletter", "boilerplate"),
+        ("Sign up " + "rates for the scheme, which began in 2015 and now covers every region, " * 3 + "rose.", "body"),
     ],
     ids=lambda value: value[:30] if isinstance(value, str) else value,
 )
