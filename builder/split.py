@@ -353,13 +353,13 @@ _BYLINE = re.compile(
     re.IGNORECASE,
 )
 _CAPTION = re.compile(
-    r"\b(is|are|was|were) (pictured|seen|shown|photographed)\b|\bpictured\b|\bposes? for (a )?(photo|picture)s?\b"
+    r"\b(is|are) (pictured|seen|shown|photographed)\b|^pictured\b|\bposes? for (a )?(photo|picture)s?\b|\((left|right|centre|center|l-r)\)"
     r"|\bFILE PHOTO\b|\((photo|picture|image|file)\b|\b(photo|picture|image) (by|courtesy|credit)\b"
     r"|\b(REUTERS|AP Photo|AFP|Getty Images)/",
     re.IGNORECASE,
 )
 #: Cheap substring tests (on the lower-cased line), one of which must pass before ``_CAPTION`` is tried.
-_CAPTION_HINTS = ("pictur", "seen", "shown", "photo", "pose", "image", "file", "reuters", "afp", "getty")
+_CAPTION_HINTS = ("pictur", "seen", "shown", "photo", "pose", "image", "file", "reuters", "afp", "getty", "(l", "(r", "(c")
 _SHORT_LINE = 300
 
 

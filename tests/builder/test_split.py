@@ -171,6 +171,8 @@ def test_html_figcaption_is_a_caption(write):
         ("Published reports say the deal is off.", "body"),
         ("A flag is pictured outside the Permanent Mission of North Korea in Geneva, Switzerland, November 17, 2017.", "caption"),
         ("Protesters march in Paris. REUTERS/Benoit Tessier", "caption"),
+        ("Mayor Henrike Osterlund (left) and Bram Devaux (right) at the vote.", "caption"),
+        ("Smoke was seen rising from the plant on Monday, residents said.", "body"),
         ("By the end of the year, prices had doubled.", "body"),
         ("Related events were reported in Seoul on Tuesday.", "body"),
         ("Copyright 2017 Reuters. All rights reserved.", "boilerplate"),
