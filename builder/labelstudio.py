@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import ipaddress
+import json
 import os
 import time
 import warnings
@@ -34,6 +35,7 @@ from schemas import FROM_NAME, TO_NAME, load_scheme, validate
 
 ENV_URL = "LABEL_STUDIO_URL"
 ENV_TOKEN = "LABEL_STUDIO_API_KEY"
+
 
 class InsecureConnectionWarning(UserWarning):
     """The API token is about to travel in clear text to another machine."""
@@ -288,8 +290,6 @@ def snapshot(
     annotators : bool, default=True
         ``completed_by`` as ``{"id", "email", ...}`` (else the user id).
     """
-    import json
-
     serialization = {"drafts": {"only_id": True}, "predictions": {"only_id": not predictions}}
     if annotators:
         serialization["annotations__completed_by"] = {"only_id": False}
@@ -587,7 +587,8 @@ def post_annotations(
         with connection.calling(f"posting an annotation for {row.annotator} on {row.sentence_id}"):
             created = client.annotations.create(
                 id=tasks[row.sentence_id], result=result, completed_by=users[row.annotator],
-                lead_time=row.lead_time, was_cancelled=row.was_cancelled, ground_truth=row.ground_truth,
+                was_cancelled=row.was_cancelled, ground_truth=row.ground_truth,
+                **({} if row.lead_time is None else {"lead_time": row.lead_time}),
             )
         ids.append(created.id)
     return ids

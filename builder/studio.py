@@ -243,6 +243,7 @@ class Studio:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("LABEL_STUDIO_", "DJANGO_"))}
         env.update(_QUIET_ENV)
         env["LABEL_STUDIO_BASE_DATA_DIR"] = str(self.label_studio_dir)
+        env["PYTHONUNBUFFERED"] = "1"  # the log shows the bound port as soon as it is printed
         return env
 
 
@@ -415,8 +416,8 @@ def start(
     """Start the studio's server on 127.0.0.1 and wait until ``/health`` answers.
 
     Installs Label Studio (:func:`ensure_server`) and initialises the studio
-    (:func:`init_studio`) when needed. A studio that is already running is left
-    running.
+    (:func:`init_studio`) when needed. A studio whose server is already running (or
+    still starting) is left running and its status returned.
 
     Parameters
     ----------
@@ -441,9 +442,10 @@ def start(
         (the message points at ``server.log``).
     """
     studio = Studio(data_dir or default_data_dir())
-    current = status(studio.data_dir)
-    if current["running"]:
-        return current
+    state = studio.state()
+    if state.get("pid") and _pid_alive(state["pid"]) and _is_our_server(state["pid"], state["port"]):
+        _wait_until_healthy(studio, state["url"], timeout, lambda: _pid_alive(state["pid"]))
+        return status(studio.data_dir)
     port = DEFAULT_PORT if port is None else port
     if port == 0:
         port = free_port()
@@ -464,18 +466,7 @@ def start(
         )
     atomic_write_json(studio.state_file, {"pid": process.pid, "port": port, "url": url,
                                           "venv": str(executable.parent.parent), "version": LABEL_STUDIO_VERSION})
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise StudioError(
-                f"Label Studio exited with code {process.returncode} while starting; see {studio.log_file}"
-            )
-        if _healthy(url, timeout=1.0):
-            break
-        time.sleep(0.3)
-    else:
-        stop(studio.data_dir)
-        raise StudioError(f"Label Studio did not answer {url}/health within {timeout:.0f} s; see {studio.log_file}")
+    _wait_until_healthy(studio, url, timeout, lambda: process.poll() is None)
     with open(studio.log_file, "rb") as log:
         log.seek(log_offset)
         started = f"Starting development server at {url}/".encode() in log.read()
@@ -486,6 +477,18 @@ def start(
             f"see {studio.log_file} and start again with another --port"
         )
     return status(studio.data_dir)
+
+
+def _wait_until_healthy(studio: Studio, url: str, timeout: float, alive) -> None:
+    """Poll ``url/health`` until it answers; stop the server and raise if it never does."""
+    deadline = time.monotonic() + timeout
+    while not _healthy(url, timeout=1.0):
+        if not alive():
+            raise StudioError(f"Label Studio exited while starting; see {studio.log_file}")
+        if time.monotonic() > deadline:
+            stop(studio.data_dir)
+            raise StudioError(f"Label Studio did not answer {url}/health within {timeout:.0f} s; see {studio.log_file}")
+        time.sleep(0.3)
 
 
 def stop(data_dir: str | os.PathLike | None = None, *, timeout: float = 15.0) -> bool:
