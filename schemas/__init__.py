@@ -22,7 +22,7 @@ FROM_NAME = "label"
 #: Name of the ``<Text>`` object the choice applies to (``to_name`` in results).
 TO_NAME = "sentence"
 
-SCHEMA_NAMES = ("article", "sentence", "tasks", "scheme")
+SCHEMA_NAMES = ("article", "sentence", "tasks", "scheme", "labels")
 
 
 def _read_json_resource(*parts: str) -> Any:

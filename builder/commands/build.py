@@ -1,0 +1,76 @@
+"""``checkworthy build``: labels (or an existing corpus) -> a new immutable dataset version."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from builder.commands.base import Command
+
+
+class BuildCommand(Command):
+    name = "build"
+    order = 50
+    help = "validate and aggregate Label Studio exports into a new dataset version"
+    description = (
+        "Read Label Studio exports, check them against the articles the tasks were made from, "
+        "aggregate the labels, measure agreement, split by article and write an immutable version "
+        "DIR/versions/X.Y.Z (parquet splits, annotations.parquet, manifest.json, README.md). "
+        "Building the same inputs and settings again writes nothing. Annotators are pseudonymised "
+        "with the secret key DIR/annotator.key (created on first build; keep it private)."
+    )
+    epilog = """examples:
+  checkworthy build export.json --articles seeds --dataset data/ds
+  checkworthy build a.json b.json --articles seeds --dataset data/ds --aggregate dawid-skene --seed 3
+  checkworthy build export.json --articles seeds --dataset data/ds --skip-invalid --dedupe --version 2.0.0
+  checkworthy build --from checkthat ../shared/bench/checkthat2024 --dataset data/ct24
+  checkworthy build --from claimbuster ../shared/bench/claimbuster --dataset data/cb
+"""
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("exports", nargs="*", metavar="EXPORT", help="Label Studio export files (JSON; JSON_MIN/CSV lose skips and ground truth)")
+        parser.add_argument("--articles", nargs="+", metavar="SEEDS", help="article files or folders the tasks were made from")
+        parser.add_argument("--from", dest="corpus", nargs=2, metavar=("{checkthat,claimbuster}", "DIR"),
+                            help="build from an existing corpus folder instead of exports")
+        parser.add_argument("--dataset", required=True, metavar="DIR", help="dataset directory (versions go to DIR/versions/X.Y.Z)")
+        parser.add_argument("--scheme", default=None, help="label scheme (default: claimbuster; checkthat for --from checkthat)")
+        parser.add_argument("--aggregate", default="majority", choices=["majority", "dawid-skene"], help="how votes become a gold label (default: majority; ties stay unresolved)")
+        parser.add_argument("--seed", type=int, default=0, help="seed of the split assignment and of Dawid-Skene (default: 0)")
+        parser.add_argument("--group-by", default="article", choices=["article", "source"], help="what a split keeps together (default: article)")
+        parser.add_argument("--dedupe", action="store_true", help="remove later copies of sentences that leak across splits")
+        parser.add_argument("--skip-invalid", action="store_true", help="build without invalid items and record them in the manifest")
+        parser.add_argument("--version", dest="new_version", metavar="X.Y.Z", help="version to write (default: bumped from the latest)")
+
+    def run(self, args: argparse.Namespace) -> int:
+        from builder.errors import InputError
+        from builder.versions import BuildConfig, build_version
+
+        if args.corpus:
+            from builder.from_corpus import CORPORA, build_from_corpus
+
+            kind, directory = args.corpus
+            if kind not in CORPORA:
+                raise InputError(f"--from {kind!r}: expected one of {', '.join(CORPORA)}")
+            if args.exports or args.articles:
+                raise InputError("--from builds from a corpus folder alone; drop the EXPORT files and --articles")
+            config = BuildConfig(scheme=args.scheme or CORPORA[kind], aggregate=args.aggregate, seed=args.seed,
+                                 group_by=args.group_by, dedupe=args.dedupe, skip_invalid=args.skip_invalid)
+            result = build_from_corpus(kind, directory, args.dataset, config, version=args.new_version)
+        else:
+            if not args.exports or not args.articles:
+                raise InputError("expected EXPORT file(s) and --articles SEEDS (or --from checkthat|claimbuster DIR)")
+            config = BuildConfig(scheme=args.scheme or "claimbuster", aggregate=args.aggregate, seed=args.seed,
+                                 group_by=args.group_by, dedupe=args.dedupe, skip_invalid=args.skip_invalid)
+            result = build_version(args.exports, args.articles, args.dataset, config, version=args.new_version)
+        for warning in result.warnings:
+            print(f"checkworthy build: warning: {warning}", file=sys.stderr)
+        manifest = result.manifest
+        if result.created:
+            counts = manifest["counts"]
+            print(f"built version {result.version} at {result.path} (parent {manifest['parent'] or 'none'}, fingerprint {manifest['fingerprint']}): "
+                  f"train {counts['train']}, validation {counts['validation']}, test {counts['test']}; "
+                  f"{len(manifest['unresolved'])} unresolved, {len(manifest['skipped'])} skipped, "
+                  f"{manifest['leakage']['clusters']} leakage group(s)")
+        else:
+            print(f"no new version: {result.version} at {result.path} already has fingerprint {manifest['fingerprint']}")
+        return 0

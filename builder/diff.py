@@ -1,0 +1,129 @@
+"""What changed between two dataset versions: sentences added and removed, labels changed.
+
+``checkworthy diff DIR V1 V2`` prints it as a table (or JSON with ``--json``); every
+build appends the section for its new version to ``<dataset>/CHANGELOG.md``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from builder.rows import SPLITS
+
+#: Lines listed per kind of change in a changelog section (the counts are always complete).
+MAX_CHANGELOG_LINES = 50
+
+
+def _read_rows(version_dir: Path) -> dict[str, dict[str, Any]]:
+    """``sentence_id -> {split, label, votes}`` of a version, labels as names."""
+    import pyarrow.parquet as pq
+
+    from builder.versions import read_manifest
+    from schemas import load_scheme
+
+    names = load_scheme(read_manifest(version_dir)["scheme"]).names
+    rows = {}
+    for split in SPLITS:
+        file = version_dir / "data" / f"{split}.parquet"
+        if not file.exists():
+            continue
+        table = pq.read_table(file, columns=["sentence_id", "label", "votes"]).to_pydict()
+        for sid, label, votes in zip(table["sentence_id"], table["label"], table["votes"]):
+            rows[sid] = {"split": split, "label": names[label], "votes": dict(zip(names, votes))}
+    return rows
+
+
+def diff_versions(dataset_dir: str | os.PathLike, old: str, new: str) -> dict[str, Any]:
+    """Compare two versions of a dataset, per split of the new version.
+
+    Parameters
+    ----------
+    dataset_dir : path-like
+        The dataset directory.
+    old, new : str
+        Versions ``MAJOR.MINOR.PATCH``.
+
+    Returns
+    -------
+    dict
+        ``old``, ``new``, ``summary`` (counts) and ``splits``: for each split, the
+        ``added`` and ``removed`` sentences (id, label, votes), the ``changed`` labels
+        (id, old and new label and votes) and the sentences ``moved`` in from another split.
+
+    Examples
+    --------
+    >>> diff_versions("data/ds", "1.0.0", "1.1.0")["summary"]  # doctest: +SKIP
+    {'added': 120, 'removed': 0, 'changed': 3, 'moved': 0}
+    """
+    from builder.versions import version_dir
+
+    before = _read_rows(version_dir(dataset_dir, old))
+    after = _read_rows(version_dir(dataset_dir, new))
+    splits: dict[str, dict[str, list]] = {s: {"added": [], "removed": [], "changed": [], "moved": []} for s in SPLITS}
+    for sid in sorted(after.keys() - before.keys()):
+        row = after[sid]
+        splits[row["split"]]["added"].append({"sentence_id": sid, "label": row["label"], "votes": row["votes"]})
+    for sid in sorted(before.keys() - after.keys()):
+        row = before[sid]
+        splits[row["split"]]["removed"].append({"sentence_id": sid, "label": row["label"], "votes": row["votes"]})
+    for sid in sorted(before.keys() & after.keys()):
+        a, b = before[sid], after[sid]
+        if a["split"] != b["split"]:
+            splits[b["split"]]["moved"].append({"sentence_id": sid, "from": a["split"], "to": b["split"]})
+        if a["label"] != b["label"]:
+            splits[b["split"]]["changed"].append(
+                {"sentence_id": sid, "old": a["label"], "new": b["label"], "old_votes": a["votes"], "new_votes": b["votes"]}
+            )
+    summary = {kind: sum(len(s[kind]) for s in splits.values()) for kind in ("added", "removed", "changed", "moved")}
+    return {"old": old, "new": new, "summary": summary, "splits": splits}
+
+
+def _votes(votes: dict[str, int]) -> str:
+    return " ".join(f"{k}={v}" for k, v in votes.items())
+
+
+def format_diff(diff: dict[str, Any], limit: int | None = None) -> str:
+    """A Markdown rendering of :func:`diff_versions`: a count table, then the changes.
+
+    Parameters
+    ----------
+    diff : dict
+        The result of :func:`diff_versions`.
+    limit : int, optional
+        List at most this many changes of each kind per split (all when None).
+    """
+    lines = [
+        "| split | added | removed | labels changed | moved in |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for split, changes in diff["splits"].items():
+        lines.append(f"| {split} | {len(changes['added'])} | {len(changes['removed'])} | {len(changes['changed'])} | {len(changes['moved'])} |")
+    for split, changes in diff["splits"].items():
+        entries = (
+            [f"- added `{c['sentence_id']}`: {c['label']} ({_votes(c['votes'])})" for c in changes["added"]]
+            + [f"- removed `{c['sentence_id']}`: {c['label']} ({_votes(c['votes'])})" for c in changes["removed"]]
+            + [f"- label `{c['sentence_id']}`: {c['old']} -> {c['new']} ({_votes(c['old_votes'])} -> {_votes(c['new_votes'])})" for c in changes["changed"]]
+            + [f"- moved `{c['sentence_id']}`: {c['from']} -> {c['to']}" for c in changes["moved"]]
+        )
+        if not entries:
+            continue
+        lines += ["", f"**{split}**", ""]
+        shown = entries if limit is None else entries[:limit]
+        lines += shown
+        if len(entries) > len(shown):
+            lines.append(f"- ... and {len(entries) - len(shown)} more (run `checkworthy diff` for all)")
+    return "\n".join(lines) + "\n"
+
+
+def changelog_section(dataset_dir: str | os.PathLike, parent: str | None, version: str) -> str:
+    """The ``CHANGELOG.md`` section of a new version (compared with its parent)."""
+    from builder.versions import read_manifest
+
+    manifest = read_manifest(Path(dataset_dir) / "versions" / version)
+    counts = ", ".join(f"{s} {manifest['counts'][s]}" for s in SPLITS)
+    head = f"## {version}\n\nFingerprint `{manifest['fingerprint']}`; sentences: {counts}.\n"
+    if parent is None:
+        return head + "\nFirst version.\n"
+    return head + f"\nChanges since {parent}:\n\n" + format_diff(diff_versions(dataset_dir, parent, version), limit=MAX_CHANGELOG_LINES)

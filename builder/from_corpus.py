@@ -1,0 +1,154 @@
+"""Dataset versions from existing corpora: CheckThat! 2022-2024 and ClaimBuster.
+
+The files are parsed by ``builder.corpora``; this module turns them into split rows.
+Each corpus sentence carries one already-aggregated label: its ``votes`` are that
+label one-hot, ``n_annotators`` is 1 and ``label_source`` is ``corpus`` (or
+``ground_truth`` for ClaimBuster's ``groundtruth.csv``). Rows whose text is a
+spreadsheet artefact (``#NAME?``) are left out and listed under ``skipped``; the
+other data problems (conflicting duplicate texts) are kept and listed under
+``corpus_problems`` in the manifest.
+
+- ``checkthat``: the ``*_train.tsv``, ``*_dev.tsv``, ``*_dev-test.tsv`` files keep their
+  splits (train, validation, test). There are no articles: each sentence is its own
+  article, with offsets 0..len(text).
+- ``claimbuster``: ``crowdsourced.csv`` and ``groundtruth.csv``; each debate
+  (``File_id``) becomes an article, rebuilt in ``Line_number`` order with one line
+  per sentence, and the splits are assigned by debate like any article.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from builder.corpora import SPREADSHEET_ARTEFACTS, CorpusFile, checkthat_split_files, read_checkthat_tsv, read_claimbuster_csv
+from builder.errors import InputError, InputFileNotFoundError
+from builder.rows import Row
+from builder.versions import BuildConfig, BuildResult, Prepared, commit_version, file_inputs
+from schemas import load_scheme
+
+#: Corpus kind -> its label scheme.
+CORPORA = {"checkthat": "checkthat", "claimbuster": "claimbuster"}
+
+CLAIMBUSTER_FILES = {"crowdsourced.csv": "corpus", "groundtruth.csv": "ground_truth"}
+
+
+def _clean(corpus: CorpusFile, skipped: list[dict], problems: list[str]):
+    """The rows of a corpus file without spreadsheet artefacts; every problem recorded without absolute paths."""
+    frame = corpus.frame
+    artefact = frame["text"].str.strip().isin(SPREADSHEET_ARTEFACTS)
+    for row in frame[artefact].itertuples():
+        skipped.append({"file": corpus.path.name, "task_id": None, "sentence_id": str(row.id), "field": "text",
+                        "problem": f"line {row.line}: text is the spreadsheet artefact {row.text!r}; row left out"})
+    problems.extend(p.replace(str(corpus.path), corpus.path.name) for p in corpus.problems if "spreadsheet artefact" not in p)
+    return frame[~artefact]
+
+
+def _row(sid: str, article_id: str, text: str, label: str, names: list[str], source: str, start: int) -> Row:
+    return Row(sentence_id=sid, article_id=article_id, text=text, label=label,
+               votes=[int(n == label) for n in names], n_annotators=1, agreement=1.0, label_source=source,
+               start=start, end=start + len(text), role="body", source="", url="")
+
+
+def prepare_checkthat(directory: str | os.PathLike, config: BuildConfig) -> Prepared:
+    """Rows of a CheckThat! 2022-2024 Task 1 folder, keeping its splits."""
+    names = load_scheme(config.scheme).names
+    if names != ["Yes", "No"]:
+        raise InputError(f"--from checkthat needs the 'checkthat' scheme (Yes, No), not {config.scheme!r}")
+    files = checkthat_split_files(directory)
+    rows, splits, skipped, problems = [], [], [], []
+    seen: dict[str, str] = {}
+    for split in ("train", "validation", "test"):
+        if split not in files:
+            continue
+        frame = _clean(read_checkthat_tsv(files[split]), skipped, problems)
+        for sid, text, label in zip(frame["id"], frame["text"], frame["label"]):
+            if sid in seen:
+                raise InputError(f"{directory}: sentence id {sid!r} is in both {seen[sid]} and {files[split].name}; ids must be unique across the split files")
+            seen[sid] = files[split].name
+            rows.append(_row(sid, sid, text, label, names, "corpus", 0))
+            splits.append(split)
+    paths = [files[s] for s in sorted(files)]
+    return _prepared(rows, [r.sentence_id for r in rows], paths, skipped, problems, fixed_splits=splits)
+
+
+def prepare_claimbuster(directory: str | os.PathLike, config: BuildConfig) -> Prepared:
+    """Rows of a ClaimBuster folder, one article per debate, grouped by debate."""
+    import pandas as pd
+
+    names = load_scheme(config.scheme).names
+    if names != ["CFS", "UFS", "NFS"]:
+        raise InputError(f"--from claimbuster needs the 'claimbuster' scheme (CFS, UFS, NFS), not {config.scheme!r}")
+    directory = Path(directory)
+    paths = [directory / name for name in CLAIMBUSTER_FILES if (directory / name).is_file()]
+    if not paths:
+        raise InputFileNotFoundError(f"{directory}: expected ClaimBuster's {' and/or '.join(CLAIMBUSTER_FILES)}; found neither")
+    skipped, problems, frames = [], [], []
+    for path in paths:
+        frame = _clean(read_claimbuster_csv(path), skipped, problems)
+        frames.append(frame.assign(label_source=CLAIMBUSTER_FILES[path.name]))
+    frame = pd.concat(frames, ignore_index=True)
+    duplicated = frame[frame["id"].duplicated(keep=False)]
+    if len(duplicated):
+        raise InputError(f"{directory}: sentence ids in both files: {', '.join(sorted(set(duplicated['id'])))}")
+    frame = frame.sort_values(["debate", "line_number", "id"], kind="stable")
+    rows = []
+    for debate, group in frame.groupby("debate", sort=True):
+        article_id = Path(debate).stem
+        offset = 0
+        for sid, text, label, source in zip(group["id"], group["text"], group["label"], group["label_source"]):
+            rows.append(_row(sid, article_id, text, label, names, source, offset))
+            offset += len(text) + 1
+    return _prepared(rows, [r.article_id for r in rows], paths, skipped, problems)
+
+
+def _prepared(rows, groups, paths, skipped, problems, fixed_splits=None) -> Prepared:
+    files = file_inputs(paths)
+    return Prepared(
+        rows=rows,
+        groups=groups,
+        inputs={"corpus": files},
+        content=[f["sha256"] for f in files],
+        fixed_splits=fixed_splits,
+        report={"agreement": None, "annotations": None, "skipped": skipped, "corpus_problems": problems},
+        warnings=[f"{len(skipped)} row(s) left out and {len(problems)} data problem(s) kept; see 'skipped' and 'corpus_problems' in manifest.json"]
+        if skipped or problems else [],
+    )
+
+
+def build_from_corpus(
+    kind: str,
+    directory: str | os.PathLike,
+    dataset_dir: str | os.PathLike,
+    config: BuildConfig | None = None,
+    *,
+    version: str | None = None,
+) -> BuildResult:
+    """Build a dataset version from an existing corpus folder.
+
+    Parameters
+    ----------
+    kind : {"checkthat", "claimbuster"}
+        The corpus format.
+    directory : path-like
+        The corpus folder (e.g. ``../shared/bench/checkthat2024``).
+    dataset_dir : path-like
+        The dataset directory.
+    config : BuildConfig, optional
+        Build settings; the scheme defaults to the corpus's own.
+    version : str, optional
+        The new version; bumped from the latest when None.
+
+    Returns
+    -------
+    BuildResult
+
+    Examples
+    --------
+    >>> build_from_corpus("checkthat", "../shared/bench/checkthat2024", "data/ct24")  # doctest: +SKIP
+    """
+    if kind not in CORPORA:
+        raise InputError(f"unknown corpus {kind!r}; available: {', '.join(CORPORA)}")
+    config = config or BuildConfig(scheme=CORPORA[kind])
+    prepare = prepare_checkthat if kind == "checkthat" else prepare_claimbuster
+    return commit_version(prepare(directory, config), dataset_dir, config, version=version, settings={"corpus": kind})

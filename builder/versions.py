@@ -1,0 +1,594 @@
+"""Immutable, versioned dataset directories (layout fixed in DESIGN.md).
+
+::
+
+    <dataset>/
+      annotator.key           secret key of the annotator pseudonyms (never published)
+      versions/<X.Y.Z>/
+        data/{train,validation,test}.parquet   one row per sentence (builder.rows)
+        annotations.parquet                    every individual label, pseudonymised
+        manifest.json                          schemas/manifest.schema.json
+        README.md                              minimal card: YAML configs + features
+      CHANGELOG.md            appended by every build (builder.diff)
+
+A version is written to a temporary directory and renamed into place; an existing
+version is never touched. Building the same inputs with the same settings again
+finds the version that has that fingerprint and writes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from builder import __version__
+from builder.errors import InputError, InputFileNotFoundError, VersionExistsError
+from builder.io import atomic_directory, atomic_write_json, atomic_write_text, fingerprint, read_json, sha256_file
+from builder.rows import SPLITS, Row, features
+from schemas import Scheme, did_you_mean, load_scheme, validate
+
+VERSION_PATTERN = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+
+#: Bumped when the same inputs and settings would give different output files.
+BUILD_FORMAT = 1
+
+GROUP_BY = ("article", "source")
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    """Settings of a build; all of them go into the fingerprint and the manifest.
+
+    Parameters
+    ----------
+    scheme : str, default="claimbuster"
+        Label scheme of the annotations.
+    aggregate : {"majority", "dawid-skene"}, default="majority"
+        How votes become a gold label.
+    seed : int, default=0
+        Seeds the split assignment and Dawid-Skene.
+    group_by : {"article", "source"}, default="article"
+        What a split keeps together.
+    dedupe : bool, default=False
+        Remove later copies of sentences that leak across splits.
+    skip_invalid : bool, default=False
+        Build without invalid items (recorded in the manifest) instead of failing.
+    near_duplicate_threshold : float, default=0.8
+        MinHash Jaccard similarity above which two sentences are near duplicates.
+    config_version : int, default=1
+        Version of this settings layout.
+    """
+
+    scheme: str = "claimbuster"
+    aggregate: str = "majority"
+    seed: int = 0
+    group_by: str = "article"
+    dedupe: bool = False
+    skip_invalid: bool = False
+    near_duplicate_threshold: float = 0.8
+    config_version: int = 1
+
+    def __post_init__(self):
+        from builder.aggregate import METHODS
+
+        load_scheme(self.scheme)
+        if self.aggregate not in METHODS:
+            raise InputError(f"unknown aggregation {self.aggregate!r}; available: {', '.join(METHODS)}.{did_you_mean(self.aggregate, list(METHODS))}")
+        if self.group_by not in GROUP_BY:
+            raise InputError(f"unknown --group-by {self.group_by!r}; available: {', '.join(GROUP_BY)}.{did_you_mean(self.group_by, list(GROUP_BY))}")
+        if not 0 < self.near_duplicate_threshold <= 1:
+            raise InputError(f"near_duplicate_threshold must be in (0, 1], found {self.near_duplicate_threshold}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class Prepared:
+    """Everything a new version holds, before splits, leakage and writing.
+
+    ``rows`` are in the dataset's canonical order (earliest first); ``groups`` give
+    the split group of each row, or ``fixed_splits`` its split when the corpus
+    comes with splits.
+    """
+
+    rows: list[Row]
+    groups: list[str]
+    inputs: dict[str, list[dict[str, str]]]
+    content: Any
+    annotations: Any = None
+    fixed_splits: list[str] | None = None
+    report: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BuildResult:
+    """What :func:`build_version` did.
+
+    Attributes
+    ----------
+    version : str
+        The new version, or the existing one that has the same fingerprint.
+    path : Path
+        Its directory.
+    created : bool
+        False when an existing version already had the fingerprint.
+    manifest : dict
+        The version's manifest.
+    warnings : list of str
+        Things the user should read (lossy formats, empty splits, leakage, ...).
+    """
+
+    version: str
+    path: Path
+    created: bool
+    manifest: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+
+# -- versions on disk ---------------------------------------------------------
+
+
+def check_version(version: str) -> str:
+    """Return ``version`` if it is ``MAJOR.MINOR.PATCH``; raise ``InputError`` otherwise."""
+    if not isinstance(version, str) or not VERSION_PATTERN.match(version):
+        raise InputError(f"version {version!r} is not MAJOR.MINOR.PATCH (for example 1.0.0)")
+    return version
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split("."))
+
+
+def list_versions(dataset_dir: str | os.PathLike) -> list[str]:
+    """The complete versions of a dataset, oldest first."""
+    root = Path(dataset_dir) / "versions"
+    if not root.is_dir():
+        return []
+    found = [p.name for p in root.iterdir() if VERSION_PATTERN.match(p.name) and (p / "manifest.json").is_file()]
+    return sorted(found, key=_version_key)
+
+
+def latest_version(dataset_dir: str | os.PathLike) -> str | None:
+    """The highest version of a dataset, or None when it has none."""
+    versions = list_versions(dataset_dir)
+    return versions[-1] if versions else None
+
+
+def version_dir(dataset_dir: str | os.PathLike, version: str | None = None) -> Path:
+    """The directory of ``version`` (None = latest); raise a clear error when it does not exist."""
+    dataset_dir = Path(dataset_dir)
+    versions = list_versions(dataset_dir)
+    if not versions:
+        raise InputFileNotFoundError(f"{dataset_dir}: no dataset versions found under {dataset_dir / 'versions'}; build one with 'checkworthy build'")
+    if version is None:
+        version = versions[-1]
+    check_version(version)
+    if version not in versions:
+        raise InputFileNotFoundError(f"{dataset_dir}: version {version} not found; available: {', '.join(versions)}")
+    return dataset_dir / "versions" / version
+
+
+def parse_dataset_ref(ref: str) -> tuple[Path, str | None]:
+    """Split the CLI's ``DIR[@VERSION]`` into a path and a version (None = latest).
+
+    Examples
+    --------
+    >>> parse_dataset_ref("data/ds@1.0.0")
+    (PosixPath('data/ds'), '1.0.0')
+    >>> parse_dataset_ref("data/ds")
+    (PosixPath('data/ds'), None)
+    """
+    path, at, version = ref.rpartition("@")
+    if not at:
+        return Path(ref), None
+    if not path:
+        raise InputError(f"{ref!r}: expected DIR or DIR@MAJOR.MINOR.PATCH")
+    return Path(path), check_version(version)
+
+
+def read_manifest(version_dir: str | os.PathLike) -> dict[str, Any]:
+    """The manifest of a version directory."""
+    return read_json(Path(version_dir) / "manifest.json")
+
+
+def load_version(dataset_dir: str | os.PathLike, version: str | None = None):
+    """Load a dataset version as a ``datasets.DatasetDict``, with the scheme's ``ClassLabel``.
+
+    Parameters
+    ----------
+    dataset_dir : path-like
+        The dataset directory (the parent of ``versions/``).
+    version : str, optional
+        ``MAJOR.MINOR.PATCH``; the latest when None.
+
+    Returns
+    -------
+    datasets.DatasetDict
+        The non-empty splits, in train/validation/test order.
+
+    Examples
+    --------
+    >>> ds = load_version("data/ds", "1.0.0")  # doctest: +SKIP
+    >>> ds["train"].features["label"].names  # doctest: +SKIP
+    ['CFS', 'UFS', 'NFS']
+    """
+    import pyarrow.parquet as pq
+    from datasets import Dataset, DatasetDict, DatasetInfo
+    from datasets.table import InMemoryTable
+
+    path = version_dir(dataset_dir, version)
+    manifest = read_manifest(path)
+    feats = features(load_scheme(manifest["scheme"]))
+    splits = {}
+    for split in SPLITS:
+        file = path / "data" / f"{split}.parquet"
+        if file.exists():
+            table = pq.read_table(file).cast(feats.arrow_schema)
+            splits[split] = Dataset(InMemoryTable(table), info=DatasetInfo(features=feats), split=split)
+    return DatasetDict(splits)
+
+
+def write_readme(path: Path, scheme: Scheme, splits: Sequence[str], manifest: dict[str, Any]) -> None:
+    """Write a minimal ``README.md`` whose YAML header lets ``datasets.load_dataset`` read the version.
+
+    ``builder.card`` replaces it with the full dataset card: the body sits between the
+    card's ``summary`` markers, so that it is regenerated rather than kept as hand-written.
+    """
+    from huggingface_hub import DatasetCardData
+
+    card = DatasetCardData(
+        configs=[{"config_name": "default", "data_files": [{"split": s, "path": f"data/{s}.parquet"} for s in splits]}],
+        dataset_info={"features": features(scheme)._to_yaml_list()},
+    )
+    counts = ", ".join(f"{s} {manifest['counts'][s]}" for s in SPLITS)
+    body = (
+        "<!-- checkworthy:begin summary -->\n"
+        f"# checkworthy dataset, version {manifest['version']}\n\n"
+        f"Check-worthiness labels in the `{scheme.name}` scheme ({', '.join(scheme.names)}). "
+        f"Sentences: {counts}. See `manifest.json` for the inputs, settings, agreement and leakage.\n"
+        "<!-- checkworthy:end summary -->\n"
+    )
+    atomic_write_text(path / "README.md", f"---\n{card.to_yaml()}\n---\n\n{body}")
+
+
+# -- building -----------------------------------------------------------------
+
+
+def _read_sentences(article_paths: Sequence[str | os.PathLike]):
+    """Articles and their sentences, by id, from the article files the tasks were made from."""
+    from builder.articles import read_articles
+    from builder.split import split_article
+
+    articles = read_articles(article_paths)
+    sentences = {s.sentence_id: s for article in articles for s in split_article(article)}
+    return {a.article_id: a for a in articles}, sentences
+
+
+def file_inputs(paths: Iterable[str | os.PathLike]) -> list[dict[str, str]]:
+    """Basename and sha256 of each input file (no absolute paths: rebuilds stay byte-identical)."""
+    files = [{"name": Path(p).name, "sha256": sha256_file(p)} for p in paths]
+    return sorted(files, key=lambda f: (f["name"], f["sha256"]))
+
+
+def prepare_annotations(
+    exports: Sequence[str | os.PathLike],
+    articles: Sequence[str | os.PathLike],
+    config: BuildConfig,
+    key: bytes,
+) -> Prepared:
+    """Read, validate and aggregate Label Studio exports into the rows of a new version.
+
+    Parameters
+    ----------
+    exports : sequence of path-like
+        Label Studio exports.
+    articles : sequence of path-like
+        The article files (or folders) the tasks were made from.
+    config : BuildConfig
+        Build settings.
+    key : bytes
+        Annotator pseudonym key.
+
+    Returns
+    -------
+    Prepared
+    """
+    from builder.aggregate import aggregate
+    from builder.agreement import agreement_report
+    from builder.annotations import read_annotations
+
+    scheme = load_scheme(config.scheme)
+    if not exports:
+        raise InputError("no Label Studio export given; pass at least one EXPORT file")
+    by_article, sentences = _read_sentences(articles)
+    anns = read_annotations(exports, key=key, scheme=scheme, sentences=sentences, skip_invalid=config.skip_invalid)
+    agg = aggregate(anns.table, scheme, config.aggregate, seed=config.seed)
+    agreement = agg.agreement
+    rows, groups = [], []
+    for i, sid in enumerate(agg.sentence_ids):
+        if agg.gold[i] < 0:
+            continue
+        sentence = sentences[sid]
+        article = by_article[sentence.article_id]
+        rows.append(Row(
+            sentence_id=sid,
+            article_id=sentence.article_id,
+            text=sentence.text,
+            label=scheme.names[agg.gold[i]],
+            votes=agg.votes[i].tolist(),
+            n_annotators=int(agg.votes[i].sum()),
+            agreement=float(agreement[i]),
+            label_source=agg.label_source[i],
+            start=sentence.start,
+            end=sentence.end,
+            role=sentence.role,
+            source=article.source or "",
+            url=article.url or "",
+        ))
+        groups.append(article.source if config.group_by == "source" and article.source else sentence.article_id)
+    order = sorted(range(len(rows)), key=lambda i: (rows[i].article_id, rows[i].start, rows[i].sentence_id))
+    used = sorted({r.article_id for r in rows})
+    content = {
+        "exports": sorted(sha256_file(p) for p in exports),
+        "articles": sorted((a, by_article[a].text_sha256, by_article[a].source, by_article[a].url) for a in used),
+    }
+    report = {
+        "agreement": agreement_report(anns.table, agg, scheme),
+        "unresolved": agg.unresolved,
+        "skipped": anns.skipped,
+        "annotations": {
+            "rows": len(anns.table),
+            "skips": int(anns.table["cancelled"].sum()),
+            "superseded": anns.superseded,
+            "annotators": int(anns.table["annotator"].nunique()),
+        },
+    }
+    return Prepared(
+        rows=[rows[i] for i in order],
+        groups=[groups[i] for i in order],
+        inputs={"exports": file_inputs(exports), "articles": file_inputs(sorted({a.file for a in by_article.values() if a.file}))},
+        content=content,
+        annotations=anns.table,
+        report=report,
+        warnings=anns.warnings,
+    )
+
+
+def build_version(
+    exports: Sequence[str | os.PathLike],
+    articles: Sequence[str | os.PathLike],
+    dataset_dir: str | os.PathLike,
+    config: BuildConfig | None = None,
+    *,
+    version: str | None = None,
+    key: bytes | None = None,
+) -> BuildResult:
+    """Build a new dataset version from Label Studio exports and the articles they came from.
+
+    Parameters
+    ----------
+    exports : sequence of path-like
+        Label Studio exports (JSON preferred; JSON_MIN and CSV with a warning).
+    articles : sequence of path-like
+        The article files or folders the tasks were made from (re-read and re-split
+        to check sentence ids and text hashes).
+    dataset_dir : path-like
+        The dataset directory; created when missing.
+    config : BuildConfig, optional
+        Build settings (defaults when None).
+    version : str, optional
+        ``MAJOR.MINOR.PATCH`` of the new version; bumped from the latest when None.
+    key : bytes, optional
+        Annotator pseudonym key; ``<dataset_dir>/annotator.key`` when None.
+
+    Returns
+    -------
+    BuildResult
+
+    Raises
+    ------
+    InputError
+        Invalid exports (every problem listed) or settings.
+    VersionExistsError
+        ``version`` already exists.
+
+    Examples
+    --------
+    >>> result = build_version(["export.json"], ["seeds/"], "data/ds")  # doctest: +SKIP
+    >>> result.version, result.created  # doctest: +SKIP
+    ('1.0.0', True)
+    """
+    from builder.annotations import annotator_key
+
+    config = config or BuildConfig()
+    if version is not None:
+        check_version(version)
+    key = key if key is not None else annotator_key(dataset_dir)
+    prepared = prepare_annotations(exports, articles, config, key)
+    return commit_version(prepared, dataset_dir, config, version=version)
+
+
+def _bump(parent_dir: Path | None, scheme: str, old_ids: set[str], new_ids: set[str]) -> str:
+    """Next version: major for a scheme change, minor when sentences are added or removed, patch otherwise."""
+    if parent_dir is None:
+        return "1.0.0"
+    major, minor, patch = _version_key(parent_dir.name)
+    if read_manifest(parent_dir)["scheme"] != scheme:
+        return f"{major + 1}.0.0"
+    if old_ids != new_ids:
+        return f"{major}.{minor + 1}.0"
+    return f"{major}.{minor}.{patch + 1}"
+
+
+def _parent_sentence_ids(parent_dir: Path | None) -> set[str]:
+    if parent_dir is None:
+        return set()
+    import pyarrow.parquet as pq
+
+    ids: set[str] = set()
+    for file in (parent_dir / "data").glob("*.parquet"):
+        ids.update(pq.read_table(file, columns=["sentence_id"]).column(0).to_pylist())
+    return ids
+
+
+def commit_version(
+    prepared: Prepared,
+    dataset_dir: str | os.PathLike,
+    config: BuildConfig,
+    *,
+    version: str | None = None,
+    settings: dict[str, Any] | None = None,
+) -> BuildResult:
+    """Assign splits, find leakage, and write a prepared version atomically (or find its twin).
+
+    Parameters
+    ----------
+    prepared : Prepared
+        Rows and reports from :func:`prepare_annotations` or a corpus adapter.
+    dataset_dir : path-like
+        The dataset directory.
+    config : BuildConfig
+        Build settings.
+    version : str, optional
+        The new version; bumped from the latest when None.
+    settings : dict, optional
+        Extra settings recorded in the manifest and the fingerprint (e.g. the corpus kind).
+
+    Returns
+    -------
+    BuildResult
+    """
+    from builder.splits import assign_split, find_leakage, later_copies, leakage_report
+
+    dataset_dir = Path(dataset_dir)
+    scheme = load_scheme(config.scheme)
+    all_settings = {**config.to_dict(), **(settings or {})}
+    fp = fingerprint({"build_format": BUILD_FORMAT, "settings": all_settings, "scheme": [scheme.name, scheme.version], "content": prepared.content})
+    for existing in list_versions(dataset_dir):
+        manifest = read_manifest(dataset_dir / "versions" / existing)
+        if manifest.get("fingerprint") == fp:
+            return BuildResult(existing, dataset_dir / "versions" / existing, False, manifest,
+                               [f"version {existing} already has these inputs and settings (fingerprint {fp}); nothing was written"])
+    if not prepared.rows:
+        raise InputError("no sentence has a gold label (no annotations, or every one unresolved or skipped); nothing was written")
+
+    parent = latest_version(dataset_dir)
+    parent_dir = dataset_dir / "versions" / parent if parent else None
+    in_parent = _parent_sentence_ids(parent_dir)
+    if version is not None and (dataset_dir / "versions" / version).exists():
+        raise VersionExistsError(f"{dataset_dir / 'versions' / version}: version {version} already exists and is never overwritten; choose another --version or omit it")
+
+    rows = prepared.rows
+    splits = prepared.fixed_splits or [assign_split(g, config.seed) for g in prepared.groups]
+    order = sorted(range(len(rows)), key=lambda i: (rows[i].sentence_id not in in_parent, i))
+    ids = [rows[i].sentence_id for i in order]
+    texts = [rows[i].text for i in order]
+    ordered_splits = [splits[i] for i in order]
+    clusters = find_leakage(texts, ordered_splits, threshold=config.near_duplicate_threshold)
+    removed = {order[i] for i in later_copies(clusters, ordered_splits)} if config.dedupe else set()
+    warnings = list(prepared.warnings)
+    leakage = {
+        "clusters": len(clusters),
+        "sentences": sum(len(c) for c in clusters),
+        "exact": 0,
+        "near": 0,
+        "removed": sorted(rows[i].sentence_id for i in removed),
+        "items": leakage_report(clusters, ids, texts, ordered_splits),
+    }
+    for item in leakage["items"]:
+        leakage[item["kind"]] += 1
+    if clusters:
+        warnings.append(
+            f"{len(clusters)} group(s) of identical or near-identical sentences span several splits "
+            + (f"({len(removed)} later copies removed by --dedupe)" if config.dedupe else "(see 'leakage' in manifest.json; --dedupe removes the later copies)")
+        )
+
+    by_split: dict[str, list[Row]] = {s: [] for s in SPLITS}
+    for i, row in enumerate(rows):
+        if i not in removed:
+            by_split[splits[i]].append(row)
+    if version is None:
+        version = _bump(parent_dir, scheme.name, in_parent, {r.sentence_id for split in by_split.values() for r in split})
+    empty = [s for s in SPLITS if not by_split[s]]
+    if empty:
+        warnings.append(
+            f"split(s) {', '.join(empty)} empty: only {len(set(prepared.groups))} group(s) to split 80/10/10; "
+            "add articles (or change --seed) for a usable split; empty splits are not written"
+        )
+    manifest = {
+        "version": version,
+        "parent": parent,
+        "fingerprint": fp,
+        "scheme": scheme.name,
+        "scheme_version": scheme.version,
+        "settings": all_settings,
+        "inputs": prepared.inputs,
+        "counts": {**{s: len(by_split[s]) for s in SPLITS}, "total": sum(len(v) for v in by_split.values())},
+        "label_distribution": {s: {n: c for n, c in sorted(Counter(r.label for r in by_split[s]).items(), key=lambda kv: scheme.names.index(kv[0]))} for s in SPLITS},
+        "agreement": prepared.report.get("agreement"),
+        "annotations": prepared.report.get("annotations"),
+        "unresolved": prepared.report.get("unresolved", []),
+        "skipped": prepared.report.get("skipped", []),
+        "corpus_problems": prepared.report.get("corpus_problems", []),
+        "leakage": leakage,
+        "warnings": warnings,
+        "package_version": __version__,
+        "created_with": _created_with(),
+    }
+    validate(manifest, "manifest", "manifest.json")
+    target = dataset_dir / "versions" / version
+    with atomic_directory(target) as tmp:
+        _write_splits(tmp, scheme, by_split)
+        if prepared.annotations is not None:
+            _write_annotations(tmp / "annotations.parquet", prepared.annotations)
+        atomic_write_json(tmp / "manifest.json", manifest)
+        write_readme(tmp, scheme, [s for s in SPLITS if by_split[s]], manifest)
+    _append_changelog(dataset_dir, parent, version)
+    return BuildResult(version, target, True, manifest, warnings)
+
+
+def _created_with() -> dict[str, str]:
+    import datasets
+    import pyarrow
+
+    return {"checkworthy": __version__, "datasets": datasets.__version__, "pyarrow": pyarrow.__version__}
+
+
+def _write_splits(root: Path, scheme: Scheme, by_split: dict[str, list[Row]]) -> None:
+    """One parquet file per non-empty split, with the scheme's ``Features`` in its metadata."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    feats = features(scheme)
+    index = {name: i for i, name in enumerate(scheme.names)}
+    (root / "data").mkdir()
+    for split, rows in by_split.items():
+        if not rows:
+            continue
+        columns = {name: [getattr(r, name) for r in rows] for name in feats}
+        columns["label"] = [index[label] for label in columns["label"]]
+        pq.write_table(pa.Table.from_pydict(columns, schema=feats.arrow_schema), root / "data" / f"{split}.parquet")
+
+
+def _write_annotations(path: Path, table) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.Table.from_pandas(table, preserve_index=False), path)
+
+
+def _append_changelog(dataset_dir: Path, parent: str | None, version: str) -> None:
+    """Append the new version's changes (``builder.diff``) to ``CHANGELOG.md``."""
+    from builder.diff import changelog_section
+
+    path = dataset_dir / "CHANGELOG.md"
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Changelog\n"
+    atomic_write_text(path, old.rstrip("\n") + "\n\n" + changelog_section(dataset_dir, parent, version))

@@ -1,0 +1,83 @@
+"""``checkworthy build --from checkthat|claimbuster`` on small corpus folders written here."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from builder.cli import main
+from builder.errors import InputError
+from builder.from_corpus import build_from_corpus
+from builder.versions import BuildConfig, load_version
+
+CT_HEADER = "Sentence_id\tText\tclass_label"
+CB_HEADER = "Sentence_id,Text,Speaker,Speaker_title,Speaker_party,File_id,Length,Line_number,Sentiment,Verdict"
+
+
+@pytest.fixture
+def checkthat(tmp_path, write):
+    write("ct/CT24_en_train.tsv", "\n".join([CT_HEADER, "1\t#NAME?\tNo", "2\tTaxes went up 5 percent.\tYes",
+                                             "3\ttaxes went up 5 percent.\tNo", '4\t"He said ""no"" twice."\tNo']) + "\n")
+    write("ct/CT24_en_dev.tsv", "\r\n".join([CT_HEADER, "10\tWe spent $2 trillion on the war.\tYes", "11\tThank you.\tNo"]) + "\r\n")
+    write("ct/CT24_en_dev-test.tsv", "\r\n".join([CT_HEADER, "20\tTaxes went up 5 percent.\tYes"]) + "\r\n")
+    return tmp_path / "ct"
+
+
+def test_checkthat_keeps_its_splits_and_reports_problems(checkthat, tmp_path):
+    result = build_from_corpus("checkthat", checkthat, tmp_path / "ds")
+    manifest = result.manifest
+    assert manifest["counts"] == {"train": 3, "validation": 2, "test": 1, "total": 6}
+    assert manifest["label_distribution"]["validation"] == {"Yes": 1, "No": 1}
+    assert [s["sentence_id"] for s in manifest["skipped"]] == ["1"]
+    assert any("conflicting labels" in p for p in manifest["corpus_problems"])
+    assert str(tmp_path) not in str(manifest)
+    assert manifest["leakage"]["exact"] == 1
+    assert [f["name"] for f in manifest["inputs"]["corpus"]] == ["CT24_en_dev-test.tsv", "CT24_en_dev.tsv", "CT24_en_train.tsv"]
+    loaded = load_version(tmp_path / "ds")
+    assert loaded["train"].features["label"].names == ["Yes", "No"]
+    assert 'He said "no" twice.' in loaded["train"]["text"]
+    row = loaded["test"][0]
+    assert (row["sentence_id"], row["votes"], row["n_annotators"], row["label_source"]) == ("20", [1, 0], 1, "corpus")
+
+
+def test_claimbuster_rebuilds_debates_and_groups_by_debate(tmp_path, write):
+    lines = [CB_HEADER]
+    for debate in range(12):
+        for n, (text, verdict) in enumerate([("We cut taxes by 10 percent.", 1), ("I like this town.", -1), (f"It was debate {debate}.", 0)]):
+            lines.append(f"{debate * 10 + n},{text},X,,P,{1990 + debate}-01-01.txt,5,{3 - n},0,{verdict}")
+    write("cb/crowdsourced.csv", "\n".join(lines) + "\n")
+    write("cb/groundtruth.csv", CB_HEADER + "\n999,\"Spending rose, again.\",X,,P,1990-01-01.txt,3,9,0,1\n")
+    assert main(["build", "--from", "claimbuster", str(tmp_path / "cb"), "--dataset", str(tmp_path / "ds")]) == 0
+    loaded = load_version(tmp_path / "ds")
+    rows = [dict(r, split=name) for name, split in loaded.items() for r in split]
+    assert len(rows) == 37
+    by_debate = {}
+    for r in rows:
+        by_debate.setdefault(r["article_id"], set()).add(r["split"])
+    assert all(len(splits) == 1 for splits in by_debate.values())
+    first = sorted((r for r in rows if r["article_id"] == "1990-01-01"), key=lambda r: r["start"])
+    assert [r["text"] for r in first] == ["It was debate 0.", "I like this town.", "We cut taxes by 10 percent.", "Spending rose, again."]
+    assert first[1]["start"] == len("It was debate 0.") + 1
+    assert first[-1]["label_source"] == "ground_truth"
+    assert loaded[next(iter(loaded))].features["label"].names == ["CFS", "UFS", "NFS"]
+
+
+def test_corpus_needs_its_scheme(checkthat, tmp_path):
+    with pytest.raises(InputError, match="needs the 'checkthat' scheme"):
+        build_from_corpus("checkthat", checkthat, tmp_path / "ds", BuildConfig(scheme="claimbuster"))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--from", "checkthat", "CT", "extra.json"], "--from builds from a corpus folder alone"),
+        (["--from", "claimbustr", "CT"], "--from 'claimbustr': expected one of checkthat, claimbuster"),
+        (["export.json"], "expected EXPORT file\\(s\\) and --articles SEEDS"),
+    ],
+    ids=["from-with-exports", "unknown-corpus", "exports-without-articles"],
+)
+def test_cli_rejects_mixed_inputs(checkthat, tmp_path, capsys, args, message):
+    args = [str(checkthat) if a == "CT" else a for a in args]
+    assert main(["build", *args, "--dataset", str(tmp_path / "ds")]) == 1
+    assert re.search(message, capsys.readouterr().err)

@@ -1,0 +1,80 @@
+"""Split assignment and leakage between splits."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from labelstudio_fixtures import KEY, labeled_export, write_articles, write_export
+
+from builder.splits import assign_split, find_leakage, later_copies, normalise
+from builder.versions import BuildConfig, build_version, load_version
+
+
+def test_assignment_depends_only_on_group_and_seed():
+    groups = [f"article-{i}" for i in range(3000)]
+    first = [assign_split(g, seed=0) for g in groups]
+    assert first == [assign_split(g, seed=0) for g in reversed(groups)][::-1]
+    shares = Counter(first)
+    assert abs(shares["train"] / 3000 - 0.8) < 0.03 and abs(shares["test"] / 3000 - 0.1) < 0.02
+    assert first != [assign_split(g, seed=1) for g in groups]
+
+
+def test_normalise_ignores_case_punctuation_and_spacing():
+    assert normalise("Prices  ROSE 4%!") == normalise("prices rose 4 %") == "prices rose 4"
+
+
+def test_leakage_finds_exact_and_near_duplicates_across_splits_only():
+    texts = [
+        "Unemployment fell to 4.5 percent in the third quarter.",
+        "unemployment fell to 4.5 percent in the third quarter",
+        "Unemployment fell to 4.5 percent in the third quarter of 2023.",
+        "The minister called it a disaster for families.",
+        "The minister called it a disaster for families!",
+        "Completely different sentence about the weather.",
+    ]
+    splits = ["train", "test", "validation", "train", "train", "test"]
+    clusters = find_leakage(texts, splits, threshold=0.7)
+    assert clusters == [[0, 1, 2]]
+    assert later_copies(clusters, splits) == [1, 2]
+    assert find_leakage(texts, splits, threshold=0.99) == [[0, 1]]
+
+
+def test_split_stays_when_the_dataset_grows(tmp_path):
+    folder, sentences = write_articles(tmp_path, {f"a{i:02d}": [f"Headline {i}", f"Sentence number {i} says prices rose {i} percent."] for i in range(30)})
+    ds = tmp_path / "ds"
+    half = {k: v for k, v in sentences.items() if v.article_id < "a15"}
+    build_version([write_export(tmp_path / "1.json", labeled_export(half, {1: "CFS"}))], [folder], ds, key=KEY)
+    build_version([write_export(tmp_path / "2.json", labeled_export(sentences, {1: "CFS"}))], [folder], ds, key=KEY)
+    before = {r["article_id"]: name for name, split in load_version(ds, "1.0.0").items() for r in split}
+    after = {r["article_id"]: name for name, split in load_version(ds, "1.1.0").items() for r in split}
+    assert before and all(after[a] == s for a, s in before.items())
+
+
+def test_dedupe_removes_later_copy_and_reports_leakage(tmp_path):
+    same = "Unemployment fell to 4.5 percent in the third quarter."
+    articles = {f"a{i:02d}": [f"Headline number {i}", same if i % 2 else f"Unique claim {i} about {i * 7} schools."] for i in range(20)}
+    folder, sentences = write_articles(tmp_path, articles)
+    export = write_export(tmp_path / "e.json", labeled_export(sentences, {1: "CFS"}))
+    plain = build_version([export], [folder], tmp_path / "plain", key=KEY)
+    leak = plain.manifest["leakage"]
+    assert leak["clusters"] >= 1 and leak["exact"] >= 1 and leak["removed"] == []
+    assert any(same == item["text"] for item in leak["items"])
+    deduped = build_version([export], [folder], tmp_path / "dedup", BuildConfig(dedupe=True), key=KEY)
+    removed = set(deduped.manifest["leakage"]["removed"])
+    assert removed and deduped.manifest["counts"]["total"] == plain.manifest["counts"]["total"] - len(removed)
+    kept = [(name, r["text"]) for name, split in load_version(tmp_path / "dedup").items() for r in split if r["text"] == same]
+    assert len({name for name, _ in kept}) == 1
+
+
+def test_minhash_estimates_jaccard_of_character_5grams():
+    from builder.splits import SHINGLE, minhash_signatures
+
+    def grams(text):
+        return {text[i : i + SHINGLE] for i in range(len(text) - SHINGLE + 1)}
+
+    base = "the unemployment rate fell to four and a half percent in the third quarter of the year"
+    variants = [base.replace("third", "second"), base[:60], "completely different words about the weather today"]
+    signatures = minhash_signatures([base, *variants])
+    for k, text in enumerate(variants, start=1):
+        exact = len(grams(base) & grams(text)) / len(grams(base) | grams(text))
+        assert abs((signatures[0] == signatures[k]).mean() - exact) < 0.15

@@ -1,0 +1,193 @@
+"""Dataset versions: the row contract, loading, immutability, idempotent and atomic builds."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+
+import pytest
+from labelstudio_fixtures import KEY, annotation, labeled_export, task, write_articles, write_export
+
+import builder
+from builder.cli import main
+from builder.errors import InputError, VersionExistsError
+from builder.rows import Row, features
+from builder.versions import BuildConfig, build_version, latest_version, load_version, parse_dataset_ref, read_manifest
+from schemas import load_scheme, validate
+
+
+@pytest.fixture
+def labeled(tmp_path):
+    """Articles, a three-annotator export of all their sentences, and a dataset dir."""
+    folder, sentences = write_articles(tmp_path)
+    export = write_export(tmp_path / "export.json", labeled_export(sentences, {1: "CFS", 2: ["CFS", "UFS"], 3: ["NFS", "CFS", "UFS"]}))
+    return folder, sentences, export, tmp_path / "ds"
+
+
+def test_row_fields_match_features():
+    fields = [f.name for f in dataclasses.fields(Row)]
+    assert fields == list(features(load_scheme("claimbuster")))
+
+
+def test_build_and_load(labeled):
+    folder, sentences, export, ds = labeled
+    result = build_version([export], [folder], ds, key=KEY)
+    assert (result.version, result.created) == ("1.0.0", True)
+    loaded = builder.load_version(ds)
+    assert list(loaded) == ["train", "validation", "test"]
+    assert loaded["train"].features == features(load_scheme("claimbuster"))
+    rows = [row for split in loaded.values() for row in split]
+    assert sum(result.manifest["counts"][s] for s in loaded) == len(rows) == result.manifest["counts"]["total"]
+    for row in rows:
+        sentence = sentences[row["sentence_id"]]
+        assert (row["text"], row["start"], row["end"], row["article_id"]) == (sentence.text, sentence.start, sentence.end, sentence.article_id)
+        assert sum(row["votes"]) == row["n_annotators"] == 3
+        assert row["agreement"] == pytest.approx(row["votes"][row["label"]] / 3)
+    validate(read_manifest(result.path), "manifest", "manifest.json")
+    unresolved = {u["sentence_id"] for u in result.manifest["unresolved"]}
+    assert unresolved and unresolved.isdisjoint(r["sentence_id"] for r in rows)
+
+
+def test_load_dataset_reads_the_version(labeled, tmp_path):
+    from datasets import load_dataset
+
+    folder, _, export, ds = labeled
+    result = build_version([export], [folder], ds, key=KEY)
+    loaded = load_dataset(str(result.path), cache_dir=str(tmp_path / "hf-cache"))
+    assert loaded["train"].features["label"].names == ["CFS", "UFS", "NFS"]
+    assert loaded["train"].num_rows == result.manifest["counts"]["train"]
+
+
+def test_rebuild_is_idempotent_and_byte_identical(labeled, tmp_path):
+    folder, _, export, ds = labeled
+    first = build_version([export], [folder], ds, key=KEY)
+    again = build_version([export], [folder], ds, key=KEY)
+    assert (again.created, again.version) == (False, "1.0.0")
+    assert "1.0.0 already has these inputs and settings" in again.warnings[0]
+    assert sorted(p.name for p in (ds / "versions").iterdir()) == ["1.0.0"]
+    twin = build_version([export], [folder], tmp_path / "twin", key=KEY)
+    for name in ["data/train.parquet", "data/test.parquet", "annotations.parquet", "manifest.json", "README.md"]:
+        assert (first.path / name).read_bytes() == (twin.path / name).read_bytes(), name
+
+
+def test_settings_change_makes_new_version_and_splits_are_stable(labeled):
+    folder, sentences, export, ds = labeled
+    first = build_version([export], [folder], ds, key=KEY)
+    second = build_version([export], [folder], ds, BuildConfig(aggregate="dawid-skene"), key=KEY)
+    assert second.created and second.manifest["parent"] == "1.0.0"
+    assert first.manifest["fingerprint"] != second.manifest["fingerprint"]
+    splits = [{row["article_id"]: name for name, split in load_version(ds, v).items() for row in split} for v in ("1.0.0", second.version)]
+    shared = splits[0].keys() & splits[1].keys()
+    assert shared and all(splits[0][a] == splits[1][a] for a in shared)
+
+
+def test_label_change_only_bumps_patch(tmp_path):
+    folder, sentences = write_articles(tmp_path)
+    ds = tmp_path / "ds"
+    tasks = labeled_export(sentences, {1: "CFS", 2: "CFS"})
+    build_version([write_export(tmp_path / "a.json", tasks)], [folder], ds, key=KEY)
+    for ann in tasks[0]["annotations"]:
+        ann["result"][0]["value"]["choices"] = ["NFS"]
+        ann["updated_at"] = "2024-02-01T00:00:00Z"
+    result = build_version([tmp_path / "a.json", write_export(tmp_path / "b.json", tasks[:1])], [folder], ds, key=KEY)
+    assert result.version == "1.0.1"
+    diff = builder.diff_versions(ds, "1.0.0", "1.0.1")
+    assert diff["summary"] == {"added": 0, "removed": 0, "changed": 1, "moved": 0}
+
+
+def test_more_sentences_bump_minor_and_keep_splits(tmp_path):
+    folder, sentences = write_articles(tmp_path)
+    few = {k: v for k, v in sentences.items() if v.article_id < "art06"}
+    ds = tmp_path / "ds"
+    build_version([write_export(tmp_path / "a.json", labeled_export(few, {1: "CFS", 2: "CFS"}))], [folder], ds, key=KEY)
+    grown = build_version([write_export(tmp_path / "b.json", labeled_export(sentences, {1: "CFS", 2: "CFS"}))], [folder], ds, key=KEY)
+    assert grown.version == "1.1.0"
+    old = {r["sentence_id"]: name for name, split in load_version(ds, "1.0.0").items() for r in split}
+    new = {r["sentence_id"]: name for name, split in load_version(ds, "1.1.0").items() for r in split}
+    assert all(new[sid] == split for sid, split in old.items())
+    assert latest_version(ds) == "1.1.0"
+    assert "## 1.1.0" in (ds / "CHANGELOG.md").read_text()
+
+
+def test_explicit_version_and_existing_version(labeled):
+    folder, _, export, ds = labeled
+    assert build_version([export], [folder], ds, version="2.0.0", key=KEY).version == "2.0.0"
+    with pytest.raises(VersionExistsError, match="2.0.0 already exists"):
+        build_version([export], [folder], ds, BuildConfig(seed=1), version="2.0.0", key=KEY)
+    with pytest.raises(InputError, match="not MAJOR.MINOR.PATCH"):
+        build_version([export], [folder], ds, version="2.0", key=KEY)
+
+
+def test_interrupted_build_leaves_no_version(labeled, monkeypatch):
+    import builder.versions as versions
+
+    folder, _, export, ds = labeled
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(versions, "_write_annotations", crash)
+    with pytest.raises(RuntimeError, match="disk full"):
+        build_version([export], [folder], ds, key=KEY)
+    assert latest_version(ds) is None
+    assert [p.name for p in (ds / "versions").iterdir()] == []
+
+
+def test_empty_split_is_reported(tmp_path):
+    folder, sentences = write_articles(tmp_path, {"solo": ["One headline here", "Prices rose 4 percent in 2023."]})
+    export = write_export(tmp_path / "e.json", labeled_export(sentences, {1: "CFS"}))
+    result = build_version([export], [folder], tmp_path / "ds", key=KEY)
+    assert any("empty" in w and "add articles" in w for w in result.warnings)
+    assert sum(result.manifest["counts"][s] for s in ("train", "validation", "test")) == 2
+    assert len(load_version(tmp_path / "ds")) == 1
+
+
+def test_config_rejects_unknown_keys_and_values():
+    with pytest.raises(TypeError):
+        BuildConfig(**{"seeed": 1})
+    with pytest.raises(InputError, match="Did you mean 'dawid-skene'"):
+        BuildConfig(aggregate="dawid-skeen")
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [("data/ds@1.2.3", ("data/ds", "1.2.3")), ("data/ds", ("data/ds", None)), ("a@b/ds@0.1.0", ("a@b/ds", "0.1.0"))],
+    ids=["with-version", "latest", "at-in-path"],
+)
+def test_parse_dataset_ref(ref, expected):
+    path, version = parse_dataset_ref(ref)
+    assert (str(path), version) == expected
+
+
+def test_parse_dataset_ref_rejects_bad_version():
+    with pytest.raises(InputError, match="not MAJOR.MINOR.PATCH"):
+        parse_dataset_ref("data/ds@latest")
+
+
+def test_load_missing_version_lists_available(labeled):
+    folder, _, export, ds = labeled
+    build_version([export], [folder], ds, key=KEY)
+    with pytest.raises(FileNotFoundError, match="version 9.9.9 not found; available: 1.0.0"):
+        load_version(ds, "9.9.9")
+
+
+def test_cli_build_twice(labeled, capsys):
+    folder, _, export, ds = labeled
+    args = ["build", str(export), "--articles", str(folder), "--dataset", str(ds)]
+    assert main(args) == 0
+    assert "built version 1.0.0" in capsys.readouterr().out
+    assert (ds / "annotator.key").exists()
+    assert main(args) == 0
+    assert "no new version: 1.0.0" in capsys.readouterr().out
+    manifest = json.loads((ds / "versions" / "1.0.0" / "manifest.json").read_text())
+    assert str(ds) not in json.dumps(manifest) and sys.prefix not in json.dumps(manifest)
+
+
+def test_only_skips_is_a_clear_error(tmp_path):
+    folder, sentences = write_articles(tmp_path)
+    first = sentences[sorted(sentences)[0]]
+    export = write_export(tmp_path / "e.json", [task(first, [annotation(1, None, cancelled=True)])])
+    with pytest.raises(InputError, match="no sentence has a gold label"):
+        build_version([export], [folder], tmp_path / "ds", key=KEY)
+    assert latest_version(tmp_path / "ds") is None
