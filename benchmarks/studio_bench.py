@@ -87,14 +87,16 @@ def main(argv: list[str] | None = None) -> int:
                 id=project.id, export_type="JSON", download_all_tasks=True))))
             client.projects.delete(id=project.id)
 
-            # Ours, from the files on disk, as the CLI does it.
-            times["push"].append(timed(lambda: push_tasks(read_task_dir(task_dir), f"ours-{run}", connection=connection)))
-            times["pull"].append(timed(pull_export, f"ours-{run}", work / f"export-{run}.json", connection=connection))
+            # Ours, from the files on disk, as the CLI does it, into a new project.
+            title = f"ours-{run}-{time.time_ns()}"
+            times["push"].append(timed(lambda: push_tasks(read_task_dir(task_dir), title, connection=connection)))
+            times["pull"].append(timed(pull_export, title, work / "export.json", connection=connection))
             again = []
             times["push_again"].append(timed(lambda: again.append(
-                push_tasks(read_task_dir(task_dir), f"ours-{run}", connection=connection))))
+                push_tasks(read_task_dir(task_dir), title, connection=connection))))
             if (again[0].created, again[0].updated, again[0].unchanged) != (0, 0, args.tasks):
                 raise SystemExit(f"second push changed something: {again[0].summary()}")
+            client.projects.delete(id=again[0].project_id)
             print(f"run {run + 1}/{args.repeat}: " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in times.items()), flush=True)
     finally:
         studio.stop(work / "studio")
