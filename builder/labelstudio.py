@@ -610,7 +610,7 @@ def existing_annotations(project: str | int, *, connection: Connection | None = 
     client = connection.client()
     found = find_project(connection, client, project)
     pairs = set()
-    for task in snapshot(connection, client, found.id):
+    for task in snapshot(connection, client, found.id, predictions=False):
         for annotation in task.get("annotations", []):
             who = annotation.get("completed_by")
             email = who.get("email") if isinstance(who, dict) else None
