@@ -16,8 +16,11 @@ A *studio* is one data directory::
       studio.json       url, port, pid and venv of the running server (no secrets)
       server.log        the server's output
 
-The server binds to 127.0.0.1 only, with every outbound call switched off (version
-check, Sentry, analytics), and is stopped by the pid it was started with.
+A new studio's database is a copy of an empty, migrated one kept beside the venv
+(``checkworthy-template/``), so that only the first studio on a machine pays for
+the migrations. The server binds to 127.0.0.1 only, with every outbound call
+switched off (version check, Sentry, analytics), and is stopped by the pid it was
+started with.
 """
 
 from __future__ import annotations
