@@ -223,6 +223,7 @@ def test_the_token_never_appears_in_any_output(studio_server, task_dir, tmp_path
     status = json.loads(outputs[10])
     assert set(status) == {"url", "pid", "data_dir", "token_file", "running"} and status["running"]
     outputs.append(out.read_text())
+    outputs.append((Path(studio_server["data_dir"]) / "server.log").read_text())
     for secret in (token, password, "b" * 40):
         assert all(secret not in text for text in outputs)
 
