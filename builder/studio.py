@@ -253,8 +253,7 @@ class Studio:
 
 def _write_secret(path: Path, value: str) -> None:
     """Write a secret to a file readable by its owner only (mode 0600)."""
-    atomic_write_text(path, value + "\n")
-    path.chmod(0o600)
+    atomic_write_text(path, value + "\n", mode=0o600)
 
 
 def read_secret(path: str | os.PathLike) -> str:
