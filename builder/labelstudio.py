@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import ipaddress
+import json
 import os
 import time
 import warnings
@@ -35,17 +36,6 @@ from schemas import FROM_NAME, TO_NAME, load_scheme, validate
 
 ENV_URL = "LABEL_STUDIO_URL"
 ENV_TOKEN = "LABEL_STUDIO_API_KEY"
-
-#: Export options that make a snapshot lossless: every task, every kind of
-#: annotation, full predictions and the annotators' identities.
-_SNAPSHOT_OPTIONS = {
-    "annotation_filter_options": {"usual": True, "ground_truth": True, "skipped": True},
-    "serialization_options": {
-        "predictions": {"only_id": False},
-        "annotations__completed_by": {"only_id": False},
-        "drafts": {"only_id": True},
-    },
-}
 
 
 class InsecureConnectionWarning(UserWarning):
@@ -116,8 +106,8 @@ def connect(
     url : str, optional
         Base URL; else ``$LABEL_STUDIO_URL``; else the running local studio's.
     token_file : path-like, optional
-        A file holding the token; else ``$LABEL_STUDIO_API_KEY``; else the local
-        studio's ``api_token``.
+        A file holding the token; else ``$LABEL_STUDIO_API_KEY``; else, when the URL
+        is the local studio's, its ``api_token`` (never sent to another server).
     data_dir : path-like, optional
         The local studio (see :mod:`builder.studio`); used only for what is not given.
 
@@ -160,7 +150,7 @@ def connect(
         token = studio.read_secret(token_file)
     elif os.environ.get(ENV_TOKEN):
         token = os.environ[ENV_TOKEN].strip()
-    elif local.token_file.is_file():
+    elif local.token_file.is_file() and url == local.state().get("url"):
         token = studio.read_secret(local.token_file)
     else:
         raise StudioError(
@@ -286,17 +276,28 @@ def find_project(connection: Connection, client, project: str | int, *, required
     return found[0] if found else None
 
 
-def snapshot(connection: Connection, client, project_id: int, *, full: bool = True) -> list[dict[str, Any]]:
-    """Every task of a project through an export snapshot (JSON), sorted by task id.
+def snapshot(
+    connection: Connection, client, project_id: int, *, predictions: bool = True, annotators: bool = True
+) -> list[dict[str, Any]]:
+    """Every task of a project, with every annotation, through an export snapshot (JSON).
 
-    With ``full`` the predictions and the annotators come in full; otherwise as ids.
-    The snapshot is deleted from the server once downloaded.
+    Skipped and ground-truth annotations are included. The snapshot is deleted from
+    the server once downloaded. Tasks come sorted by id.
+
+    Parameters
+    ----------
+    predictions : bool, default=True
+        Full predictions (else their ids only, which is faster).
+    annotators : bool, default=True
+        ``completed_by`` as ``{"id", "email", ...}`` (else the user id).
     """
-    import json
-
-    options = dict(_SNAPSHOT_OPTIONS)
-    if not full:
-        options["serialization_options"] = {"predictions": {"only_id": True}, "drafts": {"only_id": True}}
+    serialization = {"drafts": {"only_id": True}, "predictions": {"only_id": not predictions}}
+    if annotators:
+        serialization["annotations__completed_by"] = {"only_id": False}
+    options = {
+        "annotation_filter_options": {"usual": True, "ground_truth": True, "skipped": True},
+        "serialization_options": serialization,
+    }
     with connection.calling(f"exporting project {project_id}"):
         export = client.projects.exports.create(id=project_id, title="checkworthy snapshot", **options)
         deadline = time.monotonic() + 3600
@@ -345,9 +346,9 @@ class PushResult:
                 f"{self.unchanged} unchanged, {len(self.refused)} refused")
 
 
-def _predictions_key(predictions: Iterable[dict]) -> str:
-    keep = ("model_version", "score", "result")
-    return canonical_json(sorted(canonical_json({k: p.get(k) for k in keep}) for p in predictions))
+def _predictions_key(predictions: Iterable[dict]) -> list[tuple]:
+    """What makes two lists of predictions the same: model version, score and result."""
+    return sorted((p.get("model_version") or "", p.get("score") or 0, canonical_json(p.get("result"))) for p in predictions)
 
 
 def _check_config_change(old: str, new: str, existing: list[dict], where: str) -> None:
@@ -379,7 +380,7 @@ def push_tasks(
     *,
     connection: Connection | None = None,
     annotators: int | None = None,
-    batch_size: int = 1000,
+    batch_size: int = 5000,
 ) -> PushResult:
     """Create or update a Label Studio project from a task directory; upsert by sentence_id.
 
@@ -402,7 +403,7 @@ def push_tasks(
     annotators : int, optional
         Annotations wanted per task (the project's overlap, ``maximum_annotations``);
         unchanged when None (1 for a new project).
-    batch_size : int, default=1000
+    batch_size : int, default=5000
         Tasks per import request.
 
     Returns
@@ -439,7 +440,7 @@ def push_tasks(
         result.created = len(local.tasks)
         return result
     result = PushResult(project_id=existing_project.id)
-    existing = snapshot(connection, client, existing_project.id)
+    existing = snapshot(connection, client, existing_project.id, annotators=False)
     if existing_project.label_config.strip() != local.label_config.strip():
         _check_config_change(existing_project.label_config, local.label_config, existing, str(local.path / "label_config.xml"))
         with connection.calling(f"updating the labeling config of project {project!r}"):
@@ -482,7 +483,7 @@ def _import_tasks(connection: Connection, client, project_id: int, tasks: list[d
         for start in range(0, len(tasks), batch_size):
             batch = tasks[start:start + batch_size]
             with connection.calling(f"importing tasks {start}-{start + len(batch) - 1} into project {project_id}"):
-                client.projects.import_tasks(id=project_id, request=batch, return_task_ids=True)
+                client.projects.import_tasks(id=project_id, request=batch)
             bar.update(len(batch))
 
 
@@ -567,7 +568,8 @@ def post_annotations(
     allowed = config_choices(found.label_config).get(FROM_NAME, set())
     with connection.calling("listing users"):
         users = {user.email: user.id for user in client.users.list()}
-    tasks = {task["data"].get("sentence_id"): task["id"] for task in snapshot(connection, client, found.id, full=False)}
+    listed = snapshot(connection, client, found.id, predictions=False, annotators=False)
+    tasks = {task["data"].get("sentence_id"): task["id"] for task in listed}
     problems = []
     for number, row in enumerate(rows):
         where = f"annotation {number} (sentence_id {row.sentence_id!r}, annotator {row.annotator!r})"
@@ -589,7 +591,8 @@ def post_annotations(
         with connection.calling(f"posting an annotation for {row.annotator} on {row.sentence_id}"):
             created = client.annotations.create(
                 id=tasks[row.sentence_id], result=result, completed_by=users[row.annotator],
-                lead_time=row.lead_time, was_cancelled=row.was_cancelled, ground_truth=row.ground_truth,
+                was_cancelled=row.was_cancelled, ground_truth=row.ground_truth,
+                **({} if row.lead_time is None else {"lead_time": row.lead_time}),
             )
         return created.id
 
@@ -607,7 +610,7 @@ def existing_annotations(project: str | int, *, connection: Connection | None = 
     client = connection.client()
     found = find_project(connection, client, project)
     pairs = set()
-    for task in snapshot(connection, client, found.id):
+    for task in snapshot(connection, client, found.id, predictions=False):
         for annotation in task.get("annotations", []):
             who = annotation.get("completed_by")
             email = who.get("email") if isinstance(who, dict) else None
@@ -651,7 +654,7 @@ def pull_export(project: str | int, out: str | os.PathLike, *, connection: Conne
     tasks = snapshot(connection, client, found.id)
     for task in tasks:
         _drop_created_ago(task)
-    text = canonical_json(tasks, indent=1) + "\n"
+    text = canonical_json(tasks) + "\n"
     with atomic_path(out) as tmp:
         tmp.write_text(connection.scrub(text), encoding="utf-8")
     return len(tasks)
