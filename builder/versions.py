@@ -275,6 +275,20 @@ def file_inputs(paths: Iterable[str | os.PathLike]) -> list[dict[str, str]]:
     return sorted(files, key=lambda f: (f["name"], f["sha256"]))
 
 
+def _article_files(articles: Iterable) -> list[Path]:
+    """The files the articles were read from (``Article.path`` is ``file:line`` for JSONL records)."""
+    files = set()
+    for article in articles:
+        if not article.path:
+            continue
+        path = Path(article.path)
+        if not path.is_file():
+            path = Path(article.path.rpartition(":")[0])
+        if path.is_file():
+            files.add(path)
+    return sorted(files)
+
+
 def prepare_annotations(
     exports: Sequence[str | os.PathLike],
     articles: Sequence[str | os.PathLike],
@@ -351,7 +365,7 @@ def prepare_annotations(
     return Prepared(
         rows=[rows[i] for i in order],
         groups=[groups[i] for i in order],
-        inputs={"exports": file_inputs(exports), "articles": file_inputs(sorted({a.path for a in by_article.values() if a.path}))},
+        inputs={"exports": file_inputs(exports), "articles": file_inputs(_article_files(by_article.values()))},
         content=content,
         annotations=anns.table,
         report=report,
