@@ -42,6 +42,10 @@ class EmptyArticleWarning(UserWarning):
     """An article file holds no text; it is skipped."""
 
 
+class IgnoredFileWarning(UserWarning):
+    """A file named on the command line is not an article file; it is skipped."""
+
+
 def read_articles(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Article]:
     """Read every article under ``paths``.
 
@@ -49,9 +53,9 @@ def read_articles(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> lis
     ----------
     paths : path-like or iterable of path-like
         Files and directories. Directories are read recursively in sorted order;
-        files ending in ``.txt``, ``.md``, ``.html``/``.htm`` or ``.jsonl`` are read,
-        other files found in a directory are ignored. A file named explicitly must
-        have one of these extensions.
+        files ending in ``.txt``, ``.md``, ``.html``/``.htm`` or ``.jsonl`` are read;
+        other files (``.json``, ...) are ignored, with an ``IgnoredFileWarning`` when
+        they were named explicitly.
 
     Returns
     -------
@@ -131,7 +135,6 @@ def _discover(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Pa
         paths = [paths]
     files: list[Path] = []
     missing = []
-    wrong = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -139,15 +142,18 @@ def _discover(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Pa
                 sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES and not p.name.startswith("."))
             )
         elif path.is_file():
-            if path.suffix.lower() not in ARTICLE_SUFFIXES:
-                wrong.append(f"{path}: expected an article file ({', '.join(ARTICLE_SUFFIXES)}), found {path.suffix or 'no extension'}; rename it or convert it")
-            files.append(path)
+            if path.suffix.lower() in ARTICLE_SUFFIXES:
+                files.append(path)
+            else:
+                warnings.warn(
+                    f"{path}: not an article file (expected {', '.join(ARTICLE_SUFFIXES)}, found {path.suffix or 'no extension'}); ignored",
+                    IgnoredFileWarning,
+                    stacklevel=3,
+                )
         else:
             missing.append(f"{path}: no such file or directory")
     if missing:
         raise InputFileNotFoundError("\n".join(missing))
-    if wrong:
-        raise InputError(wrong)
     return files
 
 

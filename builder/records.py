@@ -42,6 +42,13 @@ class Article:
         if not self.text_sha256:
             object.__setattr__(self, "text_sha256", sha256_text(self.text))
 
+    @property
+    def file(self) -> str | None:
+        """The file the article was read from: ``path`` without the ``:LINE`` of a JSONL article."""
+        if self.path is None:
+            return None
+        return re.sub(r":\d+$", "", self.path)
+
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 

@@ -113,7 +113,7 @@ CUES = (
         0.15,
         re.compile(
             r"\b(?:said|says|told|according to|reported|announced|stated|claimed|confirmed|denied|estimated|found|showed|revealed|"
-            r"accused|admitted|warned|insisted)\b",
+            r"accused|admitted|warned|insisted|reportedly|allegedly)\b",
             re.IGNORECASE,
         ),
     ),
@@ -121,7 +121,7 @@ CUES = (
     Cue(
         "hedge",
         -0.15,
-        re.compile(r"\bmay\b|\b(?i:might|could|perhaps|possibly|probably|likely|unlikely|reportedly|allegedly|appears? to|seems? to|expected to)\b"),
+        re.compile(r"\bmay\b|\b(?i:might|could|perhaps|possibly|probably|likely|unlikely|appears? to|seems? to|expected to)\b"),
     ),
     Cue(
         "first-person opinion",

@@ -45,8 +45,8 @@ SENTENCE_STARTERS = frozenset(
     "However Still Also Such Both Each Every Last Earlier Later Now Today Yesterday".split()
 )
 #: Abbreviations that never end a sentence.
-NEVER_FINAL = frozenset("e.g i.e v vs cf viz b d ca c".split()
-)
+NEVER_FINAL = frozenset("e.g i.e v vs cf viz b d ca c".split())
+_TITLE_LIKE = TITLES | NEVER_FINAL
 
 #: A whole "sentence" that is only a list number or label: ``2.``, ``4.1.``, ``a)``, ``Figure 1.``.
 _LIST_NUMBER = re.compile(r"(?:[\u2022\u2043*-]?\s*\(?\d{1,3}(?:\.\d{1,3})*(?:\.\)|[.)])|[A-Za-z][.)]|(?:Figure|Fig|Table|Chapter|Section|Part|Step)\.? ?\d+(?:\.\d+)*\.)")
@@ -146,15 +146,16 @@ class RuleSegmenter(Segmenter):
 
 
 def _bytes_to_chars(data: bytes, byte_spans: list[Span]) -> list[Span]:
-    """Map UTF-8 byte offsets (at character boundaries, ascending) to characters."""
-    positions = sorted({p for span in byte_spans for p in span})
-    chars = {}
-    byte_at = char_at = 0
-    for position in positions:
-        char_at += len(data[byte_at:position].decode("utf-8", errors="replace"))
-        byte_at = position
-        chars[position] = char_at
-    return [(chars[a], chars[b]) for a, b in byte_spans]
+    """Map UTF-8 byte offsets (at character boundaries) to character offsets."""
+    import numpy as np
+
+    if not byte_spans:
+        return []
+    codes = np.frombuffer(data, dtype=np.uint8)
+    # chars_before[b] = number of characters that start before byte b
+    chars_before = np.concatenate(([0], np.cumsum((codes & 0xC0) != 0x80)))
+    mapped = chars_before[np.asarray(byte_spans, dtype=np.int64)].tolist()
+    return [(a, b) for a, b in mapped]
 
 
 @lru_cache(maxsize=None)
@@ -247,6 +248,9 @@ def _cut_lines(text: str, spans: list[Span]) -> list[Span]:
     """Cut every span at its line breaks; trim whitespace; drop empty pieces."""
     pieces = []
     for start, end in spans:
+        if text.find("\n", start, end) < 0 and not text[start].isspace() and not text[end - 1].isspace():
+            pieces.append((start, end))
+            continue
         while start < end:
             newline = text.find("\n", start, end)
             stop = end if newline < 0 else newline
@@ -290,12 +294,14 @@ def _continues(text: str, start: int, end: int, next_start: int, next_end: int) 
         end -= 1
     while next_start < next_end and text[next_start].isspace():
         next_start += 1
-    while start < end and text[start].isspace():
-        start += 1
     if end == start or next_start == next_end or text.find("\n", end, next_start) >= 0:
         return False
-    start = max(start, text.rfind("\n", start, end) + 1)
     last, first = text[end - 1], text[next_start]
+    if last == "." and first.isupper() and text[end - 2 : end - 1].islower() and text[end - 5 : end - 1].isalpha():
+        return text[max(text.rfind(" ", start, end), start) : end].strip(" (\"'\u201c\u2018").lower()[:-1] in _TITLE_LIKE
+    while start < end and text[start].isspace():
+        start += 1
+    start = max(start, text.rfind("\n", start, end) + 1)
     if first == "[" or (first.islower() and last in _CONTINUES_LOWER):
         return True
     if last in _CLOSING_QUOTES and text[end - 2 : end - 1] in _QUESTION_OR_EXCLAMATION and _SPEECH.match(text, next_start, next_end):
@@ -336,7 +342,7 @@ _BOILERPLATE = re.compile(
 )
 _NAVIGATION = re.compile(r"^[^.!?|]{1,30}(\s*[|\u00b7\u2022>\u203a]\s*[^.!?|]{1,30}){2,}$")
 _BYLINE = re.compile(
-    r"^(by\s+[A-Z][\w.'\u2019-]*(\s+[A-Z][\w.'\u2019-]*){0,3}([,;]?\s+(and\s+)?[A-Z][\w.'\u2019-]*(\s+[A-Z][\w.'\u2019-]*){0,3}){0,3}([,|\u2013-]\s*.{0,40})?"
+    r"^(by\s+(?-i:[A-Z][\w.'\u2019-]*(\s+[A-Z][\w.'\u2019-]*){0,3}([,;]?\s+(and\s+)?[A-Z][\w.'\u2019-]*(\s+[A-Z][\w.'\u2019-]*){0,3}){0,3})([,|\u2013-]\s*.{0,40})?"
     r"|((reporting|writing|editing|additional reporting|compiled|written|posted|updated|published)( by| on)?[: ].{0,150})"
     r"|((mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}.{0,30}"
     r"|\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{4}.{0,30})$",
@@ -348,7 +354,14 @@ _CAPTION = re.compile(
     r"|\b(REUTERS|AP Photo|AFP|Getty Images)/",
     re.IGNORECASE,
 )
+#: Cheap substring tests (on the lower-cased line), one of which must pass before ``_CAPTION`` is tried.
+_CAPTION_HINTS = ("pictur", "seen", "shown", "photo", "pose", "image", "file", "reuters", "afp", "getty")
 _SHORT_LINE = 300
+
+
+def _has_caption_hint(line: str) -> bool:
+    lower = line.lower()
+    return any(hint in lower for hint in _CAPTION_HINTS)
 
 
 def line_role(line: str, *, is_headline: bool = False, is_caption: bool = False) -> str:
@@ -383,7 +396,7 @@ def line_role(line: str, *, is_headline: bool = False, is_caption: bool = False)
         return "boilerplate"
     if len(stripped) <= 200 and _BYLINE.match(stripped):
         return "byline"
-    if len(stripped) <= _SHORT_LINE and _CAPTION.search(stripped):
+    if len(stripped) <= _SHORT_LINE and _has_caption_hint(stripped) and _CAPTION.search(stripped):
         return "caption"
     return "body"
 
@@ -432,26 +445,29 @@ def split_article(article: Article, segmenter: Segmenter | None = None) -> list[
     for start, end in segment(text, segmenter):
         while lines[line][0] < end:
             line += 1
-        pieces.append((start, end, lines[line][1]))
+        role = lines[line][1]
+        if role in ("body", "caption") and _BOILERPLATE.match(text[start:end]):
+            role = "boilerplate"  # a photo credit or "Advertisement" inside a longer line
+        pieces.append((start, end, role))
     return _sentences(article, pieces)
 
 
 def _sentences(article: Article, pieces: list[tuple[int, int, str]]) -> list[Sentence]:
     text = article.text
-    headline = " ".join(text[a:b] for a, b, role in pieces if role == "headline")
+    texts = [text[start:end] for start, end, _ in pieces]
+    headline = " ".join(t for t, (_, _, role) in zip(texts, pieces) if role == "headline")
     body = [i for i, (_, _, role) in enumerate(pieces) if role == "body"]
-    before: dict[int, str] = {}
-    after: dict[int, str] = {}
+    neighbours = {i: ["", ""] for i in body}
     for previous, current in zip(body, body[1:]):
-        before[current] = text[pieces[previous][0] : pieces[previous][1]]
-        after[previous] = text[pieces[current][0] : pieces[current][1]]
+        neighbours[current][0] = texts[previous]
+        neighbours[previous][1] = texts[current]
     occurrences: Counter[str] = Counter()
     sentences = []
-    for index, (start, end, role) in enumerate(pieces):
-        sentence_text = text[start:end]
+    for index, ((start, end, role), sentence_text) in enumerate(zip(pieces, texts)):
         base = sentence_id(article.article_id, sentence_text)
         occurrences[base] += 1
         occurrence = occurrences[base]
+        before, after = neighbours.get(index, ("", ""))
         sentences.append(
             Sentence(
                 sentence_id=base if occurrence == 1 else sentence_id(article.article_id, sentence_text, occurrence),
@@ -461,7 +477,7 @@ def _sentences(article: Article, pieces: list[tuple[int, int, str]]) -> list[Sen
                 end=end,
                 text=sentence_text,
                 role=role,
-                context={"headline": headline, "before": before.get(index, ""), "after": after.get(index, "")},
+                context={"headline": headline, "before": before, "after": after},
             )
         )
     return sentences

@@ -142,10 +142,11 @@ def process_article(article: Article, scorer: str = "heuristic") -> list[Sentenc
 
 def _processed(articles: Sequence[Article], scorer: str, jobs: int | None) -> Iterator[list[Sentence]]:
     """``process_article`` over ``articles`` in order, in processes when it pays."""
-    jobs = jobs or os.cpu_count() or 1
-    total = sum(len(a.text) for a in articles)
+    if jobs is None:
+        large = sum(len(a.text) for a in articles) >= PARALLEL_MIN_CHARS
+        jobs = (os.cpu_count() or 1) if large else 1
     bar = progress(total=len(articles), desc="splitting", unit="article")
-    if jobs > 1 and len(articles) > 1 and total >= PARALLEL_MIN_CHARS:
+    if jobs > 1 and len(articles) > 1:
         chunksize = max(1, len(articles) // (jobs * 8))
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             for result in pool.map(process_article, articles, [scorer] * len(articles), chunksize=chunksize):
@@ -185,7 +186,8 @@ def write_tasks(
     overwrite : bool, default=False
         Replace an existing ``out_dir`` (only once the new one is complete).
     jobs : int, optional
-        Processes for splitting; defaults to all cores, used only on large inputs.
+        Processes for splitting and scoring. By default all cores when the input
+        holds at least ``PARALLEL_MIN_CHARS`` characters, else this process only.
 
     Returns
     -------

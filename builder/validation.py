@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder.errors import CheckworthyError, InputFileNotFoundError
+from builder.errors import CheckworthyError
 from builder.io import iter_jsonl, read_json, sha256_text
 
 
@@ -63,14 +63,12 @@ def detect_kind(path: str | Path) -> FileKind | None:
 def validate_file(path: str | Path) -> tuple[str, int, list[str]]:
     """Validate one file; returns ``(kind name, records checked, problems)``.
 
-    Raises
-    ------
-    InputFileNotFoundError
-        ``path`` does not exist.
+    A missing file or an unknown kind is reported as a problem, so that a run over
+    many files lists everything at once.
     """
     path = Path(path)
     if not path.is_file():
-        raise InputFileNotFoundError(f"{path}: file not found")
+        return "missing", 0, [f"{path}: file not found"]
     kind = detect_kind(path)
     if kind is None:
         names = ", ".join(sorted(KINDS))

@@ -239,7 +239,8 @@ def load_version(dataset_dir: str | os.PathLike, version: str | None = None):
 def write_readme(path: Path, scheme: Scheme, splits: Sequence[str], manifest: dict[str, Any]) -> None:
     """Write a minimal ``README.md`` whose YAML header lets ``datasets.load_dataset`` read the version.
 
-    ``builder.card`` replaces it with the full dataset card.
+    ``builder.card`` replaces it with the full dataset card: the body sits between the
+    card's ``summary`` markers, so that it is regenerated rather than kept as hand-written.
     """
     from huggingface_hub import DatasetCardData
 
@@ -249,9 +250,11 @@ def write_readme(path: Path, scheme: Scheme, splits: Sequence[str], manifest: di
     )
     counts = ", ".join(f"{s} {manifest['counts'][s]}" for s in SPLITS)
     body = (
+        "<!-- checkworthy:begin summary -->\n"
         f"# checkworthy dataset, version {manifest['version']}\n\n"
         f"Check-worthiness labels in the `{scheme.name}` scheme ({', '.join(scheme.names)}). "
         f"Sentences: {counts}. See `manifest.json` for the inputs, settings, agreement and leakage.\n"
+        "<!-- checkworthy:end summary -->\n"
     )
     atomic_write_text(path / "README.md", f"---\n{card.to_yaml()}\n---\n\n{body}")
 
@@ -273,20 +276,6 @@ def file_inputs(paths: Iterable[str | os.PathLike]) -> list[dict[str, str]]:
     """Basename and sha256 of each input file (no absolute paths: rebuilds stay byte-identical)."""
     files = [{"name": Path(p).name, "sha256": sha256_file(p)} for p in paths]
     return sorted(files, key=lambda f: (f["name"], f["sha256"]))
-
-
-def _article_files(articles: Iterable) -> list[Path]:
-    """The files the articles were read from (``Article.path`` is ``file:line`` for JSONL records)."""
-    files = set()
-    for article in articles:
-        if not article.path:
-            continue
-        path = Path(article.path)
-        if not path.is_file():
-            path = Path(article.path.rpartition(":")[0])
-        if path.is_file():
-            files.add(path)
-    return sorted(files)
 
 
 def prepare_annotations(
@@ -365,7 +354,7 @@ def prepare_annotations(
     return Prepared(
         rows=[rows[i] for i in order],
         groups=[groups[i] for i in order],
-        inputs={"exports": file_inputs(exports), "articles": file_inputs(_article_files(by_article.values()))},
+        inputs={"exports": file_inputs(exports), "articles": file_inputs(sorted({a.file for a in by_article.values() if a.file}))},
         content=content,
         annotations=anns.table,
         report=report,

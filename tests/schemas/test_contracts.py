@@ -55,3 +55,11 @@ def test_validate_lists_every_problem_with_location():
     message = str(info.value)
     assert "articles.jsonl: line 7" in message
     assert "article_id" in message and "text" in message and "text_sha256" in message
+
+
+@pytest.mark.parametrize(
+    ("path", "file"), [("seeds/a.txt", "seeds/a.txt"), ("seeds/demo/articles.jsonl:12", "seeds/demo/articles.jsonl"), (None, None)],
+    ids=["text-file", "jsonl-line", "no-path"],
+)
+def test_article_file_drops_the_jsonl_line(path, file):
+    assert Article(article_id="a", text="x", path=path).file == file

@@ -1,0 +1,98 @@
+"""CheckThat! 2024 Task 1 (English) through checkworthy's harness and scorer.
+
+1. The organisers' seed-0 random baseline (``random.seed(0)``, one
+   ``random.choice(["Yes", "No"])`` per dev-test row in file order), written in the
+   official prediction format and scored by ``checkworthy score``'s code.
+2. The organisers' n-gram baseline (TF-IDF unigrams, ``max_df=0.95, min_df=3,
+   max_features=5000``, linear ``SVC(C=1)``, trained on train), scored the same way.
+3. checkworthy's baselines: trained on train, threshold tuned on dev, reported on
+   dev-test with 95% bootstrap intervals (dev-test is never used for any choice),
+   with training time and prediction throughput.
+
+Usage::
+
+    python benchmarks/checkthat2024.py --data ../shared/bench/checkthat2024 [--baselines ...] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def write_run(path: Path, ids, labels, run_id: str) -> Path:
+    path.write_text("id\tclass_label\trun_id\n" + "".join(f"{i}\t{y}\t{run_id}\n" for i, y in zip(ids, labels)), encoding="utf-8")
+    return path
+
+
+def main(argv=None) -> int:
+    from builder.corpora import checkthat_split_files, read_checkthat_tsv
+    from evaluation.baselines import CORE_BASELINES
+    from evaluation.external import checkthat2024, prediction_throughput
+    from evaluation.harness import evaluate_baselines
+    from evaluation.report import write_evaluation
+    from evaluation.scoring import score_file
+    from schemas import load_scheme
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", required=True, help="folder with the CT24_checkworthy_english_*.tsv files")
+    parser.add_argument("--baselines", default=",".join(CORE_BASELINES), help="comma-separated baseline names")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--n-resamples", type=int, default=1000)
+    parser.add_argument("--out", help="also write results.json / results.md / plots here")
+    args = parser.parse_args(argv)
+
+    files = checkthat_split_files(args.data)
+    dev_test = read_checkthat_tsv(files["test"]).frame
+    with tempfile.TemporaryDirectory() as tmp:
+        random.seed(0)
+        labels = [random.choice(["Yes", "No"]) for _ in range(len(dev_test))]
+        scored = score_file(files["test"], write_run(Path(tmp) / "random.tsv", dev_test["id"], labels, "random"), n_resamples=args.n_resamples)
+        print(f"organisers' random (seed 0), dev-test F1 Yes: {scored['metrics']['f1_positive']:.4f} "
+              f"95% CI {scored['ci95']['f1_positive']}  (reference 0.4615)")
+
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.svm import SVC
+
+        train = read_checkthat_tsv(files["train"]).frame
+        start = time.perf_counter()
+        vectorizer = TfidfVectorizer(max_df=0.95, min_df=3, max_features=5000)
+        svc = SVC(C=1, kernel="linear").fit(vectorizer.fit_transform(train["text"]), train["label"])
+        seconds = time.perf_counter() - start
+        labels = svc.predict(vectorizer.transform(dev_test["text"]))
+        scored = score_file(files["test"], write_run(Path(tmp) / "ngram.tsv", dev_test["id"], labels, "ngram"), n_resamples=args.n_resamples)
+        print(f"organisers' n-gram (TF-IDF + SVC), dev-test F1 Yes: {scored['metrics']['f1_positive']:.4f} "
+              f"95% CI {scored['ci95']['f1_positive']}  (reference 0.599; trained in {seconds:.0f} s)")
+
+    dataset, problems = checkthat2024(args.data)
+    print(f"data problems reported by the reader (kept, as in the official data): {len(problems)}")
+    evaluation = evaluate_baselines(
+        dataset, load_scheme("checkthat"), baselines=args.baselines.split(","), seed=args.seed, n_resamples=args.n_resamples,
+        dataset_info={"version": None, "fingerprint": None, "seed": None}, progress=lambda m: print(f"  .. {m}", file=sys.stderr),
+    )
+    results = evaluation.results
+    print("\nbaseline      dev F1 (tuned)  dev-test F1 Yes [95% CI]     dev-test macro F1  AP     train s  predict sent/s")
+    for name in results["baselines"]:
+        val = next(e for e in results["results"] if e["baseline"] == name and e["split"] == "validation")
+        test = next(e for e in results["results"] if e["baseline"] == name and e["split"] == "test")
+        rate = prediction_throughput(evaluation.models[name], dataset["validation"]["text"])
+        low, high = test["ci95"]["f1_positive"]
+        print(f"{name:<13} {val['metrics']['f1_positive']:.4f}          {test['metrics']['f1_positive']:.4f} [{low:.4f}, {high:.4f}]"
+              f"     {test['metrics']['macro_f1']:.4f}             {test['metrics']['average_precision']:.4f} "
+              f"{evaluation.fit_seconds[name]:7.1f}  {rate:9.0f}")
+    for c in results["comparisons"]:
+        print(f"paired bootstrap on dev-test F1: {c['a']} - {c['b']} = {c['delta']:+.4f} CI {c['ci95']} p={c['p_value']:.3f}")
+    if args.out:
+        write_evaluation(results, evaluation.predictions, args.out)
+        print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""Benchmark the Label Studio round trip against Label Studio's own import and export.
+
+Starts a throwaway local studio, writes a task directory of N tasks (a ~2 kB context
+and one prediction each), then, ``--repeat`` times:
+
+- Label Studio alone: ``projects.import_tasks`` in one call into a new project, and
+  the JSON export of that project (``exports.download_sync``, all tasks);
+- ours: ``push_tasks`` into a new project (validation, batched import) and
+  ``pull_export`` (snapshot with full predictions and annotators, written to disk);
+- a second ``push_tasks`` of the same directory (everything unchanged).
+
+Prints the medians and our overhead over Label Studio's own time (goal: < 20%),
+and whether the second push stays under 10 s.
+
+Usage::
+
+    python benchmarks/studio_bench.py [--tasks 10000] [--repeat 3] [--work-dir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from builder import studio  # noqa: E402
+from builder.labelstudio import connect, pull_export, push_tasks, read_task_dir  # noqa: E402
+from schemas import FROM_NAME, TO_NAME, load_scheme  # noqa: E402
+
+
+def write_task_dir(folder: Path, n: int) -> None:
+    """``n`` schema-valid tasks, 50 per article, with a ~2 kB context and a prediction each."""
+    folder.mkdir(parents=True, exist_ok=True)
+    labels = load_scheme("claimbuster").names
+    tasks = []
+    for i in range(n):
+        sentence = f"Sentence {i}: the budget grew by {i % 97} percent in {1990 + i % 30}."
+        digest = hashlib.sha256(sentence.encode()).hexdigest()
+        article = f"bench-{i // 50}"
+        tasks.append({
+            "data": {"sentence_id": f"{article}:{digest[:12]}", "article_id": article, "sentence": sentence,
+                     "text_sha256": digest, "headline": f"Headline of {article}",
+                     "context_before": ("Earlier text. " * 72)[:1000], "context_after": ("Later text. " * 84)[:1000]},
+            "meta": {"scheme": "claimbuster", "start": 0, "end": len(sentence), "index": i % 50,
+                     "score": round((i % 100) / 100, 2), "reason": "benchmark"},
+            "predictions": [{"model_version": "bench-1", "score": 0.5, "result": [
+                {"from_name": FROM_NAME, "to_name": TO_NAME, "type": "choices", "value": {"choices": [labels[i % 3]]}}]}],
+        })
+    (folder / "tasks.json").write_text(json.dumps(tasks), encoding="utf-8")
+    (folder / "label_config.xml").write_text(load_scheme("claimbuster").label_config(), encoding="utf-8")
+
+
+def timed(function, *args, **kwargs) -> float:
+    start = time.perf_counter()
+    function(*args, **kwargs)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tasks", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--work-dir", help="where the studio and files go (default: a temporary dir)")
+    args = parser.parse_args(argv)
+
+    work = Path(args.work_dir or tempfile.mkdtemp(prefix="studio-bench-"))
+    task_dir = work / "tasks"
+    write_task_dir(task_dir, args.tasks)
+    state = studio.start(work / "studio", port=0)
+    try:
+        connection = connect(state["url"], token_file=state["token_file"])
+        client = connection.client()
+        config = (task_dir / "label_config.xml").read_text()
+        times: dict[str, list[float]] = {key: [] for key in ("ls_import", "ls_export", "push", "pull", "push_again")}
+        for run in range(args.repeat):
+            raw = json.loads((task_dir / "tasks.json").read_text())
+            project = client.projects.create(title=f"ls-alone-{run}", label_config=config)
+            times["ls_import"].append(timed(client.projects.import_tasks, id=project.id, request=raw))
+            times["ls_export"].append(timed(lambda: b"".join(client.projects.exports.download_sync(
+                id=project.id, export_type="JSON", download_all_tasks=True))))
+            client.projects.delete(id=project.id)
+
+            # Ours, from the files on disk, as the CLI does it.
+            times["push"].append(timed(lambda: push_tasks(read_task_dir(task_dir), f"ours-{run}", connection=connection)))
+            times["pull"].append(timed(pull_export, f"ours-{run}", work / f"export-{run}.json", connection=connection))
+            again = []
+            times["push_again"].append(timed(lambda: again.append(
+                push_tasks(read_task_dir(task_dir), f"ours-{run}", connection=connection))))
+            if (again[0].created, again[0].updated, again[0].unchanged) != (0, 0, args.tasks):
+                raise SystemExit(f"second push changed something: {again[0].summary()}")
+            print(f"run {run + 1}/{args.repeat}: " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in times.items()), flush=True)
+    finally:
+        studio.stop(work / "studio")
+
+    median = {key: statistics.median(values) for key, values in times.items()}
+    ls_total, ours_total = median["ls_import"] + median["ls_export"], median["push"] + median["pull"]
+    overhead = ours_total / ls_total - 1
+    print(f"\n{args.tasks} tasks, medians of {args.repeat} run(s):")
+    print(f"  Label Studio alone: import {median['ls_import']:.1f} s + export {median['ls_export']:.1f} s = {ls_total:.1f} s")
+    print(f"  checkworthy:        push   {median['push']:.1f} s + pull   {median['pull']:.1f} s = {ours_total:.1f} s")
+    print(f"  overhead: {overhead:+.0%} (goal < +20%): {'ok' if overhead < 0.20 else 'TOO SLOW'}")
+    print(f"  second push (all unchanged): {median['push_again']:.1f} s (goal < 10 s): "
+          f"{'ok' if median['push_again'] < 10 else 'TOO SLOW'}")
+    return 0 if overhead < 0.20 and median["push_again"] < 10 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""Adapters from external benchmarks to the harness's ``DatasetDict``, and a throughput probe.
+
+The files are parsed by ``builder.corpora``; these functions only arrange the rows
+into the splits the harness expects (``train``, ``validation``, ``test``) with the
+scheme's ``ClassLabel``. Nothing is copied or written: the benchmark scripts in
+``benchmarks/`` call them with the path to the data.
+
+* CheckThat! 2024: ``train`` / ``dev`` / ``dev-test`` become train / validation /
+  test. Sentences carry no article, so each is its own bootstrap unit.
+* ClaimBuster: one CSV split by debate (``File_id``), with a seeded shuffle of the
+  debates, so that no debate is in two splits.
+* CheckThat! 2019 Task 1: a folder of debates as one split whose article is the debate.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+
+import numpy as np
+
+from builder.errors import InputError
+
+
+def _dataset(rows: dict, scheme):
+    from datasets import Dataset, Features, Value
+
+    columns = {"sentence_id": Value("string"), "text": Value("string"), "label": scheme.class_label()}
+    if "article_id" in rows:
+        columns["article_id"] = Value("string")
+    labels = [scheme.names.index(label) for label in rows["label"]]
+    return Dataset.from_dict({**rows, "label": labels}, features=Features(columns))
+
+
+def checkthat2024(directory: str | os.PathLike):
+    """CheckThat! 2022-2024 Task 1 files as ``DatasetDict(train, validation=dev, test=dev-test)``.
+
+    Returns
+    -------
+    dataset : datasets.DatasetDict
+    problems : list of str
+        Data problems reported by the reader (kept in the data, as the organisers did).
+    """
+    from datasets import DatasetDict
+
+    from builder.corpora import checkthat_split_files, read_checkthat_tsv
+    from schemas import load_scheme
+
+    files = checkthat_split_files(directory)
+    missing = [s for s in ("train", "validation", "test") if s not in files]
+    if missing:
+        raise InputError(f"{directory}: no CheckThat! file for split(s) {', '.join(missing)} (need *_train, *_dev and *_dev-test .tsv)")
+    scheme = load_scheme("checkthat")
+    splits, problems = {}, []
+    for split, path in files.items():
+        corpus = read_checkthat_tsv(path)
+        problems += corpus.problems
+        frame = corpus.frame
+        splits[split] = _dataset({"sentence_id": list(frame["id"]), "text": list(frame["text"]), "label": list(frame["label"])}, scheme)
+    return DatasetDict({s: splits[s] for s in ("train", "validation", "test")}), problems
+
+
+def claimbuster_by_debate(path: str | os.PathLike, *, seed: int = 0, fractions=(0.7, 0.15, 0.15)):
+    """One ClaimBuster CSV split into train / validation / test by debate (``File_id``).
+
+    Debates are shuffled with ``seed`` and cut by cumulative sentence count at
+    ``fractions``, so every debate lies in exactly one split.
+
+    Returns
+    -------
+    dataset : datasets.DatasetDict
+        ``article_id`` is the debate.
+    problems : list of str
+    """
+    from datasets import DatasetDict
+
+    from builder.corpora import read_claimbuster_csv
+    from schemas import load_scheme
+
+    if len(fractions) != 3 or abs(sum(fractions) - 1) > 1e-9:
+        raise InputError(f"fractions must be three numbers summing to 1, found {fractions}")
+    corpus = read_claimbuster_csv(path)
+    frame = corpus.frame.sort_values(["debate", "line_number"], kind="stable")
+    debates = sorted(frame["debate"].unique())
+    order = np.random.default_rng(seed).permutation(len(debates))
+    sizes = frame.groupby("debate").size()
+    cumulative = np.cumsum([sizes[debates[i]] for i in order]) / len(frame)
+    cuts = np.searchsorted(cumulative, np.cumsum(fractions)[:2], side="right")
+    assignment = {}
+    for rank, i in enumerate(order):
+        assignment[debates[i]] = "train" if rank < cuts[0] else "validation" if rank < cuts[1] else "test"
+    scheme = load_scheme("claimbuster")
+    splits = {}
+    for split in ("train", "validation", "test"):
+        part = frame[frame["debate"].map(assignment) == split]
+        splits[split] = _dataset(
+            {"sentence_id": list(part["id"]), "article_id": list(part["debate"]), "text": list(part["text"]), "label": list(part["label"])},
+            scheme,
+        )
+    return DatasetDict(splits), corpus.problems
+
+
+def checkthat2019(directory: str | os.PathLike):
+    """Every debate of a CheckThat! 2019 Task 1 folder as one ``Dataset`` (labels Yes/No, article = debate)."""
+    from builder.corpora import read_checkthat2019_dir
+    from schemas import load_scheme
+
+    rows = {"sentence_id": [], "article_id": [], "text": [], "label": []}
+    for corpus in read_checkthat2019_dir(directory):
+        frame = corpus.frame
+        rows["sentence_id"] += [f"{d}:{i}" for d, i in zip(frame["debate"], frame["id"])]
+        rows["article_id"] += list(frame["debate"])
+        rows["text"] += list(frame["text"])
+        rows["label"] += ["Yes" if label == 1 else "No" for label in frame["label"]]
+    return _dataset(rows, load_scheme("checkthat"))
+
+
+def prediction_throughput(model, texts, *, repeats: int = 3) -> float:
+    """Median sentences per second of ``model.predict(texts)`` over ``repeats`` timed runs."""
+    if not len(texts):
+        raise InputError("throughput: no sentences to predict")
+    rates = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        model.predict(texts)
+        rates.append(len(texts) / (time.perf_counter() - start))
+    return statistics.median(rates)

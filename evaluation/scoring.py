@@ -1,0 +1,222 @@
+"""Score an outside system's predictions against gold, as the CheckThat! scorers do.
+
+Gold is a CheckThat! 2022-2024 TSV (``Sentence_id``, ``Text``, ``class_label``), a
+CheckThat! 2019 debate TSV (``line_number``, speaker, text, 0/1 label), or a split of
+a dataset version. Predictions are either
+
+* the CheckThat! 2022-2024 format: the header ``id<TAB>class_label<TAB>run_id`` and
+  one row per sentence with the label exactly ``Yes`` or ``No``; or
+* the ranking format of CheckThat! 2019-2021: ``id<TAB>score`` per line (a header
+  ``id<TAB>score`` is allowed).
+
+Rows are matched by id, never by position. A missing id, an unknown id, a
+duplicate id, a bad label or score, or a malformed line makes :func:`read_predictions`
+refuse, listing every offending line with its line number. Unlike the official
+scorer, a file without the header is refused rather than silently losing its
+first prediction.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from builder.errors import InputError, InputFileNotFoundError
+from evaluation.bootstrap import N_RESAMPLES
+from evaluation.harness import score_items
+
+#: The header line of the CheckThat! 2022-2024 prediction format.
+LABEL_HEADER = ("id", "class_label", "run_id")
+RANKING_HEADER = ("id", "score")
+#: Predicted labels of the CheckThat! format, positive first.
+BINARY_LABELS = ("Yes", "No")
+
+
+@dataclass(frozen=True)
+class Gold:
+    """Gold labels to score against.
+
+    Attributes
+    ----------
+    ids : list of str
+    labels : ndarray of str
+        ``Yes`` / ``No`` (a three-class scheme is mapped CFS -> Yes, UFS/NFS -> No).
+    lines : list of int
+        Where each id is in the gold source (its line, or row number).
+    groups : ndarray or None
+        The article (debate) of each item, when known.
+    where : str
+        Names the gold source in messages.
+    """
+
+    ids: list[str]
+    labels: np.ndarray
+    lines: list[int]
+    groups: np.ndarray | None
+    where: str
+
+
+@dataclass(frozen=True)
+class Predictions:
+    """Predictions aligned to the gold ids: ``y_pred`` (labels) or ``y_score`` (scores)."""
+
+    y_pred: np.ndarray | None
+    y_score: np.ndarray | None
+    run_id: str | None
+
+
+def read_gold(path: str | os.PathLike, *, split: str = "test") -> Gold:
+    """Read gold from a CheckThat! TSV, a CheckThat! 2019 debate, or a dataset version ``DIR[@VERSION]``."""
+    from builder import corpora
+
+    text = str(path)
+    if "@" in text or Path(text).is_dir():
+        return _gold_from_dataset(text, split)
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileNotFoundError(f"{path}: gold file not found; give a CheckThat! TSV or a dataset directory")
+    with open(path, encoding="utf-8-sig") as handle:
+        first = handle.readline()
+    if first.split("\t")[0].strip() == "Sentence_id":
+        frame = corpora.read_checkthat_tsv(path).frame
+        return Gold(list(frame["id"]), frame["label"].to_numpy(dtype=object), list(frame["line"]), None, str(path))
+    frame = corpora.read_checkthat2019_debate(path).frame
+    labels = np.where(frame["label"].to_numpy() == 1, "Yes", "No").astype(object)
+    return Gold(list(frame["id"]), labels, list(frame["line"]), frame["debate"].to_numpy(dtype=object), str(path))
+
+
+def _gold_from_dataset(ref: str, split: str) -> Gold:
+    from builder import load_version
+    from builder.versions import parse_dataset_ref
+    from schemas import load_scheme
+
+    directory, version = parse_dataset_ref(ref)
+    dataset = load_version(directory, version)
+    if split not in dataset:
+        raise InputError(f"{ref}: no split {split!r}; available: {', '.join(dataset)}")
+    data = dataset[split]
+    scheme = load_scheme(dataset_scheme_name(data))
+    names = data.features["label"].int2str(data["label"])
+    labels = np.asarray([scheme.to_binary(n) for n in names], dtype=object)
+    return Gold(list(data["sentence_id"]), labels, list(range(1, len(data) + 1)), np.asarray(data["article_id"], dtype=object), f"{ref} ({split})")
+
+
+def dataset_scheme_name(split) -> str:
+    """The label scheme of a dataset split, recognised from its ``ClassLabel`` names."""
+    from schemas import available_schemes, load_scheme
+
+    names = split.features["label"].names
+    for name in available_schemes():
+        if load_scheme(name).names == names:
+            return name
+    raise InputError(f"labels {', '.join(names)} match no shipped scheme ({', '.join(available_schemes())})")
+
+
+def read_predictions(path: str | os.PathLike, gold: Gold) -> Predictions:
+    """Read a predictions file and align it to ``gold`` by id.
+
+    Raises
+    ------
+    InputError
+        Listing every offending line: malformed lines, labels other than
+        ``Yes``/``No``, scores that are not finite numbers, duplicate ids, ids not
+        in gold, and gold ids without a prediction.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileNotFoundError(f"{path}: predictions file not found")
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            lines = [line.rstrip("\r\n") for line in handle]
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: expected UTF-8 text, found undecodable bytes at byte {exc.start}") from None
+    if not lines:
+        raise InputError(f"{path}: empty; expected the header {'<TAB>'.join(LABEL_HEADER)} and one line per sentence")
+    first = tuple(field.strip() for field in lines[0].split("\t"))
+    if first == LABEL_HEADER:
+        kind, start = "label", 2
+    elif first == RANKING_HEADER:
+        kind, start = "score", 2
+    elif len(first) == 2:
+        kind, start = "score", 1
+    else:
+        raise InputError(
+            f"{path}: line 1: expected the header {'<TAB>'.join(LABEL_HEADER)} (labels) or "
+            f"'id<TAB>score' lines (ranking), found {lines[0]!r}; the official scorer skips the first line, "
+            "so a labels file without the header loses a prediction: add the header"
+        )
+    n_fields = 3 if kind == "label" else 2
+    gold_index = {sentence_id: i for i, sentence_id in enumerate(gold.ids)}
+    values: list = [None] * len(gold.ids)
+    seen: dict[str, int] = {}
+    problems, run_ids = [], set()
+    for lineno, line in enumerate(lines[start - 1:], start=start):
+        if not line.strip():
+            continue
+        fields = [field.strip() for field in line.split("\t")]
+        if len(fields) != n_fields:
+            seen.setdefault(fields[0], lineno)
+            problems.append(f"line {lineno}: expected {n_fields} tab-separated fields, found {len(fields)}: {line!r}")
+            continue
+        sentence_id, value = fields[0], fields[1]
+        if sentence_id in seen:
+            problems.append(f"line {lineno}: duplicate id {sentence_id!r} (first on line {seen[sentence_id]})")
+            continue
+        seen[sentence_id] = lineno
+        if sentence_id not in gold_index:
+            problems.append(f"line {lineno}: unknown id {sentence_id!r}: not in gold {gold.where}")
+            continue
+        if kind == "label":
+            if value not in BINARY_LABELS:
+                problems.append(f"line {lineno}: id {sentence_id!r}: class_label {value!r} is not exactly Yes or No")
+                continue
+            run_ids.add(fields[2])
+        else:
+            try:
+                value = float(value)
+            except ValueError:
+                value = math.nan
+            if not math.isfinite(value):
+                problems.append(f"line {lineno}: id {sentence_id!r}: score {fields[1]!r} is not a finite number")
+                continue
+        values[gold_index[sentence_id]] = value
+    problems += [
+        f"gold line {gold.lines[i]}: id {gold.ids[i]!r} has no prediction"
+        for i, value in enumerate(values)
+        if value is None and gold.ids[i] not in seen
+    ]
+    if problems:
+        raise InputError(problems, header=f"{path}: {len(problems)} problem(s); nothing was scored:")
+    if kind == "label":
+        return Predictions(np.asarray(values, dtype=object), None, ",".join(sorted(run_ids)))
+    return Predictions(None, np.asarray(values, dtype=np.float64), None)
+
+
+def score_file(
+    gold_path: str | os.PathLike,
+    predictions_path: str | os.PathLike,
+    *,
+    split: str = "test",
+    n_resamples: int = N_RESAMPLES,
+    random_state: int = 0,
+) -> dict:
+    """Score a predictions file against gold.
+
+    Returns
+    -------
+    dict
+        :func:`evaluation.harness.score_items`' result (``metrics`` with the
+        CheckThat! 2022-2024 official ``f1_positive`` for labels, ``ci95``, ...)
+        plus ``gold``, ``predictions`` and ``run_id``.
+    """
+    gold = read_gold(gold_path, split=split)
+    predictions = read_predictions(predictions_path, gold)
+    scored = score_items(
+        gold.labels, labels=list(BINARY_LABELS), pos_label="Yes", y_pred=predictions.y_pred, y_score=predictions.y_score,
+        groups=gold.groups, n_resamples=n_resamples, random_state=random_state,
+    )
+    return {"gold": gold.where, "predictions": str(predictions_path), "run_id": predictions.run_id, **scored}

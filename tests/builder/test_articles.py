@@ -1,0 +1,166 @@
+"""Reading articles: formats, normalisation, ids, and every kind of bad input."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pytest
+
+from builder.articles import EmptyArticleWarning, IgnoredFileWarning, read_article_records, read_articles
+from builder.errors import InputError, InputFileNotFoundError, SchemaError
+from builder.io import atomic_write_jsonl, sha256_text
+
+
+def test_txt_title_is_first_nonempty_line_and_text_keeps_it(write):
+    path = write("news/a1.txt", "\n\nTalks resume in Vienna\n\nThe U.S. and Russia met.\n")
+    [article] = read_articles([path])
+    assert article.article_id == "a1"
+    assert article.title == "Talks resume in Vienna"
+    assert article.text.startswith("\n\nTalks resume in Vienna\n\nThe U.S.")
+    assert article.text_sha256 == sha256_text(article.text)
+    assert article.path == str(path)
+
+
+def test_bom_and_crlf_are_normalised(write):
+    path = write("a.txt", "\ufeffHeadline\r\n\r\nFirst line.\rSecond line.\r\n".encode("utf-8"))
+    [article] = read_articles([path])
+    assert article.text == "Headline\n\nFirst line.\nSecond line.\n"
+    assert article.title == "Headline"
+
+
+def test_directories_are_read_recursively_in_sorted_order_and_other_files_ignored(write, tmp_path):
+    write("in/b.txt", "B title\n\nB body.")
+    write("in/a.md", "# A title\n\nA **bold** [link](http://x.org) body.")
+    write("in/sub/c.html", "<html><body><h1>C title</h1><p>C body.</p></body></html>")
+    write("in/notes.json", '{"not": "an article"}')
+    write("in/.hidden.txt", "Hidden\n\nNot read.")
+    articles = read_articles(tmp_path / "in")
+    assert [a.article_id for a in articles] == ["a", "b", "c"]
+    assert articles[0].title == "A title"
+    assert articles[0].text == "A title\n\nA bold link body."
+
+
+def test_explicit_non_article_file_is_ignored_with_a_warning(write):
+    path = write("notes.json", "{}")
+    with pytest.warns(IgnoredFileWarning, match=r"notes\.json: not an article file"):
+        assert read_articles([path]) == []
+
+
+def test_html_keeps_blocks_and_captions_drops_scripts_and_navigation(write):
+    html = """<!DOCTYPE html><html><head><title>Site | Talks</title><style>p {color: red}</style>
+    <link rel="canonical" href="https://example.org/talks"><meta property="article:published_time" content="2017-12-08"></head>
+    <body><nav><a href="/">Home</a> | <a href="/world">World</a></nav>
+    <h1>Talks &amp; tensions</h1>
+    <div>Intro text without a paragraph.<p>Prices rose 4%&nbsp;in May. Officials said so.</p></div>
+    <figure><img src="x.jpg"><figcaption>A flag flies in Geneva.</figcaption></figure>
+    <script>var x = "not text";</script><!-- a comment -->
+    <ul><li>First point.</li><li>Second <b>bold</b> point.</li></ul>
+    <footer>Copyright 2017</footer></body></html>"""
+    [article] = read_articles([write("talks.html", html)])
+    assert article.title == "Talks & tensions"
+    assert article.url == "https://example.org/talks"
+    assert article.published == "2017-12-08"
+    assert article.text.split("\n\n") == [
+        "Talks & tensions",
+        "Intro text without a paragraph.",
+        "Prices rose 4% in May. Officials said so.",
+        "A flag flies in Geneva.",
+        "First point.",
+        "Second bold point.",
+    ]
+    [[start, end]] = article.meta["captions"]
+    assert article.text[start:end] == "A flag flies in Geneva."
+    assert "not text" not in article.text and "Home" not in article.text and "comment" not in article.text
+
+
+def test_jsonl_fields_extras_and_title(write):
+    lines = [
+        {"id": "n1", "text": "Body one.", "title": "Title one", "url": "https://x.org/1", "source": "Wire", "published": "2024-01-02", "meta": {"fictional": True}, "lang": "en"},
+        {"id": "n2", "text": "Title two\n\nBody two.", "title": "Title two", "url": None},
+        {"id": 7, "text": "No title here."},
+    ]
+    path = write("batch.jsonl", "\n".join(json.dumps(line) for line in lines) + "\n")
+    first, second, third = read_articles([path])
+    assert first.text == "Title one\n\nBody one."
+    assert first.meta == {"fictional": True, "lang": "en"}
+    assert (first.url, first.source, first.published) == ("https://x.org/1", "Wire", "2024-01-02")
+    assert first.path == f"{path}:1"
+    assert second.text == "Title two\n\nBody two."
+    assert third.article_id == "7" and third.title is None
+
+
+BAD_INPUTS = [
+    pytest.param("latin1.txt", "Caf\xe9 prices rose.".encode("latin-1"), r"latin1\.txt: line 1: expected UTF-8 text, found the byte 0xe9", id="not-utf8"),
+    pytest.param("blob.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", r"blob\.txt: expected a UTF-8 text file, found binary data", id="binary"),
+    pytest.param("blob.jsonl", b'{"id": "a", "text": "x"}\n\x00\x01', r"blob\.jsonl: expected a UTF-8 text file, found binary data", id="binary-jsonl"),
+    pytest.param("cut.jsonl", '{"id": "a", "text": "ok"}\n{"id": "b", "te', r"cut\.jsonl: line 2: expected a JSON object, found invalid JSON", id="truncated-jsonl"),
+    pytest.param("list.jsonl", '[1, 2]\n', r"list\.jsonl: line 1: expected a JSON object, found list", id="non-object-jsonl"),
+    pytest.param("noid.jsonl", '{"text": "Body."}\n', r"noid\.jsonl: line 1: missing required field\(s\) 'id'", id="missing-id"),
+    pytest.param("notext.jsonl", '{"id": "a"}\n', r"notext\.jsonl: line 1: missing required field\(s\) 'text'", id="missing-text"),
+    pytest.param("unsafe.jsonl", '{"id": "../etc/passwd", "text": "x"}\n', r"unsafe\.jsonl: line 1: field 'id': unsafe article id '\.\./etc/passwd'", id="unsafe-id"),
+    pytest.param("my article.txt", "Title\n\nBody.", r"my article\.txt: file name: unsafe article id 'my article'", id="unsafe-file-name"),
+    pytest.param("types.jsonl", '{"id": "a", "text": 5, "url": 3}\n', r"types\.jsonl: line 1: field 'text': expected a string, found int", id="wrong-type"),
+    pytest.param("dup.jsonl", '{"id": "a", "text": "x"}\n{"id": "a", "text": "y"}\n', r"dup\.jsonl:2: duplicate article id 'a', already used by .*dup\.jsonl:1", id="duplicate-id"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), BAD_INPUTS)
+def test_bad_input_names_file_line_and_problem(write, name, content, message):
+    path = write(name, content)
+    with pytest.raises(InputError, match=message):
+        read_articles([path])
+
+
+def test_all_bad_files_are_listed_at_once(write, tmp_path):
+    for param in BAD_INPUTS:
+        name, content, _ = param.values
+        write(f"in/{name}", content)
+    write("in/good.txt", "Good\n\nA fine article.")
+    with pytest.raises(InputError) as info:
+        read_articles([tmp_path / "in"])
+    message = str(info.value)
+    assert message.startswith("cannot read the articles (")
+    for param in BAD_INPUTS:
+        name, _, _ = param.values
+        assert name in message, name
+    assert "good.txt" not in message
+
+
+def test_duplicate_id_across_files(write, tmp_path):
+    write("in/a.txt", "A\n\nBody.")
+    write("in/sub/a.md", "A\n\nOther body.")
+    with pytest.raises(InputError, match=r"sub/a\.md: duplicate article id 'a', already used by .*in/a\.txt"):
+        read_articles([tmp_path / "in"])
+
+
+def test_missing_path_is_reported():
+    with pytest.raises(InputFileNotFoundError, match=r"nowhere/x\.txt: no such file or directory"):
+        read_articles(["nowhere/x.txt"])
+
+
+def test_empty_article_is_a_warning_naming_the_file(write, tmp_path):
+    write("in/empty.txt", "\n   \n")
+    write("in/full.txt", "Full\n\nText.")
+    with pytest.warns(EmptyArticleWarning, match=r"empty\.txt: empty article 'empty'"):
+        articles = read_articles([tmp_path / "in"])
+    assert [a.article_id for a in articles] == ["full"]
+
+
+def test_read_article_records_round_trip_and_tampering(tmp_path, write):
+    articles = read_articles([write("a.txt", "Title\n\nBody text.")])
+    path = tmp_path / "articles.jsonl"
+    atomic_write_jsonl(path, [a.to_dict() for a in articles])
+    assert read_article_records(path) == articles
+    record = articles[0].to_dict() | {"text": "Title\n\nEdited body."}
+    atomic_write_jsonl(path, [record, {"article_id": "bad id"}])
+    with pytest.raises(SchemaError) as info:
+        read_article_records(path)
+    assert "line 1 (article_id 'a'): text_sha256 does not match the text" in str(info.value)
+    assert "line 2: (top level): 'text' is a required property" in str(info.value)
+
+
+def test_no_warning_for_good_input(write):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(read_articles([write("ok.txt", "Ok\n\nFine.")])) == 1

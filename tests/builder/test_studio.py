@@ -1,0 +1,136 @@
+"""The local Label Studio server: start, status, stop, busy port, secrets, annotators."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from builder import studio
+from builder.errors import StudioError
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _cli(*argv: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "builder", *argv], capture_output=True, text=True, cwd=REPO)
+
+
+def _listening(pid: int) -> list[str]:
+    """The local addresses (hex, as in /proc/net/tcp) on which process ``pid`` listens."""
+    fd_dir = Path(f"/proc/{pid}/fd")
+    inodes = {os.readlink(fd_dir / fd)[8:-1] for fd in os.listdir(fd_dir)
+              if os.readlink(fd_dir / fd).startswith("socket:[")}
+    found = []
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:
+                found.append(fields[1])
+    return found
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+def test_default_locations_follow_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv(studio.ENV_VENV, str(tmp_path / "venv"))
+    monkeypatch.setenv(studio.ENV_DATA_DIR, str(tmp_path / "data"))
+    assert studio.default_venv() == tmp_path / "venv"
+    assert studio.default_data_dir() == tmp_path / "data"
+    monkeypatch.delenv(studio.ENV_VENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert studio.default_venv() == tmp_path / "cache" / "checkworthy" / f"label-studio-{studio.LABEL_STUDIO_VERSION}"
+
+
+@pytest.mark.parametrize("email", ["not-an-email", "a/b@example.org", ".hidden@example.org"],
+                         ids=["no-at", "slash", "leading-dot"])
+def test_add_annotator_rejects_what_is_not_an_email(tmp_path, email):
+    with pytest.raises(StudioError, match="is not an e-mail address"):
+        studio.add_annotator(tmp_path, email)
+
+
+@pytest.mark.studio
+def test_start_status_stop_leaves_no_process(studio_template, tmp_path):
+    data_dir = tmp_path / "studio"
+    studio.clone_studio(studio_template, data_dir)
+    started = _cli("studio", "start", "--data-dir", str(data_dir), "--port", "0")
+    assert started.returncode == 0, started.stderr
+    status = json.loads(_cli("studio", "status", "--json", "--data-dir", str(data_dir)).stdout)
+    try:
+        assert set(status) == {"url", "pid", "data_dir", "token_file", "running"}
+        assert status["running"] and status["url"].startswith("http://127.0.0.1:")
+        assert status["url"] in started.stdout and studio.ADMIN_EMAIL in started.stdout
+        assert str(data_dir / "admin_password") in started.stdout
+        for secret_file in ("admin_password", "api_token"):
+            secret = (data_dir / secret_file).read_text().strip()
+            assert secret not in started.stdout + started.stderr
+            assert stat.S_IMODE((data_dir / secret_file).stat().st_mode) == 0o600
+        assert len((data_dir / "api_token").read_text().strip()) == 40
+        port = int(status["url"].rsplit(":", 1)[1])
+        assert _listening(status["pid"]) == [f"0100007F:{port:04X}"], "the server listens on 127.0.0.1 only"
+        again = _cli("studio", "start", "--data-dir", str(data_dir), "--port", "0")
+        assert again.returncode == 0 and f"pid {status['pid']}" in again.stdout, "a running studio is reused"
+    finally:
+        stopped = _cli("studio", "stop", "--data-dir", str(data_dir))
+    assert stopped.returncode == 0 and "stopped" in stopped.stdout
+    assert _gone(status["pid"]), "no process is left (a zombie waiting for init to reap it has ended)"
+    after = json.loads(_cli("studio", "status", "--json", "--data-dir", str(data_dir)).stdout)
+    assert after == {**status, "running": False, "url": None, "pid": None}
+    assert "no Label Studio was running" in _cli("studio", "stop", "--data-dir", str(data_dir)).stdout
+
+
+@pytest.mark.studio
+def test_a_busy_port_is_detected_before_start(studio_template, tmp_path):
+    data_dir = tmp_path / "studio"
+    studio.clone_studio(studio_template, data_dir)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(StudioError, match=rf"port {port} on 127.0.0.1 is already in use.*--port"):
+            studio.start(data_dir, port=port)
+        done = _cli("studio", "start", "--data-dir", str(data_dir), "--port", str(port))
+    assert done.returncode == 1 and "already in use" in done.stderr
+    assert not (data_dir / "studio.json").exists(), "nothing was started"
+
+
+@pytest.mark.studio
+def test_add_annotator_writes_a_private_password_the_user_can_log_in_with(studio_server):
+    import requests
+
+    done = _cli("studio", "add-annotator", "ann9@example.org", "--data-dir", studio_server["data_dir"])
+    assert done.returncode == 0, done.stderr
+    password_file = Path(studio_server["data_dir"]) / "annotators" / "ann9@example.org.password"
+    assert str(password_file) in done.stdout
+    password = password_file.read_text().strip()
+    assert password not in done.stdout + done.stderr
+    assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
+    session = requests.Session()
+    login = f"{studio_server['url']}/user/login/"
+    session.get(login, timeout=30)
+    answer = session.post(login, data={"email": "ann9@example.org", "password": password,
+                                       "csrfmiddlewaretoken": session.cookies.get("csrftoken")},
+                          headers={"Referer": login}, timeout=30, allow_redirects=False)
+    assert answer.status_code == 302, "a successful login redirects"
+    users = studio_server["connection"].client().users.list()
+    assert "ann9@example.org" in {user.email for user in users}
+
+
+def test_ensure_server_reuses_a_complete_install(tmp_path):
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "label-studio").write_text("#!/bin/sh\n")
+    (venv / ".checkworthy-installed").write_text(studio.LABEL_STUDIO_VERSION + "\n")
+    assert studio.ensure_server(venv) == venv / "bin" / "label-studio"
+    assert sorted(os.listdir(venv)) == [".checkworthy-installed", "bin"]

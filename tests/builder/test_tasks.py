@@ -1,0 +1,141 @@
+"""Label Studio tasks: make_tasks records and write_tasks outputs."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from builder.errors import InputError, VersionExistsError
+from builder.io import sha256_text
+from builder.records import Article
+from builder.select import score_sentences
+from builder.split import split_article
+from builder.tasks import OUTPUT_FILES, make_tasks, predicted_label, write_tasks
+from schemas import FROM_NAME, TO_NAME, load_scheme, validate
+
+TEXT = (
+    "Budget talks stall\n\n"
+    "By Jane Doe\n\n"
+    "The deficit rose 12% to $1.2 trillion in 2023, the Treasury said. I think this is a disgrace.\n\n"
+    "Will Congress act? Unemployment fell to 3.9%, the lowest level since 1969.\n\n"
+    "Share this article"
+)
+
+
+def _scored(article):
+    return score_sentences(split_article(article), article)
+
+
+@pytest.fixture
+def article():
+    return Article("budget", TEXT, title="Budget talks stall", source="Wire", url="https://example.org/budget")
+
+
+@pytest.mark.parametrize("scheme", ["claimbuster", "checkthat"])
+def test_make_tasks_conform_to_the_schema(article, scheme):
+    tasks = make_tasks([article], _scored(article), scheme)
+    validate(tasks, "tasks", "tasks")
+    assert [t["data"]["sentence"] for t in tasks] == [
+        "The deficit rose 12% to $1.2 trillion in 2023, the Treasury said.",
+        "I think this is a disgrace.",
+        "Will Congress act?",
+        "Unemployment fell to 3.9%, the lowest level since 1969.",
+    ]
+    first = tasks[0]
+    assert first["data"]["headline"] == "Budget talks stall"
+    assert first["data"]["context_before"] == "" and first["data"]["context_after"] == "I think this is a disgrace."
+    assert first["data"]["text_sha256"] == sha256_text(first["data"]["sentence"])
+    meta = first["meta"]
+    assert TEXT[meta["start"] : meta["end"]] == first["data"]["sentence"]
+    assert (meta["scheme"], meta["source"], meta["url"], meta["article_sha256"]) == (scheme, "Wire", "https://example.org/budget", article.text_sha256)
+    assert meta["generator"].startswith("checkworthy ")
+    [prediction] = first["predictions"]
+    assert prediction["model_version"] == "heuristic-1" and prediction["score"] == meta["score"]
+    [result] = prediction["result"]
+    assert (result["from_name"], result["to_name"], result["type"]) == (FROM_NAME, TO_NAME, "choices")
+    assert result["value"]["choices"][0] in load_scheme(scheme).names
+
+
+@pytest.mark.parametrize(
+    ("scheme", "score", "text", "label"),
+    [
+        ("checkthat", 0.5, "Prices rose 4%.", "Yes"),
+        ("checkthat", 0.49, "Prices rose 4%.", "No"),
+        ("claimbuster", 0.9, "Prices rose 4%.", "CFS"),
+        ("claimbuster", 0.2, "The Treasury said prices rose 4% in May.", "UFS"),
+        ("claimbuster", 0.2, "Is this the end?", "NFS"),
+        ("claimbuster", 0.2, "I think it is bad.", "NFS"),
+    ],
+    ids=["checkthat-yes-at-threshold", "checkthat-no", "cfs", "ufs-factual", "nfs-question", "nfs-opinion"],
+)
+def test_predicted_label(scheme, score, text, label):
+    assert predicted_label(load_scheme(scheme), score, text) == label
+
+
+def test_make_tasks_selection_and_errors(article):
+    sentences = _scored(article)
+    top = make_tasks([article], sentences, "checkthat", selection="top:1")
+    assert [t["data"]["sentence"] for t in top] == ["The deficit rose 12% to $1.2 trillion in 2023, the Treasury said."]
+    with pytest.raises(InputError, match=r"4 body sentence\(s\) have no score .*run builder.select.score_sentences first"):
+        make_tasks([article], split_article(article), "checkthat")
+    with pytest.raises(InputError, match=r"sentences of unknown article\(s\) 'budget'"):
+        make_tasks([], sentences, "checkthat")
+
+
+def _write_inputs(write):
+    write("in/budget.txt", TEXT)
+    write("in/batch.jsonl", json.dumps({"id": "w1", "title": "Storm", "text": "Waves rose 3 metres on Monday, officials said.", "meta": {"fictional": True}}) + "\n")
+
+
+def test_write_tasks_writes_four_valid_files(write, tmp_path):
+    _write_inputs(write)
+    counts = write_tasks([tmp_path / "in"], tmp_path / "out", scheme="checkthat")
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+    assert counts == {"articles": 2, "sentences": 9, "tasks": 5}
+    articles = [json.loads(line) for line in (out / "articles.jsonl").read_text().splitlines()]
+    sentences = [json.loads(line) for line in (out / "sentences.jsonl").read_text().splitlines()]
+    tasks = json.loads((out / "tasks.json").read_text())
+    assert [a["article_id"] for a in articles] == ["w1", "budget"]
+    assert articles[0]["meta"] == {"fictional": True}
+    for record in articles:
+        validate(record, "article", "articles.jsonl")
+    for record in sentences:
+        validate(record, "sentence", "sentences.jsonl")
+        text = next(a["text"] for a in articles if a["article_id"] == record["article_id"])
+        assert text[record["start"] : record["end"]] == record["text"]
+    assert {s["role"] for s in sentences} == {"headline", "byline", "body", "boilerplate"}
+    assert "Share this article" not in {t["data"]["sentence"] for t in tasks}
+    root = ET.fromstring((out / "label_config.xml").read_text())
+    assert [c.get("value") for c in root.iter("Choice")] == ["Yes", "No"]
+
+
+def test_write_tasks_is_byte_identical_across_runs_and_processes(write, tmp_path):
+    _write_inputs(write)
+    write_tasks([tmp_path / "in"], tmp_path / "one", jobs=1)
+    write_tasks([tmp_path / "in"], tmp_path / "two", jobs=2)
+    for name in OUTPUT_FILES:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+
+
+def test_bad_input_leaves_nothing_in_out(write, tmp_path):
+    _write_inputs(write)
+    write("in/broken.jsonl", '{"id": "x", "text": "ok"}\n{"id": "y", "te')
+    write("in/latin.txt", b"caf\xe9")
+    with pytest.raises(InputError) as info:
+        write_tasks([tmp_path / "in"], tmp_path / "out")
+    assert "broken.jsonl: line 2" in str(info.value) and "latin.txt: line 1" in str(info.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
+
+
+def test_existing_out_is_refused_unless_overwrite(write, tmp_path):
+    _write_inputs(write)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "old.txt").write_text("old")
+    with pytest.raises(VersionExistsError, match=r"out: already exists; .* --overwrite"):
+        write_tasks([tmp_path / "in"], tmp_path / "out")
+    write_tasks([tmp_path / "in"], tmp_path / "out", overwrite=True)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(OUTPUT_FILES)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "out"]

@@ -1,0 +1,105 @@
+"""``checkworthy validate`` and the file-kind registry behind it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from builder.cli import main
+from builder.tasks import OUTPUT_FILES, write_tasks
+from builder.validation import KINDS, FileKind, detect_kind, register_kind, validate_file
+
+REPO = Path(__file__).resolve().parents[2]
+SEED = REPO / "seeds" / "000_27e9f3fb14e76b8c.txt"
+
+
+@pytest.fixture
+def out(tmp_path):
+    write_tasks([SEED], tmp_path / "out")
+    return tmp_path / "out"
+
+
+def test_outputs_validate_and_nothing_is_written(out, capsys):
+    before = sorted((p.name, p.stat().st_mtime_ns) for p in out.iterdir())
+    assert main(["validate", *(str(out / name) for name in OUTPUT_FILES), str(SEED)]) == 0
+    report = capsys.readouterr().out
+    for kind, count in [("articles.jsonl", 1), ("sentences.jsonl", 13), ("tasks.json", 10), ("label_config.xml", 1), ("raw article", 1)]:
+        assert f"{kind}: ok ({count} record(s))" in report
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in out.iterdir()) == before
+
+
+def test_kinds_are_detected_by_content_when_renamed(out, tmp_path):
+    for name, kind in [("articles.jsonl", "articles.jsonl"), ("sentences.jsonl", "sentences.jsonl"), ("tasks.json", "tasks.json")]:
+        renamed = tmp_path / f"renamed-{name}"
+        renamed.write_bytes((out / name).read_bytes())
+        assert detect_kind(renamed).name == kind
+
+
+def _rewrite_jsonl(path, change):
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    change(records)
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+
+
+def test_every_problem_is_reported(out, capsys):
+    def break_sentences(records):
+        records[1]["text"] = "Edited."
+        records[2]["role"] = "footnote"
+        records[3]["start"] += 1
+        records[4] = records[5]
+
+    _rewrite_jsonl(out / "sentences.jsonl", break_sentences)
+    tasks = json.loads((out / "tasks.json").read_text())
+    tasks[0]["predictions"][0]["result"][0]["value"]["choices"] = ["CFX"]
+    tasks[1]["data"]["sentence"] = "Changed."
+    del tasks[2]["meta"]["score"]
+    (out / "tasks.json").write_text(json.dumps(tasks))
+    (out / "label_config.xml").write_text("<View><Choices name='label'>")
+    assert main(["validate", str(out / "sentences.jsonl"), str(out / "tasks.json"), str(out / "label_config.xml")]) == 1
+    report = capsys.readouterr().out
+    assert "line 2 (sentence_id '000_27e9f3fb14e76b8c:" in report and "text_sha256 does not match the text" in report
+    assert "line 3: role: 'footnote' is not one of" in report
+    assert "line 4 (sentence_id" in report and "the text is not at [" in report
+    assert "line 6 (sentence_id" in report and "duplicate sentence_id" in report
+    assert "tasks.json: task 2/meta: 'score' is a required property" in report
+    assert "not well-formed XML" in report
+
+
+def test_task_level_checks(out, capsys):
+    tasks = json.loads((out / "tasks.json").read_text())
+    tasks[0]["predictions"][0]["result"][0]["value"]["choices"] = ["CFX"]
+    tasks[1]["data"]["sentence"] = "Changed."
+    tasks.append(tasks[3])
+    (out / "tasks.json").write_text(json.dumps(tasks))
+    kind, count, problems = validate_file(out / "tasks.json")
+    assert (kind, count) == ("tasks.json", 11)
+    assert any("task 0" in p and "predicted label(s) 'CFX' not in scheme 'claimbuster' (CFS, UFS, NFS)" in p for p in problems)
+    assert any("task 1" in p and "text_sha256 does not match the sentence" in p for p in problems)
+    assert any("task 10" in p and "duplicate sentence_id" in p for p in problems)
+
+
+def test_raw_article_problems_and_unknown_files(write, capsys):
+    bad = write("bad.txt", b"caf\xe9")
+    other = write("notes.csv", "a,b\n")
+    assert main(["validate", str(bad), str(other)]) == 1
+    report = capsys.readouterr().out
+    assert "bad.txt: raw article: 1 problem(s)" in report and "expected UTF-8 text" in report
+    assert "notes.csv: unknown: 1 problem(s)" in report and "not a file kind that can be validated" in report
+
+
+def test_missing_file_is_reported_with_the_others(out, tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "nope.json"), str(out / "tasks.json")]) == 1
+    report = capsys.readouterr().out
+    assert "nope.json: missing: 1 problem(s)" in report and "nope.json: file not found" in report
+    assert "tasks.json: tasks.json: ok (10 record(s))" in report
+
+
+def test_a_new_kind_can_be_registered(write, monkeypatch):
+    path = write("scores.custom", '{"metrics": {}}')
+    assert detect_kind(path) is None
+    monkeypatch.setattr("builder.validation.KINDS", dict(KINDS))
+    kind = register_kind(FileKind("custom scores", lambda p: p.suffix == ".custom", lambda p: (1, []), priority=5))
+    assert detect_kind(path) is kind
+    assert validate_file(path) == ("custom scores", 1, [])

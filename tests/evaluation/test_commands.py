@@ -1,0 +1,91 @@
+"""``checkworthy evaluate`` and ``checkworthy train`` on a dataset version built here."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from builder.cli import main
+from builder.from_corpus import build_from_corpus
+from evaluation.baselines import load_model
+from builder.io import read_json
+from schemas import validate
+
+
+@pytest.fixture
+def version(tmp_path, write, make_rows):
+    """A checkthat dataset version built from a small CheckThat!-format folder."""
+    rng = np.random.default_rng(0)
+    header = "Sentence_id\tText\tclass_label"
+    for name, n in (("train", 60), ("dev", 30), ("dev-test", 30)):
+        rows = make_rows(1, n, rng, "checkthat", prefix=name)
+        lines = [f"{name}{i}\t{t}\t{y}" for i, (t, y) in enumerate(zip(rows["text"], rows["label"]))]
+        write(f"ct/CT24_toy_{name}.tsv", "\n".join([header, *lines]) + "\n")
+    return build_from_corpus("checkthat", tmp_path / "ct", tmp_path / "ds")
+
+
+def test_evaluate_writes_results_beside_the_version(version, capsys):
+    ref = f"{version.path.parent.parent}@{version.version}"
+    assert main(["evaluate", ref, "--baselines", "majority,tfidf-lr", "--n-resamples", "20"]) == 0
+    out = version.path / "evaluation"
+    results = read_json(out / "results.json")
+    validate(results, "results", "results.json")
+    assert results["dataset"]["fingerprint"] == version.manifest["fingerprint"]
+    assert results["dataset"]["version"] == version.version
+    assert results["seeds"]["dataset"] == version.manifest["settings"]["seed"]
+    assert (out / "results.md").exists() and (out / "pr_test.png").exists()
+    assert (out / "confusion_tfidf-lr_test.png").exists()
+    assert str(out) in capsys.readouterr().out
+
+
+def test_evaluate_scores_its_own_predictions_back(version, tmp_path, capsys):
+    ref = str(version.path.parent.parent)
+    assert main(["evaluate", ref, "--baselines", "tfidf-lr", "--n-resamples", "20", "--out", str(tmp_path / "ev")]) == 0
+    results = read_json(tmp_path / "ev" / "results.json")
+    capsys.readouterr()
+    predictions = tmp_path / "ev" / "predictions" / "tfidf-lr_test.tsv"
+    assert main(["score", "--gold", ref, "--split", "test", "--predictions", str(predictions), "--json", "--n-resamples", "20"]) == 0
+    scored = json.loads(capsys.readouterr().out)
+    entry = next(e for e in results["results"] if e["split"] == "test")
+    assert scored["metrics"]["f1_positive"] == entry["metrics"]["f1_positive"]
+
+
+def test_unknown_baseline_fails_with_did_you_mean(version, capsys):
+    assert main(["evaluate", str(version.path.parent.parent), "--baselines", "tfidf-lrr"]) == 1
+    assert "Did you mean 'tfidf-lr'?" in capsys.readouterr().err
+
+
+def test_train_saves_a_model_that_loads(version, tmp_path):
+    assert main(["train", str(version.path.parent.parent), "--baseline", "tfidf-lr", "--seed", "2", "--out", str(tmp_path / "m")]) == 0
+    model, metadata = load_model(tmp_path / "m")
+    assert metadata["baseline"] == "tfidf-lr" and metadata["seed"] == 2 and metadata["threshold"] is not None
+    assert metadata["dataset"]["fingerprint"] == version.manifest["fingerprint"]
+    assert set(model.predict(["Unemployment fell by 3 percent last year."])) <= {"Yes", "No"}
+
+
+def test_a_trained_model_scores_labeling_candidates(version, tmp_path):
+    from builder.records import Article, Sentence
+    from builder.select import score_sentences
+    from evaluation.selection import BaselineScorer
+
+    assert main(["train", str(version.path.parent.parent), "--baseline", "tfidf-svm", "--out", str(tmp_path / "m")]) == 0
+    text = "Taxes on the middle class went up 9 percent. Thank you all for being here tonight."
+    article = Article("a1", text)
+    sentences = [Sentence("a1:1", "a1", 0, 0, 44, text[:44], "body"), Sentence("a1:2", "a1", 1, 45, len(text), text[45:], "body")]
+    scored = score_sentences(sentences, article, BaselineScorer(tmp_path / "m"))
+    assert scored[0].score > scored[1].score and 0 <= scored[1].score <= 1
+    assert "tfidf-svm predicts Yes" in scored[0].reason
+
+
+def test_validate_knows_results_json(version, tmp_path, capsys):
+    ref = str(version.path.parent.parent)
+    assert main(["evaluate", ref, "--baselines", "majority", "--n-resamples", "5", "--out", str(tmp_path / "ev")]) == 0
+    assert main(["validate", str(tmp_path / "ev" / "results.json")]) == 0
+    broken = tmp_path / "broken" / "results.json"
+    broken.parent.mkdir()
+    broken.write_text(json.dumps({"results": []}), encoding="utf-8")
+    assert main(["validate", str(broken)]) != 0
+    captured = capsys.readouterr()
+    assert "'dataset' is a required property" in captured.out + captured.err

@@ -1,0 +1,73 @@
+"""The harness: results that validate, byte-identical across runs, both schemes."""
+
+from __future__ import annotations
+
+import pytest
+
+from builder.errors import InputError
+from evaluation.harness import evaluate_baselines
+from evaluation.report import write_evaluation
+from schemas import validate
+
+INFO = {"version": "1.0.0", "fingerprint": "0123456789abcdef", "seed": 13}
+FAST = {"baselines": ["majority", "random", "tfidf-lr"], "n_resamples": 30}
+
+
+def test_results_validate_and_record_provenance(checkthat_dataset):
+    dataset, scheme = checkthat_dataset
+    results, predictions, *_ = evaluate_baselines(dataset, scheme, seed=7, dataset_info=INFO, **FAST)
+    validate(results, "results", "results.json")
+    assert results["dataset"]["fingerprint"] == INFO["fingerprint"] and results["dataset"]["version"] == "1.0.0"
+    assert results["seeds"] == {"baselines": 7, "bootstrap": 7, "dataset": 13}
+    assert results["packages"]["scikit-learn"]
+    entries = {(e["baseline"], e["split"]): e for e in results["results"]}
+    assert set(entries) == {(b, s) for b in FAST["baselines"] for s in ("validation", "test")}
+    for entry in entries.values():
+        assert "f1_positive" in entry["metrics"] and set(entry["ci95"]) == set(entry["metrics"])
+        assert "map" in entry["metrics"]  # articles with several sentences: per-article ranking metrics
+    assert entries["majority", "test"]["metrics"]["f1_positive"] == 0.0
+    assert entries["tfidf-lr", "test"]["metrics"]["f1_positive"] > 0.9
+    assert results["baselines"]["tfidf-lr"]["threshold"] is not None
+    assert results["baselines"]["majority"]["threshold"] is None
+    assert set(predictions) == set(entries)
+
+
+def test_same_seed_gives_byte_identical_results(checkthat_dataset, tmp_path):
+    dataset, scheme = checkthat_dataset
+    outputs = []
+    for run in ("one", "two"):
+        results, predictions, *_ = evaluate_baselines(dataset, scheme, seed=3, dataset_info=INFO, **FAST)
+        write_evaluation(results, predictions, tmp_path / run)
+        outputs.append(tmp_path / run)
+    for name in ("results.json", "results.md", "predictions/random_test.tsv", "pr_test.png"):
+        assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes(), name
+    other, *_ = evaluate_baselines(dataset, scheme, seed=4, dataset_info=INFO, **FAST)
+    assert other["seeds"]["baselines"] == 4
+
+
+def test_three_classes_report_macro_f1_and_cfs_versus_rest(claimbuster_dataset):
+    dataset, scheme = claimbuster_dataset
+    results, *_ = evaluate_baselines(dataset, scheme, dataset_info=INFO, **FAST)
+    assert results["settings"]["positive_label"] == "CFS"
+    entry = next(e for e in results["results"] if e["baseline"] == "tfidf-lr" and e["split"] == "test")
+    assert {"macro_f1", "f1_positive"} <= set(entry["metrics"])
+    assert set(entry["per_class"]) == {"CFS", "UFS", "NFS"}
+    assert entry["confusion_matrix"]["labels"] == ["CFS", "UFS", "NFS"]
+
+
+def test_missing_split_and_unknown_baseline_are_refused(checkthat_dataset):
+    from datasets import DatasetDict
+
+    dataset, scheme = checkthat_dataset
+    with pytest.raises(InputError, match="missing split.*validation, test"):
+        evaluate_baselines(DatasetDict({"train": dataset["train"]}), scheme)
+    with pytest.raises(InputError, match="Did you mean 'tfidf-svm'"):
+        evaluate_baselines(dataset, scheme, baselines=["tfidf-svn"])
+
+
+def test_labels_outside_the_scheme_are_listed(make_dataset):
+    dataset, _ = make_dataset("claimbuster")
+    from schemas import load_scheme
+
+    with pytest.raises(InputError, match=r"label 'CFS' is not in scheme 'checkthat'"):
+        evaluate_baselines(dataset, load_scheme("checkthat"), **FAST)

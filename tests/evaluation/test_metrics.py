@@ -1,0 +1,138 @@
+"""Metric definitions pinned on small hand-computed cases, and agreement with scikit-learn."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn import metrics as skm
+
+from builder.errors import InputError
+from evaluation import metrics as m
+from evaluation.metrics import METRICS, get_metric
+
+# Two articles: "a" ranks its positive first; "b" has no positive at all.
+GOLD = ["Yes", "No", "No", "Yes", "No", "No", "No"]
+PRED = ["Yes", "Yes", "No", "No", "No", "No", "No"]
+SCORE = [0.9, 0.8, 0.8, 0.8, 0.5, 0.5, 0.1]
+GROUPS = ["a", "a", "a", "a", "b", "b", "b"]
+
+#: One hand-computed value for every registered metric on GOLD / PRED / SCORE / GROUPS.
+HAND_COMPUTED = {
+    # tp 1, fp 1, fn 1
+    "f1_positive": 0.5,
+    "precision_positive": 0.5,
+    "recall_positive": 0.5,
+    # No: tp 4, fp 1, fn 1 -> F1 0.8; Yes 0.5
+    "macro_f1": 0.65,
+    "accuracy": 5 / 7,
+    # ranking (ties in input order): Yes, No, No, Yes, ... -> (1/1 + 2/4) / 2
+    "average_precision": 0.75,
+    # article a: Yes, No(0.8), No(0.8), Yes(0.8) -> AP (1 + 2/4)/2 = 0.75; article b: no positive -> 0
+    "map": 0.375,
+    # a: R = 2, top 2 has one positive -> 0.5; b: 0
+    "r_precision": 0.25,
+    # a: 1; b: 0
+    "mrr": 0.5,
+    "p@1": 0.5,
+    # a: top 3 has one positive -> 1/3; b: 0
+    "p@3": 1 / 6,
+    # a: 2 positives in 4 items, k = 5 -> 2/5; b: 0
+    "p@5": 0.2,
+    "p@10": 0.1,
+    "p@20": 0.05,
+    "p@50": 0.02,
+}
+
+
+def compute(metric, y_true=GOLD, y_pred=PRED, y_score=SCORE, groups=GROUPS):
+    return metric(y_true, y_pred if metric.input == "label" else y_score, pos_label="Yes", labels=["Yes", "No"], groups=groups)
+
+
+def test_every_registered_metric_has_a_hand_computed_case():
+    assert set(HAND_COMPUTED) == set(METRICS), "add a hand-computed value for each new metric"
+
+
+@pytest.mark.parametrize("name", sorted(HAND_COMPUTED))
+def test_hand_computed_value(name):
+    assert compute(METRICS[name]) == pytest.approx(HAND_COMPUTED[name])
+
+
+def test_ties_are_ranked_in_input_order():
+    # The same scores; only the input order of the tied items differs.
+    assert m.average_precision_score([1, 0], [0.5, 0.5]) == 1.0
+    assert m.average_precision_score([0, 1], [0.5, 0.5]) == 0.5
+    assert m.reciprocal_rank_score([0, 1], [0.5, 0.5]) == 0.5
+    assert m.precision_at_k_score([0, 1], [0.5, 0.5], k=1) == 0.0
+
+
+def test_article_without_positives_scores_zero_and_counts_in_the_mean():
+    assert m.average_precision_score([0, 0, 0], [0.3, 0.2, 0.1]) == 0.0
+    assert m.r_precision_score([0, 0], [0.3, 0.2]) == 0.0
+    assert m.reciprocal_rank_score([0, 0], [0.3, 0.2]) == 0.0
+    assert m.mean_average_precision_score([1, 0, 0, 0], [0.9, 0.1, 0.5, 0.4], groups=["a", "a", "b", "b"]) == 0.5
+
+
+def test_empty_prediction_of_the_positive_class():
+    gold = ["Yes", "No", "Yes"]
+    nothing = ["No", "No", "No"]
+    assert m.f1_score(gold, nothing, pos_label="Yes") == 0.0
+    assert m.precision_score(gold, nothing, pos_label="Yes") == 0.0
+    assert m.recall_score(gold, nothing, pos_label="Yes") == 0.0
+    assert m.macro_f1_score(gold, nothing, labels=["Yes", "No"]) == pytest.approx(0.25)
+
+
+def test_no_items_at_all():
+    assert m.accuracy_score([], []) == 0.0
+    assert m.f1_score([], [], pos_label="Yes") == 0.0
+    assert m.mean_average_precision_score([], [], groups=[]) == 0.0
+
+
+def test_precision_at_k_counts_missing_ranks_as_not_relevant():
+    assert m.precision_at_k_score([1, 1], [0.2, 0.1], k=5) == 0.4
+    with pytest.raises(InputError, match="k must be a positive integer"):
+        m.precision_at_k_score([1], [0.1], k=0)
+
+
+def test_three_classes_positive_is_one_versus_rest():
+    gold = ["CFS", "UFS", "NFS", "CFS", "NFS"]
+    pred = ["CFS", "NFS", "NFS", "UFS", "CFS"]
+    assert m.f1_score(gold, pred, pos_label="CFS") == pytest.approx(skm.f1_score(np.array(gold) == "CFS", np.array(pred) == "CFS"))
+    assert m.macro_f1_score(gold, pred, labels=["CFS", "UFS", "NFS"]) == pytest.approx(
+        skm.f1_score(gold, pred, average="macro", labels=["CFS", "UFS", "NFS"])
+    )
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_label_metrics_equal_scikit_learn(seed):
+    rng = np.random.default_rng(seed)
+    gold = rng.choice(["Yes", "No"], size=60, p=[0.3, 0.7])
+    pred = rng.choice(["Yes", "No"], size=60)
+    assert m.accuracy_score(gold, pred) == pytest.approx(skm.accuracy_score(gold, pred))
+    assert m.f1_score(gold, pred, pos_label="Yes") == pytest.approx(skm.f1_score(gold, pred, pos_label="Yes"))
+    assert m.precision_score(gold, pred, pos_label="Yes") == pytest.approx(skm.precision_score(gold, pred, pos_label="Yes"))
+    assert m.recall_score(gold, pred, pos_label="Yes") == pytest.approx(skm.recall_score(gold, pred, pos_label="Yes"))
+    table = m.per_class_scores(gold, pred, labels=["Yes", "No"])
+    assert table["No"]["f1"] == pytest.approx(skm.f1_score(gold, pred, pos_label="No"))
+    assert table["Yes"]["support"] == int((gold == "Yes").sum())
+
+
+def test_average_precision_equals_scikit_learn_without_ties():
+    rng = np.random.default_rng(0)
+    gold = rng.integers(0, 2, size=50)
+    score = rng.permutation(50) / 50
+    assert m.average_precision_score(gold, score) == pytest.approx(skm.average_precision_score(gold, score))
+
+
+def test_unknown_metric_suggests_close_name():
+    with pytest.raises(InputError, match="Did you mean 'f1_positive'"):
+        get_metric("f1_postive")
+
+
+def test_missing_context_is_named():
+    with pytest.raises(InputError, match="needs groups"):
+        METRICS["map"](["Yes"], [0.5], pos_label="Yes")
+
+
+def test_length_mismatch_is_refused():
+    with pytest.raises(InputError, match="one prediction per item"):
+        m.f1_score(["Yes", "No"], ["Yes"], pos_label="Yes")

@@ -1,0 +1,102 @@
+"""``checkworthy score``: matching by id, the CheckThat! formats, and every refusal case."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from sklearn.metrics import f1_score
+
+from builder.cli import main
+from builder.errors import InputError
+from evaluation.scoring import read_gold, read_predictions, score_file
+
+GOLD_ROWS = [("101", "Taxes rose 5 percent.", "Yes"), ("102", '"Hello, ""friends""."', "No"),
+             ("103", "Crime fell.", "Yes"), ("104", "Thank you.", "No"), ("105", "We spent $3bn.", "Yes")]
+
+
+@pytest.fixture
+def gold(write):
+    body = "".join(f"{i}\t{t}\t{label}\r\n" for i, t, label in GOLD_ROWS)
+    return write("gold.tsv", "Sentence_id\tText\tclass_label\r\n" + body)
+
+
+def predictions(write, rows, header="id\tclass_label\trun_id", name="pred.tsv"):
+    lines = ([header] if header else []) + ["\t".join(r) for r in rows]
+    return write(name, "\n".join(lines) + "\n")
+
+
+def test_labels_are_matched_by_id_not_by_position(gold, write):
+    rows = [("105", "Yes", "r1"), ("101", "Yes", "r1"), ("104", "Yes", "r1"), ("103", "No", "r1"), ("102", "No", "r1")]
+    scored = score_file(gold, predictions(write, rows), n_resamples=20)
+    gold_labels = {i: label for i, _, label in GOLD_ROWS}
+    expected = f1_score([gold_labels[r[0]] for r in rows], [r[1] for r in rows], pos_label="Yes")
+    assert scored["metrics"]["f1_positive"] == pytest.approx(expected)
+    assert scored["run_id"] == "r1"
+    assert "map" not in scored["metrics"]  # no articles in a CheckThat! 2024 file
+
+
+def test_organisers_random_recipe_is_scored_like_sklearn(gold, write):
+    random.seed(0)
+    rows = [(i, random.choice(["Yes", "No"]), "random") for i, _, _ in GOLD_ROWS]
+    scored = score_file(gold, predictions(write, rows), n_resamples=20)
+    assert scored["metrics"]["f1_positive"] == pytest.approx(
+        f1_score([g for _, _, g in GOLD_ROWS], [r[1] for r in rows], pos_label="Yes")
+    )
+
+
+def test_refuses_listing_every_offending_line(gold, write):
+    rows = [
+        ("101", "Yes", "r"),
+        ("101", "No", "r"),        # line 3: duplicate
+        ("999", "Yes", "r"),       # line 4: unknown id
+        ("102", "yes", "r"),       # line 5: bad label
+        ("103", "Yes"),            # line 6: wrong field count
+    ]                               # 104 and 105 missing (gold lines 5 and 6)
+    with pytest.raises(InputError) as info:
+        read_predictions(predictions(write, rows), read_gold(gold))
+    message = str(info.value)
+    for expected in (
+        "line 3: duplicate id '101' (first on line 2)",
+        "line 4: unknown id '999'",
+        "line 5: id '102': class_label 'yes' is not exactly Yes or No",
+        "line 6: expected 3 tab-separated fields, found 2",
+        "gold line 5: id '104' has no prediction",
+        "gold line 6: id '105' has no prediction",
+    ):
+        assert expected in message
+    assert "'103' has no prediction" not in message  # its malformed line is reported instead
+    assert "6 problem(s)" in message
+
+
+def test_refuses_a_labels_file_without_header(gold, write):
+    rows = [(i, "Yes", "r") for i, _, _ in GOLD_ROWS]
+    with pytest.raises(InputError, match="line 1: expected the header id<TAB>class_label<TAB>run_id"):
+        read_predictions(predictions(write, rows, header=None), read_gold(gold))
+
+
+def test_refuses_scores_that_are_not_numbers(gold, write):
+    rows = [(i, "0.5") for i, _, _ in GOLD_ROWS[:-1]] + [("105", "nan")]
+    with pytest.raises(InputError, match=r"line 5: id '105': score 'nan' is not a finite number"):
+        read_predictions(predictions(write, rows, header=None), read_gold(gold))
+
+
+def test_ranking_against_a_2019_debate_reports_map(write):
+    debate = write("20160926_1pres.tsv", "1\tHOLT\tGood evening.\t0\n2\tTRUMP\tJobs fell 5%.\t1\n3\tCLINTON\tThanks.\t0\n")
+    ranking = write("ranking.tsv", "3\t0.1\n1\t0.9\n2\t0.5\n")
+    scored = score_file(debate, ranking, n_resamples=20)
+    assert scored["metrics"]["map"] == pytest.approx(0.5)  # the positive is ranked second
+    assert scored["metrics"]["mrr"] == pytest.approx(0.5)
+    assert "f1_positive" not in scored["metrics"]
+
+
+def test_cli_json_and_refusal(gold, write, capsys):
+    good = predictions(write, [(i, label, "r") for i, _, label in GOLD_ROWS], name="good.tsv")
+    assert main(["score", "--gold", str(gold), "--predictions", str(good), "--json", "--n-resamples", "20"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["metrics"]["f1_positive"] == 1.0 and out["ci95"]["f1_positive"] == [1.0, 1.0]
+    bad = predictions(write, [("101", "Maybe", "r")], name="bad.tsv")
+    assert main(["score", "--gold", str(gold), "--predictions", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "line 2: id '101': class_label 'Maybe'" in err and "gold line 3: id '102' has no prediction" in err
