@@ -229,6 +229,30 @@ def read_annotations(
     )
 
 
+def check_export(path: str | os.PathLike) -> tuple[int, list[str]]:
+    """Validate one export on its own (``checkworthy validate``): every problem, nothing written.
+
+    The scheme is the one named in the tasks' ``meta.scheme`` (``claimbuster`` when
+    absent). Sentence ids and text hashes are not checked: that needs the articles
+    (``checkworthy build``).
+
+    Returns
+    -------
+    (int, list of str)
+        The number of annotations read, and the problems.
+    """
+    from schemas import available_schemes
+
+    path = Path(path)
+    data = read_json(path) if path.suffix.lower() == ".json" else None
+    meta = data[0].get("meta") if isinstance(data, list) and data and isinstance(data[0], dict) else None
+    name = meta.get("scheme") if isinstance(meta, dict) else None
+    reader = _Reader(load_scheme(name if name in available_schemes() else "claimbuster"), _Pseudonymiser(b"validate"), None)
+    reader.read_file(path)
+    problems = reader.problems + reader.conflicting_ground_truth()
+    return len(reader.latest) + reader.superseded, [str(p) for p in problems]
+
+
 class _Reader:
     """Accumulates annotations and problems over several export files."""
 

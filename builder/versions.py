@@ -199,6 +199,31 @@ def read_manifest(version_dir: str | os.PathLike) -> dict[str, Any]:
     return read_json(Path(version_dir) / "manifest.json")
 
 
+def check_manifest(path: str | os.PathLike) -> tuple[int, list[str]]:
+    """Validate a version's ``manifest.json`` (``checkworthy validate``): schema, and counts against the parquet files.
+
+    Returns
+    -------
+    (int, list of str)
+        1 (the manifest), and the problems.
+    """
+    import pyarrow.parquet as pq
+
+    from schemas import schema_errors
+
+    path = Path(path)
+    manifest = read_json(path)
+    problems = [f"{path}: {e} (schema manifest.schema.json)" for e in schema_errors(manifest, "manifest")]
+    data = path.parent / "data"
+    if not problems and data.is_dir():
+        for split in SPLITS:
+            file = data / f"{split}.parquet"
+            rows = pq.read_metadata(file).num_rows if file.exists() else 0
+            if rows != manifest["counts"][split]:
+                problems.append(f"{path}: counts.{split}: expected {rows} (rows of {file.name}), found {manifest['counts'][split]}; the version was changed after it was built")
+    return 1, problems
+
+
 def load_version(dataset_dir: str | os.PathLike, version: str | None = None):
     """Load a dataset version as a ``datasets.DatasetDict``, with the scheme's ``ClassLabel``.
 

@@ -206,3 +206,19 @@ def test_version_is_readable_by_the_team_its_data_read_only_and_the_key_private(
     for name in ["manifest.json", "annotations.parquet", "data/train.parquet"]:
         assert stat.S_IMODE((result.path / name).stat().st_mode) == 0o444 & ~umask, name
     assert stat.S_IMODE((ds / "annotator.key").stat().st_mode) == 0o600
+
+
+def test_validate_command_checks_a_manifest(labeled, capsys):
+    folder, _, export, ds = labeled
+    result = build_version([export], [folder], ds, key=KEY)
+    manifest = result.path / "manifest.json"
+    assert main(["validate", str(manifest)]) == 0
+    data = json.loads(manifest.read_text())
+    data["counts"]["train"] += 1
+    tampered = ds / "tampered" / "manifest.json"
+    tampered.parent.mkdir()
+    (tampered.parent / "data").symlink_to(result.path / "data")
+    tampered.write_text(json.dumps(data))
+    assert main(["validate", str(tampered)]) == 1
+    out = capsys.readouterr()
+    assert "counts.train: expected" in out.out + out.err
