@@ -104,3 +104,20 @@ def test_group_by_source_keeps_an_outlet_together(tmp_path):
     assert {splits.pop() for splits in by_source.values()} == {assign_split(f"outlet-{i}", 3) for i in range(4)}
     assert rows[0]["url"].startswith("https://example.org/")
     assert [f["name"] for f in result.manifest["inputs"]["articles"]] == ["articles.jsonl"]
+
+
+def test_dedupe_keeps_the_copy_already_published(tmp_path):
+    same = "Unemployment fell to 4.5 percent in the third quarter."
+    names = [f"z{i:02d}" for i in range(40)]
+    published = next(n for n in names if assign_split(n) == "train")
+    newcomer = next(n for n in ["a" + n for n in names] if assign_split(n) != "train")
+    others = {f"m{i:02d}": [f"Headline {i}", f"Claim {i} about {i * 7} schools."] for i in range(10)}
+    folder, sentences = write_articles(tmp_path, {published: ["Old headline", same], **others})
+    ds = tmp_path / "ds"
+    build_version([write_export(tmp_path / "1.json", labeled_export(sentences, {1: "CFS"}))], [folder], ds, BuildConfig(dedupe=True), key=KEY)
+    folder, sentences = write_articles(tmp_path, {newcomer: ["New headline", same]})
+    result = build_version([write_export(tmp_path / "2.json", labeled_export(sentences, {1: "CFS"}))], [folder], ds, BuildConfig(dedupe=True), key=KEY)
+    removed = result.manifest["leakage"]["removed"]
+    assert len(removed) == 1 and removed[0].startswith(newcomer + ":")
+    kept = [r["article_id"] for split in load_version(ds).values() for r in split if r["text"] == same]
+    assert kept == [published]
