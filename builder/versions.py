@@ -576,9 +576,8 @@ def commit_version(
             _write_annotations(tmp / "annotations.parquet", prepared.annotations)
         atomic_write_json(tmp / "manifest.json", manifest)
         write_readme(tmp, scheme, [s for s in SPLITS if by_split[s]], manifest)
-        _shareable(tmp)
+        _freeze(tmp)
     _append_changelog(dataset_dir, parent, version)
-    _shareable(dataset_dir / "CHANGELOG.md")
     return BuildResult(version, target, True, manifest, warnings)
 
 
@@ -616,22 +615,17 @@ def _write_annotations(path: Path, table) -> None:
 IMMUTABLE = ("data", "annotations.parquet", "manifest.json")
 
 
-def _shareable(path: Path) -> None:
-    """Give a version (or the changelog) the usual permissions under the umask.
+def _freeze(version_path: Path) -> None:
+    """Make a version's data, annotations and manifest read-only.
 
-    Temporary files and directories are created private (0600 / 0700); a dataset
-    version is meant to be read by the team. Its data, annotations and manifest are
-    also made read-only; ``README.md``, ``croissant.json`` and ``evaluation/`` stay
-    writable for ``checkworthy card`` and ``evaluate``.
+    ``README.md``, ``croissant.json`` and ``evaluation/`` stay writable for
+    ``checkworthy card`` and ``evaluate``.
     """
-    umask = os.umask(0)
-    os.umask(umask)
-    for item in [path, *path.rglob("*")] if path.is_dir() else [path]:
-        if item.is_dir():
-            item.chmod(0o777 & ~umask)
-        else:
-            frozen = path.is_dir() and item.relative_to(path).parts[0] in IMMUTABLE
-            item.chmod((0o444 if frozen else 0o666) & ~umask)
+    for name in IMMUTABLE:
+        target = version_path / name
+        for item in [target, *target.rglob("*")] if target.is_dir() else [target]:
+            if item.is_file():
+                item.chmod(item.stat().st_mode & ~0o222)
 
 
 def _append_changelog(dataset_dir: Path, parent: str | None, version: str) -> None:
