@@ -77,6 +77,8 @@ FIELD_DESCRIPTIONS = {
 }
 
 _MARKER = re.compile(r"<!-- checkworthy:(begin|end) ([a-z_]+) -->\n?")
+#: The metrics of the card's baseline table, in this order (all of them are in ``evaluation/results.md``).
+CARD_METRICS = ("f1_positive", "precision_positive", "recall_positive", "macro_f1", "accuracy", "average_precision", "map")
 #: Longest table of pairs, annotators or leakage groups in the card; the rest is in the manifest.
 MAX_TABLE_ROWS = 20
 _SEMVER = re.compile(r"\b(\d+)\.(\d+)\.(\d+)\b")
@@ -186,6 +188,8 @@ class ArticleFacts:
         Articles with at least one sentence in the version.
     licenses : tuple of str
         The distinct ``meta["license"]`` values, lower case (Hub license ids), sorted.
+    n_licensed : int
+        Articles whose metadata states a license.
     n_fictional : int
         Articles whose metadata says ``"fictional": true``.
     n_sources : int
@@ -198,6 +202,7 @@ class ArticleFacts:
 
     n_articles: int
     licenses: tuple[str, ...] = ()
+    n_licensed: int = 0
     n_fictional: int = 0
     n_sources: int = 0
     sources: tuple[str, ...] = ()
@@ -206,7 +211,7 @@ class ArticleFacts:
     @classmethod
     def from_articles(cls, articles: Iterable[Article], article_ids: set[str]) -> "ArticleFacts":
         """Summarise the articles whose id is in ``article_ids`` (the others are not in the version)."""
-        n = n_fictional = 0
+        n = n_licensed = n_fictional = 0
         licenses, sources, dates = set(), set(), set()
         for article in articles:
             if article.article_id not in article_ids:
@@ -214,13 +219,22 @@ class ArticleFacts:
             n += 1
             n_fictional += bool(article.meta.get("fictional"))
             if article.meta.get("license"):
+                n_licensed += 1
                 licenses.add(str(article.meta["license"]).lower())
             if article.source:
                 sources.add(article.source)
             if article.published:
                 dates.add(article.published)
         span = (min(dates), max(dates)) if dates else ()
-        return cls(n, tuple(sorted(licenses)), n_fictional, len(sources), tuple(sorted(sources)[:MAX_TABLE_ROWS]), span)
+        return cls(
+            n_articles=n,
+            licenses=tuple(sorted(licenses)),
+            n_licensed=n_licensed,
+            n_fictional=n_fictional,
+            n_sources=len(sources),
+            sources=tuple(sorted(sources)[:MAX_TABLE_ROWS]),
+            published=span,
+        )
 
     @classmethod
     def from_card(cls, path: Path) -> "ArticleFacts | None":
@@ -283,9 +297,10 @@ class VersionFacts:
     def license(self) -> str:
         if self.config.license:
             return self.config.license.lower()
-        if self.articles and len(self.articles.licenses) == 1:
-            return self.articles.licenses[0]
-        return "other" if self.articles and self.articles.licenses else "unknown"
+        articles = self.articles
+        if articles and len(articles.licenses) == 1 and articles.n_licensed == articles.n_articles:
+            return articles.licenses[0]
+        return "other" if articles and articles.licenses else "unknown"
 
 
 def version_dir_from_ref(ref: str | Path) -> Path:
@@ -1089,8 +1104,9 @@ def _baselines(facts: VersionFacts) -> str:
             f"No baseline has been evaluated on this version yet; run `checkworthy evaluate DIR@{facts.version}` "
             "and regenerate the card."
         )
-    metric_names = sorted({name for entry in facts.results for name in entry["metrics"]})
-    metric_names.sort(key=lambda name: name != "f1_positive")
+    available = {name for entry in facts.results for name in entry["metrics"]}
+    metric_names = [name for name in CARD_METRICS if name in available]
+    others = sorted(available - set(metric_names))
     rows = []
     for entry in sorted(facts.results, key=lambda e: (_split_rank(e["split"]), str(e["baseline"]))):
         cis = entry.get("ci95") or {}
@@ -1102,7 +1118,9 @@ def _baselines(facts: VersionFacts) -> str:
         "## Baseline Results\n\n"
         f"Scores of the baselines on this version (positive label `{facts.scheme.positive}`), with 95% bootstrap "
         "confidence intervals that resample articles (from `evaluation/results.json`). "
-        "`f1_positive` is the CheckThat! 2022-2024 official metric.\n\n" + _table(["baseline", "split", *metric_names], rows)
+        "`f1_positive` is the CheckThat! 2022-2024 official metric.\n\n"
+        + _table(["baseline", "split", *metric_names], rows)
+        + (f"\n\nThe other metrics ({', '.join(others)}) are in `evaluation/results.md`." if others else "")
     )
 
 
@@ -1156,8 +1174,14 @@ def bias_statements(facts: VersionFacts) -> list[str]:
 def _license(facts: VersionFacts) -> str:
     articles = facts.articles
     text = f"## License\n\n`{facts.license}`."
-    if articles and len(articles.licenses) > 1:
-        text += " The articles state several licenses: " + ", ".join(f"`{x}`" for x in articles.licenses) + "."
+    if articles and articles.licenses and not facts.config.license:
+        text += (
+            f" {articles.n_licensed} of the {articles.n_articles} articles state a license in their metadata ("
+            + ", ".join(f"`{x}`" for x in articles.licenses)
+            + ")."
+        )
+        if articles.n_licensed < articles.n_articles or len(articles.licenses) > 1:
+            text += " Set `license` in the dataset's `card.json` once the rights of every article are clear."
     if facts.license == "unknown":
         text += (
             " No license was set: set `license` in the dataset's `card.json` (or pass `--license`) before "

@@ -154,6 +154,15 @@ def test_license_and_fictional_from_articles_survive_recarding(version_dir):
     assert "Two project engineers" in card.text
 
 
+def test_license_is_not_claimed_when_some_articles_state_none(version_dir):
+    ids = sorted(set(read_parquet_column(version_dir, "article_id")))
+    articles = [Article(article_id=a, text="x", meta={"license": "cc0-1.0"} if i else {}) for i, a in enumerate(ids)]
+    write_card(version_dir, articles=articles)
+    card = read_card(version_dir)
+    assert card.data["license"] == "other"
+    assert f"{len(ids) - 1} of the {len(ids)} articles state a license in their metadata (`cc0-1.0`)" in card.text
+
+
 def read_parquet_column(version_dir, column):
     import pyarrow.parquet as pq
 
