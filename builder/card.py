@@ -997,7 +997,7 @@ def _creation(facts: VersionFacts) -> str:
             "",
             "#### Personal and Sensitive Information",
             "",
-            _personal_information(facts),
+            personal_information(facts),
         ]
     )
 
@@ -1010,16 +1010,22 @@ def labeling_statement(facts: VersionFacts) -> str:
     return f"Sentences were labeled in Label Studio with {_scheme_sentence(facts)}."
 
 
-def _personal_information(facts: VersionFacts) -> str:
-    if facts.articles and facts.articles.n_fictional == facts.articles.n_articles and facts.articles.n_articles:
-        return (
-            "The articles are fictional: the names in them belong to invented people. Annotators are "
-            "pseudonymised in `annotations.parquet`."
-        )
-    return (
-        "News sentences name public figures and sometimes private persons, and report statements about them. "
-        "No further anonymisation was applied to the text. Annotators are pseudonymised in `annotations.parquet`."
+def personal_information(facts: VersionFacts) -> str:
+    """What the data says about people (shared by the card and Croissant)."""
+    articles = facts.articles
+    pseudonyms = "Annotators are pseudonymised in `annotations.parquet`."
+    real_news = (
+        "News sentences name public figures and sometimes private persons, and report statements about them; "
+        "no further anonymisation was applied to the text."
     )
+    if articles and articles.n_articles and articles.n_fictional == articles.n_articles:
+        return f"The articles are fictional: the names in them belong to invented people. {pseudonyms}"
+    if articles and articles.n_fictional:
+        return (
+            f"{articles.n_fictional} of the {articles.n_articles} articles are fictional (invented people); "
+            f"the others are real news. {real_news} {pseudonyms}"
+        )
+    return f"{real_news} {pseudonyms}"
 
 
 def _splits(facts: VersionFacts) -> str:
@@ -1155,9 +1161,10 @@ def bias_statements(facts: VersionFacts) -> list[str]:
         "distribution of all sentences in news.",
     ]
     articles = facts.articles
-    if articles and articles.n_fictional == articles.n_articles and articles.n_articles:
+    if articles and articles.n_fictional:
+        share = "The articles are" if articles.n_fictional == articles.n_articles else f"{articles.n_fictional} of the {articles.n_articles} articles are"
         statements.append(
-            "The articles are fictional and written for this project: their topics, style and length are narrower "
+            f"{share} fictional and written for this project: their topics, style and length are narrower "
             "than real news, and scores on them do not predict scores on real articles."
         )
     if facts.n_examples < 1000:

@@ -12,7 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from builder.card import AGREEMENT_FIGURES, FIELD_DESCRIPTIONS, VersionFacts, bias_statements, labeling_statement
+from builder.card import (
+    AGREEMENT_FIGURES,
+    FIELD_DESCRIPTIONS,
+    VersionFacts,
+    bias_statements,
+    labeling_statement,
+    personal_information,
+)
 from builder.io import atomic_write_json, sha256_file
 
 CROISSANT_FILENAME = "croissant.json"
@@ -157,11 +164,7 @@ def croissant_metadata(facts: VersionFacts) -> dict[str, Any]:
             "Labels say whether a sentence is worth fact-checking, not whether it is true.",
             f"{facts.n_examples} sentences; see the card for split sizes and confidence intervals.",
         ],
-        "rai:personalSensitiveInformation": (
-            "The articles are fictional; names belong to invented people. Annotators are pseudonymised."
-            if facts.articles and facts.articles.n_articles and facts.articles.n_fictional == facts.articles.n_articles
-            else "Sentences may name public figures and private persons. Annotators are pseudonymised."
-        ),
+        "rai:personalSensitiveInformation": personal_information(facts),
         "rai:dataUseCases": [
             "Training and evaluating check-worthiness classifiers and rankers (CLEF CheckThat! style).",
             "Not for judging the veracity of claims.",
