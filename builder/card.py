@@ -1021,9 +1021,10 @@ def personal_information(facts: VersionFacts) -> str:
     if articles and articles.n_articles and articles.n_fictional == articles.n_articles:
         return f"The articles are fictional: the names in them belong to invented people. {pseudonyms}"
     if articles and articles.n_fictional:
+        rest = articles.n_articles - articles.n_fictional
         return (
             f"{articles.n_fictional} of the {articles.n_articles} articles are fictional (invented people); "
-            f"the others are real news. {real_news} {pseudonyms}"
+            f"the other {rest} {'is' if rest == 1 else 'are'} real news. {real_news} {pseudonyms}"
         )
     return f"{real_news} {pseudonyms}"
 
