@@ -90,8 +90,9 @@ def croissant_metadata(facts: VersionFacts) -> dict[str, Any]:
         Deterministic: the same version and settings give the same document.
     """
     config, scheme, manifest = facts.config, facts.scheme, facts.manifest
-    files = [("annotations.parquet", facts.version_dir / "annotations.parquet")] if (facts.version_dir / "annotations.parquet").is_file() else []
-    files = [(path.relative_to(facts.version_dir).as_posix(), path) for path in facts.split_files.values()] + files
+    annotations = facts.version_dir / "annotations.parquet"
+    paths = [*facts.split_files.values(), *([annotations] if annotations.is_file() else [])]
+    files = [(path.relative_to(facts.version_dir).as_posix(), path) for path in paths]
     distribution = [
         {
             "@type": "cr:FileObject",
@@ -147,9 +148,8 @@ def croissant_metadata(facts: VersionFacts) -> dict[str, Any]:
         "distribution": distribution,
         "recordSet": record_sets,
         "rai:dataCollection": (
-            "News articles were read, normalised and split into sentences with character offsets; candidate "
-            "sentences were selected for labeling and shown to annotators in Label Studio with the headline and "
-            "neighbouring sentences as context. "
+            "News articles were read, normalised and split into sentences with character offsets into the "
+            "article text; candidate sentences were selected for labeling. "
             + (f"{facts.articles.n_articles} articles, {facts.articles.n_fictional} of them fictional. " if facts.articles else "")
             + (config.articles_note or "")
         ).strip(),
@@ -170,9 +170,6 @@ def croissant_metadata(facts: VersionFacts) -> dict[str, Any]:
             "Not for judging the veracity of claims.",
         ],
     }
-    built = next((manifest[key] for key in ("created_at", "created", "built_at") if manifest.get(key)), None)
-    if built:
-        document["datePublished"] = built
     if config.homepage or config.repository:
         document["url"] = config.homepage or config.repository
     if config.annotator_demographics:
