@@ -866,6 +866,7 @@ def _details(facts: VersionFacts) -> str:
             "",
             f"- **Repository:** {c.repository or (f'https://huggingface.co/datasets/{c.hub_repo}' if c.hub_repo else missing)}",
             f"- **Homepage:** {c.homepage or missing}",
+            f"- **Contact:** {c.contact or missing}",
         ]
     )
 

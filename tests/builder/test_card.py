@@ -193,6 +193,14 @@ def test_card_command(version_dir, capsys):
     assert "croissant.json" in capsys.readouterr().out
 
 
+def test_card_command_reads_the_articles_file(version_dir, tmp_path):
+    ids = sorted(set(read_parquet_column(version_dir, "article_id")))
+    lines = [json.dumps(Article(article_id=a, text="x", meta={"fictional": True}).to_dict()) for a in ids]
+    (tmp_path / "articles.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["card", str(version_dir), "--articles", str(tmp_path / "articles.jsonl"), "--no-croissant"]) == 0
+    assert "**All the articles are fictional**" in read_card(version_dir).text
+
+
 def test_card_command_unknown_version(version_dir, capsys):
     assert main(["card", f"{version_dir.parent.parent}@2.0.0"]) == 1
     assert "2.0.0" in capsys.readouterr().err
