@@ -97,11 +97,13 @@ def test_missing_file_is_reported_with_the_others(out, tmp_path, capsys):
 
 
 def test_a_new_kind_can_be_registered(write):
-    path = write("results.json", '{"metrics": {}}')
-    kind = register_kind(FileKind("results.json", lambda p: p.name == "results.json", lambda p: (1, []), priority=5))
+    # A name no real kind uses: replacing and popping "results.json" would unregister the
+    # evaluation's own kind for every later test.
+    path = write("scores.json", '{"metrics": {}}')
+    kind = register_kind(FileKind("scores.json", lambda p: p.name == "scores.json", lambda p: (1, []), priority=5))
     try:
         assert detect_kind(path) is kind
-        assert validate_file(path) == ("results.json", 1, [])
+        assert validate_file(path) == ("scores.json", 1, [])
     finally:
-        KINDS.pop("results.json")
+        KINDS.pop("scores.json")
     assert detect_kind(path) is None
