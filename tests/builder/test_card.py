@@ -229,3 +229,16 @@ def test_results_of_another_fingerprint_are_refused(version_dir):
     )
     with pytest.raises(InputError, match=r"results.json: the results were computed on dataset fingerprint ffffffffffffffff"):
         write_card(version_dir)
+
+
+def test_card_of_a_corpus_version_without_individual_labels(version_dir):
+    manifest = read_manifest(version_dir)
+    manifest["agreement"], manifest["settings"]["corpus"] = None, "checkthat"
+    (version_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (version_dir / "annotations.parquet").unlink()
+    text = write_card(version_dir).read_text(encoding="utf-8")
+    assert "The labels are those distributed with the `checkthat` corpus" in text
+    assert "No agreement figures" in text
+    import mlcroissant as mlc
+
+    mlc.Dataset(jsonld=str(version_dir / "croissant.json"))
