@@ -89,6 +89,10 @@ _HAND_WRITTEN_HINT = (
 )
 
 
+#: The settings of ``CardConfig`` that hold a list of strings (the others hold a string).
+_LIST_SETTINGS = ("language", "source_datasets", "tags")
+
+
 @dataclass(frozen=True)
 class CardConfig:
     """Settings of the card that the version's records do not hold.
@@ -157,16 +161,20 @@ class CardConfig:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], where: str = "card settings") -> "CardConfig":
-        """Build from a mapping; unknown keys are listed with a "Did you mean" hint."""
+        """Build from a mapping; unknown keys and values of the wrong type are all listed."""
         from schemas import did_you_mean
 
         known = [f.name for f in dataclasses.fields(cls)]
-        unknown = [key for key in data if key not in known]
-        if unknown:
-            raise InputError(
-                [f"{where}: unknown setting {key!r}.{did_you_mean(key, known)}" for key in unknown],
-                header=f"{where}: expected only the settings {', '.join(known)}",
-            )
+        problems = [f"unknown setting {key!r}.{did_you_mean(key, known)}" for key in data if key not in known]
+        for key, value in data.items():
+            if key in _LIST_SETTINGS and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                problems.append(f"{key}: expected a list of strings, e.g. [\"en\"]; found {value!r}")
+            elif key == "config_version" and value != 1:
+                problems.append(f"config_version: expected 1, found {value!r}")
+            elif key in known and key not in _LIST_SETTINGS and key != "config_version" and not isinstance(value, (str, type(None))):
+                problems.append(f"{key}: expected a string, found {value!r}")
+        if problems:
+            raise InputError([f"{where}: {p}" for p in problems], header=f"{where}: expected the settings {', '.join(known)}")
         return cls(**data)
 
     def updated(self, **options: Any) -> "CardConfig":

@@ -169,10 +169,14 @@ def read_parquet_column(version_dir, column):
     return [value for path in sorted((version_dir / "data").glob("*.parquet")) for value in pq.read_table(path, columns=[column])[column].to_pylist()]
 
 
-def test_card_config_rejects_unknown_keys(write):
-    path = write("card.json", json.dumps({"pretty_nmae": "x"}))
-    with pytest.raises(InputError, match=r"unknown setting 'pretty_nmae'.*Did you mean 'pretty_name'"):
+def test_card_config_rejects_unknown_keys_and_wrong_types(write):
+    path = write("card.json", json.dumps({"pretty_nmae": "x", "language": "en", "license": 4}))
+    with pytest.raises(InputError) as info:
         CardConfig.from_file(path)
+    message = str(info.value)
+    assert "card.json: unknown setting 'pretty_nmae'. Did you mean 'pretty_name'?" in message
+    assert "card.json: language: expected a list of strings" in message and "found 'en'" in message
+    assert "card.json: license: expected a string, found 4" in message
 
 
 def test_validate_card_reports_bad_values(version_dir):
