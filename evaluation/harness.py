@@ -34,7 +34,7 @@ from evaluation.baselines import (
     tune_threshold,
 )
 from evaluation.bootstrap import N_RESAMPLES, bootstrap_distribution, paired_bootstrap_test, percentile_interval
-from evaluation.metrics import METRICS, Metric, per_class_scores
+from evaluation.metrics import METRICS, Metric, confusion_matrix, per_class_scores
 
 #: Splits the harness needs, in the order it uses them.
 SPLITS = ("train", "validation", "test")
@@ -195,9 +195,7 @@ def score_items(
             label: {k: (_round(v) if k != "support" else v) for k, v in row.items()}
             for label, row in per_class_scores(y_true, y_pred, labels=labels).items()
         }
-        index = {label: i for i, label in enumerate(labels)}
-        matrix = np.zeros((len(labels), len(labels)), dtype=int)
-        np.add.at(matrix, ([index[t] for t in y_true], [index[p] for p in y_pred]), 1)
+        matrix = confusion_matrix(y_true, y_pred, labels=labels)
         scored["confusion_matrix"] = {"labels": list(labels), "matrix": matrix.tolist()}
     return scored
 
