@@ -6,7 +6,7 @@ process and reports wall time and peak RSS. Then builds the CheckThat! 2024 and
 ClaimBuster corpora from the benchmark folder (given as a path, never copied) and
 reports their row counts and label distributions.
 
-Run from the repository root, with the project installed (or ``PYTHONPATH=.``)::
+Run from the repository root (the builds run as ``python -m builder`` there)::
 
     python benchmarks/build_bench.py --bench ../shared/bench
     python benchmarks/build_bench.py --sizes 10000 100000 300000 --work /tmp/build-bench
@@ -23,12 +23,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
-from builder.articles import read_articles
-from builder.split import split_article
-from schemas import FROM_NAME, TO_NAME, load_scheme
-
 ROOT = Path(__file__).resolve().parent.parent
 SENTENCES_PER_ARTICLE = 20
 ANNOTATORS = 20
@@ -40,8 +34,14 @@ WORDS = (
 ).split()
 
 
-def generate(n_tasks: int, folder: Path, seed: int = 0) -> tuple[Path, Path]:
-    """Write articles and a JSON export of about ``n_tasks`` labeled sentences; return (articles dir, export)."""
+def generate(n_tasks: int, folder: Path, seed: int = 0) -> None:
+    """Write ``folder/articles/`` and ``folder/export.json`` (a JSON export of ``n_tasks`` labeled sentences)."""
+    import numpy as np
+
+    from builder.articles import read_articles
+    from builder.split import split_article
+    from schemas import FROM_NAME, TO_NAME, load_scheme
+
     rng = np.random.default_rng(seed)
     names = load_scheme("claimbuster").names
     articles = folder / "articles"
@@ -74,21 +74,24 @@ def generate(n_tasks: int, folder: Path, seed: int = 0) -> tuple[Path, Path]:
                          "text_sha256": sentence.text_sha256, "headline": "", "context_before": "", "context_after": ""},
                 "meta": {}, "annotations": anns, "predictions": [], "total_annotations": PER_TASK, "cancelled_annotations": 0,
             })
-    export = folder / "export.json"
-    export.write_text(json.dumps(tasks), encoding="utf-8")
-    return articles, export
+    (folder / "export.json").write_text(json.dumps(tasks), encoding="utf-8")
 
 
 def timed(args: list[str]) -> tuple[float, float, str]:
-    """Run ``python -m builder ARGS`` in a fresh process; return (seconds, peak RSS in MB, stdout)."""
+    """Run ``python ARGS`` in a fresh process; return (seconds, peak RSS in MB, stdout).
+
+    The benchmark process itself stays small (it generates data in a child too):
+    a child's peak RSS counts the pages it shares with its parent before ``exec``.
+    """
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "builder", *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     out, err = proc.stdout.read(), proc.stderr.read()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
-        raise SystemExit(f"checkworthy {' '.join(args)} failed:\n{err}")
+        raise SystemExit(f"python {' '.join(args)} failed:\n{err}")
     return seconds, usage.ru_maxrss / 1024, out
 
 
@@ -97,15 +100,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 300_000], help="numbers of tasks")
     parser.add_argument("--work", type=Path, default=Path("/tmp/checkworthy-build-bench"), help="scratch folder (emptied)")
     parser.add_argument("--bench", type=Path, help="the shared benchmark folder (checkthat2024/, claimbuster/)")
+    parser.add_argument("--generate-only", type=int, metavar="N", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.generate_only:
+        generate(args.generate_only, args.work)
+        return 0
     shutil.rmtree(args.work, ignore_errors=True)
 
     print("| tasks | annotations | export MB | build s | peak RSS MB | s per 10k tasks |")
     print("|---:|---:|---:|---:|---:|---:|")
     for size in args.sizes:
         folder = args.work / str(size)
-        articles, export = generate(size, folder)
-        seconds, rss, _ = timed(["build", str(export), "--articles", str(articles), "--dataset", str(folder / "ds")])
+        timed([__file__, "--generate-only", str(size), "--work", str(folder)])
+        articles, export = folder / "articles", folder / "export.json"
+        seconds, rss, _ = timed(["-m", "builder", "build", str(export), "--articles", str(articles), "--dataset", str(folder / "ds")])
         mb = export.stat().st_size / 1e6
         print(f"| {size:,} | {size * PER_TASK:,} | {mb:.0f} | {seconds:.1f} | {rss:.0f} | {seconds / size * 1e4:.2f} |", flush=True)
         shutil.rmtree(folder)
@@ -115,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         print("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|")
         for kind, sub in (("checkthat", "checkthat2024"), ("claimbuster", "claimbuster")):
             ds = args.work / kind
-            seconds, rss, _ = timed(["build", "--from", kind, str(args.bench / sub), "--dataset", str(ds)])
+            seconds, rss, _ = timed(["-m", "builder", "build", "--from", kind, str(args.bench / sub), "--dataset", str(ds)])
             manifest = json.loads(next((ds / "versions").glob("*/manifest.json")).read_text())
             counts, dist = manifest["counts"], manifest["label_distribution"]
             labels = " / ".join(", ".join(f"{k} {v}" for k, v in dist[s].items()) for s in ("train", "validation", "test"))

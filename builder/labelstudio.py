@@ -24,6 +24,7 @@ import warnings
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -533,8 +534,9 @@ def post_annotations(
     annotations: Iterable[NewAnnotation | tuple],
     *,
     connection: Connection | None = None,
+    workers: int = 4,
 ) -> list[int]:
-    """Post annotations on behalf of users (by e-mail), one request each.
+    """Post annotations on behalf of users (by e-mail), one request each, ``workers`` at a time.
 
     Parameters
     ----------
@@ -545,6 +547,8 @@ def post_annotations(
         ``("a1:0123456789ab", "CFS", "ann@example.org", 12.5)``.
     connection : Connection, optional
         Defaults to :func:`connect` ``()``.
+    workers : int, default=4
+        Requests in flight at once (Label Studio answers each in about 0.13 s).
 
     Returns
     -------
@@ -577,8 +581,8 @@ def post_annotations(
             problems.append(f"{where}: no label; give a label or was_cancelled=True for a skipped task")
     if problems:
         raise InputError(problems, header=f"{len(problems)} annotation(s) cannot be posted; nothing was posted:")
-    ids = []
-    for row in progress(rows, desc="posting annotations", unit="annotation"):
+
+    def post(row: NewAnnotation) -> int:
         result = [] if row.label is None else [
             {"from_name": FROM_NAME, "to_name": TO_NAME, "type": "choices", "value": {"choices": [row.label]}}
         ]
@@ -587,8 +591,29 @@ def post_annotations(
                 id=tasks[row.sentence_id], result=result, completed_by=users[row.annotator],
                 lead_time=row.lead_time, was_cancelled=row.was_cancelled, ground_truth=row.ground_truth,
             )
-        ids.append(created.id)
-    return ids
+        return created.id
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        return list(progress(pool.map(post, rows), total=len(rows), desc="posting annotations", unit="annotation"))
+
+
+def existing_annotations(project: str | int, *, connection: Connection | None = None) -> set[tuple[str, str]]:
+    """The ``(sentence_id, annotator e-mail)`` pairs that already have an annotation in the project.
+
+    Lets a caller post only what is missing, so that posting the same labels twice
+    adds nothing.
+    """
+    connection = connection or connect()
+    client = connection.client()
+    found = find_project(connection, client, project)
+    pairs = set()
+    for task in snapshot(connection, client, found.id):
+        for annotation in task.get("annotations", []):
+            who = annotation.get("completed_by")
+            email = who.get("email") if isinstance(who, dict) else None
+            if email:
+                pairs.add((task["data"].get("sentence_id"), email))
+    return pairs
 
 
 # --------------------------------------------------------------------------- pull

@@ -239,7 +239,8 @@ def load_version(dataset_dir: str | os.PathLike, version: str | None = None):
 def write_readme(path: Path, scheme: Scheme, splits: Sequence[str], manifest: dict[str, Any]) -> None:
     """Write a minimal ``README.md`` whose YAML header lets ``datasets.load_dataset`` read the version.
 
-    ``builder.card`` replaces it with the full dataset card.
+    ``builder.card`` replaces it with the full dataset card: the body sits between the
+    card's ``summary`` markers, so that it is regenerated rather than kept as hand-written.
     """
     from huggingface_hub import DatasetCardData
 
@@ -249,9 +250,11 @@ def write_readme(path: Path, scheme: Scheme, splits: Sequence[str], manifest: di
     )
     counts = ", ".join(f"{s} {manifest['counts'][s]}" for s in SPLITS)
     body = (
+        "<!-- checkworthy:begin summary -->\n"
         f"# checkworthy dataset, version {manifest['version']}\n\n"
         f"Check-worthiness labels in the `{scheme.name}` scheme ({', '.join(scheme.names)}). "
         f"Sentences: {counts}. See `manifest.json` for the inputs, settings, agreement and leakage.\n"
+        "<!-- checkworthy:end summary -->\n"
     )
     atomic_write_text(path / "README.md", f"---\n{card.to_yaml()}\n---\n\n{body}")
 

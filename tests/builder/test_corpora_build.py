@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from builder.cli import main
@@ -64,3 +66,18 @@ def test_claimbuster_rebuilds_debates_and_groups_by_debate(tmp_path, write):
 def test_corpus_needs_its_scheme(checkthat, tmp_path):
     with pytest.raises(InputError, match="needs the 'checkthat' scheme"):
         build_from_corpus("checkthat", checkthat, tmp_path / "ds", BuildConfig(scheme="claimbuster"))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--from", "checkthat", "CT", "extra.json"], "--from builds from a corpus folder alone"),
+        (["--from", "claimbustr", "CT"], "--from 'claimbustr': expected one of checkthat, claimbuster"),
+        (["export.json"], "expected EXPORT file\\(s\\) and --articles SEEDS"),
+    ],
+    ids=["from-with-exports", "unknown-corpus", "exports-without-articles"],
+)
+def test_cli_rejects_mixed_inputs(checkthat, tmp_path, capsys, args, message):
+    args = [str(checkthat) if a == "CT" else a for a in args]
+    assert main(["build", *args, "--dataset", str(tmp_path / "ds")]) == 1
+    assert re.search(message, capsys.readouterr().err)

@@ -96,12 +96,10 @@ def test_missing_file_is_reported_with_the_others(out, tmp_path, capsys):
     assert "tasks.json: tasks.json: ok (10 record(s))" in report
 
 
-def test_a_new_kind_can_be_registered(write):
-    path = write("results.json", '{"metrics": {}}')
-    kind = register_kind(FileKind("results.json", lambda p: p.name == "results.json", lambda p: (1, []), priority=5))
-    try:
-        assert detect_kind(path) is kind
-        assert validate_file(path) == ("results.json", 1, [])
-    finally:
-        KINDS.pop("results.json")
+def test_a_new_kind_can_be_registered(write, monkeypatch):
+    path = write("scores.custom", '{"metrics": {}}')
     assert detect_kind(path) is None
+    monkeypatch.setattr("builder.validation.KINDS", dict(KINDS))
+    kind = register_kind(FileKind("custom scores", lambda p: p.suffix == ".custom", lambda p: (1, []), priority=5))
+    assert detect_kind(path) is kind
+    assert validate_file(path) == ("custom scores", 1, [])

@@ -7,14 +7,14 @@ import json
 import sys
 
 import pytest
-from labelstudio_fixtures import KEY, labeled_export, write_articles, write_export
+from labelstudio_fixtures import KEY, annotation, labeled_export, task, write_articles, write_export
 
 import builder
 from builder.cli import main
 from builder.errors import InputError, VersionExistsError
 from builder.rows import Row, features
 from builder.versions import BuildConfig, build_version, latest_version, load_version, parse_dataset_ref, read_manifest
-from schemas import load_scheme, load_schema, validate
+from schemas import load_scheme, validate
 
 
 @pytest.fixture
@@ -182,4 +182,12 @@ def test_cli_build_twice(labeled, capsys):
     assert "no new version: 1.0.0" in capsys.readouterr().out
     manifest = json.loads((ds / "versions" / "1.0.0" / "manifest.json").read_text())
     assert str(ds) not in json.dumps(manifest) and sys.prefix not in json.dumps(manifest)
-    assert load_schema("manifest")["required"]
+
+
+def test_only_skips_is_a_clear_error(tmp_path):
+    folder, sentences = write_articles(tmp_path)
+    first = sentences[sorted(sentences)[0]]
+    export = write_export(tmp_path / "e.json", [task(first, [annotation(1, None, cancelled=True)])])
+    with pytest.raises(InputError, match="no sentence has a gold label"):
+        build_version([export], [folder], tmp_path / "ds", key=KEY)
+    assert latest_version(tmp_path / "ds") is None

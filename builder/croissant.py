@@ -1,0 +1,230 @@
+"""Croissant 1.0 metadata (``croissant.json``) of a dataset version, with the RAI fields.
+
+The JSON-LD is written from the same :class:`builder.card.VersionFacts` as the card:
+one ``cr:FileObject`` per parquet file (with its sha256), a record set of the label
+names, one record set per split whose fields map the parquet columns, and the
+responsible-AI (``rai:``) properties. The ``@context`` is inline, so that readers
+such as ``mlcroissant`` need no network access to expand it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from builder.card import AGREEMENT_FIGURES, FIELD_DESCRIPTIONS, VersionFacts, bias_statements, labeling_statement
+from builder.io import atomic_write_json, sha256_file
+
+CROISSANT_FILENAME = "croissant.json"
+CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
+PARQUET = "application/x-parquet"
+
+#: The Croissant 1.0 JSON-LD context, plus the RAI vocabulary.
+CONTEXT = {
+    "@language": "en",
+    "@vocab": "https://schema.org/",
+    "citeAs": "cr:citeAs",
+    "column": "cr:column",
+    "conformsTo": "dct:conformsTo",
+    "cr": "http://mlcommons.org/croissant/",
+    "rai": "http://mlcommons.org/croissant/RAI/",
+    "data": {"@id": "cr:data", "@type": "@json"},
+    "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
+    "dct": "http://purl.org/dc/terms/",
+    "equivalentProperty": "cr:equivalentProperty",
+    "examples": {"@id": "cr:examples", "@type": "@json"},
+    "extract": "cr:extract",
+    "field": "cr:field",
+    "fileProperty": "cr:fileProperty",
+    "fileObject": "cr:fileObject",
+    "fileSet": "cr:fileSet",
+    "format": "cr:format",
+    "includes": "cr:includes",
+    "isLiveDataset": "cr:isLiveDataset",
+    "jsonPath": "cr:jsonPath",
+    "key": "cr:key",
+    "md5": "cr:md5",
+    "parentField": "cr:parentField",
+    "path": "cr:path",
+    "recordSet": "cr:recordSet",
+    "references": "cr:references",
+    "regex": "cr:regex",
+    "repeated": "cr:repeated",
+    "replace": "cr:replace",
+    "samplingRate": "cr:samplingRate",
+    "sc": "https://schema.org/",
+    "separator": "cr:separator",
+    "source": "cr:source",
+    "subField": "cr:subField",
+    "transform": "cr:transform",
+}
+
+_DATA_TYPES = {
+    "string": "sc:Text",
+    "large_string": "sc:Text",
+    "bool": "sc:Boolean",
+    "float16": "sc:Float",
+    "float32": "sc:Float",
+    "float64": "sc:Float",
+}
+
+
+def croissant_metadata(facts: VersionFacts) -> dict[str, Any]:
+    """The Croissant JSON-LD document of a version, as a dict.
+
+    Parameters
+    ----------
+    facts : VersionFacts
+        From :func:`builder.card.collect_facts`.
+
+    Returns
+    -------
+    dict
+        Deterministic: the same version and settings give the same document.
+    """
+    config, scheme, manifest = facts.config, facts.scheme, facts.manifest
+    files = [("annotations.parquet", facts.version_dir / "annotations.parquet")] if (facts.version_dir / "annotations.parquet").is_file() else []
+    files = [(path.relative_to(facts.version_dir).as_posix(), path) for path in facts.split_files.values()] + files
+    distribution = [
+        {
+            "@type": "cr:FileObject",
+            "@id": name,
+            "name": name,
+            "description": f"The {Path(name).stem} split." if name.startswith("data/") else "Every individual label, annotators pseudonymised.",
+            "contentUrl": name,
+            "contentSize": f"{path.stat().st_size} B",
+            "encodingFormat": PARQUET,
+            "sha256": sha256_file(path),
+        }
+        for name, path in files
+    ]
+    label_names = {
+        "@type": "cr:RecordSet",
+        "@id": "label_names",
+        "name": "label_names",
+        "description": f"The labels of the `{scheme.name}` scheme; `label` in the splits is an index into them.",
+        "dataType": "sc:Enumeration",
+        "key": {"@id": "label_names/index"},
+        "field": [
+            {"@type": "cr:Field", "@id": "label_names/index", "name": "index", "dataType": "sc:Integer"},
+            {"@type": "cr:Field", "@id": "label_names/name", "name": "name", "dataType": "sc:Text"},
+            {"@type": "cr:Field", "@id": "label_names/definition", "name": "definition", "dataType": "sc:Text"},
+        ],
+        "data": [
+            {"label_names/index": i, "label_names/name": label.name, "label_names/definition": label.definition}
+            for i, label in enumerate(scheme.labels)
+        ],
+    }
+    record_sets = [label_names] + [_split_record_set(facts, split, path) for split, path in facts.split_files.items()]
+    figures = manifest.get("agreement") or {}
+    agreement = ", ".join(
+        f"{name} = {figures[key]:.3f}" if isinstance(figures[key], float) else f"{name} = {figures[key]}"
+        for key, name in AGREEMENT_FIGURES.items()
+        if figures.get(key) is not None
+    )
+    settings = manifest.get("settings") or {}
+    document = {
+        "@context": CONTEXT,
+        "@type": "sc:Dataset",
+        "conformsTo": CONFORMS_TO,
+        "name": facts.pretty_name,
+        "description": (
+            f"A check-worthiness dataset: {facts.n_examples} sentences of news articles labeled with the "
+            f"`{scheme.name}` scheme ({', '.join(scheme.names)}), split by {settings.get('group_by', 'article')} "
+            "into train, validation and test."
+        ),
+        "version": facts.version,
+        "license": facts.license,
+        "inLanguage": list(config.language),
+        "keywords": list(config.tags),
+        "distribution": distribution,
+        "recordSet": record_sets,
+        "rai:dataCollection": (
+            "News articles were read, normalised and split into sentences with character offsets; candidate "
+            "sentences were selected for labeling and shown to annotators in Label Studio with the headline and "
+            "neighbouring sentences as context. "
+            + (f"{facts.articles.n_articles} articles, {facts.articles.n_fictional} of them fictional. " if facts.articles else "")
+            + (config.articles_note or "")
+        ).strip(),
+        "rai:dataAnnotationProtocol": (
+            f"{labeling_statement(facts)} Guidelines: {scheme.guidelines} "
+            f"Labels were aggregated by {settings.get('aggregate', 'majority')}"
+            + (f"; agreement: {agreement}." if agreement else ".")
+            + (f" Annotators: {config.annotators}" if config.annotators else "")
+        ),
+        "rai:dataBiases": bias_statements(facts),
+        "rai:dataLimitations": [
+            "Labels say whether a sentence is worth fact-checking, not whether it is true.",
+            f"{facts.n_examples} sentences; see the card for split sizes and confidence intervals.",
+        ],
+        "rai:personalSensitiveInformation": (
+            "The articles are fictional; names belong to invented people. Annotators are pseudonymised."
+            if facts.articles and facts.articles.n_articles and facts.articles.n_fictional == facts.articles.n_articles
+            else "Sentences may name public figures and private persons. Annotators are pseudonymised."
+        ),
+        "rai:dataUseCases": [
+            "Training and evaluating check-worthiness classifiers and rankers (CLEF CheckThat! style).",
+            "Not for judging the veracity of claims.",
+        ],
+    }
+    built = next((manifest[key] for key in ("created_at", "created", "built_at") if manifest.get(key)), None)
+    if built:
+        document["datePublished"] = built
+    if config.homepage or config.repository:
+        document["url"] = config.homepage or config.repository
+    if config.annotator_demographics:
+        document["rai:annotatorDemographics"] = config.annotator_demographics
+    document["citeAs"] = (config.citation_bibtex or f"{facts.pretty_name}, version {facts.version}. {scheme.citation or ''}").strip()
+    if config.curators:
+        document["creator"] = {"@type": "sc:Organization", "name": config.curators}
+    return document
+
+
+def write_croissant(facts: VersionFacts) -> Path:
+    """Write ``croissant.json`` into the version directory (canonical JSON, atomically).
+
+    Returns
+    -------
+    Path
+        The path written.
+    """
+    path = facts.version_dir / CROISSANT_FILENAME
+    atomic_write_json(path, croissant_metadata(facts))
+    return path
+
+
+def _split_record_set(facts: VersionFacts, split: str, path: Path) -> dict[str, Any]:
+    file_id = path.relative_to(facts.version_dir).as_posix()
+    fields = []
+    for name, feature in facts.features.items():
+        field: dict[str, Any] = {
+            "@type": "cr:Field",
+            "@id": f"{split}/{name}",
+            "name": name,
+            "description": FIELD_DESCRIPTIONS.get(name, name),
+            "dataType": _data_type(feature),
+            "source": {"fileObject": {"@id": file_id}, "extract": {"column": name}},
+        }
+        if name == "label":
+            field["references"] = {"field": {"@id": "label_names/index"}}
+        if hasattr(feature, "feature"):
+            field["repeated"] = True
+        fields.append(field)
+    return {
+        "@type": "cr:RecordSet",
+        "@id": split,
+        "name": split,
+        "description": f"The {split} split: one record per sentence.",
+        "key": {"@id": f"{split}/sentence_id"},
+        "field": fields,
+    }
+
+
+def _data_type(feature: Any) -> str:
+    from datasets import ClassLabel
+
+    if isinstance(feature, ClassLabel):
+        return "sc:Integer"
+    dtype = getattr(getattr(feature, "feature", feature), "dtype", "string")
+    return _DATA_TYPES.get(dtype, "sc:Integer" if "int" in dtype else "sc:Text")
+

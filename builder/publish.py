@@ -1,0 +1,184 @@
+"""Publish a dataset version to a Hugging Face Hub dataset repository, tagged with its version.
+
+The version directory becomes the repository's content (``README.md`` at the root,
+so that ``load_dataset("ORG/NAME", revision="X.Y.Z")`` reads its ``configs``), in one
+commit, and that commit is tagged ``X.Y.Z``. An existing tag is never moved: it is
+checked before anything is uploaded.
+
+Authentication is ``huggingface_hub``'s own: the ``HF_TOKEN`` environment variable,
+or the token saved by ``hf auth login`` (``huggingface-cli login`` before huggingface_hub 1.0). The token is
+never printed; an error message that contains it has it masked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from builder.errors import InputError, PublishError
+from builder.io import sha256_file
+
+REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
+#: Files a version must hold before it is published (``checkworthy card`` writes the last two).
+REQUIRED_FILES = ("manifest.json", "README.md", "croissant.json")
+
+
+@dataclass(frozen=True)
+class PublishFile:
+    """One file of the upload: its path in the repository, size in bytes and sha256."""
+
+    path: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class PublishPlan:
+    """What :func:`publish_version` uploads, and the tag it creates.
+
+    Attributes
+    ----------
+    repo_id : str
+    version_dir : Path
+    tag : str
+        The version, ``X.Y.Z``.
+    files : tuple of PublishFile
+        Every file of the version directory, sorted by path.
+    private : bool
+    """
+
+    repo_id: str
+    version_dir: Path
+    tag: str
+    files: tuple[PublishFile, ...]
+    private: bool = False
+
+    def describe(self) -> str:
+        """The plan as text: one line per file with size and sha256, then the tag."""
+        width = max(len(f.path) for f in self.files)
+        lines = [f"would upload {len(self.files)} files from {self.version_dir} to dataset repository {self.repo_id}"
+                 + (" (private)" if self.private else "") + ":"]
+        lines += [f"  {f.path:<{width}}  {f.size:>12} B  sha256:{f.sha256}" for f in self.files]
+        lines.append(f"and tag the commit {self.tag!r}")
+        return "\n".join(lines)
+
+
+def plan_publish(version_dir: str | Path, repo_id: str, *, private: bool = False) -> PublishPlan:
+    """Check a version and list what publishing it would upload; touches no network.
+
+    Parameters
+    ----------
+    version_dir : path-like
+        ``<dataset>/versions/X.Y.Z``.
+    repo_id : str
+        ``ORG/NAME`` of the Hub dataset repository.
+    private : bool, default=False
+        Create the repository as private if it does not exist.
+
+    Returns
+    -------
+    PublishPlan
+
+    Raises
+    ------
+    InputError
+        The repository id is malformed, or the version lacks its card, Croissant
+        file or manifest.
+    """
+    from builder.versions import read_manifest
+
+    version_dir = Path(version_dir)
+    if not REPO_ID.match(repo_id):
+        raise InputError(f"--repo: expected a Hub repository id ORG/NAME (letters, digits, '.', '_', '-'), found {repo_id!r}")
+    missing = [name for name in REQUIRED_FILES if not (version_dir / name).is_file()]
+    if missing:
+        raise InputError(
+            f"{version_dir}: {', '.join(missing)} missing; a version is published with its card and Croissant file: "
+            f"run 'checkworthy card {version_dir}' first"
+        )
+    version = str(read_manifest(version_dir).get("version", version_dir.name))
+    files = tuple(
+        PublishFile(path.relative_to(version_dir).as_posix(), path.stat().st_size, sha256_file(path))
+        for path in sorted(version_dir.rglob("*"))
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(version_dir).parts)
+    )
+    return PublishPlan(repo_id=repo_id, version_dir=version_dir, tag=version, files=files, private=private)
+
+
+def publish_version(
+    version_dir: str | Path,
+    repo_id: str,
+    *,
+    private: bool = False,
+    api: Any = None,
+) -> str:
+    """Upload a version to a Hub dataset repository in one commit and tag it with the version.
+
+    The steps, in order: read the repository's tags (a missing repository has none)
+    and refuse if the version's tag exists; create the repository if needed; upload
+    the version directory (remote files that are not in it are deleted, so the
+    repository mirrors the version); tag the new commit.
+
+    Parameters
+    ----------
+    version_dir : path-like
+        ``<dataset>/versions/X.Y.Z``, with its card and ``croissant.json``.
+    repo_id : str
+        ``ORG/NAME``.
+    private : bool, default=False
+        Create the repository as private (an existing repository keeps its visibility).
+    api : huggingface_hub.HfApi, optional
+        Default: ``HfApi()``, which authenticates with ``HF_TOKEN`` or the saved
+        login. Tests pass a stand-in, since the Hub cannot be reached from them.
+
+    Returns
+    -------
+    str
+        The id of the tagged commit.
+
+    Raises
+    ------
+    PublishError
+        No token is configured, the tag exists already, or the Hub refused or
+        failed; the message never contains the token.
+    """
+    from huggingface_hub import HfApi, get_token
+    from huggingface_hub.errors import RepositoryNotFoundError
+
+    plan = plan_publish(version_dir, repo_id, private=private)
+    token = get_token()
+    if not token:
+        raise PublishError(
+            f"{repo_id}: no Hugging Face token found; set HF_TOKEN to a token with write access "
+            "(https://huggingface.co/settings/tokens) or run 'hf auth login', then publish again"
+        )
+    api = api if api is not None else HfApi()
+    try:
+        try:
+            tags = [ref.name for ref in api.list_repo_refs(repo_id, repo_type="dataset").tags]
+        except RepositoryNotFoundError:
+            tags = []
+        if plan.tag in tags:
+            raise PublishError(
+                f"{repo_id}: tag {plan.tag!r} exists already; a published version is never replaced. "
+                f"Build a new version (checkworthy build ... --version X.Y.Z) and publish that"
+            )
+        api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
+        commit = api.upload_folder(
+            repo_id=repo_id,
+            repo_type="dataset",
+            folder_path=str(plan.version_dir),
+            allow_patterns=[f.path for f in plan.files],
+            delete_patterns=["*"],
+            commit_message=f"Dataset version {plan.tag}",
+            commit_description=f"Published with checkworthy: {len(plan.files)} files from {plan.version_dir.name}.",
+        )
+        api.create_tag(repo_id, tag=plan.tag, tag_message=f"Dataset version {plan.tag}", revision=commit.oid, repo_type="dataset")
+    except PublishError:
+        raise
+    except Exception as exc:  # the Hub client raises many types (HTTP, auth, validation); all end here
+        message = str(exc).replace(token, "***") if token else str(exc)
+        raise PublishError(f"{repo_id}: publishing version {plan.tag} failed: {type(exc).__name__}: {message}") from None
+    return commit.oid

@@ -1,0 +1,214 @@
+"""The dataset card: YAML keys, sections, hand-written parts kept, ``load_dataset`` still works."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from huggingface_hub import DatasetCard
+
+from builder.card import CardConfig, OWNED_YAML_KEYS, validate_card, write_card
+from builder.cli import main
+from builder.errors import InputError
+from builder.records import Article
+from builder.versions import read_manifest
+
+SECTIONS = [
+    "# Dataset Card for",
+    "## Dataset Details",
+    "## Uses",
+    "## Dataset Structure",
+    "### Fields",
+    "### Example",
+    "### Split sizes and label distribution",
+    "## Dataset Creation",
+    "#### Data Collection and Processing",
+    "#### Annotation process",
+    "#### Who are the annotators?",
+    "#### Personal and Sensitive Information",
+    "## Splits and Leakage",
+    "## Baseline Results",
+    "## Bias, Risks, and Limitations",
+    "## License",
+    "## Citation",
+    "## Changelog",
+]
+
+
+def read_card(version_dir):
+    return DatasetCard.load(version_dir / "README.md")
+
+
+def test_card_has_every_yaml_key_and_section(version_dir):
+    changelog = version_dir.parent.parent / "CHANGELOG.md"
+    text = changelog.read_text(encoding="utf-8").replace("First version.", "First version.\n\n### Notes\n\nkept detail")
+    changelog.write_text(text + "\n## 9.0.0\n\nA later version.\n", encoding="utf-8")
+    manifest = read_manifest(version_dir)
+    write_card(version_dir)
+    card = read_card(version_dir)
+    data = card.data.to_dict()
+    assert set(OWNED_YAML_KEYS) - {"checkworthy"} <= set(data)  # "checkworthy" only when the articles were given
+    assert data["task_categories"] == ["text-classification"]
+    assert data["configs"] == [
+        {
+            "config_name": "default",
+            "data_files": [
+                {"split": "train", "path": "data/train.parquet"},
+                {"split": "validation", "path": "data/validation.parquet"},
+                {"split": "test", "path": "data/test.parquet"},
+            ],
+        }
+    ]
+    label = next(f for f in data["dataset_info"]["features"] if f["name"] == "label")
+    assert label["dtype"]["class_label"]["names"] == {"0": "CFS", "1": "UFS", "2": "NFS"}
+    counts = manifest["counts"]
+    assert {s["name"]: s["num_examples"] for s in data["dataset_info"]["splits"]} == {s: counts[s] for s in ("train", "validation", "test")}
+    positions = [card.text.index(section) for section in SECTIONS]
+    assert positions == sorted(positions)
+    agreement, pair, leak = manifest["agreement"], manifest["agreement"]["pairwise_cohen_kappa"][0], manifest["leakage"]["items"][0]
+    for figure in (
+        f"| Fleiss' kappa | {agreement['fleiss_kappa']:.3f} |",
+        f"| {' / '.join(pair['annotators'])} | {pair['items']} | {pair['percent']:.3f} | {pair['cohen_kappa']:.3f} |",
+        f"| {leak['kind']} | {leak['text']} | " + ", ".join(f"{k}: {v}" for k, v in sorted(leak["counts"].items())),
+        f"3 annotators: {counts['total']} sentences",
+        f"Unresolved (left out of the splits): {len(manifest['unresolved'])}",
+        "`seed = 13`",
+        "Skip a task only when",  # the scheme's guidelines
+        "**CFS** (Check-worthy factual sentence)",
+        "### 1.0.0",
+        "#### Notes\n\nkept detail",
+    ):
+        assert figure in card.text, figure
+    assert "9.0.0" not in card.text  # later versions of the changelog are left out
+    assert "# checkworthy dataset, version" not in card.text  # the build's minimal card is replaced, not kept
+
+
+def test_load_dataset_after_card(version_dir):
+    from datasets import load_dataset
+
+    write_card(version_dir)
+    ds = load_dataset(str(version_dir))
+    counts = read_manifest(version_dir)["counts"]
+    assert {split: len(ds[split]) for split in ds} == {s: counts[s] for s in ("train", "validation", "test")}
+    assert ds["train"].features["label"].names == ["CFS", "UFS", "NFS"]
+
+
+def test_recard_keeps_hand_written_text_and_unknown_yaml_keys(version_dir):
+    path = write_card(version_dir)
+    first = path.read_text(encoding="utf-8")
+    text = first.replace("<!-- checkworthy:end uses -->\n", "<!-- checkworthy:end uses -->\n\n### Our notes\n\nHand-written.\n", 1)
+    text = text.replace("---\n", "---\nhomepage_note: kept\n", 1)
+    path.write_text(text, encoding="utf-8")
+
+    write_card(version_dir, config=CardConfig(license="cc-by-4.0"))
+    second = path.read_text(encoding="utf-8")
+    card = read_card(version_dir)
+    assert card.data["homepage_note"] == "kept"
+    assert card.data["license"] == "cc-by-4.0"
+    assert "### Our notes\n\nHand-written." in second
+    assert second.index("### Our notes") < second.index("## Dataset Structure")
+    write_card(version_dir, config=CardConfig(license="cc-by-4.0"))
+    assert path.read_text(encoding="utf-8") == second  # byte-identical on regeneration
+
+
+def test_card_is_deterministic(version_dir):
+    (version_dir / "README.md").unlink()
+    write_card(version_dir)
+    card, croissant = (version_dir / "README.md").read_bytes(), (version_dir / "croissant.json").read_bytes()
+    (version_dir / "README.md").unlink()
+    write_card(version_dir)
+    assert (version_dir / "README.md").read_bytes() == card
+    assert (version_dir / "croissant.json").read_bytes() == croissant
+
+
+def test_baseline_table_with_intervals(version_dir):
+    results = {
+        "dataset": {"version": "1.0.0", "fingerprint": read_manifest(version_dir)["fingerprint"]},
+        "results": [
+            {"baseline": "tfidf-logreg", "split": "test", "metrics": {"f1_positive": 0.61, "accuracy": 0.7},
+             "ci95": {"f1_positive": [0.5, 0.72], "accuracy": [0.6, 0.8]}},
+            {"baseline": "majority", "split": "validation", "metrics": {"f1_positive": 0.0}, "ci95": {"f1_positive": [0.0, 0.0]}},
+        ]
+    }
+    (version_dir / "evaluation").mkdir()
+    (version_dir / "evaluation" / "results.json").write_text(json.dumps(results), encoding="utf-8")
+    text = write_card(version_dir).read_text(encoding="utf-8")
+    assert "| baseline | split | f1_positive | accuracy |" in text
+    assert "| tfidf-logreg | test | 0.610 [0.500, 0.720] | 0.700 [0.600, 0.800] |" in text
+    assert text.index("| majority | validation") < text.index("| tfidf-logreg | test")
+
+
+def test_license_and_fictional_from_articles_survive_recarding(version_dir):
+    ids = sorted(set(read_parquet_column(version_dir, "article_id")))
+    articles = [
+        Article(article_id=article_id, text="x", source="Northgate Wire", meta={"fictional": True, "license": "CC0-1.0"})
+        for article_id in [*ids, "not-in-this-version"]
+    ]
+    write_card(version_dir, articles=articles, config=CardConfig(annotators="Two project engineers, following the guidelines."))
+    write_card(version_dir, config=CardConfig(annotators="Two project engineers, following the guidelines."))  # as evaluate does
+    card = read_card(version_dir)
+    assert card.data["license"] == "cc0-1.0"  # Hub license ids are lower case
+    assert card.data["checkworthy"]["articles"]["n_articles"] == len(ids)
+    assert f"The sentences come from {len(ids)} news articles (1 source: Northgate Wire)." in card.text
+    assert "**All the articles are fictional**" in card.text
+    assert "Two project engineers" in card.text
+
+
+def read_parquet_column(version_dir, column):
+    import pyarrow.parquet as pq
+
+    return [value for path in sorted((version_dir / "data").glob("*.parquet")) for value in pq.read_table(path, columns=[column])[column].to_pylist()]
+
+
+def test_card_config_rejects_unknown_keys(write):
+    path = write("card.json", json.dumps({"pretty_nmae": "x"}))
+    with pytest.raises(InputError, match=r"unknown setting 'pretty_nmae'.*Did you mean 'pretty_name'"):
+        CardConfig.from_file(path)
+
+
+def test_validate_card_reports_bad_values(version_dir):
+    text = write_card(version_dir).read_text(encoding="utf-8")
+    bad = text.replace("- n<1K", "- tiny").replace("path: data/test.parquet", "path: data/missing.parquet")
+    with pytest.raises(InputError) as info:
+        validate_card(bad, version_dir)
+    assert "size_categories: expected" in str(info.value) and "found 'tiny'" in str(info.value)
+    assert "'data/missing.parquet', which does not exist" in str(info.value)
+
+
+def test_card_command(version_dir, capsys):
+    dataset = version_dir.parent.parent
+    (dataset / "card.json").write_text(json.dumps({"pretty_name": "Newsroom claims"}), encoding="utf-8")
+    assert main(["card", f"{dataset}@1.0.0", "--license", "mit"]) == 0
+    card = read_card(version_dir)
+    assert (card.data["pretty_name"], card.data["license"]) == ("Newsroom claims", "mit")
+    assert "croissant.json" in capsys.readouterr().out
+
+
+def test_card_command_unknown_version(version_dir, capsys):
+    assert main(["card", f"{version_dir.parent.parent}@2.0.0"]) == 1
+    assert "2.0.0" in capsys.readouterr().err
+
+
+def test_recard_keeps_text_at_the_top_and_after_a_retired_block(version_dir):
+    path = write_card(version_dir)
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("<!-- checkworthy:begin summary -->", "Intro by hand.\n\n<!-- checkworthy:begin summary -->", 1)
+    text = text.replace(
+        "<!-- checkworthy:end uses -->\n",
+        "<!-- checkworthy:end uses -->\n<!-- checkworthy:begin retired -->\nold generated\n<!-- checkworthy:end retired -->\nAfter retired.\n",
+        1,
+    )
+    path.write_text(text, encoding="utf-8")
+    regenerated = write_card(version_dir).read_text(encoding="utf-8")
+    assert regenerated.index("Intro by hand.") < regenerated.index("# Dataset Card for")
+    assert "old generated" not in regenerated
+    assert regenerated.index("<!-- checkworthy:end uses -->") < regenerated.index("After retired.") < regenerated.index("## Dataset Structure")
+
+
+def test_results_of_another_fingerprint_are_refused(version_dir):
+    (version_dir / "evaluation").mkdir()
+    (version_dir / "evaluation" / "results.json").write_text(
+        json.dumps({"dataset": {"fingerprint": "ffffffffffffffff"}, "results": []}), encoding="utf-8"
+    )
+    with pytest.raises(InputError, match=r"results.json: the results were computed on dataset fingerprint ffffffffffffffff"):
+        write_card(version_dir)
