@@ -3,7 +3,7 @@
 :func:`evaluate_baselines` works on any ``datasets.DatasetDict`` with the splits
 ``train``, ``validation`` and ``test`` whose rows have ``text`` and ``label`` (a
 ``ClassLabel`` or label names), and optionally ``sentence_id`` and ``article_id``.
-It returns the results document that ``checkworthy evaluate`` writes as
+Its ``results`` are the document that ``checkworthy evaluate`` writes as
 ``results.json`` (schema ``schemas/results.schema.json``): it records the dataset's
 fingerprint and version, every seed, the package versions, and one entry per
 baseline and split with ``metrics`` (``f1_positive`` among them) and ``ci95``.
@@ -11,15 +11,16 @@ Nothing time- or machine-dependent goes in, so the same inputs and seed give
 byte-identical results.
 
 :func:`score_items` scores one system's predictions; the ``score`` command and the
-harness share it.
+harness share it. :func:`evaluate_version` runs everything on a dataset version on
+disk and writes the outputs (``checkworthy evaluate`` and the main job call it).
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import NamedTuple
 from importlib import metadata as importlib_metadata
+from typing import NamedTuple
 
 import numpy as np
 
