@@ -3,7 +3,7 @@
 :func:`evaluate_baselines` works on any ``datasets.DatasetDict`` with the splits
 ``train``, ``validation`` and ``test`` whose rows have ``text`` and ``label`` (a
 ``ClassLabel`` or label names), and optionally ``sentence_id`` and ``article_id``.
-It returns the results document that ``checkworthy evaluate`` writes as
+Its ``results`` are the document that ``checkworthy evaluate`` writes as
 ``results.json`` (schema ``schemas/results.schema.json``): it records the dataset's
 fingerprint and version, every seed, the package versions, and one entry per
 baseline and split with ``metrics`` (``f1_positive`` among them) and ``ci95``.
@@ -11,15 +11,16 @@ Nothing time- or machine-dependent goes in, so the same inputs and seed give
 byte-identical results.
 
 :func:`score_items` scores one system's predictions; the ``score`` command and the
-harness share it.
+harness share it. :func:`evaluate_version` runs everything on a dataset version on
+disk and writes the outputs (``checkworthy evaluate`` and the main job call it).
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import NamedTuple
 from importlib import metadata as importlib_metadata
+from typing import NamedTuple
 
 import numpy as np
 
@@ -34,7 +35,7 @@ from evaluation.baselines import (
     tune_threshold,
 )
 from evaluation.bootstrap import N_RESAMPLES, bootstrap_distribution, paired_bootstrap_test, percentile_interval
-from evaluation.metrics import METRICS, Metric, per_class_scores
+from evaluation.metrics import METRICS, Metric, confusion_matrix, per_class_scores
 
 #: Splits the harness needs, in the order it uses them.
 SPLITS = ("train", "validation", "test")
@@ -195,9 +196,7 @@ def score_items(
             label: {k: (_round(v) if k != "support" else v) for k, v in row.items()}
             for label, row in per_class_scores(y_true, y_pred, labels=labels).items()
         }
-        index = {label: i for i, label in enumerate(labels)}
-        matrix = np.zeros((len(labels), len(labels)), dtype=int)
-        np.add.at(matrix, ([index[t] for t in y_true], [index[p] for p in y_pred]), 1)
+        matrix = confusion_matrix(y_true, y_pred, labels=labels)
         scored["confusion_matrix"] = {"labels": list(labels), "matrix": matrix.tolist()}
     return scored
 

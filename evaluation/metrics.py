@@ -40,14 +40,24 @@ PRECISION_AT = (1, 3, 5, 10, 20, 50)
 # ---------------------------------------------------------------- classification
 
 
-def _confusion(y_true, y_pred, labels: Sequence[str]) -> np.ndarray:
-    """Confusion matrix (rows: gold, columns: predicted) over ``labels``."""
+def confusion_matrix(y_true, y_pred, *, labels: Sequence[str]) -> np.ndarray:
+    """Confusion matrix over ``labels``: rows gold, columns predicted.
+
+    Raises
+    ------
+    InputError
+        A label outside ``labels``, or ``y_true`` and ``y_pred`` of different lengths.
+    """
     index = {label: i for i, label in enumerate(labels)}
     n = len(labels)
-    true_idx = np.fromiter((index[y] for y in y_true), dtype=np.int64)
-    pred_idx = np.fromiter((index[y] for y in y_pred), dtype=np.int64)
-    if true_idx.shape != pred_idx.shape:
-        raise InputError(f"y_true has {true_idx.size} items but y_pred has {pred_idx.size}; give one prediction per item")
+    y_true, y_pred = list(y_true), list(y_pred)
+    if len(y_true) != len(y_pred):
+        raise InputError(f"y_true has {len(y_true)} items but y_pred has {len(y_pred)}; give one prediction per item")
+    unknown = sorted({str(y) for y in y_true + y_pred if y not in index})
+    if unknown:
+        raise InputError(f"label(s) {', '.join(unknown)} not among the expected labels ({', '.join(map(str, labels))})")
+    true_idx = np.fromiter((index[y] for y in y_true), dtype=np.int64, count=len(y_true))
+    pred_idx = np.fromiter((index[y] for y in y_pred), dtype=np.int64, count=len(y_pred))
     return np.bincount(true_idx * n + pred_idx, minlength=n * n).reshape(n, n)
 
 
@@ -65,7 +75,7 @@ def _prf_from_confusion(cm: np.ndarray, i: int) -> tuple[float, float, float]:
 def _positive_prf(y_true, y_pred, pos_label) -> tuple[float, float, float]:
     """Precision, recall and F1 of ``pos_label`` against every other class."""
     others = sorted((set(y_true) | set(y_pred)) - {pos_label}, key=str)
-    return _prf_from_confusion(_confusion(y_true, y_pred, [pos_label, *others]), 0)
+    return _prf_from_confusion(confusion_matrix(y_true, y_pred, labels=[pos_label, *others]), 0)
 
 
 def accuracy_score(y_true, y_pred) -> float:
@@ -99,13 +109,13 @@ def f1_score(y_true, y_pred, *, pos_label) -> float:
 
 def macro_f1_score(y_true, y_pred, *, labels: Sequence[str]) -> float:
     """Unweighted mean of the per-class F1 over ``labels`` (every class of the scheme)."""
-    cm = _confusion(y_true, y_pred, labels)
+    cm = confusion_matrix(y_true, y_pred, labels=labels)
     return float(np.mean([_prf_from_confusion(cm, i)[2] for i in range(len(labels))]))
 
 
 def per_class_scores(y_true, y_pred, *, labels: Sequence[str]) -> dict[str, dict[str, float]]:
     """Precision, recall, F1 and support of every class in ``labels``, from one confusion matrix."""
-    cm = _confusion(y_true, y_pred, labels)
+    cm = confusion_matrix(y_true, y_pred, labels=labels)
     table = {}
     for i, label in enumerate(labels):
         precision, recall, f1 = _prf_from_confusion(cm, i)

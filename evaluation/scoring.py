@@ -90,30 +90,16 @@ def read_gold(path: str | os.PathLike, *, split: str = "test") -> Gold:
 
 
 def _gold_from_dataset(ref: str, split: str) -> Gold:
-    from builder import load_version
-    from builder.versions import parse_dataset_ref
-    from schemas import load_scheme
+    from evaluation.harness import open_dataset
 
-    directory, version = parse_dataset_ref(ref)
-    dataset = load_version(directory, version)
+    dataset, scheme, _, _ = open_dataset(ref)
     if split not in dataset:
         raise InputError(f"{ref}: no split {split!r}; available: {', '.join(dataset)}")
     data = dataset[split]
-    scheme = load_scheme(dataset_scheme_name(data))
     names = data.features["label"].int2str(data["label"])
     labels = np.asarray([scheme.to_binary(n) for n in names], dtype=object)
-    return Gold(list(data["sentence_id"]), labels, list(range(1, len(data) + 1)), np.asarray(data["article_id"], dtype=object), f"{ref} ({split})")
-
-
-def dataset_scheme_name(split) -> str:
-    """The label scheme of a dataset split, recognised from its ``ClassLabel`` names."""
-    from schemas import available_schemes, load_scheme
-
-    names = split.features["label"].names
-    for name in available_schemes():
-        if load_scheme(name).names == names:
-            return name
-    raise InputError(f"labels {', '.join(names)} match no shipped scheme ({', '.join(available_schemes())})")
+    groups = np.asarray(data["article_id"], dtype=object) if "article_id" in data.column_names else None
+    return Gold(list(data["sentence_id"]), labels, list(range(1, len(data) + 1)), groups, f"{ref} ({split})")
 
 
 def read_predictions(path: str | os.PathLike, gold: Gold) -> Predictions:

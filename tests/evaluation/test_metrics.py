@@ -136,3 +136,10 @@ def test_missing_context_is_named():
 def test_length_mismatch_is_refused():
     with pytest.raises(InputError, match="one prediction per item"):
         m.f1_score(["Yes", "No"], ["Yes"], pos_label="Yes")
+
+
+def test_confusion_matrix_rows_gold_columns_predicted():
+    cm = m.confusion_matrix(["CFS", "UFS", "NFS", "CFS"], ["CFS", "NFS", "NFS", "UFS"], labels=["CFS", "UFS", "NFS"])
+    assert cm.tolist() == [[1, 1, 0], [0, 0, 1], [0, 0, 1]]
+    with pytest.raises(InputError, match=r"label\(s\) CFX not among the expected labels"):
+        m.macro_f1_score(["CFX"], ["CFS"], labels=["CFS", "UFS", "NFS"])
