@@ -149,6 +149,24 @@ def _segment_one(text):
     return spans, time.process_time() - start
 
 
+def _busy(n):
+    """A CPU-bound loop with no input or output: what the machine gives to a process."""
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def machine_speedup(jobs, repeat, n=3_000_000):
+    """Speed-up of ``jobs`` processes over one on ``_busy``, measured now: the ceiling
+    that the current load leaves for any parallel work."""
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(_busy, [1] * jobs))
+        single = timed(lambda: [_busy(n) for _ in range(jobs)], repeat)
+        parallel = timed(lambda: list(pool.map(_busy, [n] * jobs)), repeat)
+    return single / parallel
+
+
 def speedup(texts, jobs, repeat):
     """One process against ``jobs`` processes on ``texts``.
 
@@ -232,6 +250,8 @@ def main(argv=None):
     print(f"speed-up on {args.jobs} processes ({args.copies} copies of the corpus): wall clock {single:.2f} s -> {parallel:.2f} s = "
           f"{single / parallel:.2f}x (load average {load_average()}); CPU {cpu_single:.2f} s -> {cpu_parallel:.2f} s in all processes, "
           f"= {args.jobs * cpu_single / cpu_parallel:.2f}x on {args.jobs} idle cores")
+    print(f"machine reference: a CPU-bound loop gets {machine_speedup(args.jobs, args.repeat):.2f}x from {args.jobs} processes right now "
+          f"(load average {load_average()})")
     return 0
 
 

@@ -257,7 +257,8 @@ def _read_jsonl(path: Path) -> list[Article]:
         title = fields.pop("title")
         if title is not None:
             title = " ".join(title.split())
-            if title and _first_line(text) != title:
+            first = _first_line(text)
+            if title and (first is None or " ".join(first.split()) != title):
                 text = f"{title}\n\n{text}"
         articles.append(Article(article_id=article_id, text=text, title=title or None, path=f"{path}:{lineno}", meta=meta, **fields))
     if problems:
