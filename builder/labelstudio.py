@@ -332,6 +332,8 @@ class PushResult:
         (names the task and sentence).
     config_updated : bool
         The project's labeling config was replaced.
+    annotations_imported : int
+        Annotations imported together with the created tasks.
     """
 
     project_id: int
@@ -340,10 +342,12 @@ class PushResult:
     unchanged: int = 0
     refused: list[str] = dataclasses.field(default_factory=list)
     config_updated: bool = False
+    annotations_imported: int = 0
 
     def summary(self) -> str:
-        return (f"project {self.project_id}: {self.created} created, {self.updated} updated, "
+        text = (f"project {self.project_id}: {self.created} created, {self.updated} updated, "
                 f"{self.unchanged} unchanged, {len(self.refused)} refused")
+        return text + (f"; {self.annotations_imported} annotation(s) imported with them" if self.annotations_imported else "")
 
 
 def _predictions_key(predictions: Iterable[dict]) -> list[tuple]:
@@ -380,6 +384,7 @@ def push_tasks(
     *,
     connection: Connection | None = None,
     annotators: int | None = None,
+    annotations: Iterable[NewAnnotation] | None = None,
     batch_size: int = 5000,
 ) -> PushResult:
     """Create or update a Label Studio project from a task directory; upsert by sentence_id.
@@ -403,6 +408,11 @@ def push_tasks(
     annotators : int, optional
         Annotations wanted per task (the project's overlap, ``maximum_annotations``);
         unchanged when None (1 for a new project).
+    annotations : iterable of NewAnnotation, optional
+        Annotations to import together with the tasks they belong to, when those
+        tasks are created by this push (one request for all, instead of one per
+        annotation). Annotations of tasks that already exist are left out: post
+        them with :func:`post_annotations`. Checked like there, before anything is sent.
     batch_size : int, default=5000
         Tasks per import request.
 
@@ -430,13 +440,22 @@ def push_tasks(
     local = task_dir if isinstance(task_dir, TaskDir) else read_task_dir(task_dir)
     connection = connection or connect()
     client = connection.client()
+    rows = list(annotations or [])
+    bodies: dict[str, list[dict]] = defaultdict(list)
+    if rows:
+        users = _users(connection, client)
+        allowed = config_choices(local.label_config).get(FROM_NAME, set())
+        sentence_ids = {task["data"]["sentence_id"] for task in local.tasks}
+        _check_annotations(rows, sentence_ids, users, allowed, f"the tasks in {local.path}")
+        for row in rows:
+            bodies[row.sentence_id].append(_annotation_body(row, users[row.annotator]))
     existing_project = find_project(connection, client, project, required=False)
     if existing_project is None:
         with connection.calling(f"creating project {project!r}"):
             created = client.projects.create(title=project, label_config=local.label_config,
                                              maximum_annotations=annotators or 1)
         result = PushResult(project_id=created.id)
-        _import_tasks(connection, client, created.id, local.tasks, batch_size)
+        result.annotations_imported = _import_tasks(connection, client, created.id, local.tasks, batch_size, bodies)
         result.created = len(local.tasks)
         return result
     result = PushResult(project_id=existing_project.id)
@@ -470,7 +489,7 @@ def push_tasks(
             )
         else:
             changed.append((remote, task))
-    _import_tasks(connection, client, existing_project.id, new, batch_size)
+    result.annotations_imported = _import_tasks(connection, client, existing_project.id, new, batch_size, bodies)
     result.created = len(new)
     for remote, task in progress(changed, desc="updating tasks", unit="task"):
         _update_task(connection, client, remote, task)
@@ -478,13 +497,21 @@ def push_tasks(
     return result
 
 
-def _import_tasks(connection: Connection, client, project_id: int, tasks: list[dict], batch_size: int) -> None:
+def _import_tasks(connection: Connection, client, project_id: int, tasks: list[dict], batch_size: int,
+                  annotations: dict[str, list[dict]]) -> int:
+    """Import ``tasks`` in batches, each with its annotations (by sentence id); return how many annotations went."""
+    sent = 0
     with progress(total=len(tasks), desc="importing tasks", unit="task") as bar:
         for start in range(0, len(tasks), batch_size):
-            batch = tasks[start:start + batch_size]
+            batch = []
+            for task in tasks[start:start + batch_size]:
+                bodies = annotations.get(task["data"]["sentence_id"])
+                batch.append(dict(task, annotations=bodies) if bodies else task)
+                sent += len(bodies or [])
             with connection.calling(f"importing tasks {start}-{start + len(batch) - 1} into project {project_id}"):
                 client.projects.import_tasks(id=project_id, request=batch)
             bar.update(len(batch))
+    return sent
 
 
 def _update_task(connection: Connection, client, remote: dict, task: dict) -> None:
@@ -566,15 +593,34 @@ def post_annotations(
     client = connection.client()
     found = find_project(connection, client, project)
     allowed = config_choices(found.label_config).get(FROM_NAME, set())
-    with connection.calling("listing users"):
-        users = {user.email: user.id for user in client.users.list()}
+    users = _users(connection, client)
     listed = snapshot(connection, client, found.id, predictions=False, annotators=False)
     tasks = {task["data"].get("sentence_id"): task["id"] for task in listed}
+    _check_annotations(rows, set(tasks), users, allowed, f"project {found.title!r}")
+
+    def post(row: NewAnnotation) -> int:
+        with connection.calling(f"posting an annotation for {row.annotator} on {row.sentence_id}"):
+            created = client.annotations.create(id=tasks[row.sentence_id], **_annotation_body(row, users[row.annotator]))
+        return created.id
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        return list(progress(pool.map(post, rows), total=len(rows), desc="posting annotations", unit="annotation"))
+
+
+def _users(connection: Connection, client) -> dict[str, int]:
+    """Label Studio users by e-mail."""
+    with connection.calling("listing users"):
+        return {user.email: user.id for user in client.users.list()}
+
+
+def _check_annotations(rows: list[NewAnnotation], sentence_ids: set[str], users: dict[str, int], allowed: set[str],
+                       where_tasks: str) -> None:
+    """Raise one InputError listing every annotation that cannot be sent."""
     problems = []
     for number, row in enumerate(rows):
         where = f"annotation {number} (sentence_id {row.sentence_id!r}, annotator {row.annotator!r})"
-        if row.sentence_id not in tasks:
-            problems.append(f"{where}: no task with this sentence_id in project {found.title!r}; push the tasks first")
+        if row.sentence_id not in sentence_ids:
+            problems.append(f"{where}: no task with this sentence_id in {where_tasks}; push the tasks first")
         if row.annotator not in users:
             problems.append(f"{where}: no such user; create it with 'checkworthy studio add-annotator {row.annotator}'")
         if row.label is not None and row.label not in allowed:
@@ -582,22 +628,18 @@ def post_annotations(
         if row.label is None and not row.was_cancelled:
             problems.append(f"{where}: no label; give a label or was_cancelled=True for a skipped task")
     if problems:
-        raise InputError(problems, header=f"{len(problems)} annotation(s) cannot be posted; nothing was posted:")
+        raise InputError(problems, header=f"{len(problems)} annotation(s) cannot be sent; nothing was sent:")
 
-    def post(row: NewAnnotation) -> int:
-        result = [] if row.label is None else [
-            {"from_name": FROM_NAME, "to_name": TO_NAME, "type": "choices", "value": {"choices": [row.label]}}
-        ]
-        with connection.calling(f"posting an annotation for {row.annotator} on {row.sentence_id}"):
-            created = client.annotations.create(
-                id=tasks[row.sentence_id], result=result, completed_by=users[row.annotator],
-                was_cancelled=row.was_cancelled, ground_truth=row.ground_truth,
-                **({} if row.lead_time is None else {"lead_time": row.lead_time}),
-            )
-        return created.id
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return list(progress(pool.map(post, rows), total=len(rows), desc="posting annotations", unit="annotation"))
+def _annotation_body(row: NewAnnotation, user_id: int) -> dict[str, Any]:
+    """The Label Studio fields of one annotation (for ``annotations.create`` and for task import)."""
+    result = [] if row.label is None else [
+        {"from_name": FROM_NAME, "to_name": TO_NAME, "type": "choices", "value": {"choices": [row.label]}}
+    ]
+    body = {"result": result, "completed_by": user_id, "was_cancelled": row.was_cancelled, "ground_truth": row.ground_truth}
+    if row.lead_time is not None:
+        body["lead_time"] = row.lead_time
+    return body
 
 
 def existing_annotations(project: str | int, *, connection: Connection | None = None) -> set[tuple[str, str]]:
