@@ -1002,7 +1002,7 @@ def _creation(facts: VersionFacts) -> str:
             annotators
             + (f" {facts.n_annotators_total} annotator{'s' if facts.n_annotators_total != 1 else ''} in all, pseudonymised." if facts.n_annotators_total else ""),
             "",
-            f"Demographics: {c.annotator_demographics or 'not collected'}.",
+            f"Demographics: {(c.annotator_demographics or 'not collected').rstrip('.')}.",
             "",
             "#### Personal and Sensitive Information",
             "",

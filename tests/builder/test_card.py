@@ -197,11 +197,11 @@ def test_card_command(version_dir, capsys):
     assert "croissant.json" in capsys.readouterr().out
 
 
-def test_card_command_reads_the_articles_file(version_dir, tmp_path):
+def test_card_command_reads_the_articles(version_dir, tmp_path):
     ids = sorted(set(read_parquet_column(version_dir, "article_id")))
-    lines = [json.dumps(Article(article_id=a, text="x", meta={"fictional": True}).to_dict()) for a in ids]
-    (tmp_path / "articles.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert main(["card", str(version_dir), "--articles", str(tmp_path / "articles.jsonl"), "--no-croissant"]) == 0
+    lines = [json.dumps({"id": a, "text": "Some text.", "meta": {"fictional": True}}) for a in ids]
+    (tmp_path / "seeds.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["card", str(version_dir), "--articles", str(tmp_path / "seeds.jsonl"), "--no-croissant"]) == 0
     assert "**All the articles are fictional**" in read_card(version_dir).text
 
 
