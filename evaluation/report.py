@@ -43,7 +43,8 @@ def results_markdown(results: dict) -> str:
         f"scheme `{dataset['scheme']}`, positive label `{settings['positive_label']}`; "
         f"sizes: " + ", ".join(f"{split} {n}" for split, n in dataset["sizes"].items()) + ".",
         f"Seeds: baselines {results['seeds']['baselines']}, bootstrap {results['seeds']['bootstrap']}, "
-        f"dataset splits {results['seeds']['dataset']}. checkworthy {results['checkworthy_version']}, "
+        f"dataset splits {'n/a' if results['seeds']['dataset'] is None else results['seeds']['dataset']}. "
+        f"checkworthy {results['checkworthy_version']}, "
         f"scikit-learn {results['packages']['scikit-learn']}.",
         "",
         f"Each value is followed by its {settings['confidence']:.0%} bootstrap interval "
