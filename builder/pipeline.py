@@ -178,9 +178,10 @@ def run_pipeline(config: RunConfig, say: Callable[[str], None] = _say) -> RunRes
     result.outputs["evaluation"] = str(evaluation_dir)
 
     say(f"[5/{steps}] card: dataset card and Croissant metadata")
+    from builder.articles import read_articles
     from builder.card import write_card
 
-    result.outputs["card"] = str(write_card(built.path))
+    result.outputs["card"] = str(write_card(built.path, articles=read_articles(config.seeds)))
     result.outputs["croissant"] = str(built.path / "croissant.json")
     say(f"done in {time.monotonic() - started:.0f} s")
     return result

@@ -47,7 +47,8 @@ class BuildCommand(Command):
     description = (
         "Read Label Studio exports, check them against the articles the tasks were made from, "
         "aggregate the labels, measure agreement, split by article and write an immutable version "
-        "DIR/versions/X.Y.Z (parquet splits, annotations.parquet, manifest.json, README.md). "
+        "DIR/versions/X.Y.Z (parquet splits, annotations.parquet, manifest.json, the dataset card README.md "
+        "and croissant.json). "
         "Building the same inputs and settings again writes nothing. Annotators are pseudonymised "
         "with the secret key DIR/annotator.key (created on first build; keep it private)."
     )
@@ -96,6 +97,11 @@ class BuildCommand(Command):
             result = build_version(args.exports, args.articles, args.dataset, config, version=args.new_version)
         for warning in result.warnings:
             print(f"checkworthy build: warning: {warning}", file=sys.stderr)
+        if result.created:
+            from builder.articles import read_articles
+            from builder.card import write_card
+
+            write_card(result.path, articles=read_articles(args.articles) if args.articles else None)
         manifest = result.manifest
         if result.created:
             counts = manifest["counts"]
