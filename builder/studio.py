@@ -438,7 +438,7 @@ def status(data_dir: str | os.PathLike | None = None) -> dict[str, Any]:
     studio = Studio(data_dir or default_data_dir())
     state = studio.state()
     pid, url = state.get("pid"), state.get("url")
-    running = bool(pid) and _pid_alive(pid) and _is_our_server(pid, state["port"]) and _healthy(url)
+    running = bool(pid) and _pid_alive(pid) and _is_our_server(pid, state["port"]) and _healthy(url, timeout=10.0)
     return {
         "url": url if running else None,
         "pid": pid if running else None,
