@@ -184,9 +184,16 @@ def _run_with_progress(command: list[str]) -> None:
     tail: list[str] = []
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     for line in process.stdout:
-        tail = (tail + [line.rstrip()])[-20:]
-        if line.startswith(("Collecting", "Installing", "Successfully", "ERROR", "error")):
-            _say("  " + line.rstrip())
+        line = line.rstrip()
+        tail = (tail + [line])[-20:]
+        if line.startswith("Collecting"):
+            _say("  " + line.split(" (from ")[0])
+        elif line.startswith("Installing collected packages:"):
+            _say(f"  Installing {len(line.split(':', 1)[1].split(','))} packages")
+        elif line.startswith("Successfully installed"):
+            _say(f"  Successfully installed {len(line.split()) - 2} packages")
+        elif line.startswith(("ERROR", "error")):
+            _say("  " + line)
     if process.wait() != 0:
         raise StudioError(
             f"installing Label Studio failed: {' '.join(command[:4])} ... exited with {process.returncode}; "
@@ -431,7 +438,7 @@ def status(data_dir: str | os.PathLike | None = None) -> dict[str, Any]:
     studio = Studio(data_dir or default_data_dir())
     state = studio.state()
     pid, url = state.get("pid"), state.get("url")
-    running = bool(pid) and _pid_alive(pid) and _is_our_server(pid, state["port"]) and _healthy(url)
+    running = bool(pid) and _pid_alive(pid) and _is_our_server(pid, state["port"]) and _healthy(url, timeout=10.0)
     return {
         "url": url if running else None,
         "pid": pid if running else None,
