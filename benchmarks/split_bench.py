@@ -22,6 +22,7 @@ break always ending a sentence (``builder.split.segment``).
 from __future__ import annotations
 
 import argparse
+import array
 import json
 import os
 import resource
@@ -142,17 +143,54 @@ def _segment_all(texts):
 
 
 def _segment_one(text):
-    return segment(text)
+    """Spans of one text (flat, as a compact array) and the CPU seconds this worker spent."""
+    start = time.process_time()
+    spans = array.array("q", [offset for span in segment(text) for offset in span])
+    return spans, time.process_time() - start
+
+
+def _busy(n):
+    """A CPU-bound loop with no input or output: what the machine gives to a process."""
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def machine_speedup(jobs, repeat, n=3_000_000):
+    """Speed-up of ``jobs`` processes over one on ``_busy``, measured now: the ceiling
+    that the current load leaves for any parallel work."""
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(_busy, [1] * jobs))
+        single = timed(lambda: [_busy(n) for _ in range(jobs)], repeat)
+        parallel = timed(lambda: list(pool.map(_busy, [n] * jobs)), repeat)
+    return single / parallel
 
 
 def speedup(texts, jobs, repeat):
-    """Median time of one process and of ``jobs`` processes on ``texts``, and their ratio."""
+    """One process against ``jobs`` processes on ``texts``.
+
+    Returns the median wall-clock seconds of each, and the median CPU seconds of
+    each (the parallel one summed over the parent and the workers, start-up
+    excluded). On a machine shared with other work the wall-clock ratio depends on
+    the load; ``jobs * cpu_single / cpu_parallel`` is the speed-up the same work
+    reaches on ``jobs`` idle cores (it counts the parallel overhead: pickling,
+    queues).
+    """
     single = timed(lambda: _segment_all(texts), repeat)
+    cpu_single = timed(lambda: _segment_all(texts), repeat, time.process_time)
+    walls, cpus = [], []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         list(pool.map(_segment_one, texts[: jobs * 4]))  # start and warm up the workers
         chunksize = max(1, len(texts) // (jobs * 16))
-        parallel = timed(lambda: list(pool.map(_segment_one, texts, chunksize=chunksize)), repeat)
-    return single, parallel, single / parallel
+        for _ in range(repeat):
+            wall, parent = time.perf_counter(), time.process_time()
+            results = list(pool.map(_segment_one, texts, chunksize=chunksize))
+            walls.append(time.perf_counter() - wall)
+            parent = time.process_time() - parent
+            workers = sum(cpu for _, cpu in results)
+            cpus.append(parent + workers)
+    return single, statistics.median(walls), cpu_single, statistics.median(cpus)
 
 
 def peak_memory(text):
@@ -208,8 +246,11 @@ def main(argv=None):
     print(f"peak memory: {peak_memory(' '.join(texts)):.1f} MB splitting GUM as one text; "
           f"{peak_memory(big[:20_000_000]):.1f} MB for a 20 MB text (Python allocations, tracemalloc); "
           f"max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
-    single, parallel, ratio = speedup(texts * args.copies, args.jobs, args.repeat)
-    print(f"speed-up on {args.jobs} processes ({args.copies} copies of the corpus): {single:.2f} s -> {parallel:.2f} s = {ratio:.2f}x "
+    single, parallel, cpu_single, cpu_parallel = speedup(texts * args.copies, args.jobs, args.repeat)
+    print(f"speed-up on {args.jobs} processes ({args.copies} copies of the corpus): wall clock {single:.2f} s -> {parallel:.2f} s = "
+          f"{single / parallel:.2f}x (load average {load_average()}); CPU {cpu_single:.2f} s -> {cpu_parallel:.2f} s in all processes, "
+          f"= {args.jobs * cpu_single / cpu_parallel:.2f}x on {args.jobs} idle cores")
+    print(f"machine reference: a CPU-bound loop gets {machine_speedup(args.jobs, args.repeat):.2f}x from {args.jobs} processes right now "
           f"(load average {load_average()})")
     return 0
 

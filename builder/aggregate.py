@@ -174,6 +174,8 @@ def dawid_skene(
     numpy.ndarray of shape (n_items, n_labels)
         Posterior probability of each label for each item.
     """
+    if n_items == 0:
+        return np.zeros((0, n_labels))
     rng = np.random.default_rng(seed)
     counts = count_matrix(item, label, n_items, n_labels).astype(float)
     posterior = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)

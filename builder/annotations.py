@@ -49,8 +49,8 @@ COLUMNS = (
 #: Name of the per-dataset key file used to pseudonymise annotators.
 KEY_FILE = "annotator.key"
 
-#: Keys of a JSON_MIN row (and CSV columns) that are not task data.
-_MIN_FORMAT_KEYS = {"id", "annotator", "annotation_id", "created_at", "updated_at", "lead_time", FROM_NAME}
+#: Problems listed in the error message (all of them are counted).
+MAX_LISTED_PROBLEMS = 200
 
 _LOSSY_WARNING = (
     "{file}: {fmt} export: skips, predictions and ground-truth flags are lost in this format "
@@ -204,8 +204,11 @@ def read_annotations(
         reader.read_file(Path(path))
     problems = reader.problems + reader.conflicting_ground_truth()
     if problems and not skip_invalid:
+        listed = [str(p) for p in problems[:MAX_LISTED_PROBLEMS]]
+        if len(problems) > MAX_LISTED_PROBLEMS:
+            listed.append(f"... and {len(problems) - MAX_LISTED_PROBLEMS} more (rerun with --skip-invalid to see them all in manifest.json)")
         raise InputError(
-            [str(p) for p in problems],
+            listed,
             header=f"{len(problems)} problem(s) in the Label Studio export(s); nothing was written. "
             "Fix the exports (or the articles), or rerun with --skip-invalid to build without these items:",
         )
@@ -224,6 +227,30 @@ def read_annotations(
         warnings=warnings,
         superseded=reader.superseded,
     )
+
+
+def check_export(path: str | os.PathLike) -> tuple[int, list[str]]:
+    """Validate one export on its own (``checkworthy validate``): every problem, nothing written.
+
+    The scheme is the one named in the tasks' ``meta.scheme`` (``claimbuster`` when
+    absent). Sentence ids and text hashes are not checked: that needs the articles
+    (``checkworthy build``).
+
+    Returns
+    -------
+    (int, list of str)
+        The number of annotations read, and the problems.
+    """
+    from schemas import available_schemes
+
+    path = Path(path)
+    data = read_json(path) if path.suffix.lower() == ".json" else None
+    meta = data[0].get("meta") if isinstance(data, list) and data and isinstance(data[0], dict) else None
+    name = meta.get("scheme") if isinstance(meta, dict) else None
+    reader = _Reader(load_scheme(name if name in available_schemes() else "claimbuster"), _Pseudonymiser(b"validate"), None)
+    reader.read_file(path)
+    problems = reader.problems + reader.conflicting_ground_truth()
+    return len(reader.latest) + reader.superseded, [str(p) for p in problems]
 
 
 class _Reader:

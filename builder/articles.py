@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from builder.errors import InputError, InputFileNotFoundError
-from builder.io import iter_jsonl
+from builder.errors import InputError, InputFileNotFoundError, SchemaError
+from builder.io import iter_jsonl, sha256_text
 from builder.records import ARTICLE_ID_PATTERN, Article
 
 #: File extensions read as articles; any other file in a directory is ignored.
@@ -98,36 +98,46 @@ def read_articles(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> lis
 def read_article_records(path: str | os.PathLike) -> list[Article]:
     """Read an ``articles.jsonl`` written by ``checkworthy tasks``.
 
-    Each line is validated against ``schemas/article.schema.json`` and the text hash
-    is checked, so that a record edited by hand is caught.
+    Each line is validated against ``schemas/article.schema.json``, the text hash
+    is checked (so that a record edited by hand is caught) and ids must be unique.
 
     Raises
     ------
     SchemaError
-        Lists every record that does not match the schema or its ``text_sha256``.
+        Lists every record that does not match the schema or its ``text_sha256``,
+        and every duplicate id.
     """
-    from builder.errors import SchemaError
-    from builder.io import sha256_text
+    articles, problems = check_article_records(path)
+    if problems:
+        raise SchemaError(problems)
+    return articles
+
+
+def check_article_records(path: str | os.PathLike) -> tuple[list[Article], list[str]]:
+    """The valid article records of an ``articles.jsonl`` and every problem found.
+
+    The worker behind ``read_article_records`` and ``checkworthy validate``.
+    """
     from schemas import schema_errors
 
     problems: list[str] = []
-    articles = []
+    articles: list[Article] = []
+    seen: dict[str, int] = {}
     for lineno, record in iter_jsonl(path):
         where = f"{path}: line {lineno}"
         errors = schema_errors(record, "article")
         if errors:
             problems += [f"{where}: {e} (schema article.schema.json)" for e in errors]
             continue
+        where = f"{where} (article_id {record['article_id']!r})"
+        first = seen.setdefault(record["article_id"], lineno)
+        if first != lineno:
+            problems.append(f"{where}: duplicate article_id, already on line {first}")
         if sha256_text(record["text"]) != record["text_sha256"]:
-            problems.append(
-                f"{where} (article_id {record['article_id']!r}): text_sha256 does not match the text; "
-                "the text was edited after the file was written: rerun 'checkworthy tasks'"
-            )
+            problems.append(f"{where}: text_sha256 does not match the text; the text was edited after the file was written: rerun 'checkworthy tasks'")
             continue
         articles.append(Article.from_dict(record))
-    if problems:
-        raise SchemaError(problems)
-    return articles
+    return articles, problems
 
 
 def _discover(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
@@ -247,7 +257,8 @@ def _read_jsonl(path: Path) -> list[Article]:
         title = fields.pop("title")
         if title is not None:
             title = " ".join(title.split())
-            if title and _first_line(text) != title:
+            first = _first_line(text)
+            if title and (first is None or " ".join(first.split()) != title):
                 text = f"{title}\n\n{text}"
         articles.append(Article(article_id=article_id, text=text, title=title or None, path=f"{path}:{lineno}", meta=meta, **fields))
     if problems:
@@ -286,27 +297,34 @@ def _html_article(path: Path, article_id: str, html: str) -> Article:
     h1 = soup.find("h1")
     title_tag = soup.find("title")
     title = " ".join((h1 or title_tag).get_text(" ").split()) if (h1 or title_tag) else None
+    canonical = soup.find("link", rel="canonical")
+    url = canonical.get("href") if canonical else None
+    published_tag = soup.find("meta", attrs={"property": "article:published_time"}) or soup.find("time", datetime=True)
+    published = (published_tag.get("content") or published_tag.get("datetime")) if published_tag else None
+    for tag in soup(["head", "title"]):
+        tag.decompose()
     blocks: list[tuple[str, bool]] = []
     _html_blocks(soup.body or soup, blocks, caption=False)
+    if title:  # the headline leads the text, even when the page puts a label or a date above its <h1>
+        texts = [text for text, _ in blocks]
+        if title in texts:
+            del blocks[texts.index(title)]
+        blocks.insert(0, (title, False))
     lines: list[str] = []
     captions = []
-    if title and (not blocks or blocks[0][0] != title):
-        lines.append(title)
-    offset = sum(len(line) + 2 for line in lines)
+    offset = 0
     for block, is_caption in blocks:
         if is_caption:
             captions.append([offset, offset + len(block)])
         lines.append(block)
         offset += len(block) + 2
     meta: dict[str, Any] = {"captions": captions} if captions else {}
-    canonical = soup.find("link", rel="canonical")
-    published = soup.find("meta", attrs={"property": "article:published_time"}) or soup.find("time", datetime=True)
     return Article(
         article_id=article_id,
         text="\n\n".join(lines),
         title=title or None,
-        url=canonical.get("href") if canonical else None,
-        published=(published.get("content") or published.get("datetime")) if published else None,
+        url=url,
+        published=published,
         path=str(path),
         meta=meta,
     )

@@ -77,6 +77,8 @@ FIELD_DESCRIPTIONS = {
 }
 
 _MARKER = re.compile(r"<!-- checkworthy:(begin|end) ([a-z_]+) -->\n?")
+#: The metrics of the card's baseline table, in this order (all of them are in ``evaluation/results.md``).
+CARD_METRICS = ("f1_positive", "precision_positive", "recall_positive", "macro_f1", "accuracy", "average_precision", "map")
 #: Longest table of pairs, annotators or leakage groups in the card; the rest is in the manifest.
 MAX_TABLE_ROWS = 20
 _SEMVER = re.compile(r"\b(\d+)\.(\d+)\.(\d+)\b")
@@ -85,6 +87,10 @@ _HAND_WRITTEN_HINT = (
     "checkworthy:begin/end markers is kept when the card is regenerated: write your own "
     "notes there. -->\n"
 )
+
+
+#: The settings of ``CardConfig`` that hold a list of strings (the others hold a string).
+_LIST_SETTINGS = ("language", "source_datasets", "tags")
 
 
 @dataclass(frozen=True)
@@ -155,16 +161,20 @@ class CardConfig:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], where: str = "card settings") -> "CardConfig":
-        """Build from a mapping; unknown keys are listed with a "Did you mean" hint."""
+        """Build from a mapping; unknown keys and values of the wrong type are all listed."""
         from schemas import did_you_mean
 
         known = [f.name for f in dataclasses.fields(cls)]
-        unknown = [key for key in data if key not in known]
-        if unknown:
-            raise InputError(
-                [f"{where}: unknown setting {key!r}.{did_you_mean(key, known)}" for key in unknown],
-                header=f"{where}: expected only the settings {', '.join(known)}",
-            )
+        problems = [f"unknown setting {key!r}.{did_you_mean(key, known)}" for key in data if key not in known]
+        for key, value in data.items():
+            if key in _LIST_SETTINGS and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                problems.append(f"{key}: expected a list of strings, e.g. [\"en\"]; found {value!r}")
+            elif key == "config_version" and value != 1:
+                problems.append(f"config_version: expected 1, found {value!r}")
+            elif key in known and key not in _LIST_SETTINGS and key != "config_version" and not isinstance(value, (str, type(None))):
+                problems.append(f"{key}: expected a string, found {value!r}")
+        if problems:
+            raise InputError([f"{where}: {p}" for p in problems], header=f"{where}: expected the settings {', '.join(known)}")
         return cls(**data)
 
     def updated(self, **options: Any) -> "CardConfig":
@@ -186,6 +196,8 @@ class ArticleFacts:
         Articles with at least one sentence in the version.
     licenses : tuple of str
         The distinct ``meta["license"]`` values, lower case (Hub license ids), sorted.
+    n_licensed : int
+        Articles whose metadata states a license.
     n_fictional : int
         Articles whose metadata says ``"fictional": true``.
     n_sources : int
@@ -198,6 +210,7 @@ class ArticleFacts:
 
     n_articles: int
     licenses: tuple[str, ...] = ()
+    n_licensed: int = 0
     n_fictional: int = 0
     n_sources: int = 0
     sources: tuple[str, ...] = ()
@@ -206,7 +219,7 @@ class ArticleFacts:
     @classmethod
     def from_articles(cls, articles: Iterable[Article], article_ids: set[str]) -> "ArticleFacts":
         """Summarise the articles whose id is in ``article_ids`` (the others are not in the version)."""
-        n = n_fictional = 0
+        n = n_licensed = n_fictional = 0
         licenses, sources, dates = set(), set(), set()
         for article in articles:
             if article.article_id not in article_ids:
@@ -214,13 +227,22 @@ class ArticleFacts:
             n += 1
             n_fictional += bool(article.meta.get("fictional"))
             if article.meta.get("license"):
+                n_licensed += 1
                 licenses.add(str(article.meta["license"]).lower())
             if article.source:
                 sources.add(article.source)
             if article.published:
                 dates.add(article.published)
         span = (min(dates), max(dates)) if dates else ()
-        return cls(n, tuple(sorted(licenses)), n_fictional, len(sources), tuple(sorted(sources)[:MAX_TABLE_ROWS]), span)
+        return cls(
+            n_articles=n,
+            licenses=tuple(sorted(licenses)),
+            n_licensed=n_licensed,
+            n_fictional=n_fictional,
+            n_sources=len(sources),
+            sources=tuple(sorted(sources)[:MAX_TABLE_ROWS]),
+            published=span,
+        )
 
     @classmethod
     def from_card(cls, path: Path) -> "ArticleFacts | None":
@@ -283,9 +305,10 @@ class VersionFacts:
     def license(self) -> str:
         if self.config.license:
             return self.config.license.lower()
-        if self.articles and len(self.articles.licenses) == 1:
-            return self.articles.licenses[0]
-        return "other" if self.articles and self.articles.licenses else "unknown"
+        articles = self.articles
+        if articles and len(articles.licenses) == 1 and articles.n_licensed == articles.n_articles:
+            return articles.licenses[0]
+        return "other" if articles and articles.licenses else "unknown"
 
 
 def version_dir_from_ref(ref: str | Path) -> Path:
@@ -851,6 +874,7 @@ def _details(facts: VersionFacts) -> str:
             "",
             f"- **Repository:** {c.repository or (f'https://huggingface.co/datasets/{c.hub_repo}' if c.hub_repo else missing)}",
             f"- **Homepage:** {c.homepage or missing}",
+            f"- **Contact:** {c.contact or missing}",
         ]
     )
 
@@ -978,11 +1002,11 @@ def _creation(facts: VersionFacts) -> str:
             annotators
             + (f" {facts.n_annotators_total} annotator{'s' if facts.n_annotators_total != 1 else ''} in all, pseudonymised." if facts.n_annotators_total else ""),
             "",
-            f"Demographics: {c.annotator_demographics or 'not collected'}.",
+            f"Demographics: {(c.annotator_demographics or 'not collected').rstrip('.')}.",
             "",
             "#### Personal and Sensitive Information",
             "",
-            _personal_information(facts),
+            personal_information(facts),
         ]
     )
 
@@ -995,16 +1019,23 @@ def labeling_statement(facts: VersionFacts) -> str:
     return f"Sentences were labeled in Label Studio with {_scheme_sentence(facts)}."
 
 
-def _personal_information(facts: VersionFacts) -> str:
-    if facts.articles and facts.articles.n_fictional == facts.articles.n_articles and facts.articles.n_articles:
-        return (
-            "The articles are fictional: the names in them belong to invented people. Annotators are "
-            "pseudonymised in `annotations.parquet`."
-        )
-    return (
-        "News sentences name public figures and sometimes private persons, and report statements about them. "
-        "No further anonymisation was applied to the text. Annotators are pseudonymised in `annotations.parquet`."
+def personal_information(facts: VersionFacts) -> str:
+    """What the data says about people (shared by the card and Croissant)."""
+    articles = facts.articles
+    pseudonyms = "Annotators are pseudonymised in `annotations.parquet`."
+    real_news = (
+        "News sentences name public figures and sometimes private persons, and report statements about them; "
+        "no further anonymisation was applied to the text."
     )
+    if articles and articles.n_articles and articles.n_fictional == articles.n_articles:
+        return f"The articles are fictional: the names in them belong to invented people. {pseudonyms}"
+    if articles and articles.n_fictional:
+        rest = articles.n_articles - articles.n_fictional
+        return (
+            f"{articles.n_fictional} of the {articles.n_articles} articles are fictional (invented people); "
+            f"the other {rest} {'is' if rest == 1 else 'are'} real news. {real_news} {pseudonyms}"
+        )
+    return f"{real_news} {pseudonyms}"
 
 
 def _splits(facts: VersionFacts) -> str:
@@ -1089,8 +1120,9 @@ def _baselines(facts: VersionFacts) -> str:
             f"No baseline has been evaluated on this version yet; run `checkworthy evaluate DIR@{facts.version}` "
             "and regenerate the card."
         )
-    metric_names = sorted({name for entry in facts.results for name in entry["metrics"]})
-    metric_names.sort(key=lambda name: name != "f1_positive")
+    available = {name for entry in facts.results for name in entry["metrics"]}
+    metric_names = [name for name in CARD_METRICS if name in available]
+    others = sorted(available - set(metric_names))
     rows = []
     for entry in sorted(facts.results, key=lambda e: (_split_rank(e["split"]), str(e["baseline"]))):
         cis = entry.get("ci95") or {}
@@ -1102,7 +1134,9 @@ def _baselines(facts: VersionFacts) -> str:
         "## Baseline Results\n\n"
         f"Scores of the baselines on this version (positive label `{facts.scheme.positive}`), with 95% bootstrap "
         "confidence intervals that resample articles (from `evaluation/results.json`). "
-        "`f1_positive` is the CheckThat! 2022-2024 official metric.\n\n" + _table(["baseline", "split", *metric_names], rows)
+        "`f1_positive` is the CheckThat! 2022-2024 official metric.\n\n"
+        + _table(["baseline", "split", *metric_names], rows)
+        + (f"\n\nThe other metrics ({', '.join(others)}) are in `evaluation/results.md`." if others else "")
     )
 
 
@@ -1137,9 +1171,10 @@ def bias_statements(facts: VersionFacts) -> list[str]:
         "distribution of all sentences in news.",
     ]
     articles = facts.articles
-    if articles and articles.n_fictional == articles.n_articles and articles.n_articles:
+    if articles and articles.n_fictional:
+        share = "The articles are" if articles.n_fictional == articles.n_articles else f"{articles.n_fictional} of the {articles.n_articles} articles are"
         statements.append(
-            "The articles are fictional and written for this project: their topics, style and length are narrower "
+            f"{share} fictional and written for this project: their topics, style and length are narrower "
             "than real news, and scores on them do not predict scores on real articles."
         )
     if facts.n_examples < 1000:
@@ -1156,8 +1191,14 @@ def bias_statements(facts: VersionFacts) -> list[str]:
 def _license(facts: VersionFacts) -> str:
     articles = facts.articles
     text = f"## License\n\n`{facts.license}`."
-    if articles and len(articles.licenses) > 1:
-        text += " The articles state several licenses: " + ", ".join(f"`{x}`" for x in articles.licenses) + "."
+    if articles and articles.licenses and not facts.config.license:
+        text += (
+            f" {articles.n_licensed} of the {articles.n_articles} articles state a license in their metadata ("
+            + ", ".join(f"`{x}`" for x in articles.licenses)
+            + ")."
+        )
+        if articles.n_licensed < articles.n_articles or len(articles.licenses) > 1:
+            text += " Set `license` in the dataset's `card.json` once the rights of every article are clear."
     if facts.license == "unknown":
         text += (
             " No license was set: set `license` in the dataset's `card.json` (or pass `--license`) before "

@@ -86,9 +86,10 @@ def _data_problems(path: Path, frame: pd.DataFrame) -> list[str]:
         if row.text.strip() in SPREADSHEET_ARTEFACTS
     ]
     key = frame["text"].str.strip().str.casefold()
-    grouped = frame.assign(_key=key).groupby("_key", sort=True)
-    for text_key, group in grouped:
-        if text_key in (a.casefold() for a in SPREADSHEET_ARTEFACTS) or group["label"].nunique() < 2:
+    repeated = frame.assign(_key=key)[key.duplicated(keep=False)]
+    artefacts = {a.casefold() for a in SPREADSHEET_ARTEFACTS}
+    for text_key, group in repeated.groupby("_key", sort=True):
+        if text_key in artefacts or group["label"].nunique() < 2:
             continue
         where = ", ".join(f"line {r.line} (id {r.id}) {r.label}" for r in group.itertuples())
         problems.append(f"{path}: duplicate text with conflicting labels: {group['text'].iloc[0]!r}: {where}")

@@ -12,7 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from builder.card import AGREEMENT_FIGURES, FIELD_DESCRIPTIONS, VersionFacts, bias_statements, labeling_statement
+from builder.card import (
+    AGREEMENT_FIGURES,
+    FIELD_DESCRIPTIONS,
+    VersionFacts,
+    bias_statements,
+    labeling_statement,
+    personal_information,
+)
 from builder.io import atomic_write_json, sha256_file
 
 CROISSANT_FILENAME = "croissant.json"
@@ -83,8 +90,9 @@ def croissant_metadata(facts: VersionFacts) -> dict[str, Any]:
         Deterministic: the same version and settings give the same document.
     """
     config, scheme, manifest = facts.config, facts.scheme, facts.manifest
-    files = [("annotations.parquet", facts.version_dir / "annotations.parquet")] if (facts.version_dir / "annotations.parquet").is_file() else []
-    files = [(path.relative_to(facts.version_dir).as_posix(), path) for path in facts.split_files.values()] + files
+    annotations = facts.version_dir / "annotations.parquet"
+    paths = [*facts.split_files.values(), *([annotations] if annotations.is_file() else [])]
+    files = [(path.relative_to(facts.version_dir).as_posix(), path) for path in paths]
     distribution = [
         {
             "@type": "cr:FileObject",
@@ -140,9 +148,8 @@ def croissant_metadata(facts: VersionFacts) -> dict[str, Any]:
         "distribution": distribution,
         "recordSet": record_sets,
         "rai:dataCollection": (
-            "News articles were read, normalised and split into sentences with character offsets; candidate "
-            "sentences were selected for labeling and shown to annotators in Label Studio with the headline and "
-            "neighbouring sentences as context. "
+            "News articles were read, normalised and split into sentences with character offsets into the "
+            "article text; candidate sentences were selected for labeling. "
             + (f"{facts.articles.n_articles} articles, {facts.articles.n_fictional} of them fictional. " if facts.articles else "")
             + (config.articles_note or "")
         ).strip(),
@@ -157,19 +164,12 @@ def croissant_metadata(facts: VersionFacts) -> dict[str, Any]:
             "Labels say whether a sentence is worth fact-checking, not whether it is true.",
             f"{facts.n_examples} sentences; see the card for split sizes and confidence intervals.",
         ],
-        "rai:personalSensitiveInformation": (
-            "The articles are fictional; names belong to invented people. Annotators are pseudonymised."
-            if facts.articles and facts.articles.n_articles and facts.articles.n_fictional == facts.articles.n_articles
-            else "Sentences may name public figures and private persons. Annotators are pseudonymised."
-        ),
+        "rai:personalSensitiveInformation": personal_information(facts),
         "rai:dataUseCases": [
             "Training and evaluating check-worthiness classifiers and rankers (CLEF CheckThat! style).",
             "Not for judging the veracity of claims.",
         ],
     }
-    built = next((manifest[key] for key in ("created_at", "created", "built_at") if manifest.get(key)), None)
-    if built:
-        document["datePublished"] = built
     if config.homepage or config.repository:
         document["url"] = config.homepage or config.repository
     if config.annotator_demographics:

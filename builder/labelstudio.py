@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import ipaddress
+import json
 import os
 import time
 import warnings
@@ -35,17 +36,6 @@ from schemas import FROM_NAME, TO_NAME, load_scheme, validate
 
 ENV_URL = "LABEL_STUDIO_URL"
 ENV_TOKEN = "LABEL_STUDIO_API_KEY"
-
-#: Export options that make a snapshot lossless: every task, every kind of
-#: annotation, full predictions and the annotators' identities.
-_SNAPSHOT_OPTIONS = {
-    "annotation_filter_options": {"usual": True, "ground_truth": True, "skipped": True},
-    "serialization_options": {
-        "predictions": {"only_id": False},
-        "annotations__completed_by": {"only_id": False},
-        "drafts": {"only_id": True},
-    },
-}
 
 
 class InsecureConnectionWarning(UserWarning):
@@ -116,8 +106,8 @@ def connect(
     url : str, optional
         Base URL; else ``$LABEL_STUDIO_URL``; else the running local studio's.
     token_file : path-like, optional
-        A file holding the token; else ``$LABEL_STUDIO_API_KEY``; else the local
-        studio's ``api_token``.
+        A file holding the token; else ``$LABEL_STUDIO_API_KEY``; else, when the URL
+        is the local studio's, its ``api_token`` (never sent to another server).
     data_dir : path-like, optional
         The local studio (see :mod:`builder.studio`); used only for what is not given.
 
@@ -160,7 +150,7 @@ def connect(
         token = studio.read_secret(token_file)
     elif os.environ.get(ENV_TOKEN):
         token = os.environ[ENV_TOKEN].strip()
-    elif local.token_file.is_file():
+    elif local.token_file.is_file() and url == local.state().get("url"):
         token = studio.read_secret(local.token_file)
     else:
         raise StudioError(
@@ -286,17 +276,28 @@ def find_project(connection: Connection, client, project: str | int, *, required
     return found[0] if found else None
 
 
-def snapshot(connection: Connection, client, project_id: int, *, full: bool = True) -> list[dict[str, Any]]:
-    """Every task of a project through an export snapshot (JSON), sorted by task id.
+def snapshot(
+    connection: Connection, client, project_id: int, *, predictions: bool = True, annotators: bool = True
+) -> list[dict[str, Any]]:
+    """Every task of a project, with every annotation, through an export snapshot (JSON).
 
-    With ``full`` the predictions and the annotators come in full; otherwise as ids.
-    The snapshot is deleted from the server once downloaded.
+    Skipped and ground-truth annotations are included. The snapshot is deleted from
+    the server once downloaded. Tasks come sorted by id.
+
+    Parameters
+    ----------
+    predictions : bool, default=True
+        Full predictions (else their ids only, which is faster).
+    annotators : bool, default=True
+        ``completed_by`` as ``{"id", "email", ...}`` (else the user id).
     """
-    import json
-
-    options = dict(_SNAPSHOT_OPTIONS)
-    if not full:
-        options["serialization_options"] = {"predictions": {"only_id": True}, "drafts": {"only_id": True}}
+    serialization = {"drafts": {"only_id": True}, "predictions": {"only_id": not predictions}}
+    if annotators:
+        serialization["annotations__completed_by"] = {"only_id": False}
+    options = {
+        "annotation_filter_options": {"usual": True, "ground_truth": True, "skipped": True},
+        "serialization_options": serialization,
+    }
     with connection.calling(f"exporting project {project_id}"):
         export = client.projects.exports.create(id=project_id, title="checkworthy snapshot", **options)
         deadline = time.monotonic() + 3600
@@ -331,6 +332,8 @@ class PushResult:
         (names the task and sentence).
     config_updated : bool
         The project's labeling config was replaced.
+    annotations_imported : int
+        Annotations imported together with the created tasks.
     """
 
     project_id: int
@@ -339,15 +342,17 @@ class PushResult:
     unchanged: int = 0
     refused: list[str] = dataclasses.field(default_factory=list)
     config_updated: bool = False
+    annotations_imported: int = 0
 
     def summary(self) -> str:
-        return (f"project {self.project_id}: {self.created} created, {self.updated} updated, "
+        text = (f"project {self.project_id}: {self.created} created, {self.updated} updated, "
                 f"{self.unchanged} unchanged, {len(self.refused)} refused")
+        return text + (f"; {self.annotations_imported} annotation(s) imported with them" if self.annotations_imported else "")
 
 
-def _predictions_key(predictions: Iterable[dict]) -> str:
-    keep = ("model_version", "score", "result")
-    return canonical_json(sorted(canonical_json({k: p.get(k) for k in keep}) for p in predictions))
+def _predictions_key(predictions: Iterable[dict]) -> list[tuple]:
+    """What makes two lists of predictions the same: model version, score and result."""
+    return sorted((p.get("model_version") or "", p.get("score") or 0, canonical_json(p.get("result"))) for p in predictions)
 
 
 def _check_config_change(old: str, new: str, existing: list[dict], where: str) -> None:
@@ -379,7 +384,8 @@ def push_tasks(
     *,
     connection: Connection | None = None,
     annotators: int | None = None,
-    batch_size: int = 1000,
+    annotations: Iterable[NewAnnotation] | None = None,
+    batch_size: int = 5000,
 ) -> PushResult:
     """Create or update a Label Studio project from a task directory; upsert by sentence_id.
 
@@ -402,7 +408,12 @@ def push_tasks(
     annotators : int, optional
         Annotations wanted per task (the project's overlap, ``maximum_annotations``);
         unchanged when None (1 for a new project).
-    batch_size : int, default=1000
+    annotations : iterable of NewAnnotation, optional
+        Annotations to import together with the tasks they belong to, when those
+        tasks are created by this push (one request for all, instead of one per
+        annotation). Annotations of tasks that already exist are left out: post
+        them with :func:`post_annotations`. Checked like there, before anything is sent.
+    batch_size : int, default=5000
         Tasks per import request.
 
     Returns
@@ -429,17 +440,26 @@ def push_tasks(
     local = task_dir if isinstance(task_dir, TaskDir) else read_task_dir(task_dir)
     connection = connection or connect()
     client = connection.client()
+    rows = list(annotations or [])
+    bodies: dict[str, list[dict]] = defaultdict(list)
+    if rows:
+        users = _users(connection, client)
+        allowed = config_choices(local.label_config).get(FROM_NAME, set())
+        sentence_ids = {task["data"]["sentence_id"] for task in local.tasks}
+        _check_annotations(rows, sentence_ids, users, allowed, f"the tasks in {local.path}")
+        for row in rows:
+            bodies[row.sentence_id].append(_annotation_body(row, users[row.annotator]))
     existing_project = find_project(connection, client, project, required=False)
     if existing_project is None:
         with connection.calling(f"creating project {project!r}"):
             created = client.projects.create(title=project, label_config=local.label_config,
                                              maximum_annotations=annotators or 1)
         result = PushResult(project_id=created.id)
-        _import_tasks(connection, client, created.id, local.tasks, batch_size)
+        result.annotations_imported = _import_tasks(connection, client, created.id, local.tasks, batch_size, bodies)
         result.created = len(local.tasks)
         return result
     result = PushResult(project_id=existing_project.id)
-    existing = snapshot(connection, client, existing_project.id)
+    existing = snapshot(connection, client, existing_project.id, annotators=False)
     if existing_project.label_config.strip() != local.label_config.strip():
         _check_config_change(existing_project.label_config, local.label_config, existing, str(local.path / "label_config.xml"))
         with connection.calling(f"updating the labeling config of project {project!r}"):
@@ -469,7 +489,7 @@ def push_tasks(
             )
         else:
             changed.append((remote, task))
-    _import_tasks(connection, client, existing_project.id, new, batch_size)
+    result.annotations_imported = _import_tasks(connection, client, existing_project.id, new, batch_size, bodies)
     result.created = len(new)
     for remote, task in progress(changed, desc="updating tasks", unit="task"):
         _update_task(connection, client, remote, task)
@@ -477,13 +497,21 @@ def push_tasks(
     return result
 
 
-def _import_tasks(connection: Connection, client, project_id: int, tasks: list[dict], batch_size: int) -> None:
+def _import_tasks(connection: Connection, client, project_id: int, tasks: list[dict], batch_size: int,
+                  annotations: dict[str, list[dict]]) -> int:
+    """Import ``tasks`` in batches, each with its annotations (by sentence id); return how many annotations went."""
+    sent = 0
     with progress(total=len(tasks), desc="importing tasks", unit="task") as bar:
         for start in range(0, len(tasks), batch_size):
-            batch = tasks[start:start + batch_size]
+            batch = []
+            for task in tasks[start:start + batch_size]:
+                bodies = annotations.get(task["data"]["sentence_id"])
+                batch.append(dict(task, annotations=bodies) if bodies else task)
+                sent += len(bodies or [])
             with connection.calling(f"importing tasks {start}-{start + len(batch) - 1} into project {project_id}"):
-                client.projects.import_tasks(id=project_id, request=batch, return_task_ids=True)
+                client.projects.import_tasks(id=project_id, request=batch)
             bar.update(len(batch))
+    return sent
 
 
 def _update_task(connection: Connection, client, remote: dict, task: dict) -> None:
@@ -565,14 +593,34 @@ def post_annotations(
     client = connection.client()
     found = find_project(connection, client, project)
     allowed = config_choices(found.label_config).get(FROM_NAME, set())
+    users = _users(connection, client)
+    listed = snapshot(connection, client, found.id, predictions=False, annotators=False)
+    tasks = {task["data"].get("sentence_id"): task["id"] for task in listed}
+    _check_annotations(rows, set(tasks), users, allowed, f"project {found.title!r}")
+
+    def post(row: NewAnnotation) -> int:
+        with connection.calling(f"posting an annotation for {row.annotator} on {row.sentence_id}"):
+            created = client.annotations.create(id=tasks[row.sentence_id], **_annotation_body(row, users[row.annotator]))
+        return created.id
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        return list(progress(pool.map(post, rows), total=len(rows), desc="posting annotations", unit="annotation"))
+
+
+def _users(connection: Connection, client) -> dict[str, int]:
+    """Label Studio users by e-mail."""
     with connection.calling("listing users"):
-        users = {user.email: user.id for user in client.users.list()}
-    tasks = {task["data"].get("sentence_id"): task["id"] for task in snapshot(connection, client, found.id, full=False)}
+        return {user.email: user.id for user in client.users.list()}
+
+
+def _check_annotations(rows: list[NewAnnotation], sentence_ids: set[str], users: dict[str, int], allowed: set[str],
+                       where_tasks: str) -> None:
+    """Raise one InputError listing every annotation that cannot be sent."""
     problems = []
     for number, row in enumerate(rows):
         where = f"annotation {number} (sentence_id {row.sentence_id!r}, annotator {row.annotator!r})"
-        if row.sentence_id not in tasks:
-            problems.append(f"{where}: no task with this sentence_id in project {found.title!r}; push the tasks first")
+        if row.sentence_id not in sentence_ids:
+            problems.append(f"{where}: no task with this sentence_id in {where_tasks}; push the tasks first")
         if row.annotator not in users:
             problems.append(f"{where}: no such user; create it with 'checkworthy studio add-annotator {row.annotator}'")
         if row.label is not None and row.label not in allowed:
@@ -580,21 +628,18 @@ def post_annotations(
         if row.label is None and not row.was_cancelled:
             problems.append(f"{where}: no label; give a label or was_cancelled=True for a skipped task")
     if problems:
-        raise InputError(problems, header=f"{len(problems)} annotation(s) cannot be posted; nothing was posted:")
+        raise InputError(problems, header=f"{len(problems)} annotation(s) cannot be sent; nothing was sent:")
 
-    def post(row: NewAnnotation) -> int:
-        result = [] if row.label is None else [
-            {"from_name": FROM_NAME, "to_name": TO_NAME, "type": "choices", "value": {"choices": [row.label]}}
-        ]
-        with connection.calling(f"posting an annotation for {row.annotator} on {row.sentence_id}"):
-            created = client.annotations.create(
-                id=tasks[row.sentence_id], result=result, completed_by=users[row.annotator],
-                lead_time=row.lead_time, was_cancelled=row.was_cancelled, ground_truth=row.ground_truth,
-            )
-        return created.id
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return list(progress(pool.map(post, rows), total=len(rows), desc="posting annotations", unit="annotation"))
+def _annotation_body(row: NewAnnotation, user_id: int) -> dict[str, Any]:
+    """The Label Studio fields of one annotation (for ``annotations.create`` and for task import)."""
+    result = [] if row.label is None else [
+        {"from_name": FROM_NAME, "to_name": TO_NAME, "type": "choices", "value": {"choices": [row.label]}}
+    ]
+    body = {"result": result, "completed_by": user_id, "was_cancelled": row.was_cancelled, "ground_truth": row.ground_truth}
+    if row.lead_time is not None:
+        body["lead_time"] = row.lead_time
+    return body
 
 
 def existing_annotations(project: str | int, *, connection: Connection | None = None) -> set[tuple[str, str]]:
@@ -607,7 +652,7 @@ def existing_annotations(project: str | int, *, connection: Connection | None = 
     client = connection.client()
     found = find_project(connection, client, project)
     pairs = set()
-    for task in snapshot(connection, client, found.id):
+    for task in snapshot(connection, client, found.id, predictions=False):
         for annotation in task.get("annotations", []):
             who = annotation.get("completed_by")
             email = who.get("email") if isinstance(who, dict) else None
@@ -651,7 +696,7 @@ def pull_export(project: str | int, out: str | os.PathLike, *, connection: Conne
     tasks = snapshot(connection, client, found.id)
     for task in tasks:
         _drop_created_ago(task)
-    text = canonical_json(tasks, indent=1) + "\n"
+    text = canonical_json(tasks) + "\n"
     with atomic_path(out) as tmp:
         tmp.write_text(connection.scrub(text), encoding="utf-8")
     return len(tasks)

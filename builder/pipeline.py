@@ -178,9 +178,10 @@ def run_pipeline(config: RunConfig, say: Callable[[str], None] = _say) -> RunRes
     result.outputs["evaluation"] = str(evaluation_dir)
 
     say(f"[5/{steps}] card: dataset card and Croissant metadata")
+    from builder.articles import read_articles
     from builder.card import write_card
 
-    result.outputs["card"] = str(write_card(built.path))
+    result.outputs["card"] = str(write_card(built.path, articles=read_articles(config.seeds)))
     result.outputs["croissant"] = str(built.path / "croissant.json")
     say(f"done in {time.monotonic() - started:.0f} s")
     return result
@@ -204,18 +205,20 @@ def _through_studio(config: RunConfig, data_dir: Path, tasks_dir: Path, rows, ex
     info = studio.start(data_dir, port=config.port)
     try:
         say(f"      studio running at {info['url']} (data in {data_dir})")
-        for email in sorted({row.email for row in rows}):
-            studio.add_annotator(data_dir, email)
         connection = connect(info["url"], token_file=studio.Studio(data_dir).token_file)
-        annotators = len({row.annotator for row in rows})
-        pushed = push_tasks(tasks_dir, config.project, connection=connection, annotators=annotators)
+        with connection.calling("listing users"):
+            known = {user.email for user in connection.client().users.list()}
+        for email in sorted({row.email for row in rows} - known):
+            studio.add_annotator(data_dir, email)
+        annotations = [NewAnnotation(row.sentence_id, row.label, row.email, row.lead_time) for row in rows]
+        overlap = len({row.annotator for row in rows})
+        pushed = push_tasks(tasks_dir, config.project, connection=connection, annotators=overlap, annotations=annotations)
         say(f"      {pushed.summary()}")
         done = existing_annotations(config.project, connection=connection)
-        todo = [NewAnnotation(row.sentence_id, row.label, row.email, row.lead_time)
-                for row in rows if (row.sentence_id, row.email) not in done]
+        todo = [a for a in annotations if (a.sentence_id, a.annotator) not in done]
         if todo:
             post_annotations(config.project, todo, connection=connection)
-        say(f"      {len(todo)} annotation(s) posted, {len(rows) - len(todo)} already there")
+        say(f"      {len(todo)} annotation(s) posted to existing tasks, {len(annotations) - len(todo)} already there")
         pull_export(config.project, export, connection=connection)
     finally:
         if not config.keep_studio:

@@ -50,7 +50,7 @@ class Article:
         return re.sub(r":\d+$", "", self.path)
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return _to_dict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Article":
@@ -82,11 +82,25 @@ class Sentence:
             object.__setattr__(self, "text_sha256", sha256_text(self.text))
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return _to_dict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Sentence":
         return cls(**data)
+
+
+def _plain(value: Any) -> Any:
+    """A copy of JSON-like ``value`` (dicts and lists copied, the rest shared)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _to_dict(record: Any) -> dict[str, Any]:
+    """``dataclasses.asdict`` for the flat records here, without its deep copies (much faster)."""
+    return {f.name: _plain(getattr(record, f.name)) for f in dataclasses.fields(record)}
 
 
 def sentence_id(article_id: str, text: str, occurrence: int = 1) -> str:

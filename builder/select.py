@@ -15,6 +15,7 @@ import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from builder.errors import CheckworthyError, InputError
 from builder.records import Article, Sentence
@@ -83,74 +84,101 @@ def get_scorer(name: str | Scorer = "heuristic") -> Scorer:
     return SCORERS[name]()
 
 
-@dataclass(frozen=True)
-class Cue:
-    """One transparent cue of the heuristic scorer: a pattern, a weight, a label."""
+#: Weight of each cue in the heuristic score (``named entities`` counts once per entity, up to three).
+WEIGHTS = {
+    "quantity": 0.30,
+    "comparison": 0.15,
+    "attribution": 0.15,
+    "date": 0.10,
+    "hedge": -0.15,
+    "first-person opinion": -0.35,
+    "question": -0.40,
+    "named entities": 0.05,
+    "short": -0.15,
+}
 
-    label: str
-    weight: float
-    pattern: re.Pattern
-    show_match: bool = True
+_words = str.split
+NUMBER_WORDS = frozenset(_words("hundred hundreds thousand thousands million millions billion billions trillion trillions dozen dozens half twice double doubled triple tripled percent"))
+COMPARISON_WORDS = frozenset(_words("record highest lowest largest biggest smallest most least increase increased decrease decreased rose risen fell fallen doubled tripled surged dropped grew declined first only"))
+COMPARISON_PAIRS = frozenset({(a, "than") for a in _words("more less fewer higher lower larger smaller bigger greater")} | {("compared", "to"), ("compared", "with"), ("up", "from"), ("down", "from")})
+ATTRIBUTION_WORDS = frozenset(_words("said says told reported announced stated claimed confirmed denied estimated found showed revealed accused admitted warned insisted reportedly allegedly"))
+ATTRIBUTION_PAIRS = frozenset({("according", "to")})
+HEDGE_WORDS = frozenset(_words("might could perhaps possibly probably likely unlikely"))
+HEDGE_PAIRS = frozenset({(a, "to") for a in _words("appear appears seem seems expected")})
+OPINION_PAIRS = frozenset({(a, b) for a in ("i", "we") for b in _words("think believe feel hope guess wish want love hate like suppose")} | {("my", "opinion"), ("my", "view")})
+MONTHS = frozenset(_words("january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec"))
+WEEKDAYS = frozenset(_words("monday tuesday wednesday thursday friday saturday sunday"))
+DATE_PAIRS = frozenset({(a, b) for a in ("last", "this", "next") for b in ("year", "month", "week")})
 
-
-_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
-_NUMBER_WORDS = r"(?:hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|twice|double[ds]?|tripled?|percent|per cent)"
-QUANTITY = re.compile(rf"(?:[$\u00a3\u20ac\u00a5]\s?\d|\d[\d,.]*\s?(?:%|percent\b|per cent\b)?|\b{_NUMBER_WORDS}\b)", re.IGNORECASE)
-CUES = (
-    Cue("quantity", 0.30, QUANTITY),
-    Cue(
-        "comparison",
-        0.15,
-        re.compile(
-            r"\b(?:more|less|fewer|higher|lower|larger|smaller|bigger|greater)\s+than\b|\b(?:compared (?:to|with)|record|highest|lowest|largest|"
-            r"biggest|smallest|most|least|increased?|decreased?|rose|risen|fell|fallen|doubled|tripled|surged|dropped|grew|declined|"
-            r"up from|down from|first|only)\b",
-            re.IGNORECASE,
-        ),
-    ),
-    Cue(
-        "attribution",
-        0.15,
-        re.compile(
-            r"\b(?:said|says|told|according to|reported|announced|stated|claimed|confirmed|denied|estimated|found|showed|revealed|"
-            r"accused|admitted|warned|insisted|reportedly|allegedly)\b",
-            re.IGNORECASE,
-        ),
-    ),
-    Cue("date", 0.10, re.compile(rf"\b(?:{_MONTHS}\s+\d{{1,2}}|in (?:{_MONTHS}|\d{{4}})|(?:last|this|next) (?:year|month|week)|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b")),
-    Cue(
-        "hedge",
-        -0.15,
-        re.compile(r"\bmay\b|\b(?i:might|could|perhaps|possibly|probably|likely|unlikely|appears? to|seems? to|expected to)\b"),
-    ),
-    Cue(
-        "first-person opinion",
-        -0.35,
-        re.compile(r"\b(?:I|we)\s+(?:think|believe|feel|hope|guess|wish|want|love|hate|like|suppose)\b|\bin my (?:opinion|view)\b|\bI'm (?:sure|afraid)\b", re.IGNORECASE),
-    ),
-    Cue("question", -0.40, re.compile(r"\?[\"'\u201d\u2019)]*$"), show_match=False),
-)
+_TOKEN = re.compile(r"[A-Za-z]+|\d+")
+QUANTITY = re.compile(r"[$\u00a3\u20ac\u00a5]\s?\d[\d,.]*|\d[\d,.]*(?:\s?%|\s?percent\b|\s?per cent\b)?")
+_YEAR = re.compile(r"\bin (?:1[5-9]|20)\d\d\b")
+_QUESTION = re.compile(r"\?[\"'\u201d\u2019)]*$")
 _ENTITY = re.compile(r"(?<=[\s(\"\u201c])(?:[A-Z][a-z]+|[A-Z]{2,}|[A-Z]\.(?:[A-Z]\.)+)(?:\s+(?:[A-Z][a-z]+|[A-Z]{2,}))*")
-_ENTITY_WEIGHT = 0.05
 _ENTITY_CAP = 3
 _BASE = 0.15
 _SHORT = 6
 
 
-def find_cues(text: str) -> list[tuple[str, float, str]]:
-    """The cues found in ``text`` as ``(label, weight, matched text)``."""
-    found = []
-    for cue in CUES:
-        match = cue.pattern.search(text)
-        if match:
-            found.append((cue.label, cue.weight, match.group(0).strip() if cue.show_match else ""))
+def _first_word(tokens: list[str], lower: list[str], words: frozenset) -> str:
+    """The first token (original case) whose lower case is in ``words``, or ""."""
+    hits = words.intersection(lower)
+    return next((t for t, low in zip(tokens, lower) if low in hits), "") if hits else ""
+
+
+def _first_pair(tokens: list[str], pairs: list[tuple[str, str]], wanted: frozenset) -> str:
+    """The first two-word phrase (original case) whose lower case is in ``wanted``, or ""."""
+    hits = wanted.intersection(pairs)
+    return next((f"{tokens[i]} {tokens[i + 1]}" for i, pair in enumerate(pairs) if pair in hits), "") if hits else ""
+
+
+def _month_date(tokens: list[str], lower: list[str]) -> str:
+    """The first capitalised month before a number or after "in" ("Nov 17", "in May"), or ""."""
+    if not MONTHS.intersection(lower):
+        return ""
+    for i, low in enumerate(lower):
+        if low in MONTHS and tokens[i][0].isupper():
+            if i + 1 < len(tokens) and tokens[i + 1][0].isdigit():
+                return f"{tokens[i]} {tokens[i + 1]}"
+            if i > 0 and lower[i - 1] == "in":
+                return f"{tokens[i - 1]} {tokens[i]}"
+    return ""
+
+
+@lru_cache(maxsize=4096)
+def find_cues(text: str) -> tuple[tuple[str, float, str], ...]:
+    """The cues found in ``text`` as ``(label, weight, matched text)``, in ``WEIGHTS`` order.
+
+    Words are looked up in sets (case-insensitive, except ``may``, which is a
+    hedge only in lower case); quantities, years and named entities are regular
+    expressions.
+
+    Examples
+    --------
+    >>> find_cues("Prices rose 4% in May, the bureau said.")[:2]
+    (('quantity', 0.3, '4%'), ('comparison', 0.15, 'rose'))
+    """
+    tokens = _TOKEN.findall(text)
+    lower = [t.lower() for t in tokens]
+    pairs = list(zip(lower, lower[1:]))
+    quantity = QUANTITY.search(text)
+    year = _YEAR.search(text)
+    found = {
+        "quantity": quantity.group(0).strip() if quantity else _first_word(tokens, lower, NUMBER_WORDS),
+        "comparison": _first_word(tokens, lower, COMPARISON_WORDS) or _first_pair(tokens, pairs, COMPARISON_PAIRS),
+        "attribution": _first_word(tokens, lower, ATTRIBUTION_WORDS) or _first_pair(tokens, pairs, ATTRIBUTION_PAIRS),
+        "date": _month_date(tokens, lower) or (year.group(0) if year else "") or _first_word(tokens, lower, WEEKDAYS) or _first_pair(tokens, pairs, DATE_PAIRS),
+        "hedge": ("may" if "may" in tokens else "") or _first_word(tokens, lower, HEDGE_WORDS) or _first_pair(tokens, pairs, HEDGE_PAIRS),
+        "first-person opinion": _first_pair(tokens, pairs, OPINION_PAIRS),
+        "question": "?" if _QUESTION.search(text) else "",
+    }
+    cues = [(label, WEIGHTS[label], "" if label == "question" else match) for label, match in found.items() if match]
     entities = _ENTITY.findall(text)
     if entities:
-        count = min(len(entities), _ENTITY_CAP)
-        found.append(("named entities", _ENTITY_WEIGHT * count, ", ".join(entities[:_ENTITY_CAP])))
+        cues.append(("named entities", WEIGHTS["named entities"] * min(len(entities), _ENTITY_CAP), ", ".join(entities[:_ENTITY_CAP])))
     if len(text.split()) < _SHORT:
-        found.append(("short", -0.15, ""))
-    return found
+        cues.append(("short", WEIGHTS["short"], ""))
+    return tuple(cues)
 
 
 def is_factual(text: str) -> bool:

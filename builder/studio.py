@@ -16,8 +16,11 @@ A *studio* is one data directory::
       studio.json       url, port, pid and venv of the running server (no secrets)
       server.log        the server's output
 
-The server binds to 127.0.0.1 only, with every outbound call switched off (version
-check, Sentry, analytics), and is stopped by the pid it was started with.
+A new studio's database is a copy of an empty, migrated one kept beside the venv
+(``checkworthy-template/``), so that only the first studio on a machine pays for
+the migrations. The server binds to 127.0.0.1 only, with every outbound call
+switched off (version check, Sentry, analytics), and is stopped by the pid it was
+started with.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -180,9 +184,16 @@ def _run_with_progress(command: list[str]) -> None:
     tail: list[str] = []
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     for line in process.stdout:
-        tail = (tail + [line.rstrip()])[-20:]
-        if line.startswith(("Collecting", "Installing", "Successfully", "ERROR", "error")):
-            _say("  " + line.rstrip())
+        line = line.rstrip()
+        tail = (tail + [line])[-20:]
+        if line.startswith("Collecting"):
+            _say("  " + line.split(" (from ")[0])
+        elif line.startswith("Installing collected packages:"):
+            _say(f"  Installing {len(line.split(':', 1)[1].split(','))} packages")
+        elif line.startswith("Successfully installed"):
+            _say(f"  Successfully installed {len(line.split()) - 2} packages")
+        elif line.startswith(("ERROR", "error")):
+            _say("  " + line)
     if process.wait() != 0:
         raise StudioError(
             f"installing Label Studio failed: {' '.join(command[:4])} ... exited with {process.returncode}; "
@@ -243,13 +254,13 @@ class Studio:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("LABEL_STUDIO_", "DJANGO_"))}
         env.update(_QUIET_ENV)
         env["LABEL_STUDIO_BASE_DATA_DIR"] = str(self.label_studio_dir)
+        env["PYTHONUNBUFFERED"] = "1"  # the log shows the bound port as soon as it is printed
         return env
 
 
 def _write_secret(path: Path, value: str) -> None:
     """Write a secret to a file readable by its owner only (mode 0600)."""
-    atomic_write_text(path, value + "\n")
-    path.chmod(0o600)
+    atomic_write_text(path, value + "\n", mode=0o600)
 
 
 def read_secret(path: str | os.PathLike) -> str:
@@ -263,8 +274,9 @@ def read_secret(path: str | os.PathLike) -> str:
 def init_studio(data_dir: str | os.PathLike, *, venv: str | os.PathLike | None = None) -> Studio:
     """Create a studio: random admin password and API token, database, admin user.
 
-    Takes about 20 s (database migrations). A studio that is already initialised is
-    left as it is.
+    The database is copied from an empty, migrated template kept beside the
+    server's venv (built once, 20-40 s); then ``label-studio init`` creates the
+    admin (a few seconds). A studio that is already initialised is left as it is.
 
     Parameters
     ----------
@@ -281,7 +293,10 @@ def init_studio(data_dir: str | os.PathLike, *, venv: str | os.PathLike | None =
     if studio.initialised:
         return studio
     executable = ensure_server(venv)
+    template = _database_template(executable)
     studio.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    studio.label_studio_dir.mkdir(exist_ok=True, mode=0o700)
+    shutil.copyfile(template, studio.label_studio_dir / template.name)
     _write_secret(studio.password_file, secrets.token_urlsafe(18))
     _write_secret(studio.token_file, secrets.token_hex(20))
     env = studio.env()
@@ -290,18 +305,46 @@ def init_studio(data_dir: str | os.PathLike, *, venv: str | os.PathLike | None =
         LABEL_STUDIO_PASSWORD=read_secret(studio.password_file),
         LABEL_STUDIO_USER_TOKEN=read_secret(studio.token_file),
     )
-    _say(f"Initialising the Label Studio database in {studio.label_studio_dir} (about 20 s, only once)")
-    with open(studio.log_file, "ab") as log:
+    _say(f"Creating the studio's admin user in {studio.data_dir}")
+    _run_init(executable, env, studio.data_dir, studio.log_file)
+    return studio
+
+
+def _run_init(executable: Path, env: dict[str, str], cwd: Path, log_file: Path) -> None:
+    """``label-studio init --quiet``: migrate the database, create the admin if the env names one."""
+    with open(log_file, "ab") as log:
         result = subprocess.run(
             [str(executable), "init", "--quiet", "--no-browser", "--enable-legacy-api-token"],
-            env=env, cwd=studio.data_dir, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
-    if result.returncode != 0 or not (studio.label_studio_dir / "label_studio.sqlite3").is_file():
-        raise StudioError(
-            f"{studio.data_dir}: 'label-studio init' failed (exit {result.returncode}); see {studio.log_file}; "
-            "remove the directory and try again"
-        )
-    return studio
+    if result.returncode != 0:
+        raise StudioError(f"{cwd}: 'label-studio init' failed (exit {result.returncode}); see {log_file}; "
+                          "remove the directory and try again")
+
+
+def _database_template(executable: Path) -> Path:
+    """A migrated, empty Label Studio database kept beside the server's venv.
+
+    Migrating a new database takes 20-40 s; a studio starts from a copy of this one
+    instead. It holds no user, token or secret key: each studio makes its own.
+    """
+    venv = executable.parent.parent
+    template = venv / "checkworthy-template" / "label_studio.sqlite3"
+    if template.is_file():
+        return template
+    with _file_lock(venv.parent / f".{venv.name}.lock"):
+        if template.is_file():
+            return template
+        _say(f"Preparing an empty Label Studio database in {template.parent} (20-40 s, only once)")
+        work = Path(tempfile.mkdtemp(prefix=".template-", dir=venv))
+        try:
+            studio = Studio(work)
+            _run_init(executable, studio.env(), work, work / "init.log")
+            template.parent.mkdir(exist_ok=True)
+            os.replace(studio.label_studio_dir / template.name, template)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return template
 
 
 def clone_studio(template: str | os.PathLike, data_dir: str | os.PathLike) -> Studio:
@@ -395,7 +438,7 @@ def status(data_dir: str | os.PathLike | None = None) -> dict[str, Any]:
     studio = Studio(data_dir or default_data_dir())
     state = studio.state()
     pid, url = state.get("pid"), state.get("url")
-    running = bool(pid) and _pid_alive(pid) and _is_our_server(pid, state["port"]) and _healthy(url)
+    running = bool(pid) and _pid_alive(pid) and _is_our_server(pid, state["port"]) and _healthy(url, timeout=10.0)
     return {
         "url": url if running else None,
         "pid": pid if running else None,
@@ -415,8 +458,8 @@ def start(
     """Start the studio's server on 127.0.0.1 and wait until ``/health`` answers.
 
     Installs Label Studio (:func:`ensure_server`) and initialises the studio
-    (:func:`init_studio`) when needed. A studio that is already running is left
-    running.
+    (:func:`init_studio`) when needed. A studio whose server is already running (or
+    still starting) is left running and its status returned.
 
     Parameters
     ----------
@@ -441,9 +484,10 @@ def start(
         (the message points at ``server.log``).
     """
     studio = Studio(data_dir or default_data_dir())
-    current = status(studio.data_dir)
-    if current["running"]:
-        return current
+    state = studio.state()
+    if state.get("pid") and _pid_alive(state["pid"]) and _is_our_server(state["pid"], state["port"]):
+        _wait_until_healthy(studio, state["url"], timeout, lambda: _pid_alive(state["pid"]))
+        return status(studio.data_dir)
     port = DEFAULT_PORT if port is None else port
     if port == 0:
         port = free_port()
@@ -464,18 +508,7 @@ def start(
         )
     atomic_write_json(studio.state_file, {"pid": process.pid, "port": port, "url": url,
                                           "venv": str(executable.parent.parent), "version": LABEL_STUDIO_VERSION})
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise StudioError(
-                f"Label Studio exited with code {process.returncode} while starting; see {studio.log_file}"
-            )
-        if _healthy(url, timeout=1.0):
-            break
-        time.sleep(0.3)
-    else:
-        stop(studio.data_dir)
-        raise StudioError(f"Label Studio did not answer {url}/health within {timeout:.0f} s; see {studio.log_file}")
+    _wait_until_healthy(studio, url, timeout, lambda: process.poll() is None)
     with open(studio.log_file, "rb") as log:
         log.seek(log_offset)
         started = f"Starting development server at {url}/".encode() in log.read()
@@ -486,6 +519,18 @@ def start(
             f"see {studio.log_file} and start again with another --port"
         )
     return status(studio.data_dir)
+
+
+def _wait_until_healthy(studio: Studio, url: str, timeout: float, alive) -> None:
+    """Poll ``url/health`` until it answers; stop the server and raise if it never does."""
+    deadline = time.monotonic() + timeout
+    while not _healthy(url, timeout=1.0):
+        if not alive():
+            raise StudioError(f"Label Studio exited while starting; see {studio.log_file}")
+        if time.monotonic() > deadline:
+            stop(studio.data_dir)
+            raise StudioError(f"Label Studio did not answer {url}/health within {timeout:.0f} s; see {studio.log_file}")
+        time.sleep(0.3)
 
 
 def stop(data_dir: str | os.PathLike | None = None, *, timeout: float = 15.0) -> bool:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from builder import __version__
-from builder.errors import VersionExistsError
+from builder.errors import InputError, VersionExistsError
 from builder.io import atomic_directory, canonical_json, progress
 from builder.records import Article, Sentence
 from builder.select import THRESHOLD, Selection, get_scorer, is_factual, score_sentences
@@ -78,16 +79,14 @@ def make_tasks(
     InputError
         A body sentence has no score, or belongs to none of ``articles``.
     """
-    from builder.errors import InputError
-
     scheme = load_scheme(scheme) if isinstance(scheme, str) else scheme
     selection = Selection.parse(selection) if isinstance(selection, str) else selection
     model_version = model_version or get_scorer().model_version
-    by_id = {a.article_id: a for a in articles}
+    known = {a.article_id for a in articles}
     groups: dict[str, list[Sentence]] = {}
     for sentence in sentences:
         groups.setdefault(sentence.article_id, []).append(sentence)
-    unknown = sorted(set(groups) - set(by_id))
+    unknown = sorted(set(groups) - known)
     if unknown:
         raise InputError(f"sentences of unknown article(s) {', '.join(map(repr, unknown))}; pass the articles they come from")
     unscored = [s.sentence_id for group in groups.values() for s in group if s.role == "body" and s.score is None]
@@ -140,22 +139,44 @@ def process_article(article: Article, scorer: str = "heuristic") -> list[Sentenc
     return score_sentences(split_article(article), article, scorer)
 
 
-def _processed(articles: Sequence[Article], scorer: str, jobs: int | None) -> Iterator[list[Sentence]]:
-    """``process_article`` over ``articles`` in order, in processes when it pays."""
+@dataclass(frozen=True)
+class _Job:
+    """The settings every worker needs to turn one article into output lines."""
+
+    scheme: Scheme
+    selection: Selection
+    scorer: str
+    model_version: str
+
+    def __call__(self, article: Article) -> tuple[int, list[str], list[str]]:
+        """``(sentence count, sentences.jsonl lines, tasks.json entries)``, validated and encoded."""
+        sentences = process_article(article, self.scorer)
+        lines = []
+        for sentence in sentences:
+            record = sentence.to_dict()
+            validate(record, "sentence", f"sentences.jsonl: {sentence.sentence_id}")
+            lines.append(canonical_json(record))
+        tasks = make_tasks([article], sentences, self.scheme, selection=self.selection, model_version=self.model_version)
+        validate(tasks, "tasks", f"tasks.json: tasks of article {article.article_id!r}")
+        return len(sentences), lines, [canonical_json(task) for task in tasks]
+
+
+def _run(job: _Job, articles: Sequence[Article], jobs: int | None) -> Iterator[tuple[int, list[str], list[str]]]:
+    """``job`` over ``articles`` in order; in processes when asked or when the input is large."""
     if jobs is None:
         large = sum(len(a.text) for a in articles) >= PARALLEL_MIN_CHARS
         jobs = (os.cpu_count() or 1) if large else 1
     bar = progress(total=len(articles), desc="splitting", unit="article")
     if jobs > 1 and len(articles) > 1:
-        chunksize = max(1, len(articles) // (jobs * 8))
+        chunksize = max(1, min(64, len(articles) // (jobs * 8)))
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for result in pool.map(process_article, articles, [scorer] * len(articles), chunksize=chunksize):
+            for result in pool.map(job, articles, chunksize=chunksize):
                 bar.update()
                 yield result
     else:
         for article in articles:
             bar.update()
-            yield process_article(article, scorer)
+            yield job(article)
     bar.close()
 
 
@@ -186,8 +207,9 @@ def write_tasks(
     overwrite : bool, default=False
         Replace an existing ``out_dir`` (only once the new one is complete).
     jobs : int, optional
-        Processes for splitting and scoring. By default all cores when the input
-        holds at least ``PARALLEL_MIN_CHARS`` characters, else this process only.
+        Processes for splitting, scoring and encoding. By default all cores when
+        the input holds at least ``PARALLEL_MIN_CHARS`` characters, else this
+        process only. The output does not depend on it.
 
     Returns
     -------
@@ -200,34 +222,39 @@ def write_tasks(
         Unreadable inputs (all listed at once), an unknown scheme, scorer or selection.
     VersionExistsError
         ``out_dir`` exists and ``overwrite`` is False.
+
+    Notes
+    -----
+    ``tasks.json`` is a JSON array with one task per line (compact, sorted keys),
+    which Label Studio imports as is and which diffs line by line.
     """
     from builder.articles import read_articles
 
     out_dir = Path(out_dir)
     scheme_obj = load_scheme(scheme)
     selection = Selection.parse(select) if isinstance(select, str) else select
-    model_version = get_scorer(scorer).model_version
+    job = _Job(scheme_obj, selection, scorer, get_scorer(scorer).model_version)
     if out_dir.exists() and not overwrite:
         raise VersionExistsError(f"{out_dir}: already exists; choose another --out directory or pass --overwrite to replace it")
     articles = read_articles(paths)
     counts = {"articles": len(articles), "sentences": 0, "tasks": 0}
-    tasks: list[dict[str, Any]] = []
     with atomic_directory(out_dir, overwrite=overwrite) as tmp:
         with open(tmp / "articles.jsonl", "w", encoding="utf-8", newline="\n") as handle:
             for number, article in enumerate(articles, start=1):
                 record = article.to_dict()
                 validate(record, "article", f"articles.jsonl: line {number} (article_id {article.article_id!r})")
                 handle.write(canonical_json(record) + "\n")
-        with open(tmp / "sentences.jsonl", "w", encoding="utf-8", newline="\n") as handle:
-            for article, sentences in zip(articles, _processed(articles, scorer, jobs)):
-                for sentence in sentences:
-                    record = sentence.to_dict()
-                    validate(record, "sentence", f"sentences.jsonl: {sentence.sentence_id}")
-                    handle.write(canonical_json(record) + "\n")
-                counts["sentences"] += len(sentences)
-                tasks.extend(make_tasks([article], sentences, scheme_obj, selection=selection, model_version=model_version))
-        validate(tasks, "tasks", "tasks.json")
-        (tmp / "tasks.json").write_text(canonical_json(tasks, indent=2) + "\n", encoding="utf-8", newline="\n")
+        with (
+            open(tmp / "sentences.jsonl", "w", encoding="utf-8", newline="\n") as sentences_file,
+            open(tmp / "tasks.json", "w", encoding="utf-8", newline="\n") as tasks_file,
+        ):
+            tasks_file.write("[")
+            for count, lines, tasks in _run(job, articles, jobs):
+                sentences_file.writelines(line + "\n" for line in lines)
+                for task in tasks:
+                    tasks_file.write(("\n" if counts["tasks"] == 0 else ",\n") + task)
+                    counts["tasks"] += 1
+                counts["sentences"] += count
+            tasks_file.write("\n]\n" if counts["tasks"] else "]\n")
         (tmp / "label_config.xml").write_text(scheme_obj.label_config(), encoding="utf-8", newline="\n")
-        counts["tasks"] = len(tasks)
     return counts

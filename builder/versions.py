@@ -199,6 +199,31 @@ def read_manifest(version_dir: str | os.PathLike) -> dict[str, Any]:
     return read_json(Path(version_dir) / "manifest.json")
 
 
+def check_manifest(path: str | os.PathLike) -> tuple[int, list[str]]:
+    """Validate a version's ``manifest.json`` (``checkworthy validate``): schema, and counts against the parquet files.
+
+    Returns
+    -------
+    (int, list of str)
+        1 (the manifest), and the problems.
+    """
+    import pyarrow.parquet as pq
+
+    from schemas import schema_errors
+
+    path = Path(path)
+    manifest = read_json(path)
+    problems = [f"{path}: {e} (schema manifest.schema.json)" for e in schema_errors(manifest, "manifest")]
+    data = path.parent / "data"
+    if not problems and data.is_dir():
+        for split in SPLITS:
+            file = data / f"{split}.parquet"
+            rows = pq.read_metadata(file).num_rows if file.exists() else 0
+            if rows != manifest["counts"][split]:
+                problems.append(f"{path}: counts.{split}: expected {rows} (rows of {file.name}), found {manifest['counts'][split]}; the version was changed after it was built")
+    return 1, problems
+
+
 def load_version(dataset_dir: str | os.PathLike, version: str | None = None):
     """Load a dataset version as a ``datasets.DatasetDict``, with the scheme's ``ClassLabel``.
 
@@ -551,6 +576,7 @@ def commit_version(
             _write_annotations(tmp / "annotations.parquet", prepared.annotations)
         atomic_write_json(tmp / "manifest.json", manifest)
         write_readme(tmp, scheme, [s for s in SPLITS if by_split[s]], manifest)
+        _freeze(tmp)
     _append_changelog(dataset_dir, parent, version)
     return BuildResult(version, target, True, manifest, warnings)
 
@@ -583,6 +609,23 @@ def _write_annotations(path: Path, table) -> None:
     import pyarrow.parquet as pq
 
     pq.write_table(pa.Table.from_pandas(table, preserve_index=False), path)
+
+
+#: Files of a version that never change; they are made read-only.
+IMMUTABLE = ("data", "annotations.parquet", "manifest.json")
+
+
+def _freeze(version_path: Path) -> None:
+    """Make a version's data, annotations and manifest read-only.
+
+    ``README.md``, ``croissant.json`` and ``evaluation/`` stay writable for
+    ``checkworthy card`` and ``evaluate``.
+    """
+    for name in IMMUTABLE:
+        target = version_path / name
+        for item in [target, *target.rglob("*")] if target.is_dir() else [target]:
+            if item.is_file():
+                item.chmod(item.stat().st_mode & ~0o222)
 
 
 def _append_changelog(dataset_dir: Path, parent: str | None, version: str) -> None:

@@ -1,11 +1,43 @@
-"""``checkworthy build``: labels (or an existing corpus) -> a new immutable dataset version."""
+"""``checkworthy build``: labels (or an existing corpus) -> a new immutable dataset version.
+
+Importing this module (the CLI does, to discover the commands) also teaches
+``checkworthy validate`` the build's input and output: Label Studio JSON exports and
+a version's ``manifest.json``.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from builder.commands.base import Command
+from builder.validation import FileKind, register_kind
+
+
+def _is_export(path: Path) -> bool:
+    """A ``.json`` whose first task has ``data`` and ``annotations`` (a Label Studio JSON export)."""
+    if path.suffix.lower() != ".json":
+        return False
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
+        head = handle.read(4096)
+    return head.lstrip().startswith("[") and '"annotations"' in head and '"data"' in head
+
+
+def _check_export(path: Path):
+    from builder.annotations import check_export
+
+    return check_export(path)
+
+
+def _check_manifest(path: Path):
+    from builder.versions import check_manifest
+
+    return check_manifest(path)
+
+
+register_kind(FileKind("Label Studio export", _is_export, _check_export, 15))
+register_kind(FileKind("manifest.json", lambda path: path.name == "manifest.json", _check_manifest, 10))
 
 
 class BuildCommand(Command):
@@ -15,7 +47,8 @@ class BuildCommand(Command):
     description = (
         "Read Label Studio exports, check them against the articles the tasks were made from, "
         "aggregate the labels, measure agreement, split by article and write an immutable version "
-        "DIR/versions/X.Y.Z (parquet splits, annotations.parquet, manifest.json, README.md). "
+        "DIR/versions/X.Y.Z (parquet splits, annotations.parquet, manifest.json, the dataset card README.md "
+        "and croissant.json). "
         "Building the same inputs and settings again writes nothing. Annotators are pseudonymised "
         "with the secret key DIR/annotator.key (created on first build; keep it private)."
     )
@@ -64,6 +97,11 @@ class BuildCommand(Command):
             result = build_version(args.exports, args.articles, args.dataset, config, version=args.new_version)
         for warning in result.warnings:
             print(f"checkworthy build: warning: {warning}", file=sys.stderr)
+        if result.created:
+            from builder.articles import read_articles
+            from builder.card import write_card
+
+            write_card(result.path, articles=read_articles(args.articles) if args.articles else None)
         manifest = result.manifest
         if result.created:
             counts = manifest["counts"]

@@ -20,28 +20,31 @@ class CardCommand(Command):
         "examples:\n"
         "  checkworthy card data                      # latest version of the dataset in ./data\n"
         "  checkworthy card data@1.0.0 --license cc-by-4.0 --pretty-name 'Newsroom claims'\n"
-        "  checkworthy card data@1.0.0 --articles out/articles.jsonl   # license and fictional flag from the articles"
+        "  checkworthy card data@1.0.0 --articles seeds/   # the articles given to build: license, fictional flag, sources"
     )
     order = 80
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("dataset", metavar="DIR[@VERSION]", help="dataset directory, optionally @X.Y.Z (default: latest version)")
         parser.add_argument("--config", metavar="FILE", help="card settings JSON (default: DIR/card.json when it exists)")
-        parser.add_argument("--articles", metavar="FILE", help="articles.jsonl written by 'checkworthy tasks' (license, fictional flag, sources)")
+        parser.add_argument(
+            "--articles", nargs="+", metavar="PATH",
+            help="the article files or folders the version was built from, as for 'build --articles' "
+            "(their metadata gives the license, the fictional flag and the sources)",
+        )
         parser.add_argument("--pretty-name", help="human-readable dataset name")
         parser.add_argument("--license", help="Hub license id, e.g. cc-by-4.0 (default: from the articles, else 'unknown')")
         parser.add_argument("--language", action="append", metavar="CODE", help="ISO 639 language code; repeat for several (default: en)")
         parser.add_argument("--no-croissant", action="store_true", help="write only README.md")
 
     def run(self, args: argparse.Namespace) -> int:
+        from builder.articles import read_articles
         from builder.card import CardConfig, load_config, version_dir_from_ref, write_card
-        from builder.io import iter_jsonl
-        from builder.records import Article
 
         version_dir = version_dir_from_ref(args.dataset)
         config = CardConfig.from_file(args.config) if args.config else load_config(version_dir.parent.parent)
         config = config.updated(pretty_name=args.pretty_name, license=args.license, language=args.language)
-        articles = [Article.from_dict(record) for _, record in iter_jsonl(args.articles)] if args.articles else None
+        articles = read_articles(args.articles) if args.articles else None
         path = write_card(version_dir, config=config, articles=articles, croissant=not args.no_croissant)
         print(f"wrote {path}")
         if not args.no_croissant:

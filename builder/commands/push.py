@@ -32,7 +32,7 @@ class PushCommand(Command):
         parser.add_argument("dir", help="task directory written by 'checkworthy tasks'")
         parser.add_argument("--project", required=True, help="the project's title in Label Studio")
         parser.add_argument("--annotators", type=int, help="annotations wanted per task (the project's overlap)")
-        parser.add_argument("--batch-size", type=int, default=1000, help="tasks per import request (default 1000)")
+        parser.add_argument("--batch-size", type=int, default=5000, help="tasks per import request (default 5000)")
         add_connection_arguments(parser)
 
     def run(self, args: argparse.Namespace) -> int:

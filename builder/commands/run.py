@@ -41,7 +41,9 @@ class RunCommand(Command):
         parser.add_argument("--port", type=int, default=0, help="studio port; 0 picks a free one (default: %(default)s)")
         parser.add_argument("--keep-studio", action="store_true", help="leave Label Studio running at the end to look at the tasks")
         parser.add_argument("--seed", type=int, default=0, help="seed of the splits and baselines (default: %(default)s)")
-        parser.add_argument("--baselines", nargs="+", metavar="NAME", help="baselines to evaluate (default: the core set)")
+        from evaluation.commands.evaluate import baseline_list
+
+        parser.add_argument("--baselines", type=baseline_list, metavar="NAME[,NAME...]", help="baselines to evaluate (default: the core set)")
         parser.add_argument("--n-resamples", type=int, default=1000, metavar="N", help="bootstrap replicates (default: %(default)s)")
 
     def run(self, args: argparse.Namespace) -> int:

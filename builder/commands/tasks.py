@@ -37,7 +37,7 @@ class TasksCommand(Command):
         group.add_argument("--top", type=int, metavar="K", help="only the K best-scored body sentences of each article")
         group.add_argument("--min-score", type=float, metavar="X", help="only body sentences scoring at least X (0 to 1)")
         parser.add_argument("--scorer", default="heuristic", help="registered candidate scorer (default: %(default)s)")
-        parser.add_argument("--jobs", type=int, default=None, metavar="N", help="processes for splitting large inputs (default: all cores)")
+        parser.add_argument("--jobs", type=int, default=None, metavar="N", help="processes for splitting and scoring (default: all cores on inputs of 2 million characters or more, else 1)")
         parser.add_argument("--overwrite", action="store_true", help="replace an existing --out directory once the new one is complete")
 
     def run(self, args: argparse.Namespace) -> int:

@@ -20,7 +20,8 @@ class EvaluateCommand(Command):
         "Train each baseline on train, tune its decision threshold on validation for positive-class F1, "
         "and score validation and test. Writes OUT/results.json (schema results.schema.json), "
         "OUT/results.md, precision-recall curves and confusion matrices (PNG), and the predictions "
-        "in the CheckThat! format. The same dataset and seed give byte-identical results.json."
+        "in the CheckThat! format. The same dataset and seed give byte-identical results.json. "
+        "With the default OUT the version's dataset card is regenerated with the baseline table."
     )
     epilog = """examples:
   checkworthy evaluate data/mydataset                  # latest version, core baselines
@@ -50,4 +51,8 @@ class EvaluateCommand(Command):
             progress=lambda message: print(message, file=sys.stderr),
         )
         print(f"wrote {out / 'results.json'}, {out / 'results.md'}, plots and predictions in {out}")
+        if out.name == "evaluation" and (out.parent / "manifest.json").is_file():
+            from builder.card import write_card
+
+            print(f"updated the dataset card {write_card(out.parent)}")
         return 0

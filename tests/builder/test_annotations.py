@@ -145,3 +145,16 @@ def test_conflicting_ground_truth_is_a_problem(tmp_path, sentences):
     with pytest.raises(InputError, match="ground_truth: ground-truth annotations disagree"):
         _read([export], sentences)
     assert not _read([export], sentences, skip_invalid=True).table["ground_truth"].any()
+
+
+def test_validate_command_checks_an_export(tmp_path, sentences, capsys):
+    from builder.cli import main
+
+    s = _first(sentences)
+    good = write_export(tmp_path / "good.json", [task(s, [annotation(1, "CFS"), annotation(2, None, ann_id=2, cancelled=True)])])
+    bad = write_export(tmp_path / "bad.json", [task(s, [annotation(1, "CFX")], task_id=9)])
+    assert main(["validate", str(good)]) == 0
+    assert "Label Studio export: ok (2 record(s))" in capsys.readouterr().out
+    assert main(["validate", str(bad)]) == 1
+    out = capsys.readouterr()
+    assert "bad.json: task 9" in out.out + out.err and "label 'CFX' is not in scheme" in out.out + out.err

@@ -74,20 +74,29 @@ def test_html_keeps_blocks_and_captions_drops_scripts_and_navigation(write):
     assert "not text" not in article.text and "Home" not in article.text and "comment" not in article.text
 
 
+def test_html_headline_leads_and_head_text_is_not_body(write):
+    html = "<html><head><title>Site name</title></head><p>BREAKING</p><h1>Dam bursts</h1><p>Water rose 2 m.</p></html>"
+    [article] = read_articles([write("dam.html", html)])
+    assert article.title == "Dam bursts"
+    assert article.text == "Dam bursts\n\nBREAKING\n\nWater rose 2 m."
+
+
 def test_jsonl_fields_extras_and_title(write):
     lines = [
         {"id": "n1", "text": "Body one.", "title": "Title one", "url": "https://x.org/1", "source": "Wire", "published": "2024-01-02", "meta": {"fictional": True}, "lang": "en"},
         {"id": "n2", "text": "Title two\n\nBody two.", "title": "Title two", "url": None},
         {"id": 7, "text": "No title here."},
+        {"id": "n4", "text": "Title  four\n\nBody four.", "title": "Title four"},
     ]
     path = write("batch.jsonl", "\n".join(json.dumps(line) for line in lines) + "\n")
-    first, second, third = read_articles([path])
+    first, second, third, fourth = read_articles([path])
     assert first.text == "Title one\n\nBody one."
     assert first.meta == {"fictional": True, "lang": "en"}
     assert (first.url, first.source, first.published) == ("https://x.org/1", "Wire", "2024-01-02")
     assert first.path == f"{path}:1"
     assert second.text == "Title two\n\nBody two."
     assert third.article_id == "7" and third.title is None
+    assert fourth.text == "Title  four\n\nBody four." and fourth.title == "Title four"
 
 
 BAD_INPUTS = [

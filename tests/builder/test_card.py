@@ -154,16 +154,29 @@ def test_license_and_fictional_from_articles_survive_recarding(version_dir):
     assert "Two project engineers" in card.text
 
 
+def test_license_is_not_claimed_when_some_articles_state_none(version_dir):
+    ids = sorted(set(read_parquet_column(version_dir, "article_id")))
+    articles = [Article(article_id=a, text="x", meta={"license": "cc0-1.0"} if i else {}) for i, a in enumerate(ids)]
+    write_card(version_dir, articles=articles)
+    card = read_card(version_dir)
+    assert card.data["license"] == "other"
+    assert f"{len(ids) - 1} of the {len(ids)} articles state a license in their metadata (`cc0-1.0`)" in card.text
+
+
 def read_parquet_column(version_dir, column):
     import pyarrow.parquet as pq
 
     return [value for path in sorted((version_dir / "data").glob("*.parquet")) for value in pq.read_table(path, columns=[column])[column].to_pylist()]
 
 
-def test_card_config_rejects_unknown_keys(write):
-    path = write("card.json", json.dumps({"pretty_nmae": "x"}))
-    with pytest.raises(InputError, match=r"unknown setting 'pretty_nmae'.*Did you mean 'pretty_name'"):
+def test_card_config_rejects_unknown_keys_and_wrong_types(write):
+    path = write("card.json", json.dumps({"pretty_nmae": "x", "language": "en", "license": 4}))
+    with pytest.raises(InputError) as info:
         CardConfig.from_file(path)
+    message = str(info.value)
+    assert "card.json: unknown setting 'pretty_nmae'. Did you mean 'pretty_name'?" in message
+    assert "card.json: language: expected a list of strings" in message and "found 'en'" in message
+    assert "card.json: license: expected a string, found 4" in message
 
 
 def test_validate_card_reports_bad_values(version_dir):
@@ -182,6 +195,14 @@ def test_card_command(version_dir, capsys):
     card = read_card(version_dir)
     assert (card.data["pretty_name"], card.data["license"]) == ("Newsroom claims", "mit")
     assert "croissant.json" in capsys.readouterr().out
+
+
+def test_card_command_reads_the_articles(version_dir, tmp_path):
+    ids = sorted(set(read_parquet_column(version_dir, "article_id")))
+    lines = [json.dumps({"id": a, "text": "Some text.", "meta": {"fictional": True}}) for a in ids]
+    (tmp_path / "seeds.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["card", str(version_dir), "--articles", str(tmp_path / "seeds.jsonl"), "--no-croissant"]) == 0
+    assert "**All the articles are fictional**" in read_card(version_dir).text
 
 
 def test_card_command_unknown_version(version_dir, capsys):
@@ -212,3 +233,16 @@ def test_results_of_another_fingerprint_are_refused(version_dir):
     )
     with pytest.raises(InputError, match=r"results.json: the results were computed on dataset fingerprint ffffffffffffffff"):
         write_card(version_dir)
+
+
+def test_card_of_a_corpus_version_without_individual_labels(version_dir):
+    manifest = read_manifest(version_dir)
+    manifest["agreement"], manifest["settings"]["corpus"] = None, "checkthat"
+    (version_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (version_dir / "annotations.parquet").unlink()
+    text = write_card(version_dir).read_text(encoding="utf-8")
+    assert "The labels are those distributed with the `checkthat` corpus" in text
+    assert "No agreement figures" in text
+    import mlcroissant as mlc
+
+    mlc.Dataset(jsonld=str(version_dir / "croissant.json"))

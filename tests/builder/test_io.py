@@ -36,3 +36,17 @@ def test_iter_jsonl_lists_every_bad_line(write):
         list(iter_jsonl(path))
     assert "line 2: expected a JSON object, found list" in str(info.value)
     assert "line 3" in str(info.value)
+
+
+def test_atomic_outputs_get_ordinary_permissions(tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        atomic_write_json(tmp_path / "a.json", {"a": 1})
+        with atomic_directory(tmp_path / "d") as tmp:
+            (tmp / "x").write_text("x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a.json").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "d").stat().st_mode & 0o777 == 0o755

@@ -217,11 +217,20 @@ def test_the_token_never_appears_in_any_output(studio_server, task_dir, tmp_path
     for argv in runs:
         done = subprocess.run([sys.executable, "-m", "builder", *argv], capture_output=True, text=True, cwd=REPO, env=env)
         outputs += [done.stdout, done.stderr]
-    codes_ok = outputs[0] and "3 created" in outputs[0] and "3 unchanged" in outputs[2]
-    assert codes_ok, outputs[:4]
+    assert "3 created" in outputs[0] and "3 unchanged" in outputs[2], outputs[:4]
     assert "401" in outputs[9] or "token" in outputs[9], outputs[9]
     status = json.loads(outputs[10])
     assert set(status) == {"url", "pid", "data_dir", "token_file", "running"} and status["running"]
     outputs.append(out.read_text())
+    outputs.append((Path(studio_server["data_dir"]) / "server.log").read_text())
     for secret in (token, password, "b" * 40):
         assert all(secret not in text for text in outputs)
+
+
+def test_the_local_token_is_never_sent_to_another_server(tmp_path, monkeypatch):
+    monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
+    (tmp_path / "api_token").write_text("c" * 40 + "\n")
+    (tmp_path / "studio.json").write_text(json.dumps({"url": "http://127.0.0.1:8080", "pid": None, "port": 8080}))
+    assert connect("http://127.0.0.1:8080", data_dir=tmp_path).token == "c" * 40
+    with pytest.raises(StudioError, match="no Label Studio API token: give --token-file"):
+        connect("https://ls.example.org", data_dir=tmp_path)

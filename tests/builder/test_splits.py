@@ -78,3 +78,46 @@ def test_minhash_estimates_jaccard_of_character_5grams():
     for k, text in enumerate(variants, start=1):
         exact = len(grams(base) & grams(text)) / len(grams(base) | grams(text))
         assert abs((signatures[0] == signatures[k]).mean() - exact) < 0.15
+
+
+def test_group_by_source_keeps_an_outlet_together(tmp_path):
+    import json
+
+    from builder.articles import read_articles
+    from builder.split import split_article
+
+    lines = [
+        {"id": f"a{i:02d}", "source": f"outlet-{i % 4}", "url": f"https://example.org/{i}",
+         "text": f"Headline {i}\n\nThe council spent {i} million on {i * 3} new schools."}
+        for i in range(24)
+    ]
+    path = tmp_path / "articles.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    sentences = {s.sentence_id: s for a in read_articles([path]) for s in split_article(a)}
+    export = write_export(tmp_path / "e.json", labeled_export(sentences, {1: "CFS"}))
+    result = build_version([export], [path], tmp_path / "ds", BuildConfig(group_by="source", seed=3), key=KEY)
+    rows = [dict(r, split=name) for name, split in load_version(tmp_path / "ds").items() for r in split]
+    by_source = {}
+    for r in rows:
+        by_source.setdefault(r["source"], set()).add(r["split"])
+    assert len(by_source) == 4 and all(len(s) == 1 for s in by_source.values())
+    assert {splits.pop() for splits in by_source.values()} == {assign_split(f"outlet-{i}", 3) for i in range(4)}
+    assert rows[0]["url"].startswith("https://example.org/")
+    assert [f["name"] for f in result.manifest["inputs"]["articles"]] == ["articles.jsonl"]
+
+
+def test_dedupe_keeps_the_copy_already_published(tmp_path):
+    same = "Unemployment fell to 4.5 percent in the third quarter."
+    names = [f"z{i:02d}" for i in range(40)]
+    published = next(n for n in names if assign_split(n) == "train")
+    newcomer = next(n for n in ["a" + n for n in names] if assign_split(n) != "train")
+    others = {f"m{i:02d}": [f"Headline {i}", f"Claim {i} about {i * 7} schools."] for i in range(10)}
+    folder, sentences = write_articles(tmp_path, {published: ["Old headline", same], **others})
+    ds = tmp_path / "ds"
+    build_version([write_export(tmp_path / "1.json", labeled_export(sentences, {1: "CFS"}))], [folder], ds, BuildConfig(dedupe=True), key=KEY)
+    folder, sentences = write_articles(tmp_path, {newcomer: ["New headline", same]})
+    result = build_version([write_export(tmp_path / "2.json", labeled_export(sentences, {1: "CFS"}))], [folder], ds, BuildConfig(dedupe=True), key=KEY)
+    removed = result.manifest["leakage"]["removed"]
+    assert len(removed) == 1 and removed[0].startswith(newcomer + ":")
+    kept = [r["article_id"] for split in load_version(ds).values() for r in split if r["text"] == same]
+    assert kept == [published]

@@ -80,6 +80,11 @@ def test_task_level_checks(out, capsys):
     assert any("task 10" in p and "duplicate sentence_id" in p for p in problems)
 
 
+def test_raw_articles_named_articles_jsonl_are_raw_articles(write):
+    path = write("demo/articles.jsonl", '{"id": "d1", "text": "Title\\n\\nBody."}\n')
+    assert validate_file(path) == ("raw article", 1, [])
+
+
 def test_raw_article_problems_and_unknown_files(write, capsys):
     bad = write("bad.txt", b"caf\xe9")
     other = write("notes.csv", "a,b\n")
@@ -103,3 +108,12 @@ def test_a_new_kind_can_be_registered(write, monkeypatch):
     kind = register_kind(FileKind("custom scores", lambda p: p.suffix == ".custom", lambda p: (1, []), priority=5))
     assert detect_kind(path) is kind
     assert validate_file(path) == ("custom scores", 1, [])
+
+
+def test_article_records_problems(out):
+    _rewrite_jsonl(out / "articles.jsonl", lambda records: records.extend([records[0], {"article_id": "x y", "text": ""}]))
+    kind, _, problems = validate_file(out / "articles.jsonl")
+    assert kind == "articles.jsonl"
+    assert any("line 2 (article_id '000_27e9f3fb14e76b8c'): duplicate article_id, already on line 1" in p for p in problems)
+    assert any("line 3: (top level): 'text_sha256' is a required property" in p for p in problems)
+    assert any("line 3: article_id: 'x y' does not match" in p for p in problems)

@@ -191,3 +191,34 @@ def test_only_skips_is_a_clear_error(tmp_path):
     with pytest.raises(InputError, match="no sentence has a gold label"):
         build_version([export], [folder], tmp_path / "ds", key=KEY)
     assert latest_version(tmp_path / "ds") is None
+
+
+def test_version_is_readable_by_the_team_its_data_read_only_and_the_key_private(labeled):
+    import os
+    import stat
+
+    folder, _, export, ds = labeled
+    result = build_version([export], [folder], ds)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(result.path.stat().st_mode) == 0o777 & ~umask
+    assert stat.S_IMODE((result.path / "README.md").stat().st_mode) == 0o666 & ~umask
+    for name in ["manifest.json", "annotations.parquet", "data/train.parquet"]:
+        assert stat.S_IMODE((result.path / name).stat().st_mode) == 0o444 & ~umask, name
+    assert stat.S_IMODE((ds / "annotator.key").stat().st_mode) == 0o600
+
+
+def test_validate_command_checks_a_manifest(labeled, capsys):
+    folder, _, export, ds = labeled
+    result = build_version([export], [folder], ds, key=KEY)
+    manifest = result.path / "manifest.json"
+    assert main(["validate", str(manifest)]) == 0
+    data = json.loads(manifest.read_text())
+    data["counts"]["train"] += 1
+    tampered = ds / "tampered" / "manifest.json"
+    tampered.parent.mkdir()
+    (tampered.parent / "data").symlink_to(result.path / "data")
+    tampered.write_text(json.dumps(data))
+    assert main(["validate", str(tampered)]) == 1
+    out = capsys.readouterr()
+    assert "counts.train: expected" in out.out + out.err
