@@ -48,16 +48,18 @@ def confusion_matrix(y_true, y_pred, *, labels: Sequence[str]) -> np.ndarray:
     InputError
         A label outside ``labels``, or ``y_true`` and ``y_pred`` of different lengths.
     """
-    index = {label: i for i, label in enumerate(labels)}
+    import pandas as pd
+
     n = len(labels)
-    y_true, y_pred = list(y_true), list(y_pred)
-    if len(y_true) != len(y_pred):
-        raise InputError(f"y_true has {len(y_true)} items but y_pred has {len(y_pred)}; give one prediction per item")
-    unknown = sorted({str(y) for y in y_true + y_pred if y not in index})
-    if unknown:
+    y_true, y_pred = np.asarray(y_true, dtype=object), np.asarray(y_pred, dtype=object)
+    if y_true.shape != y_pred.shape:
+        raise InputError(f"y_true has {y_true.size} items but y_pred has {y_pred.size}; give one prediction per item")
+    categories = pd.Index(list(labels), dtype=object)
+    true_idx = categories.get_indexer(y_true)
+    pred_idx = categories.get_indexer(y_pred)
+    if (true_idx < 0).any() or (pred_idx < 0).any():
+        unknown = sorted({str(y) for y in np.concatenate([y_true[true_idx < 0], y_pred[pred_idx < 0]])})
         raise InputError(f"label(s) {', '.join(unknown)} not among the expected labels ({', '.join(map(str, labels))})")
-    true_idx = np.fromiter((index[y] for y in y_true), dtype=np.int64, count=len(y_true))
-    pred_idx = np.fromiter((index[y] for y in y_pred), dtype=np.int64, count=len(y_pred))
     return np.bincount(true_idx * n + pred_idx, minlength=n * n).reshape(n, n)
 
 
@@ -126,14 +128,71 @@ def per_class_scores(y_true, y_pred, *, labels: Sequence[str]) -> dict[str, dict
 # ---------------------------------------------------------------------- ranking
 
 
-def _ranked_relevance(y_true, y_score) -> np.ndarray:
-    """Gold relevance (0/1) in ranking order: score descending, ties in input order."""
-    y_true = np.asarray(y_true, dtype=np.int64)
-    y_score = np.asarray(y_score, dtype=np.float64)
-    if y_true.shape != y_score.shape:
-        raise InputError(f"y_true has {y_true.size} items but y_score has {y_score.size}; give one score per item")
-    order = np.argsort(-y_score, kind="stable")
-    return y_true[order]
+@dataclass(frozen=True)
+class _Ranking:
+    """Items ranked within each article: score descending, ties in input order.
+
+    ``rel`` is the gold relevance (0/1) in that order, ``rank`` the 1-based rank
+    within the article, ``starts`` where each article begins (articles in order of
+    first appearance) and ``n_pos`` the relevant items of each article.
+    """
+
+    rel: np.ndarray
+    rank: np.ndarray
+    starts: np.ndarray
+    n_pos: np.ndarray
+
+    @classmethod
+    def of(cls, y_true, y_score, groups=None) -> "_Ranking":
+        import pandas as pd
+
+        y_true = np.asarray(y_true, dtype=np.int64)
+        y_score = np.asarray(y_score, dtype=np.float64)
+        n = y_true.size
+        codes = np.zeros(n, dtype=np.int64) if groups is None else pd.factorize(np.asarray(groups, dtype=object))[0]
+        if not (y_true.shape == y_score.shape == codes.shape):
+            raise InputError(f"{y_true.size} labels, {y_score.size} scores and {codes.size} groups; give one of each per item")
+        order = np.lexsort((np.arange(n), -y_score, codes))
+        rel, article = y_true[order], codes[order]
+        starts = np.flatnonzero(np.r_[True, article[1:] != article[:-1]]) if n else np.zeros(0, dtype=np.int64)
+        sizes = np.diff(np.r_[starts, n])
+        rank = np.arange(n) - np.repeat(starts, sizes) + 1
+        n_pos = np.add.reduceat(rel, starts) if n else np.zeros(0, dtype=np.int64)
+        return cls(rel, rank, starts, n_pos)
+
+    def per_article(self, values: np.ndarray) -> np.ndarray:
+        """Sum ``values`` (one per ranked item) within each article."""
+        return np.add.reduceat(values, self.starts) if self.starts.size else np.zeros(0)
+
+    def for_each_item(self, values: np.ndarray) -> np.ndarray:
+        """Repeat one value per article for each of its ranked items."""
+        return np.repeat(values, np.diff(np.r_[self.starts, self.rel.size]))
+
+    def _divide_by_n_pos(self, values: np.ndarray) -> np.ndarray:
+        return np.divide(values, self.n_pos, out=np.zeros(values.shape), where=self.n_pos > 0)
+
+    def average_precision(self) -> np.ndarray:
+        total = self.rel.cumsum()
+        hits = total - self.for_each_item(np.r_[0, total][self.starts])  # relevant items so far, within the article
+        return self._divide_by_n_pos(self.per_article(self.rel * hits / np.maximum(self.rank, 1)))
+
+    def r_precision(self) -> np.ndarray:
+        return self._divide_by_n_pos(self.per_article(self.rel * (self.rank <= self.for_each_item(self.n_pos))))
+
+    def reciprocal_rank(self) -> np.ndarray:
+        if not self.starts.size:
+            return np.zeros(0)
+        first = np.minimum.reduceat(np.where(self.rel == 1, self.rank, np.iinfo(np.int64).max), self.starts)
+        return np.where(self.n_pos > 0, 1.0 / first, 0.0)
+
+    def precision_at(self, k: int) -> np.ndarray:
+        if k < 1:
+            raise InputError(f"precision at k: k must be a positive integer, found {k}")
+        return self.per_article(self.rel * (self.rank <= k)) / k
+
+
+def _single(values: np.ndarray) -> float:
+    return float(values[0]) if values.size else 0.0
 
 
 def average_precision_score(y_true, y_score) -> float:
@@ -144,27 +203,17 @@ def average_precision_score(y_true, y_score) -> float:
     descending, ties in input order (unlike scikit-learn's ``average_precision_score``,
     which pools tied scores).
     """
-    rel = _ranked_relevance(y_true, y_score)
-    n_pos = rel.sum()
-    if not n_pos:
-        return 0.0
-    hits = np.cumsum(rel)
-    ranks = np.arange(1, rel.size + 1)
-    return float(np.sum((hits / ranks)[rel == 1]) / n_pos)
+    return _single(_Ranking.of(y_true, y_score).average_precision())
 
 
 def r_precision_score(y_true, y_score) -> float:
     """Precision at rank R, R the number of relevant items; 0.0 when R is 0."""
-    rel = _ranked_relevance(y_true, y_score)
-    n_pos = int(rel.sum())
-    return float(rel[:n_pos].sum() / n_pos) if n_pos else 0.0
+    return _single(_Ranking.of(y_true, y_score).r_precision())
 
 
 def reciprocal_rank_score(y_true, y_score) -> float:
     """1 / rank of the first relevant item; 0.0 when there is none."""
-    rel = _ranked_relevance(y_true, y_score)
-    first = np.flatnonzero(rel)
-    return float(1.0 / (first[0] + 1)) if first.size else 0.0
+    return _single(_Ranking.of(y_true, y_score).reciprocal_rank())
 
 
 def precision_at_k_score(y_true, y_score, *, k: int) -> float:
@@ -173,58 +222,27 @@ def precision_at_k_score(y_true, y_score, *, k: int) -> float:
     A list shorter than ``k`` counts the missing ranks as not relevant (the 2019
     scorer fails there instead).
     """
-    if k < 1:
-        raise InputError(f"precision at k: k must be a positive integer, found {k}")
-    return float(_ranked_relevance(y_true, y_score)[:k].sum() / k)
-
-
-def per_article(metric: Callable[..., float], y_true, y_score, groups, **kwargs) -> np.ndarray:
-    """``metric`` computed on each article's items, in order of first appearance.
-
-    Parameters
-    ----------
-    metric : callable
-        A ranking metric ``metric(y_true, y_score, **kwargs)``.
-    y_true : array-like of {0, 1}
-    y_score : array-like of float
-    groups : array-like
-        The article (or debate) of each item.
-
-    Returns
-    -------
-    ndarray of float, one value per article.
-    """
-    groups = np.asarray(groups, dtype=object)
-    y_true = np.asarray(y_true)
-    y_score = np.asarray(y_score, dtype=np.float64)
-    if not (groups.shape == y_true.shape == y_score.shape):
-        raise InputError(f"per-article metric: {y_true.size} labels, {y_score.size} scores and {groups.size} groups; give one of each per item")
-    _, first, inverse = np.unique(groups, return_index=True, return_inverse=True)
-    by_article = np.argsort(inverse, kind="stable")
-    bounds = np.flatnonzero(np.diff(inverse[by_article])) + 1
-    pieces = np.split(by_article, bounds) if by_article.size else []
-    values = np.array([metric(y_true[piece], y_score[piece], **kwargs) for piece in pieces], dtype=np.float64)
-    return values[np.argsort(first)] if values.size else values
+    return _single(_Ranking.of(y_true, y_score).precision_at(k))
 
 
 def mean_average_precision_score(y_true, y_score, *, groups) -> float:
     """MAP: the CheckThat! 2019-2021 official metric, the mean over articles of their average precision."""
-    return _mean(per_article(average_precision_score, y_true, y_score, groups))
+    return _mean(_Ranking.of(y_true, y_score, groups).average_precision())
 
 
 def mean_r_precision_score(y_true, y_score, *, groups) -> float:
     """R-Precision averaged over articles."""
-    return _mean(per_article(r_precision_score, y_true, y_score, groups))
+    return _mean(_Ranking.of(y_true, y_score, groups).r_precision())
 
 
 def mean_reciprocal_rank_score(y_true, y_score, *, groups) -> float:
     """Reciprocal rank averaged over articles (MRR)."""
-    return _mean(per_article(reciprocal_rank_score, y_true, y_score, groups))
+    return _mean(_Ranking.of(y_true, y_score, groups).reciprocal_rank())
 
 
 def mean_precision_at_k_score(y_true, y_score, *, groups, k: int) -> float:
     """P@k averaged over articles."""
-    return _mean(per_article(precision_at_k_score, y_true, y_score, groups, k=k))
+    return _mean(_Ranking.of(y_true, y_score, groups).precision_at(k))
 
 
 def _mean(values: np.ndarray) -> float:

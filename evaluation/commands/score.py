@@ -39,7 +39,8 @@ class ScoreCommand(Command):
         if args.json:
             print(canonical_json(scored, indent=2))
             return 0
-        print(f"gold: {scored['gold']} ({scored['n_items']} items, {scored['n_articles']} articles)")
+        units = "no articles: intervals resample items" if scored["n_articles"] == scored["n_items"] else f"{scored['n_articles']} articles"
+        print(f"gold: {scored['gold']} ({scored['n_items']} items; {units})")
         print(f"predictions: {scored['predictions']}" + (f" (run {scored['run_id']})" if scored["run_id"] else ""))
         for name, value in scored["metrics"].items():
             low, high = scored["ci95"][name]

@@ -143,3 +143,19 @@ def test_confusion_matrix_rows_gold_columns_predicted():
     assert cm.tolist() == [[1, 1, 0], [0, 0, 1], [0, 0, 1]]
     with pytest.raises(InputError, match=r"label\(s\) CFX not among the expected labels"):
         m.macro_f1_score(["CFX"], ["CFS"], labels=["CFS", "UFS", "NFS"])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_per_article_means_equal_a_loop_over_articles(seed):
+    rng = np.random.default_rng(seed)
+    groups = rng.choice(["x", "y", "z", "w"], size=80)
+    gold = rng.integers(0, 2, size=80) * (groups != "w")  # article w has no positive
+    score = rng.integers(0, 5, size=80) / 5  # many ties
+    for mean_metric, single, kwargs in (
+        (m.mean_average_precision_score, m.average_precision_score, {}),
+        (m.mean_r_precision_score, m.r_precision_score, {}),
+        (m.mean_reciprocal_rank_score, m.reciprocal_rank_score, {}),
+        (m.mean_precision_at_k_score, m.precision_at_k_score, {"k": 5}),
+    ):
+        loop = np.mean([single(gold[groups == g], score[groups == g], **kwargs) for g in np.unique(groups)])
+        assert mean_metric(gold, score, groups=groups, **kwargs) == pytest.approx(loop)
