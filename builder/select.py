@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from builder.errors import CheckworthyError, InputError
 from builder.records import Article, Sentence
@@ -68,20 +69,36 @@ def register_scorer(cls: type[Scorer]) -> type[Scorer]:
 
 
 def get_scorer(name: str | Scorer = "heuristic") -> Scorer:
-    """The scorer registered as ``name`` (an instance is returned as is).
+    """The scorer registered as ``name``, or a trained model's (an instance is returned as is).
+
+    ``name`` may also be the directory of a model saved by ``checkworthy train``
+    (holding ``model.json``): the model then scores the candidates (loaded once per
+    process; see ``evaluation.selection.BaselineScorer``).
 
     Raises
     ------
     InputError
-        ``name`` is not registered; the message lists the registered names and
-        suggests the closest.
+        ``name`` is neither registered nor a model directory; the message lists the
+        registered names and suggests the closest.
     """
     if isinstance(name, Scorer):
         return name
-    if name not in SCORERS:
-        names = sorted(SCORERS)
-        raise InputError(f"unknown scorer {name!r}; available: {', '.join(names)}.{did_you_mean(name, names)}")
-    return SCORERS[name]()
+    if name in SCORERS:
+        return SCORERS[name]()
+    if (Path(name) / "model.json").is_file():
+        return _model_scorer(str(Path(name).resolve()))
+    names = sorted(SCORERS)
+    raise InputError(
+        f"unknown scorer {name!r}; available: {', '.join(names)}, or the directory of a model saved by "
+        f"'checkworthy train'.{did_you_mean(name, names)}"
+    )
+
+
+@lru_cache(maxsize=8)
+def _model_scorer(directory: str) -> Scorer:
+    from evaluation.selection import BaselineScorer
+
+    return BaselineScorer(directory)
 
 
 #: Weight of each cue in the heuristic score (``named entities`` counts once per entity, up to three).

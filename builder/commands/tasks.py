@@ -25,7 +25,8 @@ class TasksCommand(Command):
         "examples:\n"
         "  checkworthy tasks seeds --out out/tasks\n"
         "  checkworthy tasks news/ more.jsonl --out out/tasks --scheme checkthat --top 5\n"
-        "  checkworthy tasks seeds --out out/tasks --min-score 0.5 --overwrite"
+        "  checkworthy tasks seeds --out out/tasks --min-score 0.5 --overwrite\n"
+        "  checkworthy tasks news/ --out out/tasks2 --scorer models/svm --top 10   # a trained baseline picks"
     )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
@@ -36,7 +37,8 @@ class TasksCommand(Command):
         group.add_argument("--select", choices=["all"], default=None, help="make a task of every body sentence (the default)")
         group.add_argument("--top", type=int, metavar="K", help="only the K best-scored body sentences of each article")
         group.add_argument("--min-score", type=float, metavar="X", help="only body sentences scoring at least X (0 to 1)")
-        parser.add_argument("--scorer", default="heuristic", help="registered candidate scorer (default: %(default)s)")
+        parser.add_argument("--scorer", default="heuristic", metavar="NAME|MODEL_DIR",
+                            help="registered candidate scorer, or a model saved by 'checkworthy train' (default: %(default)s)")
         parser.add_argument("--jobs", type=int, default=None, metavar="N", help="processes for splitting and scoring (default: all cores on inputs of 2 million characters or more, else 1)")
         parser.add_argument("--overwrite", action="store_true", help="replace an existing --out directory once the new one is complete")
 

@@ -78,6 +78,12 @@ def test_a_trained_model_scores_labeling_candidates(version, tmp_path):
     assert scored[0].score > scored[1].score and 0 <= scored[1].score <= 1
     assert "tfidf-svm predicts Yes" in scored[0].reason
 
+    (tmp_path / "news").mkdir()
+    (tmp_path / "news" / "a1.txt").write_text("Headline\n\n" + text + "\n", encoding="utf-8")
+    assert main(["tasks", str(tmp_path / "news"), "--out", str(tmp_path / "tasks"), "--scorer", str(tmp_path / "m"), "--top", "1"]) == 0
+    [task] = json.loads((tmp_path / "tasks" / "tasks.json").read_text())
+    assert task["data"]["sentence"] == text[:44] and task["meta"]["reason"].startswith("tfidf-svm predicts Yes")
+
 
 def test_validate_knows_results_json(version, tmp_path, capsys):
     ref = str(version.path.parent.parent)
