@@ -5,6 +5,8 @@
 - :func:`push_tasks` creates or updates a project from a task directory and upserts
   its tasks by ``data.sentence_id``: never a duplicate, never a label config change
   that orphans existing annotations, never a text change under existing labels.
+  Each task sent carries a content hash in ``meta["checkworthy_sha256"]``
+  (:func:`task_hash`), so that a later push skips unchanged tasks cheaply.
 - :func:`post_annotations` adds annotations on behalf of named users.
 - :func:`pull_export` writes the lossless JSON export (every task, full predictions,
   annotator identities, skipped and ground-truth annotations).
@@ -31,11 +33,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from builder.errors import InputError, StudioError
-from builder.io import atomic_path, canonical_json, progress, read_json
+from builder.io import atomic_path, canonical_json, progress, read_json, sha256_text
 from schemas import FROM_NAME, TO_NAME, load_scheme, validate
 
 ENV_URL = "LABEL_STUDIO_URL"
 ENV_TOKEN = "LABEL_STUDIO_API_KEY"
+#: The ``meta`` key where :func:`push_tasks` stores each task's :func:`task_hash`.
+HASH_KEY = "checkworthy_sha256"
 
 
 class InsecureConnectionWarning(UserWarning):
@@ -315,6 +319,71 @@ def snapshot(
     return sorted(json.loads(data), key=lambda task: task["id"])
 
 
+def task_listing(connection: Connection, client, project_id: int, *, page_size: int = 2500) -> list[dict[str, Any]]:
+    """Every task of a project with its ``id``, ``data``, ``meta`` and annotation counts, sorted by id.
+
+    Much lighter than :func:`snapshot` (about 4 s instead of 11 s for 10,000 tasks
+    with a 2 kB context): no predictions and no annotations, only Label Studio's
+    counters ``total_annotations`` (not skipped) and ``cancelled_annotations``
+    (skipped). Enough for :func:`push_tasks` to skip the tasks whose stored
+    :func:`task_hash` is unchanged. ``data`` comes as stored (storage URIs are
+    not resolved), as in an export.
+    """
+    include = "id,data,meta,total_annotations,cancelled_annotations"
+    tasks: dict[int, dict[str, Any]] = {}
+    page = 1
+    with connection.calling(f"listing the tasks of project {project_id}"):
+        while True:
+            pager = client.tasks.list(project=project_id, fields="task_only", include=include, resolve_uri=False,
+                                      page=page, page_size=page_size)
+            items = pager.items or []
+            for item in items:
+                tasks[item.id] = {"id": item.id, "data": item.data or {}, "meta": item.meta or {},
+                                  "total_annotations": item.total_annotations or 0,
+                                  "cancelled_annotations": item.cancelled_annotations or 0}
+            total = getattr(pager.response, "total", None)
+            if not items or len(items) < page_size or (total is not None and len(tasks) >= total):
+                break
+            page += 1
+    if total is not None and len(tasks) != total:
+        raise StudioError(f"{connection.url}: listed {len(tasks)} of the {total} tasks of project {project_id}; "
+                          "was the project changed during the push? Push again")
+    return [tasks[key] for key in sorted(tasks)]
+
+
+def _fetch_predictions(connection: Connection, client, project_id: int, remotes: list[dict[str, Any]],
+                       *, per_task_limit: int = 20) -> None:
+    """Give every task of ``remotes`` that lacks them its full predictions (``id``, ``model_version``, ``score``, ``result``).
+
+    One request per task for a few tasks, else one request for the whole project.
+    """
+    missing = [remote for remote in remotes if "predictions" not in remote]
+    if not missing:
+        return
+
+    def as_dict(prediction) -> dict[str, Any]:
+        return {"id": prediction.id, "model_version": prediction.model_version, "score": prediction.score,
+                "result": prediction.result}
+
+    by_task: dict[int, list[dict]] = defaultdict(list)
+    with connection.calling(f"listing the predictions of project {project_id}"):
+        if len(missing) <= per_task_limit:
+            for remote in missing:
+                by_task[remote["id"]] = [as_dict(p) for p in client.predictions.list(task=remote["id"])]
+        else:
+            for prediction in client.predictions.list(project=project_id):
+                by_task[prediction.task].append(as_dict(prediction))
+    for remote in missing:
+        remote["predictions"] = sorted(by_task.get(remote["id"], []), key=lambda p: p["id"])
+
+
+def _annotation_count(remote: dict[str, Any]) -> int:
+    """How many annotations (skipped ones too) a task of :func:`snapshot` or :func:`task_listing` has."""
+    if isinstance(remote.get("annotations"), list):
+        return len(remote["annotations"])
+    return remote.get("total_annotations", 0) + remote.get("cancelled_annotations", 0)
+
+
 # --------------------------------------------------------------------------- push
 
 
@@ -353,6 +422,31 @@ class PushResult:
 def _predictions_key(predictions: Iterable[dict]) -> list[tuple]:
     """What makes two lists of predictions the same: model version, score and result."""
     return sorted((p.get("model_version") or "", p.get("score") or 0, canonical_json(p.get("result"))) for p in predictions)
+
+
+def task_hash(task: dict[str, Any]) -> str:
+    """The content hash :func:`push_tasks` stores in ``meta[HASH_KEY]`` of every task it sends.
+
+    SHA-256 of the canonical JSON of the task's ``data``, its ``meta`` without
+    ``HASH_KEY``, and its predictions as :func:`_predictions_key` sees them: the
+    same hash means the same task for a push. A later push skips a task whose
+    stored hash equals the local one without downloading its data or predictions.
+    """
+    meta = {key: value for key, value in (task.get("meta") or {}).items() if key != HASH_KEY}
+    return sha256_text(canonical_json([task["data"], meta, _predictions_key(task.get("predictions") or [])]))
+
+
+def _stamped(task: dict[str, Any]) -> dict[str, Any]:
+    """``task`` (a copy) with its content hash in ``meta[HASH_KEY]``."""
+    return dict(task, meta={**task["meta"], HASH_KEY: task_hash(task)})
+
+
+def _same_task(remote: dict[str, Any], task: dict[str, Any]) -> bool:
+    """Compare a remote task (with full predictions) and a local one the full way, ignoring the stored hash."""
+    remote_meta = {key: value for key, value in (remote.get("meta") or {}).items() if key != HASH_KEY}
+    local_meta = {key: value for key, value in task["meta"].items() if key != HASH_KEY}
+    return (remote["data"] == task["data"] and remote_meta == local_meta
+            and _predictions_key(remote["predictions"]) == _predictions_key(task.get("predictions", [])))
 
 
 def _check_config_change(old: str, new: str, existing: list[dict], where: str) -> None:
@@ -396,6 +490,12 @@ def push_tasks(
     new ones are imported in batches; identical ones skipped; changed ones updated,
     except a changed sentence text on a task with annotations, which is refused
     and listed. Pushing the same directory twice changes nothing.
+
+    Every task sent carries its :func:`task_hash` in ``meta[HASH_KEY]``. A later
+    push lists the project's tasks without predictions (:func:`task_listing`) and
+    skips every task whose stored hash equals the local one; the others (changed,
+    or pushed by a version that stored no hash) are compared the full way, with
+    their predictions fetched. Only a config change needs the full snapshot.
 
     Parameters
     ----------
@@ -459,33 +559,49 @@ def push_tasks(
         result.created = len(local.tasks)
         return result
     result = PushResult(project_id=existing_project.id)
-    existing = snapshot(connection, client, existing_project.id, annotators=False)
-    if existing_project.label_config.strip() != local.label_config.strip():
+    config_changed = existing_project.label_config.strip() != local.label_config.strip()
+    if config_changed:
+        # The check needs every annotation's choices: the full snapshot (with full predictions too).
+        existing = snapshot(connection, client, existing_project.id, annotators=False)
         _check_config_change(existing_project.label_config, local.label_config, existing, str(local.path / "label_config.xml"))
         with connection.calling(f"updating the labeling config of project {project!r}"):
             client.projects.update(id=existing_project.id, label_config=local.label_config)
         result.config_updated = True
+    else:
+        # Sentence ids, meta (with the stored hashes) and annotation counts; no predictions.
+        existing = task_listing(connection, client, existing_project.id)
     if annotators is not None and annotators != existing_project.maximum_annotations:
         with connection.calling(f"setting the overlap of project {project!r}"):
             client.projects.update(id=existing_project.id, maximum_annotations=annotators)
     by_sentence: dict[str, dict] = {}
     for task in existing:
         by_sentence.setdefault(task["data"].get("sentence_id"), task)
-    new, changed = [], []
+    new, compare = [], []
     for task in local.tasks:
         remote = by_sentence.get(task["data"]["sentence_id"])
         if remote is None:
             new.append(task)
-            continue
-        same_data = remote["data"] == task["data"] and (remote.get("meta") or {}) == task["meta"]
-        same_predictions = _predictions_key(remote["predictions"]) == _predictions_key(task.get("predictions", []))
-        if same_data and same_predictions:
+        elif (remote.get("meta") or {}).get(HASH_KEY) == task_hash(task):
             result.unchanged += 1
-        elif remote["annotations"] and (remote["data"].get("sentence") != task["data"]["sentence"]
-                                        or remote["data"].get("text_sha256") != task["data"]["text_sha256"]):
+        else:
+            # Changed, or pushed by a version that stored no hash: compare the full way.
+            compare.append((remote, task))
+    _fetch_predictions(connection, client, existing_project.id, [remote for remote, _ in compare])
+    changed = []
+    for remote, task in compare:
+        if _same_task(remote, task):
+            result.unchanged += 1
+            continue
+        text_changed = (remote["data"].get("sentence") != task["data"]["sentence"]
+                        or remote["data"].get("text_sha256") != task["data"]["text_sha256"])
+        if text_changed and not _annotation_count(remote) and "annotations" not in remote:
+            # The listing's counters say how many; before replacing a text, ask for the annotations themselves.
+            with connection.calling(f"listing the annotations of task {remote['id']}"):
+                remote["annotations"] = [a.id for a in client.annotations.list(id=remote["id"])]
+        if text_changed and _annotation_count(remote):
             result.refused.append(
                 f"task {remote['id']} (sentence_id {task['data']['sentence_id']!r}): sentence text changed but the task has "
-                f"{len(remote['annotations'])} annotation(s); label the new text as a new sentence or delete the task in Label Studio"
+                f"{_annotation_count(remote)} annotation(s); label the new text as a new sentence or delete the task in Label Studio"
             )
         else:
             changed.append((remote, task))
@@ -506,6 +622,7 @@ def _import_tasks(connection: Connection, client, project_id: int, tasks: list[d
             batch = []
             for task in tasks[start:start + batch_size]:
                 bodies = annotations.get(task["data"]["sentence_id"])
+                task = _stamped(task)
                 batch.append(dict(task, annotations=bodies) if bodies else task)
                 sent += len(bodies or [])
             with connection.calling(f"importing tasks {start}-{start + len(batch) - 1} into project {project_id}"):
@@ -515,15 +632,19 @@ def _import_tasks(connection: Connection, client, project_id: int, tasks: list[d
 
 
 def _update_task(connection: Connection, client, remote: dict, task: dict) -> None:
-    """Replace a task's data and meta, and its predictions when they differ."""
+    """Replace a task's predictions when they differ, then its data and meta (with the new hash).
+
+    The hash goes last, so that a push interrupted half-way leaves a hash that does
+    not match and the next push compares the task again.
+    """
     with connection.calling(f"updating task {remote['id']}"):
-        client.tasks.update(id=str(remote["id"]), data=task["data"], meta=task["meta"])
         if _predictions_key(remote["predictions"]) != _predictions_key(task.get("predictions", [])):
             for old in remote["predictions"]:
                 client.predictions.delete(id=old["id"])
             for prediction in task.get("predictions", []):
                 client.predictions.create(task=remote["id"], result=prediction["result"],
                                           score=prediction.get("score"), model_version=prediction["model_version"])
+        client.tasks.update(id=str(remote["id"]), data=task["data"], meta=_stamped(task)["meta"])
 
 
 # --------------------------------------------------------------------------- annotations

@@ -15,6 +15,7 @@ from builder import studio
 from builder.cli import main
 from builder.errors import InputError, StudioError
 from builder.labelstudio import (
+    HASH_KEY,
     InsecureConnectionWarning,
     NewAnnotation,
     connect,
@@ -22,6 +23,7 @@ from builder.labelstudio import (
     post_annotations,
     pull_export,
     push_tasks,
+    task_hash,
 )
 from schemas import load_scheme
 
@@ -234,3 +236,86 @@ def test_the_local_token_is_never_sent_to_another_server(tmp_path, monkeypatch):
     assert connect("http://127.0.0.1:8080", data_dir=tmp_path).token == "c" * 40
     with pytest.raises(StudioError, match="no Label Studio API token: give --token-file"):
         connect("https://ls.example.org", data_dir=tmp_path)
+
+
+def _no_writes(monkeypatch):
+    """Fail the test on any request that would change a task, and on the slow reads (snapshot, predictions)."""
+    from label_studio_sdk.predictions.client import PredictionsClient
+    from label_studio_sdk.projects.client import ProjectsClient
+    from label_studio_sdk.projects.exports.client import ExportsClient
+    from label_studio_sdk.tasks.client import TasksClient
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a push of unchanged tasks sent a write request or a full read")
+
+    for cls, name in [(TasksClient, "update"), (PredictionsClient, "create"), (PredictionsClient, "delete"),
+                      (ProjectsClient, "import_tasks"), (ProjectsClient, "update"),
+                      (ExportsClient, "create"), (PredictionsClient, "list")]:
+        monkeypatch.setattr(cls, name, refuse)
+
+
+@pytest.mark.studio
+def test_second_push_sends_no_update_and_stores_the_hash(studio_server, task_dir, tmp_path, monkeypatch):
+    folder = task_dir(SENTENCES, predictions=["CFS", "NFS", None])
+    connection = studio_server["connection"]
+    push_tasks(folder, "no-update", connection=connection)
+    pull_export("no-update", tmp_path / "before.json", connection=connection)
+    before = json.loads((tmp_path / "before.json").read_text())
+    local = {task["data"]["sentence_id"]: task for task in json.loads((folder / "tasks.json").read_text())}
+    for task in before:
+        assert task["meta"][HASH_KEY] == task_hash(local[task["data"]["sentence_id"]])
+        assert {k: v for k, v in task["meta"].items() if k != HASH_KEY} == local[task["data"]["sentence_id"]]["meta"]
+
+    with monkeypatch.context() as patched:
+        _no_writes(patched)
+        again = push_tasks(folder, "no-update", connection=connection)
+    assert (again.created, again.updated, again.unchanged, again.refused, again.config_updated) == (0, 0, 3, [], False)
+    pull_export("no-update", tmp_path / "after.json", connection=connection)
+    assert (tmp_path / "after.json").read_text() == (tmp_path / "before.json").read_text()
+
+
+@pytest.mark.studio
+def test_a_prediction_only_change_is_pushed_as_an_update(studio_server, task_dir, tmp_path):
+    folder = task_dir(SENTENCES, predictions=["CFS", "NFS", None])
+    connection = studio_server["connection"]
+    push_tasks(folder, "prediction-change", connection=connection)
+    tasks = json.loads((folder / "tasks.json").read_text())
+    tasks[0]["predictions"][0]["score"] = 0.25
+    tasks[2]["predictions"] = [{"model_version": "test-2", "score": 0.9, "result": [
+        {"from_name": "label", "to_name": "sentence", "type": "choices", "value": {"choices": ["UFS"]}}]}]
+    (folder / "tasks.json").write_text(json.dumps(tasks))
+
+    result = push_tasks(folder, "prediction-change", connection=connection)
+    assert (result.created, result.updated, result.unchanged, result.refused) == (0, 2, 1, [])
+    pull_export("prediction-change", tmp_path / "export.json", connection=connection)
+    export = {task["data"]["sentence_id"]: task for task in json.loads((tmp_path / "export.json").read_text())}
+    assert [p["score"] for p in export[tasks[0]["data"]["sentence_id"]]["predictions"]] == [0.25]
+    assert [p["model_version"] for p in export[tasks[2]["data"]["sentence_id"]]["predictions"]] == ["test-2"]
+    for task in tasks:
+        assert export[task["data"]["sentence_id"]]["meta"][HASH_KEY] == task_hash(task)
+    again = push_tasks(folder, "prediction-change", connection=connection)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+
+@pytest.mark.studio
+def test_tasks_pushed_without_a_hash_are_compared_the_full_way(studio_server, task_dir, tmp_path):
+    folder = task_dir(SENTENCES, predictions=["CFS", "NFS", None])
+    connection = studio_server["connection"]
+    client = connection.client()
+    config = (folder / "label_config.xml").read_text()
+    project = client.projects.create(title="older-push", label_config=config)
+    tasks = json.loads((folder / "tasks.json").read_text())
+    client.projects.import_tasks(id=project.id, request=tasks)  # as a version without hashes did
+
+    same = push_tasks(folder, "older-push", connection=connection)
+    assert (same.created, same.updated, same.unchanged) == (0, 0, 3)
+    tasks[1]["predictions"][0]["result"][0]["value"]["choices"] = ["UFS"]
+    (folder / "tasks.json").write_text(json.dumps(tasks))
+    changed = push_tasks(folder, "older-push", connection=connection)
+    assert (changed.created, changed.updated, changed.unchanged) == (0, 1, 2)
+    pull_export("older-push", tmp_path / "export.json", connection=connection)
+    export = {task["data"]["sentence_id"]: task for task in json.loads((tmp_path / "export.json").read_text())}
+    updated = export[tasks[1]["data"]["sentence_id"]]
+    assert updated["predictions"][0]["result"][0]["value"]["choices"] == ["UFS"]
+    assert updated["meta"][HASH_KEY] == task_hash(tasks[1])
+    assert HASH_KEY not in export[tasks[0]["data"]["sentence_id"]]["meta"]
