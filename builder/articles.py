@@ -9,6 +9,7 @@ the first line of ``text``.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import warnings
@@ -171,6 +172,8 @@ def _read_file(path: Path) -> list[Article]:
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
         _check_binary(path, path.read_bytes())
+        if _is_article_records(path):
+            return read_article_records(path)
         return _read_jsonl(path)
     text = _decode(path, path.read_bytes())
     stem_id = _check_id(path.stem, f"{path}", "file name")
@@ -179,6 +182,19 @@ def _read_file(path: Path) -> list[Article]:
     if suffix == ".md":
         text = _markdown_to_text(text)
     return [Article(article_id=stem_id, text=text, title=_first_line(text), path=str(path))]
+
+
+def _is_article_records(path: Path) -> bool:
+    """True for an ``articles.jsonl`` written by ``checkworthy tasks`` (its first record has ``article_id`` and ``text_sha256``)."""
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
+        for line in handle:
+            if line.strip():
+                try:
+                    first = json.loads(line)
+                except json.JSONDecodeError:
+                    return False
+                return isinstance(first, dict) and "article_id" in first and "text_sha256" in first and "id" not in first
+    return False
 
 
 def _check_binary(path: Path, data: bytes) -> None:

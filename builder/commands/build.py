@@ -62,7 +62,7 @@ class BuildCommand(Command):
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("exports", nargs="*", metavar="EXPORT", help="Label Studio export files (JSON; JSON_MIN/CSV lose skips and ground truth)")
-        parser.add_argument("--articles", nargs="+", metavar="SEEDS", help="article files or folders the tasks were made from")
+        parser.add_argument("--articles", nargs="+", metavar="SEEDS", help="article files or folders the tasks were made from, or the articles.jsonl that tasks wrote")
         parser.add_argument("--from", dest="corpus", nargs=2, metavar=("{checkthat,claimbuster}", "DIR"),
                             help="build from an existing corpus folder instead of exports")
         parser.add_argument("--dataset", required=True, metavar="DIR", help="dataset directory (versions go to DIR/versions/X.Y.Z)")

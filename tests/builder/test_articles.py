@@ -173,3 +173,16 @@ def test_no_warning_for_good_input(write):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert len(read_articles([write("ok.txt", "Ok\n\nFine.")])) == 1
+
+
+def test_the_articles_jsonl_written_by_tasks_reads_back_as_the_same_articles(tmp_path, write):
+    from builder.tasks import write_tasks
+
+    write("in/a1.txt", "Headline\n\nThe council spent 4 million dravs. Nobody objected.\n")
+    write("in/more.jsonl", '{"id": "b2", "title": "T", "text": "T\\n\\nPrices rose 3%.\\n", "meta": {"fictional": true}}\n')
+    original = read_articles([tmp_path / "in"])
+    write_tasks([tmp_path / "in"], tmp_path / "out")
+    again = read_articles([tmp_path / "out" / "articles.jsonl"])
+    assert [(a.article_id, a.text, a.text_sha256, a.meta) for a in again] == [
+        (a.article_id, a.text, a.text_sha256, a.meta) for a in original
+    ]
