@@ -311,24 +311,6 @@ class VersionFacts:
         return "other" if articles and articles.licenses else "unknown"
 
 
-def version_dir_from_ref(ref: str | Path) -> Path:
-    """The directory of ``DIR@X.Y.Z``, or of the latest version of ``DIR``.
-
-    A path that is itself a version directory (it holds ``manifest.json``) is
-    returned as is.
-
-    Raises
-    ------
-    InputFileNotFoundError
-        The dataset has no versions, or not this one (the message lists them).
-    """
-    from builder.versions import parse_dataset_ref, version_dir
-
-    if Path(ref, "manifest.json").is_file():
-        return Path(ref)
-    return version_dir(*parse_dataset_ref(str(ref)))
-
-
 def load_config(dataset_dir: Path) -> CardConfig:
     """The card settings of a dataset: ``<dataset>/card.json`` if present, else the defaults."""
     path = dataset_dir / CONFIG_FILENAME

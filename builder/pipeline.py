@@ -172,7 +172,7 @@ def run_pipeline(config: RunConfig, say: Callable[[str], None] = _say) -> RunRes
     from evaluation.harness import evaluate_version
 
     evaluation_dir = evaluate_version(
-        str(built.path.parent.parent) + "@" + built.version,
+        str(built.path),
         baselines=config.baselines, seed=config.seed, n_resamples=config.n_resamples, progress=say,
     )
     result.outputs["evaluation"] = str(evaluation_dir)

@@ -176,6 +176,20 @@ def version_dir(dataset_dir: str | os.PathLike, version: str | None = None) -> P
     return dataset_dir / "versions" / version
 
 
+def resolve_version_dir(ref: str | os.PathLike) -> Path:
+    """The directory of ``DIR@X.Y.Z``, of the latest version of ``DIR``, or ``ref`` itself
+    when it is a version directory (it holds ``manifest.json``).
+
+    Raises
+    ------
+    InputFileNotFoundError
+        The dataset has no versions, or not this one (the message lists them).
+    """
+    if Path(ref, "manifest.json").is_file():
+        return Path(ref)
+    return version_dir(*parse_dataset_ref(str(ref)))
+
+
 def parse_dataset_ref(ref: str) -> tuple[Path, str | None]:
     """Split the CLI's ``DIR[@VERSION]`` into a path and a version (None = latest).
 

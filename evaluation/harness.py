@@ -374,13 +374,12 @@ def open_dataset(ref: str):
     path : pathlib.Path
         The version directory.
     """
-    from builder.versions import load_version, parse_dataset_ref, read_manifest, version_dir
+    from builder.versions import load_version, read_manifest, resolve_version_dir
     from schemas import load_scheme
 
-    directory, version = parse_dataset_ref(ref)
-    path = version_dir(directory, version)
+    path = resolve_version_dir(ref)
     manifest = read_manifest(path)
-    dataset = load_version(directory, manifest["version"])
+    dataset = load_version(path.parent.parent, manifest["version"])
     info = {"version": manifest["version"], "fingerprint": manifest["fingerprint"], "seed": manifest.get("settings", {}).get("seed")}
     return dataset, load_scheme(manifest["scheme"]), info, path
 

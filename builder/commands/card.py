@@ -39,9 +39,10 @@ class CardCommand(Command):
 
     def run(self, args: argparse.Namespace) -> int:
         from builder.articles import read_articles
-        from builder.card import CardConfig, load_config, version_dir_from_ref, write_card
+        from builder.card import CardConfig, load_config, write_card
+        from builder.versions import resolve_version_dir
 
-        version_dir = version_dir_from_ref(args.dataset)
+        version_dir = resolve_version_dir(args.dataset)
         config = CardConfig.from_file(args.config) if args.config else load_config(version_dir.parent.parent)
         config = config.updated(pretty_name=args.pretty_name, license=args.license, language=args.language)
         articles = read_articles(args.articles) if args.articles else None

@@ -31,10 +31,10 @@ class PublishCommand(Command):
         parser.add_argument("--dry-run", action="store_true", help="list every file with size and sha256 and the tag; upload nothing")
 
     def run(self, args: argparse.Namespace) -> int:
-        from builder.card import version_dir_from_ref
+        from builder.versions import resolve_version_dir
         from builder.publish import plan_publish, publish_version
 
-        version_dir = version_dir_from_ref(args.dataset)
+        version_dir = resolve_version_dir(args.dataset)
         if args.dry_run:
             print(plan_publish(version_dir, args.repo, private=args.private).describe())
             return 0
