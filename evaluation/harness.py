@@ -223,8 +223,25 @@ def prepare_splits(dataset, scheme) -> dict[str, SplitData]:
     return data
 
 
-def fit_baseline(name: str, train: SplitData, validation: SplitData, pos_label, *, seed: int = 0):
+#: Decision rules of the learned baselines: ``validation`` tunes the threshold on the
+#: validation split for positive-class F1; ``none`` keeps the estimator's own rule (for
+#: the class-balanced baselines: the class with the highest balanced score).
+THRESHOLD_RULES = ("validation", "none")
+
+
+def check_threshold_rule(threshold: str) -> str:
+    if threshold not in THRESHOLD_RULES:
+        raise InputError(f"threshold rule {threshold!r} is not one of {', '.join(THRESHOLD_RULES)}")
+    return threshold
+
+
+def fit_baseline(name: str, train: SplitData, validation: SplitData, pos_label, *, seed: int = 0, threshold: str = "validation"):
     """Fit the baseline ``name`` on ``train``; tune its threshold on ``validation`` if it is tuned.
+
+    Parameters
+    ----------
+    threshold : {"validation", "none"}, default="validation"
+        ``"none"`` keeps every estimator's own decision rule (no tuning).
 
     Returns
     -------
@@ -235,12 +252,13 @@ def fit_baseline(name: str, train: SplitData, validation: SplitData, pos_label, 
     """
     from sklearn.frozen import FrozenEstimator
 
+    check_threshold_rule(threshold)
     model = make_baseline(name, random_state=seed).fit(train.texts, train.labels)
-    if not get_baseline(name).tune_threshold:
+    if threshold == "none" or not get_baseline(name).tune_threshold:
         return model, None
-    threshold = tune_threshold(model, validation.texts, validation.labels, pos_label)
-    wrapped = PositiveThresholdClassifier(FrozenEstimator(model), pos_label=pos_label, threshold=threshold)
-    return wrapped.fit(validation.texts, validation.labels), threshold
+    value = tune_threshold(model, validation.texts, validation.labels, pos_label)
+    wrapped = PositiveThresholdClassifier(FrozenEstimator(model), pos_label=pos_label, threshold=value)
+    return wrapped.fit(validation.texts, validation.labels), value
 
 
 def evaluate_baselines(
@@ -252,6 +270,7 @@ def evaluate_baselines(
     n_resamples: int = N_RESAMPLES,
     dataset_info: dict | None = None,
     progress=None,
+    threshold: str = "validation",
 ) -> "Evaluation":
     """Train each baseline on train, tune its threshold on validation, score validation and test.
 
@@ -271,6 +290,11 @@ def evaluate_baselines(
         ``version``, ``fingerprint`` and ``seed`` of the dataset (from its manifest).
     progress : callable, optional
         Called with a short message before each step.
+    threshold : {"validation", "none"}, default="validation"
+        Tune each learned baseline's decision threshold on validation for
+        positive-class F1, or keep each estimator's own rule (use ``"none"`` when the
+        validation split comes from another collection than the test split, whose
+        class prior or labelling convention may differ).
 
     Returns
     -------
@@ -279,6 +303,7 @@ def evaluate_baselines(
         ``models`` and their ``fit_seconds`` (kept out of the results, which must
         not depend on the machine).
     """
+    check_threshold_rule(threshold)
     specs = [get_baseline(name) for name in dict.fromkeys(baselines)]
     data = prepare_splits(dataset, scheme)
     labels, pos = scheme.names, scheme.positive
@@ -299,7 +324,7 @@ def evaluate_baselines(
             "confidence": 0.95,
             "n_resamples": n_resamples,
             "bootstrap_unit": "article" if data["test"].groups is not None else "sentence",
-            "threshold_tuned_on": "validation",
+            "threshold_tuned_on": "validation" if threshold == "validation" else None,
         },
         "packages": package_versions(PACKAGES + (EMBED_PACKAGES if any(b.extra == "embed" for b in specs) else ())),
         "metrics": {m.name: {"description": m.description, "input": m.input, "best": m.best, "official": m.official} for m in METRICS.values()},
@@ -313,12 +338,12 @@ def evaluate_baselines(
         if progress:
             progress(f"training {spec.name} on {train.labels.size} sentences")
         start = time.perf_counter()
-        model, threshold = fit_baseline(spec.name, train, validation, pos, seed=seed)
+        model, tuned = fit_baseline(spec.name, train, validation, pos, seed=seed, threshold=threshold)
         evaluation.fit_seconds[spec.name] = time.perf_counter() - start
         evaluation.models[spec.name] = model
         results["baselines"][spec.name] = {
             "description": spec.description,
-            "threshold": None if threshold is None else _round(threshold),
+            "threshold": None if tuned is None else _round(tuned),
             "random_state": seed,
         }
         for split in SCORED_SPLITS:
@@ -392,6 +417,7 @@ def evaluate_version(
     n_resamples: int = N_RESAMPLES,
     out=None,
     progress=None,
+    threshold: str = "validation",
 ):
     """Evaluate the baselines on the dataset version ``DIR[@VERSION]`` and write every output.
 
@@ -407,6 +433,8 @@ def evaluate_version(
         Default ``<version dir>/evaluation``.
     progress : callable, optional
         Called with a short message before each step.
+    threshold : {"validation", "none"}, default="validation"
+        See :func:`evaluate_baselines`.
 
     Returns
     -------
@@ -420,7 +448,7 @@ def evaluate_version(
     dataset, scheme, info, path = open_dataset(ref)
     evaluation = evaluate_baselines(
         dataset, scheme, baselines=baselines or CORE_BASELINES, seed=seed, n_resamples=n_resamples,
-        dataset_info=info, progress=progress,
+        dataset_info=info, progress=progress, threshold=threshold,
     )
     out = Path(out) if out else path / "evaluation"
     write_evaluation(evaluation.results, evaluation.predictions, out)

