@@ -52,6 +52,16 @@ def test_evaluate_scores_its_own_predictions_back(version, tmp_path, capsys):
     assert scored["metrics"]["f1_positive"] == entry["metrics"]["f1_positive"]
 
 
+def test_threshold_none_reaches_results_and_the_trained_model(version, tmp_path):
+    ref = str(version.path.parent.parent)
+    assert main(["evaluate", ref, "--baselines", "tfidf-lr", "--n-resamples", "5", "--threshold", "none", "--out", str(tmp_path / "ev")]) == 0
+    results = read_json(tmp_path / "ev" / "results.json")
+    assert results["settings"]["threshold_tuned_on"] is None and results["baselines"]["tfidf-lr"]["threshold"] is None
+    assert main(["train", ref, "--baseline", "tfidf-lr", "--threshold", "none", "--out", str(tmp_path / "m")]) == 0
+    model, metadata = load_model(tmp_path / "m")
+    assert metadata["threshold"] is None and not hasattr(model, "threshold")
+
+
 def test_unknown_baseline_fails_with_did_you_mean(version, capsys):
     assert main(["evaluate", str(version.path.parent.parent), "--baselines", "tfidf-lrr"]) == 1
     assert "Did you mean 'tfidf-lr'?" in capsys.readouterr().err
