@@ -606,7 +606,8 @@ def _read_results(path: Path, fingerprint: str | None) -> list[dict[str, Any]]:
             f"{path}: results {', '.join(bad)} lack 'baseline', 'split' or 'metrics'; "
             "rerun 'checkworthy evaluate' to rewrite the file"
         )
-    return entries
+    tuned_on = (data.get("settings") or {}).get("threshold_tuned_on", "validation")
+    return [{**entry, "threshold_tuned_on": tuned_on} for entry in entries]
 
 
 def _changelog_upto(path: Path, version: str) -> str:
@@ -1116,7 +1117,13 @@ def _baselines(facts: VersionFacts) -> str:
         "## Baseline Results\n\n"
         f"Scores of the baselines on this version (positive label `{facts.scheme.positive}`), with 95% bootstrap "
         "confidence intervals that resample articles (from `evaluation/results.json`). "
-        "`f1_positive` is the CheckThat! 2022-2024 official metric.\n\n"
+        "`f1_positive` is the CheckThat! 2022-2024 official metric. "
+        + (
+            "No decision threshold was tuned: each learned baseline kept its own class-balanced rule.\n\n"
+            if facts.results[0].get("threshold_tuned_on") is None
+            else "The decision thresholds of the learned baselines were tuned on validation for `f1_positive`, "
+            "so report test.\n\n"
+        )
         + _table(["baseline", "split", *metric_names], rows)
         + (f"\n\nThe other metrics ({', '.join(others)}) are in `evaluation/results.md`." if others else "")
     )

@@ -136,6 +136,11 @@ def test_baseline_table_with_intervals(version_dir):
     assert "| baseline | split | f1_positive | accuracy |" in text
     assert "| tfidf-logreg | test | 0.610 [0.500, 0.720] | 0.700 [0.600, 0.800] |" in text
     assert text.index("| majority | validation") < text.index("| tfidf-logreg | test")
+    assert "thresholds of the learned baselines were tuned on validation" in text
+    results["settings"] = {"threshold_tuned_on": None}  # checkworthy evaluate --threshold none
+    (version_dir / "evaluation" / "results.json").write_text(json.dumps(results), encoding="utf-8")
+    text = write_card(version_dir).read_text(encoding="utf-8")
+    assert "No decision threshold was tuned" in text and "tuned on validation" not in text
 
 
 def test_license_and_fictional_from_articles_survive_recarding(version_dir):
