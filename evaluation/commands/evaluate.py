@@ -17,8 +17,8 @@ class EvaluateCommand(Command):
     order = 70
     help = "train the baselines on a dataset version and score them, with bootstrap intervals"
     description = (
-        "Train each baseline on train, tune its decision threshold on validation for positive-class F1, "
-        "and score validation and test. Writes OUT/results.json (schema results.schema.json), "
+        "Train each baseline on train, tune its decision threshold on validation for positive-class F1 "
+        "(or keep each model's own rule with --threshold none), and score validation and test. Writes OUT/results.json (schema results.schema.json), "
         "OUT/results.md, precision-recall curves and confusion matrices (PNG), and the predictions "
         "in the CheckThat! format. The same dataset and seed give byte-identical results.json. "
         "With the default OUT the version's dataset card is regenerated with the baseline table."

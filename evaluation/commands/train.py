@@ -10,10 +10,10 @@ from builder.commands.base import Command
 class TrainCommand(Command):
     name = "train"
     order = 72
-    help = "train one baseline (threshold tuned on validation) and save it with skops"
+    help = "train one baseline (threshold tuned on validation by default) and save it with skops"
     description = (
         "Fit a baseline on the train split of a dataset version, tune its decision threshold on "
-        "validation, and save it as OUT/model.skops with OUT/model.json (metadata, seeds, SHA-256). "
+        "validation (unless --threshold none), and save it as OUT/model.skops with OUT/model.json (metadata, seeds, SHA-256). "
         "skops stores no pickled code; loading refuses types outside an allow-list."
     )
     epilog = """examples:

@@ -170,7 +170,10 @@ def test_minilm_ft_learns_is_seeded_and_saves(make_dataset, tmp_path, monkeypatc
     assert np.array_equal(scores, fit(0).decision_function(data["test"].texts))  # same seed, same model
     assert not np.array_equal(scores, fit(1).decision_function(data["test"].texts))
     # Only the fine-tuned layers and the head are kept; the frozen token embeddings are not.
-    assert "head.weight" in model.trained_ and not any(name.startswith("embeddings.") for name in model.trained_)
+    assert "head.weight" in model.trained_ and not any(name.startswith(("embeddings.", "pooler.")) for name in model.trained_)
+    assert model.n_steps_ == 4 * len(data["train"].texts) // 8  # epochs * sentences / batch size
+    assert model.precision_ in ("float32", "bfloat16")
+    assert model.decision_function([]).shape == (0,) and model.predict([]).shape == (0,)
 
     b.save_model(model, tmp_path / "m", {"baseline": "minilm-ft"})
     loaded, _ = b.load_model(tmp_path / "m")
@@ -198,6 +201,12 @@ def test_minilm_ft_three_classes_and_bad_parameters(make_dataset):
     assert "frozen_layers must be an integer from 0 to 5, got 6" in message and "epochs must be > 0" in message and "precision" in message
     with pytest.raises(InputError, match="one class only"):
         FineTunedEncoderClassifier().fit(["a", "b"], ["Yes", "Yes"])
+    with pytest.raises(InputError, match="random_state must be an integer or None"):
+        FineTunedEncoderClassifier(random_state=np.random.RandomState(0)).fit(["a", "b"], ["Yes", "No"])
+    numpy_ints = FineTunedEncoderClassifier(frozen_layers=np.int64(5), batch_size=np.int64(2), random_state=np.int64(0))
+    assert list(numpy_ints.fit(["a", "b", "c"], ["Yes", "No", "No"]).classes_) == ["No", "Yes"]
+    assert numpy_ints.n_steps_ == 2  # ceil(3 sentences / batch of 2): no sentence is left out
+    assert model.decision_function([]).shape == (0, len(model.classes_))
 
 
 @EMBED_REQUIRED
