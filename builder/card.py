@@ -286,6 +286,7 @@ class VersionFacts:
     n_annotators_total: int | None
     example: dict[str, Any]
     results: list[dict[str, Any]]
+    threshold_tuned_on: str | None
     changelog: str
     articles: ArticleFacts | None
 
@@ -391,6 +392,7 @@ def collect_facts(
     if annotations.is_file() and "annotator" in pq.read_schema(annotations).names:
         n_annotators_total = len(pc.unique(pq.read_table(annotations, columns=["annotator"])["annotator"]))
 
+    results, threshold_tuned_on = _read_results(version_dir / RESULTS_PATH, manifest.get("fingerprint"))
     return VersionFacts(
         version_dir=version_dir,
         dataset_dir=dataset_dir,
@@ -404,7 +406,8 @@ def collect_facts(
         annotator_counts=annotator_counts,
         n_annotators_total=n_annotators_total,
         example=example,
-        results=_read_results(version_dir / RESULTS_PATH, manifest.get("fingerprint")),
+        results=results,
+        threshold_tuned_on=threshold_tuned_on,
         changelog=_changelog_upto(dataset_dir / "CHANGELOG.md", str(manifest.get("version", version_dir.name))),
         articles=(
             ArticleFacts.from_articles(articles, article_ids)
@@ -575,8 +578,9 @@ def _split_files(version_dir: Path) -> dict[str, Path]:
     return dict(sorted(found.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
 
 
-def _read_results(path: Path, fingerprint: str | None) -> list[dict[str, Any]]:
-    """The entries of ``evaluation/results.json`` (``[]`` when evaluation has not run).
+def _read_results(path: Path, fingerprint: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """The entries of ``evaluation/results.json`` (``[]`` when evaluation has not run) and
+    the split the decision thresholds were tuned on (``None``: no threshold tuned).
 
     Raises
     ------
@@ -585,7 +589,7 @@ def _read_results(path: Path, fingerprint: str | None) -> list[dict[str, Any]]:
         another dataset fingerprint.
     """
     if not path.is_file():
-        return []
+        return [], None
     data = read_json(path)
     entries = data.get("results") if isinstance(data, dict) else None
     if not isinstance(entries, list):
@@ -606,8 +610,7 @@ def _read_results(path: Path, fingerprint: str | None) -> list[dict[str, Any]]:
             f"{path}: results {', '.join(bad)} lack 'baseline', 'split' or 'metrics'; "
             "rerun 'checkworthy evaluate' to rewrite the file"
         )
-    tuned_on = (data.get("settings") or {}).get("threshold_tuned_on", "validation")
-    return [{**entry, "threshold_tuned_on": tuned_on} for entry in entries]
+    return entries, (data.get("settings") or {}).get("threshold_tuned_on", "validation")
 
 
 def _changelog_upto(path: Path, version: str) -> str:
@@ -1120,7 +1123,7 @@ def _baselines(facts: VersionFacts) -> str:
         "`f1_positive` is the CheckThat! 2022-2024 official metric. "
         + (
             "No decision threshold was tuned: each learned baseline kept its own class-balanced rule.\n\n"
-            if facts.results[0].get("threshold_tuned_on") is None
+            if facts.threshold_tuned_on is None
             else "The decision thresholds of the learned baselines were tuned on validation for `f1_positive`, "
             "so report test.\n\n"
         )
