@@ -6,7 +6,7 @@ process and reports wall time and peak RSS. Then builds the CheckThat! 2024 and
 ClaimBuster corpora from the benchmark folder (given as a path, never copied) and
 reports their row counts and label distributions.
 
-Run from the repository root (the builds run as ``python -m builder`` there)::
+Run from the repository root (the builds run as ``python -m checkworthy`` there)::
 
     python benchmarks/build_bench.py --bench ../shared/bench
     python benchmarks/build_bench.py --sizes 10000 100000 300000 --work /tmp/build-bench
@@ -38,9 +38,9 @@ def generate(n_tasks: int, folder: Path, seed: int = 0) -> None:
     """Write ``folder/articles/`` and ``folder/export.json`` (a JSON export of ``n_tasks`` labeled sentences)."""
     import numpy as np
 
-    from builder.articles import read_articles
-    from builder.split import split_article
-    from schemas import FROM_NAME, TO_NAME, load_scheme
+    from checkworthy.builder.articles import read_articles
+    from checkworthy.builder.split import split_article
+    from checkworthy.schemas import FROM_NAME, TO_NAME, load_scheme
 
     rng = np.random.default_rng(seed)
     names = load_scheme("claimbuster").names
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         folder = args.work / str(size)
         timed([__file__, "--generate-only", str(size), "--work", str(folder)])
         articles, export = folder / "articles", folder / "export.json"
-        seconds, rss, _ = timed(["-m", "builder", "build", str(export), "--articles", str(articles), "--dataset", str(folder / "ds")])
+        seconds, rss, _ = timed(["-m", "checkworthy", "build", str(export), "--articles", str(articles), "--dataset", str(folder / "ds")])
         mb = export.stat().st_size / 1e6
         print(f"| {size:,} | {size * PER_TASK:,} | {mb:.0f} | {seconds:.1f} | {rss:.0f} | {seconds / size * 1e4:.2f} |", flush=True)
         shutil.rmtree(folder)
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         print("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|")
         for kind, sub in (("checkthat", "checkthat2024"), ("claimbuster", "claimbuster")):
             ds = args.work / kind
-            seconds, rss, _ = timed(["-m", "builder", "build", "--from", kind, str(args.bench / sub), "--dataset", str(ds)])
+            seconds, rss, _ = timed(["-m", "checkworthy", "build", "--from", kind, str(args.bench / sub), "--dataset", str(ds)])
             manifest = json.loads(next((ds / "versions").glob("*/manifest.json")).read_text())
             counts, dist = manifest["counts"], manifest["label_distribution"]
             labels = " / ".join(", ".join(f"{k} {v}" for k, v in dist[s].items()) for s in ("train", "validation", "test"))

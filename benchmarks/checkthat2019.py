@@ -25,10 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 def main(argv=None) -> int:
     import numpy as np
 
-    from evaluation.baselines import make_baseline, positive_score
-    from evaluation.external import checkthat2019
-    from evaluation.harness import score_items
-    from evaluation.scoring import score_file
+    from checkworthy.evaluation.baselines import make_baseline, positive_score
+    from checkworthy.evaluation.external import checkthat2019
+    from checkworthy.evaluation.harness import score_items
+    from checkworthy.evaluation.scoring import score_file
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True, help="folder with training/ and test_annotated/")

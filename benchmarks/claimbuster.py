@@ -20,10 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def main(argv=None) -> int:
-    from evaluation.baselines import CORE_BASELINES
-    from evaluation.external import claimbuster_by_debate
-    from evaluation.harness import evaluate_baselines
-    from schemas import load_scheme
+    from checkworthy.evaluation.baselines import CORE_BASELINES
+    from checkworthy.evaluation.external import claimbuster_by_debate
+    from checkworthy.evaluation.harness import evaluate_baselines
+    from checkworthy.schemas import load_scheme
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True, help="folder with crowdsourced.csv")

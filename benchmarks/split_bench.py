@@ -35,8 +35,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from builder.records import Article  # noqa: E402
-from builder.split import Segmenter, get_segmenter, segment, split_article  # noqa: E402
+from checkworthy.builder.split import Segmenter, get_segmenter, segment, split_article  # noqa: E402
+from checkworthy.schemas.records import Article  # noqa: E402
 
 
 class PysbdSegmenter(Segmenter):

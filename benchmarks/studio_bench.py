@@ -31,9 +31,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from builder import studio  # noqa: E402
-from builder.labelstudio import connect, pull_export, push_tasks, read_task_dir  # noqa: E402
-from schemas import FROM_NAME, TO_NAME, load_scheme  # noqa: E402
+from checkworthy.builder import studio  # noqa: E402
+from checkworthy.builder.labelstudio import connect, pull_export, push_tasks, read_task_dir  # noqa: E402
+from checkworthy.schemas import FROM_NAME, TO_NAME, load_scheme  # noqa: E402
 
 
 def write_task_dir(folder: Path, n: int) -> None:

@@ -1,34 +1,40 @@
-"""checkworthy.builder: articles -> sentences -> labeling tasks -> annotations -> dataset versions -> card.
+"""checkworthy.builder: the stages, articles -> sentences -> labeling tasks -> annotations ->
+dataset versions -> card.
 
-The entry points are re-exported here and imported lazily, so that ``import builder``
-(and the CLI's ``--help``) stays fast.
+Each stage is a module; the names below are the public entry points (see the README's
+"Python API"). The version store (:mod:`checkworthy.builder.store`) is the only way
+the other floors read a dataset.
 """
 
-from __future__ import annotations
+from checkworthy.builder.annotations import read_annotations
+from checkworthy.builder.articles import read_articles
+from checkworthy.builder.build import BuildConfig, build_version
+from checkworthy.builder.card import write_card
+from checkworthy.builder.diff import diff_versions
+from checkworthy.builder.labelstudio import pull_export, push_tasks
+from checkworthy.builder.select import score_sentences
+from checkworthy.builder.split import split_article
+from checkworthy.builder.store import latest_version, list_versions, load_version, read_manifest, resolve_version_dir
+from checkworthy.builder.tasks import make_tasks, write_tasks
+from checkworthy.builder.validation import validate_file
 
-import importlib
-
-__version__ = "0.1.0"
-
-_EXPORTS = {
-    "read_articles": "builder.articles",
-    "split_article": "builder.split",
-    "score_sentences": "builder.select",
-    "make_tasks": "builder.tasks",
-    "write_tasks": "builder.tasks",
-    "push_tasks": "builder.labelstudio",
-    "pull_export": "builder.labelstudio",
-    "read_annotations": "builder.annotations",
-    "build_version": "builder.versions",
-    "load_version": "builder.versions",
-    "diff_versions": "builder.diff",
-    "write_card": "builder.card",
-}
-
-__all__ = ["__version__", *_EXPORTS]
-
-
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'builder' has no attribute {name!r}")
+__all__ = [
+    "BuildConfig",
+    "build_version",
+    "diff_versions",
+    "latest_version",
+    "list_versions",
+    "load_version",
+    "make_tasks",
+    "pull_export",
+    "push_tasks",
+    "read_annotations",
+    "read_articles",
+    "read_manifest",
+    "resolve_version_dir",
+    "score_sentences",
+    "split_article",
+    "validate_file",
+    "write_card",
+    "write_tasks",
+]

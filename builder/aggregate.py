@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from builder.errors import InputError
-from schemas import Scheme, did_you_mean
+from checkworthy.schemas import Scheme, did_you_mean
+from checkworthy.schemas.errors import InputError
 
 METHODS = ("majority", "dawid-skene")
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from builder.aggregate import Aggregation, count_matrix, vote_arrays
-from schemas import Scheme
+from checkworthy.builder.aggregate import Aggregation, count_matrix, vote_arrays
+from checkworthy.schemas import Scheme
 
 #: Pairs of annotators with fewer shared items are not given a Cohen's kappa.
 MIN_PAIR_ITEMS = 2

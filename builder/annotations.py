@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from builder.errors import InputError, InputFileNotFoundError
-from builder.io import read_json, sha256_text
-from builder.records import Sentence
-from schemas import FROM_NAME, Scheme, load_scheme
+from checkworthy.schemas import FROM_NAME, Scheme, available_schemes, load_scheme
+from checkworthy.schemas.errors import InputError, InputFileNotFoundError
+from checkworthy.schemas.io import read_json, sha256_text
+from checkworthy.schemas.records import Sentence
 
 #: Columns of the annotation table (and of ``annotations.parquet``), in order.
 COLUMNS = (
@@ -241,7 +241,6 @@ def check_export(path: str | os.PathLike) -> tuple[int, list[str]]:
     (int, list of str)
         The number of annotations read, and the problems.
     """
-    from schemas import available_schemes
 
     path = Path(path)
     data = read_json(path) if path.suffix.lower() == ".json" else None

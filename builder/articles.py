@@ -17,9 +17,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from builder.errors import InputError, InputFileNotFoundError, SchemaError
-from builder.io import iter_jsonl, sha256_text
-from builder.records import ARTICLE_ID_PATTERN, Article
+from checkworthy.schemas import schema_errors
+from checkworthy.schemas.errors import InputError, InputFileNotFoundError, SchemaError
+from checkworthy.schemas.io import iter_jsonl, sha256_text
+from checkworthy.schemas.records import ARTICLE_ID_PATTERN, Article
 
 #: File extensions read as articles; any other file in a directory is ignored.
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
@@ -119,7 +120,6 @@ def check_article_records(path: str | os.PathLike) -> tuple[list[Article], list[
 
     The worker behind ``read_article_records`` and ``checkworthy validate``.
     """
-    from schemas import schema_errors
 
     problems: list[str] = []
     articles: list[Article] = []

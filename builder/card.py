@@ -31,9 +31,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from builder.errors import InputError, InputFileNotFoundError
-from builder.io import atomic_write_text, read_json
-from builder.records import Article
+from checkworthy.builder.store import read_manifest
+from checkworthy.schemas import did_you_mean, load_scheme
+from checkworthy.schemas.errors import InputError, InputFileNotFoundError
+from checkworthy.schemas.io import atomic_write_text, read_json
+from checkworthy.schemas.records import Article
 
 #: Dataset-level settings file, beside ``CHANGELOG.md`` (``<dataset>/card.json``).
 CONFIG_FILENAME = "card.json"
@@ -162,7 +164,6 @@ class CardConfig:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], where: str = "card settings") -> "CardConfig":
         """Build from a mapping; unknown keys and values of the wrong type are all listed."""
-        from schemas import did_you_mean
 
         known = [f.name for f in dataclasses.fields(cls)]
         problems = [f"unknown setting {key!r}.{did_you_mean(key, known)}" for key in data if key not in known]
@@ -350,8 +351,6 @@ def collect_facts(
     import pyarrow.parquet as pq
     from datasets import ClassLabel, Features
 
-    from builder.versions import read_manifest
-    from schemas import load_scheme
 
     version_dir = Path(version_dir)
     dataset_dir = version_dir.parent.parent
@@ -468,7 +467,8 @@ def write_card(
     validate_card(content, facts.version_dir, where=str(path))
     atomic_write_text(path, content)
     if croissant:
-        from builder.croissant import write_croissant
+
+        from checkworthy.builder.croissant import write_croissant  # TEMP: cycle card<->croissant, removed by the facts split
 
         write_croissant(facts)
     return path

@@ -17,10 +17,13 @@ import csv
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 
-from builder.errors import InputError, InputFileNotFoundError
+from checkworthy.schemas.errors import InputError, InputFileNotFoundError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: ClaimBuster ``Verdict`` -> claimbuster scheme label.
 CLAIMBUSTER_VERDICTS = {"1": "CFS", "0": "UFS", "-1": "NFS"}
@@ -60,6 +63,8 @@ def _require_file(path: str | os.PathLike) -> Path:
 
 
 def _read_table(path: Path, sep: str, required: list[str], what: str) -> pd.DataFrame:
+    import pandas as pd  # 0.5 s to import; only the corpus readers need it
+
     try:
         frame = pd.read_csv(
             path, sep=sep, dtype=str, keep_default_na=False, quoting=csv.QUOTE_MINIMAL, encoding="utf-8-sig"
@@ -180,6 +185,8 @@ def read_claimbuster_csv(path: str | os.PathLike) -> CorpusFile:
         ``Verdict`` 1/0/-1), ``debate`` (``File_id``), ``line_number`` (int),
         ``speaker``, ``speaker_party``, ``line``.
     """
+    import pandas as pd  # 0.5 s to import; only the corpus readers need it
+
     path = _require_file(path)
     required = ["Sentence_id", "Text", "Speaker", "Speaker_party", "File_id", "Line_number", "Verdict"]
     frame = _read_table(path, ",", required, "ClaimBuster CSV")
@@ -212,6 +219,8 @@ def read_checkthat2019_debate(path: str | os.PathLike) -> CorpusFile:
         ``frame`` columns: ``id`` (the line number as a string), ``line_number``
         (int), ``speaker``, ``text``, ``label`` (int 1/0), ``debate`` (file stem), ``line``.
     """
+    import pandas as pd  # 0.5 s to import; only the corpus readers need it
+
     path = _require_file(path)
     rows, problems = [], []
     with open(path, encoding="utf-8-sig", newline="") as handle:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from builder.card import (
+from checkworthy.builder.card import (
     AGREEMENT_FIGURES,
     FIELD_DESCRIPTIONS,
     VersionFacts,
@@ -20,7 +20,7 @@ from builder.card import (
     labeling_statement,
     personal_information,
 )
-from builder.io import atomic_write_json, sha256_file
+from checkworthy.schemas.io import atomic_write_json, sha256_file
 
 CROISSANT_FILENAME = "croissant.json"
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"

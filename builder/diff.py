@@ -10,7 +10,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from builder.rows import SPLITS
+from checkworthy.builder.store import read_manifest, version_dir
+from checkworthy.schemas import load_scheme
+from checkworthy.schemas.rows import SPLITS
 
 #: Lines listed per kind of change in a changelog section (the counts are always complete).
 MAX_CHANGELOG_LINES = 50
@@ -20,8 +22,6 @@ def _read_rows(version_dir: Path) -> dict[str, dict[str, Any]]:
     """``sentence_id -> {split, label, votes}`` of a version, labels as names."""
     import pyarrow.parquet as pq
 
-    from builder.versions import read_manifest
-    from schemas import load_scheme
 
     names = load_scheme(read_manifest(version_dir)["scheme"]).names
     rows = {}
@@ -57,7 +57,6 @@ def diff_versions(dataset_dir: str | os.PathLike, old: str, new: str) -> dict[st
     >>> diff_versions("data/ds", "1.0.0", "1.1.0")["summary"]  # doctest: +SKIP
     {'added': 120, 'removed': 0, 'changed': 3, 'moved': 0}
     """
-    from builder.versions import version_dir
 
     before = _read_rows(version_dir(dataset_dir, old))
     after = _read_rows(version_dir(dataset_dir, new))
@@ -119,7 +118,6 @@ def format_diff(diff: dict[str, Any], limit: int | None = None) -> str:
 
 def changelog_section(dataset_dir: str | os.PathLike, parent: str | None, version: str) -> str:
     """The ``CHANGELOG.md`` section of a new version (compared with its parent)."""
-    from builder.versions import read_manifest
 
     manifest = read_manifest(Path(dataset_dir) / "versions" / version)
     counts = ", ".join(f"{s} {manifest['counts'][s]}" for s in SPLITS)

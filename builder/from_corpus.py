@@ -21,11 +21,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from builder.corpora import SPREADSHEET_ARTEFACTS, CorpusFile, checkthat_split_files, read_checkthat_tsv, read_claimbuster_csv
-from builder.errors import InputError, InputFileNotFoundError
-from builder.rows import Row
-from builder.versions import BuildConfig, BuildResult, Prepared, commit_version, file_inputs
-from schemas import load_scheme
+from checkworthy.builder.corpora import SPREADSHEET_ARTEFACTS, CorpusFile, checkthat_split_files, read_checkthat_tsv, read_claimbuster_csv
+from checkworthy.builder.build import BuildConfig, BuildResult, Prepared, commit_version, file_inputs
+from checkworthy.schemas import load_scheme
+from checkworthy.schemas.errors import InputError, InputFileNotFoundError
+from checkworthy.schemas.rows import Row
 
 #: Corpus kind -> its label scheme.
 CORPORA = {"checkthat": "checkthat", "claimbuster": "claimbuster"}

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from builder.errors import InputError
-from builder.io import read_json
-from schemas import FROM_NAME, TO_NAME, Scheme, schema_errors
+from checkworthy.schemas import FROM_NAME, TO_NAME, Scheme, schema_errors
+from checkworthy.schemas.errors import InputError
+from checkworthy.schemas.io import read_json
 
 #: E-mail domain of the demo annotators' Label Studio accounts (reserved, never routable).
 ANNOTATOR_DOMAIN = "annotators.checkworthy.invalid"

@@ -32,9 +32,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from builder.errors import InputError, StudioError
-from builder.io import atomic_path, canonical_json, progress, read_json, sha256_text
-from schemas import FROM_NAME, TO_NAME, load_scheme, validate
+from checkworthy.builder import studio
+from checkworthy.schemas import FROM_NAME, TO_NAME, load_scheme, validate
+from checkworthy.schemas.errors import InputError, StudioError
+from checkworthy.schemas.io import atomic_path, canonical_json, progress, read_json, sha256_text
 
 ENV_URL = "LABEL_STUDIO_URL"
 ENV_TOKEN = "LABEL_STUDIO_API_KEY"
@@ -129,7 +130,6 @@ def connect(
     InsecureConnectionWarning
         A plain ``http://`` URL to a host that is not loopback.
     """
-    from builder import studio
 
     local = studio.Studio(data_dir or studio.default_data_dir())
     url = url or os.environ.get(ENV_URL)

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from builder.errors import InputError, PublishError
-from builder.io import sha256_file
+from checkworthy.builder.store import read_manifest
+from checkworthy.schemas.errors import InputError, PublishError
+from checkworthy.schemas.io import sha256_file
 
 REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
 #: Files a version must hold before it is published (``checkworthy card`` writes the last two).
@@ -87,7 +88,6 @@ def plan_publish(version_dir: str | Path, repo_id: str, *, private: bool = False
         The repository id is malformed, or the version lacks its card, Croissant
         file or manifest.
     """
-    from builder.versions import read_manifest
 
     version_dir = Path(version_dir)
     if not REPO_ID.match(repo_id):

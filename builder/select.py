@@ -13,14 +13,14 @@ from __future__ import annotations
 import abc
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from builder.errors import CheckworthyError, InputError
-from builder.records import Article, Sentence
-from schemas import did_you_mean
+from checkworthy.schemas import did_you_mean
+from checkworthy.schemas.errors import CheckworthyError, InputError
+from checkworthy.schemas.records import Article, Sentence
 
 #: Scores at or above this are predicted check-worthy (CFS / Yes).
 THRESHOLD = 0.5
@@ -59,6 +59,17 @@ class Scorer(abc.ABC):
 
 SCORERS: dict[str, type[Scorer]] = {}
 
+#: Makes the scorer of a trained model's directory. The models live a floor up
+#: (``checkworthy.evaluation``), so it is filled from there by ``checkworthy.registry``
+#: (which the CLI and the main job import), never imported from here.
+MODEL_SCORERS: dict[str, Callable[[str], Scorer]] = {}
+
+
+def register_model_scorer(factory: Callable[[str], Scorer], name: str = "model") -> None:
+    """Let :func:`get_scorer` accept the directory of a trained model: ``factory(directory)``."""
+    MODEL_SCORERS[name] = factory
+    _model_scorer.cache_clear()
+
 
 def register_scorer(cls: type[Scorer]) -> type[Scorer]:
     """Class decorator: make a ``Scorer`` available by its ``name``."""
@@ -96,9 +107,13 @@ def get_scorer(name: str | Scorer = "heuristic") -> Scorer:
 
 @lru_cache(maxsize=8)
 def _model_scorer(directory: str) -> Scorer:
-    from evaluation.selection import BaselineScorer
-
-    return BaselineScorer(directory)
+    if not MODEL_SCORERS:
+        raise InputError(
+            f"{directory}: a trained model can score candidates only once checkworthy.evaluation registered its "
+            "scorer; import checkworthy.registry first (the CLI does), or pass "
+            "checkworthy.evaluation.selection.BaselineScorer(directory) as the scorer"
+        )
+    return next(iter(MODEL_SCORERS.values()))(directory)
 
 
 #: Weight of each cue in the heuristic score (``named entities`` counts once per entity, up to three).

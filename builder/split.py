@@ -18,7 +18,7 @@ import warnings
 from collections import Counter
 from functools import lru_cache
 
-from builder.records import Article, Sentence, sentence_id
+from checkworthy.schemas.records import Article, Sentence, sentence_id
 
 Span = tuple[int, int]
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from builder.rows import SPLITS
+from checkworthy.schemas.rows import SPLITS
 
 #: Share of groups per split, in :data:`SPLITS` order.
 RATIOS = (0.8, 0.1, 0.1)

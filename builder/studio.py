@@ -39,8 +39,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from builder.errors import StudioError
-from builder.io import atomic_write_json, atomic_write_text, read_json
+from checkworthy.schemas.errors import StudioError
+from checkworthy.schemas.io import atomic_write_json, atomic_write_text, read_json
 
 #: The Label Studio release the project pins (it pins ``label-studio-sdk==2.1.2``).
 LABEL_STUDIO_VERSION = "1.23.2"

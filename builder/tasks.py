@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from builder import __version__
-from builder.errors import InputError, VersionExistsError
-from builder.io import atomic_directory, canonical_json, progress
-from builder.records import Article, Sentence
-from builder.select import THRESHOLD, Selection, get_scorer, is_factual, score_sentences
-from builder.split import describe_splitter, split_article
-from schemas import FROM_NAME, TO_NAME, Scheme, load_scheme, validate
+from checkworthy import __version__
+from checkworthy.builder.articles import read_articles
+from checkworthy.builder.select import THRESHOLD, Selection, get_scorer, is_factual, score_sentences
+from checkworthy.builder.split import describe_splitter, split_article
+from checkworthy.schemas import FROM_NAME, TO_NAME, Scheme, load_scheme, validate
+from checkworthy.schemas.errors import InputError, VersionExistsError
+from checkworthy.schemas.io import atomic_directory, canonical_json, progress
+from checkworthy.schemas.records import Article, Sentence
 
 #: Output files of ``write_tasks``, in the order they are written.
 OUTPUT_FILES = ("articles.jsonl", "sentences.jsonl", "tasks.json", "label_config.xml")
@@ -228,7 +229,6 @@ def write_tasks(
     ``tasks.json`` is a JSON array with one task per line (compact, sorted keys),
     which Label Studio imports as is and which diffs line by line.
     """
-    from builder.articles import read_articles
 
     out_dir = Path(out_dir)
     scheme_obj = load_scheme(scheme)

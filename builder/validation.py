@@ -1,9 +1,10 @@
 """Check any file of the pipeline against ``schemas/``: detect its kind, list every problem.
 
-File kinds live in a small registry: ``register_kind(FileKind(...))`` adds one (a
-Label Studio export, a ``results.json``, ...). Kinds are tried in ``priority`` order
-(lowest first); the first whose ``detect`` accepts the file checks it. Nothing is
-ever written.
+File kinds live in a small registry: ``register_kind(FileKind(...))`` adds one. Every
+kind the pipeline writes or reads is registered at the end of this module, so
+``validate_file`` knows them all as soon as this module is imported (from Python as
+from the CLI). Kinds are tried in ``priority`` order (lowest first); the first whose
+``detect`` accepts the file checks it. Nothing is ever written.
 """
 
 from __future__ import annotations
@@ -15,8 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder.errors import CheckworthyError
-from builder.io import iter_jsonl, read_json, sha256_text
+from checkworthy.builder.annotations import check_export
+from checkworthy.builder.articles import ARTICLE_SUFFIXES, check_article_records, read_article_records, read_articles
+from checkworthy.builder.store import check_manifest
+from checkworthy.schemas import FROM_NAME, TO_NAME, available_schemes, load_scheme, schema_errors
+from checkworthy.schemas.errors import CheckworthyError
+from checkworthy.schemas.io import iter_jsonl, read_json, sha256_text
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,6 @@ def _is_jsonl_with(path: Path, name: str, keys: set[str], absent: frozenset[str]
 
 
 def _check_records(path: Path, schema: str, extra: Callable[[str, dict], list[str]]) -> tuple[int, list[str]]:
-    from schemas import schema_errors
 
     problems: list[str] = []
     count = 0
@@ -122,14 +126,12 @@ def _check_records(path: Path, schema: str, extra: Callable[[str, dict], list[st
 
 
 def _check_articles(path: Path) -> tuple[int, list[str]]:
-    from builder.articles import check_article_records
 
     articles, problems = check_article_records(path)
     return len(articles), problems
 
 
 def _check_sentences(path: Path) -> tuple[int, list[str]]:
-    from builder.articles import read_article_records
 
     beside = path.with_name("articles.jsonl")
     texts = {a.article_id: a.text for a in read_article_records(beside)} if beside.is_file() and beside != path else None
@@ -172,7 +174,6 @@ def _is_tasks(path: Path) -> bool:
 
 
 def _check_tasks(path: Path) -> tuple[int, list[str]]:
-    from schemas import available_schemes, load_scheme, schema_errors
 
     tasks = read_json(path)
     problems = [f"{path}: task {e} (schema tasks.schema.json)" for e in schema_errors(tasks, "tasks")]
@@ -201,7 +202,6 @@ def _check_tasks(path: Path) -> tuple[int, list[str]]:
 
 
 def _check_label_config(path: Path) -> tuple[int, list[str]]:
-    from schemas import FROM_NAME, TO_NAME, available_schemes, load_scheme
 
     try:
         root = ET.parse(path).getroot()
@@ -224,13 +224,11 @@ def _check_label_config(path: Path) -> tuple[int, list[str]]:
 
 
 def _is_raw_article(path: Path) -> bool:
-    from builder.articles import ARTICLE_SUFFIXES
 
     return path.suffix.lower() in ARTICLE_SUFFIXES
 
 
 def _check_raw_article(path: Path) -> tuple[int, list[str]]:
-    from builder.articles import read_articles
 
     return len(read_articles([path])), []
 
@@ -240,3 +238,21 @@ register_kind(FileKind("sentences.jsonl", lambda p: _is_jsonl_with(p, "sentences
 register_kind(FileKind("tasks.json", _is_tasks, _check_tasks, 20))
 register_kind(FileKind("label_config.xml", lambda p: p.suffix.lower() == ".xml", _check_label_config, 20))
 register_kind(FileKind("raw article", _is_raw_article, _check_raw_article, 90))
+
+
+def _is_export(path: Path) -> bool:
+    """A ``.json`` whose first task has ``data`` and ``annotations`` (a Label Studio JSON export)."""
+    if path.suffix.lower() != ".json":
+        return False
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
+        head = handle.read(4096)
+    return head.lstrip().startswith("[") and '"annotations"' in head and '"data"' in head
+
+
+def _check_results(path: Path) -> tuple[int, list[str]]:
+    return 1, [f"{path}: {e} (schema results.schema.json)" for e in schema_errors(read_json(path), "results")]
+
+
+register_kind(FileKind("Label Studio export", _is_export, check_export, 15))
+register_kind(FileKind("manifest.json", lambda path: path.name == "manifest.json", check_manifest, 10))
+register_kind(FileKind("results.json", lambda path: path.name == "results.json", _check_results, 10))

@@ -1,26 +1,22 @@
-"""checkworthy.evaluation: baselines, metrics, the scoring harness and benchmark adapters.
+"""checkworthy.evaluation: baselines, metrics, bootstrap intervals and the scoring harness.
 
-The entry points are re-exported here and imported lazily, so that ``import
-evaluation`` stays fast.
+It reads datasets through the version store (:mod:`checkworthy.builder.store`) only.
+scikit-learn and torch are imported when a model is made or loaded, not on import.
 """
 
-from __future__ import annotations
+from checkworthy.evaluation.baselines import BASELINES, CORE_BASELINES, load_model, make_baseline, save_model
+from checkworthy.evaluation.harness import evaluate_baselines, evaluate_version
+from checkworthy.evaluation.metrics import get_metric
+from checkworthy.evaluation.scoring import score_file
 
-import importlib
-
-_EXPORTS = {
-    "evaluate_version": "evaluation.harness",
-    "evaluate_baselines": "evaluation.harness",
-    "score_file": "evaluation.scoring",
-    "make_baseline": "evaluation.baselines",
-    "load_model": "evaluation.baselines",
-    "get_metric": "evaluation.metrics",
-}
-
-__all__ = list(_EXPORTS)
-
-
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'evaluation' has no attribute {name!r}")
+__all__ = [
+    "BASELINES",
+    "CORE_BASELINES",
+    "evaluate_baselines",
+    "evaluate_version",
+    "get_metric",
+    "load_model",
+    "make_baseline",
+    "save_model",
+    "score_file",
+]

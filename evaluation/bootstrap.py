@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from builder.errors import InputError
+from checkworthy.schemas.errors import InputError
 
 #: Replicates drawn by default: enough for stable 95% percentile bounds.
 N_RESAMPLES = 1000

@@ -20,7 +20,9 @@ import time
 
 import numpy as np
 
-from builder.errors import InputError
+from checkworthy.builder.corpora import checkthat_split_files, read_checkthat2019_dir, read_checkthat_tsv, read_claimbuster_csv
+from checkworthy.schemas import load_scheme
+from checkworthy.schemas.errors import InputError
 
 
 def _dataset(rows: dict, scheme):
@@ -44,8 +46,6 @@ def checkthat2024(directory: str | os.PathLike):
     """
     from datasets import DatasetDict
 
-    from builder.corpora import checkthat_split_files, read_checkthat_tsv
-    from schemas import load_scheme
 
     files = checkthat_split_files(directory)
     missing = [s for s in ("train", "validation", "test") if s not in files]
@@ -75,8 +75,6 @@ def claimbuster_by_debate(path: str | os.PathLike, *, seed: int = 0, fractions=(
     """
     from datasets import DatasetDict
 
-    from builder.corpora import read_claimbuster_csv
-    from schemas import load_scheme
 
     if len(fractions) != 3 or abs(sum(fractions) - 1) > 1e-9:
         raise InputError(f"fractions must be three numbers summing to 1, found {fractions}")
@@ -103,8 +101,6 @@ def claimbuster_by_debate(path: str | os.PathLike, *, seed: int = 0, fractions=(
 
 def checkthat2019(directory: str | os.PathLike):
     """Every debate of a CheckThat! 2019 Task 1 folder as one ``Dataset`` (labels Yes/No, article = debate)."""
-    from builder.corpora import read_checkthat2019_dir
-    from schemas import load_scheme
 
     rows = {"sentence_id": [], "article_id": [], "text": [], "label": []}
     for corpus in read_checkthat2019_dir(directory):

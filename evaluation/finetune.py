@@ -35,8 +35,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from builder.errors import InputError
-from builder.io import progress
+from checkworthy.evaluation.encoder import bfloat16_supported, sentence_encoder
+from checkworthy.schemas.errors import InputError
+from checkworthy.schemas.io import progress
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +47,8 @@ POOL_BATCHES = 50
 
 def _transformer():
     """The tokenizer and the transformer (a Hugging Face ``BertModel``) of all-MiniLM-L6-v2."""
-    from evaluation.baselines import _sentence_encoder
 
-    encoder = _sentence_encoder()
+    encoder = sentence_encoder()
     return encoder.tokenizer, encoder[0].auto_model
 
 
@@ -138,10 +138,9 @@ class FineTunedEncoderClassifier(ClassifierMixin, BaseEstimator):
             raise InputError(problems, header="FineTunedEncoderClassifier: bad parameters")
 
     def _resolve_precision(self) -> str:
-        from evaluation.baselines import _bfloat16_supported
 
         if self.precision == "auto":
-            return "bfloat16" if _bfloat16_supported() else "float32"
+            return "bfloat16" if bfloat16_supported() else "float32"
         return self.precision
 
     def _use_bfloat16(self) -> bool:
@@ -209,9 +208,9 @@ class FineTunedEncoderClassifier(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------ estimator API
 
     def fit(self, X, y):
-        import torch
-
         from importlib.metadata import version
+
+        import torch
 
         texts = list(X)
         y = np.asarray(y, dtype=object)

@@ -24,18 +24,21 @@ from typing import NamedTuple
 
 import numpy as np
 
-from builder import __version__
-from builder.errors import InputError
-from evaluation.baselines import (
+from checkworthy import __version__
+from checkworthy.builder.store import load_version, read_manifest, resolve_version_dir
+from checkworthy.evaluation.baselines import (
     CORE_BASELINES,
-    PositiveThresholdClassifier,
     get_baseline,
     make_baseline,
     positive_score,
     tune_threshold,
+    with_threshold,
 )
-from evaluation.bootstrap import N_RESAMPLES, bootstrap_distribution, paired_bootstrap_test, percentile_interval
-from evaluation.metrics import METRICS, Metric, confusion_matrix, per_class_scores
+from checkworthy.evaluation.bootstrap import N_RESAMPLES, bootstrap_distribution, paired_bootstrap_test, percentile_interval
+from checkworthy.evaluation.metrics import METRICS, Metric, confusion_matrix, per_class_scores
+from checkworthy.evaluation.report import write_evaluation
+from checkworthy.schemas import load_scheme
+from checkworthy.schemas.errors import InputError
 
 #: Splits the harness needs, in the order it uses them.
 SPLITS = ("train", "validation", "test")
@@ -250,15 +253,12 @@ def fit_baseline(name: str, train: SplitData, validation: SplitData, pos_label, 
         ``FrozenEstimator``) when its threshold is tuned.
     threshold : float or None
     """
-    from sklearn.frozen import FrozenEstimator
-
     check_threshold_rule(threshold)
     model = make_baseline(name, random_state=seed).fit(train.texts, train.labels)
     if threshold == "none" or not get_baseline(name).tune_threshold:
         return model, None
     value = tune_threshold(model, validation.texts, validation.labels, pos_label)
-    wrapped = PositiveThresholdClassifier(FrozenEstimator(model), pos_label=pos_label, threshold=value)
-    return wrapped.fit(validation.texts, validation.labels), value
+    return with_threshold(model, pos_label, value, validation.texts, validation.labels), value
 
 
 def evaluate_baselines(
@@ -399,8 +399,6 @@ def open_dataset(ref: str):
     path : pathlib.Path
         The version directory.
     """
-    from builder.versions import load_version, read_manifest, resolve_version_dir
-    from schemas import load_scheme
 
     path = resolve_version_dir(ref)
     manifest = read_manifest(path)
@@ -443,7 +441,6 @@ def evaluate_version(
     """
     from pathlib import Path
 
-    from evaluation.report import write_evaluation
 
     dataset, scheme, info, path = open_dataset(ref)
     evaluation = evaluate_baselines(

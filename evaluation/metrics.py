@@ -30,8 +30,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from builder.errors import InputError
-from schemas import did_you_mean
+from checkworthy.schemas import did_you_mean
+from checkworthy.schemas.errors import InputError
 
 #: The cut-offs of P@k reported by CheckThat! 2019-2021.
 PRECISION_AT = (1, 3, 5, 10, 20, 50)

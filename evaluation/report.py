@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from builder.io import atomic_path, atomic_write_json, atomic_write_text
+from checkworthy.schemas import validate
+from checkworthy.schemas.io import atomic_path, atomic_write_json, atomic_write_text
 
 #: The columns of the results table: (metric, heading).
 TABLE_COLUMNS = (
@@ -160,7 +161,6 @@ def write_evaluation(results: dict, predictions: dict, out: str | Path) -> list[
 
     Returns the paths written: ``results.json``, ``results.md``, the plots and the predictions.
     """
-    from schemas import validate
 
     out = Path(out)
     validate(results, "results", f"{out / 'results.json'}")

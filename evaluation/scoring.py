@@ -25,9 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
-from builder.errors import InputError, InputFileNotFoundError
-from evaluation.bootstrap import N_RESAMPLES
-from evaluation.harness import score_items
+from checkworthy.builder import corpora
+from checkworthy.evaluation.bootstrap import N_RESAMPLES
+from checkworthy.evaluation.harness import open_dataset, score_items
+from checkworthy.schemas.errors import InputError, InputFileNotFoundError
 
 #: The header line of the CheckThat! 2022-2024 prediction format.
 LABEL_HEADER = ("id", "class_label", "run_id")
@@ -71,7 +72,6 @@ class Predictions:
 
 def read_gold(path: str | os.PathLike, *, split: str = "test") -> Gold:
     """Read gold from a CheckThat! TSV, a CheckThat! 2019 debate, or a dataset version ``DIR[@VERSION]``."""
-    from builder import corpora
 
     text = str(path)
     if "@" in text or Path(text).is_dir():
@@ -90,7 +90,6 @@ def read_gold(path: str | os.PathLike, *, split: str = "test") -> Gold:
 
 
 def _gold_from_dataset(ref: str, split: str) -> Gold:
-    from evaluation.harness import open_dataset
 
     dataset, scheme, _, _ = open_dataset(ref)
     if split not in dataset:

@@ -18,9 +18,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from builder.records import Article, Sentence
-from builder.select import Scorer
-from evaluation.baselines import load_model, positive_score
+from checkworthy.builder.select import Scorer
+from checkworthy.evaluation.baselines import load_model, positive_score
+from checkworthy.schemas.records import Article, Sentence
 
 
 class BaselineScorer(Scorer):

@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from builder.errors import InputError, SchemaError
+from checkworthy.schemas.errors import InputError, SchemaError
 
 #: Name of the ``<Choices>`` control in the labeling config (``from_name`` in results).
 FROM_NAME = "label"

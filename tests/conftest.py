@@ -30,7 +30,7 @@ def write(tmp_path):
 @pytest.fixture(scope="session")
 def studio_template(tmp_path_factory):
     """An initialised, never-started studio data dir, shared by the whole session."""
-    from builder import studio
+    from checkworthy.builder import studio
 
     return studio.init_studio(tmp_path_factory.mktemp("studio-template") / "studio").data_dir
 
@@ -41,8 +41,8 @@ def studio_server(studio_template, tmp_path_factory):
 
     Shared by the tests of one module: give each test its own project title.
     """
-    from builder import studio
-    from builder.labelstudio import connect
+    from checkworthy.builder import studio
+    from checkworthy.builder.labelstudio import connect
 
     data_dir = tmp_path_factory.mktemp("studio") / "studio"
     studio.clone_studio(studio_template, data_dir)
@@ -62,7 +62,7 @@ def task_dir(tmp_path):
     import hashlib
     import json
 
-    from schemas import FROM_NAME, TO_NAME, load_scheme
+    from checkworthy.schemas import FROM_NAME, TO_NAME, load_scheme
 
     def _task_dir(sentences, *, predictions=None, scheme="claimbuster", name="tasks", label_config=None, context=""):
         folder = tmp_path / name

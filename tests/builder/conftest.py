@@ -1,6 +1,6 @@
 """Fixtures of the card, Croissant and publish tests: a real dataset version, built once.
 
-The version is built by ``builder.versions.build_version`` from the tiny articles and
+The version is built by ``checkworthy.builder.build.build_version`` from the tiny articles and
 Label Studio export of ``labelstudio_fixtures``; each test gets its own copy, since
 the tests rewrite the card.
 """
@@ -17,7 +17,7 @@ def built_dataset(tmp_path_factory):
     """A dataset directory with version 1.0.0 (seed 13, three annotators), shared read-only."""
     from labelstudio_fixtures import KEY, labeled_export, write_articles, write_export
 
-    from builder.versions import BuildConfig, build_version
+    from checkworthy.builder.build import BuildConfig, build_version
 
     root = tmp_path_factory.mktemp("built")
     folder, sentences = write_articles(root)

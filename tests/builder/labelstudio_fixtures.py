@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from builder.articles import read_articles
-from builder.split import split_article
-from schemas import FROM_NAME, TO_NAME
+from checkworthy.builder.articles import read_articles
+from checkworthy.builder.split import split_article
+from checkworthy.schemas import FROM_NAME, TO_NAME
 
 KEY = b"test-key"
 

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from builder.aggregate import aggregate
-from builder.errors import InputError
-from schemas import load_scheme
+from checkworthy.builder.aggregate import aggregate
+from checkworthy.schemas import load_scheme
+from checkworthy.schemas.errors import InputError
 
 SCHEME = load_scheme("claimbuster")
 

@@ -9,9 +9,9 @@ import pytest
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import fleiss_kappa as statsmodels_fleiss
 
-from builder.aggregate import aggregate, count_matrix
-from builder.agreement import agreement_report, cohen_kappa, fleiss_kappa, krippendorff_alpha, percent_agreement
-from schemas import load_scheme
+from checkworthy.builder.aggregate import aggregate, count_matrix
+from checkworthy.builder.agreement import agreement_report, cohen_kappa, fleiss_kappa, krippendorff_alpha, percent_agreement
+from checkworthy.schemas import load_scheme
 
 SCHEME = load_scheme("claimbuster")
 

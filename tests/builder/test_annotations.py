@@ -7,11 +7,11 @@ import json
 import pytest
 from labelstudio_fixtures import KEY, annotation, task, write_articles, write_export
 
-from builder import read_annotations
-from builder.annotations import annotator_key
-from builder.errors import InputError
-from builder.versions import BuildConfig, build_version
-from schemas import FROM_NAME, TO_NAME
+from checkworthy.builder import read_annotations
+from checkworthy.builder.annotations import annotator_key
+from checkworthy.builder.build import BuildConfig, build_version
+from checkworthy.schemas import FROM_NAME, TO_NAME
+from checkworthy.schemas.errors import InputError
 
 
 @pytest.fixture
@@ -148,7 +148,7 @@ def test_conflicting_ground_truth_is_a_problem(tmp_path, sentences):
 
 
 def test_validate_command_checks_an_export(tmp_path, sentences, capsys):
-    from builder.cli import main
+    from checkworthy.cli import main
 
     s = _first(sentences)
     good = write_export(tmp_path / "good.json", [task(s, [annotation(1, "CFS"), annotation(2, None, ann_id=2, cancelled=True)])])

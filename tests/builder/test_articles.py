@@ -7,9 +7,9 @@ import warnings
 
 import pytest
 
-from builder.articles import EmptyArticleWarning, IgnoredFileWarning, read_article_records, read_articles
-from builder.errors import InputError, InputFileNotFoundError, SchemaError
-from builder.io import atomic_write_jsonl, sha256_text
+from checkworthy.builder.articles import EmptyArticleWarning, IgnoredFileWarning, read_article_records, read_articles
+from checkworthy.schemas.errors import InputError, InputFileNotFoundError, SchemaError
+from checkworthy.schemas.io import atomic_write_jsonl, sha256_text
 
 
 def test_txt_title_is_first_nonempty_line_and_text_keeps_it(write):
@@ -176,7 +176,7 @@ def test_no_warning_for_good_input(write):
 
 
 def test_the_articles_jsonl_written_by_tasks_reads_back_as_the_same_articles(tmp_path, write):
-    from builder.tasks import write_tasks
+    from checkworthy.builder.tasks import write_tasks
 
     write("in/a1.txt", "Headline\n\nThe council spent 4 million dravs. Nobody objected.\n")
     write("in/more.jsonl", '{"id": "b2", "title": "T", "text": "T\\n\\nPrices rose 3%.\\n", "meta": {"fictional": true}}\n')

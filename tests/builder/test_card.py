@@ -7,11 +7,11 @@ import json
 import pytest
 from huggingface_hub import DatasetCard
 
-from builder.card import CardConfig, OWNED_YAML_KEYS, validate_card, write_card
-from builder.cli import main
-from builder.errors import InputError
-from builder.records import Article
-from builder.versions import read_manifest
+from checkworthy.builder.card import OWNED_YAML_KEYS, CardConfig, validate_card, write_card
+from checkworthy.builder.store import read_manifest
+from checkworthy.cli import main
+from checkworthy.schemas.errors import InputError
+from checkworthy.schemas.records import Article
 
 SECTIONS = [
     "# Dataset Card for",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.cli import main
+from checkworthy.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "seeds" / "000_27e9f3fb14e76b8c.txt"
@@ -61,7 +61,7 @@ def test_tasks_bad_input_exits_1_without_traceback_and_writes_nothing(write, tmp
 
 def test_tasks_runs_as_a_module(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "builder", "tasks", "seeds", "--out", str(tmp_path / "out")], cwd=REPO, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "checkworthy", "tasks", "seeds", "--out", str(tmp_path / "out")], cwd=REPO, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "tasks.json").is_file()

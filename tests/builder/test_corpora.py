@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from builder.corpora import (
+from checkworthy.builder.corpora import (
     checkthat_split_files,
     read_checkthat2019_debate,
     read_checkthat_tsv,
     read_claimbuster_csv,
 )
-from builder.errors import InputError
+from checkworthy.schemas.errors import InputError
 
 CT_HEADER = "Sentence_id\tText\tclass_label"
 

@@ -6,10 +6,11 @@ import re
 
 import pytest
 
-from builder.cli import main
-from builder.errors import InputError
-from builder.from_corpus import build_from_corpus
-from builder.versions import BuildConfig, load_version
+from checkworthy.builder.from_corpus import build_from_corpus
+from checkworthy.builder.build import BuildConfig
+from checkworthy.builder.store import load_version
+from checkworthy.cli import main
+from checkworthy.schemas.errors import InputError
 
 CT_HEADER = "Sentence_id\tText\tclass_label"
 CB_HEADER = "Sentence_id,Text,Speaker,Speaker_title,Speaker_party,File_id,Length,Line_number,Sentiment,Verdict"

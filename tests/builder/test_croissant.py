@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from builder.card import write_card
-from builder.io import sha256_file
-from builder.versions import read_manifest
+from checkworthy.builder.card import write_card
+from checkworthy.builder.store import read_manifest
+from checkworthy.schemas.io import sha256_file
 
 RAI_FIELDS = [
     "rai:dataCollection",
@@ -23,7 +23,7 @@ RAI_FIELDS = [
 
 @pytest.fixture
 def croissant(version_dir):
-    from builder.card import CardConfig
+    from checkworthy.builder.card import CardConfig
 
     write_card(version_dir, config=CardConfig(annotator_demographics="Two adults, fluent in English; no other data collected."))
     return version_dir / "croissant.json"

@@ -6,9 +6,9 @@ import json
 
 from labelstudio_fixtures import KEY, labeled_export, write_articles, write_export
 
-from builder import diff_versions
-from builder.cli import main
-from builder.versions import build_version
+from checkworthy.builder import diff_versions
+from checkworthy.builder.build import build_version
+from checkworthy.cli import main
 
 
 def test_diff_added_removed_changed(tmp_path, capsys):

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from builder.errors import InputError
-from builder.io import atomic_directory, atomic_write_json, fingerprint, iter_jsonl
+from checkworthy.schemas.errors import InputError
+from checkworthy.schemas.io import atomic_directory, atomic_write_json, fingerprint, iter_jsonl
 
 
 def test_fingerprint_ignores_key_order():

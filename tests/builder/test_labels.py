@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from builder.annotations import read_annotations
-from builder.articles import read_articles
-from builder.errors import InputError
-from builder.labels import annotator_email, labels_to_export, read_label_files
-from builder.split import split_article
-from builder.tasks import write_tasks
-from schemas import load_scheme
+from checkworthy.builder.annotations import read_annotations
+from checkworthy.builder.articles import read_articles
+from checkworthy.builder.labels import annotator_email, labels_to_export, read_label_files
+from checkworthy.builder.split import split_article
+from checkworthy.builder.tasks import write_tasks
+from checkworthy.schemas import load_scheme
+from checkworthy.schemas.errors import InputError
 
 ARTICLE = "Budget rises\n\nThe council approved a budget of 4.2 million dravs on Tuesday. Residents hope it helps.\n"
 

@@ -11,10 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from builder import studio
-from builder.cli import main
-from builder.errors import InputError, StudioError
-from builder.labelstudio import (
+from checkworthy.builder import studio
+from checkworthy.builder.labelstudio import (
     HASH_KEY,
     InsecureConnectionWarning,
     NewAnnotation,
@@ -25,7 +23,9 @@ from builder.labelstudio import (
     push_tasks,
     task_hash,
 )
-from schemas import load_scheme
+from checkworthy.cli import main
+from checkworthy.schemas import load_scheme
+from checkworthy.schemas.errors import InputError, StudioError
 
 REPO = Path(__file__).resolve().parents[2]
 SENTENCES = ["Unemployment fell to 3.5% in May.", "What a wonderful day it was.", "The bridge opened in 1932."]
@@ -217,7 +217,7 @@ def test_the_token_never_appears_in_any_output(studio_server, task_dir, tmp_path
     ]
     outputs = []
     for argv in runs:
-        done = subprocess.run([sys.executable, "-m", "builder", *argv], capture_output=True, text=True, cwd=REPO, env=env)
+        done = subprocess.run([sys.executable, "-m", "checkworthy", *argv], capture_output=True, text=True, cwd=REPO, env=env)
         outputs += [done.stdout, done.stderr]
     assert "3 created" in outputs[0] and "3 unchanged" in outputs[2], outputs[:4]
     assert "401" in outputs[9] or "token" in outputs[9], outputs[9]

@@ -10,10 +10,10 @@ import datasets
 import pytest
 import yaml
 
-from builder.cli import main
-from builder.errors import InputError
-from builder.pipeline import RunConfig, run_pipeline
-from builder.tasks import write_tasks
+from checkworthy.builder.tasks import write_tasks
+from checkworthy.cli import main
+from checkworthy.pipeline import RunConfig, run_pipeline
+from checkworthy.schemas.errors import InputError
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -11,11 +11,11 @@ from types import SimpleNamespace
 import pytest
 from huggingface_hub.errors import RepositoryNotFoundError
 
-from builder.card import write_card
-from builder.cli import main
-from builder.errors import InputError, PublishError
-from builder.io import sha256_file
-from builder.publish import publish_version
+from checkworthy.builder.card import write_card
+from checkworthy.builder.publish import publish_version
+from checkworthy.cli import main
+from checkworthy.schemas.errors import InputError, PublishError
+from checkworthy.schemas.io import sha256_file
 
 TOKEN = "hf_fake_token_never_shown_0123456789"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from builder.errors import CheckworthyError, InputError
-from builder.records import Article
-from builder.select import SCORERS, HeuristicScorer, Scorer, Selection, get_scorer, is_factual, register_scorer, score_sentences
-from builder.split import split_article
+from checkworthy.builder.select import SCORERS, HeuristicScorer, Scorer, Selection, get_scorer, is_factual, register_scorer, score_sentences
+from checkworthy.builder.split import split_article
+from checkworthy.schemas.errors import CheckworthyError, InputError
+from checkworthy.schemas.records import Article
 
 ARTICLE = Article(
     "a1",

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from builder.articles import read_articles
-from builder.records import Article, sentence_id
-from builder.split import RuleSegmenter, get_segmenter, line_role, segment, split_article
+from checkworthy.builder.articles import read_articles
+from checkworthy.builder.split import RuleSegmenter, get_segmenter, line_role, segment, split_article
+from checkworthy.schemas.records import Article, sentence_id
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_27e9f3fb14e76b8c.txt"
 

@@ -6,8 +6,9 @@ from collections import Counter
 
 from labelstudio_fixtures import KEY, labeled_export, write_articles, write_export
 
-from builder.splits import assign_split, find_leakage, later_copies, normalise
-from builder.versions import BuildConfig, build_version, load_version
+from checkworthy.builder.splits import assign_split, find_leakage, later_copies, normalise
+from checkworthy.builder.build import BuildConfig, build_version
+from checkworthy.builder.store import load_version
 
 
 def test_assignment_depends_only_on_group_and_seed():
@@ -67,7 +68,7 @@ def test_dedupe_removes_later_copy_and_reports_leakage(tmp_path):
 
 
 def test_minhash_estimates_jaccard_of_character_5grams():
-    from builder.splits import SHINGLE, minhash_signatures
+    from checkworthy.builder.splits import SHINGLE, minhash_signatures
 
     def grams(text):
         return {text[i : i + SHINGLE] for i in range(len(text) - SHINGLE + 1)}
@@ -83,8 +84,8 @@ def test_minhash_estimates_jaccard_of_character_5grams():
 def test_group_by_source_keeps_an_outlet_together(tmp_path):
     import json
 
-    from builder.articles import read_articles
-    from builder.split import split_article
+    from checkworthy.builder.articles import read_articles
+    from checkworthy.builder.split import split_article
 
     lines = [
         {"id": f"a{i:02d}", "source": f"outlet-{i % 4}", "url": f"https://example.org/{i}",

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from builder import studio
-from builder.errors import StudioError
+from checkworthy.builder import studio
+from checkworthy.schemas.errors import StudioError
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def _cli(*argv: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "builder", *argv], capture_output=True, text=True, cwd=REPO)
+    return subprocess.run([sys.executable, "-m", "checkworthy", *argv], capture_output=True, text=True, cwd=REPO)
 
 
 def _listening(pid: int) -> list[str]:

@@ -7,13 +7,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from builder.errors import InputError, VersionExistsError
-from builder.io import sha256_text
-from builder.records import Article
-from builder.select import score_sentences
-from builder.split import split_article
-from builder.tasks import OUTPUT_FILES, make_tasks, predicted_label, write_tasks
-from schemas import FROM_NAME, TO_NAME, load_scheme, validate
+from checkworthy.builder.select import score_sentences
+from checkworthy.builder.split import split_article
+from checkworthy.builder.tasks import OUTPUT_FILES, make_tasks, predicted_label, write_tasks
+from checkworthy.schemas import FROM_NAME, TO_NAME, load_scheme, validate
+from checkworthy.schemas.errors import InputError, VersionExistsError
+from checkworthy.schemas.io import sha256_text
+from checkworthy.schemas.records import Article
 
 TEXT = (
     "Budget talks stall\n\n"

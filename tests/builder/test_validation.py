@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from builder.cli import main
-from builder.tasks import OUTPUT_FILES, write_tasks
-from builder.validation import KINDS, FileKind, detect_kind, register_kind, validate_file
+from checkworthy.builder.tasks import OUTPUT_FILES, write_tasks
+from checkworthy.builder.validation import KINDS, FileKind, detect_kind, register_kind, validate_file
+from checkworthy.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "seeds" / "000_27e9f3fb14e76b8c.txt"
@@ -104,7 +104,7 @@ def test_missing_file_is_reported_with_the_others(out, tmp_path, capsys):
 def test_a_new_kind_can_be_registered(write, monkeypatch):
     path = write("scores.custom", '{"metrics": {}}')
     assert detect_kind(path) is None
-    monkeypatch.setattr("builder.validation.KINDS", dict(KINDS))
+    monkeypatch.setattr("checkworthy.builder.validation.KINDS", dict(KINDS))
     kind = register_kind(FileKind("custom scores", lambda p: p.suffix == ".custom", lambda p: (1, []), priority=5))
     assert detect_kind(path) is kind
     assert validate_file(path) == ("custom scores", 1, [])

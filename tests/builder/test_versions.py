@@ -9,12 +9,13 @@ import sys
 import pytest
 from labelstudio_fixtures import KEY, annotation, labeled_export, task, write_articles, write_export
 
-import builder
-from builder.cli import main
-from builder.errors import InputError, VersionExistsError
-from builder.rows import Row, features
-from builder.versions import BuildConfig, build_version, latest_version, load_version, parse_dataset_ref, read_manifest
-from schemas import load_scheme, validate
+from checkworthy import builder
+from checkworthy.builder.build import BuildConfig, build_version
+from checkworthy.builder.store import latest_version, load_version, parse_dataset_ref, read_manifest
+from checkworthy.cli import main
+from checkworthy.schemas import load_scheme, validate
+from checkworthy.schemas.errors import InputError, VersionExistsError
+from checkworthy.schemas.rows import Row, features
 
 
 @pytest.fixture
@@ -120,7 +121,7 @@ def test_explicit_version_and_existing_version(labeled):
 
 
 def test_interrupted_build_leaves_no_version(labeled, monkeypatch):
-    import builder.versions as versions
+    import checkworthy.builder.build as versions
 
     folder, _, export, ds = labeled
 

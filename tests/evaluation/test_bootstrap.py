@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from builder.errors import InputError
-from evaluation.bootstrap import bootstrap_ci, bootstrap_distribution, paired_bootstrap_test
-from evaluation.metrics import METRICS
+from checkworthy.evaluation.bootstrap import bootstrap_ci, bootstrap_distribution, paired_bootstrap_test
+from checkworthy.evaluation.metrics import METRICS
+from checkworthy.schemas.errors import InputError
 
 
 def articles(n_articles=30, per_article=10, seed=0):

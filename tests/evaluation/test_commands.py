@@ -7,11 +7,11 @@ import json
 import numpy as np
 import pytest
 
-from builder.cli import main
-from builder.from_corpus import build_from_corpus
-from evaluation.baselines import load_model
-from builder.io import read_json
-from schemas import validate
+from checkworthy.builder.from_corpus import build_from_corpus
+from checkworthy.cli import main
+from checkworthy.evaluation.baselines import load_model
+from checkworthy.schemas import validate
+from checkworthy.schemas.io import read_json
 
 
 @pytest.fixture
@@ -76,9 +76,9 @@ def test_train_saves_a_model_that_loads(version, tmp_path):
 
 
 def test_a_trained_model_scores_labeling_candidates(version, tmp_path):
-    from builder.records import Article, Sentence
-    from builder.select import score_sentences
-    from evaluation.selection import BaselineScorer
+    from checkworthy.builder.select import score_sentences
+    from checkworthy.evaluation.selection import BaselineScorer
+    from checkworthy.schemas.records import Article, Sentence
 
     assert main(["train", str(version.path.parent.parent), "--baseline", "tfidf-svm", "--out", str(tmp_path / "m")]) == 0
     text = "Taxes on the middle class went up 9 percent. Thank you all for being here tonight."

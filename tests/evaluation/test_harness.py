@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from builder.errors import InputError
-from evaluation.harness import SplitData, evaluate_baselines
-from evaluation.report import write_evaluation
-from schemas import validate
+from checkworthy.evaluation.harness import SplitData, evaluate_baselines
+from checkworthy.evaluation.report import write_evaluation
+from checkworthy.schemas import validate
+from checkworthy.schemas.errors import InputError
 
 INFO = {"version": "1.0.0", "fingerprint": "0123456789abcdef", "seed": 13}
 FAST = {"baselines": ["majority", "random", "tfidf-lr"], "n_resamples": 30}
@@ -46,7 +46,7 @@ def test_same_seed_gives_byte_identical_results(checkthat_dataset, tmp_path):
 
 
 def test_threshold_none_keeps_each_model_rule_and_says_so(checkthat_dataset):
-    from evaluation.report import results_markdown
+    from checkworthy.evaluation.report import results_markdown
 
     dataset, scheme = checkthat_dataset
     tuned, tuned_predictions, *_ = evaluate_baselines(dataset, scheme, seed=0, dataset_info=INFO, **FAST)
@@ -86,7 +86,7 @@ def test_missing_split_and_unknown_baseline_are_refused(checkthat_dataset):
 
 def test_labels_outside_the_scheme_are_listed(make_dataset):
     dataset, _ = make_dataset("claimbuster")
-    from schemas import load_scheme
+    from checkworthy.schemas import load_scheme
 
     with pytest.raises(InputError, match=r"label 'CFS' is not in scheme 'checkthat'"):
         evaluate_baselines(dataset, load_scheme("checkthat"), **FAST)

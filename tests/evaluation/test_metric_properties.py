@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from evaluation.metrics import METRICS, PRECISION_AT
+from checkworthy.evaluation.metrics import METRICS, PRECISION_AT
 
 
 def data(seed: int = 0):

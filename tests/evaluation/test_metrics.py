@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from builder.errors import InputError
-from evaluation import metrics as m
-from evaluation.metrics import METRICS, get_metric
+from checkworthy.evaluation import metrics as m
+from checkworthy.evaluation.metrics import METRICS, get_metric
+from checkworthy.schemas.errors import InputError
 
 # Two articles: "a" ranks its positive first; "b" has no positive at all.
 GOLD = ["Yes", "No", "No", "Yes", "No", "No", "No"]

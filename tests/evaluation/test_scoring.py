@@ -8,9 +8,9 @@ import random
 import pytest
 from sklearn.metrics import f1_score
 
-from builder.cli import main
-from builder.errors import InputError
-from evaluation.scoring import read_gold, read_predictions, score_file
+from checkworthy.cli import main
+from checkworthy.evaluation.scoring import read_gold, read_predictions, score_file
+from checkworthy.schemas.errors import InputError
 
 GOLD_ROWS = [("101", "Taxes rose 5 percent.", "Yes"), ("102", '"Hello, ""friends""."', "No"),
              ("103", "Crime fell.", "Yes"), ("104", "Thank you.", "No"), ("105", "We spent $3bn.", "Yes")]

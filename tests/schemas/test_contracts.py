@@ -7,9 +7,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from builder.errors import InputError, SchemaError
-from builder.records import Article, Sentence
-from schemas import FROM_NAME, TO_NAME, available_schemes, load_schema, load_scheme, validate
+from checkworthy.schemas import FROM_NAME, TO_NAME, available_schemes, load_schema, load_scheme, validate
+from checkworthy.schemas.errors import InputError, SchemaError
+from checkworthy.schemas.records import Article, Sentence
 
 
 @pytest.mark.parametrize(

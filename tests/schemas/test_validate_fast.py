@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from schemas import _uses_newer_keywords, schema_errors
+from checkworthy.schemas import _uses_newer_keywords, schema_errors
 
 
 def _task(**data):

@@ -20,7 +20,7 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from builder.errors import InputError, InputFileNotFoundError
+from checkworthy.schemas.errors import InputError, InputFileNotFoundError
 
 
 def canonical_json(obj: Any, *, indent: int | None = None) -> str:

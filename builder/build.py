@@ -1,19 +1,11 @@
-"""Immutable, versioned dataset directories (layout fixed in DESIGN.md).
+"""Building a dataset version: annotations -> aggregate -> agreement -> splits -> manifest.
 
-::
-
-    <dataset>/
-      annotator.key           secret key of the annotator pseudonyms (never published)
-      versions/<X.Y.Z>/
-        data/{train,validation,test}.parquet   one row per sentence (builder.rows)
-        annotations.parquet                    every individual label, pseudonymised
-        manifest.json                          schemas/manifest.schema.json
-        README.md                              minimal card: YAML configs + features
-      CHANGELOG.md            appended by every build (builder.diff)
-
-A version is written to a temporary directory and renamed into place; an existing
-version is never touched. Building the same inputs with the same settings again
-finds the version that has that fingerprint and writes nothing.
+:func:`build_version` reads Label Studio exports and the articles they were made from,
+aggregates the votes into gold labels, measures agreement, assigns grouped splits,
+finds leakage and writes the manifest; :func:`commit_version` hands the files to the
+version store (:mod:`checkworthy.builder.store`), which writes them atomically. Building
+the same inputs with the same settings again finds the version that has that
+fingerprint and writes nothing.
 """
 
 from __future__ import annotations
@@ -27,13 +19,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from builder import __version__
-from builder.errors import InputError, InputFileNotFoundError, VersionExistsError
-from builder.io import atomic_directory, atomic_write_json, atomic_write_text, fingerprint, read_json, sha256_file
-from builder.rows import SPLITS, Row, features
-from schemas import Scheme, did_you_mean, load_scheme, validate
+from checkworthy import __version__
+from checkworthy.builder.aggregate import METHODS, aggregate
+from checkworthy.builder.agreement import agreement_report
+from checkworthy.builder.annotations import annotator_key, read_annotations
+from checkworthy.builder.articles import read_articles
+from checkworthy.builder.diff import changelog_section
+from checkworthy.builder.split import split_article
+from checkworthy.builder.splits import assign_split, find_leakage, later_copies, leakage_report
+from checkworthy.builder.store import check_version, commit_directory, latest_version, list_versions, read_manifest, version_key
+from checkworthy.schemas import Scheme, did_you_mean, load_scheme, schema_errors, validate
+from checkworthy.schemas.errors import InputError, InputFileNotFoundError, VersionExistsError
+from checkworthy.schemas.io import atomic_write_json, atomic_write_text, fingerprint, read_json, sha256_file
+from checkworthy.schemas.rows import SPLITS, Row, features
 
-VERSION_PATTERN = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 
 #: Bumped when the same inputs and settings would give different output files.
 BUILD_FORMAT = 1
@@ -75,7 +74,6 @@ class BuildConfig:
     config_version: int = 1
 
     def __post_init__(self):
-        from builder.aggregate import METHODS
 
         load_scheme(self.scheme)
         if self.aggregate not in METHODS:
@@ -136,143 +134,24 @@ class BuildResult:
 # -- versions on disk ---------------------------------------------------------
 
 
-def check_version(version: str) -> str:
-    """Return ``version`` if it is ``MAJOR.MINOR.PATCH``; raise ``InputError`` otherwise."""
-    if not isinstance(version, str) or not VERSION_PATTERN.match(version):
-        raise InputError(f"version {version!r} is not MAJOR.MINOR.PATCH (for example 1.0.0)")
-    return version
 
 
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in version.split("."))
 
 
-def list_versions(dataset_dir: str | os.PathLike) -> list[str]:
-    """The complete versions of a dataset, oldest first."""
-    root = Path(dataset_dir) / "versions"
-    if not root.is_dir():
-        return []
-    found = [p.name for p in root.iterdir() if VERSION_PATTERN.match(p.name) and (p / "manifest.json").is_file()]
-    return sorted(found, key=_version_key)
 
 
-def latest_version(dataset_dir: str | os.PathLike) -> str | None:
-    """The highest version of a dataset, or None when it has none."""
-    versions = list_versions(dataset_dir)
-    return versions[-1] if versions else None
 
 
-def version_dir(dataset_dir: str | os.PathLike, version: str | None = None) -> Path:
-    """The directory of ``version`` (None = latest); raise a clear error when it does not exist."""
-    dataset_dir = Path(dataset_dir)
-    versions = list_versions(dataset_dir)
-    if not versions:
-        raise InputFileNotFoundError(f"{dataset_dir}: no dataset versions found under {dataset_dir / 'versions'}; build one with 'checkworthy build'")
-    if version is None:
-        version = versions[-1]
-    check_version(version)
-    if version not in versions:
-        raise InputFileNotFoundError(f"{dataset_dir}: version {version} not found; available: {', '.join(versions)}")
-    return dataset_dir / "versions" / version
 
 
-def resolve_version_dir(ref: str | os.PathLike) -> Path:
-    """The directory of ``DIR@X.Y.Z``, of the latest version of ``DIR``, or ``ref`` itself
-    when it is a version directory (it holds ``manifest.json``).
-
-    Raises
-    ------
-    InputFileNotFoundError
-        The dataset has no versions, or not this one (the message lists them).
-    """
-    if Path(ref, "manifest.json").is_file():
-        return Path(ref)
-    return version_dir(*parse_dataset_ref(str(ref)))
 
 
-def parse_dataset_ref(ref: str) -> tuple[Path, str | None]:
-    """Split the CLI's ``DIR[@VERSION]`` into a path and a version (None = latest).
-
-    Examples
-    --------
-    >>> parse_dataset_ref("data/ds@1.0.0")
-    (PosixPath('data/ds'), '1.0.0')
-    >>> parse_dataset_ref("data/ds")
-    (PosixPath('data/ds'), None)
-    """
-    path, at, version = ref.rpartition("@")
-    if not at:
-        return Path(ref), None
-    if not path:
-        raise InputError(f"{ref!r}: expected DIR or DIR@MAJOR.MINOR.PATCH")
-    return Path(path), check_version(version)
 
 
-def read_manifest(version_dir: str | os.PathLike) -> dict[str, Any]:
-    """The manifest of a version directory."""
-    return read_json(Path(version_dir) / "manifest.json")
 
 
-def check_manifest(path: str | os.PathLike) -> tuple[int, list[str]]:
-    """Validate a version's ``manifest.json`` (``checkworthy validate``): schema, and counts against the parquet files.
-
-    Returns
-    -------
-    (int, list of str)
-        1 (the manifest), and the problems.
-    """
-    import pyarrow.parquet as pq
-
-    from schemas import schema_errors
-
-    path = Path(path)
-    manifest = read_json(path)
-    problems = [f"{path}: {e} (schema manifest.schema.json)" for e in schema_errors(manifest, "manifest")]
-    data = path.parent / "data"
-    if not problems and data.is_dir():
-        for split in SPLITS:
-            file = data / f"{split}.parquet"
-            rows = pq.read_metadata(file).num_rows if file.exists() else 0
-            if rows != manifest["counts"][split]:
-                problems.append(f"{path}: counts.{split}: expected {rows} (rows of {file.name}), found {manifest['counts'][split]}; the version was changed after it was built")
-    return 1, problems
 
 
-def load_version(dataset_dir: str | os.PathLike, version: str | None = None):
-    """Load a dataset version as a ``datasets.DatasetDict``, with the scheme's ``ClassLabel``.
-
-    Parameters
-    ----------
-    dataset_dir : path-like
-        The dataset directory (the parent of ``versions/``).
-    version : str, optional
-        ``MAJOR.MINOR.PATCH``; the latest when None.
-
-    Returns
-    -------
-    datasets.DatasetDict
-        The non-empty splits, in train/validation/test order.
-
-    Examples
-    --------
-    >>> ds = load_version("data/ds", "1.0.0")  # doctest: +SKIP
-    >>> ds["train"].features["label"].names  # doctest: +SKIP
-    ['CFS', 'UFS', 'NFS']
-    """
-    import pyarrow.parquet as pq
-    from datasets import Dataset, DatasetDict, DatasetInfo
-    from datasets.table import InMemoryTable
-
-    path = version_dir(dataset_dir, version)
-    manifest = read_manifest(path)
-    feats = features(load_scheme(manifest["scheme"]))
-    splits = {}
-    for split in SPLITS:
-        file = path / "data" / f"{split}.parquet"
-        if file.exists():
-            table = pq.read_table(file).cast(feats.arrow_schema)
-            splits[split] = Dataset(InMemoryTable(table), info=DatasetInfo(features=feats), split=split)
-    return DatasetDict(splits)
 
 
 def write_readme(path: Path, scheme: Scheme, splits: Sequence[str], manifest: dict[str, Any]) -> None:
@@ -303,8 +182,6 @@ def write_readme(path: Path, scheme: Scheme, splits: Sequence[str], manifest: di
 
 def _read_sentences(article_paths: Sequence[str | os.PathLike]):
     """Articles and their sentences, by id, from the article files the tasks were made from."""
-    from builder.articles import read_articles
-    from builder.split import split_article
 
     articles = read_articles(article_paths)
     sentences = {s.sentence_id: s for article in articles for s in split_article(article)}
@@ -340,9 +217,6 @@ def prepare_annotations(
     -------
     Prepared
     """
-    from builder.aggregate import aggregate
-    from builder.agreement import agreement_report
-    from builder.annotations import read_annotations
 
     scheme = load_scheme(config.scheme)
     if not exports:
@@ -445,7 +319,6 @@ def build_version(
     >>> result.version, result.created  # doctest: +SKIP
     ('1.0.0', True)
     """
-    from builder.annotations import annotator_key
 
     config = config or BuildConfig()
     if version is not None:
@@ -459,7 +332,7 @@ def _bump(parent_dir: Path | None, scheme: str, old_ids: set[str], new_ids: set[
     """Next version: major for a scheme change, minor when sentences are added or removed, patch otherwise."""
     if parent_dir is None:
         return "1.0.0"
-    major, minor, patch = _version_key(parent_dir.name)
+    major, minor, patch = version_key(parent_dir.name)
     if read_manifest(parent_dir)["scheme"] != scheme:
         return f"{major + 1}.0.0"
     if old_ids != new_ids:
@@ -505,7 +378,6 @@ def commit_version(
     -------
     BuildResult
     """
-    from builder.splits import assign_split, find_leakage, later_copies, leakage_report
 
     dataset_dir = Path(dataset_dir)
     scheme = load_scheme(config.scheme)
@@ -583,14 +455,15 @@ def commit_version(
         "created_with": _created_with(),
     }
     validate(manifest, "manifest", "manifest.json")
-    target = dataset_dir / "versions" / version
-    with atomic_directory(target) as tmp:
+
+    def write(tmp: Path) -> None:
         _write_splits(tmp, scheme, by_split)
         if prepared.annotations is not None:
             _write_annotations(tmp / "annotations.parquet", prepared.annotations)
         atomic_write_json(tmp / "manifest.json", manifest)
         write_readme(tmp, scheme, [s for s in SPLITS if by_split[s]], manifest)
-        _freeze(tmp)
+
+    target = commit_directory(dataset_dir, version, write)
     _append_changelog(dataset_dir, parent, version)
     return BuildResult(version, target, True, manifest, warnings)
 
@@ -625,26 +498,12 @@ def _write_annotations(path: Path, table) -> None:
     pq.write_table(pa.Table.from_pandas(table, preserve_index=False), path)
 
 
-#: Files of a version that never change; they are made read-only.
-IMMUTABLE = ("data", "annotations.parquet", "manifest.json")
 
 
-def _freeze(version_path: Path) -> None:
-    """Make a version's data, annotations and manifest read-only.
-
-    ``README.md``, ``croissant.json`` and ``evaluation/`` stay writable for
-    ``checkworthy card`` and ``evaluate``.
-    """
-    for name in IMMUTABLE:
-        target = version_path / name
-        for item in [target, *target.rglob("*")] if target.is_dir() else [target]:
-            if item.is_file():
-                item.chmod(item.stat().st_mode & ~0o222)
 
 
 def _append_changelog(dataset_dir: Path, parent: str | None, version: str) -> None:
     """Append the new version's changes (``builder.diff``) to ``CHANGELOG.md``."""
-    from builder.diff import changelog_section
 
     path = dataset_dir / "CHANGELOG.md"
     old = path.read_text(encoding="utf-8") if path.exists() else "# Changelog\n"

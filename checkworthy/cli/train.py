@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from builder.commands.base import Command
+from checkworthy.cli.base import Command
+from checkworthy.evaluation.baselines import BASELINES, get_baseline, save_model
+from checkworthy.evaluation.harness import fit_baseline, open_dataset, package_versions, prepare_splits
 
 
 class TrainCommand(Command):
@@ -22,7 +24,6 @@ class TrainCommand(Command):
 """
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        from evaluation.baselines import BASELINES
 
         parser.add_argument("dataset", metavar="DIR[@VERSION]", help="dataset directory, optionally @VERSION (default: latest)")
         parser.add_argument("--baseline", default="tfidf-svm", metavar="NAME", help=f"one of {', '.join(BASELINES)} (default: tfidf-svm)")
@@ -34,8 +35,6 @@ class TrainCommand(Command):
         parser.add_argument("--out", required=True, metavar="DIR", help="directory for model.skops and model.json")
 
     def run(self, args: argparse.Namespace) -> int:
-        from evaluation.baselines import get_baseline, save_model
-        from evaluation.harness import fit_baseline, open_dataset, package_versions, prepare_splits
 
         spec = get_baseline(args.baseline)
         dataset, scheme, info, _ = open_dataset(args.dataset)

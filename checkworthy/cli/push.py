@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from builder.commands._connection import add_connection_arguments, connect_from_args
-from builder.commands.base import Command
+from checkworthy.builder.labelstudio import push_tasks, read_task_dir
+from checkworthy.cli._connection import add_connection_arguments, connect_from_args
+from checkworthy.cli.base import Command
 
 
 class PushCommand(Command):
@@ -36,7 +37,6 @@ class PushCommand(Command):
         add_connection_arguments(parser)
 
     def run(self, args: argparse.Namespace) -> int:
-        from builder.labelstudio import push_tasks, read_task_dir
 
         local = read_task_dir(args.dir)
         result = push_tasks(local, args.project, connection=connect_from_args(args),

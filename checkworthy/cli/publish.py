@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from builder.commands.base import Command
+from checkworthy.builder.publish import plan_publish, publish_version
+from checkworthy.builder.store import resolve_version_dir
+from checkworthy.cli.base import Command
 
 
 class PublishCommand(Command):
@@ -31,8 +33,6 @@ class PublishCommand(Command):
         parser.add_argument("--dry-run", action="store_true", help="list every file with size and sha256 and the tag; upload nothing")
 
     def run(self, args: argparse.Namespace) -> int:
-        from builder.versions import resolve_version_dir
-        from builder.publish import plan_publish, publish_version
 
         version_dir = resolve_version_dir(args.dataset)
         if args.dry_run:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from builder.commands.base import Command
+from checkworthy.builder.articles import read_articles
+from checkworthy.builder.card import CardConfig, load_config, write_card
+from checkworthy.builder.store import resolve_version_dir
+from checkworthy.cli.base import Command
 
 
 class CardCommand(Command):
@@ -38,9 +41,6 @@ class CardCommand(Command):
         parser.add_argument("--no-croissant", action="store_true", help="write only README.md")
 
     def run(self, args: argparse.Namespace) -> int:
-        from builder.articles import read_articles
-        from builder.card import CardConfig, load_config, write_card
-        from builder.versions import resolve_version_dir
 
         version_dir = resolve_version_dir(args.dataset)
         config = CardConfig.from_file(args.config) if args.config else load_config(version_dir.parent.parent)

@@ -1,43 +1,17 @@
 """``checkworthy build``: labels (or an existing corpus) -> a new immutable dataset version.
-
-Importing this module (the CLI does, to discover the commands) also teaches
-``checkworthy validate`` the build's input and output: Label Studio JSON exports and
-a version's ``manifest.json``.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from builder.commands.base import Command
-from builder.validation import FileKind, register_kind
-
-
-def _is_export(path: Path) -> bool:
-    """A ``.json`` whose first task has ``data`` and ``annotations`` (a Label Studio JSON export)."""
-    if path.suffix.lower() != ".json":
-        return False
-    with open(path, encoding="utf-8-sig", errors="replace") as handle:
-        head = handle.read(4096)
-    return head.lstrip().startswith("[") and '"annotations"' in head and '"data"' in head
-
-
-def _check_export(path: Path):
-    from builder.annotations import check_export
-
-    return check_export(path)
-
-
-def _check_manifest(path: Path):
-    from builder.versions import check_manifest
-
-    return check_manifest(path)
-
-
-register_kind(FileKind("Label Studio export", _is_export, _check_export, 15))
-register_kind(FileKind("manifest.json", lambda path: path.name == "manifest.json", _check_manifest, 10))
+from checkworthy.builder.articles import read_articles
+from checkworthy.builder.card import write_card
+from checkworthy.builder.from_corpus import CORPORA, build_from_corpus
+from checkworthy.builder.build import BuildConfig, build_version
+from checkworthy.cli.base import Command
+from checkworthy.schemas.errors import InputError
 
 
 class BuildCommand(Command):
@@ -75,11 +49,8 @@ class BuildCommand(Command):
         parser.add_argument("--version", dest="new_version", metavar="X.Y.Z", help="version to write (default: bumped from the latest)")
 
     def run(self, args: argparse.Namespace) -> int:
-        from builder.errors import InputError
-        from builder.versions import BuildConfig, build_version
 
         if args.corpus:
-            from builder.from_corpus import CORPORA, build_from_corpus
 
             kind, directory = args.corpus
             if kind not in CORPORA:
@@ -98,8 +69,6 @@ class BuildCommand(Command):
         for warning in result.warnings:
             print(f"checkworthy build: warning: {warning}", file=sys.stderr)
         if result.created:
-            from builder.articles import read_articles
-            from builder.card import write_card
 
             write_card(result.path, articles=read_articles(args.articles) if args.articles else None)
         manifest = result.manifest

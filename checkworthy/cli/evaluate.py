@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from builder.commands.base import Command
+from checkworthy.builder.card import write_card
+from checkworthy.cli.base import Command
+from checkworthy.evaluation.baselines import BASELINES, CORE_BASELINES
+from checkworthy.evaluation.harness import evaluate_version
 
 
 def baseline_list(text: str) -> list[str]:
@@ -30,7 +33,6 @@ class EvaluateCommand(Command):
 """
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        from evaluation.baselines import BASELINES, CORE_BASELINES
 
         parser.add_argument("dataset", metavar="DIR[@VERSION]", help="dataset directory, optionally @VERSION (default: latest)")
         parser.add_argument(
@@ -50,7 +52,6 @@ class EvaluateCommand(Command):
     def run(self, args: argparse.Namespace) -> int:
         import sys
 
-        from evaluation.harness import evaluate_version
 
         out = evaluate_version(
             args.dataset, baselines=args.baselines, seed=args.seed, n_resamples=args.n_resamples, out=args.out,
@@ -58,7 +59,6 @@ class EvaluateCommand(Command):
         )
         print(f"wrote {out / 'results.json'}, {out / 'results.md'}, plots and predictions in {out}")
         if out.name == "evaluation" and (out.parent / "manifest.json").is_file():
-            from builder.card import write_card
 
             print(f"updated the dataset card {write_card(out.parent)}")
         return 0

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from builder.commands.base import Command
+from checkworthy.builder.validation import validate_file
+from checkworthy.cli.base import Command
 
 
 class ValidateCommand(Command):
@@ -26,7 +27,6 @@ class ValidateCommand(Command):
         parser.add_argument("files", nargs="+", metavar="FILE", help="files to check")
 
     def run(self, args: argparse.Namespace) -> int:
-        from builder.validation import validate_file
 
         failed = 0
         for path in args.files:

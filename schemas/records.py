@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from builder.io import sha256_text
+from checkworthy.schemas.io import sha256_text
 
 ARTICLE_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]+$")
 

@@ -1,38 +1,57 @@
-"""The ``checkworthy`` command line.
+"""The ``checkworthy`` command line: the top floor.
 
-Subcommands are discovered in ``builder.commands`` and ``evaluation.commands``:
-each module there defines a ``Command`` subclass named ``COMMAND``-style (see
-``builder.commands.base``). Modules import heavy libraries inside ``run`` only, so
-that ``checkworthy --help`` stays fast.
+Every subcommand is a ``Command`` subclass in a module of this package, and every one
+is listed in :data:`COMMANDS` below: the one place that says which commands exist.
+Command modules import no heavy library at module level, so that ``checkworthy
+--help`` and ``checkworthy COMMAND --help`` stay fast.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
-import pkgutil
 import sys
 
-from builder import __version__
-from builder.commands.base import Command
-from builder.errors import CheckworthyError
+from checkworthy import __version__
+from checkworthy.cli.base import Command
+from checkworthy.cli.build import BuildCommand
+from checkworthy.cli.card import CardCommand
+from checkworthy.cli.diff import DiffCommand
+from checkworthy.cli.evaluate import EvaluateCommand
+from checkworthy.cli.publish import PublishCommand
+from checkworthy.cli.pull import PullCommand
+from checkworthy.cli.push import PushCommand
+from checkworthy.cli.run import RunCommand
+from checkworthy.cli.score import ScoreCommand
+from checkworthy.cli.studio import StudioCommand
+from checkworthy.cli.tasks import TasksCommand
+from checkworthy.cli.train import TrainCommand
+from checkworthy.cli.validate import ValidateCommand
+from checkworthy.registry import register_all
+from checkworthy.schemas.errors import CheckworthyError
 
-COMMAND_PACKAGES = ("builder.commands", "evaluation.commands")
+#: Every subcommand; the help lists them by ``order`` (pipeline order), then name.
+COMMANDS: tuple[type[Command], ...] = (
+    RunCommand,
+    TasksCommand,
+    StudioCommand,
+    PushCommand,
+    PullCommand,
+    BuildCommand,
+    DiffCommand,
+    EvaluateCommand,
+    TrainCommand,
+    ScoreCommand,
+    CardCommand,
+    PublishCommand,
+    ValidateCommand,
+)
+
+__all__ = ["COMMANDS", "Command", "build_parser", "discover_commands", "main"]
 
 
 def discover_commands() -> dict[str, type[Command]]:
-    """Every ``Command`` subclass defined in the command packages, by name."""
-    found: dict[str, type[Command]] = {}
-    for package_name in COMMAND_PACKAGES:
-        package = importlib.import_module(package_name)
-        for info in pkgutil.iter_modules(package.__path__):
-            if info.name.startswith("_") or info.name == "base":
-                continue
-            module = importlib.import_module(f"{package_name}.{info.name}")
-            for value in vars(module).values():
-                if isinstance(value, type) and issubclass(value, Command) and value is not Command and value.name:
-                    if value.__module__ == module.__name__:
-                        found[value.name] = value
+    """The commands of :data:`COMMANDS` by name, in help order."""
+    found = {command.name: command for command in COMMANDS}
     return dict(sorted(found.items(), key=lambda item: (item[1].order, item[0])))
 
 
@@ -62,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``checkworthy`` console script; returns the exit code."""
+    register_all()
     parser = build_parser()
     args = parser.parse_args(argv)
     command = getattr(args, "_command", None)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from builder.commands._connection import add_connection_arguments, connect_from_args
-from builder.commands.base import Command
+from checkworthy.builder.labelstudio import pull_export
+from checkworthy.cli._connection import add_connection_arguments, connect_from_args
+from checkworthy.cli.base import Command
 
 
 class PullCommand(Command):
@@ -28,7 +29,6 @@ class PullCommand(Command):
         add_connection_arguments(parser)
 
     def run(self, args: argparse.Namespace) -> int:
-        from builder.labelstudio import pull_export
 
         count = pull_export(args.project, args.out, connection=connect_from_args(args))
         print(f"{count} tasks written to {args.out}")

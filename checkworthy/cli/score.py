@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from builder.commands.base import Command
+from checkworthy.cli.base import Command
+from checkworthy.evaluation.scoring import score_file
+from checkworthy.schemas.io import canonical_json
 
 
 class ScoreCommand(Command):
@@ -32,8 +34,6 @@ class ScoreCommand(Command):
         parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
 
     def run(self, args: argparse.Namespace) -> int:
-        from builder.io import canonical_json
-        from evaluation.scoring import score_file
 
         scored = score_file(args.gold, args.predictions, split=args.split, n_resamples=args.n_resamples, random_state=args.seed)
         if args.json:

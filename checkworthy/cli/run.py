@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from builder.commands.base import Command
+from checkworthy.builder.studio import ADMIN_EMAIL, Studio
+from checkworthy.cli.base import Command
+from checkworthy.cli.evaluate import baseline_list
+from checkworthy.pipeline import RunConfig, run_pipeline
 
 
 class RunCommand(Command):
@@ -41,13 +44,11 @@ class RunCommand(Command):
         parser.add_argument("--port", type=int, default=0, help="studio port; 0 picks a free one (default: %(default)s)")
         parser.add_argument("--keep-studio", action="store_true", help="leave Label Studio running at the end to look at the tasks")
         parser.add_argument("--seed", type=int, default=0, help="seed of the splits and baselines (default: %(default)s)")
-        from evaluation.commands.evaluate import baseline_list
 
         parser.add_argument("--baselines", type=baseline_list, metavar="NAME[,NAME...]", help="baselines to evaluate (default: the core set)")
         parser.add_argument("--n-resamples", type=int, default=1000, metavar="N", help="bootstrap replicates (default: %(default)s)")
 
     def run(self, args: argparse.Namespace) -> int:
-        from builder.pipeline import RunConfig, run_pipeline
 
         config = RunConfig(
             seeds=args.seeds, out=args.out, labels=args.labels, scheme=args.scheme, studio=args.studio,
@@ -62,7 +63,6 @@ class RunCommand(Command):
         print(f"\nload it:  python -c \"import datasets; print(datasets.load_dataset('{outputs['version']}'))\"")
         print(f"results:  {outputs['evaluation']}/results.md")
         if result.studio:
-            from builder.studio import ADMIN_EMAIL, Studio
 
             data_dir = result.studio["data_dir"]
             state = "is still running at " + result.studio["url"] if args.keep_studio else "was stopped"

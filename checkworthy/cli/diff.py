@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from builder.commands.base import Command
+from checkworthy.builder.diff import diff_versions, format_diff
+from checkworthy.cli.base import Command
+from checkworthy.schemas.io import canonical_json
 
 
 class DiffCommand(Command):
@@ -23,8 +25,6 @@ class DiffCommand(Command):
         parser.add_argument("--json", action="store_true", help="print the full diff as JSON")
 
     def run(self, args: argparse.Namespace) -> int:
-        from builder.diff import diff_versions, format_diff
-        from builder.io import canonical_json
 
         diff = diff_versions(args.dataset, args.old, args.new)
         if args.json:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from builder.commands.base import Command
+from checkworthy.builder import studio
+from checkworthy.cli.base import Command
+from checkworthy.schemas.errors import InputError
 
 
 class StudioCommand(Command):
@@ -38,8 +40,6 @@ class StudioCommand(Command):
         parser.add_argument("--json", action="store_true", help="status: print JSON")
 
     def run(self, args: argparse.Namespace) -> int:
-        from builder import studio
-        from builder.errors import InputError
 
         data_dir = args.data_dir or studio.default_data_dir()
         if args.action != "add-annotator" and args.email:

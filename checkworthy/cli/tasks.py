@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from builder.commands.base import Command
+from checkworthy.builder.select import Selection
+from checkworthy.builder.tasks import write_tasks
+from checkworthy.cli.base import Command
 
 
 class TasksCommand(Command):
@@ -43,8 +45,6 @@ class TasksCommand(Command):
         parser.add_argument("--overwrite", action="store_true", help="replace an existing --out directory once the new one is complete")
 
     def run(self, args: argparse.Namespace) -> int:
-        from builder.select import Selection
-        from builder.tasks import write_tasks
 
         if args.top is not None:
             selection = Selection("top", args.top)

@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from schemas import Scheme
+from checkworthy.schemas import Scheme
 
 #: Split names, in order.
 SPLITS = ("train", "validation", "test")

@@ -25,8 +25,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from builder.errors import InputError
-from builder.io import atomic_write_json, read_json
+from checkworthy.builder import studio
+from checkworthy.builder.articles import read_articles
+from checkworthy.builder.card import write_card
+from checkworthy.builder.labels import labels_to_export, read_label_files
+from checkworthy.builder.labelstudio import NewAnnotation, connect, existing_annotations, post_annotations, pull_export, push_tasks
+from checkworthy.builder.tasks import write_tasks
+from checkworthy.builder.build import BuildConfig, build_version
+from checkworthy.builder.store import latest_version
+from checkworthy.evaluation.harness import evaluate_version
+from checkworthy.schemas import load_scheme
+from checkworthy.schemas.errors import InputError
+from checkworthy.schemas.io import atomic_write_json, read_json
 
 #: Label files looked up under each seed directory when none are given.
 DEFAULT_LABEL_GLOB = "demo/labels*.json"
@@ -122,9 +132,6 @@ def run_pipeline(config: RunConfig, say: Callable[[str], None] = _say) -> RunRes
     StudioError
         Label Studio could not be installed, started or used.
     """
-    from builder.labels import read_label_files
-    from builder.tasks import write_tasks
-    from schemas import load_scheme
 
     out = Path(config.out)
     scheme = load_scheme(config.scheme)
@@ -153,7 +160,6 @@ def run_pipeline(config: RunConfig, say: Callable[[str], None] = _say) -> RunRes
         say(f"[2/{steps}] Label Studio: push the tasks, post the bundled labels as annotations, pull the export")
         result.studio = _through_studio(config, out / "studio", tasks_dir, rows, export, say)
     else:
-        from builder.labels import labels_to_export
 
         say(f"[2/{steps}] labels: making the Label Studio export from the label files (--no-studio)")
         atomic_write_json(export, labels_to_export(tasks, rows), indent=1)
@@ -169,7 +175,6 @@ def run_pipeline(config: RunConfig, say: Callable[[str], None] = _say) -> RunRes
         say(f"      warning: {warning}")
 
     say(f"[4/{steps}] evaluate: baselines with bootstrap confidence intervals")
-    from evaluation.harness import evaluate_version
 
     evaluation_dir = evaluate_version(
         str(built.path),
@@ -178,8 +183,6 @@ def run_pipeline(config: RunConfig, say: Callable[[str], None] = _say) -> RunRes
     result.outputs["evaluation"] = str(evaluation_dir)
 
     say(f"[5/{steps}] card: dataset card and Croissant metadata")
-    from builder.articles import read_articles
-    from builder.card import write_card
 
     result.outputs["card"] = str(write_card(built.path, articles=read_articles(config.seeds)))
     result.outputs["croissant"] = str(built.path / "croissant.json")
@@ -188,7 +191,6 @@ def run_pipeline(config: RunConfig, say: Callable[[str], None] = _say) -> RunRes
 
 
 def _build(config: RunConfig, export: Path, dataset_dir: Path):
-    from builder.versions import BuildConfig, build_version, latest_version
 
     settings_file = next((Path(s) / DEFAULT_CARD_SETTINGS for s in config.seeds if (Path(s) / DEFAULT_CARD_SETTINGS).is_file()), None)
     if settings_file is not None:
@@ -199,8 +201,6 @@ def _build(config: RunConfig, export: Path, dataset_dir: Path):
 
 
 def _through_studio(config: RunConfig, data_dir: Path, tasks_dir: Path, rows, export: Path, say) -> dict[str, Any]:
-    from builder import studio
-    from builder.labelstudio import NewAnnotation, connect, existing_annotations, post_annotations, pull_export, push_tasks
 
     info = studio.start(data_dir, port=config.port)
     try:

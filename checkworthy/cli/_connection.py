@@ -6,6 +6,8 @@ import argparse
 import sys
 import warnings
 
+from checkworthy.builder.labelstudio import connect
+
 
 def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
     """``--url``, ``--token-file`` and ``--data-dir``."""
@@ -18,7 +20,6 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
 
 def connect_from_args(args: argparse.Namespace):
     """A ``Connection`` from the parsed options; connection warnings go to stderr as one line."""
-    from builder.labelstudio import connect
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -1,0 +1,227 @@
+"""The version store: immutable, versioned dataset directories (layout fixed in DESIGN.md).
+
+::
+
+    <dataset>/
+      annotator.key           secret key of the annotator pseudonyms (never published)
+      versions/<X.Y.Z>/
+        data/{train,validation,test}.parquet   one row per sentence (schemas.rows)
+        annotations.parquet                    every individual label, pseudonymised
+        manifest.json                          schemas/manifest.schema.json
+        README.md                              the dataset card (builder.card)
+        croissant.json                         Croissant metadata (builder.croissant)
+        evaluation/                            results of the baselines (evaluation)
+      CHANGELOG.md            appended by every build (builder.diff)
+
+This module lists, resolves, reads and loads versions, and commits a new one
+atomically (:func:`commit_directory`: written to a temporary directory, frozen and
+renamed into place; an existing version is never touched). Making the contents of a
+version (annotations -> aggregate -> agreement -> splits -> manifest) is
+:mod:`checkworthy.builder.build`'s job. Everything that reads a dataset
+(evaluation, the card, diff, publish) goes through the functions here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from checkworthy.schemas import load_scheme, schema_errors
+from checkworthy.schemas.errors import InputError, InputFileNotFoundError, VersionExistsError
+from checkworthy.schemas.io import atomic_directory, read_json
+from checkworthy.schemas.rows import SPLITS, features
+
+__all__ = [
+    "IMMUTABLE",
+    "VERSION_PATTERN",
+    "check_manifest",
+    "check_version",
+    "commit_directory",
+    "freeze",
+    "latest_version",
+    "list_versions",
+    "load_version",
+    "parse_dataset_ref",
+    "read_manifest",
+    "resolve_version_dir",
+    "version_dir",
+]
+
+VERSION_PATTERN = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+
+
+def check_version(version: str) -> str:
+    """Return ``version`` if it is ``MAJOR.MINOR.PATCH``; raise ``InputError`` otherwise."""
+    if not isinstance(version, str) or not VERSION_PATTERN.match(version):
+        raise InputError(f"version {version!r} is not MAJOR.MINOR.PATCH (for example 1.0.0)")
+    return version
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split("."))
+
+
+def list_versions(dataset_dir: str | os.PathLike) -> list[str]:
+    """The complete versions of a dataset, oldest first."""
+    root = Path(dataset_dir) / "versions"
+    if not root.is_dir():
+        return []
+    found = [p.name for p in root.iterdir() if VERSION_PATTERN.match(p.name) and (p / "manifest.json").is_file()]
+    return sorted(found, key=version_key)
+
+
+def latest_version(dataset_dir: str | os.PathLike) -> str | None:
+    """The highest version of a dataset, or None when it has none."""
+    versions = list_versions(dataset_dir)
+    return versions[-1] if versions else None
+
+
+def version_dir(dataset_dir: str | os.PathLike, version: str | None = None) -> Path:
+    """The directory of ``version`` (None = latest); raise a clear error when it does not exist."""
+    dataset_dir = Path(dataset_dir)
+    versions = list_versions(dataset_dir)
+    if not versions:
+        raise InputFileNotFoundError(f"{dataset_dir}: no dataset versions found under {dataset_dir / 'versions'}; build one with 'checkworthy build'")
+    if version is None:
+        version = versions[-1]
+    check_version(version)
+    if version not in versions:
+        raise InputFileNotFoundError(f"{dataset_dir}: version {version} not found; available: {', '.join(versions)}")
+    return dataset_dir / "versions" / version
+
+
+def resolve_version_dir(ref: str | os.PathLike) -> Path:
+    """The directory of ``DIR@X.Y.Z``, of the latest version of ``DIR``, or ``ref`` itself
+    when it is a version directory (it holds ``manifest.json``).
+
+    Raises
+    ------
+    InputFileNotFoundError
+        The dataset has no versions, or not this one (the message lists them).
+    """
+    if Path(ref, "manifest.json").is_file():
+        return Path(ref)
+    return version_dir(*parse_dataset_ref(str(ref)))
+
+
+def parse_dataset_ref(ref: str) -> tuple[Path, str | None]:
+    """Split the CLI's ``DIR[@VERSION]`` into a path and a version (None = latest).
+
+    Examples
+    --------
+    >>> parse_dataset_ref("data/ds@1.0.0")
+    (PosixPath('data/ds'), '1.0.0')
+    >>> parse_dataset_ref("data/ds")
+    (PosixPath('data/ds'), None)
+    """
+    path, at, version = ref.rpartition("@")
+    if not at:
+        return Path(ref), None
+    if not path:
+        raise InputError(f"{ref!r}: expected DIR or DIR@MAJOR.MINOR.PATCH")
+    return Path(path), check_version(version)
+
+
+def read_manifest(version_dir: str | os.PathLike) -> dict[str, Any]:
+    """The manifest of a version directory."""
+    return read_json(Path(version_dir) / "manifest.json")
+
+
+def check_manifest(path: str | os.PathLike) -> tuple[int, list[str]]:
+    """Validate a version's ``manifest.json`` (``checkworthy validate``): schema, and counts against the parquet files.
+
+    Returns
+    -------
+    (int, list of str)
+        1 (the manifest), and the problems.
+    """
+    import pyarrow.parquet as pq
+
+
+    path = Path(path)
+    manifest = read_json(path)
+    problems = [f"{path}: {e} (schema manifest.schema.json)" for e in schema_errors(manifest, "manifest")]
+    data = path.parent / "data"
+    if not problems and data.is_dir():
+        for split in SPLITS:
+            file = data / f"{split}.parquet"
+            rows = pq.read_metadata(file).num_rows if file.exists() else 0
+            if rows != manifest["counts"][split]:
+                problems.append(f"{path}: counts.{split}: expected {rows} (rows of {file.name}), found {manifest['counts'][split]}; the version was changed after it was built")
+    return 1, problems
+
+
+def load_version(dataset_dir: str | os.PathLike, version: str | None = None):
+    """Load a dataset version as a ``datasets.DatasetDict``, with the scheme's ``ClassLabel``.
+
+    Parameters
+    ----------
+    dataset_dir : path-like
+        The dataset directory (the parent of ``versions/``).
+    version : str, optional
+        ``MAJOR.MINOR.PATCH``; the latest when None.
+
+    Returns
+    -------
+    datasets.DatasetDict
+        The non-empty splits, in train/validation/test order.
+
+    Examples
+    --------
+    >>> ds = load_version("data/ds", "1.0.0")  # doctest: +SKIP
+    >>> ds["train"].features["label"].names  # doctest: +SKIP
+    ['CFS', 'UFS', 'NFS']
+    """
+    import pyarrow.parquet as pq
+    from datasets import Dataset, DatasetDict, DatasetInfo
+    from datasets.table import InMemoryTable
+
+    path = version_dir(dataset_dir, version)
+    manifest = read_manifest(path)
+    feats = features(load_scheme(manifest["scheme"]))
+    splits = {}
+    for split in SPLITS:
+        file = path / "data" / f"{split}.parquet"
+        if file.exists():
+            table = pq.read_table(file).cast(feats.arrow_schema)
+            splits[split] = Dataset(InMemoryTable(table), info=DatasetInfo(features=feats), split=split)
+    return DatasetDict(splits)
+
+
+#: Files of a version that never change; they are made read-only.
+IMMUTABLE = ("data", "annotations.parquet", "manifest.json")
+
+
+def freeze(version_path: Path) -> None:
+    """Make a version's data, annotations and manifest read-only.
+
+    ``README.md``, ``croissant.json`` and ``evaluation/`` stay writable for
+    ``checkworthy card`` and ``evaluate``.
+    """
+    for name in IMMUTABLE:
+        target = version_path / name
+        for item in [target, *target.rglob("*")] if target.is_dir() else [target]:
+            if item.is_file():
+                item.chmod(item.stat().st_mode & ~0o222)
+
+
+def commit_directory(dataset_dir: str | os.PathLike, version: str, write: Callable[[Path], None]) -> Path:
+    """Write a new version atomically: ``write(tmp)`` fills a temporary directory, which is
+    frozen (:data:`IMMUTABLE` made read-only) and renamed to ``versions/<version>``.
+
+    Raises
+    ------
+    VersionExistsError
+        The version exists already; it is never overwritten.
+    """
+    check_version(version)
+    target = Path(dataset_dir) / "versions" / version
+    if target.exists():
+        raise VersionExistsError(f"{target}: version {version} already exists and is never overwritten; choose another --version or omit it")
+    with atomic_directory(target) as tmp:
+        write(tmp)
+        freeze(tmp)
+    return target

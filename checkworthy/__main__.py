@@ -1,0 +1,5 @@
+import sys
+
+from checkworthy.cli import main
+
+sys.exit(main())
