@@ -45,7 +45,10 @@ class PysbdSegmenter(Segmenter):
     name = "pysbd"
 
     def __init__(self):
-        import pysbd
+        try:
+            import pysbd  # only this benchmark uses it: the optional extra 'bench'
+        except ImportError:
+            raise SystemExit("split_bench.py: pySBD is not installed; install the benchmark extra: pip install -e '.[bench]'") from None
 
         self._segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
 

@@ -27,12 +27,12 @@ from typing import Any
 
 from checkworthy.builder import studio
 from checkworthy.builder.articles import read_articles
+from checkworthy.builder.build import BuildConfig, build_version
 from checkworthy.builder.card import write_card
 from checkworthy.builder.labels import labels_to_export, read_label_files
 from checkworthy.builder.labelstudio import NewAnnotation, connect, existing_annotations, post_annotations, pull_export, push_tasks
-from checkworthy.builder.tasks import write_tasks
-from checkworthy.builder.build import BuildConfig, build_version
 from checkworthy.builder.store import latest_version
+from checkworthy.builder.tasks import write_tasks
 from checkworthy.evaluation.harness import evaluate_version
 from checkworthy.schemas import load_scheme
 from checkworthy.schemas.errors import InputError

@@ -6,10 +6,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from checkworthy.builder.aggregate import METHODS
 from checkworthy.builder.articles import read_articles
+from checkworthy.builder.build import GROUP_BY, BuildConfig, build_version
 from checkworthy.builder.card import write_card
 from checkworthy.builder.from_corpus import CORPORA, build_from_corpus
-from checkworthy.builder.build import BuildConfig, build_version
 from checkworthy.cli.base import Command
 from checkworthy.schemas.errors import InputError
 
@@ -37,13 +38,13 @@ class BuildCommand(Command):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("exports", nargs="*", metavar="EXPORT", help="Label Studio export files (JSON; JSON_MIN/CSV lose skips and ground truth)")
         parser.add_argument("--articles", nargs="+", metavar="SEEDS", help="article files or folders the tasks were made from, or the articles.jsonl that tasks wrote")
-        parser.add_argument("--from", dest="corpus", nargs=2, metavar=("{checkthat,claimbuster}", "DIR"),
+        parser.add_argument("--from", dest="corpus", nargs=2, metavar=("{" + ",".join(CORPORA) + "}", "DIR"),
                             help="build from an existing corpus folder instead of exports")
         parser.add_argument("--dataset", required=True, metavar="DIR", help="dataset directory (versions go to DIR/versions/X.Y.Z)")
         parser.add_argument("--scheme", default=None, help="label scheme (default: claimbuster; checkthat for --from checkthat)")
-        parser.add_argument("--aggregate", default="majority", choices=["majority", "dawid-skene"], help="how votes become a gold label (default: majority; ties stay unresolved)")
+        parser.add_argument("--aggregate", default="majority", choices=METHODS, help="how votes become a gold label (default: majority; ties stay unresolved)")
         parser.add_argument("--seed", type=int, default=0, help="seed of the split assignment and of Dawid-Skene (default: 0)")
-        parser.add_argument("--group-by", default="article", choices=["article", "source"], help="what a split keeps together (default: article)")
+        parser.add_argument("--group-by", default="article", choices=GROUP_BY, help="what a split keeps together (default: article)")
         parser.add_argument("--dedupe", action="store_true", help="remove later copies of sentences that leak across splits")
         parser.add_argument("--skip-invalid", action="store_true", help="build without invalid items and record them in the manifest")
         parser.add_argument("--version", dest="new_version", metavar="X.Y.Z", help="version to write (default: bumped from the latest)")

@@ -7,7 +7,7 @@ import argparse
 from checkworthy.builder.card import write_card
 from checkworthy.cli.base import Command
 from checkworthy.evaluation.baselines import BASELINES, CORE_BASELINES
-from checkworthy.evaluation.harness import evaluate_version
+from checkworthy.evaluation.harness import THRESHOLD_RULES, evaluate_version
 
 
 def baseline_list(text: str) -> list[str]:
@@ -43,7 +43,7 @@ class EvaluateCommand(Command):
         parser.add_argument("--n-resamples", type=int, default=1000, help="bootstrap replicates (default: 1000)")
         parser.add_argument("--out", metavar="OUT", help="output directory (default: <version dir>/evaluation)")
         parser.add_argument(
-            "--threshold", choices=("validation", "none"), default="validation",
+            "--threshold", choices=THRESHOLD_RULES, default="validation",
             help="decision rule of the learned baselines: a threshold tuned on validation for positive-class F1 "
             "(default), or none: each model's own class-balanced rule, for when validation comes from another "
             "collection than test",

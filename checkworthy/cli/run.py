@@ -8,6 +8,7 @@ from checkworthy.builder.studio import ADMIN_EMAIL, Studio
 from checkworthy.cli.base import Command
 from checkworthy.cli.evaluate import baseline_list
 from checkworthy.pipeline import RunConfig, run_pipeline
+from checkworthy.schemas import available_schemes
 
 
 class RunCommand(Command):
@@ -38,7 +39,7 @@ class RunCommand(Command):
         parser.add_argument("seeds", nargs="+", metavar="SEEDS", help="article files or directories (e.g. seeds)")
         parser.add_argument("--out", required=True, metavar="DIR", help="output directory")
         parser.add_argument("--labels", nargs="+", metavar="FILE", help="label files (default: demo/labels*.json under the seed folders)")
-        parser.add_argument("--scheme", default="claimbuster", choices=["claimbuster", "checkthat"], help="label scheme (default: %(default)s)")
+        parser.add_argument("--scheme", default="claimbuster", choices=available_schemes(), help="label scheme (default: %(default)s)")
         parser.add_argument("--no-studio", dest="studio", action="store_false", help="skip Label Studio: make the export from the label files")
         parser.add_argument("--project", default="checkworthy demo", help="Label Studio project title (default: %(default)s)")
         parser.add_argument("--port", type=int, default=0, help="studio port; 0 picks a free one (default: %(default)s)")

@@ -8,6 +8,7 @@ import sys
 from checkworthy.builder.select import Selection
 from checkworthy.builder.tasks import write_tasks
 from checkworthy.cli.base import Command
+from checkworthy.schemas import available_schemes
 
 
 class TasksCommand(Command):
@@ -34,7 +35,7 @@ class TasksCommand(Command):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("seeds", nargs="+", metavar="SEEDS", help="article files or directories")
         parser.add_argument("--out", required=True, metavar="DIR", help="output directory (must not exist unless --overwrite)")
-        parser.add_argument("--scheme", default="claimbuster", choices=["claimbuster", "checkthat"], help="label scheme (default: %(default)s)")
+        parser.add_argument("--scheme", default="claimbuster", choices=available_schemes(), help="label scheme (default: %(default)s)")
         group = parser.add_mutually_exclusive_group()
         group.add_argument("--select", choices=["all"], default=None, help="make a task of every body sentence (the default)")
         group.add_argument("--top", type=int, metavar="K", help="only the K best-scored body sentences of each article")

@@ -6,7 +6,7 @@ import argparse
 
 from checkworthy.cli.base import Command
 from checkworthy.evaluation.baselines import BASELINES, get_baseline, save_model
-from checkworthy.evaluation.harness import fit_baseline, open_dataset, package_versions, prepare_splits
+from checkworthy.evaluation.harness import THRESHOLD_RULES, fit_baseline, open_dataset, package_versions, prepare_splits
 
 
 class TrainCommand(Command):
@@ -29,7 +29,7 @@ class TrainCommand(Command):
         parser.add_argument("--baseline", default="tfidf-svm", metavar="NAME", help=f"one of {', '.join(BASELINES)} (default: tfidf-svm)")
         parser.add_argument("--seed", type=int, default=0, help="random_state of the baseline (default: 0)")
         parser.add_argument(
-            "--threshold", choices=("validation", "none"), default="validation",
+            "--threshold", choices=THRESHOLD_RULES, default="validation",
             help="tune the decision threshold on validation (default) or keep the model's own rule",
         )
         parser.add_argument("--out", required=True, metavar="DIR", help="directory for model.skops and model.json")
