@@ -36,3 +36,17 @@ def test_every_command_has_help_and_examples():
         assert command.help, name
         assert "examples:" in command.epilog and f"checkworthy {name}" in command.epilog, name
     assert parser.prog == "checkworthy"
+
+
+def test_python_api_example_runs(tmp_path, monkeypatch):
+    """The README's "Python API" block runs as written, from a folder that has the seeds."""
+    block = re.search(r"## Python API.*?```python\n(.*?)```", README, re.S)
+    assert block, "README has no Python API code block"
+    (tmp_path / "seeds").symlink_to(REPO / "seeds")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(block.group(1), "README.md (Python API)", "exec"), namespace)
+    assert namespace["built"].version == "1.0.0"
+    assert namespace["built"].path.joinpath("README.md").is_file()
+    assert set(namespace["dataset"]) == {"train", "validation", "test"}
+    assert (tmp_path / "out/api/dataset/versions/1.0.0/croissant.json").is_file()
