@@ -23,6 +23,10 @@ import sys
 import time
 from pathlib import Path
 
+from checkworthy.builder.articles import read_articles
+from checkworthy.builder.split import split_article
+from checkworthy.schemas import FROM_NAME, TO_NAME, load_scheme
+
 ROOT = Path(__file__).resolve().parent.parent
 SENTENCES_PER_ARTICLE = 20
 ANNOTATORS = 20
@@ -38,9 +42,6 @@ def generate(n_tasks: int, folder: Path, seed: int = 0) -> None:
     """Write ``folder/articles/`` and ``folder/export.json`` (a JSON export of ``n_tasks`` labeled sentences)."""
     import numpy as np
 
-    from checkworthy.builder.articles import read_articles
-    from checkworthy.builder.split import split_article
-    from checkworthy.schemas import FROM_NAME, TO_NAME, load_scheme
 
     rng = np.random.default_rng(seed)
     names = load_scheme("claimbuster").names

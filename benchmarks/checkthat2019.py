@@ -19,16 +19,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from checkworthy.evaluation.baselines import make_baseline, positive_score
+from checkworthy.evaluation.external import checkthat2019
+from checkworthy.evaluation.harness import score_items
+from checkworthy.evaluation.scoring import score_file
 
 
 def main(argv=None) -> int:
     import numpy as np
 
-    from checkworthy.evaluation.baselines import make_baseline, positive_score
-    from checkworthy.evaluation.external import checkthat2019
-    from checkworthy.evaluation.harness import score_items
-    from checkworthy.evaluation.scoring import score_file
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True, help="folder with training/ and test_annotated/")

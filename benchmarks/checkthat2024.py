@@ -31,7 +31,13 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from checkworthy.builder.corpora import checkthat_split_files, read_checkthat_tsv
+from checkworthy.evaluation.baselines import CORE_BASELINES
+from checkworthy.evaluation.external import checkthat2024, prediction_throughput
+from checkworthy.evaluation.harness import SplitData, evaluate_baselines, score_items
+from checkworthy.evaluation.report import write_evaluation
+from checkworthy.evaluation.scoring import score_file
+from checkworthy.schemas import load_scheme
 
 
 def write_run(path: Path, ids, labels, run_id: str) -> Path:
@@ -40,13 +46,6 @@ def write_run(path: Path, ids, labels, run_id: str) -> Path:
 
 
 def main(argv=None) -> int:
-    from checkworthy.builder.corpora import checkthat_split_files, read_checkthat_tsv
-    from checkworthy.evaluation.baselines import CORE_BASELINES
-    from checkworthy.evaluation.external import checkthat2024, prediction_throughput
-    from checkworthy.evaluation.harness import evaluate_baselines
-    from checkworthy.evaluation.report import write_evaluation
-    from checkworthy.evaluation.scoring import score_file
-    from checkworthy.schemas import load_scheme
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True, help="folder with the CT24_checkworthy_english_*.tsv files")
@@ -85,7 +84,6 @@ def main(argv=None) -> int:
         dataset_info={"version": None, "fingerprint": None, "seed": None}, progress=lambda m: print(f"  .. {m}", file=sys.stderr),
     )
     results = evaluation.results
-    from checkworthy.evaluation.harness import SplitData, score_items
 
     test_data = SplitData.from_dataset(dataset["test"], "test")
     print("\nthreshold tuned on dev (the issue's protocol) | no threshold tuned (each model's own balanced rule)")

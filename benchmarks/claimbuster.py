@@ -16,14 +16,13 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from checkworthy.evaluation.baselines import CORE_BASELINES
+from checkworthy.evaluation.external import claimbuster_by_debate
+from checkworthy.evaluation.harness import evaluate_baselines
+from checkworthy.schemas import load_scheme
 
 
 def main(argv=None) -> int:
-    from checkworthy.evaluation.baselines import CORE_BASELINES
-    from checkworthy.evaluation.external import claimbuster_by_debate
-    from checkworthy.evaluation.harness import evaluate_baselines
-    from checkworthy.schemas import load_scheme
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True, help="folder with crowdsourced.csv")

@@ -31,9 +31,6 @@ import sys
 import time
 import tracemalloc
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from checkworthy.builder.split import Segmenter, get_segmenter, segment, split_article  # noqa: E402
 from checkworthy.schemas.records import Article  # noqa: E402

@@ -29,8 +29,6 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from checkworthy.builder import studio  # noqa: E402
 from checkworthy.builder.labelstudio import connect, pull_export, push_tasks, read_task_dir  # noqa: E402
 from checkworthy.schemas import FROM_NAME, TO_NAME, load_scheme  # noqa: E402
