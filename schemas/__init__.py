@@ -1,4 +1,6 @@
-"""The data contracts: JSON Schemas, label schemes and the Label Studio config.
+"""The contracts floor: JSON Schemas, label schemes and the Label Studio config here;
+the record dataclasses (``records``, ``rows``), errors (``errors``) and atomic I/O
+(``io``) in the modules beside it. Nothing here imports the rest of the project.
 
 Each contract is declared once here, as data; everything else is derived from it:
 the validators (``validate``), the dataset's ``ClassLabel`` (``Scheme.class_label``)
@@ -23,6 +25,20 @@ FROM_NAME = "label"
 TO_NAME = "sentence"
 
 SCHEMA_NAMES = ("article", "sentence", "tasks", "scheme", "labels")
+
+__all__ = [
+    "FROM_NAME",
+    "SCHEMA_NAMES",
+    "TO_NAME",
+    "Label",
+    "Scheme",
+    "available_schemes",
+    "did_you_mean",
+    "load_schema",
+    "load_scheme",
+    "schema_errors",
+    "validate",
+]
 
 
 def _read_json_resource(*parts: str) -> Any:
