@@ -25,7 +25,7 @@ from checkworthy.builder.corpora import SPREADSHEET_ARTEFACTS, CorpusFile, check
 from checkworthy.builder.build import BuildConfig, BuildResult, Prepared, commit_version, file_inputs
 from checkworthy.schemas import load_scheme
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError
-from checkworthy.schemas.rows import Row
+from checkworthy.schemas.rows import SPLITS, Row
 
 #: Corpus kind -> its label scheme.
 CORPORA = {"checkthat": "checkthat", "claimbuster": "claimbuster"}
@@ -58,7 +58,7 @@ def prepare_checkthat(directory: str | os.PathLike, config: BuildConfig) -> Prep
     files = checkthat_split_files(directory)
     rows, splits, skipped, problems = [], [], [], []
     seen: dict[str, str] = {}
-    for split in ("train", "validation", "test"):
+    for split in SPLITS:
         if split not in files:
             continue
         frame = _clean(read_checkthat_tsv(files[split]), skipped, problems)
