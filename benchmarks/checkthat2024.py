@@ -88,9 +88,9 @@ def main(argv=None) -> int:
     test_data = SplitData.from_dataset(dataset["test"], "test")
     print("\nthreshold tuned on dev (the issue's protocol) | no threshold tuned (each model's own balanced rule)")
     print("baseline      dev F1 (tuned)  dev-test F1 Yes [95% CI]     dev-test macro F1  AP     train s  predict sent/s  | dev-test F1 Yes, no tuning [95% CI]")
-    for name in results["baselines"]:
-        val = next(e for e in results["results"] if e["baseline"] == name and e["split"] == "validation")
-        test = next(e for e in results["results"] if e["baseline"] == name and e["split"] == "test")
+    for name in results.baselines:
+        (val,) = results.entries(baseline=name, split="validation")
+        (test,) = results.entries(baseline=name, split="test")
         model = evaluation.models[name]
         rate = prediction_throughput(model, dataset["validation"]["text"])
         # The estimator's own decision rule (what --threshold none keeps).
@@ -99,13 +99,13 @@ def main(argv=None) -> int:
             test_data.labels, labels=["No", "Yes"], pos_label="Yes", y_pred=default.predict(test_data.texts),
             groups=test_data.groups, n_resamples=args.n_resamples, random_state=args.seed,
         )
-        low, high = test["ci95"]["f1_positive"]
+        low, high = test.ci95["f1_positive"]
         u_low, u_high = untuned["ci95"]["f1_positive"]
-        print(f"{name:<13} {val['metrics']['f1_positive']:.4f}          {test['metrics']['f1_positive']:.4f} [{low:.4f}, {high:.4f}]"
-              f"     {test['metrics']['macro_f1']:.4f}             {test['metrics']['average_precision']:.4f} "
+        print(f"{name:<13} {val.metrics['f1_positive']:.4f}          {test.metrics['f1_positive']:.4f} [{low:.4f}, {high:.4f}]"
+              f"     {test.metrics['macro_f1']:.4f}             {test.metrics['average_precision']:.4f} "
               f"{evaluation.fit_seconds[name]:7.1f}  {rate:9.0f}       | {untuned['metrics']['f1_positive']:.4f} [{u_low:.4f}, {u_high:.4f}]")
-    for c in results["comparisons"]:
-        print(f"paired bootstrap on dev-test F1: {c['a']} - {c['b']} = {c['delta']:+.4f} CI {c['ci95']} p={c['p_value']:.3f}")
+    for c in results.comparisons:
+        print(f"paired bootstrap on dev-test F1: {c.a} - {c.b} = {c.delta:+.4f} CI {c.ci95} p={c.p_value:.3f}")
     if args.out:
         write_evaluation(results, evaluation.predictions, args.out)
         print(f"wrote {args.out}")

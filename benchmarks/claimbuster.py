@@ -41,11 +41,9 @@ def main(argv=None) -> int:
         progress=lambda m: print(f"  .. {m}", file=sys.stderr),
     ).results
     print("baseline      test macro F1 [95% CI, debates]   test CFS F1 [95% CI]         MAP (per debate)")
-    for entry in results["results"]:
-        if entry["split"] != "test":
-            continue
-        m, ci = entry["metrics"], entry["ci95"]
-        print(f"{entry['baseline']:<13} {m['macro_f1']:.4f} [{ci['macro_f1'][0]:.4f}, {ci['macro_f1'][1]:.4f}]         "
+    for entry in results.entries(split="test"):
+        m, ci = entry.metrics, entry.ci95
+        print(f"{entry.baseline:<13} {m['macro_f1']:.4f} [{ci['macro_f1'][0]:.4f}, {ci['macro_f1'][1]:.4f}]         "
               f"{m['f1_positive']:.4f} [{ci['f1_positive'][0]:.4f}, {ci['f1_positive'][1]:.4f}]   {m['map']:.4f}")
     return 0
 

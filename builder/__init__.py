@@ -14,7 +14,7 @@ from checkworthy.builder.diff import diff_versions
 from checkworthy.builder.labelstudio import pull_export, push_tasks
 from checkworthy.builder.select import score_sentences
 from checkworthy.builder.split import split_article
-from checkworthy.builder.store import latest_version, list_versions, load_version, read_manifest, resolve_version_dir
+from checkworthy.builder.store import latest_version, list_versions, load_manifest, load_version, read_manifest, resolve_version_dir
 from checkworthy.builder.tasks import make_tasks, write_tasks
 from checkworthy.builder.validation import validate_file
 
@@ -24,6 +24,7 @@ __all__ = [
     "diff_versions",
     "latest_version",
     "list_versions",
+    "load_manifest",
     "load_version",
     "make_tasks",
     "pull_export",

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,12 +26,12 @@ from checkworthy.builder.articles import read_articles
 from checkworthy.builder.diff import changelog_section
 from checkworthy.builder.split import split_article
 from checkworthy.builder.splits import assign_split, find_leakage, later_copies, leakage_report
-from checkworthy.builder.store import check_version, commit_directory, latest_version, list_versions, read_manifest, version_key
-from checkworthy.schemas import Scheme, did_you_mean, load_scheme, schema_errors, validate
-from checkworthy.schemas.errors import InputError, InputFileNotFoundError, VersionExistsError
-from checkworthy.schemas.io import atomic_write_json, atomic_write_text, fingerprint, read_json, sha256_file
+from checkworthy.builder.store import check_version, commit_directory, latest_version, list_versions, load_manifest, version_key
+from checkworthy.schemas import Scheme, did_you_mean, load_scheme, validate
+from checkworthy.schemas.documents import Leakage, Manifest, SplitCounts
+from checkworthy.schemas.errors import InputError, VersionExistsError
+from checkworthy.schemas.io import atomic_write_json, atomic_write_text, fingerprint, sha256_file
 from checkworthy.schemas.rows import SPLITS, Row, features
-
 
 #: Bumped when the same inputs and settings would give different output files.
 BUILD_FORMAT = 1
@@ -118,7 +117,7 @@ class BuildResult:
         Its directory.
     created : bool
         False when an existing version already had the fingerprint.
-    manifest : dict
+    manifest : Manifest
         The version's manifest.
     warnings : list of str
         Things the user should read (lossy formats, empty splits, leakage, ...).
@@ -127,7 +126,7 @@ class BuildResult:
     version: str
     path: Path
     created: bool
-    manifest: dict[str, Any]
+    manifest: Manifest
     warnings: list[str] = field(default_factory=list)
 
 
@@ -154,7 +153,7 @@ class BuildResult:
 
 
 
-def write_readme(path: Path, scheme: Scheme, splits: Sequence[str], manifest: dict[str, Any]) -> None:
+def write_readme(path: Path, scheme: Scheme, splits: Sequence[str], manifest: Manifest) -> None:
     """Write a minimal ``README.md`` whose YAML header lets ``datasets.load_dataset`` read the version.
 
     ``builder.card`` replaces it with the full dataset card: the body sits between the
@@ -166,10 +165,10 @@ def write_readme(path: Path, scheme: Scheme, splits: Sequence[str], manifest: di
         configs=[{"config_name": "default", "data_files": [{"split": s, "path": f"data/{s}.parquet"} for s in splits]}],
         dataset_info={"features": features(scheme)._to_yaml_list()},
     )
-    counts = ", ".join(f"{s} {manifest['counts'][s]}" for s in SPLITS)
+    counts = ", ".join(f"{s} {manifest.counts[s]}" for s in SPLITS)
     body = (
         "<!-- checkworthy:begin summary -->\n"
-        f"# checkworthy dataset, version {manifest['version']}\n\n"
+        f"# checkworthy dataset, version {manifest.version}\n\n"
         f"Check-worthiness labels in the `{scheme.name}` scheme ({', '.join(scheme.names)}). "
         f"Sentences: {counts}. See `manifest.json` for the inputs, settings, agreement and leakage.\n"
         "<!-- checkworthy:end summary -->\n"
@@ -333,7 +332,7 @@ def _bump(parent_dir: Path | None, scheme: str, old_ids: set[str], new_ids: set[
     if parent_dir is None:
         return "1.0.0"
     major, minor, patch = version_key(parent_dir.name)
-    if read_manifest(parent_dir)["scheme"] != scheme:
+    if load_manifest(parent_dir).scheme != scheme:
         return f"{major + 1}.0.0"
     if old_ids != new_ids:
         return f"{major}.{minor + 1}.0"
@@ -384,8 +383,8 @@ def commit_version(
     all_settings = {**config.to_dict(), **(settings or {})}
     fp = fingerprint({"build_format": BUILD_FORMAT, "settings": all_settings, "scheme": [scheme.name, scheme.version], "content": prepared.content})
     for existing in list_versions(dataset_dir):
-        manifest = read_manifest(dataset_dir / "versions" / existing)
-        if manifest.get("fingerprint") == fp:
+        manifest = load_manifest(dataset_dir / "versions" / existing)
+        if manifest.fingerprint == fp:
             return BuildResult(existing, dataset_dir / "versions" / existing, False, manifest,
                                [f"version {existing} already has these inputs and settings (fingerprint {fp}); nothing was written"])
     if not prepared.rows:
@@ -406,16 +405,16 @@ def commit_version(
     clusters = find_leakage(texts, ordered_splits, threshold=config.near_duplicate_threshold)
     removed = {order[i] for i in later_copies(clusters, ordered_splits)} if config.dedupe else set()
     warnings = list(prepared.warnings)
-    leakage = {
-        "clusters": len(clusters),
-        "sentences": sum(len(c) for c in clusters),
-        "exact": 0,
-        "near": 0,
-        "removed": sorted(rows[i].sentence_id for i in removed),
-        "items": leakage_report(clusters, ids, texts, ordered_splits),
-    }
-    for item in leakage["items"]:
-        leakage[item["kind"]] += 1
+    items = leakage_report(clusters, ids, texts, ordered_splits)
+    kinds = Counter(item["kind"] for item in items)
+    leakage = Leakage(
+        clusters=len(clusters),
+        sentences=sum(len(c) for c in clusters),
+        exact=kinds["exact"],
+        near=kinds["near"],
+        removed=sorted(rows[i].sentence_id for i in removed),
+        items=items,
+    )
     if clusters:
         warnings.append(
             f"{len(clusters)} group(s) of identical or near-identical sentences span several splits "
@@ -434,33 +433,34 @@ def commit_version(
             f"split(s) {', '.join(empty)} empty: only {len(set(prepared.groups))} group(s) to split 80/10/10; "
             "add articles (or change --seed) for a usable split; empty splits are not written"
         )
-    manifest = {
-        "version": version,
-        "parent": parent,
-        "fingerprint": fp,
-        "scheme": scheme.name,
-        "scheme_version": scheme.version,
-        "settings": all_settings,
-        "inputs": prepared.inputs,
-        "counts": {**{s: len(by_split[s]) for s in SPLITS}, "total": sum(len(v) for v in by_split.values())},
-        "label_distribution": {s: {n: c for n, c in sorted(Counter(r.label for r in by_split[s]).items(), key=lambda kv: scheme.names.index(kv[0]))} for s in SPLITS},
-        "agreement": prepared.report.get("agreement"),
-        "annotations": prepared.report.get("annotations"),
-        "unresolved": prepared.report.get("unresolved", []),
-        "skipped": prepared.report.get("skipped", []),
-        "corpus_problems": prepared.report.get("corpus_problems", []),
-        "leakage": leakage,
-        "warnings": warnings,
-        "package_version": __version__,
-        "created_with": _created_with(),
-    }
-    validate(manifest, "manifest", "manifest.json")
+    manifest = Manifest(
+        version=version,
+        parent=parent,
+        fingerprint=fp,
+        scheme=scheme.name,
+        scheme_version=scheme.version,
+        settings=all_settings,
+        inputs=prepared.inputs,
+        counts=SplitCounts(**{s: len(by_split[s]) for s in SPLITS}, total=sum(len(v) for v in by_split.values())),
+        label_distribution={s: {n: c for n, c in sorted(Counter(r.label for r in by_split[s]).items(), key=lambda kv: scheme.names.index(kv[0]))} for s in SPLITS},
+        agreement=prepared.report.get("agreement"),
+        annotations=prepared.report.get("annotations"),
+        unresolved=prepared.report.get("unresolved", []),
+        skipped=prepared.report.get("skipped", []),
+        corpus_problems=prepared.report.get("corpus_problems", []),
+        leakage=leakage,
+        warnings=warnings,
+        package_version=__version__,
+        created_with=_created_with(),
+    )
+    document = manifest.to_dict()
+    validate(document, "manifest", "manifest.json")
 
     def write(tmp: Path) -> None:
         _write_splits(tmp, scheme, by_split)
         if prepared.annotations is not None:
             _write_annotations(tmp / "annotations.parquet", prepared.annotations)
-        atomic_write_json(tmp / "manifest.json", manifest)
+        atomic_write_json(tmp / "manifest.json", document)
         write_readme(tmp, scheme, [s for s in SPLITS if by_split[s]], manifest)
 
     target = commit_directory(dataset_dir, version, write)

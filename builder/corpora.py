@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError
 
 if TYPE_CHECKING:

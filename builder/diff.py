@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from checkworthy.builder.store import read_manifest, version_dir
+from checkworthy.builder.store import load_manifest, version_dir
 from checkworthy.schemas import load_scheme
 from checkworthy.schemas.rows import SPLITS
 
@@ -23,7 +23,7 @@ def _read_rows(version_dir: Path) -> dict[str, dict[str, Any]]:
     import pyarrow.parquet as pq
 
 
-    names = load_scheme(read_manifest(version_dir)["scheme"]).names
+    names = load_scheme(load_manifest(version_dir).scheme).names
     rows = {}
     for split in SPLITS:
         file = version_dir / "data" / f"{split}.parquet"
@@ -119,9 +119,9 @@ def format_diff(diff: dict[str, Any], limit: int | None = None) -> str:
 def changelog_section(dataset_dir: str | os.PathLike, parent: str | None, version: str) -> str:
     """The ``CHANGELOG.md`` section of a new version (compared with its parent)."""
 
-    manifest = read_manifest(Path(dataset_dir) / "versions" / version)
-    counts = ", ".join(f"{s} {manifest['counts'][s]}" for s in SPLITS)
-    head = f"## {version}\n\nFingerprint `{manifest['fingerprint']}`; sentences: {counts}.\n"
+    manifest = load_manifest(Path(dataset_dir) / "versions" / version)
+    counts = ", ".join(f"{s} {manifest.counts[s]}" for s in SPLITS)
+    head = f"## {version}\n\nFingerprint `{manifest.fingerprint}`; sentences: {counts}.\n"
     if parent is None:
         return head + "\nFirst version.\n"
     return head + f"\nChanges since {parent}:\n\n" + format_diff(diff_versions(dataset_dir, parent, version), limit=MAX_CHANGELOG_LINES)

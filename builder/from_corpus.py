@@ -21,11 +21,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from checkworthy.builder.corpora import SPREADSHEET_ARTEFACTS, CorpusFile, checkthat_split_files, read_checkthat_tsv, read_claimbuster_csv
 from checkworthy.builder.build import BuildConfig, BuildResult, Prepared, commit_version, file_inputs
+from checkworthy.builder.corpora import SPREADSHEET_ARTEFACTS, CorpusFile, checkthat_split_files, read_checkthat_tsv, read_claimbuster_csv
 from checkworthy.schemas import load_scheme
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError
-from checkworthy.schemas.rows import Row
+from checkworthy.schemas.rows import SPLITS, Row
 
 #: Corpus kind -> its label scheme.
 CORPORA = {"checkthat": "checkthat", "claimbuster": "claimbuster"}
@@ -58,7 +58,7 @@ def prepare_checkthat(directory: str | os.PathLike, config: BuildConfig) -> Prep
     files = checkthat_split_files(directory)
     rows, splits, skipped, problems = [], [], [], []
     seen: dict[str, str] = {}
-    for split in ("train", "validation", "test"):
+    for split in SPLITS:
         if split not in files:
             continue
         frame = _clean(read_checkthat_tsv(files[split]), skipped, problems)

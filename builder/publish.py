@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from checkworthy.builder.store import read_manifest
+from checkworthy.builder.store import load_manifest
 from checkworthy.schemas.errors import InputError, PublishError
 from checkworthy.schemas.io import sha256_file
 
@@ -98,7 +98,7 @@ def plan_publish(version_dir: str | Path, repo_id: str, *, private: bool = False
             f"{version_dir}: {', '.join(missing)} missing; a version is published with its card and Croissant file: "
             f"run 'checkworthy card {version_dir}' first"
         )
-    version = str(read_manifest(version_dir).get("version", version_dir.name))
+    version = load_manifest(version_dir).version
     files = tuple(
         PublishFile(path.relative_to(version_dir).as_posix(), path.stat().st_size, sha256_file(path))
         for path in sorted(version_dir.rglob("*"))

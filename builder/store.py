@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from checkworthy.schemas import load_scheme, schema_errors
+from checkworthy.schemas.documents import Manifest
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError, VersionExistsError
 from checkworthy.schemas.io import atomic_directory, read_json
 from checkworthy.schemas.rows import SPLITS, features
@@ -43,6 +44,7 @@ __all__ = [
     "freeze",
     "latest_version",
     "list_versions",
+    "load_manifest",
     "load_version",
     "parse_dataset_ref",
     "read_manifest",
@@ -126,8 +128,23 @@ def parse_dataset_ref(ref: str) -> tuple[Path, str | None]:
 
 
 def read_manifest(version_dir: str | os.PathLike) -> dict[str, Any]:
-    """The manifest of a version directory."""
+    """The manifest of a version directory as the decoded JSON, not validated.
+
+    The dataset card still reads this dict; everything else uses :func:`load_manifest`.
+    """
     return read_json(Path(version_dir) / "manifest.json")
+
+
+def load_manifest(version_dir: str | os.PathLike) -> Manifest:
+    """The manifest of a version directory, validated against ``manifest.schema.json``.
+
+    Raises
+    ------
+    SchemaError
+        The manifest does not match its schema; every message names the file and the field.
+    """
+    path = Path(version_dir) / "manifest.json"
+    return Manifest.from_dict(read_json(path), where=str(path))
 
 
 def check_manifest(path: str | os.PathLike) -> tuple[int, list[str]]:
@@ -142,15 +159,16 @@ def check_manifest(path: str | os.PathLike) -> tuple[int, list[str]]:
 
 
     path = Path(path)
-    manifest = read_json(path)
-    problems = [f"{path}: {e} (schema manifest.schema.json)" for e in schema_errors(manifest, "manifest")]
+    document = read_json(path)
+    problems = [f"{path}: {e} (schema manifest.schema.json)" for e in schema_errors(document, "manifest")]
     data = path.parent / "data"
     if not problems and data.is_dir():
+        counts = Manifest.from_dict(document, where=str(path)).counts
         for split in SPLITS:
             file = data / f"{split}.parquet"
             rows = pq.read_metadata(file).num_rows if file.exists() else 0
-            if rows != manifest["counts"][split]:
-                problems.append(f"{path}: counts.{split}: expected {rows} (rows of {file.name}), found {manifest['counts'][split]}; the version was changed after it was built")
+            if rows != counts[split]:
+                problems.append(f"{path}: counts.{split}: expected {rows} (rows of {file.name}), found {counts[split]}; the version was changed after it was built")
     return 1, problems
 
 
@@ -180,8 +198,7 @@ def load_version(dataset_dir: str | os.PathLike, version: str | None = None):
     from datasets.table import InMemoryTable
 
     path = version_dir(dataset_dir, version)
-    manifest = read_manifest(path)
-    feats = features(load_scheme(manifest["scheme"]))
+    feats = features(load_scheme(load_manifest(path).scheme))
     splits = {}
     for split in SPLITS:
         file = path / "data" / f"{split}.parquet"

@@ -169,7 +169,7 @@ def run_pipeline(config: RunConfig, say: Callable[[str], None] = _say) -> RunRes
     built = _build(config, export, out / "dataset")
     result.version, result.created = built.version, built.created
     result.outputs["version"] = str(built.path)
-    result.counts["splits"] = built.manifest.get("counts", {})
+    result.counts["splits"] = built.manifest.counts.to_dict()
     say(f"      version {built.version} {'written' if built.created else 'already existed with the same fingerprint'}: {built.path}")
     for warning in built.warnings:
         say(f"      warning: {warning}")

@@ -23,6 +23,7 @@ import numpy as np
 from checkworthy.builder.corpora import checkthat_split_files, read_checkthat2019_dir, read_checkthat_tsv, read_claimbuster_csv
 from checkworthy.schemas import load_scheme
 from checkworthy.schemas.errors import InputError
+from checkworthy.schemas.rows import SPLITS
 
 
 def _dataset(rows: dict, scheme):
@@ -48,7 +49,7 @@ def checkthat2024(directory: str | os.PathLike):
 
 
     files = checkthat_split_files(directory)
-    missing = [s for s in ("train", "validation", "test") if s not in files]
+    missing = [s for s in SPLITS if s not in files]
     if missing:
         raise InputError(f"{directory}: no CheckThat! file for split(s) {', '.join(missing)} (need *_train, *_dev and *_dev-test .tsv)")
     scheme = load_scheme("checkthat")
@@ -58,7 +59,7 @@ def checkthat2024(directory: str | os.PathLike):
         problems += corpus.problems
         frame = corpus.frame
         splits[split] = _dataset({"sentence_id": list(frame["id"]), "text": list(frame["text"]), "label": list(frame["label"])}, scheme)
-    return DatasetDict({s: splits[s] for s in ("train", "validation", "test")}), problems
+    return DatasetDict({s: splits[s] for s in SPLITS}), problems
 
 
 def claimbuster_by_debate(path: str | os.PathLike, *, seed: int = 0, fractions=(0.7, 0.15, 0.15)):
@@ -90,7 +91,7 @@ def claimbuster_by_debate(path: str | os.PathLike, *, seed: int = 0, fractions=(
         assignment[debates[i]] = "train" if rank < cuts[0] else "validation" if rank < cuts[1] else "test"
     scheme = load_scheme("claimbuster")
     splits = {}
-    for split in ("train", "validation", "test"):
+    for split in SPLITS:
         part = frame[frame["debate"].map(assignment) == split]
         splits[split] = _dataset(
             {"sentence_id": list(part["id"]), "article_id": list(part["debate"]), "text": list(part["text"]), "label": list(part["label"])},

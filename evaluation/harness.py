@@ -3,8 +3,8 @@
 :func:`evaluate_baselines` works on any ``datasets.DatasetDict`` with the splits
 ``train``, ``validation`` and ``test`` whose rows have ``text`` and ``label`` (a
 ``ClassLabel`` or label names), and optionally ``sentence_id`` and ``article_id``.
-Its ``results`` are the document that ``checkworthy evaluate`` writes as
-``results.json`` (schema ``schemas/results.schema.json``): it records the dataset's
+Its ``results`` (a :class:`~checkworthy.schemas.documents.Results`) are the document that
+``checkworthy evaluate`` writes as ``results.json`` (schema ``schemas/results.schema.json``): it records the dataset's
 fingerprint and version, every seed, the package versions, and one entry per
 baseline and split with ``metrics`` (``f1_positive`` among them) and ``ci95``.
 Nothing time- or machine-dependent goes in, so the same inputs and seed give
@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from checkworthy import __version__
-from checkworthy.builder.store import load_version, read_manifest, resolve_version_dir
+from checkworthy.builder.store import load_manifest, load_version, resolve_version_dir
 from checkworthy.evaluation.baselines import (
     CORE_BASELINES,
     get_baseline,
@@ -38,12 +38,21 @@ from checkworthy.evaluation.bootstrap import N_RESAMPLES, bootstrap_distribution
 from checkworthy.evaluation.metrics import METRICS, Metric, confusion_matrix, per_class_scores
 from checkworthy.evaluation.report import write_evaluation
 from checkworthy.schemas import load_scheme
+from checkworthy.schemas.documents import (
+    Baseline,
+    Comparison,
+    DatasetRef,
+    EvaluationSettings,
+    MetricInfo,
+    ResultEntry,
+    Results,
+    Seeds,
+)
 from checkworthy.schemas.errors import InputError
+from checkworthy.schemas.rows import SPLITS
 
-#: Splits the harness needs, in the order it uses them.
-SPLITS = ("train", "validation", "test")
-#: Splits that are scored (train is only fitted on).
-SCORED_SPLITS = ("validation", "test")
+#: Splits that are scored (train is only fitted on): every split after train.
+SCORED_SPLITS = SPLITS[1:]
 #: Decimal places kept in results (well below any bootstrap interval's width).
 DIGITS = 6
 #: Distributions whose versions are written into the results.
@@ -80,8 +89,8 @@ class Evaluation(NamedTuple):
 
     Attributes
     ----------
-    results : dict
-        The ``results.json`` document.
+    results : Results
+        The ``results.json`` document (``results.to_dict()`` is what is written).
     predictions : dict
         ``{(baseline, split): {"ids", "y_true", "y_pred", "y_score"}}`` for reports and plots.
     models : dict
@@ -90,7 +99,7 @@ class Evaluation(NamedTuple):
         Wall-clock training (and threshold tuning) time of each baseline.
     """
 
-    results: dict
+    results: Results
     predictions: dict
     models: dict
     fit_seconds: dict
@@ -309,43 +318,20 @@ def evaluate_baselines(
     labels, pos = scheme.names, scheme.positive
 
     info = dict(dataset_info or {})
-    results = {
-        "checkworthy_version": __version__,
-        "dataset": {
-            "version": info.get("version"),
-            "fingerprint": info.get("fingerprint"),
-            "scheme": scheme.name,
-            "sizes": {s: int(d.labels.size) for s, d in data.items()},
-        },
-        "seeds": {"baselines": seed, "bootstrap": seed, "dataset": info.get("seed")},
-        "settings": {
-            "labels": labels,
-            "positive_label": pos,
-            "confidence": 0.95,
-            "n_resamples": n_resamples,
-            "bootstrap_unit": "article" if data["test"].groups is not None else "sentence",
-            "threshold_tuned_on": "validation" if threshold == "validation" else None,
-        },
-        "packages": package_versions(PACKAGES + (EMBED_PACKAGES if any(b.extra == "embed" for b in specs) else ())),
-        "metrics": {m.name: {"description": m.description, "input": m.input, "best": m.best, "official": m.official} for m in METRICS.values()},
-        "baselines": {},
-        "results": [],
-    }
-    evaluation = Evaluation(results, {}, {}, {})
-    predictions = evaluation.predictions
+    predictions: dict = {}
+    models: dict = {}
+    fit_seconds: dict = {}
+    fitted: dict[str, Baseline] = {}
+    entries: list[ResultEntry] = []
     train, validation = data["train"], data["validation"]
     for spec in specs:
         if progress:
             progress(f"training {spec.name} on {train.labels.size} sentences")
         start = time.perf_counter()
         model, tuned = fit_baseline(spec.name, train, validation, pos, seed=seed, threshold=threshold)
-        evaluation.fit_seconds[spec.name] = time.perf_counter() - start
-        evaluation.models[spec.name] = model
-        results["baselines"][spec.name] = {
-            "description": spec.description,
-            "threshold": None if tuned is None else _round(tuned),
-            "random_state": seed,
-        }
+        fit_seconds[spec.name] = time.perf_counter() - start
+        models[spec.name] = model
+        fitted[spec.name] = Baseline(description=spec.description, threshold=None if tuned is None else _round(tuned), random_state=seed)
         for split in SCORED_SPLITS:
             d = data[split]
             if progress:
@@ -356,15 +342,37 @@ def evaluate_baselines(
                 d.labels, labels=labels, pos_label=pos, y_pred=y_pred, y_score=y_score,
                 groups=d.groups, n_resamples=n_resamples, random_state=seed,
             )
-            results["results"].append({"baseline": spec.name, "split": split, **scored})
+            entries.append(ResultEntry(baseline=spec.name, split=split, **scored))
             predictions[spec.name, split] = {"ids": d.ids, "y_true": d.labels, "y_pred": y_pred, "y_score": y_score}
-    results["comparisons"] = compare_to_best(results, predictions, data["test"], scheme, n_resamples=n_resamples, seed=seed)
-    return evaluation
+    results = Results(
+        checkworthy_version=__version__,
+        dataset=DatasetRef(
+            version=info.get("version"),
+            fingerprint=info.get("fingerprint"),
+            scheme=scheme.name,
+            sizes={s: int(d.labels.size) for s, d in data.items()},
+        ),
+        seeds=Seeds(baselines=seed, bootstrap=seed, dataset=info.get("seed")),
+        settings=EvaluationSettings(
+            labels=labels,
+            positive_label=pos,
+            confidence=0.95,
+            n_resamples=n_resamples,
+            bootstrap_unit="article" if data["test"].groups is not None else "sentence",
+            threshold_tuned_on="validation" if threshold == "validation" else None,
+        ),
+        packages=package_versions(PACKAGES + (EMBED_PACKAGES if any(b.extra == "embed" for b in specs) else ())),
+        metrics={m.name: MetricInfo(description=m.description, input=m.input, best=m.best, official=m.official) for m in METRICS.values()},
+        baselines=fitted,
+        results=entries,
+        comparisons=compare_to_best(entries, predictions, data["test"], scheme, n_resamples=n_resamples, seed=seed),
+    )
+    return Evaluation(results, predictions, models, fit_seconds)
 
 
-def compare_to_best(results: dict, predictions: dict, test: SplitData, scheme, *, n_resamples: int, seed: int) -> list[dict]:
+def compare_to_best(entries: list[ResultEntry], predictions: dict, test: SplitData, scheme, *, n_resamples: int, seed: int) -> list[Comparison]:
     """Paired bootstrap tests on test of the best baseline (by validation ``f1_positive``) against each other one."""
-    validation = {r["baseline"]: r["metrics"]["f1_positive"] for r in results["results"] if r["split"] == "validation"}
+    validation = {e.baseline: e.metrics["f1_positive"] for e in entries if e.split == "validation"}
     if len(validation) < 2:
         return []
     best = max(validation, key=lambda name: (validation[name], name))
@@ -378,11 +386,11 @@ def compare_to_best(results: dict, predictions: dict, test: SplitData, scheme, *
             metric, test.labels, predictions[best, "test"]["y_pred"], predictions[other, "test"]["y_pred"],
             groups=groups, pos_label=scheme.positive, labels=scheme.names, n_resamples=n_resamples, random_state=seed,
         )
-        comparisons.append({
-            "a": best, "b": other, "split": "test", "metric": metric.name,
-            "delta": _round(test_result["delta"]), "ci95": [_round(test_result["low"]), _round(test_result["high"])],
-            "p_value": _round(test_result["p_value"]),
-        })
+        comparisons.append(Comparison(
+            a=best, b=other, split="test", metric=metric.name,
+            delta=_round(test_result["delta"]), ci95=[_round(test_result["low"]), _round(test_result["high"])],
+            p_value=_round(test_result["p_value"]),
+        ))
     return comparisons
 
 
@@ -401,10 +409,10 @@ def open_dataset(ref: str):
     """
 
     path = resolve_version_dir(ref)
-    manifest = read_manifest(path)
-    dataset = load_version(path.parent.parent, manifest["version"])
-    info = {"version": manifest["version"], "fingerprint": manifest["fingerprint"], "seed": manifest.get("settings", {}).get("seed")}
-    return dataset, load_scheme(manifest["scheme"]), info, path
+    manifest = load_manifest(path)
+    dataset = load_version(path.parent.parent, manifest.version)
+    info = {"version": manifest.version, "fingerprint": manifest.fingerprint, "seed": manifest.settings["seed"]}
+    return dataset, load_scheme(manifest.scheme), info, path
 
 
 def evaluate_version(

@@ -13,7 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from checkworthy.schemas import validate
+from checkworthy.schemas.documents import ResultEntry, Results
 from checkworthy.schemas.io import atomic_path, atomic_write_json, atomic_write_text
+from checkworthy.schemas.rows import SPLITS
 
 #: The columns of the results table: (metric, heading).
 TABLE_COLUMNS = (
@@ -27,56 +29,56 @@ TABLE_COLUMNS = (
 )
 
 
-def _cell(entry: dict, metric: str) -> str:
-    if metric not in entry["metrics"]:
+def _cell(entry: ResultEntry, metric: str) -> str:
+    if metric not in entry.metrics:
         return "n/a"
-    low, high = entry["ci95"][metric]
-    return f"{entry['metrics'][metric]:.3f} [{low:.3f}, {high:.3f}]"
+    low, high = entry.ci95[metric]
+    return f"{entry.metrics[metric]:.3f} [{low:.3f}, {high:.3f}]"
 
 
-def results_markdown(results: dict) -> str:
+def results_markdown(results: Results) -> str:
     """The ``results.md`` text for a results document."""
-    dataset, settings = results["dataset"], results["settings"]
+    dataset, settings, seeds = results.dataset, results.settings, results.seeds
     lines = [
         "# Baseline results",
         "",
-        f"Dataset version {dataset['version'] or 'n/a'} (fingerprint `{dataset['fingerprint'] or 'n/a'}`), "
-        f"scheme `{dataset['scheme']}`, positive label `{settings['positive_label']}`; "
-        f"sizes: " + ", ".join(f"{split} {n}" for split, n in dataset["sizes"].items()) + ".",
-        f"Seeds: baselines {results['seeds']['baselines']}, bootstrap {results['seeds']['bootstrap']}, "
-        f"dataset splits {'n/a' if results['seeds']['dataset'] is None else results['seeds']['dataset']}. "
-        f"checkworthy {results['checkworthy_version']}, "
-        f"scikit-learn {results['packages']['scikit-learn']}.",
+        f"Dataset version {dataset.version or 'n/a'} (fingerprint `{dataset.fingerprint or 'n/a'}`), "
+        f"scheme `{dataset.scheme}`, positive label `{settings.positive_label}`; "
+        f"sizes: " + ", ".join(f"{split} {n}" for split, n in dataset.sizes.items()) + ".",
+        f"Seeds: baselines {seeds.baselines}, bootstrap {seeds.bootstrap}, "
+        f"dataset splits {'n/a' if seeds.dataset is None else seeds.dataset}. "
+        f"checkworthy {results.checkworthy_version}, "
+        f"scikit-learn {results.packages['scikit-learn']}.",
         "",
-        f"Each value is followed by its {settings['confidence']:.0%} bootstrap interval "
-        f"({settings['n_resamples']} replicates resampling {settings['bootstrap_unit']}s). "
+        f"Each value is followed by its {settings.confidence:.0%} bootstrap interval "
+        f"({settings.n_resamples} replicates resampling {settings.bootstrap_unit}s). "
         + (
             "Decision thresholds were tuned on validation for positive-class F1, so the validation "
             "numbers of tuned baselines are optimistic: report test."
-            if settings["threshold_tuned_on"] == "validation"
+            if settings.threshold_tuned_on == "validation"
             else "No decision threshold was tuned: every baseline kept its own decision rule "
             "(the class-balanced learned baselines predict the class with the highest balanced score)."
         ),
     ]
-    for split in ("test", "validation"):
-        entries = [e for e in results["results"] if e["split"] == split]
+    for split in reversed(SPLITS):  # test first; train is never scored
+        entries = results.entries(split=split)
         if not entries:
             continue
         lines += ["", f"## {split}", "", "| baseline | " + " | ".join(h for _, h in TABLE_COLUMNS) + " |",
                   "|---|" + "---|" * len(TABLE_COLUMNS)]
-        lines += [f"| {e['baseline']} | " + " | ".join(_cell(e, m) for m, _ in TABLE_COLUMNS) + " |" for e in entries]
-    if results["comparisons"]:
+        lines += [f"| {e.baseline} | " + " | ".join(_cell(e, m) for m, _ in TABLE_COLUMNS) + " |" for e in entries]
+    if results.comparisons:
         lines += ["", "## Paired bootstrap tests (test, F1 positive)", "",
                   "| A | B | A - B | 95% interval | p-value |", "|---|---|---|---|---|"]
         lines += [
-            f"| {c['a']} | {c['b']} | {c['delta']:+.3f} | [{c['ci95'][0]:+.3f}, {c['ci95'][1]:+.3f}] | {c['p_value']:.3f} |"
-            for c in results["comparisons"]
+            f"| {c.a} | {c.b} | {c.delta:+.3f} | [{c.ci95[0]:+.3f}, {c.ci95[1]:+.3f}] | {c.p_value:.3f} |"
+            for c in results.comparisons
         ]
-    header = "threshold (tuned on validation)" if settings["threshold_tuned_on"] == "validation" else "threshold (none tuned)"
+    header = "threshold (tuned on validation)" if settings.threshold_tuned_on == "validation" else "threshold (none tuned)"
     lines += ["", "## Baselines", "", f"| baseline | {header} | description |", "|---|---|---|"]
-    for name, b in results["baselines"].items():
-        threshold = "-" if b["threshold"] is None else f"{b['threshold']:.4f}"
-        lines.append(f"| {name} | {threshold} | {b['description']} |")
+    for name, b in results.baselines.items():
+        threshold = "-" if b.threshold is None else f"{b.threshold:.4f}"
+        lines.append(f"| {name} | {threshold} | {b.description} |")
     return "\n".join(lines) + "\n"
 
 
@@ -106,12 +108,12 @@ def plot_pr_curves(predictions: dict, split: str, pos_label, path: Path) -> None
     _save(figure, path)
 
 
-def plot_confusion_matrix(entry: dict, path: Path) -> None:
+def plot_confusion_matrix(entry: ResultEntry, path: Path) -> None:
     """The confusion matrix of one results entry (rows gold, columns predicted)."""
     from matplotlib.figure import Figure
 
-    labels = entry["confusion_matrix"]["labels"]
-    matrix = np.asarray(entry["confusion_matrix"]["matrix"])
+    labels = entry.confusion_matrix["labels"]
+    matrix = np.asarray(entry.confusion_matrix["matrix"])
     figure = Figure(figsize=(1.2 * len(labels) + 2, 1.2 * len(labels) + 1.5))
     ax = figure.add_subplot()
     ax.imshow(matrix, cmap="Blues")
@@ -119,23 +121,23 @@ def plot_confusion_matrix(entry: dict, path: Path) -> None:
         ax.text(j, i, str(count), ha="center", va="center", color="white" if count > matrix.max() / 2 else "black")
     ax.set_xticks(range(len(labels)), labels)
     ax.set_yticks(range(len(labels)), labels)
-    ax.set(xlabel="predicted", ylabel="gold", title=f"{entry['baseline']}, {entry['split']}")
+    ax.set(xlabel="predicted", ylabel="gold", title=f"{entry.baseline}, {entry.split}")
     figure.tight_layout()
     _save(figure, path)
 
 
-def write_report(results: dict, predictions: dict, out: str | Path) -> list[Path]:
+def write_report(results: Results, predictions: dict, out: str | Path) -> list[Path]:
     """Write ``results.md``, ``pr_<split>.png`` and ``confusion_<baseline>_<split>.png`` in ``out``."""
     out = Path(out)
     written = [out / "results.md"]
     atomic_write_text(written[0], results_markdown(results))
-    pos = results["settings"]["positive_label"]
+    pos = results.settings.positive_label
     for split in sorted({s for _, s in predictions}):
         path = out / f"pr_{split}.png"
         plot_pr_curves(predictions, split, pos, path)
         written.append(path)
-    for entry in results["results"]:
-        path = out / f"confusion_{entry['baseline']}_{entry['split']}.png"
+    for entry in results.results:
+        path = out / f"confusion_{entry.baseline}_{entry.split}.png"
         plot_confusion_matrix(entry, path)
         written.append(path)
     return written
@@ -156,13 +158,14 @@ def write_predictions(predictions: dict, out: str | Path) -> list[Path]:
     return written
 
 
-def write_evaluation(results: dict, predictions: dict, out: str | Path) -> list[Path]:
+def write_evaluation(results: Results, predictions: dict, out: str | Path) -> list[Path]:
     """Validate ``results`` against ``results.schema.json``, then write every output into ``out``.
 
     Returns the paths written: ``results.json``, ``results.md``, the plots and the predictions.
     """
 
     out = Path(out)
-    validate(results, "results", f"{out / 'results.json'}")
-    atomic_write_json(out / "results.json", results)
+    document = results.to_dict()
+    validate(document, "results", f"{out / 'results.json'}")
+    atomic_write_json(out / "results.json", document)
     return [out / "results.json", *write_report(results, predictions, out), *write_predictions(predictions, out)]

@@ -74,11 +74,11 @@ class BuildCommand(Command):
             write_card(result.path, articles=read_articles(args.articles) if args.articles else None)
         manifest = result.manifest
         if result.created:
-            counts = manifest["counts"]
-            print(f"built version {result.version} at {result.path} (parent {manifest['parent'] or 'none'}, fingerprint {manifest['fingerprint']}): "
-                  f"train {counts['train']}, validation {counts['validation']}, test {counts['test']}; "
-                  f"{len(manifest['unresolved'])} unresolved, {len(manifest['skipped'])} skipped, "
-                  f"{manifest['leakage']['clusters']} leakage group(s)")
+            counts = manifest.counts
+            print(f"built version {result.version} at {result.path} (parent {manifest.parent or 'none'}, fingerprint {manifest.fingerprint}): "
+                  f"train {counts.train}, validation {counts.validation}, test {counts.test}; "
+                  f"{len(manifest.unresolved)} unresolved, {len(manifest.skipped)} skipped, "
+                  f"{manifest.leakage.clusters} leakage group(s)")
         else:
-            print(f"no new version: {result.version} at {result.path} already has fingerprint {manifest['fingerprint']}")
+            print(f"no new version: {result.version} at {result.path} already has fingerprint {manifest.fingerprint}")
         return 0

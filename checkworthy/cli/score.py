@@ -29,7 +29,7 @@ class ScoreCommand(Command):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--gold", required=True, metavar="FILE", help="CheckThat! TSV, 2019 debate TSV, or DIR[@VERSION]")
         parser.add_argument("--predictions", required=True, metavar="FILE", help="predictions in a CheckThat! format")
-        parser.add_argument("--split", default="test", choices=SPLITS, help="split of a dataset gold (default: test)")
+        parser.add_argument("--split", default="test", choices=list(SPLITS), help="split of a dataset gold (default: test)")
         parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
         parser.add_argument("--n-resamples", type=int, default=1000, help="bootstrap replicates (default: 1000)")
         parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")

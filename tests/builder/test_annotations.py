@@ -85,8 +85,8 @@ def test_every_problem_is_listed_at_once_and_nothing_is_written(tmp_path):
     assert "2 problem(s)" in text and "task 1" in text and "task 2" in text and "--skip-invalid" in text
     assert not (tmp_path / "ds" / "versions").exists()
     result = build_version([export], [folder], tmp_path / "ds", BuildConfig(skip_invalid=True), key=KEY)
-    assert [s["task_id"] for s in result.manifest["skipped"]] == [1, 2]
-    assert result.manifest["counts"]["total"] == 1
+    assert [s["task_id"] for s in result.manifest.skipped] == [1, 2]
+    assert result.manifest.counts.total == 1
 
 
 def test_skip_is_kept_but_not_a_vote(tmp_path, sentences):

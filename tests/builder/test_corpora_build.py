@@ -28,13 +28,13 @@ def checkthat(tmp_path, write):
 def test_checkthat_keeps_its_splits_and_reports_problems(checkthat, tmp_path):
     result = build_from_corpus("checkthat", checkthat, tmp_path / "ds")
     manifest = result.manifest
-    assert manifest["counts"] == {"train": 3, "validation": 2, "test": 1, "total": 6}
-    assert manifest["label_distribution"]["validation"] == {"Yes": 1, "No": 1}
-    assert [s["sentence_id"] for s in manifest["skipped"]] == ["1"]
-    assert any("conflicting labels" in p for p in manifest["corpus_problems"])
-    assert str(tmp_path) not in str(manifest)
-    assert manifest["leakage"]["exact"] == 1
-    assert [f["name"] for f in manifest["inputs"]["corpus"]] == ["CT24_en_dev-test.tsv", "CT24_en_dev.tsv", "CT24_en_train.tsv"]
+    assert manifest.counts.to_dict() == {"train": 3, "validation": 2, "test": 1, "total": 6}
+    assert manifest.label_distribution["validation"] == {"Yes": 1, "No": 1}
+    assert [s["sentence_id"] for s in manifest.skipped] == ["1"]
+    assert any("conflicting labels" in p for p in manifest.corpus_problems)
+    assert str(tmp_path) not in str(manifest.to_dict())
+    assert manifest.leakage.exact == 1
+    assert [f["name"] for f in manifest.inputs["corpus"]] == ["CT24_en_dev-test.tsv", "CT24_en_dev.tsv", "CT24_en_train.tsv"]
     loaded = load_version(tmp_path / "ds")
     assert loaded["train"].features["label"].names == ["Yes", "No"]
     assert 'He said "no" twice.' in loaded["train"]["text"]

@@ -57,12 +57,12 @@ def test_dedupe_removes_later_copy_and_reports_leakage(tmp_path):
     folder, sentences = write_articles(tmp_path, articles)
     export = write_export(tmp_path / "e.json", labeled_export(sentences, {1: "CFS"}))
     plain = build_version([export], [folder], tmp_path / "plain", key=KEY)
-    leak = plain.manifest["leakage"]
-    assert leak["clusters"] >= 1 and leak["exact"] >= 1 and leak["removed"] == []
-    assert any(same == item["text"] for item in leak["items"])
+    leak = plain.manifest.leakage
+    assert leak.clusters >= 1 and leak.exact >= 1 and leak.removed == []
+    assert any(same == item["text"] for item in leak.items)
     deduped = build_version([export], [folder], tmp_path / "dedup", BuildConfig(dedupe=True), key=KEY)
-    removed = set(deduped.manifest["leakage"]["removed"])
-    assert removed and deduped.manifest["counts"]["total"] == plain.manifest["counts"]["total"] - len(removed)
+    removed = set(deduped.manifest.leakage.removed)
+    assert removed and deduped.manifest.counts.total == plain.manifest.counts.total - len(removed)
     kept = [(name, r["text"]) for name, split in load_version(tmp_path / "dedup").items() for r in split if r["text"] == same]
     assert len({name for name, _ in kept}) == 1
 
@@ -104,7 +104,7 @@ def test_group_by_source_keeps_an_outlet_together(tmp_path):
     assert len(by_source) == 4 and all(len(s) == 1 for s in by_source.values())
     assert {splits.pop() for splits in by_source.values()} == {assign_split(f"outlet-{i}", 3) for i in range(4)}
     assert rows[0]["url"].startswith("https://example.org/")
-    assert [f["name"] for f in result.manifest["inputs"]["articles"]] == ["articles.jsonl"]
+    assert [f["name"] for f in result.manifest.inputs["articles"]] == ["articles.jsonl"]
 
 
 def test_dedupe_keeps_the_copy_already_published(tmp_path):
@@ -118,7 +118,7 @@ def test_dedupe_keeps_the_copy_already_published(tmp_path):
     build_version([write_export(tmp_path / "1.json", labeled_export(sentences, {1: "CFS"}))], [folder], ds, BuildConfig(dedupe=True), key=KEY)
     folder, sentences = write_articles(tmp_path, {newcomer: ["New headline", same]})
     result = build_version([write_export(tmp_path / "2.json", labeled_export(sentences, {1: "CFS"}))], [folder], ds, BuildConfig(dedupe=True), key=KEY)
-    removed = result.manifest["leakage"]["removed"]
+    removed = result.manifest.leakage.removed
     assert len(removed) == 1 and removed[0].startswith(newcomer + ":")
     kept = [r["article_id"] for split in load_version(ds).values() for r in split if r["text"] == same]
     assert kept == [published]

@@ -39,14 +39,14 @@ def test_build_and_load(labeled):
     assert list(loaded) == ["train", "validation", "test"]
     assert loaded["train"].features == features(load_scheme("claimbuster"))
     rows = [row for split in loaded.values() for row in split]
-    assert sum(result.manifest["counts"][s] for s in loaded) == len(rows) == result.manifest["counts"]["total"]
+    assert sum(result.manifest.counts[s] for s in loaded) == len(rows) == result.manifest.counts.total
     for row in rows:
         sentence = sentences[row["sentence_id"]]
         assert (row["text"], row["start"], row["end"], row["article_id"]) == (sentence.text, sentence.start, sentence.end, sentence.article_id)
         assert sum(row["votes"]) == row["n_annotators"] == 3
         assert row["agreement"] == pytest.approx(row["votes"][row["label"]] / 3)
     validate(read_manifest(result.path), "manifest", "manifest.json")
-    unresolved = {u["sentence_id"] for u in result.manifest["unresolved"]}
+    unresolved = {u["sentence_id"] for u in result.manifest.unresolved}
     assert unresolved and unresolved.isdisjoint(r["sentence_id"] for r in rows)
 
 
@@ -57,7 +57,7 @@ def test_load_dataset_reads_the_version(labeled, tmp_path):
     result = build_version([export], [folder], ds, key=KEY)
     loaded = load_dataset(str(result.path), cache_dir=str(tmp_path / "hf-cache"))
     assert loaded["train"].features["label"].names == ["CFS", "UFS", "NFS"]
-    assert loaded["train"].num_rows == result.manifest["counts"]["train"]
+    assert loaded["train"].num_rows == result.manifest.counts.train
 
 
 def test_rebuild_is_idempotent_and_byte_identical(labeled, tmp_path):
@@ -76,8 +76,8 @@ def test_settings_change_makes_new_version_and_splits_are_stable(labeled):
     folder, sentences, export, ds = labeled
     first = build_version([export], [folder], ds, key=KEY)
     second = build_version([export], [folder], ds, BuildConfig(aggregate="dawid-skene"), key=KEY)
-    assert second.created and second.manifest["parent"] == "1.0.0"
-    assert first.manifest["fingerprint"] != second.manifest["fingerprint"]
+    assert second.created and second.manifest.parent == "1.0.0"
+    assert first.manifest.fingerprint != second.manifest.fingerprint
     splits = [{row["article_id"]: name for name, split in load_version(ds, v).items() for row in split} for v in ("1.0.0", second.version)]
     shared = splits[0].keys() & splits[1].keys()
     assert shared and all(splits[0][a] == splits[1][a] for a in shared)
@@ -140,7 +140,7 @@ def test_empty_split_is_reported(tmp_path):
     export = write_export(tmp_path / "e.json", labeled_export(sentences, {1: "CFS"}))
     result = build_version([export], [folder], tmp_path / "ds", key=KEY)
     assert any("empty" in w and "add articles" in w for w in result.warnings)
-    assert sum(result.manifest["counts"][s] for s in ("train", "validation", "test")) == 2
+    assert sum(result.manifest.counts[s] for s in ("train", "validation", "test")) == 2
     assert len(load_version(tmp_path / "ds")) == 1
 
 

@@ -32,9 +32,9 @@ def test_evaluate_writes_results_beside_the_version(version, capsys):
     out = version.path / "evaluation"
     results = read_json(out / "results.json")
     validate(results, "results", "results.json")
-    assert results["dataset"]["fingerprint"] == version.manifest["fingerprint"]
+    assert results["dataset"]["fingerprint"] == version.manifest.fingerprint
     assert results["dataset"]["version"] == version.version
-    assert results["seeds"]["dataset"] == version.manifest["settings"]["seed"]
+    assert results["seeds"]["dataset"] == version.manifest.settings["seed"]
     assert (out / "results.md").exists() and (out / "pr_test.png").exists()
     assert (out / "confusion_tfidf-lr_test.png").exists()
     assert str(out) in capsys.readouterr().out
@@ -71,7 +71,7 @@ def test_train_saves_a_model_that_loads(version, tmp_path):
     assert main(["train", str(version.path.parent.parent), "--baseline", "tfidf-lr", "--seed", "2", "--out", str(tmp_path / "m")]) == 0
     model, metadata = load_model(tmp_path / "m")
     assert metadata["baseline"] == "tfidf-lr" and metadata["seed"] == 2 and metadata["threshold"] is not None
-    assert metadata["dataset"]["fingerprint"] == version.manifest["fingerprint"]
+    assert metadata["dataset"]["fingerprint"] == version.manifest.fingerprint
     assert set(model.predict(["Unemployment fell by 3 percent last year."])) <= {"Yes", "No"}
 
 

@@ -16,19 +16,19 @@ FAST = {"baselines": ["majority", "random", "tfidf-lr"], "n_resamples": 30}
 def test_results_validate_and_record_provenance(checkthat_dataset):
     dataset, scheme = checkthat_dataset
     results, predictions, *_ = evaluate_baselines(dataset, scheme, seed=7, dataset_info=INFO, **FAST)
-    validate(results, "results", "results.json")
-    assert results["dataset"]["fingerprint"] == INFO["fingerprint"] and results["dataset"]["version"] == "1.0.0"
-    assert results["seeds"] == {"baselines": 7, "bootstrap": 7, "dataset": 13}
-    assert results["packages"]["scikit-learn"]
-    entries = {(e["baseline"], e["split"]): e for e in results["results"]}
+    validate(results.to_dict(), "results", "results.json")
+    assert results.dataset.fingerprint == INFO["fingerprint"] and results.dataset.version == "1.0.0"
+    assert results.seeds.to_dict() == {"baselines": 7, "bootstrap": 7, "dataset": 13}
+    assert results.packages["scikit-learn"]
+    entries = {(e.baseline, e.split): e for e in results.results}
     assert set(entries) == {(b, s) for b in FAST["baselines"] for s in ("validation", "test")}
     for entry in entries.values():
-        assert "f1_positive" in entry["metrics"] and set(entry["ci95"]) == set(entry["metrics"])
-        assert "map" in entry["metrics"]  # articles with several sentences: per-article ranking metrics
-    assert entries["majority", "test"]["metrics"]["f1_positive"] == 0.0
-    assert entries["tfidf-lr", "test"]["metrics"]["f1_positive"] > 0.9
-    assert results["baselines"]["tfidf-lr"]["threshold"] is not None
-    assert results["baselines"]["majority"]["threshold"] is None
+        assert "f1_positive" in entry.metrics and set(entry.ci95) == set(entry.metrics)
+        assert "map" in entry.metrics  # articles with several sentences: per-article ranking metrics
+    assert entries["majority", "test"].metrics["f1_positive"] == 0.0
+    assert entries["tfidf-lr", "test"].metrics["f1_positive"] > 0.9
+    assert results.baselines["tfidf-lr"].threshold is not None
+    assert results.baselines["majority"].threshold is None
     assert set(predictions) == set(entries)
 
 
@@ -42,7 +42,7 @@ def test_same_seed_gives_byte_identical_results(checkthat_dataset, tmp_path):
     for name in ("results.json", "results.md", "predictions/random_test.tsv", "pr_test.png"):
         assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes(), name
     other, *_ = evaluate_baselines(dataset, scheme, seed=4, dataset_info=INFO, **FAST)
-    assert other["seeds"]["baselines"] == 4
+    assert other.seeds.baselines == 4
 
 
 def test_threshold_none_keeps_each_model_rule_and_says_so(checkthat_dataset):
@@ -51,10 +51,10 @@ def test_threshold_none_keeps_each_model_rule_and_says_so(checkthat_dataset):
     dataset, scheme = checkthat_dataset
     tuned, tuned_predictions, *_ = evaluate_baselines(dataset, scheme, seed=0, dataset_info=INFO, **FAST)
     untuned, predictions, models, _ = evaluate_baselines(dataset, scheme, seed=0, dataset_info=INFO, threshold="none", **FAST)
-    validate(untuned, "results", "results.json")
-    assert untuned["settings"]["threshold_tuned_on"] is None and tuned["settings"]["threshold_tuned_on"] == "validation"
-    assert all(b["threshold"] is None for b in untuned["baselines"].values())
-    assert tuned["baselines"]["tfidf-lr"]["threshold"] is not None
+    validate(untuned.to_dict(), "results", "results.json")
+    assert untuned.settings.threshold_tuned_on is None and tuned.settings.threshold_tuned_on == "validation"
+    assert all(b.threshold is None for b in untuned.baselines.values())
+    assert tuned.baselines["tfidf-lr"].threshold is not None
     # The untuned tf-idf model predicts exactly what the bare estimator predicts.
     test = SplitData.from_dataset(dataset["test"], "test")
     assert (predictions["tfidf-lr", "test"]["y_pred"] == models["tfidf-lr"].predict(test.texts)).all()
@@ -67,11 +67,11 @@ def test_threshold_none_keeps_each_model_rule_and_says_so(checkthat_dataset):
 def test_three_classes_report_macro_f1_and_cfs_versus_rest(claimbuster_dataset):
     dataset, scheme = claimbuster_dataset
     results, *_ = evaluate_baselines(dataset, scheme, dataset_info=INFO, **FAST)
-    assert results["settings"]["positive_label"] == "CFS"
-    entry = next(e for e in results["results"] if e["baseline"] == "tfidf-lr" and e["split"] == "test")
-    assert {"macro_f1", "f1_positive"} <= set(entry["metrics"])
-    assert set(entry["per_class"]) == {"CFS", "UFS", "NFS"}
-    assert entry["confusion_matrix"]["labels"] == ["CFS", "UFS", "NFS"]
+    assert results.settings.positive_label == "CFS"
+    (entry,) = results.entries(baseline="tfidf-lr", split="test")
+    assert {"macro_f1", "f1_positive"} <= set(entry.metrics)
+    assert set(entry.per_class) == {"CFS", "UFS", "NFS"}
+    assert entry.confusion_matrix["labels"] == ["CFS", "UFS", "NFS"]
 
 
 def test_missing_split_and_unknown_baseline_are_refused(checkthat_dataset):
