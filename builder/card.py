@@ -1,47 +1,57 @@
 """The Hugging Face dataset card (``README.md``) of a dataset version, and its Croissant file.
 
-The card is generated from the version's own records (``manifest.json``, the parquet
-files, ``annotations.parquet``, ``evaluation/results.json``, the dataset's
-``CHANGELOG.md``) with ``huggingface_hub.DatasetCard`` / ``DatasetCardData``. Its body
-is a sequence of generated blocks, each delimited by markers::
+The card is generated from the version's own records, read once into a
+:class:`~checkworthy.builder.facts.VersionFacts` (see :mod:`checkworthy.builder.facts`),
+with ``huggingface_hub.DatasetCard`` / ``DatasetCardData``. Its body is a sequence of
+generated sections, each delimited by markers::
 
     <!-- checkworthy:begin structure -->
     ## Dataset Structure
     ...
     <!-- checkworthy:end structure -->
 
+The words of the sections are in the Jinja2 template ``templates/card.md`` (one macro
+per section, named as in :data:`SECTIONS`); this module decides the facts the template
+states: numbers, table rows, which statements apply.
+
 Regenerating rewrites what is inside the markers and keeps everything outside them,
-so text written by hand between two blocks stays where it was. In the YAML header
+so text written by hand between two sections stays where it was. In the YAML header
 the card owns the keys listed in ``OWNED_YAML_KEYS``; every other key is kept, in its
 place.
-
-Settings that are not in the records (pretty name, license, who made the labels, ...)
-come from a :class:`CardConfig`: the defaults, overridden by ``<dataset>/card.json``
-when it exists, overridden by the options given to :func:`write_card`.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
-from checkworthy.builder.store import read_manifest
-from checkworthy.schemas import did_you_mean, load_scheme
-from checkworthy.schemas.errors import InputError, InputFileNotFoundError
-from checkworthy.schemas.io import atomic_write_text, read_json
-from checkworthy.schemas.records import Article
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
-#: Dataset-level settings file, beside ``CHANGELOG.md`` (``<dataset>/card.json``).
-CONFIG_FILENAME = "card.json"
-CARD_FILENAME = "README.md"
-RESULTS_PATH = Path("evaluation") / "results.json"
-SPLIT_ORDER = ("train", "validation", "test")
+from checkworthy.builder.croissant import write_croissant
+from checkworthy.builder.facts import (
+    AGREEMENT_FIGURES,
+    CARD_FILENAME,
+    FIELD_DESCRIPTIONS,
+    MAX_TABLE_ROWS,
+    SPLIT_ORDER,
+    CardConfig,
+    VersionFacts,
+    bias_statements,
+    collect_facts,
+    labeling_statement,
+    personal_information,
+    scheme_sentence,
+)
+from checkworthy.schemas.errors import InputError
+from checkworthy.schemas.io import atomic_write_text
+from checkworthy.schemas.records import Article
 
 #: The YAML keys the card writes; any other key of an existing card is kept.
 OWNED_YAML_KEYS = (
@@ -61,359 +71,14 @@ OWNED_YAML_KEYS = (
     "dataset_info",
 )
 
-#: What each column of a split means; the card's field table and Croissant use it.
-FIELD_DESCRIPTIONS = {
-    "sentence_id": "Stable id of the sentence: article id plus a hash of the sentence text (and its occurrence number when the text repeats in the article).",
-    "article_id": "Id of the article the sentence comes from, as given by the source.",
-    "text": "The sentence, exactly as it appears in the article (`article.text[start:end]`).",
-    "label": "Gold label, aggregated from the annotators' labels (a `ClassLabel` of the label scheme).",
-    "votes": "Number of annotators who chose each label (a soft label), in label-scheme order.",
-    "n_annotators": "Number of annotators who labeled the sentence.",
-    "agreement": "Share of the sentence's annotators who chose the gold label.",
-    "start": "Character offset of the sentence's first character in the article text.",
-    "end": "Character offset just past the sentence's last character in the article text.",
-    "label_source": "Where the gold label came from: majority, dawid-skene, ground_truth or corpus.",
-    "role": "Where the sentence sits in the article: headline, body, caption, byline or boilerplate.",
-    "source": "The article's source (outlet or corpus), when known.",
-    "url": "The article's URL, when known.",
-}
-
+#: The generated sections of the card body, in the order of the HF template; each is a
+#: macro of ``templates/card.md``.
+SECTIONS = ("summary", "details", "uses", "structure", "creation", "splits", "baselines", "bias", "license", "citation", "changelog")
+#: The card's template, in ``builder/templates/``.
+TEMPLATE = "card.md"
 _MARKER = re.compile(r"<!-- checkworthy:(begin|end) ([a-z_]+) -->\n?")
 #: The metrics of the card's baseline table, in this order (all of them are in ``evaluation/results.md``).
 CARD_METRICS = ("f1_positive", "precision_positive", "recall_positive", "macro_f1", "accuracy", "average_precision", "map")
-#: Longest table of pairs, annotators or leakage groups in the card; the rest is in the manifest.
-MAX_TABLE_ROWS = 20
-_SEMVER = re.compile(r"\b(\d+)\.(\d+)\.(\d+)\b")
-_HAND_WRITTEN_HINT = (
-    "<!-- Generated by checkworthy from this version's records. Text outside the "
-    "checkworthy:begin/end markers is kept when the card is regenerated: write your own "
-    "notes there. -->\n"
-)
-
-
-#: The settings of ``CardConfig`` that hold a list of strings (the others hold a string).
-_LIST_SETTINGS = ("language", "source_datasets", "tags")
-
-
-@dataclass(frozen=True)
-class CardConfig:
-    """Settings of the card that the version's records do not hold.
-
-    Built with ``CardConfig(**data)`` so that a misspelt key fails loudly; read from
-    ``<dataset>/card.json`` by :meth:`from_file`.
-
-    Parameters
-    ----------
-    pretty_name : str, optional
-        Human-readable name; default ``"checkworthy: <dataset directory name>"``.
-    license : str, optional
-        A Hub license id (``cc-by-4.0``, ``apache-2.0``, ``other``, ...). Default: the
-        license stated in the articles' metadata when they all state the same one,
-        else ``unknown``.
-    language : list of str, default=["en"]
-        ISO 639-1/2/3 codes of the text.
-    annotations_creators : str, default="expert-generated"
-        One of the Hub's values (``crowdsourced``, ``expert-generated``, ...).
-    language_creators : str, default="found"
-        Who wrote the text (``found`` for news articles).
-    source_datasets : list of str, default=["original"]
-    curators : str, optional
-        Who curated the dataset.
-    annotators : str, optional
-        Who made the labels, in a sentence; printed in the card and Croissant.
-    annotator_demographics : str, optional
-        Self-reported demographics of the annotators, when known.
-    articles_note : str, optional
-        A note on the source articles (for example that they are fictional).
-    hub_repo : str, optional
-        ``ORG/NAME`` of the dataset on the Hugging Face Hub, for the loading example.
-    homepage, repository, contact : str, optional
-    citation_bibtex : str, optional
-        How to cite this dataset, as BibTeX.
-    tags : list of str, default=["fact-checking", "check-worthiness"]
-    config_version : int, default=1
-        Version of this settings format.
-    """
-
-    pretty_name: str | None = None
-    license: str | None = None
-    language: list[str] = field(default_factory=lambda: ["en"])
-    annotations_creators: str = "expert-generated"
-    language_creators: str = "found"
-    source_datasets: list[str] = field(default_factory=lambda: ["original"])
-    curators: str | None = None
-    annotators: str | None = None
-    annotator_demographics: str | None = None
-    articles_note: str | None = None
-    hub_repo: str | None = None
-    homepage: str | None = None
-    repository: str | None = None
-    contact: str | None = None
-    citation_bibtex: str | None = None
-    tags: list[str] = field(default_factory=lambda: ["fact-checking", "check-worthiness"])
-    config_version: int = 1
-
-    @classmethod
-    def from_file(cls, path: str | Path) -> "CardConfig":
-        """Read a JSON settings file; an unknown key is an error that names the known ones."""
-        data = read_json(path)
-        if not isinstance(data, dict):
-            raise InputError(f"{path}: expected a JSON object of card settings, found {type(data).__name__}")
-        return cls.from_mapping(data, where=str(path))
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any], where: str = "card settings") -> "CardConfig":
-        """Build from a mapping; unknown keys and values of the wrong type are all listed."""
-
-        known = [f.name for f in dataclasses.fields(cls)]
-        problems = [f"unknown setting {key!r}.{did_you_mean(key, known)}" for key in data if key not in known]
-        for key, value in data.items():
-            if key in _LIST_SETTINGS and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-                problems.append(f"{key}: expected a list of strings, e.g. [\"en\"]; found {value!r}")
-            elif key == "config_version" and value != 1:
-                problems.append(f"config_version: expected 1, found {value!r}")
-            elif key in known and key not in _LIST_SETTINGS and key != "config_version" and not isinstance(value, (str, type(None))):
-                problems.append(f"{key}: expected a string, found {value!r}")
-        if problems:
-            raise InputError([f"{where}: {p}" for p in problems], header=f"{where}: expected the settings {', '.join(known)}")
-        return cls(**data)
-
-    def updated(self, **options: Any) -> "CardConfig":
-        """A copy with the options that are not None applied."""
-        return dataclasses.replace(self, **{k: v for k, v in options.items() if v is not None})
-
-
-@dataclass(frozen=True)
-class ArticleFacts:
-    """What the card says about the source articles of a version, from their metadata.
-
-    The articles are not part of a version, so these facts are recorded in the card's
-    YAML (key ``checkworthy``, ``articles``) and read back when the card is
-    regenerated without the articles (for example by ``evaluate``).
-
-    Parameters
-    ----------
-    n_articles : int
-        Articles with at least one sentence in the version.
-    licenses : tuple of str
-        The distinct ``meta["license"]`` values, lower case (Hub license ids), sorted.
-    n_licensed : int
-        Articles whose metadata states a license.
-    n_fictional : int
-        Articles whose metadata says ``"fictional": true``.
-    n_sources : int
-        Distinct sources (outlets).
-    sources : tuple of str
-        The first ``MAX_TABLE_ROWS`` sources, sorted.
-    published : tuple of str
-        Earliest and latest ``published`` date, when any article has one.
-    """
-
-    n_articles: int
-    licenses: tuple[str, ...] = ()
-    n_licensed: int = 0
-    n_fictional: int = 0
-    n_sources: int = 0
-    sources: tuple[str, ...] = ()
-    published: tuple[str, ...] = ()
-
-    @classmethod
-    def from_articles(cls, articles: Iterable[Article], article_ids: set[str]) -> "ArticleFacts":
-        """Summarise the articles whose id is in ``article_ids`` (the others are not in the version)."""
-        n = n_licensed = n_fictional = 0
-        licenses, sources, dates = set(), set(), set()
-        for article in articles:
-            if article.article_id not in article_ids:
-                continue
-            n += 1
-            n_fictional += bool(article.meta.get("fictional"))
-            if article.meta.get("license"):
-                n_licensed += 1
-                licenses.add(str(article.meta["license"]).lower())
-            if article.source:
-                sources.add(article.source)
-            if article.published:
-                dates.add(article.published)
-        span = (min(dates), max(dates)) if dates else ()
-        return cls(
-            n_articles=n,
-            licenses=tuple(sorted(licenses)),
-            n_licensed=n_licensed,
-            n_fictional=n_fictional,
-            n_sources=len(sources),
-            sources=tuple(sorted(sources)[:MAX_TABLE_ROWS]),
-            published=span,
-        )
-
-    @classmethod
-    def from_card(cls, path: Path) -> "ArticleFacts | None":
-        """The facts recorded in an existing card, or None when it has none."""
-        from huggingface_hub import DatasetCard
-
-        if not path.is_file():
-            return None
-        recorded = (DatasetCard.load(path).data.get("checkworthy") or {}).get("articles")
-        if recorded is None:
-            return None
-        known = [f.name for f in dataclasses.fields(cls)]
-        if not isinstance(recorded, dict) or set(recorded) - set(known):
-            raise InputError(
-                f"{path}: YAML checkworthy.articles: expected the keys {', '.join(known)}, found {recorded!r}; "
-                "remove the key, or regenerate the card with the articles (checkworthy card ... --articles FILE)"
-            )
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in recorded.items()})
-
-    def to_yaml(self) -> dict[str, Any]:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
-
-
-@dataclass(frozen=True)
-class VersionFacts:
-    """Everything the card and the Croissant file say about one dataset version.
-
-    Read once by :func:`collect_facts`; the renderers trust it.
-    """
-
-    version_dir: Path
-    dataset_dir: Path
-    manifest: dict[str, Any]
-    scheme: Any
-    config: CardConfig
-    features: Any
-    split_files: dict[str, Path]
-    split_sizes: dict[str, int]
-    label_counts: dict[str, dict[str, int]]
-    annotator_counts: dict[str, dict[int, int]]
-    n_annotators_total: int | None
-    example: dict[str, Any]
-    results: list[dict[str, Any]]
-    threshold_tuned_on: str | None
-    changelog: str
-    articles: ArticleFacts | None
-
-    @property
-    def version(self) -> str:
-        return str(self.manifest.get("version", self.version_dir.name))
-
-    @property
-    def n_examples(self) -> int:
-        return sum(self.split_sizes.values())
-
-    @property
-    def pretty_name(self) -> str:
-        return self.config.pretty_name or f"checkworthy: {self.dataset_dir.name}"
-
-    @property
-    def license(self) -> str:
-        if self.config.license:
-            return self.config.license.lower()
-        articles = self.articles
-        if articles and len(articles.licenses) == 1 and articles.n_licensed == articles.n_articles:
-            return articles.licenses[0]
-        return "other" if articles and articles.licenses else "unknown"
-
-
-def load_config(dataset_dir: Path) -> CardConfig:
-    """The card settings of a dataset: ``<dataset>/card.json`` if present, else the defaults."""
-    path = dataset_dir / CONFIG_FILENAME
-    return CardConfig.from_file(path) if path.is_file() else CardConfig()
-
-
-def collect_facts(
-    version_dir: str | Path,
-    config: CardConfig | None = None,
-    articles: Iterable[Article] | None = None,
-) -> VersionFacts:
-    """Read what the card and Croissant need from a version directory.
-
-    Parameters
-    ----------
-    version_dir : path-like
-        ``<dataset>/versions/X.Y.Z``.
-    config : CardConfig, optional
-        Default: :func:`load_config` of the dataset directory.
-    articles : iterable of Article, optional
-        The source articles; their metadata gives the license and whether they are
-        fictional.
-
-    Returns
-    -------
-    VersionFacts
-
-    Raises
-    ------
-    InputFileNotFoundError
-        The version has no manifest or no split files.
-    InputError
-        A split has no ``label`` column or the results file is malformed.
-    """
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-    from datasets import ClassLabel, Features
-
-
-    version_dir = Path(version_dir)
-    dataset_dir = version_dir.parent.parent
-    manifest = read_manifest(version_dir)
-    scheme = load_scheme(manifest["scheme"])
-    split_files = _split_files(version_dir)
-
-    first = pq.read_schema(next(iter(split_files.values())))
-    features = Features.from_arrow_schema(first)
-    if "label" not in features:
-        raise InputError(
-            f"{next(iter(split_files.values()))}: expected a 'label' column, found {', '.join(features)}; "
-            "rebuild the version with 'checkworthy build'"
-        )
-    if not isinstance(features["label"], ClassLabel):
-        features["label"] = scheme.class_label()
-    names = features["label"].names
-
-    split_sizes, label_counts, annotator_counts, article_ids = {}, {}, {}, set()
-    for split, path in split_files.items():
-        table = pq.read_table(path, columns=[c for c in ("label", "n_annotators", "article_id") if c in features])
-        split_sizes[split] = table.num_rows
-        if "article_id" in features:
-            article_ids.update(pc.unique(table["article_id"]).to_pylist())
-        counts = {row["values"]: row["counts"] for row in pc.value_counts(table["label"]).to_pylist()}
-        label_counts[split] = {name: int(counts.get(i, 0)) for i, name in enumerate(names)}
-        if "n_annotators" in features:
-            per_item = {row["values"]: row["counts"] for row in pc.value_counts(table["n_annotators"]).to_pylist()}
-            annotator_counts[split] = dict(sorted((int(k), int(v)) for k, v in per_item.items()))
-
-    example = {}
-    non_empty = [split for split in split_files if split_sizes[split]]
-    if non_empty:
-        example = next(pq.ParquetFile(split_files[non_empty[0]]).iter_batches(batch_size=1)).to_pylist()[0]
-
-    annotations = version_dir / "annotations.parquet"
-    n_annotators_total = None
-    if annotations.is_file() and "annotator" in pq.read_schema(annotations).names:
-        n_annotators_total = len(pc.unique(pq.read_table(annotations, columns=["annotator"])["annotator"]))
-
-    results, threshold_tuned_on = _read_results(version_dir / RESULTS_PATH, manifest.get("fingerprint"))
-    return VersionFacts(
-        version_dir=version_dir,
-        dataset_dir=dataset_dir,
-        manifest=manifest,
-        scheme=scheme,
-        config=config if config is not None else load_config(dataset_dir),
-        features=features,
-        split_files=split_files,
-        split_sizes=split_sizes,
-        label_counts=label_counts,
-        annotator_counts=annotator_counts,
-        n_annotators_total=n_annotators_total,
-        example=example,
-        results=results,
-        threshold_tuned_on=threshold_tuned_on,
-        changelog=_changelog_upto(dataset_dir / "CHANGELOG.md", str(manifest.get("version", version_dir.name))),
-        articles=(
-            ArticleFacts.from_articles(articles, article_ids)
-            if articles is not None
-            else ArticleFacts.from_card(version_dir / CARD_FILENAME)
-        ),
-    )
 
 
 def write_card(
@@ -467,16 +132,13 @@ def write_card(
     validate_card(content, facts.version_dir, where=str(path))
     atomic_write_text(path, content)
     if croissant:
-
-        from checkworthy.builder.croissant import write_croissant  # TEMP: cycle card<->croissant, removed by the facts split
-
         write_croissant(facts)
     return path
 
 
 def render_card(facts: VersionFacts, existing: str | None = None) -> str:
     """The card's text: generated YAML and blocks merged into ``existing`` (if any)."""
-    from huggingface_hub import DatasetCard, DatasetCardData
+    from huggingface_hub import DatasetCard, DatasetCardData  # 0.5 s to import
 
     old_data: dict[str, Any] = {}
     old_text = ""
@@ -514,9 +176,9 @@ def validate_card(content: str, version_dir: str | Path, where: str = CARD_FILEN
     InputError
         Listing every problem found.
     """
-    from datasets.info import DatasetInfosDict
-    from datasets.utils.metadata import MetadataConfigs
-    from huggingface_hub import DatasetCard
+    from datasets.info import DatasetInfosDict  # 2.3 s to import
+    from datasets.utils.metadata import MetadataConfigs  # 2.3 s to import
+    from huggingface_hub import DatasetCard  # 0.5 s to import
 
     card = DatasetCard(content)
     problems = []
@@ -549,8 +211,6 @@ def validate_card(content: str, version_dir: str | Path, where: str = CARD_FILEN
 
 
 def _vocabularies() -> dict[str, set[str]]:
-    from importlib import resources
-
     folder = resources.files("datasets.utils.resources")
 
     def load(name: str) -> Any:
@@ -566,77 +226,6 @@ def _vocabularies() -> dict[str, set[str]]:
     }
 
 
-def _split_files(version_dir: Path) -> dict[str, Path]:
-    data = version_dir / "data"
-    found = {p.stem: p for p in sorted(data.glob("*.parquet"))} if data.is_dir() else {}
-    if not found:
-        raise InputFileNotFoundError(
-            f"{data}: expected the split files train.parquet, validation.parquet, test.parquet, found none; "
-            "is this a dataset version written by 'checkworthy build'?"
-        )
-    order = {name: i for i, name in enumerate(SPLIT_ORDER)}
-    return dict(sorted(found.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
-
-
-def _read_results(path: Path, fingerprint: str | None) -> tuple[list[dict[str, Any]], str | None]:
-    """The entries of ``evaluation/results.json`` (``[]`` when evaluation has not run) and
-    the split the decision thresholds were tuned on (``None``: no threshold tuned).
-
-    Raises
-    ------
-    InputError
-        The file is not results of ``checkworthy evaluate``, or was computed on
-        another dataset fingerprint.
-    """
-    if not path.is_file():
-        return [], None
-    data = read_json(path)
-    entries = data.get("results") if isinstance(data, dict) else None
-    if not isinstance(entries, list):
-        raise InputError(f"{path}: expected an object with a 'results' list (written by 'checkworthy evaluate'), found {type(data).__name__}")
-    scored = (data.get("dataset") or {}).get("fingerprint")
-    if scored and fingerprint and scored != fingerprint:
-        raise InputError(
-            f"{path}: the results were computed on dataset fingerprint {scored}, but this version has {fingerprint}; "
-            "rerun 'checkworthy evaluate' on this version"
-        )
-    bad = [
-        str(i)
-        for i, entry in enumerate(entries)
-        if not isinstance(entry, dict) or not {"baseline", "split", "metrics"} <= set(entry)
-    ]
-    if bad:
-        raise InputError(
-            f"{path}: results {', '.join(bad)} lack 'baseline', 'split' or 'metrics'; "
-            "rerun 'checkworthy evaluate' to rewrite the file"
-        )
-    return entries, (data.get("settings") or {}).get("threshold_tuned_on", "validation")
-
-
-def _changelog_upto(path: Path, version: str) -> str:
-    """The parts of ``CHANGELOG.md`` about ``version`` and earlier versions.
-
-    The file is split at the headings that name a version (``## 1.1.0``); a part about
-    a later version is left out, so that a card does not change when later versions
-    are built. Headings are moved under the card's ``## Changelog``.
-    """
-    if not path.is_file():
-        return ""
-    current = _version_key(version)
-    parts = re.split(r"(?m)^(?=#{1,6} [^\n]*\b\d+\.\d+\.\d+\b)", path.read_text(encoding="utf-8"))
-    kept = []
-    for part in parts[1:]:
-        named = _SEMVER.search(part.splitlines()[0])
-        if _version_key(named.group(0)) <= current:
-            kept.append(re.sub(r"(?m)^(#{1,6}) ", lambda h: "#" * min(6, max(3, len(h.group(1)) + 1)) + " ", part.strip()))
-    return "\n\n".join(kept)
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    named = _SEMVER.search(version)
-    return tuple(int(x) for x in named.groups()) if named else ()
-
-
 def _size_category(n: int) -> str:
     for limit, name in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")):
         if n < limit:
@@ -646,10 +235,10 @@ def _size_category(n: int) -> str:
 
 def _yaml_metadata(facts: VersionFacts) -> dict[str, Any]:
     """The YAML keys the card owns (``OWNED_YAML_KEYS``), in that order."""
-    import pyarrow.parquet as pq
-    from datasets import DatasetInfo, SplitDict, SplitInfo
-    from datasets.info import DatasetInfosDict
-    from huggingface_hub import DatasetCardData
+    import pyarrow.parquet as pq  # 0.3 s to import
+    from datasets import DatasetInfo, SplitDict, SplitInfo  # 2.3 s to import
+    from datasets.info import DatasetInfosDict  # 2.3 s to import
+    from huggingface_hub import DatasetCardData  # 0.5 s to import
 
     config = facts.config
     multi_class = len(facts.scheme.names) > 2
@@ -738,6 +327,138 @@ def _split_old_body(text: str) -> tuple[str, dict[str, str]]:
 # --- rendering --------------------------------------------------------------------
 
 
+
+# --- rendering --------------------------------------------------------------------
+
+
+def _blocks(facts: VersionFacts) -> list[tuple[str, str]]:
+    """The generated sections of the card body, ``(name, text)`` in the order of :data:`SECTIONS`."""
+    sections = _template().make_module(_context(facts))
+    return [(name, getattr(sections, name)()) for name in SECTIONS]
+
+
+@functools.cache
+def _template() -> Template:
+    """``templates/card.md``, loaded once; an undefined value is an error, not an empty string."""
+    environment = Environment(
+        loader=PackageLoader("checkworthy.builder", "templates"),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+        autoescape=False,
+    )
+    environment.filters["cell"] = _cell
+    return environment.get_template(TEMPLATE)
+
+
+def _context(facts: VersionFacts) -> dict[str, Any]:
+    """The values ``templates/card.md`` states: the facts, and the numbers and table rows computed from them."""
+    m = facts.manifest
+    settings = m.get("settings") or {}
+    names = facts.features["label"].names
+    per_item: Counter[int] = Counter()
+    for counts in facts.annotator_counts.values():
+        per_item.update(counts)
+    inputs = [(role, f"`{item['name']}`", f"`{item['sha256']}`") for role, items in sorted((m.get("inputs") or {}).items()) for item in items]
+    example = dict(facts.example)
+    if "label" in example and isinstance(example["label"], int):
+        example["label"] = f"{example['label']} ({names[example['label']]})"
+    return {
+        "facts": facts,
+        "config": facts.config,
+        "scheme": facts.scheme,
+        "articles": facts.articles,
+        "scheme_sentence": scheme_sentence(facts),
+        "labeling_statement": labeling_statement(facts),
+        "personal_information": personal_information(facts),
+        "bias_statements": bias_statements(facts),
+        # summary, details
+        "fingerprint": m.get("fingerprint", "-"),
+        "package_version": str(m.get("package_version", "")).rstrip(),
+        "parent": m.get("parent"),
+        # structure
+        "fields": [(f"`{name}`", _feature_type(feature), FIELD_DESCRIPTIONS.get(name, "")) for name, feature in facts.features.items()],
+        "example_json": json.dumps(example, ensure_ascii=False, indent=2, sort_keys=False, default=str) if example else None,
+        "label_names": list(names),
+        "split_rows": [
+            [split, size, *(_share(facts.label_counts[split][n], size) for n in names)] for split, size in facts.split_sizes.items()
+        ],
+        "all_shares": [_share(sum(c[n] for c in facts.label_counts.values()), facts.n_examples) for n in names],
+        # creation
+        "inputs": inputs[:MAX_TABLE_ROWS],
+        "inputs_hidden": len(inputs) - MAX_TABLE_ROWS,
+        "per_item": sorted(per_item.items()),
+        "aggregate": settings.get("aggregate", "majority"),
+        "n_unresolved": len(m.get("unresolved") or []),
+        "n_skipped": len(m.get("skipped") or []),
+        "agreement": _agreement(m.get("agreement")),
+        "n_annotators_total": facts.n_annotators_total,
+        # splits
+        "group_by": settings.get("group_by", "article"),
+        "seed": settings.get("seed", "-"),
+        "settings": sorted(settings.items()),
+        "leakage": _leakage(m.get("leakage") or {}),
+        # baselines
+        **_baselines(facts),
+    }
+
+
+def _agreement(agreement: Mapping[str, Any] | None) -> SimpleNamespace | None:
+    """The rows of the agreement tables: overall figures, per label, per pair, each annotator vs consensus."""
+    if not agreement:
+        return None
+    pairs = agreement.get("pairwise_cohen_kappa") or []
+    consensus = sorted((agreement.get("annotator_vs_consensus") or {}).items())
+    return SimpleNamespace(
+        overall=[(name, agreement.get(key)) for key, name in AGREEMENT_FIGURES.items()],
+        per_label=[
+            (name, v.get("votes"), v.get("fleiss_kappa"), v.get("krippendorff_alpha")) for name, v in (agreement.get("per_label") or {}).items()
+        ],
+        pairs=[
+            (" / ".join(map(str, p.get("annotators", []))), p.get("items"), p.get("percent"), p.get("cohen_kappa"))
+            for p in pairs[:MAX_TABLE_ROWS]
+        ],
+        pairs_hidden=len(pairs) - MAX_TABLE_ROWS,
+        consensus=[(name, v.get("items"), v.get("percent"), v.get("cohen_kappa")) for name, v in consensus[:MAX_TABLE_ROWS]],
+        consensus_hidden=len(consensus) - MAX_TABLE_ROWS,
+    )
+
+
+def _leakage(leakage: Mapping[str, Any]) -> SimpleNamespace | None:
+    """The leakage report (near-identical sentences across splits, as found by the build); None when there is none."""
+    if not leakage.get("clusters"):
+        return None
+    items = leakage.get("items") or []
+    rows = [
+        (item.get("kind"), _shorten(str(item.get("text", ""))), ", ".join(f"{k}: {v}" for k, v in sorted((item.get("counts") or {}).items())))
+        for item in items[:MAX_TABLE_ROWS]
+    ]
+    return SimpleNamespace(
+        clusters=leakage["clusters"],
+        exact=leakage.get("exact", 0),
+        near=leakage.get("near", 0),
+        sentences=leakage.get("sentences", 0),
+        removed=len(leakage.get("removed") or []),
+        rows=rows,
+        hidden=len(items) - len(rows),
+    )
+
+
+def _baselines(facts: VersionFacts) -> dict[str, Any]:
+    """The baseline table: the metrics of ``CARD_METRICS`` that were computed, one row per baseline and split."""
+    available = {name for entry in facts.results for name in entry["metrics"]}
+    metric_names = [name for name in CARD_METRICS if name in available]
+    rows = []
+    for entry in sorted(facts.results, key=lambda e: (_split_rank(e["split"]), str(e["baseline"]))):
+        cis = entry.get("ci95") or {}
+        rows.append(
+            [entry["baseline"], entry["split"]]
+            + [_with_interval(entry["metrics"].get(name), cis.get(name) if isinstance(cis, Mapping) else None) for name in metric_names]
+        )
+    return {"baseline_rows": rows, "metric_names": metric_names, "other_metrics": sorted(available - set(metric_names))}
+
+
 def _fmt(value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return str(value).lower() if value is not None else "-"
@@ -748,388 +469,17 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def _table(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(_fmt(c).replace("|", "\\|").replace("\n", " ") for c in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-#: The overall agreement figures of the manifest, with their names in the card and Croissant.
-AGREEMENT_FIGURES = {
-    "items": "items",
-    "items_with_2plus_votes": "items with 2 or more votes",
-    "votes": "votes",
-    "annotators": "annotators",
-    "percent": "percent agreement",
-    "fleiss_kappa": "Fleiss' kappa",
-    "krippendorff_alpha": "Krippendorff's alpha (nominal)",
-}
-
-
-def _feature_type(feature: Any) -> str:
-    from datasets import ClassLabel, Value
-
-    if isinstance(feature, ClassLabel):
-        return "class label: " + ", ".join(f"{i} = {n}" for i, n in enumerate(feature.names))
-    if isinstance(feature, Value):
-        return feature.dtype
-    return type(feature).__name__ + (f" of {_feature_type(feature.feature)}" if hasattr(feature, "feature") else "")
-
-
-def _blocks(facts: VersionFacts) -> list[tuple[str, str]]:
-    """The generated blocks of the card body, in the order of the HF template."""
-    return [
-        ("summary", _summary(facts)),
-        ("details", _details(facts)),
-        ("uses", _uses(facts)),
-        ("structure", _structure(facts)),
-        ("creation", _creation(facts)),
-        ("splits", _splits(facts)),
-        ("baselines", _baselines(facts)),
-        ("bias", _bias(facts)),
-        ("license", _license(facts)),
-        ("citation", _citation(facts)),
-        ("changelog", _changelog(facts)),
-    ]
-
-
-def _scheme_sentence(facts: VersionFacts) -> str:
-    scheme = facts.scheme
-    return f"the `{scheme.name}` label scheme ({scheme.title}: {', '.join(scheme.names)})"
-
-
-def _articles_sentence(facts: VersionFacts) -> str:
-    a = facts.articles
-    text = []
-    if a is not None:
-        text.append(f"The sentences come from {a.n_articles} news article{'s' if a.n_articles != 1 else ''}")
-        if a.sources:
-            text[-1] += f" ({a.n_sources} source{'s' if a.n_sources != 1 else ''}: {', '.join(a.sources)}{', ...' if a.n_sources > len(a.sources) else ''})"
-        text[-1] += "."
-        if a.published:
-            text.append(f"Publication dates range from {a.published[0]} to {a.published[-1]}.")
-        if a.n_fictional == a.n_articles and a.n_articles:
-            text.append("**All the articles are fictional**: places, people and institutions in them were invented; no statement in them is about the real world.")
-        elif a.n_fictional:
-            text.append(f"**{a.n_fictional} of the articles are fictional** (marked so in their metadata).")
-    else:
-        text.append("The sentences come from news articles.")
-    if facts.config.articles_note:
-        text.append(facts.config.articles_note)
-    return " ".join(text)
-
-
-def _summary(facts: VersionFacts) -> str:
-    m = facts.manifest
-    return (
-        _HAND_WRITTEN_HINT
-        + f"# Dataset Card for {facts.pretty_name}\n\n"
-        f"A check-worthiness dataset: {facts.n_examples} sentences from news articles, each labeled with "
-        f"{_scheme_sentence(facts)}, in {len(facts.split_sizes)} splits "
-        f"({', '.join(f'{s}: {n}' for s, n in facts.split_sizes.items())}). "
-        f"This is version **{facts.version}** (fingerprint `{m.get('fingerprint', '-')}`), built with checkworthy "
-        f"{m.get('package_version', '')}".rstrip()
-        + ".\n\n"
-        "```python\n"
-        "from datasets import load_dataset\n\n"
-        f'ds = load_dataset("{facts.dataset_dir.name}/versions/{facts.version}")\n'
-        f'# from the Hub: load_dataset("{facts.config.hub_repo or "ORG/NAME"}", revision="{facts.version}")\n'
-        "```"
-    )
-
-
-def _details(facts: VersionFacts) -> str:
-    c, m = facts.config, facts.manifest
-    missing = "[More Information Needed]"
-    return "\n".join(
-        [
-            "## Dataset Details",
-            "",
-            "### Dataset Description",
-            "",
-            f"Sentences of news articles labeled for check-worthiness with {_scheme_sentence(facts)}. "
-            + _articles_sentence(facts),
-            "",
-            f"- **Version:** {facts.version}" + (f" (parent: {m['parent']})" if m.get("parent") else " (first version)"),
-            f"- **Curated by:** {c.curators or missing}",
-            f"- **Language(s) (NLP):** {', '.join(c.language)}",
-            f"- **License:** {facts.license}",
-            f"- **Label scheme:** `{facts.scheme.name}` version {facts.scheme.version}",
-            "",
-            "### Dataset Sources",
-            "",
-            f"- **Repository:** {c.repository or (f'https://huggingface.co/datasets/{c.hub_repo}' if c.hub_repo else missing)}",
-            f"- **Homepage:** {c.homepage or missing}",
-            f"- **Contact:** {c.contact or missing}",
-        ]
-    )
-
-
-def _uses(facts: VersionFacts) -> str:
-    positive = facts.scheme.positive
-    return (
-        "## Uses\n\n### Direct Use\n\n"
-        f"Training and evaluating check-worthiness classifiers and rankers: given a sentence, predict whether it "
-        f"makes a claim worth fact-checking (positive label `{positive}`). The splits are grouped by article, "
-        "so that test scores measure generalisation to unseen articles.\n\n"
-        "### Out-of-Scope Use\n\n"
-        "The labels say whether a sentence is worth checking, not whether it is true: do not use them as "
-        "veracity labels. They are not a judgement of the people or outlets quoted."
-    )
-
-
-def _structure(facts: VersionFacts) -> str:
-    fields = _table(
-        ["field", "type", "description"],
-        [(f"`{name}`", _feature_type(feature), FIELD_DESCRIPTIONS.get(name, "")) for name, feature in facts.features.items()],
-    )
-    names = facts.features["label"].names
-    example = dict(facts.example)
-    if "label" in example and isinstance(example["label"], int):
-        example["label"] = f"{example['label']} ({names[example['label']]})"
-    example_text = json.dumps(example, ensure_ascii=False, indent=2, sort_keys=False, default=str) if example else "(no rows)"
-    sizes = _table(
-        ["split", "sentences", *names],
-        [
-            (split, facts.split_sizes[split], *(_share(facts.label_counts[split][n], facts.split_sizes[split]) for n in names))
-            for split in facts.split_sizes
-        ]
-        + [("all", facts.n_examples, *(_share(sum(c[n] for c in facts.label_counts.values()), facts.n_examples) for n in names))],
-    )
-    return (
-        "## Dataset Structure\n\n"
-        "One row per sentence. The `default` configuration has the splits below; the individual labels of every "
-        "annotator are in `annotations.parquet` (annotators pseudonymised), and `manifest.json` records how the "
-        "version was built.\n\n"
-        f"### Fields\n\n{fields}\n\n"
-        f"### Example\n\n```json\n{example_text}\n```\n\n"
-        f"### Split sizes and label distribution\n\n{sizes}"
-    )
+def _cell(value: Any) -> str:
+    """A table cell: :func:`_fmt`, on one line, with its pipes escaped."""
+    return _fmt(value).replace("|", "\\|").replace("\n", " ")
 
 
 def _share(count: int, total: int) -> str:
     return f"{count} ({count / total:.1%})" if total else "0"
 
 
-def _creation(facts: VersionFacts) -> str:
-    m, c, scheme = facts.manifest, facts.config, facts.scheme
-    settings = m.get("settings") or {}
-    definitions = "\n".join(f"- **{label.name}** ({label.title}): {label.definition}" for label in scheme.labels)
-    per_item = Counter()
-    for counts in facts.annotator_counts.values():
-        per_item.update(counts)
-    per_item_text = (
-        ", ".join(f"{n} annotator{'s' if n != 1 else ''}: {k} sentence{'s' if k != 1 else ''}" for n, k in sorted(per_item.items()))
-        if per_item
-        else "not recorded"
-    )
-    aggregate = settings.get("aggregate", "majority")
-    aggregation = {
-        "majority": "majority vote; a tie is left unresolved and the sentence is listed in the manifest, never broken at random",
-        "dawid-skene": "Dawid-Skene (EM over annotator confusion matrices, seeded)",
-    }.get(aggregate, aggregate)
-    inputs_rows = [
-        (role, f"`{item['name']}`", f"`{item['sha256']}`")
-        for role, items in sorted((m.get("inputs") or {}).items())
-        for item in items
-    ]
-    unresolved, skipped = m.get("unresolved") or [], m.get("skipped") or []
-    annotators = c.annotators or "Not described yet: set `annotators` in the dataset's `card.json`."
-    return "\n".join(
-        [
-            "## Dataset Creation",
-            "",
-            "### Curation Rationale",
-            "",
-            "Fact-checkers cannot check every sentence they read; a check-worthiness model ranks sentences so that "
-            "they see the claims worth checking first. This dataset provides labeled sentences of news articles "
-            "to train and evaluate such models.",
-            "",
-            "### Source Data",
-            "",
-            "#### Data Collection and Processing",
-            "",
-            _articles_sentence(facts),
-            "",
-            "Each article is split into sentences with character offsets (`start`, `end`) into its text; "
-            "candidate sentences were selected for labeling and sent to Label Studio as tasks showing the headline "
-            "and the neighbouring sentences as context.",
-            "",
-            "Input files of this version:",
-            "",
-            "\n".join([_table(["role", "file", "sha256"], inputs_rows[:MAX_TABLE_ROWS])] + _more(len(inputs_rows) - MAX_TABLE_ROWS))
-            if inputs_rows
-            else "(not recorded)",
-            "",
-            "#### Who are the source data producers?",
-            "",
-            c.articles_note or "The journalists and outlets named in the `source` and `url` fields, when known.",
-            "",
-            "### Annotations",
-            "",
-            "#### Annotation process",
-            "",
-            f"{labeling_statement(facts)} The guidelines of the scheme:",
-            "",
-            "> " + scheme.guidelines,
-            "",
-            "Labels:",
-            "",
-            definitions,
-            "",
-            f"Annotators per sentence: {per_item_text}.",
-            f"Aggregation: {aggregation}. Unresolved (left out of the splits): {len(unresolved)}. "
-            f"Annotations skipped as invalid: {len(skipped)} (listed in `manifest.json`).",
-            "",
-            _agreement(m.get("agreement")),
-            "",
-            "#### Who are the annotators?",
-            "",
-            annotators
-            + (f" {facts.n_annotators_total} annotator{'s' if facts.n_annotators_total != 1 else ''} in all, pseudonymised." if facts.n_annotators_total else ""),
-            "",
-            f"Demographics: {(c.annotator_demographics or 'not collected').rstrip('.')}.",
-            "",
-            "#### Personal and Sensitive Information",
-            "",
-            personal_information(facts),
-        ]
-    )
-
-
-def labeling_statement(facts: VersionFacts) -> str:
-    """How the labels were made, in one sentence (shared by the card and Croissant)."""
-    corpus = (facts.manifest.get("settings") or {}).get("corpus")
-    if corpus:
-        return f"The labels are those distributed with the `{corpus}` corpus, mapped to {_scheme_sentence(facts)}."
-    return f"Sentences were labeled in Label Studio with {_scheme_sentence(facts)}."
-
-
-def personal_information(facts: VersionFacts) -> str:
-    """What the data says about people (shared by the card and Croissant)."""
-    articles = facts.articles
-    pseudonyms = "Annotators are pseudonymised in `annotations.parquet`."
-    real_news = (
-        "News sentences name public figures and sometimes private persons, and report statements about them; "
-        "no further anonymisation was applied to the text."
-    )
-    if articles and articles.n_articles and articles.n_fictional == articles.n_articles:
-        return f"The articles are fictional: the names in them belong to invented people. {pseudonyms}"
-    if articles and articles.n_fictional:
-        rest = articles.n_articles - articles.n_fictional
-        return (
-            f"{articles.n_fictional} of the {articles.n_articles} articles are fictional (invented people); "
-            f"the other {rest} {'is' if rest == 1 else 'are'} real news. {real_news} {pseudonyms}"
-        )
-    return f"{real_news} {pseudonyms}"
-
-
-def _splits(facts: VersionFacts) -> str:
-    settings = facts.manifest.get("settings") or {}
-    group_by = settings.get("group_by", "article")
-    return "\n".join(
-        [
-            "## Splits and Leakage",
-            "",
-            f"Splits are assigned by {group_by} from a hash of the {group_by} id and the seed "
-            f"(`seed = {settings.get('seed', '-')}`), aiming at 80/10/10 of the sentences: all sentences of one "
-            f"{group_by} are in the same split, and each {group_by} keeps its split in later versions (test stays test).",
-            "",
-            "Build settings:",
-            "",
-            _table(["setting", "value"], sorted(settings.items())) if settings else "(not recorded)",
-            "",
-            _leakage(facts.manifest.get("leakage") or {}),
-        ]
-    )
-
-
-def _agreement(agreement: Mapping[str, Any] | None) -> str:
-    """The agreement section: overall figures, per label, per pair, each annotator vs consensus."""
-    if not agreement:
-        return "No agreement figures: the labels do not come with individual annotations (for example, a corpus)."
-    overall = [(name, agreement.get(key)) for key, name in AGREEMENT_FIGURES.items()]
-    parts = ["Agreement between annotators (undefined values shown as -):", "", _table(["measure", "value"], overall)]
-    per_label = agreement.get("per_label") or {}
-    if per_label:
-        parts += ["", "Per label (that label against the rest):", "", _table(
-            ["label", "votes", "Fleiss' kappa", "Krippendorff's alpha"],
-            [(name, v.get("votes"), v.get("fleiss_kappa"), v.get("krippendorff_alpha")) for name, v in per_label.items()],
-        )]
-    pairs = agreement.get("pairwise_cohen_kappa") or []
-    if pairs:
-        shown = pairs[:MAX_TABLE_ROWS]
-        parts += ["", "Cohen's kappa for each pair of annotators:", "", _table(
-            ["annotators", "shared items", "percent", "Cohen's kappa"],
-            [(" / ".join(map(str, p.get("annotators", []))), p.get("items"), p.get("percent"), p.get("cohen_kappa")) for p in shown],
-        )] + _more(len(pairs) - len(shown))
-    consensus = agreement.get("annotator_vs_consensus") or {}
-    if consensus:
-        rows = sorted(consensus.items())
-        parts += ["", "Each annotator against the gold label:", "", _table(
-            ["annotator", "items", "percent", "Cohen's kappa"],
-            [(name, v.get("items"), v.get("percent"), v.get("cohen_kappa")) for name, v in rows[:MAX_TABLE_ROWS]],
-        )] + _more(len(rows) - MAX_TABLE_ROWS)
-    return "\n".join(parts)
-
-
-def _leakage(leakage: Mapping[str, Any]) -> str:
-    """The leakage report: near-identical sentences across splits, as found by the build."""
-    if not leakage.get("clusters"):
-        return "Leakage: no identical or near-identical sentences were found across splits."
-    items = leakage.get("items") or []
-    removed = leakage.get("removed") or []
-    text = (
-        f"Leakage: {leakage['clusters']} group(s) of identical ({leakage.get('exact', 0)}) or near-identical "
-        f"({leakage.get('near', 0)}) sentences span several splits ({leakage.get('sentences', 0)} sentences); "
-        + (f"{len(removed)} later copies were removed (`--dedupe`)." if removed else "they were kept (build with `--dedupe` to remove the later copies).")
-    )
-    rows = [
-        (item.get("kind"), _shorten(str(item.get("text", ""))), ", ".join(f"{k}: {v}" for k, v in sorted((item.get("counts") or {}).items())))
-        for item in items[:MAX_TABLE_ROWS]
-    ]
-    return "\n".join([text, "", _table(["kind", "text", "sentences per split"], rows)] + _more(len(items) - len(rows)))
-
-
-def _more(hidden: int) -> list[str]:
-    return ["", f"... and {hidden} more in `manifest.json`."] if hidden > 0 else []
-
-
 def _shorten(text: str, width: int = 100) -> str:
     return text if len(text) <= width else text[: width - 3].rstrip() + "..."
-
-
-def _baselines(facts: VersionFacts) -> str:
-    if not facts.results:
-        return (
-            "## Baseline Results\n\n"
-            f"No baseline has been evaluated on this version yet; run `checkworthy evaluate DIR@{facts.version}` "
-            "and regenerate the card."
-        )
-    available = {name for entry in facts.results for name in entry["metrics"]}
-    metric_names = [name for name in CARD_METRICS if name in available]
-    others = sorted(available - set(metric_names))
-    rows = []
-    for entry in sorted(facts.results, key=lambda e: (_split_rank(e["split"]), str(e["baseline"]))):
-        cis = entry.get("ci95") or {}
-        rows.append(
-            [entry["baseline"], entry["split"]]
-            + [_with_interval(entry["metrics"].get(name), cis.get(name) if isinstance(cis, Mapping) else None) for name in metric_names]
-        )
-    return (
-        "## Baseline Results\n\n"
-        f"Scores of the baselines on this version (positive label `{facts.scheme.positive}`), with 95% bootstrap "
-        "confidence intervals that resample articles (from `evaluation/results.json`). "
-        "`f1_positive` is the CheckThat! 2022-2024 official metric. "
-        + (
-            "No decision threshold was tuned: each learned baseline kept its own class-balanced rule.\n\n"
-            if facts.threshold_tuned_on is None
-            else "The decision thresholds of the learned baselines were tuned on validation for `f1_positive`, "
-            "so report test.\n\n"
-        )
-        + _table(["baseline", "split", *metric_names], rows)
-        + (f"\n\nThe other metrics ({', '.join(others)}) are in `evaluation/results.md`." if others else "")
-    )
 
 
 def _split_rank(split: str) -> int:
@@ -1146,68 +496,11 @@ def _with_interval(value: Any, interval: Any) -> str:
     return _fmt(value)
 
 
-def _bias(facts: VersionFacts) -> str:
-    return "## Bias, Risks, and Limitations\n\n" + "\n".join(f"- {item}" for item in bias_statements(facts)) + (
-        "\n\n### Recommendations\n\n"
-        "Report scores with their confidence intervals, compare systems on the same split, and check the leakage "
-        "report before trusting a test score. Read the annotation guidelines before reusing the labels."
-    )
+def _feature_type(feature: Any) -> str:
+    from datasets import ClassLabel, Value  # 2.3 s to import
 
-
-def bias_statements(facts: VersionFacts) -> list[str]:
-    """Known biases and limitations, shared by the card and Croissant's ``rai:`` fields."""
-    statements = [
-        "Check-worthiness is a judgement: what the public would want checked depends on the annotators, the "
-        "time and the place. The agreement figures in the card and the manifest show how far the annotators agreed.",
-        "Only candidate sentences selected by the pipeline were labeled, so the label distribution is not the "
-        "distribution of all sentences in news.",
-    ]
-    articles = facts.articles
-    if articles and articles.n_fictional:
-        share = "The articles are" if articles.n_fictional == articles.n_articles else f"{articles.n_fictional} of the {articles.n_articles} articles are"
-        statements.append(
-            f"{share} fictional and written for this project: their topics, style and length are narrower "
-            "than real news, and scores on them do not predict scores on real articles."
-        )
-    if facts.n_examples < 1000:
-        statements.append(
-            f"The dataset is small ({facts.n_examples} sentences): scores have wide confidence intervals."
-        )
-    if articles and articles.n_sources == 1:
-        statements.append(f"All articles come from one source ({articles.sources[0]}).")
-    if facts.config.language == ["en"]:
-        statements.append("All text is English; models trained on it are not expected to transfer to other languages.")
-    return statements
-
-
-def _license(facts: VersionFacts) -> str:
-    articles = facts.articles
-    text = f"## License\n\n`{facts.license}`."
-    if articles and articles.licenses and not facts.config.license:
-        text += (
-            f" {articles.n_licensed} of the {articles.n_articles} articles state a license in their metadata ("
-            + ", ".join(f"`{x}`" for x in articles.licenses)
-            + ")."
-        )
-        if articles.n_licensed < articles.n_articles or len(articles.licenses) > 1:
-            text += " Set `license` in the dataset's `card.json` once the rights of every article are clear."
-    if facts.license == "unknown":
-        text += (
-            " No license was set: set `license` in the dataset's `card.json` (or pass `--license`) before "
-            "publishing."
-        )
-    return text
-
-
-def _citation(facts: VersionFacts) -> str:
-    c = facts.config
-    text = "## Citation\n\n"
-    text += f"**BibTeX:**\n\n```bibtex\n{c.citation_bibtex.strip()}\n```\n\n" if c.citation_bibtex else ""
-    if facts.scheme.citation:
-        text += f"The label scheme follows:\n\n{facts.scheme.citation}"
-    return text.rstrip() or "## Citation\n\n[More Information Needed]"
-
-
-def _changelog(facts: VersionFacts) -> str:
-    body = facts.changelog or f"No changelog entry for version {facts.version} (the dataset's `CHANGELOG.md` has none)."
-    return "## Changelog\n\n" + body
+    if isinstance(feature, ClassLabel):
+        return "class label: " + ", ".join(f"{i} = {n}" for i, n in enumerate(feature.names))
+    if isinstance(feature, Value):
+        return feature.dtype
+    return type(feature).__name__ + (f" of {_feature_type(feature.feature)}" if hasattr(feature, "feature") else "")

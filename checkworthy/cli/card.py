@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from checkworthy.builder.articles import read_articles
-from checkworthy.builder.card import CardConfig, load_config, write_card
+from checkworthy.builder.card import write_card
+from checkworthy.builder.facts import CardConfig, load_config
 from checkworthy.builder.store import resolve_version_dir
 from checkworthy.cli.base import Command
 

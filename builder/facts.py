@@ -1,0 +1,520 @@
+"""The facts of a dataset version that its card and its Croissant file state.
+
+:func:`collect_facts` reads a version directory once (``manifest.json``, the parquet
+files, ``annotations.parquet``, ``evaluation/results.json``, the dataset's
+``CHANGELOG.md``) into a :class:`VersionFacts`; ``builder.card`` and
+``builder.croissant`` both render from it. The few statements the two files share
+(how the labels were made, what the data says about people, the known biases) are
+here too, so that the card and Croissant say the same thing.
+
+Settings that are not in the records (pretty name, license, who made the labels, ...)
+come from a :class:`CardConfig`: the defaults, overridden by ``<dataset>/card.json``
+when it exists, overridden by the options given to ``write_card``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from checkworthy.builder.store import read_manifest
+from checkworthy.schemas import did_you_mean, load_scheme
+from checkworthy.schemas.errors import InputError, InputFileNotFoundError
+from checkworthy.schemas.io import read_json
+from checkworthy.schemas.records import Article
+
+#: Dataset-level settings file, beside ``CHANGELOG.md`` (``<dataset>/card.json``).
+CONFIG_FILENAME = "card.json"
+CARD_FILENAME = "README.md"
+RESULTS_PATH = Path("evaluation") / "results.json"
+SPLIT_ORDER = ("train", "validation", "test")
+
+#: What each column of a split means; the card's field table and Croissant use it.
+FIELD_DESCRIPTIONS = {
+    "sentence_id": "Stable id of the sentence: article id plus a hash of the sentence text (and its occurrence number when the text repeats in the article).",
+    "article_id": "Id of the article the sentence comes from, as given by the source.",
+    "text": "The sentence, exactly as it appears in the article (`article.text[start:end]`).",
+    "label": "Gold label, aggregated from the annotators' labels (a `ClassLabel` of the label scheme).",
+    "votes": "Number of annotators who chose each label (a soft label), in label-scheme order.",
+    "n_annotators": "Number of annotators who labeled the sentence.",
+    "agreement": "Share of the sentence's annotators who chose the gold label.",
+    "start": "Character offset of the sentence's first character in the article text.",
+    "end": "Character offset just past the sentence's last character in the article text.",
+    "label_source": "Where the gold label came from: majority, dawid-skene, ground_truth or corpus.",
+    "role": "Where the sentence sits in the article: headline, body, caption, byline or boilerplate.",
+    "source": "The article's source (outlet or corpus), when known.",
+    "url": "The article's URL, when known.",
+}
+
+#: Longest table of pairs, annotators or leakage groups in the card; the rest is in the manifest.
+MAX_TABLE_ROWS = 20
+_SEMVER = re.compile(r"\b(\d+)\.(\d+)\.(\d+)\b")
+
+#: The overall agreement figures of the manifest, with their names in the card and Croissant.
+AGREEMENT_FIGURES = {
+    "items": "items",
+    "items_with_2plus_votes": "items with 2 or more votes",
+    "votes": "votes",
+    "annotators": "annotators",
+    "percent": "percent agreement",
+    "fleiss_kappa": "Fleiss' kappa",
+    "krippendorff_alpha": "Krippendorff's alpha (nominal)",
+}
+
+#: The settings of ``CardConfig`` that hold a list of strings (the others hold a string).
+_LIST_SETTINGS = ("language", "source_datasets", "tags")
+
+
+@dataclass(frozen=True)
+class CardConfig:
+    """Settings of the card that the version's records do not hold.
+
+    Built with ``CardConfig(**data)`` so that a misspelt key fails loudly; read from
+    ``<dataset>/card.json`` by :meth:`from_file`.
+
+    Parameters
+    ----------
+    pretty_name : str, optional
+        Human-readable name; default ``"checkworthy: <dataset directory name>"``.
+    license : str, optional
+        A Hub license id (``cc-by-4.0``, ``apache-2.0``, ``other``, ...). Default: the
+        license stated in the articles' metadata when they all state the same one,
+        else ``unknown``.
+    language : list of str, default=["en"]
+        ISO 639-1/2/3 codes of the text.
+    annotations_creators : str, default="expert-generated"
+        One of the Hub's values (``crowdsourced``, ``expert-generated``, ...).
+    language_creators : str, default="found"
+        Who wrote the text (``found`` for news articles).
+    source_datasets : list of str, default=["original"]
+    curators : str, optional
+        Who curated the dataset.
+    annotators : str, optional
+        Who made the labels, in a sentence; printed in the card and Croissant.
+    annotator_demographics : str, optional
+        Self-reported demographics of the annotators, when known.
+    articles_note : str, optional
+        A note on the source articles (for example that they are fictional).
+    hub_repo : str, optional
+        ``ORG/NAME`` of the dataset on the Hugging Face Hub, for the loading example.
+    homepage, repository, contact : str, optional
+    citation_bibtex : str, optional
+        How to cite this dataset, as BibTeX.
+    tags : list of str, default=["fact-checking", "check-worthiness"]
+    config_version : int, default=1
+        Version of this settings format.
+    """
+
+    pretty_name: str | None = None
+    license: str | None = None
+    language: list[str] = field(default_factory=lambda: ["en"])
+    annotations_creators: str = "expert-generated"
+    language_creators: str = "found"
+    source_datasets: list[str] = field(default_factory=lambda: ["original"])
+    curators: str | None = None
+    annotators: str | None = None
+    annotator_demographics: str | None = None
+    articles_note: str | None = None
+    hub_repo: str | None = None
+    homepage: str | None = None
+    repository: str | None = None
+    contact: str | None = None
+    citation_bibtex: str | None = None
+    tags: list[str] = field(default_factory=lambda: ["fact-checking", "check-worthiness"])
+    config_version: int = 1
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> CardConfig:
+        """Read a JSON settings file; an unknown key is an error that names the known ones."""
+        data = read_json(path)
+        if not isinstance(data, dict):
+            raise InputError(f"{path}: expected a JSON object of card settings, found {type(data).__name__}")
+        return cls.from_mapping(data, where=str(path))
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], where: str = "card settings") -> CardConfig:
+        """Build from a mapping; unknown keys and values of the wrong type are all listed."""
+
+        known = [f.name for f in dataclasses.fields(cls)]
+        problems = [f"unknown setting {key!r}.{did_you_mean(key, known)}" for key in data if key not in known]
+        for key, value in data.items():
+            if key in _LIST_SETTINGS and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                problems.append(f"{key}: expected a list of strings, e.g. [\"en\"]; found {value!r}")
+            elif key == "config_version" and value != 1:
+                problems.append(f"config_version: expected 1, found {value!r}")
+            elif key in known and key not in _LIST_SETTINGS and key != "config_version" and not isinstance(value, (str, type(None))):
+                problems.append(f"{key}: expected a string, found {value!r}")
+        if problems:
+            raise InputError([f"{where}: {p}" for p in problems], header=f"{where}: expected the settings {', '.join(known)}")
+        return cls(**data)
+
+    def updated(self, **options: Any) -> CardConfig:
+        """A copy with the options that are not None applied."""
+        return dataclasses.replace(self, **{k: v for k, v in options.items() if v is not None})
+
+
+@dataclass(frozen=True)
+class ArticleFacts:
+    """What the card says about the source articles of a version, from their metadata.
+
+    The articles are not part of a version, so these facts are recorded in the card's
+    YAML (key ``checkworthy``, ``articles``) and read back when the card is
+    regenerated without the articles (for example by ``evaluate``).
+
+    Parameters
+    ----------
+    n_articles : int
+        Articles with at least one sentence in the version.
+    licenses : tuple of str
+        The distinct ``meta["license"]`` values, lower case (Hub license ids), sorted.
+    n_licensed : int
+        Articles whose metadata states a license.
+    n_fictional : int
+        Articles whose metadata says ``"fictional": true``.
+    n_sources : int
+        Distinct sources (outlets).
+    sources : tuple of str
+        The first ``MAX_TABLE_ROWS`` sources, sorted.
+    published : tuple of str
+        Earliest and latest ``published`` date, when any article has one.
+    """
+
+    n_articles: int
+    licenses: tuple[str, ...] = ()
+    n_licensed: int = 0
+    n_fictional: int = 0
+    n_sources: int = 0
+    sources: tuple[str, ...] = ()
+    published: tuple[str, ...] = ()
+
+    @classmethod
+    def from_articles(cls, articles: Iterable[Article], article_ids: set[str]) -> ArticleFacts:
+        """Summarise the articles whose id is in ``article_ids`` (the others are not in the version)."""
+        n = n_licensed = n_fictional = 0
+        licenses, sources, dates = set(), set(), set()
+        for article in articles:
+            if article.article_id not in article_ids:
+                continue
+            n += 1
+            n_fictional += bool(article.meta.get("fictional"))
+            if article.meta.get("license"):
+                n_licensed += 1
+                licenses.add(str(article.meta["license"]).lower())
+            if article.source:
+                sources.add(article.source)
+            if article.published:
+                dates.add(article.published)
+        span = (min(dates), max(dates)) if dates else ()
+        return cls(
+            n_articles=n,
+            licenses=tuple(sorted(licenses)),
+            n_licensed=n_licensed,
+            n_fictional=n_fictional,
+            n_sources=len(sources),
+            sources=tuple(sorted(sources)[:MAX_TABLE_ROWS]),
+            published=span,
+        )
+
+    @classmethod
+    def from_card(cls, path: Path) -> ArticleFacts | None:
+        """The facts recorded in an existing card, or None when it has none."""
+        from huggingface_hub import DatasetCard  # 0.5 s to import
+
+        if not path.is_file():
+            return None
+        recorded = (DatasetCard.load(path).data.get("checkworthy") or {}).get("articles")
+        if recorded is None:
+            return None
+        known = [f.name for f in dataclasses.fields(cls)]
+        if not isinstance(recorded, dict) or set(recorded) - set(known):
+            raise InputError(
+                f"{path}: YAML checkworthy.articles: expected the keys {', '.join(known)}, found {recorded!r}; "
+                "remove the key, or regenerate the card with the articles (checkworthy card ... --articles FILE)"
+            )
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in recorded.items()})
+
+    def to_yaml(self) -> dict[str, Any]:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class VersionFacts:
+    """Everything the card and the Croissant file say about one dataset version.
+
+    Read once by :func:`collect_facts`; the renderers trust it.
+    """
+
+    version_dir: Path
+    dataset_dir: Path
+    manifest: dict[str, Any]
+    scheme: Any
+    config: CardConfig
+    features: Any
+    split_files: dict[str, Path]
+    split_sizes: dict[str, int]
+    label_counts: dict[str, dict[str, int]]
+    annotator_counts: dict[str, dict[int, int]]
+    n_annotators_total: int | None
+    example: dict[str, Any]
+    results: list[dict[str, Any]]
+    threshold_tuned_on: str | None
+    changelog: str
+    articles: ArticleFacts | None
+
+    @property
+    def version(self) -> str:
+        return str(self.manifest.get("version", self.version_dir.name))
+
+    @property
+    def n_examples(self) -> int:
+        return sum(self.split_sizes.values())
+
+    @property
+    def pretty_name(self) -> str:
+        return self.config.pretty_name or f"checkworthy: {self.dataset_dir.name}"
+
+    @property
+    def license(self) -> str:
+        if self.config.license:
+            return self.config.license.lower()
+        articles = self.articles
+        if articles and len(articles.licenses) == 1 and articles.n_licensed == articles.n_articles:
+            return articles.licenses[0]
+        return "other" if articles and articles.licenses else "unknown"
+
+
+def load_config(dataset_dir: Path) -> CardConfig:
+    """The card settings of a dataset: ``<dataset>/card.json`` if present, else the defaults."""
+    path = dataset_dir / CONFIG_FILENAME
+    return CardConfig.from_file(path) if path.is_file() else CardConfig()
+
+
+def collect_facts(
+    version_dir: str | Path,
+    config: CardConfig | None = None,
+    articles: Iterable[Article] | None = None,
+) -> VersionFacts:
+    """Read what the card and Croissant need from a version directory.
+
+    Parameters
+    ----------
+    version_dir : path-like
+        ``<dataset>/versions/X.Y.Z``.
+    config : CardConfig, optional
+        Default: :func:`load_config` of the dataset directory.
+    articles : iterable of Article, optional
+        The source articles; their metadata gives the license and whether they are
+        fictional.
+
+    Returns
+    -------
+    VersionFacts
+
+    Raises
+    ------
+    InputFileNotFoundError
+        The version has no manifest or no split files.
+    InputError
+        A split has no ``label`` column or the results file is malformed.
+    """
+    import pyarrow.compute as pc  # 0.3 s to import
+    import pyarrow.parquet as pq  # 0.3 s to import
+    from datasets import ClassLabel, Features  # 2.3 s to import
+
+    version_dir = Path(version_dir)
+    dataset_dir = version_dir.parent.parent
+    manifest = read_manifest(version_dir)
+    scheme = load_scheme(manifest["scheme"])
+    split_files = _split_files(version_dir)
+
+    first = pq.read_schema(next(iter(split_files.values())))
+    features = Features.from_arrow_schema(first)
+    if "label" not in features:
+        raise InputError(
+            f"{next(iter(split_files.values()))}: expected a 'label' column, found {', '.join(features)}; "
+            "rebuild the version with 'checkworthy build'"
+        )
+    if not isinstance(features["label"], ClassLabel):
+        features["label"] = scheme.class_label()
+    names = features["label"].names
+
+    split_sizes, label_counts, annotator_counts, article_ids = {}, {}, {}, set()
+    for split, path in split_files.items():
+        table = pq.read_table(path, columns=[c for c in ("label", "n_annotators", "article_id") if c in features])
+        split_sizes[split] = table.num_rows
+        if "article_id" in features:
+            article_ids.update(pc.unique(table["article_id"]).to_pylist())
+        counts = {row["values"]: row["counts"] for row in pc.value_counts(table["label"]).to_pylist()}
+        label_counts[split] = {name: int(counts.get(i, 0)) for i, name in enumerate(names)}
+        if "n_annotators" in features:
+            per_item = {row["values"]: row["counts"] for row in pc.value_counts(table["n_annotators"]).to_pylist()}
+            annotator_counts[split] = dict(sorted((int(k), int(v)) for k, v in per_item.items()))
+
+    example = {}
+    non_empty = [split for split in split_files if split_sizes[split]]
+    if non_empty:
+        example = next(pq.ParquetFile(split_files[non_empty[0]]).iter_batches(batch_size=1)).to_pylist()[0]
+
+    annotations = version_dir / "annotations.parquet"
+    n_annotators_total = None
+    if annotations.is_file() and "annotator" in pq.read_schema(annotations).names:
+        n_annotators_total = len(pc.unique(pq.read_table(annotations, columns=["annotator"])["annotator"]))
+
+    results, threshold_tuned_on = _read_results(version_dir / RESULTS_PATH, manifest.get("fingerprint"))
+    return VersionFacts(
+        version_dir=version_dir,
+        dataset_dir=dataset_dir,
+        manifest=manifest,
+        scheme=scheme,
+        config=config if config is not None else load_config(dataset_dir),
+        features=features,
+        split_files=split_files,
+        split_sizes=split_sizes,
+        label_counts=label_counts,
+        annotator_counts=annotator_counts,
+        n_annotators_total=n_annotators_total,
+        example=example,
+        results=results,
+        threshold_tuned_on=threshold_tuned_on,
+        changelog=_changelog_upto(dataset_dir / "CHANGELOG.md", str(manifest.get("version", version_dir.name))),
+        articles=(
+            ArticleFacts.from_articles(articles, article_ids)
+            if articles is not None
+            else ArticleFacts.from_card(version_dir / CARD_FILENAME)
+        ),
+    )
+
+
+def _split_files(version_dir: Path) -> dict[str, Path]:
+    data = version_dir / "data"
+    found = {p.stem: p for p in sorted(data.glob("*.parquet"))} if data.is_dir() else {}
+    if not found:
+        raise InputFileNotFoundError(
+            f"{data}: expected the split files train.parquet, validation.parquet, test.parquet, found none; "
+            "is this a dataset version written by 'checkworthy build'?"
+        )
+    order = {name: i for i, name in enumerate(SPLIT_ORDER)}
+    return dict(sorted(found.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
+
+
+def _read_results(path: Path, fingerprint: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """The entries of ``evaluation/results.json`` (``[]`` when evaluation has not run) and
+    the split the decision thresholds were tuned on (``None``: no threshold tuned).
+
+    Raises
+    ------
+    InputError
+        The file is not results of ``checkworthy evaluate``, or was computed on
+        another dataset fingerprint.
+    """
+    if not path.is_file():
+        return [], None
+    data = read_json(path)
+    entries = data.get("results") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise InputError(f"{path}: expected an object with a 'results' list (written by 'checkworthy evaluate'), found {type(data).__name__}")
+    scored = (data.get("dataset") or {}).get("fingerprint")
+    if scored and fingerprint and scored != fingerprint:
+        raise InputError(
+            f"{path}: the results were computed on dataset fingerprint {scored}, but this version has {fingerprint}; "
+            "rerun 'checkworthy evaluate' on this version"
+        )
+    bad = [
+        str(i)
+        for i, entry in enumerate(entries)
+        if not isinstance(entry, dict) or not {"baseline", "split", "metrics"} <= set(entry)
+    ]
+    if bad:
+        raise InputError(
+            f"{path}: results {', '.join(bad)} lack 'baseline', 'split' or 'metrics'; "
+            "rerun 'checkworthy evaluate' to rewrite the file"
+        )
+    return entries, (data.get("settings") or {}).get("threshold_tuned_on", "validation")
+
+
+def _changelog_upto(path: Path, version: str) -> str:
+    """The parts of ``CHANGELOG.md`` about ``version`` and earlier versions.
+
+    The file is split at the headings that name a version (``## 1.1.0``); a part about
+    a later version is left out, so that a card does not change when later versions
+    are built. Headings are moved under the card's ``## Changelog``.
+    """
+    if not path.is_file():
+        return ""
+    current = _version_key(version)
+    parts = re.split(r"(?m)^(?=#{1,6} [^\n]*\b\d+\.\d+\.\d+\b)", path.read_text(encoding="utf-8"))
+    kept = []
+    for part in parts[1:]:
+        named = _SEMVER.search(part.splitlines()[0])
+        if _version_key(named.group(0)) <= current:
+            kept.append(re.sub(r"(?m)^(#{1,6}) ", lambda h: "#" * min(6, max(3, len(h.group(1)) + 1)) + " ", part.strip()))
+    return "\n\n".join(kept)
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    named = _SEMVER.search(version)
+    return tuple(int(x) for x in named.groups()) if named else ()
+
+
+def scheme_sentence(facts: VersionFacts) -> str:
+    """The label scheme, named in a phrase (shared by the card and Croissant)."""
+    scheme = facts.scheme
+    return f"the `{scheme.name}` label scheme ({scheme.title}: {', '.join(scheme.names)})"
+
+
+def labeling_statement(facts: VersionFacts) -> str:
+    """How the labels were made, in one sentence (shared by the card and Croissant)."""
+    corpus = (facts.manifest.get("settings") or {}).get("corpus")
+    if corpus:
+        return f"The labels are those distributed with the `{corpus}` corpus, mapped to {scheme_sentence(facts)}."
+    return f"Sentences were labeled in Label Studio with {scheme_sentence(facts)}."
+
+
+def personal_information(facts: VersionFacts) -> str:
+    """What the data says about people (shared by the card and Croissant)."""
+    articles = facts.articles
+    pseudonyms = "Annotators are pseudonymised in `annotations.parquet`."
+    real_news = (
+        "News sentences name public figures and sometimes private persons, and report statements about them; "
+        "no further anonymisation was applied to the text."
+    )
+    if articles and articles.n_articles and articles.n_fictional == articles.n_articles:
+        return f"The articles are fictional: the names in them belong to invented people. {pseudonyms}"
+    if articles and articles.n_fictional:
+        rest = articles.n_articles - articles.n_fictional
+        return (
+            f"{articles.n_fictional} of the {articles.n_articles} articles are fictional (invented people); "
+            f"the other {rest} {'is' if rest == 1 else 'are'} real news. {real_news} {pseudonyms}"
+        )
+    return f"{real_news} {pseudonyms}"
+
+
+def bias_statements(facts: VersionFacts) -> list[str]:
+    """Known biases and limitations, shared by the card and Croissant's ``rai:`` fields."""
+    statements = [
+        "Check-worthiness is a judgement: what the public would want checked depends on the annotators, the "
+        "time and the place. The agreement figures in the card and the manifest show how far the annotators agreed.",
+        "Only candidate sentences selected by the pipeline were labeled, so the label distribution is not the "
+        "distribution of all sentences in news.",
+    ]
+    articles = facts.articles
+    if articles and articles.n_fictional:
+        share = "The articles are" if articles.n_fictional == articles.n_articles else f"{articles.n_fictional} of the {articles.n_articles} articles are"
+        statements.append(
+            f"{share} fictional and written for this project: their topics, style and length are narrower "
+            "than real news, and scores on them do not predict scores on real articles."
+        )
+    if facts.n_examples < 1000:
+        statements.append(
+            f"The dataset is small ({facts.n_examples} sentences): scores have wide confidence intervals."
+        )
+    if articles and articles.n_sources == 1:
+        statements.append(f"All articles come from one source ({articles.sources[0]}).")
+    if facts.config.language == ["en"]:
+        statements.append("All text is English; models trained on it are not expected to transfer to other languages.")
+    return statements
+
