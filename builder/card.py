@@ -40,7 +40,6 @@ from checkworthy.builder.facts import (
     CARD_FILENAME,
     FIELD_DESCRIPTIONS,
     MAX_TABLE_ROWS,
-    SPLIT_ORDER,
     CardConfig,
     VersionFacts,
     bias_statements,
@@ -52,6 +51,7 @@ from checkworthy.builder.facts import (
 from checkworthy.schemas.errors import InputError
 from checkworthy.schemas.io import atomic_write_text
 from checkworthy.schemas.records import Article
+from checkworthy.schemas.rows import SPLITS
 
 #: The YAML keys the card writes; any other key of an existing card is kept.
 OWNED_YAML_KEYS = (
@@ -355,12 +355,12 @@ def _template() -> Template:
 def _context(facts: VersionFacts) -> dict[str, Any]:
     """The values ``templates/card.md`` states: the facts, and the numbers and table rows computed from them."""
     m = facts.manifest
-    settings = m.get("settings") or {}
+    settings = m.settings
     names = facts.features["label"].names
     per_item: Counter[int] = Counter()
     for counts in facts.annotator_counts.values():
         per_item.update(counts)
-    inputs = [(role, f"`{item['name']}`", f"`{item['sha256']}`") for role, items in sorted((m.get("inputs") or {}).items()) for item in items]
+    inputs = [(role, f"`{item['name']}`", f"`{item['sha256']}`") for role, items in sorted(m.inputs.items()) for item in items]
     example = dict(facts.example)
     if "label" in example and isinstance(example["label"], int):
         example["label"] = f"{example['label']} ({names[example['label']]})"
@@ -374,9 +374,9 @@ def _context(facts: VersionFacts) -> dict[str, Any]:
         "personal_information": personal_information(facts),
         "bias_statements": bias_statements(facts),
         # summary, details
-        "fingerprint": m.get("fingerprint", "-"),
-        "package_version": str(m.get("package_version", "")).rstrip(),
-        "parent": m.get("parent"),
+        "fingerprint": m.fingerprint,
+        "package_version": m.package_version.rstrip(),
+        "parent": m.parent,
         # structure
         "fields": [(f"`{name}`", _feature_type(feature), FIELD_DESCRIPTIONS.get(name, "")) for name, feature in facts.features.items()],
         "example_json": json.dumps(example, ensure_ascii=False, indent=2, sort_keys=False, default=str) if example else None,
@@ -390,15 +390,15 @@ def _context(facts: VersionFacts) -> dict[str, Any]:
         "inputs_hidden": len(inputs) - MAX_TABLE_ROWS,
         "per_item": sorted(per_item.items()),
         "aggregate": settings.get("aggregate", "majority"),
-        "n_unresolved": len(m.get("unresolved") or []),
-        "n_skipped": len(m.get("skipped") or []),
-        "agreement": _agreement(m.get("agreement")),
+        "n_unresolved": len(m.unresolved),
+        "n_skipped": len(m.skipped),
+        "agreement": _agreement(m.agreement),
         "n_annotators_total": facts.n_annotators_total,
         # splits
         "group_by": settings.get("group_by", "article"),
         "seed": settings.get("seed", "-"),
         "settings": sorted(settings.items()),
-        "leakage": _leakage(m.get("leakage") or {}),
+        "leakage": _leakage(m.leakage.to_dict()),
         # baselines
         **_baselines(facts),
     }
@@ -483,7 +483,7 @@ def _shorten(text: str, width: int = 100) -> str:
 
 
 def _split_rank(split: str) -> int:
-    return SPLIT_ORDER.index(split) if split in SPLIT_ORDER else len(SPLIT_ORDER)
+    return SPLITS.index(split) if split in SPLITS else len(SPLITS)
 
 
 def _with_interval(value: Any, interval: Any) -> str:

@@ -124,13 +124,13 @@ def croissant_metadata(facts: VersionFacts) -> dict[str, Any]:
         ],
     }
     record_sets = [label_names] + [_split_record_set(facts, split, path) for split, path in facts.split_files.items()]
-    figures = manifest.get("agreement") or {}
+    figures = manifest.agreement or {}
     agreement = ", ".join(
         f"{name} = {figures[key]:.3f}" if isinstance(figures[key], float) else f"{name} = {figures[key]}"
         for key, name in AGREEMENT_FIGURES.items()
         if figures.get(key) is not None
     )
-    settings = manifest.get("settings") or {}
+    settings = manifest.settings
     document = {
         "@context": CONTEXT,
         "@type": "sc:Dataset",

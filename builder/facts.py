@@ -21,17 +21,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checkworthy.builder.store import read_manifest
+from checkworthy.builder.store import load_manifest
 from checkworthy.schemas import did_you_mean, load_scheme
+from checkworthy.schemas.documents import Manifest
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError
 from checkworthy.schemas.io import read_json
 from checkworthy.schemas.records import Article
+from checkworthy.schemas.rows import SPLITS
 
 #: Dataset-level settings file, beside ``CHANGELOG.md`` (``<dataset>/card.json``).
 CONFIG_FILENAME = "card.json"
 CARD_FILENAME = "README.md"
 RESULTS_PATH = Path("evaluation") / "results.json"
-SPLIT_ORDER = ("train", "validation", "test")
 
 #: What each column of a split means; the card's field table and Croissant use it.
 FIELD_DESCRIPTIONS = {
@@ -250,7 +251,7 @@ class VersionFacts:
 
     version_dir: Path
     dataset_dir: Path
-    manifest: dict[str, Any]
+    manifest: Manifest
     scheme: Any
     config: CardConfig
     features: Any
@@ -267,7 +268,7 @@ class VersionFacts:
 
     @property
     def version(self) -> str:
-        return str(self.manifest.get("version", self.version_dir.name))
+        return self.manifest.version
 
     @property
     def n_examples(self) -> int:
@@ -327,8 +328,8 @@ def collect_facts(
 
     version_dir = Path(version_dir)
     dataset_dir = version_dir.parent.parent
-    manifest = read_manifest(version_dir)
-    scheme = load_scheme(manifest["scheme"])
+    manifest = load_manifest(version_dir)
+    scheme = load_scheme(manifest.scheme)
     split_files = _split_files(version_dir)
 
     first = pq.read_schema(next(iter(split_files.values())))
@@ -364,7 +365,7 @@ def collect_facts(
     if annotations.is_file() and "annotator" in pq.read_schema(annotations).names:
         n_annotators_total = len(pc.unique(pq.read_table(annotations, columns=["annotator"])["annotator"]))
 
-    results, threshold_tuned_on = _read_results(version_dir / RESULTS_PATH, manifest.get("fingerprint"))
+    results, threshold_tuned_on = _read_results(version_dir / RESULTS_PATH, manifest.fingerprint)
     return VersionFacts(
         version_dir=version_dir,
         dataset_dir=dataset_dir,
@@ -380,7 +381,7 @@ def collect_facts(
         example=example,
         results=results,
         threshold_tuned_on=threshold_tuned_on,
-        changelog=_changelog_upto(dataset_dir / "CHANGELOG.md", str(manifest.get("version", version_dir.name))),
+        changelog=_changelog_upto(dataset_dir / "CHANGELOG.md", manifest.version),
         articles=(
             ArticleFacts.from_articles(articles, article_ids)
             if articles is not None
@@ -397,7 +398,7 @@ def _split_files(version_dir: Path) -> dict[str, Path]:
             f"{data}: expected the split files train.parquet, validation.parquet, test.parquet, found none; "
             "is this a dataset version written by 'checkworthy build'?"
         )
-    order = {name: i for i, name in enumerate(SPLIT_ORDER)}
+    order = {name: i for i, name in enumerate(SPLITS)}
     return dict(sorted(found.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
 
 
@@ -468,7 +469,7 @@ def scheme_sentence(facts: VersionFacts) -> str:
 
 def labeling_statement(facts: VersionFacts) -> str:
     """How the labels were made, in one sentence (shared by the card and Croissant)."""
-    corpus = (facts.manifest.get("settings") or {}).get("corpus")
+    corpus = facts.manifest.settings.get("corpus")
     if corpus:
         return f"The labels are those distributed with the `{corpus}` corpus, mapped to {scheme_sentence(facts)}."
     return f"Sentences were labeled in Label Studio with {scheme_sentence(facts)}."
