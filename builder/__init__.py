@@ -11,7 +11,7 @@ from checkworthy.builder.articles import read_articles
 from checkworthy.builder.build import BuildConfig, build_version
 from checkworthy.builder.card import write_card
 from checkworthy.builder.diff import diff_versions
-from checkworthy.builder.labelstudio import pull_export, push_tasks
+from checkworthy.builder.labelstudio import StudioProject, pull_export, push_tasks
 from checkworthy.builder.select import score_sentences
 from checkworthy.builder.split import split_article
 from checkworthy.builder.store import latest_version, list_versions, load_manifest, load_version, read_manifest, resolve_version_dir
@@ -20,6 +20,7 @@ from checkworthy.builder.validation import validate_file
 
 __all__ = [
     "BuildConfig",
+    "StudioProject",
     "build_version",
     "diff_versions",
     "latest_version",

@@ -2,14 +2,20 @@
 
 - :func:`connect` finds the server and its token (``--url`` / ``$LABEL_STUDIO_URL``,
   ``--token-file`` / ``$LABEL_STUDIO_API_KEY``, else the local studio's).
-- :func:`push_tasks` creates or updates a project from a task directory and upserts
-  its tasks by ``data.sentence_id``: never a duplicate, never a label config change
-  that orphans existing annotations, never a text change under existing labels.
-  Each task sent carries a content hash in ``meta["checkworthy_sha256"]``
-  (:func:`task_hash`), so that a later push skips unchanged tasks cheaply.
-- :func:`post_annotations` adds annotations on behalf of named users.
-- :func:`pull_export` writes the lossless JSON export (every task, full predictions,
-  annotator identities, skipped and ground-truth annotations).
+- :class:`StudioProject` is one project reached through one client, looked up once;
+  the operations are its methods:
+  :meth:`~StudioProject.push` creates or updates the project from a task directory
+  and upserts its tasks by ``data.sentence_id``: never a duplicate, never a label
+  config change that orphans existing annotations, never a text change under
+  existing labels. Each task sent carries a content hash in
+  ``meta["checkworthy_sha256"]`` (:func:`task_hash`), so that a later push skips
+  unchanged tasks cheaply. The decisions are made by :func:`plan_push`, which sends
+  nothing, and sent by :meth:`~StudioProject.apply`.
+  :meth:`~StudioProject.post_annotations` adds annotations on behalf of named users;
+  :meth:`~StudioProject.pull` writes the lossless JSON export (every task, full
+  predictions, annotator identities, skipped and ground-truth annotations).
+- :func:`push_tasks`, :func:`post_annotations`, :func:`existing_annotations` and
+  :func:`pull_export` do one operation each, with a project object of their own.
 
 The API token is a secret: it is kept out of every output, log, error, manifest
 and export, and scrubbed from the texts of errors raised by the client.
@@ -39,7 +45,7 @@ from checkworthy.schemas.io import atomic_path, canonical_json, progress, read_j
 
 ENV_URL = "LABEL_STUDIO_URL"
 ENV_TOKEN = "LABEL_STUDIO_API_KEY"
-#: The ``meta`` key where :func:`push_tasks` stores each task's :func:`task_hash`.
+#: The ``meta`` key where a push stores each task's :func:`task_hash`.
 HASH_KEY = "checkworthy_sha256"
 
 
@@ -64,7 +70,7 @@ class Connection:
 
     def client(self, timeout: float = 900.0):
         """A ``label_studio_sdk.LabelStudio`` client (long timeout for big imports)."""
-        from label_studio_sdk import LabelStudio
+        from label_studio_sdk import LabelStudio  # heavy (pandas, numpy, opencv): only when a server is used
 
         return LabelStudio(base_url=self.url, api_key=self.token, timeout=timeout)
 
@@ -75,8 +81,8 @@ class Connection:
     @contextlib.contextmanager
     def calling(self, what: str) -> Iterator[None]:
         """Turn client and network errors into ``StudioError`` without the token in them."""
-        import httpx
-        from label_studio_sdk.core.api_error import ApiError
+        import httpx  # the client's transport; loaded with it, only when a server is used
+        from label_studio_sdk.core.api_error import ApiError  # heavy SDK: only when a server is used
 
         try:
             yield
@@ -255,141 +261,12 @@ def read_task_dir(path: str | os.PathLike) -> TaskDir:
     return TaskDir(path=path, tasks=tasks, label_config=label_config)
 
 
-# --------------------------------------------------------------------------- project access
-
-
-def find_project(connection: Connection, client, project: str | int, *, required: bool = True):
-    """The project with this id or title (titles must be unique), or None.
-
-    Raises
-    ------
-    StudioError
-        Two projects have the title, or (``required``) none has.
-    """
-    with connection.calling(f"looking up project {project!r}"):
-        if isinstance(project, int) or str(project).isdigit():
-            return client.projects.get(id=int(project))
-        found = [p for p in client.projects.list(page_size=1000) if p.title == project]
-    if len(found) > 1:
-        raise StudioError(
-            f"{connection.url}: {len(found)} projects are titled {project!r} (ids {', '.join(str(p.id) for p in found)}); "
-            "rename all but one in Label Studio or pass the project id"
-        )
-    if not found and required:
-        raise StudioError(f"{connection.url}: no project titled {project!r}; create it with 'checkworthy push DIR --project {project}'")
-    return found[0] if found else None
-
-
-def snapshot(
-    connection: Connection, client, project_id: int, *, predictions: bool = True, annotators: bool = True
-) -> list[dict[str, Any]]:
-    """Every task of a project, with every annotation, through an export snapshot (JSON).
-
-    Skipped and ground-truth annotations are included. The snapshot is deleted from
-    the server once downloaded. Tasks come sorted by id.
-
-    Parameters
-    ----------
-    predictions : bool, default=True
-        Full predictions (else their ids only, which is faster).
-    annotators : bool, default=True
-        ``completed_by`` as ``{"id", "email", ...}`` (else the user id).
-    """
-    serialization = {"drafts": {"only_id": True}, "predictions": {"only_id": not predictions}}
-    if annotators:
-        serialization["annotations__completed_by"] = {"only_id": False}
-    options = {
-        "annotation_filter_options": {"usual": True, "ground_truth": True, "skipped": True},
-        "serialization_options": serialization,
-    }
-    with connection.calling(f"exporting project {project_id}"):
-        export = client.projects.exports.create(id=project_id, title="checkworthy snapshot", **options)
-        deadline = time.monotonic() + 3600
-        while export.status not in ("completed", "failed"):
-            if time.monotonic() > deadline:
-                raise StudioError(f"{connection.url}: export {export.id} of project {project_id} did not finish within an hour")
-            time.sleep(0.5)
-            export = client.projects.exports.get(id=project_id, export_pk=export.id)
-        if export.status == "failed":
-            raise StudioError(f"{connection.url}: Label Studio failed to export project {project_id}; see its server log")
-        data = b"".join(client.projects.exports.download(
-            id=project_id, export_pk=export.id, export_type="JSON", request_options={"chunk_size": 1 << 20}
-        ))
-        client.projects.exports.delete(id=project_id, export_pk=export.id)
-    return sorted(json.loads(data), key=lambda task: task["id"])
-
-
-def task_listing(connection: Connection, client, project_id: int, *, page_size: int = 2500) -> list[dict[str, Any]]:
-    """Every task of a project with its ``id``, ``data``, ``meta`` and annotation counts, sorted by id.
-
-    Much lighter than :func:`snapshot` (about 4 s instead of 11 s for 10,000 tasks
-    with a 2 kB context): no predictions and no annotations, only Label Studio's
-    counters ``total_annotations`` (not skipped) and ``cancelled_annotations``
-    (skipped). Enough for :func:`push_tasks` to skip the tasks whose stored
-    :func:`task_hash` is unchanged. ``data`` comes as stored (storage URIs are
-    not resolved), as in an export.
-    """
-    include = "id,data,meta,total_annotations,cancelled_annotations"
-    tasks: dict[int, dict[str, Any]] = {}
-    page = 1
-    with connection.calling(f"listing the tasks of project {project_id}"):
-        while True:
-            pager = client.tasks.list(project=project_id, fields="task_only", include=include, resolve_uri=False,
-                                      page=page, page_size=page_size)
-            items = pager.items or []
-            for item in items:
-                tasks[item.id] = {"id": item.id, "data": item.data or {}, "meta": item.meta or {},
-                                  "total_annotations": item.total_annotations or 0,
-                                  "cancelled_annotations": item.cancelled_annotations or 0}
-            total = getattr(pager.response, "total", None)
-            if not items or len(items) < page_size or (total is not None and len(tasks) >= total):
-                break
-            page += 1
-    if total is not None and len(tasks) != total:
-        raise StudioError(f"{connection.url}: listed {len(tasks)} of the {total} tasks of project {project_id}; "
-                          "was the project changed during the push? Push again")
-    return [tasks[key] for key in sorted(tasks)]
-
-
-def _fetch_predictions(connection: Connection, client, project_id: int, remotes: list[dict[str, Any]],
-                       *, per_task_limit: int = 20) -> None:
-    """Give every task of ``remotes`` that lacks them its full predictions (``id``, ``model_version``, ``score``, ``result``).
-
-    One request per task for a few tasks, else one request for the whole project.
-    """
-    missing = [remote for remote in remotes if "predictions" not in remote]
-    if not missing:
-        return
-
-    def as_dict(prediction) -> dict[str, Any]:
-        return {"id": prediction.id, "model_version": prediction.model_version, "score": prediction.score,
-                "result": prediction.result}
-
-    by_task: dict[int, list[dict]] = defaultdict(list)
-    with connection.calling(f"listing the predictions of project {project_id}"):
-        if len(missing) <= per_task_limit:
-            for remote in missing:
-                by_task[remote["id"]] = [as_dict(p) for p in client.predictions.list(task=remote["id"])]
-        else:
-            for prediction in client.predictions.list(project=project_id):
-                by_task[prediction.task].append(as_dict(prediction))
-    for remote in missing:
-        remote["predictions"] = sorted(by_task.get(remote["id"], []), key=lambda p: p["id"])
-
-
-def _annotation_count(remote: dict[str, Any]) -> int:
-    """How many annotations (skipped ones too) a task of :func:`snapshot` or :func:`task_listing` has."""
-    if isinstance(remote.get("annotations"), list):
-        return len(remote["annotations"])
-    return remote.get("total_annotations", 0) + remote.get("cancelled_annotations", 0)
-
-
-# --------------------------------------------------------------------------- push
+# --------------------------------------------------------------------------- push plan (no requests)
 
 
 @dataclasses.dataclass
 class PushResult:
-    """What :func:`push_tasks` did.
+    """What a push did.
 
     Attributes
     ----------
@@ -419,13 +296,97 @@ class PushResult:
         return text + (f"; {self.annotations_imported} annotation(s) imported with them" if self.annotations_imported else "")
 
 
+@dataclasses.dataclass(frozen=True)
+class ProjectInfo:
+    """What a push needs to know of an existing project.
+
+    Parameters
+    ----------
+    id : int
+    title : str
+    label_config : str
+        The labeling config stored in Label Studio.
+    maximum_annotations : int
+        Annotations wanted per task (the project's overlap).
+    """
+
+    id: int
+    title: str
+    label_config: str
+    maximum_annotations: int
+
+    @classmethod
+    def of(cls, project: Any) -> ProjectInfo:
+        """From a project object of the SDK."""
+        return cls(id=project.id, title=project.title, label_config=project.label_config,
+                   maximum_annotations=project.maximum_annotations)
+
+
+@dataclasses.dataclass(frozen=True)
+class TaskUpdate:
+    """One existing task to change in place.
+
+    Parameters
+    ----------
+    task_id : int
+        The task's id in Label Studio.
+    data, meta : dict
+        The new ``data`` and ``meta`` (``meta`` with the new :func:`task_hash`).
+    delete_predictions : tuple of int
+        Ids of the task's predictions to delete (all of them when the predictions changed).
+    create_predictions : tuple of dict
+        The local predictions to create in their place.
+    """
+
+    task_id: int
+    data: dict[str, Any]
+    meta: dict[str, Any]
+    delete_predictions: tuple[int, ...] = ()
+    create_predictions: tuple[dict[str, Any], ...] = ()
+
+
+@dataclasses.dataclass
+class PushPlan:
+    """What a push will send, decided by :func:`plan_push` without any request.
+
+    Attributes
+    ----------
+    create_project : bool
+        The project does not exist yet: create it with ``label_config`` and ``maximum_annotations``.
+    label_config : str or None
+        The labeling config to set; None leaves the project's as it is.
+    maximum_annotations : int or None
+        The overlap to set; None leaves the project's as it is.
+    create : list of dict
+        The bodies of the tasks to import, each with its :func:`task_hash` in
+        ``meta[HASH_KEY]`` and the annotations imported with it.
+    annotations_imported : int
+        How many annotations ``create`` carries.
+    update : list of TaskUpdate
+        Existing tasks to change.
+    unchanged : int
+        Tasks left as they are.
+    refused : list of str
+        One line per task not changed because its text changed under existing annotations.
+    """
+
+    create_project: bool = False
+    label_config: str | None = None
+    maximum_annotations: int | None = None
+    create: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    annotations_imported: int = 0
+    update: list[TaskUpdate] = dataclasses.field(default_factory=list)
+    unchanged: int = 0
+    refused: list[str] = dataclasses.field(default_factory=list)
+
+
 def _predictions_key(predictions: Iterable[dict]) -> list[tuple]:
     """What makes two lists of predictions the same: model version, score and result."""
     return sorted((p.get("model_version") or "", p.get("score") or 0, canonical_json(p.get("result"))) for p in predictions)
 
 
 def task_hash(task: dict[str, Any]) -> str:
-    """The content hash :func:`push_tasks` stores in ``meta[HASH_KEY]`` of every task it sends.
+    """The content hash a push stores in ``meta[HASH_KEY]`` of every task it sends.
 
     SHA-256 of the canonical JSON of the task's ``data``, its ``meta`` without
     ``HASH_KEY``, and its predictions as :func:`_predictions_key` sees them: the
@@ -441,12 +402,44 @@ def _stamped(task: dict[str, Any]) -> dict[str, Any]:
     return dict(task, meta={**task["meta"], HASH_KEY: task_hash(task)})
 
 
+def _hash_matches(remote: dict[str, Any], task: dict[str, Any]) -> bool:
+    """The remote task's stored hash equals the local task's: the same task, no need to look further."""
+    return (remote.get("meta") or {}).get(HASH_KEY) == task_hash(task)
+
+
 def _same_task(remote: dict[str, Any], task: dict[str, Any]) -> bool:
     """Compare a remote task (with full predictions) and a local one the full way, ignoring the stored hash."""
     remote_meta = {key: value for key, value in (remote.get("meta") or {}).items() if key != HASH_KEY}
     local_meta = {key: value for key, value in task["meta"].items() if key != HASH_KEY}
     return (remote["data"] == task["data"] and remote_meta == local_meta
             and _predictions_key(remote["predictions"]) == _predictions_key(task.get("predictions", [])))
+
+
+def _text_changed(remote: dict[str, Any], task: dict[str, Any]) -> bool:
+    """The sentence (or its hash) differs between the remote and the local task."""
+    return (remote["data"].get("sentence") != task["data"]["sentence"]
+            or remote["data"].get("text_sha256") != task["data"]["text_sha256"])
+
+
+def _annotation_count(remote: dict[str, Any]) -> int:
+    """How many annotations (skipped ones too) a task of a snapshot or a task listing has."""
+    if isinstance(remote.get("annotations"), list):
+        return len(remote["annotations"])
+    return remote.get("total_annotations", 0) + remote.get("cancelled_annotations", 0)
+
+
+def _config_changed(current: str, new: str) -> bool:
+    """The labeling configs differ (leading and trailing whitespace aside)."""
+    return current.strip() != new.strip()
+
+
+def _matched(tasks: list[dict[str, Any]], remote_listing: list[dict[str, Any]]) -> Iterator[tuple[dict, dict | None]]:
+    """``(local task, remote task or None)`` by ``data.sentence_id``, in local order (the first remote task wins)."""
+    by_sentence: dict[str, dict] = {}
+    for remote in remote_listing:
+        by_sentence.setdefault(remote["data"].get("sentence_id"), remote)
+    for task in tasks:
+        yield task, by_sentence.get(task["data"]["sentence_id"])
 
 
 def _check_config_change(old: str, new: str, existing: list[dict], where: str) -> None:
@@ -472,179 +465,104 @@ def _check_config_change(old: str, new: str, existing: list[dict], where: str) -
         )
 
 
-def push_tasks(
-    task_dir: str | os.PathLike | TaskDir,
-    project: str,
+def _task_update(remote: dict[str, Any], task: dict[str, Any]) -> TaskUpdate:
+    """Replace data and meta (with the new hash), and the predictions when they differ."""
+    local_predictions = task.get("predictions", [])
+    replace = _predictions_key(remote["predictions"]) != _predictions_key(local_predictions)
+    return TaskUpdate(
+        task_id=remote["id"], data=task["data"], meta=_stamped(task)["meta"],
+        delete_predictions=tuple(old["id"] for old in remote["predictions"]) if replace else (),
+        create_predictions=tuple(local_predictions) if replace else (),
+    )
+
+
+def plan_push(
+    tasks: list[dict[str, Any]],
+    remote_listing: list[dict[str, Any]],
     *,
-    connection: Connection | None = None,
+    label_config: str,
+    project: ProjectInfo | None = None,
     annotators: int | None = None,
-    annotations: Iterable[NewAnnotation] | None = None,
-    batch_size: int = 5000,
-) -> PushResult:
-    """Create or update a Label Studio project from a task directory; upsert by sentence_id.
+    annotations: dict[str, list[dict[str, Any]]] | None = None,
+    where: str = "label_config.xml",
+) -> PushPlan:
+    """Decide what a push sends: which tasks to create, update or skip, and the project's changes.
 
-    Everything is checked before anything is sent (:func:`read_task_dir`). The
-    project is created from ``label_config.xml`` when missing. For an existing
-    project a new config that removes or renames a choice used by annotations is
-    refused, with the affected tasks. Tasks are matched by ``data.sentence_id``:
-    new ones are imported in batches; identical ones skipped; changed ones updated,
-    except a changed sentence text on a task with annotations, which is refused
-    and listed. Pushing the same directory twice changes nothing.
-
-    Every task sent carries its :func:`task_hash` in ``meta[HASH_KEY]``. A later
-    push lists the project's tasks without predictions (:func:`task_listing`) and
-    skips every task whose stored hash equals the local one; the others (changed,
-    or pushed by a version that stored no hash) are compared the full way, with
-    their predictions fetched. Only a config change needs the full snapshot.
+    Pure: no request is made, so every decision can be tested without a server.
+    Tasks are matched by ``data.sentence_id``. A task missing remotely is created;
+    one whose stored :func:`task_hash` equals the local hash is unchanged; the
+    others are compared the full way (data, meta without the hash, predictions):
+    equal ones are unchanged, a changed sentence text on a task with annotations
+    is refused, the rest are updated (predictions replaced only when they differ).
 
     Parameters
     ----------
-    task_dir : path-like or TaskDir
-        Holds ``tasks.json`` and ``label_config.xml`` (or was read by :func:`read_task_dir`).
-    project : str
-        The project's title (at least 3 characters).
-    connection : Connection, optional
-        Defaults to :func:`connect` ``()`` (the local studio).
+    tasks : list of dict
+        The local tasks (checked by :func:`read_task_dir`).
+    remote_listing : list of dict
+        The project's tasks (``[]`` for a project that does not exist yet), as
+        :meth:`StudioProject.task_listing` or, when the config changes,
+        :meth:`StudioProject.snapshot` gives them, sorted by id. Every remote task
+        whose stored hash differs from its local task's must carry its full
+        ``predictions``; one whose text changed must carry its ``annotations`` or
+        the counters ``total_annotations`` and ``cancelled_annotations``.
+    label_config : str
+        The local labeling config.
+    project : ProjectInfo, optional
+        The existing project; None plans its creation.
     annotators : int, optional
-        Annotations wanted per task (the project's overlap, ``maximum_annotations``);
-        unchanged when None (1 for a new project).
-    annotations : iterable of NewAnnotation, optional
-        Annotations to import together with the tasks they belong to, when those
-        tasks are created by this push (one request for all, instead of one per
-        annotation). Annotations of tasks that already exist are left out: post
-        them with :func:`post_annotations`. Checked like there, before anything is sent.
-    batch_size : int, default=5000
-        Tasks per import request.
+        Annotations wanted per task; None leaves the overlap (1 for a new project).
+    annotations : dict, optional
+        Annotation bodies (:func:`_annotation_body`) by sentence id, imported with
+        the tasks they belong to when those are created.
+    where : str, default="label_config.xml"
+        Names the local config in errors.
 
     Returns
     -------
-    PushResult
+    PushPlan
 
     Raises
     ------
     InputError
-        The task directory is invalid, or the config change is refused.
-    StudioError
-        Label Studio cannot be reached or refused a request.
+        The new config removes or renames a choice that annotations use (listing them).
 
     Examples
     --------
-    >>> result = push_tasks("out/tasks", "claims-2024")        # doctest: +SKIP
-    >>> result.summary()                                       # doctest: +SKIP
-    'project 3: 120 created, 0 updated, 0 unchanged, 0 refused'
+    >>> plan = plan_push(tasks, [], label_config=config)                  # doctest: +SKIP
+    >>> plan.create_project, len(plan.create)                             # doctest: +SKIP
+    (True, 120)
     """
-    if len(project) < 3:
-        raise InputError(f"project title {project!r} is too short; Label Studio needs at least 3 characters")
-    if annotators is not None and annotators < 1:
-        raise InputError(f"--annotators must be 1 or more, got {annotators}")
-    local = task_dir if isinstance(task_dir, TaskDir) else read_task_dir(task_dir)
-    connection = connection or connect()
-    client = connection.client()
-    rows = list(annotations or [])
-    bodies: dict[str, list[dict]] = defaultdict(list)
-    if rows:
-        users = _users(connection, client)
-        allowed = config_choices(local.label_config).get(FROM_NAME, set())
-        sentence_ids = {task["data"]["sentence_id"] for task in local.tasks}
-        _check_annotations(rows, sentence_ids, users, allowed, f"the tasks in {local.path}")
-        for row in rows:
-            bodies[row.sentence_id].append(_annotation_body(row, users[row.annotator]))
-    existing_project = find_project(connection, client, project, required=False)
-    if existing_project is None:
-        with connection.calling(f"creating project {project!r}"):
-            created = client.projects.create(title=project, label_config=local.label_config,
-                                             maximum_annotations=annotators or 1)
-        result = PushResult(project_id=created.id)
-        result.annotations_imported = _import_tasks(connection, client, created.id, local.tasks, batch_size, bodies)
-        result.created = len(local.tasks)
-        return result
-    result = PushResult(project_id=existing_project.id)
-    config_changed = existing_project.label_config.strip() != local.label_config.strip()
-    if config_changed:
-        # The check needs every annotation's choices: the full snapshot (with full predictions too).
-        existing = snapshot(connection, client, existing_project.id, annotators=False)
-        _check_config_change(existing_project.label_config, local.label_config, existing, str(local.path / "label_config.xml"))
-        with connection.calling(f"updating the labeling config of project {project!r}"):
-            client.projects.update(id=existing_project.id, label_config=local.label_config)
-        result.config_updated = True
+    bodies = annotations or {}
+    plan = PushPlan()
+    if project is None:
+        plan.create_project, plan.label_config, plan.maximum_annotations = True, label_config, annotators or 1
+        new = list(tasks)
     else:
-        # Sentence ids, meta (with the stored hashes) and annotation counts; no predictions.
-        existing = task_listing(connection, client, existing_project.id)
-    if annotators is not None and annotators != existing_project.maximum_annotations:
-        with connection.calling(f"setting the overlap of project {project!r}"):
-            client.projects.update(id=existing_project.id, maximum_annotations=annotators)
-    by_sentence: dict[str, dict] = {}
-    for task in existing:
-        by_sentence.setdefault(task["data"].get("sentence_id"), task)
-    new, compare = [], []
-    for task in local.tasks:
-        remote = by_sentence.get(task["data"]["sentence_id"])
-        if remote is None:
-            new.append(task)
-        elif (remote.get("meta") or {}).get(HASH_KEY) == task_hash(task):
-            result.unchanged += 1
-        else:
-            # Changed, or pushed by a version that stored no hash: compare the full way.
-            compare.append((remote, task))
-    _fetch_predictions(connection, client, existing_project.id, [remote for remote, _ in compare])
-    changed = []
-    for remote, task in compare:
-        if _same_task(remote, task):
-            result.unchanged += 1
-            continue
-        text_changed = (remote["data"].get("sentence") != task["data"]["sentence"]
-                        or remote["data"].get("text_sha256") != task["data"]["text_sha256"])
-        if text_changed and not _annotation_count(remote) and "annotations" not in remote:
-            # The listing's counters say how many; before replacing a text, ask for the annotations themselves.
-            with connection.calling(f"listing the annotations of task {remote['id']}"):
-                remote["annotations"] = [a.id for a in client.annotations.list(id=remote["id"])]
-        if text_changed and _annotation_count(remote):
-            result.refused.append(
-                f"task {remote['id']} (sentence_id {task['data']['sentence_id']!r}): sentence text changed but the task has "
-                f"{_annotation_count(remote)} annotation(s); label the new text as a new sentence or delete the task in Label Studio"
-            )
-        else:
-            changed.append((remote, task))
-    result.annotations_imported = _import_tasks(connection, client, existing_project.id, new, batch_size, bodies)
-    result.created = len(new)
-    for remote, task in progress(changed, desc="updating tasks", unit="task"):
-        _update_task(connection, client, remote, task)
-    result.updated = len(changed)
-    return result
-
-
-def _import_tasks(connection: Connection, client, project_id: int, tasks: list[dict], batch_size: int,
-                  annotations: dict[str, list[dict]]) -> int:
-    """Import ``tasks`` in batches, each with its annotations (by sentence id); return how many annotations went."""
-    sent = 0
-    with progress(total=len(tasks), desc="importing tasks", unit="task") as bar:
-        for start in range(0, len(tasks), batch_size):
-            batch = []
-            for task in tasks[start:start + batch_size]:
-                bodies = annotations.get(task["data"]["sentence_id"])
-                task = _stamped(task)
-                batch.append(dict(task, annotations=bodies) if bodies else task)
-                sent += len(bodies or [])
-            with connection.calling(f"importing tasks {start}-{start + len(batch) - 1} into project {project_id}"):
-                client.projects.import_tasks(id=project_id, request=batch)
-            bar.update(len(batch))
-    return sent
-
-
-def _update_task(connection: Connection, client, remote: dict, task: dict) -> None:
-    """Replace a task's predictions when they differ, then its data and meta (with the new hash).
-
-    The hash goes last, so that a push interrupted half-way leaves a hash that does
-    not match and the next push compares the task again.
-    """
-    with connection.calling(f"updating task {remote['id']}"):
-        if _predictions_key(remote["predictions"]) != _predictions_key(task.get("predictions", [])):
-            for old in remote["predictions"]:
-                client.predictions.delete(id=old["id"])
-            for prediction in task.get("predictions", []):
-                client.predictions.create(task=remote["id"], result=prediction["result"],
-                                          score=prediction.get("score"), model_version=prediction["model_version"])
-        client.tasks.update(id=str(remote["id"]), data=task["data"], meta=_stamped(task)["meta"])
+        if _config_changed(project.label_config, label_config):
+            _check_config_change(project.label_config, label_config, remote_listing, where)
+            plan.label_config = label_config
+        if annotators is not None and annotators != project.maximum_annotations:
+            plan.maximum_annotations = annotators
+        new = []
+        for task, remote in _matched(tasks, remote_listing):
+            if remote is None:
+                new.append(task)
+            elif _hash_matches(remote, task) or _same_task(remote, task):
+                plan.unchanged += 1
+            elif _text_changed(remote, task) and _annotation_count(remote):
+                plan.refused.append(
+                    f"task {remote['id']} (sentence_id {task['data']['sentence_id']!r}): sentence text changed but the task has "
+                    f"{_annotation_count(remote)} annotation(s); label the new text as a new sentence or delete the task in Label Studio"
+                )
+            else:
+                plan.update.append(_task_update(remote, task))
+    for task in new:
+        attached = bodies.get(task["data"]["sentence_id"])
+        stamped = _stamped(task)
+        plan.create.append(dict(stamped, annotations=attached) if attached else stamped)
+        plan.annotations_imported += len(attached or [])
+    return plan
 
 
 # --------------------------------------------------------------------------- annotations
@@ -678,60 +596,9 @@ class NewAnnotation:
     ground_truth: bool = False
 
 
-def post_annotations(
-    project: str | int,
-    annotations: Iterable[NewAnnotation | tuple],
-    *,
-    connection: Connection | None = None,
-    workers: int = 4,
-) -> list[int]:
-    """Post annotations on behalf of users (by e-mail), one request each, ``workers`` at a time.
-
-    Parameters
-    ----------
-    project : str or int
-        Project title or id.
-    annotations : iterable of NewAnnotation or tuple
-        Tuples are read as ``NewAnnotation(*row)``, e.g.
-        ``("a1:0123456789ab", "CFS", "ann@example.org", 12.5)``.
-    connection : Connection, optional
-        Defaults to :func:`connect` ``()``.
-    workers : int, default=4
-        Requests in flight at once (Label Studio answers each in about 0.13 s).
-
-    Returns
-    -------
-    list of int
-        The new annotations' ids, in input order.
-
-    Raises
-    ------
-    InputError
-        Listing unknown sentence ids, unknown users and labels not in the config.
-    """
-    rows = [a if isinstance(a, NewAnnotation) else NewAnnotation(*a) for a in annotations]
-    connection = connection or connect()
-    client = connection.client()
-    found = find_project(connection, client, project)
-    allowed = config_choices(found.label_config).get(FROM_NAME, set())
-    users = _users(connection, client)
-    listed = snapshot(connection, client, found.id, predictions=False, annotators=False)
-    tasks = {task["data"].get("sentence_id"): task["id"] for task in listed}
-    _check_annotations(rows, set(tasks), users, allowed, f"project {found.title!r}")
-
-    def post(row: NewAnnotation) -> int:
-        with connection.calling(f"posting an annotation for {row.annotator} on {row.sentence_id}"):
-            created = client.annotations.create(id=tasks[row.sentence_id], **_annotation_body(row, users[row.annotator]))
-        return created.id
-
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return list(progress(pool.map(post, rows), total=len(rows), desc="posting annotations", unit="annotation"))
-
-
-def _users(connection: Connection, client) -> dict[str, int]:
-    """Label Studio users by e-mail."""
-    with connection.calling("listing users"):
-        return {user.email: user.id for user in client.users.list()}
+def _as_annotations(annotations: Iterable[NewAnnotation | tuple]) -> list[NewAnnotation]:
+    """Tuples read as ``NewAnnotation(*row)``."""
+    return [a if isinstance(a, NewAnnotation) else NewAnnotation(*a) for a in annotations]
 
 
 def _check_annotations(rows: list[NewAnnotation], sentence_ids: set[str], users: dict[str, int], allowed: set[str],
@@ -763,28 +630,6 @@ def _annotation_body(row: NewAnnotation, user_id: int) -> dict[str, Any]:
     return body
 
 
-def existing_annotations(project: str | int, *, connection: Connection | None = None) -> set[tuple[str, str]]:
-    """The ``(sentence_id, annotator e-mail)`` pairs that already have an annotation in the project.
-
-    Lets a caller post only what is missing, so that posting the same labels twice
-    adds nothing.
-    """
-    connection = connection or connect()
-    client = connection.client()
-    found = find_project(connection, client, project)
-    pairs = set()
-    for task in snapshot(connection, client, found.id, predictions=False):
-        for annotation in task.get("annotations", []):
-            who = annotation.get("completed_by")
-            email = who.get("email") if isinstance(who, dict) else None
-            if email:
-                pairs.add((task["data"].get("sentence_id"), email))
-    return pairs
-
-
-# --------------------------------------------------------------------------- pull
-
-
 def _drop_created_ago(obj: Any) -> None:
     """Remove ``created_ago`` ("3 minutes", relative to now) so that exports are deterministic."""
     if isinstance(obj, dict):
@@ -796,29 +641,514 @@ def _drop_created_ago(obj: Any) -> None:
             _drop_created_ago(value)
 
 
-def pull_export(project: str | int, out: str | os.PathLike, *, connection: Connection | None = None) -> int:
-    """Write the project's lossless JSON export to ``out`` (atomically); return the task count.
+def _check_push_options(project: str | int, annotators: int | None) -> None:
+    """Refuse a project title Label Studio would refuse, and an overlap below 1."""
+    if len(str(project)) < 3:
+        raise InputError(f"project title {project!r} is too short; Label Studio needs at least 3 characters")
+    if annotators is not None and annotators < 1:
+        raise InputError(f"--annotators must be 1 or more, got {annotators}")
 
-    Every task comes, annotated or not, sorted by task id, with full predictions,
-    every annotation (skipped and ground truth too) and its annotator's identity
-    (``completed_by`` as an object with ``id`` and ``email``), ``lead_time`` and
-    timestamps. This is the file the dataset builder reads. Only ``created_ago``
-    ("3 minutes", relative to the time of the export) is left out: it is derived
-    from ``created_at``.
+
+# --------------------------------------------------------------------------- the project
+
+
+class StudioProject:
+    """One Label Studio project, reached through one client.
+
+    The connection is opened once (one SDK client, made on first use) and the
+    project is looked up once (by id or title); every operation of a round trip is
+    a method: :meth:`push`, :meth:`post_annotations`, :meth:`existing_annotations`,
+    :meth:`pull`. The token stays inside the connection: it is not in the repr,
+    and errors raised by the client are scrubbed of it.
+
+    Parameters
+    ----------
+    connection : Connection
+        Where Label Studio is (:func:`connect`).
+    project : str or int
+        The project's title (titles must be unique) or id.
+
+    Examples
+    --------
+    >>> project = StudioProject(connect(), "claims-2024")        # doctest: +SKIP
+    >>> project.push("out/tasks", annotators=2).summary()       # doctest: +SKIP
+    'project 3: 120 created, 0 updated, 0 unchanged, 0 refused'
+    >>> project.pull("out/export.json")                         # doctest: +SKIP
+    120
+    """
+
+    def __init__(self, connection: Connection, project: str | int):
+        self.connection = connection
+        self.project = project
+        self._client = None
+        self._info: ProjectInfo | None = None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(url={self.connection.url!r}, project={self.project!r})"
+
+    @property
+    def client(self):
+        """The one ``label_studio_sdk.LabelStudio`` client of this project, made on first use."""
+        if self._client is None:
+            self._client = self.connection.client()
+        return self._client
+
+    # ------------------------------------------------------------------ reading
+
+    def find(self, *, required: bool = True) -> ProjectInfo | None:
+        """The project (looked up on the first call only), or None when it does not exist.
+
+        Raises
+        ------
+        StudioError
+            Two projects have the title, or (``required``) none has.
+        """
+        if self._info is not None:
+            return self._info
+        project, connection = self.project, self.connection
+        with connection.calling(f"looking up project {project!r}"):
+            if isinstance(project, int) or str(project).isdigit():
+                found = [self.client.projects.get(id=int(project))]
+            else:
+                found = [p for p in self.client.projects.list(page_size=1000) if p.title == project]
+        if len(found) > 1:
+            raise StudioError(
+                f"{connection.url}: {len(found)} projects are titled {project!r} (ids {', '.join(str(p.id) for p in found)}); "
+                "rename all but one in Label Studio or pass the project id"
+            )
+        if not found and required:
+            raise StudioError(f"{connection.url}: no project titled {project!r}; create it with 'checkworthy push DIR --project {project}'")
+        if found:
+            self._info = ProjectInfo.of(found[0])
+        return self._info
+
+    @property
+    def id(self) -> int:
+        """The project's id (looked up by :meth:`find`)."""
+        return self.find().id
+
+    @property
+    def label_config(self) -> str:
+        """The project's labeling config, as last looked up or set."""
+        return self.find().label_config
+
+    @property
+    def maximum_annotations(self) -> int:
+        """The project's overlap (annotations wanted per task), as last looked up or set."""
+        return self.find().maximum_annotations
+
+    def users(self) -> dict[str, int]:
+        """Label Studio users by e-mail (asked every time: annotators may have been added)."""
+        with self.connection.calling("listing users"):
+            return {user.email: user.id for user in self.client.users.list()}
+
+    def snapshot(self, *, predictions: bool = True, annotators: bool = True) -> list[dict[str, Any]]:
+        """Every task of the project, with every annotation, through an export snapshot (JSON).
+
+        Skipped and ground-truth annotations are included. The snapshot is deleted from
+        the server once downloaded. Tasks come sorted by id.
+
+        Parameters
+        ----------
+        predictions : bool, default=True
+            Full predictions (else their ids only, which is faster).
+        annotators : bool, default=True
+            ``completed_by`` as ``{"id", "email", ...}`` (else the user id).
+        """
+        project_id, client = self.id, self.client
+        serialization = {"drafts": {"only_id": True}, "predictions": {"only_id": not predictions}}
+        if annotators:
+            serialization["annotations__completed_by"] = {"only_id": False}
+        options = {
+            "annotation_filter_options": {"usual": True, "ground_truth": True, "skipped": True},
+            "serialization_options": serialization,
+        }
+        with self.connection.calling(f"exporting project {project_id}"):
+            export = client.projects.exports.create(id=project_id, title="checkworthy snapshot", **options)
+            deadline = time.monotonic() + 3600
+            while export.status not in ("completed", "failed"):
+                if time.monotonic() > deadline:
+                    raise StudioError(f"{self.connection.url}: export {export.id} of project {project_id} did not finish within an hour")
+                time.sleep(0.5)
+                export = client.projects.exports.get(id=project_id, export_pk=export.id)
+            if export.status == "failed":
+                raise StudioError(f"{self.connection.url}: Label Studio failed to export project {project_id}; see its server log")
+            data = b"".join(client.projects.exports.download(
+                id=project_id, export_pk=export.id, export_type="JSON", request_options={"chunk_size": 1 << 20}
+            ))
+            client.projects.exports.delete(id=project_id, export_pk=export.id)
+        return sorted(json.loads(data), key=lambda task: task["id"])
+
+    def task_listing(self, *, page_size: int = 2500) -> list[dict[str, Any]]:
+        """Every task of the project with its ``id``, ``data``, ``meta`` and annotation counts, sorted by id.
+
+        Much lighter than :meth:`snapshot` (about 4 s instead of 11 s for 10,000 tasks
+        with a 2 kB context): no predictions and no annotations, only Label Studio's
+        counters ``total_annotations`` (not skipped) and ``cancelled_annotations``
+        (skipped). Enough for a push to skip the tasks whose stored
+        :func:`task_hash` is unchanged. ``data`` comes as stored (storage URIs are
+        not resolved), as in an export.
+        """
+        project_id, client = self.id, self.client
+        include = "id,data,meta,total_annotations,cancelled_annotations"
+        tasks: dict[int, dict[str, Any]] = {}
+        page = 1
+        with self.connection.calling(f"listing the tasks of project {project_id}"):
+            while True:
+                pager = client.tasks.list(project=project_id, fields="task_only", include=include, resolve_uri=False,
+                                          page=page, page_size=page_size)
+                items = pager.items or []
+                for item in items:
+                    tasks[item.id] = {"id": item.id, "data": item.data or {}, "meta": item.meta or {},
+                                      "total_annotations": item.total_annotations or 0,
+                                      "cancelled_annotations": item.cancelled_annotations or 0}
+                total = getattr(pager.response, "total", None)
+                if not items or len(items) < page_size or (total is not None and len(tasks) >= total):
+                    break
+                page += 1
+        if total is not None and len(tasks) != total:
+            raise StudioError(f"{self.connection.url}: listed {len(tasks)} of the {total} tasks of project {project_id}; "
+                              "was the project changed during the push? Push again")
+        return [tasks[key] for key in sorted(tasks)]
+
+    def _fetch_predictions(self, remotes: list[dict[str, Any]], *, per_task_limit: int = 20) -> None:
+        """Give every task of ``remotes`` that lacks them its full predictions (``id``, ``model_version``, ``score``, ``result``).
+
+        One request per task for a few tasks, else one request for the whole project.
+        """
+        missing = [remote for remote in remotes if "predictions" not in remote]
+        if not missing:
+            return
+
+        def as_dict(prediction) -> dict[str, Any]:
+            return {"id": prediction.id, "model_version": prediction.model_version, "score": prediction.score,
+                    "result": prediction.result}
+
+        by_task: dict[int, list[dict]] = defaultdict(list)
+        with self.connection.calling(f"listing the predictions of project {self.id}"):
+            if len(missing) <= per_task_limit:
+                for remote in missing:
+                    by_task[remote["id"]] = [as_dict(p) for p in self.client.predictions.list(task=remote["id"])]
+            else:
+                for prediction in self.client.predictions.list(project=self.id):
+                    by_task[prediction.task].append(as_dict(prediction))
+        for remote in missing:
+            remote["predictions"] = sorted(by_task.get(remote["id"], []), key=lambda p: p["id"])
+
+    def _remote_listing(self, local: TaskDir, project: ProjectInfo | None) -> list[dict[str, Any]]:
+        """The project's tasks with everything :func:`plan_push` needs to decide.
+
+        The light :meth:`task_listing` (sentence ids, meta with the stored hashes,
+        annotation counts), or the full :meth:`snapshot` when the config changes (its
+        check needs every annotation's choices). Tasks whose stored hash differs get
+        their predictions; those whose text changed and that count no annotation get
+        their annotations asked for, before a text is replaced.
+        """
+        if project is None:
+            return []
+        if _config_changed(project.label_config, local.label_config):
+            listing = self.snapshot(annotators=False)
+        else:
+            listing = self.task_listing()
+        compare = [(task, remote) for task, remote in _matched(local.tasks, listing)
+                   if remote is not None and not _hash_matches(remote, task)]
+        self._fetch_predictions([remote for _, remote in compare])
+        for task, remote in compare:
+            if _text_changed(remote, task) and not _annotation_count(remote) and "annotations" not in remote:
+                with self.connection.calling(f"listing the annotations of task {remote['id']}"):
+                    remote["annotations"] = [a.id for a in self.client.annotations.list(id=remote["id"])]
+        return listing
+
+    # ------------------------------------------------------------------ push
+
+    def push(
+        self,
+        task_dir: str | os.PathLike | TaskDir,
+        *,
+        annotators: int | None = None,
+        annotations: Iterable[NewAnnotation] | None = None,
+        batch_size: int = 5000,
+    ) -> PushResult:
+        """Create or update the project from a task directory; upsert by sentence_id.
+
+        Everything is checked before anything is sent (:func:`read_task_dir`). The
+        project is created from ``label_config.xml`` when missing. For an existing
+        project a new config that removes or renames a choice used by annotations is
+        refused, with the affected tasks. Tasks are matched by ``data.sentence_id``:
+        new ones are imported in batches; identical ones skipped; changed ones updated,
+        except a changed sentence text on a task with annotations, which is refused
+        and listed. Pushing the same directory twice changes nothing.
+
+        Every task sent carries its :func:`task_hash` in ``meta[HASH_KEY]``. A later
+        push lists the project's tasks without predictions (:meth:`task_listing`) and
+        skips every task whose stored hash equals the local one; the others (changed,
+        or pushed by a version that stored no hash) are compared the full way, with
+        their predictions fetched. Only a config change needs the full snapshot.
+        The decisions are :func:`plan_push`'s; :meth:`apply` sends them.
+
+        Parameters
+        ----------
+        task_dir : path-like or TaskDir
+            Holds ``tasks.json`` and ``label_config.xml`` (or was read by :func:`read_task_dir`).
+        annotators : int, optional
+            Annotations wanted per task (the project's overlap, ``maximum_annotations``);
+            unchanged when None (1 for a new project).
+        annotations : iterable of NewAnnotation, optional
+            Annotations to import together with the tasks they belong to, when those
+            tasks are created by this push (one request for all, instead of one per
+            annotation). Annotations of tasks that already exist are left out: post
+            them with :meth:`post_annotations`. Checked like there, before anything is sent.
+        batch_size : int, default=5000
+            Tasks per import request.
+
+        Returns
+        -------
+        PushResult
+
+        Raises
+        ------
+        InputError
+            The task directory is invalid, or the config change is refused.
+        StudioError
+            Label Studio cannot be reached or refused a request.
+        """
+        _check_push_options(self.project, annotators)
+        local = task_dir if isinstance(task_dir, TaskDir) else read_task_dir(task_dir)
+        rows = list(annotations or [])
+        bodies: dict[str, list[dict]] = defaultdict(list)
+        if rows:
+            users = self.users()
+            allowed = config_choices(local.label_config).get(FROM_NAME, set())
+            sentence_ids = {task["data"]["sentence_id"] for task in local.tasks}
+            _check_annotations(rows, sentence_ids, users, allowed, f"the tasks in {local.path}")
+            for row in rows:
+                bodies[row.sentence_id].append(_annotation_body(row, users[row.annotator]))
+        project = self.find(required=False)
+        plan = plan_push(local.tasks, self._remote_listing(local, project), label_config=local.label_config,
+                         project=project, annotators=annotators, annotations=bodies,
+                         where=str(local.path / "label_config.xml"))
+        return self.apply(plan, batch_size=batch_size)
+
+    def apply(self, plan: PushPlan, *, batch_size: int = 5000) -> PushResult:
+        """Send a :func:`plan_push` plan: the project's changes, then the imports, then the updates.
+
+        Each updated task gets its new hash last, so that a push interrupted half-way
+        leaves a hash that does not match and the next push compares the task again.
+
+        Raises
+        ------
+        StudioError
+            Label Studio cannot be reached or refused a request.
+        """
+        client = self.client
+        if plan.create_project:
+            with self.connection.calling(f"creating project {self.project!r}"):
+                created = client.projects.create(title=self.project, label_config=plan.label_config,
+                                                 maximum_annotations=plan.maximum_annotations)
+            self._info = ProjectInfo.of(created)
+        else:
+            info = self.find()
+            if plan.label_config is not None:
+                with self.connection.calling(f"updating the labeling config of project {self.project!r}"):
+                    client.projects.update(id=info.id, label_config=plan.label_config)
+                self._info = info = dataclasses.replace(info, label_config=plan.label_config)
+            if plan.maximum_annotations is not None:
+                with self.connection.calling(f"setting the overlap of project {self.project!r}"):
+                    client.projects.update(id=info.id, maximum_annotations=plan.maximum_annotations)
+                self._info = dataclasses.replace(info, maximum_annotations=plan.maximum_annotations)
+        result = PushResult(project_id=self.id, unchanged=plan.unchanged, refused=list(plan.refused),
+                            config_updated=plan.label_config is not None and not plan.create_project)
+        self._import_tasks(plan.create, batch_size)
+        result.created, result.annotations_imported = len(plan.create), plan.annotations_imported
+        for update in progress(plan.update, desc="updating tasks", unit="task"):
+            self._update_task(update)
+        result.updated = len(plan.update)
+        return result
+
+    def _import_tasks(self, tasks: list[dict], batch_size: int) -> None:
+        """Import task bodies in batches of ``batch_size``."""
+        with progress(total=len(tasks), desc="importing tasks", unit="task") as bar:
+            for start in range(0, len(tasks), batch_size):
+                batch = tasks[start:start + batch_size]
+                with self.connection.calling(f"importing tasks {start}-{start + len(batch) - 1} into project {self.id}"):
+                    self.client.projects.import_tasks(id=self.id, request=batch)
+                bar.update(len(batch))
+
+    def _update_task(self, update: TaskUpdate) -> None:
+        """Replace a task's predictions (when planned), then its data and meta (with the new hash)."""
+        client = self.client
+        with self.connection.calling(f"updating task {update.task_id}"):
+            for old in update.delete_predictions:
+                client.predictions.delete(id=old)
+            for prediction in update.create_predictions:
+                client.predictions.create(task=update.task_id, result=prediction["result"],
+                                          score=prediction.get("score"), model_version=prediction["model_version"])
+            client.tasks.update(id=str(update.task_id), data=update.data, meta=update.meta)
+
+    # ------------------------------------------------------------------ annotations
+
+    def post_annotations(self, annotations: Iterable[NewAnnotation | tuple], *, workers: int = 4) -> list[int]:
+        """Post annotations on behalf of users (by e-mail), one request each, ``workers`` at a time.
+
+        Parameters
+        ----------
+        annotations : iterable of NewAnnotation or tuple
+            Tuples are read as ``NewAnnotation(*row)``, e.g.
+            ``("a1:0123456789ab", "CFS", "ann@example.org", 12.5)``.
+        workers : int, default=4
+            Requests in flight at once (Label Studio answers each in about 0.13 s).
+
+        Returns
+        -------
+        list of int
+            The new annotations' ids, in input order.
+
+        Raises
+        ------
+        InputError
+            Listing unknown sentence ids, unknown users and labels not in the config.
+        """
+        rows = _as_annotations(annotations)
+        found = self.find()
+        allowed = config_choices(found.label_config).get(FROM_NAME, set())
+        users = self.users()
+        listed = self.snapshot(predictions=False, annotators=False)
+        tasks = {task["data"].get("sentence_id"): task["id"] for task in listed}
+        _check_annotations(rows, set(tasks), users, allowed, f"project {found.title!r}")
+        client = self.client
+
+        def post(row: NewAnnotation) -> int:
+            with self.connection.calling(f"posting an annotation for {row.annotator} on {row.sentence_id}"):
+                created = client.annotations.create(id=tasks[row.sentence_id], **_annotation_body(row, users[row.annotator]))
+            return created.id
+
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            return list(progress(pool.map(post, rows), total=len(rows), desc="posting annotations", unit="annotation"))
+
+    def existing_annotations(self) -> set[tuple[str, str]]:
+        """The ``(sentence_id, annotator e-mail)`` pairs that already have an annotation in the project.
+
+        Lets a caller post only what is missing, so that posting the same labels twice
+        adds nothing.
+        """
+        pairs = set()
+        for task in self.snapshot(predictions=False):
+            for annotation in task.get("annotations", []):
+                who = annotation.get("completed_by")
+                email = who.get("email") if isinstance(who, dict) else None
+                if email:
+                    pairs.add((task["data"].get("sentence_id"), email))
+        return pairs
+
+    # ------------------------------------------------------------------ pull
+
+    def pull(self, out: str | os.PathLike) -> int:
+        """Write the project's lossless JSON export to ``out`` (atomically); return the task count.
+
+        Every task comes, annotated or not, sorted by task id, with full predictions,
+        every annotation (skipped and ground truth too) and its annotator's identity
+        (``completed_by`` as an object with ``id`` and ``email``), ``lead_time`` and
+        timestamps. This is the file the dataset builder reads. Only ``created_ago``
+        ("3 minutes", relative to the time of the export) is left out: it is derived
+        from ``created_at``.
+
+        Raises
+        ------
+        StudioError
+            The project does not exist or Label Studio cannot be reached.
+        """
+        tasks = self.snapshot()
+        for task in tasks:
+            _drop_created_ago(task)
+        text = canonical_json(tasks) + "\n"
+        with atomic_path(out) as tmp:
+            tmp.write_text(self.connection.scrub(text), encoding="utf-8")
+        return len(tasks)
+
+
+# --------------------------------------------------------------------------- one call each
+
+
+def push_tasks(
+    task_dir: str | os.PathLike | TaskDir,
+    project: str,
+    *,
+    connection: Connection | None = None,
+    annotators: int | None = None,
+    annotations: Iterable[NewAnnotation] | None = None,
+    batch_size: int = 5000,
+) -> PushResult:
+    """Create or update a Label Studio project from a task directory: :meth:`StudioProject.push` in one call.
+
+    Parameters
+    ----------
+    task_dir : path-like or TaskDir
+        Holds ``tasks.json`` and ``label_config.xml`` (or was read by :func:`read_task_dir`).
+    project : str
+        The project's title (at least 3 characters).
+    connection : Connection, optional
+        Defaults to :func:`connect` ``()`` (the local studio).
+    annotators, annotations, batch_size
+        As for :meth:`StudioProject.push`.
+
+    Returns
+    -------
+    PushResult
+
+    Raises
+    ------
+    InputError
+        The task directory is invalid, or the config change is refused.
+    StudioError
+        Label Studio cannot be reached or refused a request.
+
+    Examples
+    --------
+    >>> result = push_tasks("out/tasks", "claims-2024")        # doctest: +SKIP
+    >>> result.summary()                                       # doctest: +SKIP
+    'project 3: 120 created, 0 updated, 0 unchanged, 0 refused'
+    """
+    _check_push_options(project, annotators)
+    local = task_dir if isinstance(task_dir, TaskDir) else read_task_dir(task_dir)
+    return StudioProject(connection or connect(), project).push(
+        local, annotators=annotators, annotations=annotations, batch_size=batch_size)
+
+
+def post_annotations(
+    project: str | int,
+    annotations: Iterable[NewAnnotation | tuple],
+    *,
+    connection: Connection | None = None,
+    workers: int = 4,
+) -> list[int]:
+    """Post annotations on behalf of users: :meth:`StudioProject.post_annotations` in one call.
+
+    Parameters
+    ----------
+    project : str or int
+        Project title or id.
+    annotations : iterable of NewAnnotation or tuple
+        Tuples are read as ``NewAnnotation(*row)``.
+    connection : Connection, optional
+        Defaults to :func:`connect` ``()``.
+    workers : int, default=4
+        Requests in flight at once.
+    """
+    rows = _as_annotations(annotations)
+    return StudioProject(connection or connect(), project).post_annotations(rows, workers=workers)
+
+
+def existing_annotations(project: str | int, *, connection: Connection | None = None) -> set[tuple[str, str]]:
+    """The ``(sentence_id, annotator e-mail)`` pairs already annotated: :meth:`StudioProject.existing_annotations`."""
+    return StudioProject(connection or connect(), project).existing_annotations()
+
+
+def pull_export(project: str | int, out: str | os.PathLike, *, connection: Connection | None = None) -> int:
+    """Write the project's lossless JSON export to ``out``: :meth:`StudioProject.pull` in one call.
 
     Raises
     ------
     StudioError
         The project does not exist or Label Studio cannot be reached.
     """
-    connection = connection or connect()
-    client = connection.client()
-    found = find_project(connection, client, project)
-    tasks = snapshot(connection, client, found.id)
-    for task in tasks:
-        _drop_created_ago(task)
-    text = canonical_json(tasks) + "\n"
-    with atomic_path(out) as tmp:
-        tmp.write_text(connection.scrub(text), encoding="utf-8")
-    return len(tasks)
-
+    return StudioProject(connection or connect(), project).pull(out)

@@ -30,7 +30,7 @@ from checkworthy.builder.articles import read_articles
 from checkworthy.builder.build import BuildConfig, build_version
 from checkworthy.builder.card import write_card
 from checkworthy.builder.labels import labels_to_export, read_label_files
-from checkworthy.builder.labelstudio import NewAnnotation, connect, existing_annotations, post_annotations, pull_export, push_tasks
+from checkworthy.builder.labelstudio import NewAnnotation, StudioProject, connect
 from checkworthy.builder.store import latest_version
 from checkworthy.builder.tasks import write_tasks
 from checkworthy.evaluation.harness import evaluate_version
@@ -205,21 +205,20 @@ def _through_studio(config: RunConfig, data_dir: Path, tasks_dir: Path, rows, ex
     info = studio.start(data_dir, port=config.port)
     try:
         say(f"      studio running at {info['url']} (data in {data_dir})")
-        connection = connect(info["url"], token_file=studio.Studio(data_dir).token_file)
-        with connection.calling("listing users"):
-            known = {user.email for user in connection.client().users.list()}
-        for email in sorted({row.email for row in rows} - known):
+        # One project object: one client and one project lookup for the whole round trip.
+        project = StudioProject(connect(info["url"], token_file=studio.Studio(data_dir).token_file), config.project)
+        for email in sorted({row.email for row in rows} - set(project.users())):
             studio.add_annotator(data_dir, email)
         annotations = [NewAnnotation(row.sentence_id, row.label, row.email, row.lead_time) for row in rows]
         overlap = len({row.annotator for row in rows})
-        pushed = push_tasks(tasks_dir, config.project, connection=connection, annotators=overlap, annotations=annotations)
+        pushed = project.push(tasks_dir, annotators=overlap, annotations=annotations)
         say(f"      {pushed.summary()}")
-        done = existing_annotations(config.project, connection=connection)
+        done = project.existing_annotations()
         todo = [a for a in annotations if (a.sentence_id, a.annotator) not in done]
         if todo:
-            post_annotations(config.project, todo, connection=connection)
+            project.post_annotations(todo)
         say(f"      {len(todo)} annotation(s) posted to existing tasks, {len(annotations) - len(todo)} already there")
-        pull_export(config.project, export, connection=connection)
+        project.pull(export)
     finally:
         if not config.keep_studio:
             studio.stop(data_dir)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from checkworthy.builder.labelstudio import pull_export
+from checkworthy.builder.labelstudio import StudioProject
 from checkworthy.cli._connection import add_connection_arguments, connect_from_args
 from checkworthy.cli.base import Command
 
@@ -30,6 +30,6 @@ class PullCommand(Command):
 
     def run(self, args: argparse.Namespace) -> int:
 
-        count = pull_export(args.project, args.out, connection=connect_from_args(args))
+        count = StudioProject(connect_from_args(args), args.project).pull(args.out)
         print(f"{count} tasks written to {args.out}")
         return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from checkworthy.builder.labelstudio import push_tasks, read_task_dir
+from checkworthy.builder.labelstudio import StudioProject, read_task_dir
 from checkworthy.cli._connection import add_connection_arguments, connect_from_args
 from checkworthy.cli.base import Command
 
@@ -39,8 +39,8 @@ class PushCommand(Command):
     def run(self, args: argparse.Namespace) -> int:
 
         local = read_task_dir(args.dir)
-        result = push_tasks(local, args.project, connection=connect_from_args(args),
-                            annotators=args.annotators, batch_size=args.batch_size)
+        project = StudioProject(connect_from_args(args), args.project)
+        result = project.push(local, annotators=args.annotators, batch_size=args.batch_size)
         if result.config_updated:
             print("labeling config updated")
         print(result.summary())

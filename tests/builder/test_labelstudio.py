@@ -1,4 +1,7 @@
-"""The round trip with a real Label Studio server: push, annotate, pull (no mocks)."""
+"""The round trip with a real Label Studio server: push, annotate, pull (no mocks).
+
+The push plan (:func:`plan_push`) decides without a server; its tests come first.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +17,13 @@ import pytest
 from checkworthy.builder import studio
 from checkworthy.builder.labelstudio import (
     HASH_KEY,
+    Connection,
     InsecureConnectionWarning,
     NewAnnotation,
+    ProjectInfo,
+    StudioProject,
     connect,
-    find_project,
+    plan_push,
     post_annotations,
     pull_export,
     push_tasks,
@@ -40,6 +46,115 @@ def _annotators(server, *emails):
         studio.add_annotator(server["data_dir"], email)
 
 
+# --------------------------------------------------------------------------- the push plan (no server)
+
+CONFIG = load_scheme("claimbuster").label_config()
+PROJECT = ProjectInfo(id=7, title="planned", label_config=CONFIG, maximum_annotations=1)
+
+
+def _local(task_dir, predictions=None) -> list[dict]:
+    return json.loads((task_dir(SENTENCES, predictions=predictions) / "tasks.json").read_text())
+
+
+def _remote(task: dict, task_id: int, *, stored_hash: bool = True, annotations: int = 0, prediction_ids=None) -> dict:
+    """A task as the light listing gives it (plus predictions, as a push fetches them for a differing hash)."""
+    meta = {**task["meta"], HASH_KEY: task_hash(task)} if stored_hash else task["meta"]
+    remote = {"id": task_id, "data": task["data"], "meta": meta, "total_annotations": annotations, "cancelled_annotations": 0}
+    if prediction_ids is not None:
+        remote["predictions"] = [dict(p, id=i) for p, i in zip(task.get("predictions", []), prediction_ids)]
+    return json.loads(json.dumps(remote))  # a copy: changing the local task later leaves it as it was
+
+
+def _without(choice: str) -> str:
+    return CONFIG.replace(next(line for line in CONFIG.splitlines() if f'value="{choice}"' in line) + "\n", "")
+
+
+def test_plan_for_a_missing_project_creates_it_and_every_task(task_dir):
+    tasks = _local(task_dir, predictions=["CFS", None, None])
+    plan = plan_push(tasks, [], label_config=CONFIG, annotators=2)
+    assert (plan.create_project, plan.label_config, plan.maximum_annotations) == (True, CONFIG, 2)
+    assert [t["data"]["sentence_id"] for t in plan.create] == [t["data"]["sentence_id"] for t in tasks]
+    assert [t["meta"][HASH_KEY] for t in plan.create] == [task_hash(t) for t in tasks]
+    assert plan.create[0]["predictions"] == tasks[0]["predictions"]
+    assert (plan.update, plan.unchanged, plan.refused) == ([], 0, [])
+    assert HASH_KEY not in tasks[0]["meta"], "the local tasks are not changed"
+    assert plan_push(tasks, [], label_config=CONFIG).maximum_annotations == 1
+
+
+def test_plan_creates_new_skips_same_hash_and_updates_changed_text(task_dir):
+    tasks = _local(task_dir)
+    same, changed, new = tasks
+    remote = [_remote(same, 1), _remote(changed, 2, prediction_ids=[])]
+    changed["data"]["sentence"] += " (corrected)"
+    changed["data"]["text_sha256"] = "f" * 64
+    plan = plan_push(tasks, remote, label_config=CONFIG, project=PROJECT)
+    assert (plan.create_project, plan.label_config, plan.maximum_annotations) == (False, None, None)
+    assert [t["data"]["sentence_id"] for t in plan.create] == [new["data"]["sentence_id"]]
+    assert plan.unchanged == 1 and plan.refused == []
+    [update] = plan.update
+    assert (update.task_id, update.data, update.meta[HASH_KEY]) == (2, changed["data"], task_hash(changed))
+    assert (update.delete_predictions, update.create_predictions) == ((), ()), "same (no) predictions: left alone"
+
+
+def test_plan_compares_tasks_without_a_stored_hash_the_full_way(task_dir):
+    tasks = _local(task_dir, predictions=["CFS", "NFS", None])
+    remote = [_remote(task, number, stored_hash=False, prediction_ids=[10 + number])
+              for number, task in enumerate(tasks, start=1)]
+    assert plan_push(tasks, remote, label_config=CONFIG, project=PROJECT).unchanged == 3
+    tasks[1]["predictions"][0]["result"][0]["value"]["choices"] = ["UFS"]
+    plan = plan_push(tasks, remote, label_config=CONFIG, project=PROJECT)
+    assert plan.unchanged == 2 and plan.create == []
+    [update] = plan.update
+    assert (update.task_id, update.delete_predictions, update.create_predictions) == (2, (12,), tuple(tasks[1]["predictions"]))
+
+
+def test_plan_refuses_a_text_change_under_annotations_but_updates_predictions(task_dir):
+    tasks = _local(task_dir, predictions=["CFS", None, None])
+    remote = [_remote(tasks[0], 1, annotations=2, prediction_ids=[5]), _remote(tasks[1], 2, annotations=1, prediction_ids=[]),
+              _remote(tasks[2], 3)]
+    tasks[0]["predictions"][0]["score"] = 0.25
+    tasks[1]["data"]["sentence"] += " (corrected)"
+    plan = plan_push(tasks, remote, label_config=CONFIG, project=PROJECT)
+    assert plan.unchanged == 1 and plan.create == []
+    [refused] = plan.refused
+    assert refused.startswith(f"task 2 (sentence_id {tasks[1]['data']['sentence_id']!r}): sentence text changed")
+    assert "1 annotation(s)" in refused
+    [update] = plan.update
+    assert (update.task_id, update.delete_predictions, update.create_predictions) == (1, (5,), tuple(tasks[0]["predictions"]))
+
+
+def test_plan_imports_annotations_only_with_created_tasks(task_dir):
+    tasks = _local(task_dir)
+    body = {"result": [], "completed_by": 1, "was_cancelled": True, "ground_truth": False}
+    bodies = {task["data"]["sentence_id"]: [body] for task in tasks}
+    plan = plan_push(tasks, [_remote(tasks[0], 1)], label_config=CONFIG, project=PROJECT, annotations=bodies)
+    assert [t.get("annotations") for t in plan.create] == [[body], [body]]
+    assert plan.annotations_imported == 2 and plan.unchanged == 1
+
+
+@pytest.mark.parametrize(
+    "project, annotators, wanted",
+    [(PROJECT, None, None), (PROJECT, 1, None), (PROJECT, 3, 3)],
+    ids=["not-given", "same", "changed"],
+)
+def test_plan_sets_the_overlap_only_when_it_changes(task_dir, project, annotators, wanted):
+    tasks = _local(task_dir)
+    remote = [_remote(task, number) for number, task in enumerate(tasks, start=1)]
+    plan = plan_push(tasks, remote, label_config=CONFIG, project=project, annotators=annotators)
+    assert plan.maximum_annotations == wanted and plan.unchanged == 3
+
+
+def test_plan_changes_the_config_unless_a_removed_choice_is_used(task_dir):
+    tasks = _local(task_dir)
+    remote = [dict(_remote(task, number), annotations=[]) for number, task in enumerate(tasks, start=1)]
+    remote[1]["annotations"] = [{"result": [{"from_name": "label", "to_name": "sentence", "type": "choices",
+                                             "value": {"choices": ["NFS"]}}]}]
+    assert plan_push(tasks, remote, label_config="\n" + CONFIG + "\n", project=PROJECT).label_config is None
+    assert plan_push(tasks, remote, label_config=_without("UFS"), project=PROJECT).label_config == _without("UFS")
+    with pytest.raises(InputError, match=rf"(?s)v2.xml: refusing.*choice 'NFS' .* 1 annotation.*task 2 .*{tasks[1]['data']['sentence_id']}"):
+        plan_push(tasks, remote, label_config=_without("NFS"), project=PROJECT, where="v2.xml")
+
+
 @pytest.mark.parametrize(
     "url, warns",
     [("http://10.1.2.3:8080", True), ("http://127.0.0.1:8080", False), ("http://localhost:8080", False),
@@ -54,6 +169,7 @@ def test_plain_http_to_a_remote_host_warns(tmp_path, url, warns):
         connection = connect(url, token_file=token_file)
     assert any(issubclass(w.category, InsecureConnectionWarning) for w in caught) == warns
     assert "0123456789abcdef" not in repr(connection)
+    assert "0123456789abcdef" not in repr(StudioProject(connection, "claims"))
 
 
 def test_invalid_prediction_is_refused_before_anything_is_sent(tmp_path, task_dir):
@@ -122,8 +238,7 @@ def test_every_annotation_comes_back_with_annotator_lead_time_and_timestamps(stu
             assert annotation["created_at"] and annotation["updated_at"]
             assert isinstance(annotation["completed_by"]["id"], int)
     assert export[first]["predictions"][0]["result"][0]["value"]["choices"] == ["CFS"]
-    client = connection.client()
-    assert find_project(connection, client, "two-annotators").maximum_annotations == 2
+    assert StudioProject(connection, "two-annotators").maximum_annotations == 2
 
 
 @pytest.mark.studio
@@ -152,14 +267,13 @@ def test_config_change_dropping_a_used_choice_is_refused(studio_server, task_dir
     v2 = task_dir(SENTENCES, name="v2", label_config=without_nfs)
     with pytest.raises(InputError, match=rf"(?s)choice 'NFS' .* 1 annotation.*sentence_id '{used}'"):
         push_tasks(v2, "config-change", connection=connection)
-    client = connection.client()
-    assert 'value="NFS"' in find_project(connection, client, "config-change").label_config
+    assert 'value="NFS"' in StudioProject(connection, "config-change").label_config
 
     without_ufs = config.replace(next(line for line in config.splitlines() if 'value="UFS"' in line) + "\n", "")
     v3 = task_dir(SENTENCES, name="v3", label_config=without_ufs)
     result = push_tasks(v3, "config-change", connection=connection)
     assert result.config_updated and result.unchanged == 3
-    assert 'value="UFS"' not in find_project(connection, client, "config-change").label_config
+    assert 'value="UFS"' not in StudioProject(connection, "config-change").label_config
 
 
 @pytest.mark.studio
@@ -319,3 +433,28 @@ def test_tasks_pushed_without_a_hash_are_compared_the_full_way(studio_server, ta
     assert updated["predictions"][0]["result"][0]["value"]["choices"] == ["UFS"]
     assert updated["meta"][HASH_KEY] == task_hash(tasks[1])
     assert HASH_KEY not in export[tasks[0]["data"]["sentence_id"]]["meta"]
+
+
+@pytest.mark.studio
+def test_one_project_object_makes_one_client_and_one_lookup(studio_server, task_dir, tmp_path, monkeypatch):
+    from label_studio_sdk.projects.client import ProjectsClient
+
+    calls = []
+
+    def counting(name, original):
+        def counted(*args, **kwargs):
+            calls.append(name)
+            return original(*args, **kwargs)
+        return counted
+
+    for cls, name in [(Connection, "client"), (ProjectsClient, "list"), (ProjectsClient, "get")]:
+        monkeypatch.setattr(cls, name, counting(name, getattr(cls, name)))
+    folder = task_dir(SENTENCES)
+    _annotators(studio_server, "ann1@example.org")
+    first, second, _ = _ids(folder)
+    project = StudioProject(studio_server["connection"], "one-client")
+    assert project.push(folder, annotations=[NewAnnotation(first, "CFS", "ann1@example.org", 1.0)]).created == 3
+    assert project.existing_annotations() == {(first, "ann1@example.org")}
+    project.post_annotations([(second, "NFS", "ann1@example.org", 2.0)])
+    assert project.pull(tmp_path / "export.json") == 3
+    assert sorted(calls) == ["client", "list"]
