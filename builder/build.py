@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,14 +23,15 @@ from checkworthy.builder.aggregate import METHODS, aggregate
 from checkworthy.builder.agreement import agreement_report
 from checkworthy.builder.annotations import annotator_key, read_annotations
 from checkworthy.builder.articles import read_articles
-from checkworthy.builder.diff import changelog_section
+from checkworthy.builder.diff import write_changelog
 from checkworthy.builder.split import split_article
 from checkworthy.builder.splits import assign_split, find_leakage, later_copies, leakage_report
-from checkworthy.builder.store import check_version, commit_directory, latest_version, list_versions, load_manifest, version_key
+from checkworthy.builder.store import check_version, commit_directory, file_digests, latest_version, list_versions, load_manifest, version_key
 from checkworthy.schemas import Scheme, did_you_mean, load_scheme, validate
 from checkworthy.schemas.documents import Leakage, Manifest, SplitCounts
 from checkworthy.schemas.errors import InputError, VersionExistsError
 from checkworthy.schemas.io import atomic_write_json, atomic_write_text, fingerprint, sha256_file
+from checkworthy.schemas.locks import folder_lock
 from checkworthy.schemas.rows import SPLITS, Row, features
 
 #: Bumped when the same inputs and settings would give different output files.
@@ -282,8 +283,14 @@ def build_version(
     *,
     version: str | None = None,
     key: bytes | None = None,
+    finish: Callable[[Path], None] | None = None,
+    wait: float = 0.0,
 ) -> BuildResult:
     """Build a new dataset version from Label Studio exports and the articles they came from.
+
+    The dataset is locked for the whole build (one writer at a time; see
+    :func:`checkworthy.schemas.locks.folder_lock`), and the version is whole or absent
+    (see :func:`commit_version`).
 
     Parameters
     ----------
@@ -300,6 +307,11 @@ def build_version(
         ``MAJOR.MINOR.PATCH`` of the new version; bumped from the latest when None.
     key : bytes, optional
         Annotator pseudonym key; ``<dataset_dir>/annotator.key`` when None.
+    finish : callable, optional
+        ``finish(version_dir)`` writes the card (and evaluation) into the new version
+        before it becomes visible.
+    wait : float, default=0
+        Seconds to wait for another command that holds the dataset's lock.
 
     Returns
     -------
@@ -322,9 +334,10 @@ def build_version(
     config = config or BuildConfig()
     if version is not None:
         check_version(version)
-    key = key if key is not None else annotator_key(dataset_dir)
-    prepared = prepare_annotations(exports, articles, config, key)
-    return commit_version(prepared, dataset_dir, config, version=version)
+    with folder_lock(dataset_dir, "build a version of this dataset", wait=wait):
+        key = key if key is not None else annotator_key(dataset_dir)
+        prepared = prepare_annotations(exports, articles, config, key)
+        return commit_version(prepared, dataset_dir, config, version=version, finish=finish)
 
 
 def _bump(parent_dir: Path | None, scheme: str, old_ids: set[str], new_ids: set[str]) -> str:
@@ -357,6 +370,8 @@ def commit_version(
     *,
     version: str | None = None,
     settings: dict[str, Any] | None = None,
+    finish: Callable[[Path], None] | None = None,
+    wait: float = 0.0,
 ) -> BuildResult:
     """Assign splits, find leakage, and write a prepared version atomically (or find its twin).
 
@@ -372,12 +387,23 @@ def commit_version(
         The new version; bumped from the latest when None.
     settings : dict, optional
         Extra settings recorded in the manifest and the fingerprint (e.g. the corpus kind).
+    finish : callable, optional
+        ``finish(version_dir)`` adds what is made from the data before the version
+        becomes visible (the card and Croissant, the evaluation): the version is whole
+        or absent.
+    wait : float, default=0
+        Seconds to wait for another command that holds the dataset's lock.
 
     Returns
     -------
     BuildResult
     """
+    with folder_lock(dataset_dir, "build a version of this dataset", wait=wait):
+        return _commit_version(prepared, Path(dataset_dir), config, version, settings, finish)
 
+
+def _commit_version(prepared: Prepared, dataset_dir: Path, config: BuildConfig, version: str | None,
+                    settings: dict[str, Any] | None, finish: Callable[[Path], None] | None) -> BuildResult:
     dataset_dir = Path(dataset_dir)
     scheme = load_scheme(config.scheme)
     all_settings = {**config.to_dict(), **(settings or {})}
@@ -453,19 +479,22 @@ def commit_version(
         package_version=__version__,
         created_with=_created_with(),
     )
-    document = manifest.to_dict()
-    validate(document, "manifest", "manifest.json")
+    validate(manifest.to_dict(), "manifest", "manifest.json")
+    written: list[Manifest] = []
 
     def write(tmp: Path) -> None:
         _write_splits(tmp, scheme, by_split)
         if prepared.annotations is not None:
             _write_annotations(tmp / "annotations.parquet", prepared.annotations)
-        atomic_write_json(tmp / "manifest.json", document)
-        write_readme(tmp, scheme, [s for s in SPLITS if by_split[s]], manifest)
+        final = dataclasses.replace(manifest, files=file_digests(tmp))
+        atomic_write_json(tmp / "manifest.json", final.to_dict())
+        write_readme(tmp, scheme, [s for s in SPLITS if by_split[s]], final)
+        written.append(final)
 
-    target = commit_directory(dataset_dir, version, write)
-    _append_changelog(dataset_dir, parent, version)
-    return BuildResult(version, target, True, manifest, warnings)
+    target = commit_directory(dataset_dir, version, write, finish)
+    if write_changelog(dataset_dir) is None:
+        warnings.append(f"{dataset_dir / 'CHANGELOG.md'} was not written by checkworthy: left alone (the card has the changelog)")
+    return BuildResult(version, target, True, written[0], warnings)
 
 
 def _created_with() -> dict[str, str]:
@@ -496,15 +525,3 @@ def _write_annotations(path: Path, table) -> None:
     import pyarrow.parquet as pq
 
     pq.write_table(pa.Table.from_pandas(table, preserve_index=False), path)
-
-
-
-
-
-
-def _append_changelog(dataset_dir: Path, parent: str | None, version: str) -> None:
-    """Append the new version's changes (``builder.diff``) to ``CHANGELOG.md``."""
-
-    path = dataset_dir / "CHANGELOG.md"
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Changelog\n"
-    atomic_write_text(path, old.rstrip("\n") + "\n\n" + changelog_section(dataset_dir, parent, version))

@@ -48,8 +48,10 @@ from checkworthy.builder.facts import (
     personal_information,
     scheme_sentence,
 )
+from checkworthy.builder.store import check_integrity
 from checkworthy.schemas.errors import InputError
 from checkworthy.schemas.io import atomic_write_text
+from checkworthy.schemas.locks import folder_lock
 from checkworthy.schemas.records import Article
 from checkworthy.schemas.rows import SPLITS
 
@@ -87,8 +89,13 @@ def write_card(
     config: CardConfig | None = None,
     articles: Iterable[Article] | None = None,
     croissant: bool = True,
+    wait: float = 0.0,
 ) -> Path:
     """Write (or regenerate) the version's ``README.md`` and ``croissant.json``.
+
+    The dataset is locked while the card is written (one writer at a time), and the
+    version's data files are checked against its manifest first: a card never
+    describes files that changed after the build.
 
     The card keeps every hand-written part of an existing ``README.md``: text outside
     the ``checkworthy:begin/end`` markers and every YAML key not in
@@ -109,6 +116,8 @@ def write_card(
         recorded in the existing card (YAML ``checkworthy.articles``) are reused.
     croissant : bool, default=True
         Also write ``croissant.json`` (see ``builder.croissant``).
+    wait : float, default=0
+        Seconds to wait for another command that holds the dataset's lock.
 
     Returns
     -------
@@ -125,14 +134,17 @@ def write_card(
     >>> write_card("data/versions/1.0.0")  # doctest: +SKIP
     PosixPath('data/versions/1.0.0/README.md')
     """
-    facts = collect_facts(version_dir, config=config, articles=articles)
-    path = facts.version_dir / CARD_FILENAME
-    existing = path.read_text(encoding="utf-8") if path.is_file() else None
-    content = render_card(facts, existing)
-    validate_card(content, facts.version_dir, where=str(path))
-    atomic_write_text(path, content)
-    if croissant:
-        write_croissant(facts)
+    version_dir = Path(version_dir)
+    with folder_lock(version_dir.parent.parent, "write a dataset card", wait=wait):
+        check_integrity(version_dir)
+        facts = collect_facts(version_dir, config=config, articles=articles)
+        path = facts.version_dir / CARD_FILENAME
+        existing = path.read_text(encoding="utf-8") if path.is_file() else None
+        content = render_card(facts, existing)
+        validate_card(content, facts.version_dir, where=str(path))
+        atomic_write_text(path, content)
+        if croissant:
+            write_croissant(facts)
     return path
 
 

@@ -1,27 +1,34 @@
 """What changed between two dataset versions: sentences added and removed, labels changed.
 
-``checkworthy diff DIR V1 V2`` prints it as a table (or JSON with ``--json``); every
-build appends the section for its new version to ``<dataset>/CHANGELOG.md``.
+``checkworthy diff DIR V1 V2`` prints it as a table (or JSON with ``--json``). The
+changelog is made from the versions themselves: every build rewrites
+``<dataset>/CHANGELOG.md`` from them (:func:`changelog_text`), so it can never
+diverge from the versions there are, and the card reads the same text.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
-from checkworthy.builder.store import load_manifest, version_dir
+from checkworthy.builder.store import list_versions, load_manifest, version_dir
 from checkworthy.schemas import load_scheme
+from checkworthy.schemas.io import atomic_write_text
 from checkworthy.schemas.rows import SPLITS
 
 #: Lines listed per kind of change in a changelog section (the counts are always complete).
 MAX_CHANGELOG_LINES = 50
 
 
+#: The first lines of the CHANGELOG.md that builds write (a file without them is the user's own).
+CHANGELOG_HEADER = "# Changelog\n\n<!-- written by checkworthy from versions/ at every build; edits here are overwritten -->\n"
+
+
 def _read_rows(version_dir: Path) -> dict[str, dict[str, Any]]:
     """``sentence_id -> {split, label, votes}`` of a version, labels as names."""
-    import pyarrow.parquet as pq
-
+    import pyarrow.parquet as pq  # 0.3 s to import
 
     names = load_scheme(load_manifest(version_dir).scheme).names
     rows = {}
@@ -58,8 +65,13 @@ def diff_versions(dataset_dir: str | os.PathLike, old: str, new: str) -> dict[st
     {'added': 120, 'removed': 0, 'changed': 3, 'moved': 0}
     """
 
-    before = _read_rows(version_dir(dataset_dir, old))
-    after = _read_rows(version_dir(dataset_dir, new))
+    return diff_dirs(version_dir(dataset_dir, old), version_dir(dataset_dir, new), old, new)
+
+
+def diff_dirs(old_dir: Path, new_dir: Path, old: str, new: str) -> dict[str, Any]:
+    """:func:`diff_versions` of two version directories (a new version may not be visible yet)."""
+    before = _read_rows(old_dir)
+    after = _read_rows(new_dir)
     splits: dict[str, dict[str, list]] = {s: {"added": [], "removed": [], "changed": [], "moved": []} for s in SPLITS}
     for sid in sorted(after.keys() - before.keys()):
         row = after[sid]
@@ -117,11 +129,60 @@ def format_diff(diff: dict[str, Any], limit: int | None = None) -> str:
 
 
 def changelog_section(dataset_dir: str | os.PathLike, parent: str | None, version: str) -> str:
-    """The ``CHANGELOG.md`` section of a new version (compared with its parent)."""
+    """The ``CHANGELOG.md`` section of a version (compared with its parent)."""
+    root = Path(dataset_dir) / "versions"
+    return section_of(root / version, root / parent if parent else None)
 
-    manifest = load_manifest(Path(dataset_dir) / "versions" / version)
+
+def section_of(new_dir: Path, parent_dir: Path | None) -> str:
+    """The changelog section of the version in ``new_dir`` (compared with ``parent_dir``)."""
+    manifest = load_manifest(new_dir)
     counts = ", ".join(f"{s} {manifest.counts[s]}" for s in SPLITS)
-    head = f"## {version}\n\nFingerprint `{manifest.fingerprint}`; sentences: {counts}.\n"
-    if parent is None:
+    head = f"## {manifest.version}\n\nFingerprint `{manifest.fingerprint}`; sentences: {counts}.\n"
+    if parent_dir is None:
         return head + "\nFirst version.\n"
-    return head + f"\nChanges since {parent}:\n\n" + format_diff(diff_versions(dataset_dir, parent, version), limit=MAX_CHANGELOG_LINES)
+    parent = load_manifest(parent_dir).version
+    diff = diff_dirs(parent_dir, new_dir, parent, manifest.version)
+    return head + f"\nChanges since {parent}:\n\n" + format_diff(diff, limit=MAX_CHANGELOG_LINES)
+
+
+def changelog_text(dataset_dir: str | os.PathLike, pending: Path | None = None) -> str:
+    """The whole ``CHANGELOG.md`` of a dataset, made from its versions, oldest first.
+
+    Parameters
+    ----------
+    pending : path, optional
+        A version directory not yet renamed into ``versions/`` (a build in progress):
+        its section comes last.
+    """
+    root = Path(dataset_dir) / "versions"
+    dirs = [root / v for v in list_versions(dataset_dir)]
+    if pending is not None and Path(pending) not in dirs:
+        dirs.append(Path(pending))
+    by_version = {load_manifest(d).version: d for d in dirs}
+    text = CHANGELOG_HEADER
+    for d in dirs:
+        parent = load_manifest(d).parent
+        text = text.rstrip("\n") + "\n\n" + section_of(d, by_version.get(parent) if parent else None)
+    return text
+
+
+def is_own_changelog(text: str) -> bool:
+    """Whether a ``CHANGELOG.md`` was written by checkworthy (this release or an older
+    one, whose builds appended ``## X.Y.Z`` sections with a fingerprint line)."""
+    if text.startswith(CHANGELOG_HEADER):
+        return True
+    if not text.startswith("# Changelog\n"):
+        return False
+    sections = re.split(r"(?m)^## ", text)[1:]
+    return bool(sections) and all(re.match(r"\d+\.\d+\.\d+\n\nFingerprint `", part) for part in sections)
+
+
+def write_changelog(dataset_dir: str | os.PathLike) -> Path | None:
+    """Rewrite ``<dataset>/CHANGELOG.md`` from the versions; returns its path, or None when
+    a ``CHANGELOG.md`` that checkworthy did not write is there (it is left alone)."""
+    path = Path(dataset_dir) / "CHANGELOG.md"
+    if path.exists() and not is_own_changelog(path.read_text(encoding="utf-8", errors="replace")):
+        return None
+    atomic_write_text(path, changelog_text(dataset_dir))
+    return path

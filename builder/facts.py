@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from checkworthy.builder.diff import changelog_text
 from checkworthy.builder.store import load_manifest
 from checkworthy.schemas import did_you_mean, load_scheme
 from checkworthy.schemas.documents import Manifest
@@ -381,7 +382,7 @@ def collect_facts(
         example=example,
         results=results,
         threshold_tuned_on=threshold_tuned_on,
-        changelog=_changelog_upto(dataset_dir / "CHANGELOG.md", manifest.version),
+        changelog=_changelog_upto(_changelog(dataset_dir, version_dir), manifest.version),
         articles=(
             ArticleFacts.from_articles(articles, article_ids)
             if articles is not None
@@ -437,17 +438,21 @@ def _read_results(path: Path, fingerprint: str | None) -> tuple[list[dict[str, A
     return entries, (data.get("settings") or {}).get("threshold_tuned_on", "validation")
 
 
-def _changelog_upto(path: Path, version: str) -> str:
-    """The parts of ``CHANGELOG.md`` about ``version`` and earlier versions.
+def _changelog(dataset_dir: Path, version_dir: Path) -> str:
+    """The dataset's changelog, made from its versions (:func:`~checkworthy.builder.diff.changelog_text`);
+    ``version_dir`` counts too when it is not in ``versions/`` yet (a build in progress)."""
+    return changelog_text(dataset_dir, pending=version_dir)
+
+
+def _changelog_upto(text: str, version: str) -> str:
+    """The parts of the changelog ``text`` about ``version`` and earlier versions.
 
     The file is split at the headings that name a version (``## 1.1.0``); a part about
     a later version is left out, so that a card does not change when later versions
     are built. Headings are moved under the card's ``## Changelog``.
     """
-    if not path.is_file():
-        return ""
     current = _version_key(version)
-    parts = re.split(r"(?m)^(?=#{1,6} [^\n]*\b\d+\.\d+\.\d+\b)", path.read_text(encoding="utf-8"))
+    parts = re.split(r"(?m)^(?=#{1,6} [^\n]*\b\d+\.\d+\.\d+\b)", text)
     kept = []
     for part in parts[1:]:
         named = _SEMVER.search(part.splitlines()[0])

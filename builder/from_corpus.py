@@ -19,6 +19,7 @@ other data problems (conflicting duplicate texts) are kept and listed under
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from checkworthy.builder.build import BuildConfig, BuildResult, Prepared, commit_version, file_inputs
@@ -123,6 +124,8 @@ def build_from_corpus(
     config: BuildConfig | None = None,
     *,
     version: str | None = None,
+    finish: Callable[[Path], None] | None = None,
+    wait: float = 0.0,
 ) -> BuildResult:
     """Build a dataset version from an existing corpus folder.
 
@@ -138,6 +141,10 @@ def build_from_corpus(
         Build settings; the scheme defaults to the corpus's own.
     version : str, optional
         The new version; bumped from the latest when None.
+    finish : callable, optional
+        ``finish(version_dir)`` writes the card into the version before it becomes visible.
+    wait : float, default=0
+        Seconds to wait for another command that holds the dataset's lock.
 
     Returns
     -------
@@ -151,4 +158,5 @@ def build_from_corpus(
         raise InputError(f"unknown corpus {kind!r}; available: {', '.join(CORPORA)}")
     config = config or BuildConfig(scheme=CORPORA[kind])
     prepare = prepare_checkthat if kind == "checkthat" else prepare_claimbuster
-    return commit_version(prepare(directory, config), dataset_dir, config, version=version, settings={"corpus": kind})
+    return commit_version(prepare(directory, config), dataset_dir, config, version=version, settings={"corpus": kind},
+                          finish=finish, wait=wait)

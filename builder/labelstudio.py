@@ -42,6 +42,7 @@ from checkworthy.builder import studio
 from checkworthy.schemas import FROM_NAME, TO_NAME, load_scheme, validate
 from checkworthy.schemas.errors import InputError, StudioError
 from checkworthy.schemas.io import atomic_path, canonical_json, progress, read_json, sha256_text
+from checkworthy.schemas.locks import folder_lock
 
 ENV_URL = "LABEL_STUDIO_URL"
 ENV_TOKEN = "LABEL_STUDIO_API_KEY"
@@ -652,6 +653,16 @@ def _check_push_options(project: str | int, annotators: int | None) -> None:
 # --------------------------------------------------------------------------- the project
 
 
+def push_lock_dir(url: str, project: str | int) -> Path:
+    """The folder whose lock (:func:`~checkworthy.schemas.locks.folder_lock`) one push to
+    ``project`` on the server at ``url`` holds: under ``$CHECKWORTHY_LOCK_DIR``, else
+    ``$XDG_CACHE_HOME/checkworthy/locks`` (``~/.cache/...``). It serialises the pushes
+    made from this machine (or from machines that share that folder)."""
+    root = os.environ.get("CHECKWORTHY_LOCK_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "checkworthy" / "locks"
+    key = sha256_text(f"{url.rstrip('/')}\0{project}")[:16]
+    return Path(root) / f"push-{key}"
+
+
 class StudioProject:
     """One Label Studio project, reached through one client.
 
@@ -868,8 +879,15 @@ class StudioProject:
         annotators: int | None = None,
         annotations: Iterable[NewAnnotation] | None = None,
         batch_size: int = 5000,
+        wait: float = 0.0,
     ) -> PushResult:
         """Create or update the project from a task directory; upsert by sentence_id.
+
+        One push at a time per project: the listing of the project's tasks, the plan
+        and the requests that create tasks run under a lock for the server and project
+        (:func:`push_lock_dir`), so two pushes started at once cannot both create the
+        same tasks; the second one waits up to ``wait`` seconds, then plans against
+        what the first one made.
 
         Everything is checked before anything is sent (:func:`read_task_dir`). The
         project is created from ``label_config.xml`` when missing. For an existing
@@ -900,6 +918,8 @@ class StudioProject:
             them with :meth:`post_annotations`. Checked like there, before anything is sent.
         batch_size : int, default=5000
             Tasks per import request.
+        wait : float, default=0
+            Seconds to wait for another push to the same project (0: refuse at once).
 
         Returns
         -------
@@ -923,11 +943,13 @@ class StudioProject:
             _check_annotations(rows, sentence_ids, users, allowed, f"the tasks in {local.path}")
             for row in rows:
                 bodies[row.sentence_id].append(_annotation_body(row, users[row.annotator]))
-        project = self.find(required=False)
-        plan = plan_push(local.tasks, self._remote_listing(local, project), label_config=local.label_config,
-                         project=project, annotators=annotators, annotations=bodies,
-                         where=str(local.path / "label_config.xml"))
-        return self.apply(plan, batch_size=batch_size)
+        lock = push_lock_dir(self.connection.url, self.project)
+        with folder_lock(lock, f"push tasks to Label Studio project {self.project!r} at {self.connection.url}", wait=wait):
+            project = self.find(required=False)
+            plan = plan_push(local.tasks, self._remote_listing(local, project), label_config=local.label_config,
+                             project=project, annotators=annotators, annotations=bodies,
+                             where=str(local.path / "label_config.xml"))
+            return self.apply(plan, batch_size=batch_size)
 
     def apply(self, plan: PushPlan, *, batch_size: int = 5000) -> PushResult:
         """Send a :func:`plan_push` plan: the project's changes, then the imports, then the updates.

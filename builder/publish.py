@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from checkworthy.builder.store import load_manifest
+from checkworthy.builder.store import check_integrity, load_manifest
 from checkworthy.schemas.errors import InputError, PublishError
 from checkworthy.schemas.io import sha256_file
+from checkworthy.schemas.locks import folder_lock
 
 REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
 #: Files a version must hold before it is published (``checkworthy card`` writes the last two).
@@ -87,6 +88,8 @@ def plan_publish(version_dir: str | Path, repo_id: str, *, private: bool = False
     InputError
         The repository id is malformed, or the version lacks its card, Croissant
         file or manifest.
+    TamperedError
+        A data file of the version differs from the SHA-256 its manifest records.
     """
 
     version_dir = Path(version_dir)
@@ -98,6 +101,7 @@ def plan_publish(version_dir: str | Path, repo_id: str, *, private: bool = False
             f"{version_dir}: {', '.join(missing)} missing; a version is published with its card and Croissant file: "
             f"run 'checkworthy card {version_dir}' first"
         )
+    check_integrity(version_dir)
     version = load_manifest(version_dir).version
     files = tuple(
         PublishFile(path.relative_to(version_dir).as_posix(), path.stat().st_size, sha256_file(path))
@@ -113,6 +117,7 @@ def publish_version(
     *,
     private: bool = False,
     api: Any = None,
+    wait: float = 0.0,
 ) -> str:
     """Upload a version to a Hub dataset repository in one commit and tag it with the version.
 
@@ -132,6 +137,8 @@ def publish_version(
     api : huggingface_hub.HfApi, optional
         Default: ``HfApi()``, which authenticates with ``HF_TOKEN`` or the saved
         login. Tests pass a stand-in, since the Hub cannot be reached from them.
+    wait : float, default=0
+        Seconds to wait for another command that holds the dataset's lock.
 
     Returns
     -------
@@ -144,7 +151,12 @@ def publish_version(
         No token is configured, the tag exists already, or the Hub refused or
         failed; the message never contains the token.
     """
-    from huggingface_hub import HfApi, get_token
+    with folder_lock(Path(version_dir).parent.parent, "publish a version of this dataset", wait=wait):
+        return _publish(version_dir, repo_id, private, api)
+
+
+def _publish(version_dir: str | Path, repo_id: str, private: bool, api: Any) -> str:
+    from huggingface_hub import HfApi, get_token  # the Hub client: only when publishing
     from huggingface_hub.errors import RepositoryNotFoundError
 
     plan = plan_publish(version_dir, repo_id, private=private)

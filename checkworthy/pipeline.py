@@ -72,6 +72,8 @@ class RunConfig:
         Baselines to evaluate; default the core set.
     n_resamples : int, default=1000
         Bootstrap replicates per confidence interval.
+    wait : float, default=0
+        Seconds to wait for another command that holds the dataset's lock.
     """
 
     seeds: list[str]
@@ -85,6 +87,7 @@ class RunConfig:
     seed: int = 0
     baselines: list[str] | None = None
     n_resamples: int = 1000
+    wait: float = 0.0
     config_version: int = 1
 
 
@@ -166,38 +169,45 @@ def run_pipeline(config: RunConfig, say: Callable[[str], None] = _say) -> RunRes
     result.outputs["export"] = str(export)
 
     say(f"[3/{steps}] build: validate, aggregate, agreement, splits, version")
-    built = _build(config, export, out / "dataset")
+    articles = read_articles(config.seeds)
+
+    def evaluate_and_card(version_path: Path) -> None:
+        say(f"[4/{steps}] evaluate: baselines with bootstrap confidence intervals")
+        evaluate_version(
+            str(version_path),
+            baselines=config.baselines, seed=config.seed, n_resamples=config.n_resamples, progress=say,
+        )
+        say(f"[5/{steps}] card: dataset card and Croissant metadata")
+        write_card(version_path, articles=articles)
+
+    # A new version gets its evaluation and card before it becomes visible (whole or absent).
+    built = _build(config, export, out / "dataset", evaluate_and_card)
     result.version, result.created = built.version, built.created
     result.outputs["version"] = str(built.path)
     result.counts["splits"] = built.manifest.counts.to_dict()
     say(f"      version {built.version} {'written' if built.created else 'already existed with the same fingerprint'}: {built.path}")
     for warning in built.warnings:
         say(f"      warning: {warning}")
-
-    say(f"[4/{steps}] evaluate: baselines with bootstrap confidence intervals")
-
-    evaluation_dir = evaluate_version(
-        str(built.path),
-        baselines=config.baselines, seed=config.seed, n_resamples=config.n_resamples, progress=say,
-    )
-    result.outputs["evaluation"] = str(evaluation_dir)
-
-    say(f"[5/{steps}] card: dataset card and Croissant metadata")
-
-    result.outputs["card"] = str(write_card(built.path, articles=read_articles(config.seeds)))
+    if not built.created:
+        # The same version again: evaluate and write the card again (this also completes
+        # a version left without them by an older release).
+        evaluate_and_card(built.path)
+    result.outputs["evaluation"] = str(built.path / "evaluation")
+    result.outputs["card"] = str(built.path / "README.md")
     result.outputs["croissant"] = str(built.path / "croissant.json")
     say(f"done in {time.monotonic() - started:.0f} s")
     return result
 
 
-def _build(config: RunConfig, export: Path, dataset_dir: Path):
+def _build(config: RunConfig, export: Path, dataset_dir: Path, finish: Callable[[Path], None]):
 
     settings_file = next((Path(s) / DEFAULT_CARD_SETTINGS for s in config.seeds if (Path(s) / DEFAULT_CARD_SETTINGS).is_file()), None)
     if settings_file is not None:
         dataset_dir.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(settings_file, dataset_dir / "card.json")
     version = None if latest_version(dataset_dir) else "1.0.0"
-    return build_version([export], config.seeds, dataset_dir, BuildConfig(scheme=config.scheme, seed=config.seed), version=version)
+    return build_version([export], config.seeds, dataset_dir, BuildConfig(scheme=config.scheme, seed=config.seed), version=version,
+                         finish=finish, wait=config.wait)
 
 
 def _through_studio(config: RunConfig, data_dir: Path, tasks_dir: Path, rows, export: Path, say) -> dict[str, Any]:

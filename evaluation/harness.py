@@ -20,12 +20,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from importlib import metadata as importlib_metadata
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
 from checkworthy import __version__
-from checkworthy.builder.store import load_manifest, load_version, resolve_version_dir
+from checkworthy.builder.store import load_manifest, load_version_dir, resolve_version_dir
 from checkworthy.evaluation.baselines import (
     CORE_BASELINES,
     get_baseline,
@@ -410,7 +411,7 @@ def open_dataset(ref: str):
 
     path = resolve_version_dir(ref)
     manifest = load_manifest(path)
-    dataset = load_version(path.parent.parent, manifest.version)
+    dataset = load_version_dir(path)
     info = {"version": manifest.version, "fingerprint": manifest.fingerprint, "seed": manifest.settings["seed"]}
     return dataset, load_scheme(manifest.scheme), info, path
 
@@ -447,9 +448,6 @@ def evaluate_version(
     pathlib.Path
         The output directory, with ``results.json``, ``results.md``, plots and predictions.
     """
-    from pathlib import Path
-
-
     dataset, scheme, info, path = open_dataset(ref)
     evaluation = evaluate_baselines(
         dataset, scheme, baselines=baselines or CORE_BASELINES, seed=seed, n_resamples=n_resamples,

@@ -97,7 +97,7 @@ class Leakage:
 
 
 #: Keys of a manifest that the schema does not require (left out of ``to_dict`` when absent on read).
-_OPTIONAL_MANIFEST_KEYS = ("annotations", "corpus_problems")
+_OPTIONAL_MANIFEST_KEYS = ("annotations", "corpus_problems", "files")
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,9 @@ class Manifest:
     package_version : str
     created_with : dict
         Versions of the packages that wrote the files.
+    files : dict or None
+        SHA-256 of each data file (``data/*.parquet``, ``annotations.parquet``) by path
+        relative to the version; None in versions built before it was recorded.
     absent : tuple of str
         Optional keys the document read had not (``to_dict`` leaves them out again).
     """
@@ -151,6 +154,7 @@ class Manifest:
     warnings: list[str]
     package_version: str
     created_with: dict[str, str]
+    files: dict[str, str] | None = None
     absent: tuple[str, ...] = field(default=(), repr=False)
 
     @classmethod
@@ -182,6 +186,7 @@ class Manifest:
             warnings=data["warnings"],
             package_version=data["package_version"],
             created_with=data["created_with"],
+            files=data.get("files"),
             absent=tuple(k for k in _OPTIONAL_MANIFEST_KEYS if k not in data),
         )
 
@@ -206,9 +211,12 @@ class Manifest:
             "warnings": self.warnings,
             "package_version": self.package_version,
             "created_with": self.created_with,
+            "files": self.files,
         }
         for key in self.absent:
-            del document[key]
+            document.pop(key, None)
+        if self.files is None:
+            del document["files"]
         return document
 
 

@@ -58,3 +58,11 @@ class StudioError(CheckworthyError, RuntimeError):
 
 class PublishError(CheckworthyError, RuntimeError):
     """Publishing to the Hugging Face Hub was refused or failed."""
+
+
+class LockedError(CheckworthyError, RuntimeError):
+    """Another command holds the lock of a dataset (one writer at a time)."""
+
+
+class TamperedError(InputError):
+    """A file of a dataset version differs from the SHA-256 its manifest records."""

@@ -38,3 +38,11 @@ class Command:
     def run(self, args: argparse.Namespace) -> int:
         """Do the work; return the process exit code."""
         raise NotImplementedError
+
+
+def add_wait_argument(parser: argparse.ArgumentParser) -> None:
+    """``--wait SECONDS``: how long a command waits for another that holds the dataset's lock."""
+    parser.add_argument(
+        "--wait", type=float, default=0.0, metavar="SECONDS",
+        help="wait up to SECONDS for another command that is writing the same dataset (default: 0, refuse at once)",
+    )

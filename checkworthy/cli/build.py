@@ -11,7 +11,7 @@ from checkworthy.builder.articles import read_articles
 from checkworthy.builder.build import GROUP_BY, BuildConfig, build_version
 from checkworthy.builder.card import write_card
 from checkworthy.builder.from_corpus import CORPORA, build_from_corpus
-from checkworthy.cli.base import Command
+from checkworthy.cli.base import Command, add_wait_argument
 from checkworthy.schemas.errors import InputError
 
 
@@ -48,6 +48,7 @@ class BuildCommand(Command):
         parser.add_argument("--dedupe", action="store_true", help="remove later copies of sentences that leak across splits")
         parser.add_argument("--skip-invalid", action="store_true", help="build without invalid items and record them in the manifest")
         parser.add_argument("--version", dest="new_version", metavar="X.Y.Z", help="version to write (default: bumped from the latest)")
+        add_wait_argument(parser)
 
     def run(self, args: argparse.Namespace) -> int:
 
@@ -60,18 +61,23 @@ class BuildCommand(Command):
                 raise InputError("--from builds from a corpus folder alone; drop the EXPORT files and --articles")
             config = BuildConfig(scheme=args.scheme or CORPORA[kind], aggregate=args.aggregate, seed=args.seed,
                                  group_by=args.group_by, dedupe=args.dedupe, skip_invalid=args.skip_invalid)
-            result = build_from_corpus(kind, directory, args.dataset, config, version=args.new_version)
+            result = build_from_corpus(kind, directory, args.dataset, config, version=args.new_version,
+                                       finish=lambda tmp: write_card(tmp), wait=args.wait)
         else:
             if not args.exports or not args.articles:
                 raise InputError("expected EXPORT file(s) and --articles SEEDS (or --from checkthat|claimbuster DIR)")
             config = BuildConfig(scheme=args.scheme or "claimbuster", aggregate=args.aggregate, seed=args.seed,
                                  group_by=args.group_by, dedupe=args.dedupe, skip_invalid=args.skip_invalid)
-            result = build_version(args.exports, args.articles, args.dataset, config, version=args.new_version)
+            articles = read_articles(args.articles)
+            result = build_version(args.exports, args.articles, args.dataset, config, version=args.new_version,
+                                   finish=lambda tmp: write_card(tmp, articles=articles), wait=args.wait)
         for warning in result.warnings:
             print(f"checkworthy build: warning: {warning}", file=sys.stderr)
-        if result.created:
-
-            write_card(result.path, articles=read_articles(args.articles) if args.articles else None)
+        if not result.created and not (result.path / "croissant.json").is_file():
+            # A version made by an older release, whose card was written after the version
+            # appeared and never completed: complete it now.
+            write_card(result.path, articles=read_articles(args.articles) if args.articles else None, wait=args.wait)
+            print(f"checkworthy build: completed the card and croissant.json of {result.path}", file=sys.stderr)
         manifest = result.manifest
         if result.created:
             counts = manifest.counts

@@ -8,7 +8,7 @@ from checkworthy.builder.articles import read_articles
 from checkworthy.builder.card import write_card
 from checkworthy.builder.facts import CardConfig, load_config
 from checkworthy.builder.store import resolve_version_dir
-from checkworthy.cli.base import Command
+from checkworthy.cli.base import Command, add_wait_argument
 
 
 class CardCommand(Command):
@@ -40,6 +40,7 @@ class CardCommand(Command):
         parser.add_argument("--license", help="Hub license id, e.g. cc-by-4.0 (default: from the articles, else 'unknown')")
         parser.add_argument("--language", action="append", metavar="CODE", help="ISO 639 language code; repeat for several (default: en)")
         parser.add_argument("--no-croissant", action="store_true", help="write only README.md")
+        add_wait_argument(parser)
 
     def run(self, args: argparse.Namespace) -> int:
 
@@ -47,7 +48,7 @@ class CardCommand(Command):
         config = CardConfig.from_file(args.config) if args.config else load_config(version_dir.parent.parent)
         config = config.updated(pretty_name=args.pretty_name, license=args.license, language=args.language)
         articles = read_articles(args.articles) if args.articles else None
-        path = write_card(version_dir, config=config, articles=articles, croissant=not args.no_croissant)
+        path = write_card(version_dir, config=config, articles=articles, croissant=not args.no_croissant, wait=args.wait)
         print(f"wrote {path}")
         if not args.no_croissant:
             print(f"wrote {version_dir / 'croissant.json'}")

@@ -6,7 +6,7 @@ import argparse
 
 from checkworthy.builder.publish import plan_publish, publish_version
 from checkworthy.builder.store import resolve_version_dir
-from checkworthy.cli.base import Command
+from checkworthy.cli.base import Command, add_wait_argument
 
 
 class PublishCommand(Command):
@@ -31,6 +31,7 @@ class PublishCommand(Command):
         parser.add_argument("--repo", required=True, metavar="ORG/NAME", help="Hub dataset repository id")
         parser.add_argument("--private", action="store_true", help="create the repository as private")
         parser.add_argument("--dry-run", action="store_true", help="list every file with size and sha256 and the tag; upload nothing")
+        add_wait_argument(parser)
 
     def run(self, args: argparse.Namespace) -> int:
 
@@ -38,6 +39,6 @@ class PublishCommand(Command):
         if args.dry_run:
             print(plan_publish(version_dir, args.repo, private=args.private).describe())
             return 0
-        commit = publish_version(version_dir, args.repo, private=args.private)
+        commit = publish_version(version_dir, args.repo, private=args.private, wait=args.wait)
         print(f"published {version_dir} to https://huggingface.co/datasets/{args.repo} (commit {commit}, tag {version_dir.name})")
         return 0

@@ -35,12 +35,16 @@ class PushCommand(Command):
         parser.add_argument("--annotators", type=int, help="annotations wanted per task (the project's overlap)")
         parser.add_argument("--batch-size", type=int, default=5000, help="tasks per import request (default 5000)")
         add_connection_arguments(parser)
+        parser.add_argument(
+            "--wait", type=float, default=0.0, metavar="SECONDS",
+            help="wait up to SECONDS for another push to the same project (default: 0, refuse at once)",
+        )
 
     def run(self, args: argparse.Namespace) -> int:
 
         local = read_task_dir(args.dir)
         project = StudioProject(connect_from_args(args), args.project)
-        result = project.push(local, annotators=args.annotators, batch_size=args.batch_size)
+        result = project.push(local, annotators=args.annotators, batch_size=args.batch_size, wait=args.wait)
         if result.config_updated:
             print("labeling config updated")
         print(result.summary())

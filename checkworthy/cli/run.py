@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from checkworthy.builder.studio import ADMIN_EMAIL, Studio
-from checkworthy.cli.base import Command
+from checkworthy.cli.base import Command, add_wait_argument
 from checkworthy.cli.evaluate import baseline_list
 from checkworthy.pipeline import RunConfig, run_pipeline
 from checkworthy.schemas import available_schemes
@@ -48,13 +48,14 @@ class RunCommand(Command):
 
         parser.add_argument("--baselines", type=baseline_list, metavar="NAME[,NAME...]", help="baselines to evaluate (default: the core set)")
         parser.add_argument("--n-resamples", type=int, default=1000, metavar="N", help="bootstrap replicates (default: %(default)s)")
+        add_wait_argument(parser)
 
     def run(self, args: argparse.Namespace) -> int:
 
         config = RunConfig(
             seeds=args.seeds, out=args.out, labels=args.labels, scheme=args.scheme, studio=args.studio,
             project=args.project, port=args.port, keep_studio=args.keep_studio, seed=args.seed,
-            baselines=args.baselines, n_resamples=args.n_resamples,
+            baselines=args.baselines, n_resamples=args.n_resamples, wait=args.wait,
         )
         result = run_pipeline(config)
         outputs = result.outputs

@@ -458,3 +458,22 @@ def test_one_project_object_makes_one_client_and_one_lookup(studio_server, task_
     project.post_annotations([(second, "NFS", "ann1@example.org", 2.0)])
     assert project.pull(tmp_path / "export.json") == 3
     assert sorted(calls) == ["client", "list"]
+
+
+@pytest.mark.studio
+def test_two_pushes_at_once_create_each_task_once(studio_server, task_dir, tmp_path):
+    """Two real ``checkworthy push`` processes started together: the second waits for the
+    project's push lock, then finds the first one's tasks; no task is created twice."""
+    sentences = [f"Sentence number {i} says that {i * 7} percent of {i} voters agreed." for i in range(1500)]
+    folder = task_dir(sentences)
+    env = {**os.environ, "CHECKWORTHY_LOCK_DIR": str(tmp_path / "locks")}
+    argv = [sys.executable, "-m", "checkworthy", "push", str(folder), "--project", "raced-project",
+            "--url", studio_server["url"], "--token-file", str(studio_server["token_file"]), "--wait", "300"]
+    runs = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for _ in range(2)]
+    outputs = [run.communicate(timeout=600) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    summaries = sorted(out.strip().splitlines()[-1] for out, _ in outputs)
+    assert any("1500 created" in line for line in summaries) and any("0 created" in line and "1500 unchanged" in line for line in summaries), summaries
+    listing = StudioProject(studio_server["connection"], "raced-project").task_listing()
+    ids = [task["data"]["sentence_id"] for task in listing]
+    assert len(ids) == len(set(ids)) == 1500
