@@ -106,6 +106,10 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _silent(message: str) -> None:
+    """The ``say`` of a quiet run: no progress lines."""
+
+
 def find_label_files(seeds: Sequence[str | Path]) -> list[Path]:
     """The default label files: ``demo/labels*.json`` under each seed folder, sorted."""
     found: list[Path] = []
@@ -115,14 +119,17 @@ def find_label_files(seeds: Sequence[str | Path]) -> list[Path]:
     return found
 
 
-def run_pipeline(config: RunConfig, say: Callable[[str], None] = _say) -> RunResult:
+def run_pipeline(config: RunConfig, say: Callable[[str], None] | None = _say, warn: Callable[[str], None] | None = None) -> RunResult:
     """Run the main job; see the module docstring for the stages.
 
     Parameters
     ----------
     config : RunConfig
-    say : callable, default prints to stderr
-        Receives one line per step.
+    say : callable or None, default prints to stderr
+        Receives one line per step; None shows no progress.
+    warn : callable, optional
+        Receives each warning; by default ``say`` gets it as a ``warning:`` line, and
+        stderr when ``say`` is None (a quiet run still shows warnings).
 
     Returns
     -------
@@ -136,6 +143,8 @@ def run_pipeline(config: RunConfig, say: Callable[[str], None] = _say) -> RunRes
         Label Studio could not be installed, started or used.
     """
 
+    warn = warn or (lambda message: (say or _say)(f"      warning: {message}"))
+    say = say or _silent
     out = Path(config.out)
     scheme = load_scheme(config.scheme)
     label_files = [Path(p) for p in config.labels] if config.labels else find_label_files(config.seeds)
@@ -187,7 +196,7 @@ def run_pipeline(config: RunConfig, say: Callable[[str], None] = _say) -> RunRes
     result.counts["splits"] = built.manifest.counts.to_dict()
     say(f"      version {built.version} {'written' if built.created else 'already existed with the same fingerprint'}: {built.path}")
     for warning in built.warnings:
-        say(f"      warning: {warning}")
+        warn(warning)
     if not built.created:
         # The same version again: evaluate and write the card again (this also completes
         # a version left without them by an older release).

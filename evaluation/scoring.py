@@ -5,7 +5,9 @@ CheckThat! 2019 debate TSV (``line_number``, speaker, text, 0/1 label), or a spl
 a dataset version. Predictions are either
 
 * the CheckThat! 2022-2024 format: the header ``id<TAB>class_label<TAB>run_id`` and
-  one row per sentence with the label exactly ``Yes`` or ``No``; or
+  one row per sentence with the label exactly ``Yes`` or ``No``, or a label of the
+  gold's scheme (``CFS``, ``UFS``, ``NFS`` for a ClaimBuster dataset, as
+  ``checkworthy evaluate`` writes them); or
 * the ranking format of CheckThat! 2019-2021: ``id<TAB>score`` per line (a header
   ``id<TAB>score`` is allowed).
 
@@ -14,6 +16,11 @@ duplicate id, a bad label or score, or a malformed line makes :func:`read_predic
 refuse, listing every offending line with its line number. Unlike the official
 scorer, a file without the header is refused rather than silently losing its
 first prediction.
+
+Labels of the gold's scheme are scored as the harness scores that scheme (its
+classes, its positive label); ``Yes``/``No`` labels against a multi-class gold are
+scored after mapping the gold through the scheme (``Label.binary``: CFS -> Yes,
+UFS/NFS -> No).
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import numpy as np
 from checkworthy.builder import corpora
 from checkworthy.evaluation.bootstrap import N_RESAMPLES
 from checkworthy.evaluation.harness import open_dataset, score_items
+from checkworthy.schemas import Scheme, load_scheme
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError
 
 #: The header line of the CheckThat! 2022-2024 prediction format.
@@ -45,7 +53,9 @@ class Gold:
     ----------
     ids : list of str
     labels : ndarray of str
-        ``Yes`` / ``No`` (a three-class scheme is mapped CFS -> Yes, UFS/NFS -> No).
+        Label names of ``scheme``.
+    scheme : schemas.Scheme
+        The gold's label scheme: the dataset's, or ``checkthat`` for CheckThat! files.
     lines : list of int
         Where each id is in the gold source (its line, or row number).
     groups : ndarray or None
@@ -56,6 +66,7 @@ class Gold:
 
     ids: list[str]
     labels: np.ndarray
+    scheme: Scheme
     lines: list[int]
     groups: np.ndarray | None
     where: str
@@ -63,11 +74,16 @@ class Gold:
 
 @dataclass(frozen=True)
 class Predictions:
-    """Predictions aligned to the gold ids: ``y_pred`` (labels) or ``y_score`` (scores)."""
+    """Predictions aligned to the gold ids: ``y_pred`` (labels) or ``y_score`` (scores).
+
+    ``binary`` is true when the labels are ``Yes``/``No`` against a gold scheme with
+    other classes: the gold is then mapped to ``Yes``/``No`` before scoring.
+    """
 
     y_pred: np.ndarray | None
     y_score: np.ndarray | None
     run_id: str | None
+    binary: bool = False
 
 
 def read_gold(path: str | os.PathLike, *, split: str = "test") -> Gold:
@@ -83,10 +99,10 @@ def read_gold(path: str | os.PathLike, *, split: str = "test") -> Gold:
         first = handle.readline()
     if first.split("\t")[0].strip() == "Sentence_id":
         frame = corpora.read_checkthat_tsv(path).frame
-        return Gold(list(frame["id"]), frame["label"].to_numpy(dtype=object), list(frame["line"]), None, str(path))
+        return Gold(list(frame["id"]), frame["label"].to_numpy(dtype=object), load_scheme("checkthat"), list(frame["line"]), None, str(path))
     frame = corpora.read_checkthat2019_debate(path).frame
     labels = np.where(frame["label"].to_numpy() == 1, "Yes", "No").astype(object)
-    return Gold(list(frame["id"]), labels, list(frame["line"]), frame["debate"].to_numpy(dtype=object), str(path))
+    return Gold(list(frame["id"]), labels, load_scheme("checkthat"), list(frame["line"]), frame["debate"].to_numpy(dtype=object), str(path))
 
 
 def _gold_from_dataset(ref: str, split: str) -> Gold:
@@ -95,10 +111,24 @@ def _gold_from_dataset(ref: str, split: str) -> Gold:
     if split not in dataset:
         raise InputError(f"{ref}: no split {split!r}; available: {', '.join(dataset)}")
     data = dataset[split]
-    names = data.features["label"].int2str(data["label"])
-    labels = np.asarray([scheme.to_binary(n) for n in names], dtype=object)
+    labels = np.asarray(data.features["label"].int2str(data["label"]), dtype=object)
     groups = np.asarray(data["article_id"], dtype=object) if "article_id" in data.column_names else None
-    return Gold(list(data["sentence_id"]), labels, list(range(1, len(data) + 1)), groups, f"{ref} ({split})")
+    return Gold(list(data["sentence_id"]), labels, scheme, list(range(1, len(data) + 1)), groups, f"{ref} ({split})")
+
+
+def _allowed_labels(found: set[str], scheme: Scheme) -> tuple[tuple[str, ...], str]:
+    """The label set a predictions file uses, and how to name it in messages.
+
+    Yes/No always; the scheme's own labels instead when the file uses one that is
+    not Yes/No. One file uses one set: mixing them is refused.
+    """
+    if scheme.names == list(BINARY_LABELS):
+        return BINARY_LABELS, "exactly Yes or No"
+    scheme_only = set(scheme.names) - set(BINARY_LABELS)
+    alternatives = f"{', '.join(scheme.names)} (scheme {scheme.name!r})"
+    if found & scheme_only:
+        return tuple(scheme.names), f"one of {alternatives}; the file uses the scheme's labels, so use them on every line"
+    return BINARY_LABELS, f"exactly Yes or No, or one of {alternatives} on every line"
 
 
 def read_predictions(path: str | os.PathLike, gold: Gold) -> Predictions:
@@ -108,8 +138,9 @@ def read_predictions(path: str | os.PathLike, gold: Gold) -> Predictions:
     ------
     InputError
         Listing every offending line: malformed lines, labels other than
-        ``Yes``/``No``, scores that are not finite numbers, duplicate ids, ids not
-        in gold, and gold ids without a prediction.
+        ``Yes``/``No`` or the gold scheme's (one set per file), scores that are not
+        finite numbers, duplicate ids, ids not in gold, and gold ids without a
+        prediction.
     """
     path = Path(path)
     if not path.is_file():
@@ -135,6 +166,9 @@ def read_predictions(path: str | os.PathLike, gold: Gold) -> Predictions:
             "so a labels file without the header loses a prediction: add the header"
         )
     n_fields = 3 if kind == "label" else 2
+    if kind == "label":
+        found = {line.split("\t")[1].strip() for line in lines[1:] if line.count("\t") == 2}
+        allowed, expected = _allowed_labels(found, gold.scheme)
     gold_index = {sentence_id: i for i, sentence_id in enumerate(gold.ids)}
     values: list = [None] * len(gold.ids)
     seen: dict[str, int] = {}
@@ -156,8 +190,8 @@ def read_predictions(path: str | os.PathLike, gold: Gold) -> Predictions:
             problems.append(f"line {lineno}: unknown id {sentence_id!r}: not in gold {gold.where}")
             continue
         if kind == "label":
-            if value not in BINARY_LABELS:
-                problems.append(f"line {lineno}: id {sentence_id!r}: class_label {value!r} is not exactly Yes or No")
+            if value not in allowed:
+                problems.append(f"line {lineno}: id {sentence_id!r}: class_label {value!r} is not {expected}")
                 continue
             run_ids.add(fields[2])
         else:
@@ -177,7 +211,8 @@ def read_predictions(path: str | os.PathLike, gold: Gold) -> Predictions:
     if problems:
         raise InputError(problems, header=f"{path}: {len(problems)} problem(s); nothing was scored:")
     if kind == "label":
-        return Predictions(np.asarray(values, dtype=object), None, ",".join(sorted(run_ids)))
+        binary = allowed == BINARY_LABELS and not gold.scheme.is_binary
+        return Predictions(np.asarray(values, dtype=object), None, ",".join(sorted(run_ids)), binary)
     return Predictions(None, np.asarray(values, dtype=np.float64), None)
 
 
@@ -196,12 +231,20 @@ def score_file(
     dict
         :func:`evaluation.harness.score_items`' result (``metrics`` with the
         CheckThat! 2022-2024 official ``f1_positive`` for labels, ``ci95``, ...)
-        plus ``gold``, ``predictions`` and ``run_id``.
+        plus ``gold``, ``predictions``, ``run_id``, ``labels`` (the classes scored)
+        and ``pos_label``. Labels of the gold's scheme are scored with its classes
+        and positive label, as ``checkworthy evaluate`` scores them; ``Yes``/``No``
+        against a multi-class gold are scored against the gold mapped to Yes/No.
     """
     gold = read_gold(gold_path, split=split)
     predictions = read_predictions(predictions_path, gold)
+    y_true, labels, pos_label = gold.labels, gold.scheme.names, gold.scheme.positive
+    if predictions.binary:
+        y_true = np.asarray([gold.scheme.to_binary(name) for name in gold.labels], dtype=object)
+        labels, pos_label = list(BINARY_LABELS), "Yes"
     scored = score_items(
-        gold.labels, labels=list(BINARY_LABELS), pos_label="Yes", y_pred=predictions.y_pred, y_score=predictions.y_score,
+        y_true, labels=labels, pos_label=pos_label, y_pred=predictions.y_pred, y_score=predictions.y_score,
         groups=gold.groups, n_resamples=n_resamples, random_state=random_state,
     )
-    return {"gold": gold.where, "predictions": str(predictions_path), "run_id": predictions.run_id, **scored}
+    return {"gold": gold.where, "predictions": str(predictions_path), "run_id": predictions.run_id,
+            "labels": labels, "pos_label": pos_label, **scored}

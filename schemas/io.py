@@ -8,6 +8,7 @@ half-written (temporary path in the same directory, then ``os.replace``).
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import hashlib
 import json
 import os
@@ -198,9 +199,23 @@ def iter_jsonl(path: str | os.PathLike) -> Iterator[tuple[int, dict]]:
     yield from records
 
 
+#: True inside :func:`quiet_progress`: every :func:`progress` bar is disabled.
+_QUIET = contextvars.ContextVar("checkworthy_quiet_progress", default=False)
+
+
+@contextlib.contextmanager
+def quiet_progress() -> Iterator[None]:
+    """Within this block no :func:`progress` bar is shown, even on a terminal (``--quiet``)."""
+    token = _QUIET.set(True)
+    try:
+        yield
+    finally:
+        _QUIET.reset(token)
+
+
 def progress(iterable: Iterable | None = None, **kwargs: Any):
-    """A progress bar on stderr that stays quiet when stderr is not a terminal."""
-    kwargs.setdefault("disable", not sys.stderr.isatty())
+    """A progress bar on stderr that stays quiet when stderr is not a terminal or inside :func:`quiet_progress`."""
+    kwargs.setdefault("disable", _QUIET.get() or not sys.stderr.isatty())
     kwargs.setdefault("file", sys.stderr)
     kwargs.setdefault("leave", False)
     return tqdm(iterable, **kwargs)

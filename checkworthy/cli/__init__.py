@@ -9,6 +9,7 @@ Command modules import no heavy library at module level, so that ``checkworthy
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 
 from checkworthy import __version__
@@ -28,6 +29,7 @@ from checkworthy.cli.train import TrainCommand
 from checkworthy.cli.validate import ValidateCommand
 from checkworthy.registry import register_all
 from checkworthy.schemas.errors import CheckworthyError
+from checkworthy.schemas.io import quiet_progress
 
 #: Every subcommand; the help lists them by ``order`` (pipeline order), then name.
 COMMANDS: tuple[type[Command], ...] = (
@@ -55,16 +57,36 @@ def discover_commands() -> dict[str, type[Command]]:
     return dict(sorted(found.items(), key=lambda item: (item[1].order, item[0])))
 
 
+class SubcommandParser(argparse.ArgumentParser):
+    """The parser of one subcommand: an unknown option is reported with this subcommand's usage.
+
+    (argparse hands a subcommand's unknown arguments back to the main parser, whose
+    error would show only ``usage: checkworthy [-h] [--version] COMMAND ...``.)
+    """
+
+    def parse_known_args(self, args=None, namespace=None):
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return namespace, extras
+
+
 def build_parser() -> argparse.ArgumentParser:
+    """The ``checkworthy`` parser: one subparser per command of :data:`COMMANDS`.
+
+    No parser guesses abbreviated options (``allow_abbrev=False``): ``--sel`` is an
+    error, not ``--select``.
+    """
     parser = argparse.ArgumentParser(
         prog="checkworthy",
+        allow_abbrev=False,
         description="Build check-worthiness datasets from news articles with Label Studio, "
         "version them as Hugging Face datasets, and score baselines and outside systems.",
         epilog="Run 'checkworthy COMMAND --help' for the options and examples of each command.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"checkworthy {__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=SubcommandParser)
     for name, command_cls in discover_commands().items():
         command = command_cls()
         sub = subparsers.add_parser(
@@ -73,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
             description=command.description or command.help,
             epilog=command.epilog,
             formatter_class=argparse.RawDescriptionHelpFormatter,
+            allow_abbrev=False,
         )
         command.add_arguments(sub)
         sub.set_defaults(_command=command)
@@ -89,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(command.run(args) or 0)
+        with quiet_progress() if getattr(args, "quiet", False) else contextlib.nullcontext():
+            return int(command.run(args) or 0)
     except CheckworthyError as exc:
         print(f"checkworthy {args.command}: error: {exc}", file=sys.stderr)
         return 1

@@ -2,11 +2,21 @@
 
 One small class per subcommand: ``add_arguments`` declares its options, ``run``
 does the work and returns an exit code. Put usage examples in ``epilog``.
+
+Output conventions: results and summaries go to stdout, progress, warnings and
+problems to stderr. Commands that take :func:`add_json_option` print one JSON
+object on stdout instead of their summary lines; commands that take
+:func:`add_quiet_option` show no progress (bars or step lines) with ``--quiet``.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from checkworthy.schemas.io import canonical_json
 
 
 class Command:
@@ -46,3 +56,25 @@ def add_wait_argument(parser: argparse.ArgumentParser) -> None:
         "--wait", type=float, default=0.0, metavar="SECONDS",
         help="wait up to SECONDS for another command that is writing the same dataset (default: 0, refuse at once)",
     )
+
+
+def add_json_option(parser: argparse.ArgumentParser, fields: str) -> None:
+    """``--json``: print a machine-readable summary (``fields``) on stdout instead of the summary lines."""
+    parser.add_argument("--json", action="store_true", help=f"print a JSON summary on stdout ({fields}); progress stays on stderr")
+
+
+def add_quiet_option(parser: argparse.ArgumentParser) -> None:
+    """``--quiet``: no progress bars or step lines on stderr; warnings and errors still show."""
+    parser.add_argument("--quiet", action="store_true", help="show no progress on stderr (warnings and errors still show)")
+
+
+def print_json(summary: dict[str, Any]) -> None:
+    """Print ``summary`` on stdout as canonical, indented JSON (the ``--json`` output)."""
+    print(canonical_json(summary, indent=2))
+
+
+def progress_printer(args: argparse.Namespace) -> Callable[[str], None] | None:
+    """A callable printing one progress line on stderr, or None with ``--quiet``."""
+    if getattr(args, "quiet", False):
+        return None
+    return lambda message: print(message, file=sys.stderr, flush=True)

@@ -11,7 +11,7 @@ from checkworthy.builder.articles import read_articles
 from checkworthy.builder.build import GROUP_BY, BuildConfig, build_version
 from checkworthy.builder.card import write_card
 from checkworthy.builder.from_corpus import CORPORA, build_from_corpus
-from checkworthy.cli.base import Command, add_wait_argument
+from checkworthy.cli.base import Command, add_json_option, add_quiet_option, add_wait_argument, print_json
 from checkworthy.schemas.errors import InputError
 
 
@@ -33,6 +33,7 @@ class BuildCommand(Command):
   checkworthy build export.json --articles seeds --dataset data/ds --skip-invalid --dedupe --version 2.0.0
   checkworthy build --from checkthat ../shared/bench/checkthat2024 --dataset data/ct24
   checkworthy build --from claimbuster ../shared/bench/claimbuster --dataset data/cb
+  checkworthy build --from claimbuster ../shared/bench/claimbuster --dataset data/cb --json   # summary as JSON
 """
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
@@ -49,6 +50,8 @@ class BuildCommand(Command):
         parser.add_argument("--skip-invalid", action="store_true", help="build without invalid items and record them in the manifest")
         parser.add_argument("--version", dest="new_version", metavar="X.Y.Z", help="version to write (default: bumped from the latest)")
         add_wait_argument(parser)
+        add_json_option(parser, "version, path, created, parent, fingerprint, counts, unresolved, skipped, leakage_groups, warnings, card")
+        add_quiet_option(parser)
 
     def run(self, args: argparse.Namespace) -> int:
 
@@ -78,8 +81,16 @@ class BuildCommand(Command):
             # appeared and never completed: complete it now.
             write_card(result.path, articles=read_articles(args.articles) if args.articles else None, wait=args.wait)
             print(f"checkworthy build: completed the card and croissant.json of {result.path}", file=sys.stderr)
+        card = result.path / "README.md" if result.created else None
         manifest = result.manifest
-        if result.created:
+        if args.json:
+            print_json({
+                "version": result.version, "path": str(result.path), "created": result.created, "parent": manifest.parent,
+                "fingerprint": manifest.fingerprint, "counts": manifest.counts.to_dict(), "unresolved": len(manifest.unresolved),
+                "skipped": len(manifest.skipped), "leakage_groups": manifest.leakage.clusters, "warnings": result.warnings,
+                "card": None if card is None else str(card),
+            })
+        elif result.created:
             counts = manifest.counts
             print(f"built version {result.version} at {result.path} (parent {manifest.parent or 'none'}, fingerprint {manifest.fingerprint}): "
                   f"train {counts.train}, validation {counts.validation}, test {counts.test}; "

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 
 from checkworthy.builder.card import write_card
-from checkworthy.cli.base import Command
+from checkworthy.cli.base import Command, add_json_option, add_quiet_option, print_json, progress_printer
 from checkworthy.evaluation.baselines import BASELINES, CORE_BASELINES
 from checkworthy.evaluation.harness import THRESHOLD_RULES, evaluate_version
+from checkworthy.schemas.documents import Results
+from checkworthy.schemas.io import read_json
 
 
 def baseline_list(text: str) -> list[str]:
@@ -30,6 +32,7 @@ class EvaluateCommand(Command):
   checkworthy evaluate data/mydataset                  # latest version, core baselines
   checkworthy evaluate data/mydataset@1.0.0 --baselines tfidf-lr,tfidf-svm --seed 1
   checkworthy evaluate data/mydataset --baselines embed-lr --out runs/embed   # needs checkworthy[embed]
+  checkworthy evaluate data/mydataset --n-resamples 200 --quiet --json        # summary as JSON, no progress
 """
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
@@ -48,17 +51,25 @@ class EvaluateCommand(Command):
             "(default), or none: each model's own class-balanced rule, for when validation comes from another "
             "collection than test",
         )
+        add_json_option(parser, "out, results, results_md, predictions, card, version, fingerprint, baselines")
+        add_quiet_option(parser)
 
     def run(self, args: argparse.Namespace) -> int:
-        import sys
-
-
         out = evaluate_version(
             args.dataset, baselines=args.baselines, seed=args.seed, n_resamples=args.n_resamples, out=args.out,
-            threshold=args.threshold, progress=lambda message: print(message, file=sys.stderr),
+            threshold=args.threshold, progress=progress_printer(args),
         )
+        card = write_card(out.parent) if out.name == "evaluation" and (out.parent / "manifest.json").is_file() else None
+        if args.json:
+            results = Results.from_dict(read_json(out / "results.json"))
+            print_json({
+                "out": str(out), "results": str(out / "results.json"), "results_md": str(out / "results.md"),
+                "predictions": sorted(str(p) for p in (out / "predictions").glob("*.tsv")),
+                "card": None if card is None else str(card), "version": results.dataset.version,
+                "fingerprint": results.dataset.fingerprint, "baselines": sorted(results.baselines),
+            })
+            return 0
         print(f"wrote {out / 'results.json'}, {out / 'results.md'}, plots and predictions in {out}")
-        if out.name == "evaluation" and (out.parent / "manifest.json").is_file():
-
-            print(f"updated the dataset card {write_card(out.parent)}")
+        if card is not None:
+            print(f"updated the dataset card {card}")
         return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from checkworthy.builder.studio import ADMIN_EMAIL, Studio
-from checkworthy.cli.base import Command, add_wait_argument
+from checkworthy.cli.base import Command, add_quiet_option, add_wait_argument, progress_printer
 from checkworthy.cli.evaluate import baseline_list
 from checkworthy.pipeline import RunConfig, run_pipeline
 from checkworthy.schemas import available_schemes
@@ -32,6 +32,7 @@ class RunCommand(Command):
         "examples:\n"
         "  checkworthy run seeds --out out\n"
         "  checkworthy run seeds --out out --no-studio\n"
+        "  checkworthy run seeds --out out --no-studio --quiet   # no progress on stderr\n"
         "  checkworthy run news/ --labels my-labels.json --out out --keep-studio"
     )
 
@@ -49,6 +50,7 @@ class RunCommand(Command):
         parser.add_argument("--baselines", type=baseline_list, metavar="NAME[,NAME...]", help="baselines to evaluate (default: the core set)")
         parser.add_argument("--n-resamples", type=int, default=1000, metavar="N", help="bootstrap replicates (default: %(default)s)")
         add_wait_argument(parser)
+        add_quiet_option(parser)
 
     def run(self, args: argparse.Namespace) -> int:
 
@@ -57,7 +59,7 @@ class RunCommand(Command):
             project=args.project, port=args.port, keep_studio=args.keep_studio, seed=args.seed,
             baselines=args.baselines, n_resamples=args.n_resamples, wait=args.wait,
         )
-        result = run_pipeline(config)
+        result = run_pipeline(config, say=progress_printer(args))
         outputs = result.outputs
         print("outputs:")
         for name in ("tasks", "export", "version", "evaluation", "card", "croissant"):

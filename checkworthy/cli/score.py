@@ -17,13 +17,17 @@ class ScoreCommand(Command):
     description = (
         "Score an outside system. Gold: a CheckThat! 2022-2024 TSV, a CheckThat! 2019 debate TSV, "
         "or a split of a dataset version DIR[@VERSION]. Predictions: 'id<TAB>class_label<TAB>run_id' "
-        "with that header and labels exactly Yes/No, or 'id<TAB>score' lines for ranking. Rows are matched "
-        "by id; a missing, unknown or duplicate id or a bad label makes it refuse, listing every such line."
+        "with that header and labels Yes/No or the dataset scheme's own labels (CFS/UFS/NFS for claimbuster, "
+        "as 'checkworthy evaluate' writes them), or 'id<TAB>score' lines for ranking. The scheme's labels are "
+        "scored with the scheme's classes and positive label, as evaluate scores them; Yes/No against a "
+        "three-class dataset are scored after mapping its gold to Yes/No (CFS -> Yes, UFS/NFS -> No). "
+        "Rows are matched by id; a missing, unknown or duplicate id or a bad label makes it refuse, listing every such line."
     )
     epilog = """examples:
   checkworthy score --gold CT24_checkworthy_english_dev-test.tsv --predictions run.tsv
   checkworthy score --gold data/mydataset@1.0.0 --split test --predictions run.tsv --json
   checkworthy score --gold 20151219_3_dem.tsv --predictions ranking.tsv
+  checkworthy score --gold data/cb@1.0.0 --predictions data/cb/versions/1.0.0/evaluation/predictions/tfidf-lr_test.tsv
 """
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from checkworthy.builder.select import Selection
-from checkworthy.builder.tasks import write_tasks
-from checkworthy.cli.base import Command
+from checkworthy.builder.tasks import OUTPUT_FILES, write_tasks
+from checkworthy.cli.base import Command, add_json_option, add_quiet_option, print_json
 from checkworthy.schemas import available_schemes
 
 
@@ -27,6 +28,7 @@ class TasksCommand(Command):
     epilog = (
         "examples:\n"
         "  checkworthy tasks seeds --out out/tasks\n"
+        "  checkworthy tasks seeds --out out/tasks --overwrite --quiet --json   # summary as JSON, no progress\n"
         "  checkworthy tasks news/ more.jsonl --out out/tasks --scheme checkthat --top 5\n"
         "  checkworthy tasks seeds --out out/tasks --min-score 0.5 --overwrite\n"
         "  checkworthy tasks news/ --out out/tasks2 --scorer models/svm --top 10   # a trained baseline picks"
@@ -44,6 +46,8 @@ class TasksCommand(Command):
                             help="registered candidate scorer, or a model saved by 'checkworthy train' (default: %(default)s)")
         parser.add_argument("--jobs", type=int, default=None, metavar="N", help="processes for splitting and scoring (default: all cores on inputs of 2 million characters or more, else 1)")
         parser.add_argument("--overwrite", action="store_true", help="replace an existing --out directory once the new one is complete")
+        add_json_option(parser, "out, files, scheme, select and the counts of articles, sentences and tasks")
+        add_quiet_option(parser)
 
     def run(self, args: argparse.Namespace) -> int:
 
@@ -56,9 +60,13 @@ class TasksCommand(Command):
         counts = write_tasks(
             args.seeds, args.out, scheme=args.scheme, select=selection, scorer=args.scorer, overwrite=args.overwrite, jobs=args.jobs
         )
-        print(
-            f"{args.out}: {counts['articles']} article(s), {counts['sentences']} sentence(s), "
-            f"{counts['tasks']} task(s) (scheme {args.scheme}, select {selection})",
-            file=sys.stderr,
-        )
+        if args.json:
+            print_json({"out": str(args.out), "files": {name: str(Path(args.out) / name) for name in OUTPUT_FILES},
+                        "scheme": args.scheme, "select": str(selection), **counts})
+        elif not args.quiet:
+            print(
+                f"{args.out}: {counts['articles']} article(s), {counts['sentences']} sentence(s), "
+                f"{counts['tasks']} task(s) (scheme {args.scheme}, select {selection})",
+                file=sys.stderr,
+            )
         return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from checkworthy.builder.validation import validate_file
 from checkworthy.cli.base import Command
@@ -15,7 +16,8 @@ class ValidateCommand(Command):
     description = (
         "Detect each file's kind (articles.jsonl, sentences.jsonl, tasks.json,\n"
         "label_config.xml, or a raw article .txt/.md/.html/.jsonl), validate it against\n"
-        "schemas/ and report every problem. Exit status 1 when any file has a problem."
+        "schemas/ and report every problem. One summary line per file on stdout (ok, or how many\n"
+        "problems); the problems themselves on stderr. Exit status 1 when any file has a problem."
     )
     epilog = (
         "examples:\n"
@@ -35,7 +37,7 @@ class ValidateCommand(Command):
                 failed += 1
                 print(f"{path}: {kind}: {len(problems)} problem(s)")
                 for problem in problems:
-                    print(f"  - {problem}")
+                    print(f"  - {problem}", file=sys.stderr)
             else:
                 print(f"{path}: {kind}: ok ({count} record(s))")
         return 1 if failed else 0

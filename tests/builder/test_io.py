@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from checkworthy.schemas.errors import InputError
-from checkworthy.schemas.io import atomic_directory, atomic_write_json, fingerprint, iter_jsonl
+from checkworthy.schemas.io import atomic_directory, atomic_write_json, fingerprint, iter_jsonl, progress, quiet_progress
 
 
 def test_fingerprint_ignores_key_order():
@@ -50,3 +52,11 @@ def test_atomic_outputs_get_ordinary_permissions(tmp_path):
         os.umask(old)
     assert (tmp_path / "a.json").stat().st_mode & 0o777 == 0o644
     assert (tmp_path / "d").stat().st_mode & 0o777 == 0o755
+
+
+def test_quiet_progress_hides_bars_even_on_a_terminal(monkeypatch):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert not progress(range(2)).disable
+    with quiet_progress():
+        assert progress(range(2)).disable
+    assert not progress(range(2)).disable

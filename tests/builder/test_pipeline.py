@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import datasets
@@ -139,3 +140,15 @@ def test_readme_main_job_on_the_bundled_seeds(tmp_path, capsys, monkeypatch):
     assert "374 unchanged" in capsys.readouterr().err
     assert sorted(p.name for p in (out / "dataset" / "versions").iterdir()) == ["1.0.0"]
     assert not any(os.path.exists(f"/proc/{pid}") for pid in [json.loads((out / "studio" / "studio.json").read_text())["pid"]])
+
+
+def test_run_quiet_shows_no_progress(tmp_path, capsys, monkeypatch):
+    articles = _corpus(tmp_path, n_articles=6)
+    labels = _labels(tmp_path, articles)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # progress bars draw as on a terminal
+    argv = ["run", str(articles), "--labels", *map(str, labels), "--out", str(tmp_path / "out"), "--no-studio",
+            "--baselines", "majority", "--n-resamples", "5", "--quiet"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert all("warning:" in line for line in captured.err.splitlines()), captured.err
+    assert "outputs:" in captured.out and "[1/5]" not in captured.out + captured.err

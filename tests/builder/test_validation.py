@@ -58,7 +58,12 @@ def test_every_problem_is_reported(out, capsys):
     (out / "tasks.json").write_text(json.dumps(tasks))
     (out / "label_config.xml").write_text("<View><Choices name='label'>")
     assert main(["validate", str(out / "sentences.jsonl"), str(out / "tasks.json"), str(out / "label_config.xml")]) == 1
-    report = capsys.readouterr().out
+    captured = capsys.readouterr()
+    report = captured.err  # problems on stderr; stdout keeps one summary line per file
+    assert [line.rsplit(": ", 1)[0] for line in captured.out.splitlines()] == [
+        f"{out / name}: {name}" for name in ("sentences.jsonl", "tasks.json", "label_config.xml")
+    ]
+    assert all(line.endswith("problem(s)") for line in captured.out.splitlines())
     assert "line 2 (sentence_id '000_27e9f3fb14e76b8c:" in report and "text_sha256 does not match the text" in report
     assert "line 3: role: 'footnote' is not one of" in report
     assert "line 4 (sentence_id" in report and "the text is not at [" in report
@@ -89,16 +94,17 @@ def test_raw_article_problems_and_unknown_files(write, capsys):
     bad = write("bad.txt", b"caf\xe9")
     other = write("notes.csv", "a,b\n")
     assert main(["validate", str(bad), str(other)]) == 1
-    report = capsys.readouterr().out
-    assert "bad.txt: raw article: 1 problem(s)" in report and "expected UTF-8 text" in report
-    assert "notes.csv: unknown: 1 problem(s)" in report and "not a file kind that can be validated" in report
+    captured = capsys.readouterr()
+    assert "bad.txt: raw article: 1 problem(s)" in captured.out and "expected UTF-8 text" in captured.err
+    assert "notes.csv: unknown: 1 problem(s)" in captured.out and "not a file kind that can be validated" in captured.err
+    assert "expected UTF-8 text" not in captured.out and "problem(s)" not in captured.err
 
 
 def test_missing_file_is_reported_with_the_others(out, tmp_path, capsys):
     assert main(["validate", str(tmp_path / "nope.json"), str(out / "tasks.json")]) == 1
-    report = capsys.readouterr().out
-    assert "nope.json: missing: 1 problem(s)" in report and "nope.json: file not found" in report
-    assert "tasks.json: tasks.json: ok (10 record(s))" in report
+    captured = capsys.readouterr()
+    assert "nope.json: missing: 1 problem(s)" in captured.out and "nope.json: file not found" in captured.err
+    assert "tasks.json: tasks.json: ok (10 record(s))" in captured.out and "ok" not in captured.err
 
 
 def test_a_new_kind_can_be_registered(write, monkeypatch):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -105,3 +107,40 @@ def test_validate_knows_results_json(version, tmp_path, capsys):
     assert main(["validate", str(broken)]) != 0
     captured = capsys.readouterr()
     assert "'dataset' is a required property" in captured.out + captured.err
+
+
+def test_build_and_evaluate_json_and_quiet(tmp_path, write, make_rows, capsys, monkeypatch):
+    rng = np.random.default_rng(0)
+    for name, n in (("train", 40), ("dev", 20), ("dev-test", 20)):
+        rows = make_rows(1, n, rng, "checkthat", prefix=name)
+        lines = [f"{name}{i}\t{t}\t{y}" for i, (t, y) in enumerate(zip(rows["text"], rows["label"]))]
+        write(f"ct/CT24_toy_{name}.tsv", "\n".join(["Sentence_id\tText\tclass_label", *lines]) + "\n")
+    corpus = tmp_path / "ct"
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # progress bars draw as on a terminal
+    dataset = tmp_path / "ds"
+    assert main(["build", "--from", "checkthat", str(corpus), "--dataset", str(dataset), "--json", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert all(line.startswith("checkworthy build: warning:") for line in captured.err.splitlines())
+    built = json.loads(captured.out)
+    manifest = json.loads((dataset / "versions" / "1.0.0" / "manifest.json").read_text())
+    assert (built["version"], built["created"], built["path"]) == ("1.0.0", True, str(dataset / "versions" / "1.0.0"))
+    assert built["fingerprint"] == manifest["fingerprint"] and built["counts"] == manifest["counts"]
+    assert Path(built["card"]).is_file()
+
+    assert main(["build", "--from", "checkthat", str(corpus), "--dataset", str(dataset), "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert (again["created"], again["fingerprint"], again["card"]) == (False, built["fingerprint"], None)
+
+    argv = ["evaluate", str(dataset), "--baselines", "majority,tfidf-lr", "--n-resamples", "5"]
+    assert main(argv) == 0
+    assert "training tfidf-lr" in capsys.readouterr().err  # progress lines by default
+    assert main([*argv, "--json", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    summary = json.loads(captured.out)
+    out = dataset / "versions" / "1.0.0" / "evaluation"
+    assert (summary["out"], summary["results"]) == (str(out), str(out / "results.json"))
+    assert (summary["version"], summary["fingerprint"]) == ("1.0.0", built["fingerprint"])
+    assert summary["baselines"] == ["majority", "tfidf-lr"]
+    assert summary["predictions"] == sorted(str(p) for p in (out / "predictions").glob("*.tsv")) and len(summary["predictions"]) == 4
+    assert summary["card"] == str(dataset / "versions" / "1.0.0" / "README.md")

@@ -100,3 +100,88 @@ def test_cli_json_and_refusal(gold, write, capsys):
     assert main(["score", "--gold", str(gold), "--predictions", str(bad)]) == 1
     err = capsys.readouterr().err
     assert "line 2: id '101': class_label 'Maybe'" in err and "gold line 3: id '102' has no prediction" in err
+
+
+# ------------------------------------------------- score reads what evaluate writes
+
+CB_HEADER = ["Sentence_id", "Text", "Speaker", "Speaker_title", "Speaker_party", "File_id", "Length", "Line_number", "Sentiment", "Verdict"]
+CB_VERDICTS = {"CFS": "1", "UFS": "0", "NFS": "-1"}
+LABEL_METRICS = {"accuracy", "f1_positive", "precision_positive", "recall_positive", "macro_f1"}
+
+
+@pytest.fixture
+def corpus_version(tmp_path, write, make_rows):
+    """``corpus_version(scheme)``: build a small dataset version of that scheme; return its ``DIR@VERSION``."""
+    import csv
+    import io
+
+    import numpy as np
+
+    from checkworthy.builder.from_corpus import build_from_corpus
+
+    def _build(scheme: str) -> str:
+        rng = np.random.default_rng(0)
+        if scheme == "checkthat":
+            for name, n in (("train", 60), ("dev", 30), ("dev-test", 30)):
+                rows = make_rows(1, n, rng, "checkthat", prefix=name)
+                lines = [f"{name}{i}\t{t}\t{y}" for i, (t, y) in enumerate(zip(rows["text"], rows["label"]))]
+                write(f"corpus/CT24_toy_{name}.tsv", "\n".join(["Sentence_id\tText\tclass_label", *lines]) + "\n")
+        else:
+            rows = make_rows(20, 6, rng, "claimbuster", prefix="d")
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
+            writer.writerow(CB_HEADER)
+            for i, (article, text, label) in enumerate(zip(rows["article_id"], rows["text"], rows["label"])):
+                writer.writerow([i, text, "X", "", "P", f"{article}.txt", len(text.split()), i, 0, CB_VERDICTS[label]])
+            write("corpus/crowdsourced.csv", buffer.getvalue())
+        built = build_from_corpus(scheme, tmp_path / "corpus", tmp_path / "ds")
+        return f"{built.path.parent.parent}@{built.version}"
+
+    return _build
+
+
+@pytest.mark.parametrize("scheme", ["checkthat", "claimbuster"])
+def test_score_reads_back_every_predictions_file_evaluate_wrote(scheme, corpus_version, tmp_path, capsys):
+    ref = corpus_version(scheme)
+    out = tmp_path / "ev"
+    assert main(["evaluate", ref, "--baselines", "majority,tfidf-lr", "--n-resamples", "20", "--out", str(out)]) == 0
+    entries = json.loads((out / "results.json").read_text(encoding="utf-8"))["results"]
+    assert {(e["baseline"], e["split"]) for e in entries} == {(b, s) for b in ("majority", "tfidf-lr") for s in ("validation", "test")}
+    for entry in entries:
+        predictions = out / "predictions" / f"{entry['baseline']}_{entry['split']}.tsv"
+        scored = score_file(ref, predictions, split=entry["split"], n_resamples=20, random_state=0)
+        assert set(scored["metrics"]) == LABEL_METRICS  # a labels file: no ranking metrics
+        assert scored["metrics"] == {name: entry["metrics"][name] for name in LABEL_METRICS}
+        assert scored["ci95"] == {name: entry["ci95"][name] for name in LABEL_METRICS}
+        assert scored["per_class"] == entry["per_class"] and scored["confusion_matrix"] == entry["confusion_matrix"]
+    capsys.readouterr()
+    test_file = out / "predictions" / "tfidf-lr_test.tsv"
+    assert main(["score", "--gold", ref, "--predictions", str(test_file), "--json", "--n-resamples", "20"]) == 0
+    entry = next(e for e in entries if (e["baseline"], e["split"]) == ("tfidf-lr", "test"))
+    assert json.loads(capsys.readouterr().out)["metrics"]["macro_f1"] == entry["metrics"]["macro_f1"]
+
+
+def test_yes_no_predictions_score_a_three_class_dataset_through_its_mapping(corpus_version, tmp_path, write):
+    from checkworthy.schemas import load_scheme
+
+    ref = corpus_version("claimbuster")
+    gold = read_gold(ref, split="test")
+    scheme = load_scheme("claimbuster")
+    predicted = ["CFS" if i % 3 else "NFS" for i in range(len(gold.ids))]
+    rows = [(i, scheme.to_binary(label), "r") for i, label in zip(gold.ids, predicted)]
+    scored = score_file(ref, predictions(write, rows), n_resamples=20)
+    y_true = [scheme.to_binary(label) for label in gold.labels]
+    assert (scored["labels"], scored["pos_label"]) == (["Yes", "No"], "Yes")
+    assert scored["metrics"]["f1_positive"] == pytest.approx(f1_score(y_true, [r[1] for r in rows], pos_label="Yes"), abs=1e-6)
+    assert scored["metrics"]["macro_f1"] == pytest.approx(f1_score(y_true, [r[1] for r in rows], average="macro"), abs=1e-6)
+    native = score_file(ref, predictions(write, [(i, label, "r") for i, label in zip(gold.ids, predicted)], name="native.tsv"), n_resamples=20)
+    assert (native["labels"], native["pos_label"]) == (["CFS", "UFS", "NFS"], "CFS")
+    assert native["metrics"]["f1_positive"] == scored["metrics"]["f1_positive"]  # CFS-vs-rest is Yes-vs-No
+
+
+def test_refuses_a_file_mixing_yes_no_with_the_scheme_labels(corpus_version, write):
+    ref = corpus_version("claimbuster")
+    gold = read_gold(ref, split="test")
+    rows = [(i, "CFS" if n else "Yes", "r") for n, i in enumerate(gold.ids)]
+    with pytest.raises(InputError, match=r"line 2: id '[^']+': class_label 'Yes' is not one of CFS, UFS, NFS \(scheme 'claimbuster'\)"):
+        read_predictions(predictions(write, rows), gold)
