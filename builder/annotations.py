@@ -323,7 +323,7 @@ class _Reader:
             if isinstance(value, str) and value.startswith("{"):
                 try:
                     row[FROM_NAME] = json.loads(value)
-                except json.JSONDecodeError:
+                except (json.JSONDecodeError, RecursionError):  # not a JSON choice: the label check reports it
                     pass
             self._read_min_row(path.name, {k: (v if v != "" else None) for k, v in row.items()})
 
