@@ -323,7 +323,7 @@ class _Reader:
             if isinstance(value, str) and value.startswith("{"):
                 try:
                     row[FROM_NAME] = json.loads(value)
-                except json.JSONDecodeError:
+                except (json.JSONDecodeError, RecursionError):  # not a JSON choice: the label check reports it
                     pass
             self._read_min_row(path.name, {k: (v if v != "" else None) for k, v in row.items()})
 
@@ -338,7 +338,20 @@ class _Reader:
                         "the task has no sentence_id; label tasks made by 'checkworthy tasks' (their data carries sentence_id and text_sha256)")
             )
             return None
+        shown = data.get("sentence")
+        recorded = data.get("text_sha256")
+        for key, value in (("sentence", shown), ("text_sha256", recorded)):
+            if key in data and not isinstance(value, str):
+                self.problems.append(Problem(name, task_id, sid, f"data.{key}", f"expected a string, found {_kind(value)}"))
+                return None
         if self.sentences is None:
+            if shown is not None and recorded is not None and sha256_text(shown) != recorded:
+                self.problems.append(
+                    Problem(name, task_id, sid, "data.sentence",
+                            f"the task's text {_quote(shown)} does not match its text_sha256 ({recorded[:12]}...); the task was edited "
+                            "after 'checkworthy tasks' made it, so nobody can tell which text was labeled: relabel it from fresh tasks")
+                )
+                return None
             return sid
         sentence = self.sentences.get(sid)
         if sentence is None:
@@ -347,14 +360,16 @@ class _Reader:
                         "not a sentence of the given articles; pass the articles the tasks were made from (--articles)")
             )
             return None
-        found = data.get("text_sha256")
-        if not found and isinstance(data.get("sentence"), str):
-            found = sha256_text(data["sentence"])
-        if found != sentence.text_sha256:
+        found = recorded or (sha256_text(shown) if shown is not None else None)
+        if found != sentence.text_sha256 or (shown is not None and shown != sentence.text):
+            if shown is not None:
+                differs = f"the task shows {_quote(shown)}, the articles give {_quote(sentence.text)}"
+            else:
+                differs = f"expected text hash {sentence.text_sha256[:12]}..., found {str(found)[:12]}..."
             self.problems.append(
                 Problem(name, task_id, sid, "data.text_sha256",
-                        f"the task's text no longer matches the sentence (expected text hash {sentence.text_sha256[:12]}..., "
-                        f"found {str(found)[:12]}...); the article changed after the tasks were made: relabel the sentence or use the original articles")
+                        f"the task's text no longer matches the sentence ({differs}); the article or the task changed "
+                        "after the tasks were made: relabel the sentence or use the original articles")
             )
             return None
         return sid
@@ -366,6 +381,8 @@ class _Reader:
             return None, Problem(name, task_id, sid, where,
                                  f"several choices {choices} in single-choice scheme {self.scheme.name!r}; keep one per annotation")
         label = choices[0]
+        if not isinstance(label, str):
+            return None, Problem(name, task_id, sid, where, f"expected a label name, found {_kind(label)}")
         if label not in self.names:
             return None, Problem(name, task_id, sid, where,
                                  f"label {label!r} is not in scheme {self.scheme.name!r} ({', '.join(self.scheme.names)}); "
@@ -381,38 +398,78 @@ class _Reader:
         sid = self._check_task(name, task_id, data)
         if sid is None:
             return
-        for ann in task.get("annotations") or []:
-            cancelled = bool(ann.get("was_cancelled"))
+        annotations = task.get("annotations")
+        if annotations is not None and not isinstance(annotations, list):
+            self.problems.append(Problem(name, task_id, sid, "annotations", f"expected a list of annotations, found {_kind(annotations)}"))
+            return
+        for number, ann in enumerate(annotations or []):
+            field = f"annotations[{number}]"
+            problem = self._annotation_type_problem(name, task_id, sid, field, ann)
+            if problem is not None:
+                self.problems.append(problem)
+                continue
+            cancelled = ann.get("was_cancelled", False)
             label = None
-            problem = None
             if not cancelled:
-                results = [r for r in ann.get("result") or [] if isinstance(r, dict)]
-                for r in results:
-                    if r.get("from_name") != FROM_NAME:
-                        problem = Problem(name, task_id, sid, "result.from_name",
-                                          f"result from unknown control {r.get('from_name')!r}; expected {FROM_NAME!r} "
-                                          "(use the labeling config made by 'checkworthy tasks')")
-                ours = [r for r in results if r.get("from_name") == FROM_NAME]
-                if problem is None and not ours:
-                    problem = Problem(name, task_id, sid, "result",
-                                      "empty result that is not a skip; the annotator submitted no choice")
-                elif problem is None and len(ours) > 1:
-                    problem = Problem(name, task_id, sid, "result",
-                                      f"{len(ours)} results for control {FROM_NAME!r} in single-choice scheme {self.scheme.name!r}")
-                elif problem is None:
-                    label, problem = self._label_from_choices(
-                        name, task_id, sid, "result.value.choices", (ours[0].get("value") or {}).get("choices"))
+                label, problem = self._label_from_result(name, task_id, sid, field, ann.get("result") or [])
             if problem is not None:
                 self.problems.append(problem)
                 continue
             self._add(sid, ann.get("completed_by"), label, ann.get("lead_time"), ann.get("created_at"),
-                      ann.get("updated_at"), cancelled, bool(ann.get("ground_truth")), name, task_id, ann.get("id"),
-                      Problem(name, task_id, sid, "completed_by", "the annotation has no annotator"))
+                      ann.get("updated_at"), cancelled, ann.get("ground_truth", False), name, task_id, ann.get("id"),
+                      Problem(name, task_id, sid, f"{field}.completed_by", "the annotation has no annotator"))
+
+    def _annotation_type_problem(self, name, task_id, sid, field: str, ann: Any) -> Problem | None:
+        """A problem for the first field of a JSON-export annotation that has the wrong type, else None."""
+        if not isinstance(ann, dict):
+            return Problem(name, task_id, sid, field, f"expected an annotation object, found {_kind(ann)}")
+        expected = {
+            "was_cancelled": ((bool,), "true or false"),
+            "ground_truth": ((bool,), "true or false"),
+            "result": ((list, type(None)), "a list of results"),
+            "lead_time": ((int, float, type(None)), "a number of seconds or null"),
+            "created_at": ((str, type(None)), "a timestamp string or null"),
+            "updated_at": ((str, type(None)), "a timestamp string or null"),
+            "id": ((int, type(None)), "an integer annotation id or null"),
+        }
+        for key, (types, wanted) in expected.items():
+            value = ann.get(key)
+            if key in ann and (not isinstance(value, types) or (bool not in types and isinstance(value, bool))):
+                return Problem(name, task_id, sid, f"{field}.{key}", f"expected {wanted}, found {_kind(value)}; "
+                               "the export was edited or is not a Label Studio JSON export")
+        return _annotator_problem(name, task_id, sid, f"{field}.completed_by", ann.get("completed_by"))
+
+    def _label_from_result(self, name, task_id, sid, field: str, result: list) -> tuple[str | None, Problem | None]:
+        """The label chosen in an annotation's ``result`` (not a skip), or the problem with it."""
+        for number, r in enumerate(result):
+            if not isinstance(r, dict):
+                return None, Problem(name, task_id, sid, f"{field}.result[{number}]", f"expected a result object, found {_kind(r)}")
+            if r.get("from_name") != FROM_NAME:
+                return None, Problem(name, task_id, sid, f"{field}.result[{number}].from_name",
+                                     f"result from unknown control {r.get('from_name')!r}; expected {FROM_NAME!r} "
+                                     "(use the labeling config made by 'checkworthy tasks')")
+            if not isinstance(r.get("value"), dict):
+                return None, Problem(name, task_id, sid, f"{field}.result[{number}].value",
+                                     f"expected an object with 'choices', found {_kind(r.get('value'))}")
+        if not result:
+            return None, Problem(name, task_id, sid, f"{field}.result", "empty result that is not a skip; the annotator submitted no choice")
+        if len(result) > 1:
+            return None, Problem(name, task_id, sid, f"{field}.result",
+                                 f"{len(result)} results for control {FROM_NAME!r} in single-choice scheme {self.scheme.name!r}")
+        return self._label_from_choices(name, task_id, sid, f"{field}.result[0].value.choices", result[0]["value"].get("choices"))
 
     def _read_min_row(self, name: str, row: dict) -> None:
         task_id = row.get("id")
         sid = self._check_task(name, task_id, row)
         if sid is None:
+            return
+        for key in ("created_at", "updated_at"):
+            if not isinstance(row.get(key), (str, type(None))):
+                self.problems.append(Problem(name, task_id, sid, key, f"expected a timestamp string or null, found {_kind(row.get(key))}"))
+                return
+        problem = _annotator_problem(name, task_id, sid, "annotator", row.get("annotator"))
+        if problem is not None:
+            self.problems.append(problem)
             return
         value = row.get(FROM_NAME)
         label = None
@@ -457,6 +514,27 @@ class _Reader:
                     if key[0] == sid and row[7]:
                         self.latest[key] = row[:7] + (False,) + row[8:]
         return problems
+
+
+def _kind(value: Any) -> str:
+    """A value's JSON type and a short repr, for messages: ``string 'no'``."""
+    names = {bool: "boolean", int: "number", float: "number", str: "string", list: "list", dict: "object", type(None): "null"}
+    text = repr(value)
+    return f"{names.get(type(value), type(value).__name__)} {text if len(text) <= 60 else text[:57] + '...'}"
+
+
+def _quote(text: str, width: int = 200) -> str:
+    """``text`` quoted for a message, shortened to ``width`` characters."""
+    return repr(text if len(text) <= width else text[: width - 3] + "...")
+
+
+def _annotator_problem(name: str, task_id: Any, sid: str, field: str, who: Any) -> Problem | None:
+    """A problem when ``who`` is not an annotator as exports give one: a user id, an e-mail, or an
+    object with ``id`` (number or string) or ``email`` (string); None otherwise (also when it is absent)."""
+    ident = who.get("id", who.get("email")) if isinstance(who, dict) else who
+    if ident is None or (isinstance(ident, (int, str)) and not isinstance(ident, bool)):
+        return None
+    return Problem(name, task_id, sid, field, f"expected a user id, an e-mail or an object with 'id' or 'email', found {_kind(who)}")
 
 
 def _float_or_none(value: Any) -> float | None:

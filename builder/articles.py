@@ -39,6 +39,9 @@ _HTML_DROP = ("script", "style", "nav", "footer", "noscript", "template", "ifram
 
 _BINARY_PROBE = 8192
 
+#: C0 control characters other than tab, line feed and carriage return (NUL, ESC, ...): never article text.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
 
 class EmptyArticleWarning(UserWarning):
     """An article file holds no text; it is skipped."""
@@ -46,6 +49,10 @@ class EmptyArticleWarning(UserWarning):
 
 class IgnoredFileWarning(UserWarning):
     """A file named on the command line is not an article file; it is skipped."""
+
+
+class ControlCharacterWarning(UserWarning):
+    """An article holds control characters (NUL, ESC, ...); they are removed."""
 
 
 def read_articles(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Article]:
@@ -137,8 +144,43 @@ def check_article_records(path: str | os.PathLike) -> tuple[list[Article], list[
         if sha256_text(record["text"]) != record["text_sha256"]:
             problems.append(f"{where}: text_sha256 does not match the text; the text was edited after the file was written: rerun 'checkworthy tasks'")
             continue
+        found = control_character_problems(record, ("text", *OPTIONAL_FIELDS), where)
+        if found:
+            problems += found
+            continue
         articles.append(Article.from_dict(record))
     return articles, problems
+
+
+def control_character_problems(record: dict[str, Any], fields: Iterable[str], where: str) -> list[str]:
+    """One problem for each field of ``record`` whose string holds a C0 control character (:data:`CONTROL_CHARACTERS`)."""
+    problems = []
+    for key in fields:
+        value = record.get(key)
+        match = CONTROL_CHARACTERS.search(value) if isinstance(value, str) else None
+        if match:
+            problems.append(
+                f"{where}: field {key!r}: control character U+{ord(match.group()):04X} at character {match.start()}; "
+                "text may hold no control characters but tab and line ends: remake the file with 'checkworthy tasks', "
+                "which removes them from the articles it reads"
+            )
+    return problems
+
+
+def remove_control_characters(text: str, where: str) -> str:
+    """``text`` without C0 control characters (:data:`CONTROL_CHARACTERS`); a
+    ``ControlCharacterWarning`` names ``where`` when some were removed."""
+    cleaned, count = CONTROL_CHARACTERS.subn("", text)
+    if count:
+        first = CONTROL_CHARACTERS.search(text)
+        line = text.count("\n", 0, first.start()) + 1
+        warnings.warn(
+            f"{where}: removed {count} control character(s) (the first, U+{ord(first.group()):04X}, on line {line}); "
+            "they are not text and would reach the tasks",
+            ControlCharacterWarning,
+            stacklevel=2,
+        )
+    return cleaned
 
 
 def _discover(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
@@ -191,7 +233,7 @@ def _is_article_records(path: Path) -> bool:
             if line.strip():
                 try:
                     first = json.loads(line)
-                except json.JSONDecodeError:
+                except (json.JSONDecodeError, RecursionError):  # the reader then reports the line
                     return False
                 return isinstance(first, dict) and "article_id" in first and "text_sha256" in first and "id" not in first
     return False
@@ -214,7 +256,7 @@ def _decode(path: Path, data: bytes) -> str:
             f"{path}: line {line}: expected UTF-8 text, found the byte {data[exc.start]:#04x} at byte {exc.start}; "
             "re-save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)"
         ) from None
-    return normalise_newlines(text)
+    return remove_control_characters(normalise_newlines(text), str(path))
 
 
 def normalise_newlines(text: str) -> str:
@@ -262,6 +304,8 @@ def _read_jsonl(path: Path) -> list[Article]:
             if key in record and not isinstance(value, str) and not (key != "text" and value is None):
                 problems.append(f"{where}: field {key!r}: expected a string, found {type(value).__name__}")
                 bad = True
+            elif isinstance(value, str):
+                value = remove_control_characters(value, f"{where}: field {key!r}")
             fields[key] = value
         if bad:
             continue
@@ -305,7 +349,7 @@ def _markdown_to_text(text: str) -> str:
 
 
 def _html_article(path: Path, article_id: str, html: str) -> Article:
-    from bs4 import BeautifulSoup
+    from bs4 import BeautifulSoup  # BeautifulSoup is only needed for HTML articles
 
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup(_HTML_DROP):
@@ -319,8 +363,7 @@ def _html_article(path: Path, article_id: str, html: str) -> Article:
     published = (published_tag.get("content") or published_tag.get("datetime")) if published_tag else None
     for tag in soup(["head", "title"]):
         tag.decompose()
-    blocks: list[tuple[str, bool]] = []
-    _html_blocks(soup.body or soup, blocks, caption=False)
+    blocks = _html_blocks(soup.body or soup)
     if title:  # the headline leads the text, even when the page puts a label or a date above its <h1>
         texts = [text for text, _ in blocks]
         if title in texts:
@@ -346,28 +389,33 @@ def _html_article(path: Path, article_id: str, html: str) -> Article:
     )
 
 
-def _html_blocks(element, blocks: list[tuple[str, bool]], caption: bool) -> None:
-    """Append the element's blocks of text as ``(text, is_caption)``, in document order."""
-    from bs4 import NavigableString, Tag
+def _html_blocks(root) -> list[tuple[str, bool]]:
+    """The blocks of text under ``root`` as ``(text, is_caption)``, in document order.
+
+    The tree is walked with an explicit stack, not by recursion, so that a page whose
+    elements nest thousands deep is read like any other.
+    """
+    from bs4 import NavigableString, Tag  # BeautifulSoup is only needed for HTML articles
     from bs4.element import PreformattedString
 
-    buffer: list[str] = []
-
-    def flush():
-        text = " ".join("".join(buffer).split())
-        if text:
-            blocks.append((text, caption))
-        buffer.clear()
-
-    for child in element.children:
-        if isinstance(child, PreformattedString):
+    blocks: list[tuple[str, bool]] = []
+    stack = [(iter(root.children), False, [])]
+    while stack:
+        children, caption, buffer = stack[-1]
+        child = next(children, None)
+        if child is None or (isinstance(child, Tag) and child.name in _HTML_BLOCKS):
+            text = " ".join("".join(buffer).split())
+            if text:
+                blocks.append((text, caption))
+            buffer.clear()
+            if child is None:
+                stack.pop()
+            else:
+                stack.append((iter(child.children), caption or child.name == "figcaption", []))
+        elif isinstance(child, PreformattedString):
             continue
-        if isinstance(child, NavigableString):
+        elif isinstance(child, NavigableString):
             buffer.append(str(child))
         elif isinstance(child, Tag):
-            if child.name in _HTML_BLOCKS:
-                flush()
-                _html_blocks(child, blocks, caption or child.name == "figcaption")
-            else:
-                buffer.append(child.get_text(""))
-    flush()
+            buffer.append(child.get_text(""))
+    return blocks

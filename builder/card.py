@@ -18,6 +18,13 @@ Regenerating rewrites what is inside the markers and keeps everything outside th
 so text written by hand between two sections stays where it was. In the YAML header
 the card owns the keys listed in ``OWNED_YAML_KEYS``; every other key is kept, in its
 place.
+
+Text that comes from the data (sentences, sources, licenses, file names, settings) is
+inert in the card: the template's filters escape what Markdown or HTML would read as
+markup (``<``, ``>``, ``&`` before an entity, backticks, backslashes, ``](``, and
+``|`` in tables) and join lines, so that no data becomes a tag, a link, a heading or
+a marker comment. The settings written by the dataset's owner in ``card.json``
+(``annotators``, ``articles_note``, ...) may use Markdown but no HTML.
 """
 
 from __future__ import annotations
@@ -79,6 +86,10 @@ SECTIONS = ("summary", "details", "uses", "structure", "creation", "splits", "ba
 #: The card's template, in ``builder/templates/``.
 TEMPLATE = "card.md"
 _MARKER = re.compile(r"<!-- checkworthy:(begin|end) ([a-z_]+) -->\n?")
+#: An ``&`` that starts a character reference, which Markdown would decode (``&lt;``, ``&#60;``).
+_ENTITY_START = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
+#: Characters of data that cannot stand in a Markdown code span.
+_NOT_IN_CODE = re.compile(r"[`<\r\n]")
 #: The metrics of the card's baseline table, in this order (all of them are in ``evaluation/results.md``).
 CARD_METRICS = ("f1_positive", "precision_positive", "recall_positive", "macro_f1", "accuracy", "average_precision", "map")
 
@@ -360,7 +371,7 @@ def _template() -> Template:
         undefined=StrictUndefined,
         autoescape=False,
     )
-    environment.filters["cell"] = _cell
+    environment.filters.update(cell=_cell, text=_text, code=_code, prose=_prose)
     return environment.get_template(TEMPLATE)
 
 
@@ -372,7 +383,7 @@ def _context(facts: VersionFacts) -> dict[str, Any]:
     per_item: Counter[int] = Counter()
     for counts in facts.annotator_counts.values():
         per_item.update(counts)
-    inputs = [(role, f"`{item['name']}`", f"`{item['sha256']}`") for role, items in sorted(m.inputs.items()) for item in items]
+    inputs = [(role, _code(item["name"]), _code(item["sha256"])) for role, items in sorted(m.inputs.items()) for item in items]
     example = dict(facts.example)
     if "label" in example and isinstance(example["label"], int):
         example["label"] = f"{example['label']} ({names[example['label']]})"
@@ -390,8 +401,8 @@ def _context(facts: VersionFacts) -> dict[str, Any]:
         "package_version": m.package_version.rstrip(),
         "parent": m.parent,
         # structure
-        "fields": [(f"`{name}`", _feature_type(feature), FIELD_DESCRIPTIONS.get(name, "")) for name, feature in facts.features.items()],
-        "example_json": json.dumps(example, ensure_ascii=False, indent=2, sort_keys=False, default=str) if example else None,
+        "fields": [(_code(name), _feature_type(feature), _Markdown(FIELD_DESCRIPTIONS.get(name, ""))) for name, feature in facts.features.items()],
+        "example_json": _inert_json(example) if example else None,
         "label_names": list(names),
         "split_rows": [
             [split, size, *(_share(facts.label_counts[split][n], size) for n in names)] for split, size in facts.split_sizes.items()
@@ -481,9 +492,51 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+class _Markdown(str):
+    """Text that is Markdown already (written here, not taken from the data): :func:`_cell` keeps its markup."""
+
+
+def _text(value: Any) -> str:
+    """Data as inert Markdown: on one line, with what Markdown or HTML would read as markup escaped.
+
+    ``<``, ``>`` and an ``&`` that starts an entity become character references (so no
+    tag, comment, autolink or marker comment is read); backslashes and backticks are
+    backslash-escaped, and ``](`` becomes ``]\\(`` (no link or image). Other characters
+    (quotes, ``*``, ``_``, ...) are kept, so ordinary text is unchanged.
+
+    Examples
+    --------
+    >>> _text("<img src=x onerror=alert(1)> [x](javascript:alert(1))")
+    '&lt;img src=x onerror=alert(1)&gt; [x]\\\\(javascript:alert(1))'
+    """
+    text = " ".join(str(value).splitlines())
+    text = text.replace("\\", "\\\\").replace("`", "\\`")
+    text = _ENTITY_START.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("](", "]\\(")
+
+
+def _code(value: Any) -> _Markdown:
+    """Data as a Markdown code span; as escaped text (:func:`_text`) when a code span cannot hold it."""
+    text = str(value)
+    return _Markdown(_text(text) if _NOT_IN_CODE.search(text) else f"`{text}`")
+
+
+def _prose(value: Any) -> str:
+    """A setting written by the dataset's owner: Markdown is kept, HTML (and so a marker comment) is not."""
+    return _ENTITY_START.sub("&amp;", str(value)).replace("<", "&lt;")
+
+
+def _inert_json(value: Any) -> str:
+    """JSON for a fenced code block of the card, with ``<``, ``>`` and ``&`` as ``\\u`` escapes:
+    the same JSON, in which no marker comment or tag can be read."""
+    text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False, default=str)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def _cell(value: Any) -> str:
-    """A table cell: :func:`_fmt`, on one line, with its pipes escaped."""
-    return _fmt(value).replace("|", "\\|").replace("\n", " ")
+    """A table cell: :func:`_fmt` made inert with :func:`_text` (unless it is :class:`_Markdown`), with its pipes escaped."""
+    text = value if isinstance(value, _Markdown) else _text(_fmt(value))
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _share(count: int, total: int) -> str:

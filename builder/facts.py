@@ -70,6 +70,35 @@ AGREEMENT_FIGURES = {
 #: The settings of ``CardConfig`` that hold a list of strings (the others hold a string).
 _LIST_SETTINGS = ("language", "source_datasets", "tags")
 
+#: The form of a license id of the Hub (``cc-by-4.0``, ``apache-2.0``, ``other``, ...), lower case.
+#: huggingface_hub ships no list of the ids the Hub accepts, so the form is checked, not the id.
+LICENSE_ID = re.compile(r"[a-z0-9][a-z0-9.+-]*")
+#: ``ORG/NAME`` of a dataset repository on the Hub.
+HUB_REPO = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*")
+#: One line of text: no control character and no line break (YAML also breaks lines at NEL, LS and PS).
+_ONE_LINE = re.compile(r"[^\x00-\x1f\x7f\x85\u2028\u2029]+")
+
+
+def _form_problems(data: Mapping[str, Any]) -> list[str]:
+    """Problems with the settings that must be one line or an id: ``pretty_name``, ``license``, ``hub_repo``."""
+    problems = []
+    name = data.get("pretty_name")
+    if isinstance(name, str) and not (_ONE_LINE.fullmatch(name) and name.strip() == name):
+        problems.append(
+            f"pretty_name (--pretty-name): expected one line of text without leading or trailing spaces (it becomes the "
+            f"card's title and the YAML header's pretty_name), found {name!r}; remove the line breaks and control characters"
+        )
+    license = data.get("license")
+    if isinstance(license, str) and not LICENSE_ID.fullmatch(license.lower()):
+        problems.append(
+            f"license (--license): expected a Hub license id such as cc-by-4.0, apache-2.0, cc0-1.0 or other (letters, digits, "
+            f"'.', '+' and '-'; see https://huggingface.co/docs/hub/repositories-licenses), found {license!r}"
+        )
+    repo = data.get("hub_repo")
+    if isinstance(repo, str) and not HUB_REPO.fullmatch(repo):
+        problems.append(f"hub_repo: expected ORG/NAME of a Hub dataset repository (letters, digits, '_', '.', '-'), found {repo!r}")
+    return problems
+
 
 @dataclass(frozen=True)
 class CardConfig:
@@ -81,11 +110,11 @@ class CardConfig:
     Parameters
     ----------
     pretty_name : str, optional
-        Human-readable name; default ``"checkworthy: <dataset directory name>"``.
+        Human-readable name, one line; default ``"checkworthy: <dataset directory name>"``.
     license : str, optional
-        A Hub license id (``cc-by-4.0``, ``apache-2.0``, ``other``, ...). Default: the
-        license stated in the articles' metadata when they all state the same one,
-        else ``unknown``.
+        A Hub license id (``cc-by-4.0``, ``apache-2.0``, ``other``, ...), of the form
+        :data:`LICENSE_ID`. Default: the license stated in the articles' metadata when
+        they all state the same valid id, else ``other`` (some state one) or ``unknown``.
     language : list of str, default=["en"]
         ISO 639-1/2/3 codes of the text.
     annotations_creators : str, default="expert-generated"
@@ -102,7 +131,7 @@ class CardConfig:
     articles_note : str, optional
         A note on the source articles (for example that they are fictional).
     hub_repo : str, optional
-        ``ORG/NAME`` of the dataset on the Hugging Face Hub, for the loading example.
+        ``ORG/NAME`` (:data:`HUB_REPO`) of the dataset on the Hugging Face Hub, for the loading example.
     homepage, repository, contact : str, optional
     citation_bibtex : str, optional
         How to cite this dataset, as BibTeX.
@@ -129,6 +158,11 @@ class CardConfig:
     tags: list[str] = field(default_factory=lambda: ["fact-checking", "check-worthiness"])
     config_version: int = 1
 
+    def __post_init__(self):
+        problems = _form_problems(dataclasses.asdict(self))
+        if problems:
+            raise InputError([f"card settings: {p}" for p in problems])
+
     @classmethod
     def from_file(cls, path: str | Path) -> CardConfig:
         """Read a JSON settings file; an unknown key is an error that names the known ones."""
@@ -150,6 +184,7 @@ class CardConfig:
                 problems.append(f"config_version: expected 1, found {value!r}")
             elif key in known and key not in _LIST_SETTINGS and key != "config_version" and not isinstance(value, (str, type(None))):
                 problems.append(f"{key}: expected a string, found {value!r}")
+        problems += _form_problems(data)
         if problems:
             raise InputError([f"{where}: {p}" for p in problems], header=f"{where}: expected the settings {', '.join(known)}")
         return cls(**data)
@@ -284,7 +319,7 @@ class VersionFacts:
         if self.config.license:
             return self.config.license.lower()
         articles = self.articles
-        if articles and len(articles.licenses) == 1 and articles.n_licensed == articles.n_articles:
+        if articles and len(articles.licenses) == 1 and articles.n_licensed == articles.n_articles and LICENSE_ID.fullmatch(articles.licenses[0]):
             return articles.licenses[0]
         return "other" if articles and articles.licenses else "unknown"
 

@@ -17,7 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checkworthy.builder.annotations import check_export
-from checkworthy.builder.articles import ARTICLE_SUFFIXES, check_article_records, read_article_records, read_articles
+from checkworthy.builder.articles import (
+    ARTICLE_SUFFIXES,
+    check_article_records,
+    control_character_problems,
+    read_article_records,
+    read_articles,
+)
 from checkworthy.builder.store import check_manifest
 from checkworthy.schemas import FROM_NAME, TO_NAME, available_schemes, load_scheme, schema_errors
 from checkworthy.schemas.errors import CheckworthyError
@@ -93,7 +99,7 @@ def _first_record(path: Path) -> dict | None:
                 if line.strip():
                     record = json.loads(line)
                     return record if isinstance(record, dict) else None
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # the kind's check then reports the line
         return None
     return None
 
@@ -189,6 +195,8 @@ def _check_tasks(path: Path) -> tuple[int, list[str]]:
             problems.append(f"{where}: duplicate sentence_id; each sentence may be one task only")
         if sha256_text(data["sentence"]) != data["text_sha256"]:
             problems.append(f"{where}: text_sha256 does not match the sentence")
+        problems += control_character_problems(data, ("sentence", "headline", "context_before", "context_after"), f"{where}: data")
+        problems += control_character_problems(meta, ("source", "url", "published"), f"{where}: meta")
         scheme = schemes.get(meta["scheme"])
         if scheme is None:
             problems.append(f"{where}: meta.scheme {meta['scheme']!r} is not a known scheme ({', '.join(schemes)})")

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -208,8 +209,9 @@ def load_model(directory: str | os.PathLike):
     Raises
     ------
     InputError
-        The file does not match the SHA-256 recorded beside it, or it contains a
-        type outside scikit-learn's defaults and :data:`TRUSTED_TYPES`.
+        The file does not match the SHA-256 recorded beside it, is not a skops file
+        (for example random bytes), or it contains a type outside scikit-learn's
+        defaults and :data:`TRUSTED_TYPES`.
     """
     import skops.io  # imports scikit-learn
 
@@ -219,14 +221,30 @@ def load_model(directory: str | os.PathLike):
         if not needed.exists():
             raise InputFileNotFoundError(f"{needed}: file not found; give a directory written by 'checkworthy train'")
     metadata = read_json(card)
+    if not isinstance(metadata, dict):
+        raise InputError(f"{card}: expected a JSON object written by 'checkworthy train', found {type(metadata).__name__}; train the model again")
     if sha256_file(path) != metadata.get("model_sha256"):
         raise InputError(f"{path}: SHA-256 differs from the one recorded in {card}; the model was changed after training, retrain it")
-    untrusted = skops.io.get_untrusted_types(file=path)
+    not_a_model = (zipfile.BadZipFile, KeyError, TypeError, ValueError, AttributeError)  # what skops raises on a foreign file
+    try:
+        untrusted = skops.io.get_untrusted_types(file=path)
+    except not_a_model as exc:
+        raise _not_a_model(path, exc) from None
     refused = sorted(set(untrusted) - set(TRUSTED_TYPES))
     if refused:
         raise InputError(
             f"{path}: refusing to load types that checkworthy does not trust: {', '.join(refused)}; "
             "load it yourself with skops.io.load(path, trusted=[...]) only if you trust where it came from"
         )
-    return skops.io.load(path, trusted=untrusted), metadata
+    try:
+        return skops.io.load(path, trusted=untrusted), metadata
+    except not_a_model as exc:
+        raise _not_a_model(path, exc) from None
+
+
+def _not_a_model(path: Path, exc: Exception) -> InputError:
+    return InputError(
+        f"{path}: not a model saved by 'checkworthy train' (skops cannot read it: {type(exc).__name__}: {exc}); "
+        "train the model again, or give the directory that 'checkworthy train' wrote"
+    )
 

@@ -12,6 +12,7 @@ import contextvars
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -22,6 +23,12 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError
+
+#: Deepest nesting of JSON arrays and objects the readers accept; a file of the pipeline
+#: needs fewer than ten levels, and a deeper one would exhaust Python's recursion limit
+#: in the JSON parser or in the stages after it.
+MAX_JSON_DEPTH = 100
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}\n]')
 
 
 def canonical_json(obj: Any, *, indent: int | None = None) -> str:
@@ -149,20 +156,90 @@ def atomic_directory(path: str | os.PathLike, *, overwrite: bool = False) -> Ite
 
 
 def read_json(path: str | os.PathLike) -> Any:
-    """Read a JSON file; errors name the file, line and column."""
+    """Read a JSON file; errors name the file, line and column.
+
+    Raises
+    ------
+    InputError
+        Not UTF-8, not valid JSON, or nested deeper than :data:`MAX_JSON_DEPTH`.
+    """
     path = Path(path)
     if not path.exists():
         raise InputFileNotFoundError(f"{path}: file not found")
     try:
         with open(path, encoding="utf-8-sig") as handle:
-            return json.load(handle)
+            text = handle.read()
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: expected UTF-8 JSON, found undecodable bytes at byte {exc.start}") from None
+    try:
+        obj = _loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{path}: line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg}); "
             "check that the file is complete and was not truncated"
         ) from None
+    except _TooDeep:
+        raise InputError(f"{path}: line {_too_deep_line(text)}: {_TOO_DEEP}") from None
+    return obj
+
+
+class _TooDeep(Exception):
+    """JSON nested deeper than :data:`MAX_JSON_DEPTH`."""
+
+
+def _loads(text: str) -> Any:
+    """``json.loads``, raising :class:`_TooDeep` for nesting deeper than :data:`MAX_JSON_DEPTH`
+    (which would otherwise end in a ``RecursionError``, in the parser or later)."""
+    try:
+        obj = json.loads(text)
+    except RecursionError:
+        raise _TooDeep from None
+    if json_depth(obj) > MAX_JSON_DEPTH:
+        raise _TooDeep
+    return obj
+
+
+_TOO_DEEP = (
+    f"JSON arrays and objects nested more than {MAX_JSON_DEPTH} levels deep; "
+    "this is not a file of the pipeline (or it was damaged): check where it came from"
+)
+
+
+def json_depth(obj: Any) -> int:
+    """How deeply JSON arrays and objects nest in ``obj`` (0 for a scalar), without recursion.
+
+    Examples
+    --------
+    >>> json_depth({"a": [1, {"b": []}]})
+    3
+    """
+    deepest = 0
+    stack = [(obj, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = value.values()
+        elif not isinstance(value, list):
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((item, depth + 1) for item in value)
+    return deepest
+
+
+def _too_deep_line(text: str) -> int:
+    """The line of ``text`` where JSON nesting first exceeds :data:`MAX_JSON_DEPTH` (1 when it never does)."""
+    line, depth = 1, 0
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token == "\n":
+            line += 1
+        elif token in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return line
+        elif token in "]}":
+            depth -= 1
+    return 1
 
 
 def iter_jsonl(path: str | os.PathLike) -> Iterator[tuple[int, dict]]:
@@ -184,9 +261,12 @@ def iter_jsonl(path: str | os.PathLike) -> Iterator[tuple[int, dict]]:
                 if not line.strip():
                     continue
                 try:
-                    obj = json.loads(line)
+                    obj = _loads(line)
                 except json.JSONDecodeError as exc:
                     problems.append(f"{path}: line {lineno}: expected a JSON object, found invalid JSON ({exc.msg})")
+                    continue
+                except _TooDeep:
+                    problems.append(f"{path}: line {lineno}: {_TOO_DEEP}")
                     continue
                 if not isinstance(obj, dict):
                     problems.append(f"{path}: line {lineno}: expected a JSON object, found {type(obj).__name__}")

@@ -32,10 +32,10 @@ def _choice(*labels, from_name=FROM_NAME):
 
 
 INVALID = {
-    "label-outside-scheme": ({"result": _choice("CFX")}, {}, r"result.value.choices: label 'CFX' is not in scheme 'claimbuster' \(CFS, UFS, NFS\)"),
-    "unknown-control": ({"result": _choice("CFS", from_name="verdict")}, {}, r"result.from_name: result from unknown control 'verdict'; expected 'label'"),
-    "several-choices": ({"result": _choice("CFS", "NFS")}, {}, r"result.value.choices: several choices \['CFS', 'NFS'\] in single-choice scheme 'claimbuster'"),
-    "empty-result": ({"result": []}, {}, r"result: empty result that is not a skip"),
+    "label-outside-scheme": ({"result": _choice("CFX")}, {}, r"annotations\[0\]\.result\[0\]\.value\.choices: label 'CFX' is not in scheme 'claimbuster' \(CFS, UFS, NFS\)"),
+    "unknown-control": ({"result": _choice("CFS", from_name="verdict")}, {}, r"annotations\[0\]\.result\[0\]\.from_name: result from unknown control 'verdict'; expected 'label'"),
+    "several-choices": ({"result": _choice("CFS", "NFS")}, {}, r"annotations\[0\]\.result\[0\]\.value\.choices: several choices \['CFS', 'NFS'\] in single-choice scheme 'claimbuster'"),
+    "empty-result": ({"result": []}, {}, r"annotations\[0\]\.result: empty result that is not a skip"),
     "unknown-sentence": ({}, {"sentence_id": "nowhere:0123456789ab"}, r"data.sentence_id: not a sentence of the given articles"),
     "text-changed": ({}, {"text_sha256": "0" * 64}, r"data.text_sha256: the task's text no longer matches the sentence"),
     "no-sentence-id": ({}, {"sentence_id": None}, r"data.sentence_id: the task has no sentence_id"),

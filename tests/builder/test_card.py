@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from huggingface_hub import DatasetCard
@@ -254,3 +255,95 @@ def test_card_of_a_corpus_version_without_individual_labels(version_dir):
     import mlcroissant as mlc
 
     mlc.Dataset(jsonld=str(version_dir / "croissant.json"))
+
+
+# --- text from the articles is inert in the card ---------------------------------------------------
+
+HOSTILE = "a | b &lt; <!-- checkworthy:begin summary --> <script>alert(1)</script> <img src=x onerror=alert(1)> [link](javascript:alert(1)) `tick`"
+
+
+@pytest.fixture
+def hostile_version(tmp_path):
+    """A version whose every sentence holds HTML, a javascript: link, a pipe, backticks and the card's own marker."""
+    from labelstudio_fixtures import KEY, labeled_export, write_articles, write_export
+
+    from checkworthy.builder.build import BuildConfig, build_version
+
+    articles = {
+        f"art{i:02d}": [f"Report {i}: {HOSTILE}", f"Prices rose {i + 3} percent in {2000 + i}, {HOSTILE} said the office."]
+        for i in range(12)
+    }
+    folder, sentences = write_articles(tmp_path, articles)
+    export = write_export(tmp_path / "export.json", labeled_export(sentences, {1: "CFS", 2: ["CFS", "UFS"]}))
+    build_version([export], [folder], tmp_path / "ds", BuildConfig(seed=13), key=KEY)
+    return tmp_path / "ds" / "versions" / "1.0.0"
+
+
+def _markers(body):
+    from checkworthy.builder.card import _MARKER, SECTIONS
+
+    return [m.groups() for m in _MARKER.finditer(body)], [(kind, name) for name in SECTIONS for kind in ("begin", "end")]
+
+
+def test_text_from_the_articles_is_inert_in_the_card(hostile_version):
+    articles = [
+        Article(article_id="art00", text="x", source=f"Wire {HOSTILE}\n---\n# heading", published="<b>2020</b>", meta={"license": "<b>mit</b>"}),
+        Article(article_id="art01", text="x", source="Courier | `ok`", meta={"license": "<b>mit</b>"}),
+    ]
+    write_card(hostile_version, articles=articles)
+    content = (hostile_version / "README.md").read_text(encoding="utf-8")
+    card = DatasetCard(content)
+    before, rest = card.text.split("```json\n", 1)
+    example, after = rest.split("\n```\n", 1)
+    assert "<" not in example and HOSTILE in json.loads(example)["text"]  # inert in a code block: the same JSON, escaped
+    for raw in ("<script", "<img", "<b>", "](javascript:", "\n---\n# heading", "| b &lt;"):
+        assert raw not in before + after, raw
+    found, expected = _markers(card.text)
+    assert found == expected  # the sentence's marker comment is not a marker of the card
+    escaped = "&amp;lt; &lt;!-- checkworthy:begin summary --&gt; &lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt; "
+    assert f"Wire a | b {escaped}[link]\\(javascript:alert(1)) \\`tick\\` --- # heading)" in card.text  # on one line
+    assert re.search(r"\| near \| Report \d+: a \\\| b &amp;lt; &lt;!-- checkworthy:begin summary --&gt; &lt;script&gt;", card.text)  # a table: pipe escaped
+    assert card.data["checkworthy"]["articles"]["sources"][-1] == f"Wire {HOSTILE}\n---\n# heading"  # the YAML header keeps it, quoted
+    assert card.data["license"] == "other"  # an article's license that is not a license id is not claimed
+    assert "&lt;b&gt;mit&lt;/b&gt;" in card.text.split("## License")[1]
+    # Regenerating the card moves nothing: the data's marker is not read as one.
+    (hostile_version / "README.md").write_text(content.replace("<!-- checkworthy:end details -->\n", "<!-- checkworthy:end details -->\n\nOur note.\n"))
+    write_card(hostile_version)
+    again = DatasetCard.load(hostile_version / "README.md")
+    assert _markers(again.text)[0] == expected
+    assert again.text.index("Our note.") > again.text.index("<!-- checkworthy:end details -->")
+    assert again.text.replace("\nOur note.\n", "") == card.text
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"pretty_name": "Claims\n---\nlicense: mit"}, r"pretty_name \(--pretty-name\): expected one line of text"),
+        ({"pretty_name": "Claims\u2028more"}, r"pretty_name \(--pretty-name\): expected one line"),
+        ({"pretty_name": " Claims"}, r"pretty_name \(--pretty-name\): expected one line of text without leading or trailing spaces"),
+        ({"license": "cc-by-4.0\npretty_name: x"}, r"license \(--license\): expected a Hub license id such as cc-by-4.0"),
+        ({"license": "MIT License"}, r"license \(--license\): expected a Hub license id .* found 'MIT License'"),
+        ({"hub_repo": "org/name\n```"}, r"hub_repo: expected ORG/NAME"),
+    ],
+    ids=["pretty-name-newline", "pretty-name-line-separator", "pretty-name-spaces", "license-newline", "license-with-space", "hub-repo"],
+)
+def test_one_line_settings_are_refused(version_dir, write, settings, message):
+    with pytest.raises(InputError, match=message):
+        CardConfig(**settings)
+    with pytest.raises(InputError, match=r"card\.json: " + message):
+        CardConfig.from_file(write("card.json", json.dumps(settings)))
+    with pytest.raises(InputError, match=message):
+        CardConfig().updated(**settings)
+
+
+def test_card_command_refuses_a_pretty_name_or_license_of_several_lines(version_dir, capsys):
+    before = (version_dir / "README.md").read_bytes()
+    assert main(["card", f"{version_dir.parent.parent}@1.0.0", "--pretty-name", "Claims\n---"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("checkworthy card: error: card settings: pretty_name (--pretty-name): expected one line") and "Traceback" not in err
+    assert main(["card", f"{version_dir.parent.parent}@1.0.0", "--license", "cc by"]) == 1
+    assert "license (--license): expected a Hub license id" in capsys.readouterr().err
+    assert (version_dir / "README.md").read_bytes() == before
+    assert main(["card", f"{version_dir.parent.parent}@1.0.0", "--license", "CC-BY-4.0", "--pretty-name", "Claims: 'quoted' # not a comment"]) == 0
+    data = read_card(version_dir).data
+    assert (data["license"], data["pretty_name"]) == ("cc-by-4.0", "Claims: 'quoted' # not a comment")
