@@ -4,7 +4,8 @@
 ``meta``, one heuristic ``prediction``); ``write_tasks`` runs the whole stage on
 files and writes ``articles.jsonl``, ``sentences.jsonl``, ``tasks.json`` and
 ``label_config.xml`` into a temporary directory that is renamed into place only
-when everything is written and valid.
+when everything is written and valid, with a ``.checkworthy-output`` marker so that
+``overwrite`` replaces only a folder this stage wrote.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from checkworthy.builder.select import THRESHOLD, Selection, get_scorer, is_fact
 from checkworthy.builder.split import describe_splitter, split_article
 from checkworthy.schemas import FROM_NAME, TO_NAME, Scheme, load_scheme, validate
 from checkworthy.schemas.errors import InputError, VersionExistsError
-from checkworthy.schemas.io import atomic_directory, canonical_json, progress
+from checkworthy.schemas.io import atomic_directory, canonical_json, check_replaceable, progress
 from checkworthy.schemas.records import Article, Sentence
 
 #: Output files of ``write_tasks``, in the order they are written.
@@ -206,7 +207,9 @@ def write_tasks(
     scorer : str, default="heuristic"
         A registered scorer (see ``builder.select.get_scorer``).
     overwrite : bool, default=False
-        Replace an existing ``out_dir`` (only once the new one is complete).
+        Replace an existing ``out_dir`` (only once the new one is complete), but
+        only a folder that ``write_tasks`` wrote: it leaves a ``.checkworthy-output``
+        marker in ``out_dir`` (see ``schemas.io.check_replaceable``).
     jobs : int, optional
         Processes for splitting, scoring and encoding. By default all cores when
         the input holds at least ``PARALLEL_MIN_CHARS`` characters, else this
@@ -220,7 +223,9 @@ def write_tasks(
     Raises
     ------
     InputError
-        Unreadable inputs (all listed at once), an unknown scheme, scorer or selection.
+        Unreadable inputs (all listed at once), an unknown scheme, scorer or selection;
+        with ``overwrite``, an ``out_dir`` that is a file, an input or holds one, the
+        current directory, or a folder checkworthy did not write.
     VersionExistsError
         ``out_dir`` exists and ``overwrite`` is False.
 
@@ -231,14 +236,17 @@ def write_tasks(
     """
 
     out_dir = Path(out_dir)
+    paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     scheme_obj = load_scheme(scheme)
     selection = Selection.parse(select) if isinstance(select, str) else select
     job = _Job(scheme_obj, selection, scorer, get_scorer(scorer).model_version)
     if out_dir.exists() and not overwrite:
         raise VersionExistsError(f"{out_dir}: already exists; choose another --out directory or pass --overwrite to replace it")
+    if overwrite:
+        check_replaceable(out_dir, inputs=paths)
     articles = read_articles(paths)
     counts = {"articles": len(articles), "sentences": 0, "tasks": 0}
-    with atomic_directory(out_dir, overwrite=overwrite) as tmp:
+    with atomic_directory(out_dir, overwrite=overwrite, writer=f"checkworthy {__version__} tasks", inputs=paths) as tmp:
         with open(tmp / "articles.jsonl", "w", encoding="utf-8", newline="\n") as handle:
             for number, article in enumerate(articles, start=1):
                 record = article.to_dict()

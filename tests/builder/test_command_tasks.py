@@ -65,3 +65,17 @@ def test_tasks_runs_as_a_module(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "tasks.json").is_file()
+
+
+def test_overwrite_of_the_input_folder_exits_1_and_keeps_it(tmp_path, monkeypatch, capsys):
+    (tmp_path / "s2").mkdir()
+    (tmp_path / "s2" / SEED.name).write_bytes(SEED.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    assert main(["tasks", "s2", "--out", "s2", "--overwrite"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("checkworthy tasks: error: s2: will not replace it: it is the input, which would be deleted")
+    assert "Traceback" not in err
+    assert [p.name for p in (tmp_path / "s2").iterdir()] == [SEED.name]
+    assert main(["tasks", "s2", "--out", "out"]) == 0
+    assert main(["tasks", "s2", "--out", "out", "--overwrite", "--top", "2"]) == 0
+    assert len(json.loads((tmp_path / "out" / "tasks.json").read_text())) == 2
