@@ -256,8 +256,9 @@ def _check_results(path: Path) -> tuple[int, list[str]]:
 def _check_output_marker(path: Path) -> tuple[int, list[str]]:
 
     if read_output_marker(path.parent) is None:
-        return 1, [f"{path}: expected a JSON object with \"tool\": \"checkworthy\" and a \"writer\" string (the marker checkworthy "
-                   "leaves in its output folders); it was edited or is not checkworthy's: delete the folder and write it again"]
+        problem = (f"{path}: expected a JSON object with \"tool\": \"checkworthy\" and a \"writer\" string (the marker checkworthy "
+                   "leaves in its output folders); it was edited or is not checkworthy's: delete the folder and write it again")
+        return 1, [problem]
     return 1, []
 
 

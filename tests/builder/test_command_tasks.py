@@ -112,9 +112,8 @@ def _wait_for(condition, timeout: float) -> bool:
 
 def _many_articles(path: Path, count: int) -> Path:
     paragraph = "The council said on Monday that prices rose 4% in May. The minister denied it, and critics called it a disgrace. "
-    with open(path, "w", encoding="utf-8") as handle:
-        for number in range(count):
-            handle.write(json.dumps({"id": f"a{number}", "text": f"Headline {number}\n\n" + "\n\n".join([paragraph * 4] * 6)}) + "\n")
+    text = "\n\n".join([paragraph * 4] * 6)
+    path.write_text("".join(json.dumps({"id": f"a{number}", "text": f"Headline {number}\n\n{text}"}) + "\n" for number in range(count)), encoding="utf-8")
     return path
 
 
@@ -125,7 +124,7 @@ def _tasks_with_two_workers(tmp_path: Path, count: int):
                "--out", str(tmp_path / "out"), "--jobs", "2"]
     # Own process group; Ctrl-C not ignored, as in a terminal (a shell's background job would ignore it).
     process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # noqa: PLW1509 (one call, async-signal-safe)
     try:
         assert _wait_for(lambda: len(_children(process.pid)) >= 2 or process.poll() is not None, 60), "no worker processes appeared"
         workers = _children(process.pid)

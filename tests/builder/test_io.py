@@ -56,9 +56,8 @@ def test_atomic_directory_replaces_only_a_folder_it_marked(tmp_path):
     with atomic_directory(tmp_path / "plain") as tmp:
         (tmp / "x").write_text("1")
     assert sorted(p.name for p in (tmp_path / "plain").iterdir()) == ["x"]
-    with pytest.raises(InputError, match=r"plain: will not replace it: it has no \.checkworthy-output marker"):
-        with atomic_directory(tmp_path / "plain", overwrite=True, writer="test"):
-            pass
+    with pytest.raises(InputError, match=r"plain: will not replace it: it has no \.checkworthy-output marker"), atomic_directory(tmp_path / "plain", overwrite=True, writer="test"):
+        pass
     with atomic_directory(tmp_path / "marked", writer="checkworthy test") as tmp:
         (tmp / "x").write_text("1")
     assert read_output_marker(tmp_path / "marked") == {"tool": "checkworthy", "writer": "checkworthy test"}
@@ -66,9 +65,8 @@ def test_atomic_directory_replaces_only_a_folder_it_marked(tmp_path):
         (tmp / "x").write_text("2")
     assert (tmp_path / "marked" / "x").read_text() == "2" and read_output_marker(tmp_path / "marked") is not None
     (tmp_path / "marked" / OUTPUT_MARKER).write_text('{"tool": "something else", "writer": "x"}')
-    with pytest.raises(InputError, match="no \\.checkworthy-output marker"):
-        with atomic_directory(tmp_path / "marked", overwrite=True, writer="checkworthy test"):
-            pass
+    with pytest.raises(InputError, match="no \\.checkworthy-output marker"), atomic_directory(tmp_path / "marked", overwrite=True, writer="checkworthy test"):
+        pass
     assert (tmp_path / "marked" / "x").read_text() == "2"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["marked", "plain"]
 
@@ -77,7 +75,6 @@ def test_atomic_directory_never_replaces_a_symbolic_link(tmp_path):
     with atomic_directory(tmp_path / "real", writer="checkworthy test") as tmp:
         (tmp / "x").write_text("1")
     (tmp_path / "link").symlink_to(tmp_path / "real")
-    with pytest.raises(InputError, match=r"link: will not replace it: it is a symbolic link"):
-        with atomic_directory(tmp_path / "link", overwrite=True, writer="checkworthy test"):
-            pass
+    with pytest.raises(InputError, match=r"link: will not replace it: it is a symbolic link"), atomic_directory(tmp_path / "link", overwrite=True, writer="checkworthy test"):
+        pass
     assert (tmp_path / "link").is_symlink() and (tmp_path / "real" / "x").read_text() == "1"
