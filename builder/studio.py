@@ -20,7 +20,8 @@ A new studio's database is a copy of an empty, migrated one kept beside the venv
 (``checkworthy-template/``), so that only the first studio on a machine pays for
 the migrations. The server binds to 127.0.0.1 only, with every outbound call
 switched off (version check, Sentry, analytics), and is stopped by the pid it was
-started with.
+started with, once that pid is checked to be this studio's server (a copied studio
+folder never stops the original's).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from checkworthy.builder import processes
 from checkworthy.schemas.errors import StudioError
 from checkworthy.schemas.io import atomic_write_json, atomic_write_text, read_json
 
@@ -392,30 +394,30 @@ def free_port(host: str = _HOST) -> int:
         return probe.getsockname()[1]
 
 
-def _pid_alive(pid: int) -> bool:
-    """True when ``pid`` runs (a zombie child is reaped and counts as ended)."""
-    with contextlib.suppress(ChildProcessError):
-        if os.waitpid(pid, os.WNOHANG)[0] == pid:
-            return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+def _is_our_server(studio: Studio, pid: int, port: int | None) -> bool:
+    """True when ``pid`` is a ``label-studio start`` on ``port`` serving ``studio``'s data.
+
+    Guards against a reused pid and against a copied studio folder, whose
+    ``studio.json`` names the server of the original: the command line must be the
+    server's and its ``LABEL_STUDIO_BASE_DATA_DIR`` this studio's. Without ``/proc``
+    the recorded pid is all there is to go by.
+    """
+    if not processes.running(pid):
         return False
-    except PermissionError:
+    args = processes.command_line(pid)
+    if args is None:
         return True
-    stat = Path(f"/proc/{pid}/stat")
-    with contextlib.suppress(OSError):
-        return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    return True
+    return str(port) in args and _served_dir(pid) == studio.label_studio_dir.resolve()
 
 
-def _is_our_server(pid: int, port: int) -> bool:
-    """True when ``pid`` is a ``label-studio start`` on ``port`` (guards against pid reuse)."""
-    try:
-        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return _pid_alive(pid)
-    return any(a.endswith(b"label-studio") for a in args) and b"start" in args and str(port).encode() in args
+def _served_dir(pid: int) -> Path | None:
+    """The data folder (``LABEL_STUDIO_BASE_DATA_DIR``) that process ``pid`` serves, when it
+    is a ``label-studio start`` whose command line and environment can be read."""
+    args = processes.command_line(pid) or []
+    if not (any(a.endswith("label-studio") for a in args) and "start" in args):
+        return None
+    served = (processes.environment(pid) or {}).get("LABEL_STUDIO_BASE_DATA_DIR")
+    return Path(served).resolve() if served else None
 
 
 def _healthy(url: str, timeout: float = 2.0) -> bool:
@@ -438,7 +440,7 @@ def status(data_dir: str | os.PathLike | None = None) -> dict[str, Any]:
     studio = Studio(data_dir or default_data_dir())
     state = studio.state()
     pid, url = state.get("pid"), state.get("url")
-    running = bool(pid) and _pid_alive(pid) and _is_our_server(pid, state["port"]) and _healthy(url, timeout=10.0)
+    running = bool(pid) and _is_our_server(studio, pid, state.get("port")) and _healthy(url, timeout=10.0)
     return {
         "url": url if running else None,
         "pid": pid if running else None,
@@ -485,8 +487,8 @@ def start(
     """
     studio = Studio(data_dir or default_data_dir())
     state = studio.state()
-    if state.get("pid") and _pid_alive(state["pid"]) and _is_our_server(state["pid"], state["port"]):
-        _wait_until_healthy(studio, state["url"], timeout, lambda: _pid_alive(state["pid"]))
+    if state.get("pid") and _is_our_server(studio, state["pid"], state.get("port")):
+        _wait_until_healthy(studio, state["url"], timeout, lambda: processes.running(state["pid"]))
         return status(studio.data_dir)
     port = DEFAULT_PORT if port is None else port
     if port == 0:
@@ -537,7 +539,10 @@ def stop(data_dir: str | os.PathLike | None = None, *, timeout: float = 15.0) ->
     """Stop the studio's server: SIGTERM to its recorded pid, SIGKILL after ``timeout``.
 
     Only the process recorded in ``studio.json`` is signalled, and only when it is
-    still a ``label-studio start`` on the recorded port.
+    still a ``label-studio start`` on the recorded port serving this studio's data
+    folder (see :func:`_is_our_server`). Otherwise the record is stale (the server
+    ended, or the folder is a copy of another studio's): it is cleared and nothing
+    is signalled; a server of another folder is named on stderr.
 
     Returns
     -------
@@ -547,13 +552,17 @@ def stop(data_dir: str | os.PathLike | None = None, *, timeout: float = 15.0) ->
     studio = Studio(data_dir or default_data_dir())
     state = studio.state()
     pid = state.get("pid")
-    if not pid or not _pid_alive(pid) or not _is_our_server(pid, state.get("port")):
+    if not pid or not _is_our_server(studio, pid, state.get("port")):
         if pid:
+            served = _served_dir(pid)
+            if served is not None:
+                _say(f"{studio.state_file}: pid {pid} is the Label Studio of {served.parent}, not of {studio.data_dir} "
+                     f"(a copied studio folder?); it was not stopped. Stop it with: checkworthy studio stop --data-dir {served.parent}")
             atomic_write_json(studio.state_file, {**state, "pid": None})
         return False
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while _pid_alive(pid):
+    while processes.running(pid):
         if time.monotonic() > deadline:
             os.kill(pid, signal.SIGKILL)
             deadline = time.monotonic() + timeout

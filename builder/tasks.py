@@ -4,12 +4,17 @@
 ``meta``, one heuristic ``prediction``); ``write_tasks`` runs the whole stage on
 files and writes ``articles.jsonl``, ``sentences.jsonl``, ``tasks.json`` and
 ``label_config.xml`` into a temporary directory that is renamed into place only
-when everything is written and valid.
+when everything is written and valid, with a ``.checkworthy-output`` marker so that
+``overwrite`` replaces only a folder this stage wrote.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -17,12 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from checkworthy import __version__
+from checkworthy.builder import processes
 from checkworthy.builder.articles import read_articles
 from checkworthy.builder.select import THRESHOLD, Selection, get_scorer, is_factual, score_sentences
 from checkworthy.builder.split import describe_splitter, split_article
 from checkworthy.schemas import FROM_NAME, TO_NAME, Scheme, load_scheme, validate
 from checkworthy.schemas.errors import InputError, VersionExistsError
-from checkworthy.schemas.io import atomic_directory, canonical_json, progress
+from checkworthy.schemas.io import atomic_directory, canonical_json, check_replaceable, progress
 from checkworthy.schemas.records import Article, Sentence
 
 #: Output files of ``write_tasks``, in the order they are written.
@@ -162,18 +168,74 @@ class _Job:
         return len(sentences), lines, [canonical_json(task) for task in tasks]
 
 
+#: Seconds between a worker's checks that the process that started it is still there.
+PARENT_POLL_SECONDS = 0.2
+
+
+def _end_with_parent(parent: int) -> None:
+    """Pool initializer: a worker ends as soon as the process that started the pool is gone.
+
+    A parent killed outright (``kill -9``, the OOM killer) cannot shut its pool down,
+    and its workers, each holding the other end of the task queue, would wait for
+    work forever. A daemon thread checks every :data:`PARENT_POLL_SECONDS` that the
+    worker's parent is unchanged and ``parent`` still runs, and ends the worker
+    otherwise. Ctrl-C is left to the parent, which cancels the pool (see :func:`_run`).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    first_parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == first_parent and processes.running(parent):
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="checkworthy-end-with-parent", daemon=True).start()
+
+
+@contextlib.contextmanager
+def _ctrl_c_held_back() -> Iterator[None]:
+    """Hold a Ctrl-C back until the block is done, then deliver it.
+
+    A KeyboardInterrupt while the pool starts its workers would leave workers that
+    nothing stops; workers started meanwhile inherit the holding handler, so they
+    cannot be interrupted either before :func:`_end_with_parent` ignores Ctrl-C.
+    Only the main thread can set signal handlers; elsewhere nothing is held back.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            signal.raise_signal(signal.SIGINT)
+
+
 def _run(job: _Job, articles: Sequence[Article], jobs: int | None) -> Iterator[tuple[int, list[str], list[str]]]:
-    """``job`` over ``articles`` in order; in processes when asked or when the input is large."""
+    """``job`` over ``articles`` in order; in processes when asked or when the input is large.
+
+    The worker processes end with this one: on any exception (Ctrl-C included) or
+    when the caller stops early, queued work is cancelled and the workers are
+    waited for; if this process is killed, they notice and exit (:func:`_end_with_parent`).
+    """
     if jobs is None:
         large = sum(len(a.text) for a in articles) >= PARALLEL_MIN_CHARS
         jobs = (os.cpu_count() or 1) if large else 1
     bar = progress(total=len(articles), desc="splitting", unit="article")
     if jobs > 1 and len(articles) > 1:
         chunksize = max(1, min(64, len(articles) // (jobs * 8)))
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for result in pool.map(job, articles, chunksize=chunksize):
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_end_with_parent, initargs=(os.getpid(),))
+        try:
+            with _ctrl_c_held_back():
+                results = pool.map(job, articles, chunksize=chunksize)
+            for result in results:
                 bar.update()
                 yield result
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
     else:
         for article in articles:
             bar.update()
@@ -206,7 +268,9 @@ def write_tasks(
     scorer : str, default="heuristic"
         A registered scorer (see ``builder.select.get_scorer``).
     overwrite : bool, default=False
-        Replace an existing ``out_dir`` (only once the new one is complete).
+        Replace an existing ``out_dir`` (only once the new one is complete), but
+        only a folder that ``write_tasks`` wrote: it leaves a ``.checkworthy-output``
+        marker in ``out_dir`` (see ``schemas.io.check_replaceable``).
     jobs : int, optional
         Processes for splitting, scoring and encoding. By default all cores when
         the input holds at least ``PARALLEL_MIN_CHARS`` characters, else this
@@ -220,7 +284,9 @@ def write_tasks(
     Raises
     ------
     InputError
-        Unreadable inputs (all listed at once), an unknown scheme, scorer or selection.
+        Unreadable inputs (all listed at once), an unknown scheme, scorer or selection;
+        with ``overwrite``, an ``out_dir`` that is a file, an input or holds one, the
+        current directory, or a folder checkworthy did not write.
     VersionExistsError
         ``out_dir`` exists and ``overwrite`` is False.
 
@@ -231,14 +297,17 @@ def write_tasks(
     """
 
     out_dir = Path(out_dir)
+    paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     scheme_obj = load_scheme(scheme)
     selection = Selection.parse(select) if isinstance(select, str) else select
     job = _Job(scheme_obj, selection, scorer, get_scorer(scorer).model_version)
     if out_dir.exists() and not overwrite:
         raise VersionExistsError(f"{out_dir}: already exists; choose another --out directory or pass --overwrite to replace it")
+    if overwrite:
+        check_replaceable(out_dir, inputs=paths)
     articles = read_articles(paths)
     counts = {"articles": len(articles), "sentences": 0, "tasks": 0}
-    with atomic_directory(out_dir, overwrite=overwrite) as tmp:
+    with atomic_directory(out_dir, overwrite=overwrite, writer=f"checkworthy {__version__} tasks", inputs=paths) as tmp:
         with open(tmp / "articles.jsonl", "w", encoding="utf-8", newline="\n") as handle:
             for number, article in enumerate(articles, start=1):
                 record = article.to_dict()
@@ -247,9 +316,10 @@ def write_tasks(
         with (
             open(tmp / "sentences.jsonl", "w", encoding="utf-8", newline="\n") as sentences_file,
             open(tmp / "tasks.json", "w", encoding="utf-8", newline="\n") as tasks_file,
+            contextlib.closing(_run(job, articles, jobs)) as results,
         ):
             tasks_file.write("[")
-            for count, lines, tasks in _run(job, articles, jobs):
+            for count, lines, tasks in results:
                 sentences_file.writelines(line + "\n" for line in lines)
                 for task in tasks:
                     tasks_file.write(("\n" if counts["tasks"] == 0 else ",\n") + task)

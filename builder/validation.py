@@ -27,7 +27,7 @@ from checkworthy.builder.articles import (
 from checkworthy.builder.store import check_manifest
 from checkworthy.schemas import FROM_NAME, TO_NAME, available_schemes, load_scheme, schema_errors
 from checkworthy.schemas.errors import CheckworthyError
-from checkworthy.schemas.io import iter_jsonl, read_json, sha256_text
+from checkworthy.schemas.io import OUTPUT_MARKER, iter_jsonl, read_json, read_output_marker, sha256_text
 
 
 @dataclass(frozen=True)
@@ -261,6 +261,16 @@ def _check_results(path: Path) -> tuple[int, list[str]]:
     return 1, [f"{path}: {e} (schema results.schema.json)" for e in schema_errors(read_json(path), "results")]
 
 
+def _check_output_marker(path: Path) -> tuple[int, list[str]]:
+
+    if read_output_marker(path.parent) is None:
+        problem = (f"{path}: expected a JSON object with \"tool\": \"checkworthy\" and a \"writer\" string (the marker checkworthy "
+                   "leaves in its output folders); it was edited or is not checkworthy's: delete the folder and write it again")
+        return 1, [problem]
+    return 1, []
+
+
 register_kind(FileKind("Label Studio export", _is_export, check_export, 15))
+register_kind(FileKind("output marker", lambda path: path.name == OUTPUT_MARKER, _check_output_marker, 10))
 register_kind(FileKind("manifest.json", lambda path: path.name == "manifest.json", check_manifest, 10))
 register_kind(FileKind("results.json", lambda path: path.name == "results.json", _check_results, 10))

@@ -118,8 +118,71 @@ def atomic_write_jsonl(path: str | os.PathLike, records: Iterable[Any]) -> int:
     return count
 
 
+#: The file checkworthy leaves in each output folder that it may replace later: ``--overwrite``
+#: replaces a folder only when it holds this marker (JSON: the tool and what wrote the folder).
+OUTPUT_MARKER = ".checkworthy-output"
+
+
+def read_output_marker(directory: str | os.PathLike) -> dict[str, Any] | None:
+    """The marker of an output folder checkworthy wrote, or None when there is none (or it is not ours)."""
+    marker = Path(directory) / OUTPUT_MARKER
+    try:
+        data = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) and data.get("tool") == "checkworthy" and isinstance(data.get("writer"), str) else None
+
+
+def check_replaceable(path: str | os.PathLike, *, inputs: Iterable[str | os.PathLike] = ()) -> None:
+    """Refuse to replace anything but an output folder that checkworthy wrote.
+
+    Parameters
+    ----------
+    path : path-like
+        The output folder about to be replaced; nothing to check when it does not exist.
+    inputs : iterable of path-like, default=()
+        The files and folders the new output is read from.
+
+    Raises
+    ------
+    InputError
+        ``path`` is a file (or a symbolic link), the current directory or one of its
+        parents, an input or a folder holding one, or a folder without the
+        :data:`OUTPUT_MARKER` that checkworthy leaves in what it writes.
+    """
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        return
+    refusal = f"{path}: will not replace it"
+    remedy = "choose a new --out folder, or move or remove this one yourself"
+    if path.is_symlink() or not path.is_dir():
+        kind = "a symbolic link" if path.is_symlink() else "a file"
+        raise InputError(f"{refusal}: it is {kind}, not an output folder that checkworthy wrote; {remedy}")
+    target = path.resolve()
+    cwd = Path.cwd().resolve()
+    if target == cwd or target in cwd.parents:
+        raise InputError(f"{refusal}: it is the current directory{'' if target == cwd else ' (or holds it)'}, "
+                         f"which would be deleted; {remedy}")
+    for raw in [inputs] if isinstance(inputs, (str, os.PathLike)) else inputs:
+        source = Path(raw).resolve()
+        if source == target or target in source.parents:
+            which = "it is the input" if source == target else f"it holds the input {raw}"
+            raise InputError(f"{refusal}: {which}, which would be deleted; write the output to another --out folder")
+    if read_output_marker(path) is None:
+        raise InputError(
+            f"{refusal}: it has no {OUTPUT_MARKER} marker, so checkworthy did not write it "
+            f"(or an older version did, before the marker existed) and it may hold files of your own; {remedy}"
+        )
+
+
 @contextlib.contextmanager
-def atomic_directory(path: str | os.PathLike, *, overwrite: bool = False) -> Iterator[Path]:
+def atomic_directory(
+    path: str | os.PathLike,
+    *,
+    overwrite: bool = False,
+    writer: str | None = None,
+    inputs: Iterable[str | os.PathLike] = (),
+) -> Iterator[Path]:
     """Yield a temporary directory beside ``path``; rename it to ``path`` on success.
 
     Parameters
@@ -128,20 +191,34 @@ def atomic_directory(path: str | os.PathLike, *, overwrite: bool = False) -> Ite
         The final directory.
     overwrite : bool, default=False
         Replace an existing directory at ``path`` (the old one is removed only after
-        the new one is complete). When False an existing ``path`` is an error.
+        the new one is complete), but only one that checkworthy wrote (see
+        :func:`check_replaceable`). When False an existing ``path`` is an error.
+    writer : str, optional
+        What writes the folder, e.g. ``"checkworthy 0.1.0 tasks"``: recorded in an
+        :data:`OUTPUT_MARKER` file in it, so that a later ``overwrite`` may replace
+        it. Without it the folder gets no marker and is never replaced.
+    inputs : iterable of path-like, default=()
+        What the output is read from; ``overwrite`` never replaces them or a folder
+        holding them.
 
     Raises
     ------
     FileExistsError
         ``path`` exists and ``overwrite`` is False.
+    InputError
+        ``overwrite`` is True and ``path`` is not a folder checkworthy may replace.
     """
     path = Path(path)
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path}: already exists; choose another output directory or remove it first")
+    if overwrite:
+        check_replaceable(path, inputs=inputs)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:
         yield tmp
+        if writer is not None:
+            (tmp / OUTPUT_MARKER).write_text(canonical_json({"tool": "checkworthy", "writer": writer}, indent=2) + "\n", encoding="utf-8", newline="\n")
         os.chmod(tmp, 0o777 & ~_umask())
         if path.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))

@@ -23,7 +23,9 @@ class TasksCommand(Command):
         "  sentences.jsonl   every sentence of every role, with offsets, score and reason\n"
         "  tasks.json        Label Studio import file: the selected body sentences\n"
         "  label_config.xml  the labeling config of the scheme\n"
-        "The directory appears only when all four files are written and valid."
+        "The directory appears only when all four files are written and valid. It also holds\n"
+        "a small .checkworthy-output marker: --overwrite replaces only a folder that has it,\n"
+        "never your own folder, a file, an input or the current directory."
     )
     epilog = (
         "examples:\n"
@@ -45,7 +47,7 @@ class TasksCommand(Command):
         parser.add_argument("--scorer", default="heuristic", metavar="NAME|MODEL_DIR",
                             help="registered candidate scorer, or a model saved by 'checkworthy train' (default: %(default)s)")
         parser.add_argument("--jobs", type=int, default=None, metavar="N", help="processes for splitting and scoring (default: all cores on inputs of 2 million characters or more, else 1)")
-        parser.add_argument("--overwrite", action="store_true", help="replace an existing --out directory once the new one is complete")
+        parser.add_argument("--overwrite", action="store_true", help="replace an existing --out directory that 'checkworthy tasks' wrote, once the new one is complete")
         add_json_option(parser, "out, files, scheme, select and the counts of articles, sentences and tasks")
         add_quiet_option(parser)
 

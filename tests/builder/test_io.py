@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from checkworthy.schemas.errors import InputError
-from checkworthy.schemas.io import atomic_directory, atomic_write_json, fingerprint, iter_jsonl, progress, quiet_progress
+from checkworthy.schemas.io import OUTPUT_MARKER, atomic_directory, atomic_write_json, fingerprint, iter_jsonl, progress, quiet_progress, read_output_marker
 
 
 def test_fingerprint_ignores_key_order():
@@ -60,3 +60,31 @@ def test_quiet_progress_hides_bars_even_on_a_terminal(monkeypatch):
     with quiet_progress():
         assert progress(range(2)).disable
     assert not progress(range(2)).disable
+
+
+def test_atomic_directory_replaces_only_a_folder_it_marked(tmp_path):
+    with atomic_directory(tmp_path / "plain") as tmp:
+        (tmp / "x").write_text("1")
+    assert sorted(p.name for p in (tmp_path / "plain").iterdir()) == ["x"]
+    with pytest.raises(InputError, match=r"plain: will not replace it: it has no \.checkworthy-output marker"), atomic_directory(tmp_path / "plain", overwrite=True, writer="test"):
+        pass
+    with atomic_directory(tmp_path / "marked", writer="checkworthy test") as tmp:
+        (tmp / "x").write_text("1")
+    assert read_output_marker(tmp_path / "marked") == {"tool": "checkworthy", "writer": "checkworthy test"}
+    with atomic_directory(tmp_path / "marked", overwrite=True, writer="checkworthy test") as tmp:
+        (tmp / "x").write_text("2")
+    assert (tmp_path / "marked" / "x").read_text() == "2" and read_output_marker(tmp_path / "marked") is not None
+    (tmp_path / "marked" / OUTPUT_MARKER).write_text('{"tool": "something else", "writer": "x"}')
+    with pytest.raises(InputError, match="no \\.checkworthy-output marker"), atomic_directory(tmp_path / "marked", overwrite=True, writer="checkworthy test"):
+        pass
+    assert (tmp_path / "marked" / "x").read_text() == "2"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["marked", "plain"]
+
+
+def test_atomic_directory_never_replaces_a_symbolic_link(tmp_path):
+    with atomic_directory(tmp_path / "real", writer="checkworthy test") as tmp:
+        (tmp / "x").write_text("1")
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    with pytest.raises(InputError, match=r"link: will not replace it: it is a symbolic link"), atomic_directory(tmp_path / "link", overwrite=True, writer="checkworthy test"):
+        pass
+    assert (tmp_path / "link").is_symlink() and (tmp_path / "real" / "x").read_text() == "1"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import socket
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -60,6 +63,57 @@ def test_add_annotator_rejects_what_is_not_an_email(tmp_path, email):
         studio.add_annotator(tmp_path, email)
 
 
+needs_proc = pytest.mark.skipif(not Path("/proc/self/environ").is_file(), reason="needs /proc (Linux) to read a process's command line")
+
+
+@contextlib.contextmanager
+def _process(argv: list[str], env: dict[str, str] | None = None):
+    """A harmless process that sleeps for a minute; killed at the end if still there."""
+    process = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL)
+    try:
+        yield process
+    finally:
+        process.kill()
+        process.wait()
+
+
+def _fake_state(data_dir: Path, pid: int, port: int) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "studio.json").write_text(json.dumps({"pid": pid, "port": port, "url": f"http://127.0.0.1:{port}"}))
+
+
+@needs_proc
+def test_stop_never_signals_a_process_that_is_not_the_server(tmp_path):
+    with _process([sys.executable, "-c", "import time; time.sleep(60)"]) as sleeper:
+        _fake_state(tmp_path / "studio", sleeper.pid, 8080)
+        assert studio.stop(tmp_path / "studio") is False
+        time.sleep(0.2)
+        assert sleeper.poll() is None, "a process that is not the studio's server was signalled"
+    assert studio.Studio(tmp_path / "studio").state()["pid"] is None, "the stale record is cleared"
+
+
+@needs_proc
+def test_stop_in_a_copied_studio_folder_leaves_the_original_server_running(tmp_path, capsys):
+    """A stand-in server: a script named label-studio, started as the studio starts its server."""
+    original, copy, port = tmp_path / "original", tmp_path / "copy", 18080
+    script = tmp_path / "bin" / "label-studio"
+    script.parent.mkdir()
+    script.write_text("import time\ntime.sleep(60)\n")
+    env = studio.Studio(original).env()
+    argv = [sys.executable, str(script), "start", "--no-browser", "--internal-host", "127.0.0.1", "--port", str(port)]
+    with _process(argv, env) as server:
+        _fake_state(original, server.pid, port)
+        shutil.copytree(original, copy)
+        assert studio.stop(copy) is False
+        time.sleep(0.2)
+        assert server.poll() is None, "stopping the copy stopped the original's server"
+        assert f"pid {server.pid} is the Label Studio of {original}, not of {copy}" in capsys.readouterr().err
+        assert studio.Studio(copy).state()["pid"] is None
+        assert studio.Studio(original).state()["pid"] == server.pid
+        assert studio.stop(original, timeout=5) is True
+        assert server.poll() is not None
+
+
 @pytest.mark.studio
 def test_start_status_stop_leaves_no_process(studio_template, tmp_path):
     data_dir = tmp_path / "studio"
@@ -81,6 +135,10 @@ def test_start_status_stop_leaves_no_process(studio_template, tmp_path):
         assert _listening(status["pid"]) == [f"0100007F:{port:04X}"], "the server listens on 127.0.0.1 only"
         again = _cli("studio", "start", "--data-dir", str(data_dir), "--port", "0")
         assert again.returncode == 0 and f"pid {status['pid']}" in again.stdout, "a running studio is reused"
+        shutil.copytree(data_dir, tmp_path / "copy")
+        in_copy = _cli("studio", "stop", "--data-dir", str(tmp_path / "copy"))
+        assert in_copy.returncode == 0 and "no Label Studio was running" in in_copy.stdout and "it was not stopped" in in_copy.stderr
+        assert json.loads(_cli("studio", "status", "--json", "--data-dir", str(data_dir)).stdout)["running"], "the original still runs"
     finally:
         stopped = _cli("studio", "stop", "--data-dir", str(data_dir))
     assert stopped.returncode == 0 and "stopped" in stopped.stdout

@@ -12,7 +12,7 @@ from checkworthy.builder.split import split_article
 from checkworthy.builder.tasks import OUTPUT_FILES, make_tasks, predicted_label, write_tasks
 from checkworthy.schemas import FROM_NAME, TO_NAME, load_scheme, validate
 from checkworthy.schemas.errors import InputError, VersionExistsError
-from checkworthy.schemas.io import sha256_text
+from checkworthy.schemas.io import OUTPUT_MARKER, read_output_marker, sha256_text
 from checkworthy.schemas.records import Article
 
 TEXT = (
@@ -93,7 +93,8 @@ def test_write_tasks_writes_four_valid_files(write, tmp_path):
     _write_inputs(write)
     counts = write_tasks([tmp_path / "in"], tmp_path / "out", scheme="checkthat")
     out = tmp_path / "out"
-    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*OUTPUT_FILES, OUTPUT_MARKER])
+    assert read_output_marker(out)["writer"].startswith("checkworthy ") and read_output_marker(out)["writer"].endswith(" tasks")
     assert counts == {"articles": 2, "sentences": 9, "tasks": 5}
     articles = [json.loads(line) for line in (out / "articles.jsonl").read_text().splitlines()]
     sentences = [json.loads(line) for line in (out / "sentences.jsonl").read_text().splitlines()]
@@ -132,10 +133,54 @@ def test_bad_input_leaves_nothing_in_out(write, tmp_path):
 
 def test_existing_out_is_refused_unless_overwrite(write, tmp_path):
     _write_inputs(write)
-    (tmp_path / "out").mkdir()
-    (tmp_path / "out" / "old.txt").write_text("old")
+    write_tasks([tmp_path / "in"], tmp_path / "out", scheme="checkthat")
     with pytest.raises(VersionExistsError, match=r"out: already exists; .* --overwrite"):
         write_tasks([tmp_path / "in"], tmp_path / "out")
     write_tasks([tmp_path / "in"], tmp_path / "out", overwrite=True)
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(OUTPUT_FILES)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted([*OUTPUT_FILES, OUTPUT_MARKER])
+    assert json.loads((tmp_path / "out" / "tasks.json").read_text())[0]["meta"]["scheme"] == "claimbuster"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "out"]
+
+
+def _tree(root):
+    return sorted((str(p.relative_to(root)), p.read_bytes() if p.is_file() else None) for p in root.rglob("*"))
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        ("mine", r"mine: will not replace it: it has no \.checkworthy-output marker, so checkworthy did not write it"),
+        ("in", r"in: will not replace it: it is the input, which would be deleted"),
+        (".", r"will not replace it: it is the current directory"),
+        ("notes.txt", r"notes.txt: will not replace it: it is a file, not an output folder"),
+    ],
+    ids=["folder-without-marker", "the-input-folder", "current-directory", "a-file"],
+)
+def test_overwrite_never_deletes_what_the_tool_did_not_make(write, tmp_path, monkeypatch, out, message):
+    _write_inputs(write)
+    write("mine/thesis.tex", "years of work")
+    write("notes.txt", "keep me")
+    monkeypatch.chdir(tmp_path)
+    before = _tree(tmp_path)
+    with pytest.raises(InputError, match=message):
+        write_tasks(["in"], out, overwrite=True)
+    assert _tree(tmp_path) == before
+
+
+def test_overwrite_refuses_a_parent_of_an_input_even_with_a_marker(write, tmp_path):
+    write_tasks([], tmp_path / "out")
+    _write_inputs(lambda name, text: write(f"out/{name}", text))
+    before = _tree(tmp_path)
+    with pytest.raises(InputError, match=r"out: will not replace it: it holds the input .*in, which would be deleted"):
+        write_tasks([tmp_path / "out" / "in"], tmp_path / "out", overwrite=True)
+    assert _tree(tmp_path) == before
+
+
+def test_overwrite_refuses_a_parent_of_the_current_directory(write, tmp_path, monkeypatch):
+    _write_inputs(write)
+    write_tasks([tmp_path / "in"], tmp_path / "out")
+    (tmp_path / "out" / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "out" / "work")
+    with pytest.raises(InputError, match=r"out: will not replace it: it is the current directory \(or holds it\)"):
+        write_tasks([tmp_path / "in"], tmp_path / "out", overwrite=True)
+    assert (tmp_path / "out" / "work").is_dir()

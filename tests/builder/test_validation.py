@@ -30,6 +30,16 @@ def test_outputs_validate_and_nothing_is_written(out, capsys):
     assert sorted((p.name, p.stat().st_mtime_ns) for p in out.iterdir()) == before
 
 
+def test_every_file_of_a_tasks_folder_validates_including_the_marker(out, capsys):
+    files = sorted(str(p) for p in out.iterdir())
+    assert any(f.endswith(".checkworthy-output") for f in files)
+    assert main(["validate", *files]) == 0
+    assert f"{out / '.checkworthy-output'}: output marker: ok (1 record(s))" in capsys.readouterr().out
+    (out / ".checkworthy-output").write_text("[]")
+    assert main(["validate", str(out / ".checkworthy-output")]) == 1
+    assert "expected a JSON object with" in capsys.readouterr().out
+
+
 def test_kinds_are_detected_by_content_when_renamed(out, tmp_path):
     for name, kind in [("articles.jsonl", "articles.jsonl"), ("sentences.jsonl", "sentences.jsonl"), ("tasks.json", "tasks.json")]:
         renamed = tmp_path / f"renamed-{name}"
