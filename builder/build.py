@@ -26,7 +26,16 @@ from checkworthy.builder.articles import read_articles
 from checkworthy.builder.diff import write_changelog
 from checkworthy.builder.split import split_article
 from checkworthy.builder.splits import assign_split, find_leakage, later_copies, leakage_report
-from checkworthy.builder.store import check_version, commit_directory, file_digests, latest_version, list_versions, load_manifest, version_key
+from checkworthy.builder.store import (
+    check_version,
+    commit_directory,
+    file_digests,
+    latest_version,
+    list_versions,
+    load_manifest,
+    remove_unfinished,
+    version_key,
+)
 from checkworthy.schemas import Scheme, did_you_mean, load_scheme, validate
 from checkworthy.schemas.documents import Leakage, Manifest, SplitCounts
 from checkworthy.schemas.errors import InputError, VersionExistsError
@@ -405,6 +414,7 @@ def commit_version(
 def _commit_version(prepared: Prepared, dataset_dir: Path, config: BuildConfig, version: str | None,
                     settings: dict[str, Any] | None, finish: Callable[[Path], None] | None) -> BuildResult:
     dataset_dir = Path(dataset_dir)
+    cleaned = remove_unfinished(dataset_dir)
     scheme = load_scheme(config.scheme)
     all_settings = {**config.to_dict(), **(settings or {})}
     fp = fingerprint({"build_format": BUILD_FORMAT, "settings": all_settings, "scheme": [scheme.name, scheme.version], "content": prepared.content})
@@ -430,7 +440,7 @@ def _commit_version(prepared: Prepared, dataset_dir: Path, config: BuildConfig, 
     ordered_splits = [splits[i] for i in order]
     clusters = find_leakage(texts, ordered_splits, threshold=config.near_duplicate_threshold)
     removed = {order[i] for i in later_copies(clusters, ordered_splits)} if config.dedupe else set()
-    warnings = list(prepared.warnings)
+    warnings = list(prepared.warnings) + [f"removed {name}, left by an interrupted build" for name in cleaned]
     items = leakage_report(clusters, ids, texts, ordered_splits)
     kinds = Counter(item["kind"] for item in items)
     leakage = Leakage(

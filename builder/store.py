@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ __all__ = [
     "load_manifest",
     "load_version",
     "load_version_dir",
+    "remove_unfinished",
     "parse_dataset_ref",
     "read_manifest",
     "resolve_version_dir",
@@ -315,3 +317,19 @@ def commit_directory(
             finish(tmp)
         freeze(tmp)
     return target
+
+
+def remove_unfinished(dataset_dir: str | os.PathLike) -> list[str]:
+    """Remove the temporary folders (``versions/.X.Y.Z.*.tmp`` and ``.old``) that a build
+    killed before its rename left behind; returns their names.
+
+    Call it only while holding the dataset's lock: then no other build is writing one.
+    They are never versions (a version appears only by its rename), so nothing is lost.
+    """
+    root = Path(dataset_dir) / "versions"
+    removed = []
+    for path in sorted(root.glob(".*.tmp")) + sorted(root.glob(".*.old")) if root.is_dir() else []:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+            removed.append(f"versions/{path.name}")
+    return removed

@@ -24,7 +24,7 @@ from checkworthy.builder.articles import (
     read_article_records,
     read_articles,
 )
-from checkworthy.builder.store import check_manifest
+from checkworthy.builder.store import check_manifest, resolve_version_dir
 from checkworthy.schemas import FROM_NAME, TO_NAME, available_schemes, load_scheme, schema_errors
 from checkworthy.schemas.errors import CheckworthyError
 from checkworthy.schemas.io import OUTPUT_MARKER, iter_jsonl, read_json, read_output_marker, sha256_text
@@ -77,7 +77,10 @@ def validate_file(path: str | Path) -> tuple[str, int, list[str]]:
     A missing file or an unknown kind is reported as a problem, so that a run over
     many files lists everything at once.
     """
+    ref = str(path)
     path = Path(path)
+    if path.is_dir() or ("@" in ref and not path.exists()):
+        return _check_version_ref(ref)
     if not path.is_file():
         return "missing", 0, [f"{path}: file not found"]
     kind = detect_kind(path)
@@ -274,3 +277,28 @@ register_kind(FileKind("Label Studio export", _is_export, check_export, 15))
 register_kind(FileKind("output marker", lambda path: path.name == OUTPUT_MARKER, _check_output_marker, 10))
 register_kind(FileKind("manifest.json", lambda path: path.name == "manifest.json", check_manifest, 10))
 register_kind(FileKind("results.json", lambda path: path.name == "results.json", _check_results, 10))
+
+
+#: What a complete version holds besides its data: the card and the Croissant file.
+VERSION_COMPLETION = ("README.md", "croissant.json")
+
+
+def _check_version_ref(ref: str) -> tuple[str, int, list[str]]:
+    """A dataset version given as its directory, ``DIR@X.Y.Z`` or ``DIR`` (the latest):
+    the manifest against its schema and the parquet counts, every data file against its
+    SHA-256, and that the card and ``croissant.json`` are there (a version that an older
+    release left without them is reported, with the command that completes it)."""
+    try:
+        path = resolve_version_dir(ref)
+    except CheckworthyError as exc:
+        return "dataset version", 0, [str(exc)]
+    count, problems = check_manifest(path / "manifest.json")
+    for name in VERSION_COMPLETION:
+        if not (path / name).is_file():
+            problems.append(f"{path / name}: missing; the version is incomplete (made by an older release or interrupted): "
+                            f"run 'checkworthy card {path}' to complete it")
+    card = path / "README.md"
+    if card.is_file() and "<!-- checkworthy:begin" in card.read_text(encoding="utf-8", errors="replace") and \
+            "checkworthy:begin baselines" not in card.read_text(encoding="utf-8", errors="replace"):
+        problems.append(f"{card}: only the minimal card of the build; run 'checkworthy card {path}' to write the full card")
+    return "dataset version", count, problems

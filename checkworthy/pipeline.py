@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from checkworthy import __version__
 from checkworthy.builder import studio
 from checkworthy.builder.articles import read_articles
 from checkworthy.builder.build import BuildConfig, build_version
@@ -36,7 +37,7 @@ from checkworthy.builder.tasks import write_tasks
 from checkworthy.evaluation.harness import evaluate_version
 from checkworthy.schemas import load_scheme
 from checkworthy.schemas.errors import InputError
-from checkworthy.schemas.io import atomic_write_json, read_json
+from checkworthy.schemas.io import atomic_write_json, claim_output_folder, read_json
 
 #: Label files looked up under each seed directory when none are given.
 DEFAULT_LABEL_GLOB = "demo/labels*.json"
@@ -153,6 +154,7 @@ def run_pipeline(config: RunConfig, say: Callable[[str], None] | None = _say, wa
             f"no label files: none given with --labels and no {DEFAULT_LABEL_GLOB} under {', '.join(map(str, config.seeds))}; "
             "label the tasks in Label Studio and use 'checkworthy pull' and 'checkworthy build' instead"
         )
+    claim_output_folder(out, writer=f"checkworthy {__version__} run", inputs=[*config.seeds, *label_files])
     result = RunResult()
     steps = 5
     started = time.monotonic()

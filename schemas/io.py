@@ -175,6 +175,45 @@ def check_replaceable(path: str | os.PathLike, *, inputs: Iterable[str | os.Path
         )
 
 
+def claim_output_folder(path: str | os.PathLike, *, writer: str, inputs: Iterable[str | os.PathLike] = ()) -> Path:
+    """Make ``path`` the output folder of a command that writes several files into it
+    (``checkworthy run --out``); returns it.
+
+    The folder may be new, empty, or one that a checkworthy command claimed before (it
+    holds the :data:`OUTPUT_MARKER`); then the marker is written (again). Anything
+    else is refused before a byte is written, because files of the user's own there
+    could be overwritten: a file or link, a non-empty folder without the marker, an
+    input or a folder holding one, or a folder inside an input (its outputs would be
+    read as input by the next run).
+
+    Raises
+    ------
+    InputError
+        Why the folder is refused, and what to do instead.
+    """
+    path = Path(path)
+    refusal = f"{path}: will not write the outputs here"
+    remedy = "choose a new --out folder"
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        raise InputError(f"{refusal}: it is {'a symbolic link' if path.is_symlink() else 'a file'}; {remedy}")
+    target = path.resolve()
+    for raw in [inputs] if isinstance(inputs, (str, os.PathLike)) else inputs:
+        source = Path(raw).resolve()
+        if source == target or target in source.parents:
+            raise InputError(f"{refusal}: it {'is' if source == target else 'holds'} the input {raw}; {remedy}")
+        if source.is_dir() and source in target.parents:
+            raise InputError(f"{refusal}: it is inside the input folder {raw}, whose files the next run would read as articles; {remedy}")
+    if path.is_dir() and read_output_marker(path) is None and any(path.iterdir()):
+        raise InputError(
+            f"{refusal}: it holds files and has no {OUTPUT_MARKER} marker, so checkworthy did not write it "
+            f"(or an older version did, before the marker existed) and files of your own could be overwritten; "
+            f"{remedy}, or move this one away"
+        )
+    path.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path / OUTPUT_MARKER, canonical_json({"tool": "checkworthy", "writer": writer}, indent=2) + "\n")
+    return path
+
+
 @contextlib.contextmanager
 def atomic_directory(
     path: str | os.PathLike,

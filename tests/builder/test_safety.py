@@ -229,3 +229,66 @@ def test_two_builds_at_once_make_two_versions_and_one_changelog(inputs, tmp_path
     assert changelog.count("\n## ") == 2 and f"Changes since {first.version}" in changelog
     assert json.loads((ds / LOCK_FILE).read_text())["pid"] in {run.pid for run in runs}
     time.sleep(0)  # (the lock file stays; it is free: the next command takes it)
+
+
+# ------------------------------------------------------------- interrupted builds
+
+KILLED_BUILD = textwrap.dedent(
+    """
+    import sys, time
+    from checkworthy.builder.build import BuildConfig, build_version
+
+    def finish(tmp):
+        print("finishing", tmp, flush=True)
+        time.sleep(120)
+
+    build_version([sys.argv[1]], [sys.argv[2]], sys.argv[3], BuildConfig(seed=13), key=b"test-key", finish=finish)
+    """
+)
+
+
+def test_a_build_killed_before_its_rename_leaves_no_version_and_the_next_build_cleans_up(inputs, tmp_path):
+    folder, _, export = inputs
+    ds = tmp_path / "ds"
+    process = subprocess.Popen([sys.executable, "-c", KILLED_BUILD, str(export), str(folder), str(ds)], stdout=subprocess.PIPE, text=True)
+    line = process.stdout.readline()
+    assert line.startswith("finishing"), line
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    leftovers = [p.name for p in (ds / "versions").iterdir()]
+    assert list_versions(ds) == [] and len(leftovers) == 1 and leftovers[0].endswith(".tmp")
+    kind, _, problems = validate_file(f"{ds}@1.0.0")
+    assert kind == "dataset version" and "no dataset versions found" in problems[0]
+    result = build_version([export], [folder], ds, BuildConfig(seed=13), key=KEY, finish=lambda tmp: write_card(tmp))
+    assert result.created and list_versions(ds) == ["1.0.0"]
+    assert [p.name for p in (ds / "versions").iterdir()] == ["1.0.0"]
+    assert any(leftovers[0] in w and "interrupted build" in w for w in result.warnings)
+    assert validate_file(f"{ds}@1.0.0") == ("dataset version", 1, [])
+
+
+def test_validate_reports_an_incomplete_version(version_dir):
+    kind, _, problems = validate_file(version_dir)
+    assert kind == "dataset version"
+    assert any("croissant.json: missing; the version is incomplete" in p for p in problems)
+    assert any("only the minimal card" in p for p in problems)
+    write_card(version_dir)
+    assert validate_file(version_dir)[2] == []
+    assert validate_file(version_dir.parent.parent)[2] == []  # DIR alone: the latest version
+
+
+# ------------------------------------------------------------------ run --out
+
+
+def test_run_never_writes_into_a_folder_of_the_users_own(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "export.json").write_text("my own file\n", encoding="utf-8")
+    done = _cli("run", seeds, "--out", mine, "--no-studio", "--labels", tmp_path / "labels.json")
+    assert done.returncode == 1 and "has no .checkworthy-output marker" in done.stderr
+    assert (mine / "export.json").read_text(encoding="utf-8") == "my own file\n" and sorted(p.name for p in mine.iterdir()) == ["export.json"]
+    inside = _cli("run", seeds, "--out", seeds / "out", "--no-studio", "--labels", tmp_path / "labels.json")
+    assert inside.returncode == 1 and "inside the input folder" in inside.stderr and not (seeds / "out").exists()
+    same = _cli("run", seeds, "--out", seeds, "--no-studio", "--labels", tmp_path / "labels.json")
+    assert same.returncode == 1 and "the input" in same.stderr

@@ -37,7 +37,8 @@ def test_every_file_of_a_tasks_folder_validates_including_the_marker(out, capsys
     assert f"{out / '.checkworthy-output'}: output marker: ok (1 record(s))" in capsys.readouterr().out
     (out / ".checkworthy-output").write_text("[]")
     assert main(["validate", str(out / ".checkworthy-output")]) == 1
-    assert "expected a JSON object with" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "output marker: 1 problem(s)" in captured.out and "expected a JSON object with" in captured.err
 
 
 def test_kinds_are_detected_by_content_when_renamed(out, tmp_path):
