@@ -15,18 +15,22 @@ class ValidateCommand(Command):
     help = "check input and output files against schemas/ (writes nothing)"
     description = (
         "Detect each file's kind (articles.jsonl, sentences.jsonl, tasks.json,\n"
-        "label_config.xml, or a raw article .txt/.md/.html/.jsonl), validate it against\n"
-        "schemas/ and report every problem. One summary line per file on stdout (ok, or how many\n"
+        "label_config.xml, a Label Studio export, manifest.json, results.json, or a raw article\n"
+        ".txt/.md/.html/.jsonl), validate it against schemas/ and report every problem. A dataset\n"
+        "version (its directory, DIR@X.Y.Z, or DIR for the latest) is checked whole: manifest,\n"
+        "the SHA-256 of every data file, and that its card and croissant.json are there.\n"
+        "One summary line per file on stdout (ok, or how many\n"
         "problems); the problems themselves on stderr. Exit status 1 when any file has a problem."
     )
     epilog = (
         "examples:\n"
         "  checkworthy validate out/tasks/tasks.json\n"
-        "  checkworthy validate out/tasks/*.jsonl seeds/000_27e9f3fb14e76b8c.txt"
+        "  checkworthy validate out/tasks/*.jsonl seeds/000_27e9f3fb14e76b8c.txt\n"
+        "  checkworthy validate data/ds@1.0.0          # a whole version: files against the manifest"
     )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("files", nargs="+", metavar="FILE", help="files to check")
+        parser.add_argument("files", nargs="+", metavar="FILE", help="files to check, or dataset versions (DIR[@X.Y.Z] or a version directory)")
 
     def run(self, args: argparse.Namespace) -> int:
 
