@@ -371,8 +371,15 @@ def _template() -> Template:
         undefined=StrictUndefined,
         autoescape=False,
     )
-    environment.filters.update(cell=_cell, text=_text, code=_code, prose=_prose)
+    environment.filters.update(cell=_cell, text=_text, code=_code, prose=_prose, fence=_fence)
     return environment.get_template(TEMPLATE)
+
+
+def _fence(text: str) -> str:
+    """A code-fence of backticks longer than any run of backticks in ``text`` (at least three),
+    so that text from ``card.json`` (a BibTeX entry) cannot close the fence early."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
 
 
 def _context(facts: VersionFacts) -> dict[str, Any]:

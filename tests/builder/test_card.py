@@ -347,3 +347,11 @@ def test_card_command_refuses_a_pretty_name_or_license_of_several_lines(version_
     assert main(["card", f"{version_dir.parent.parent}@1.0.0", "--license", "CC-BY-4.0", "--pretty-name", "Claims: 'quoted' # not a comment"]) == 0
     data = read_card(version_dir).data
     assert (data["license"], data["pretty_name"]) == ("cc-by-4.0", "Claims: 'quoted' # not a comment")
+
+
+def test_a_citation_with_backticks_cannot_close_its_fence(version_dir):
+    config = CardConfig(citation_bibtex="@misc{x,\n  note = {```\n# Injected heading}\n}")
+    text = write_card(version_dir, config=config).read_text(encoding="utf-8")
+    inside = text.split("````bibtex\n", 1)[1].split("\n````", 1)[0]
+    assert inside == "@misc{x,\n  note = {```\n# Injected heading}\n}"
+    assert text.count("# Injected heading") == 1  # only inside the fence
