@@ -42,7 +42,7 @@ from typing import Any
 
 from checkworthy.builder import processes
 from checkworthy.schemas.errors import StudioError
-from checkworthy.schemas.io import atomic_write_json, atomic_write_text, read_json
+from checkworthy.schemas.io import atomic_write_json, atomic_write_text, is_quiet, read_json
 
 #: The Label Studio release the project pins (it pins ``label-studio-sdk==2.1.2``).
 LABEL_STUDIO_VERSION = "1.23.2"
@@ -113,7 +113,8 @@ def default_data_dir() -> Path:
 
 
 def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    if not is_quiet():  # --quiet silences progress; errors still raise
+        print(message, file=sys.stderr, flush=True)
 
 
 @contextlib.contextmanager

@@ -409,6 +409,11 @@ def quiet_progress() -> Iterator[None]:
         _QUIET.reset(token)
 
 
+def is_quiet() -> bool:
+    """Whether progress output is silenced (inside :func:`quiet_progress`, i.e. ``--quiet``)."""
+    return _QUIET.get()
+
+
 def progress(iterable: Iterable | None = None, **kwargs: Any):
     """A progress bar on stderr that stays quiet when stderr is not a terminal or inside :func:`quiet_progress`."""
     kwargs.setdefault("disable", _QUIET.get() or not sys.stderr.isatty())

@@ -192,3 +192,12 @@ def test_ensure_server_reuses_a_complete_install(tmp_path):
     (venv / ".checkworthy-installed").write_text(studio.LABEL_STUDIO_VERSION + "\n")
     assert studio.ensure_server(venv) == venv / "bin" / "label-studio"
     assert sorted(os.listdir(venv)) == [".checkworthy-installed", "bin"]
+
+
+def test_studio_messages_follow_quiet(capsys):
+    from checkworthy.schemas.io import quiet_progress
+
+    with quiet_progress():
+        studio._say("installing Label Studio ...")
+    studio._say("studio running")
+    assert capsys.readouterr().err == "studio running\n"
