@@ -1099,6 +1099,7 @@ def push_tasks(
     annotators: int | None = None,
     annotations: Iterable[NewAnnotation] | None = None,
     batch_size: int = 5000,
+    wait: float = 0.0,
 ) -> PushResult:
     """Create or update a Label Studio project from a task directory: :meth:`StudioProject.push` in one call.
 
@@ -1110,7 +1111,7 @@ def push_tasks(
         The project's title (at least 3 characters).
     connection : Connection, optional
         Defaults to :func:`connect` ``()`` (the local studio).
-    annotators, annotations, batch_size
+    annotators, annotations, batch_size, wait
         As for :meth:`StudioProject.push`.
 
     Returns
@@ -1133,7 +1134,7 @@ def push_tasks(
     _check_push_options(project, annotators)
     local = task_dir if isinstance(task_dir, TaskDir) else read_task_dir(task_dir)
     return StudioProject(connection or connect(), project).push(
-        local, annotators=annotators, annotations=annotations, batch_size=batch_size)
+        local, annotators=annotators, annotations=annotations, batch_size=batch_size, wait=wait)
 
 
 def post_annotations(
