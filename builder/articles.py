@@ -480,7 +480,7 @@ _MIN_CONTAINED = 40
 def _article_blocks(blocks: list[tuple[str, bool]], body: str) -> list[tuple[str, bool]]:
     """The blocks of the page that make up the extracted ``body``, and the captions among them."""
     lines = [" ".join(line.split()) for line in body.split("\n")]
-    lines = [line[2:] if line.startswith("- ") else line for line in lines if line]
+    lines = [line.removeprefix("- ") for line in lines if line]
     lines = [cell.strip() for line in lines for cell in (line.strip("|").split("|") if line.startswith("|") else [line])]  # table rows: their cells
     joined = " ".join(lines)
     starts, ends, offset = set(), set(), 0

@@ -358,6 +358,18 @@ _CAPTION = re.compile(
     r"|\b(REUTERS|AP Photo|AFP|Getty Images)/",
     re.IGNORECASE,
 )
+#: A caption in the forms newsrooms use, whatever its length: a photo or video prefix
+#: ("Photo: ...", "File photo - ..."), or an agency credit at its end ("... AP Photo/Jane Roe",
+#: "... REUTERS/Gleb Garanich", "... (Getty Images)"), or a credit alone.
+_CAPTION_FORM = re.compile(
+    r"^\(?(file |AP |AFP )?(photo|image|picture|video)s?( \d+)?\s*[:|\u2013\u2014-]\s*\S"
+    r"|\b(AP Photo|REUTERS|AFP|EPA(-EFE)?|Getty Images|Xinhua)\s*/\s*[^()/]{1,60}\)?\.?$"
+    r"|[(\[](AP( Photo)?|Reuters|AFP|EPA|Getty Images|Shutterstock|Alamy)( via [^()]{1,40})?[)\]]\.?$"
+    r"|(^|[.!?]\s+)(photo|picture|image)( credit)?:\s*[^.]{1,60}$",
+    re.IGNORECASE,
+)
+#: Lines longer than this are never caption forms (a caption runs over a few sentences, not a page).
+_CAPTION_MAX = 1000
 #: Cheap substring tests (on the lower-cased line), one of which must pass before ``_CAPTION`` is tried.
 _CAPTION_HINTS = ("pictur", "seen", "shown", "photo", "pose", "image", "file", "reuters", "afp", "getty", "(l", "(r", "(c")
 _SHORT_LINE = 300
@@ -398,6 +410,8 @@ def line_role(line: str, *, is_headline: bool = False, is_caption: bool = False)
         return "caption"
     if len(stripped) <= _BOILERPLATE_MAX and (_BOILERPLATE.match(stripped) or _NAVIGATION.match(stripped)):
         return "boilerplate"
+    if len(stripped) <= _CAPTION_MAX and _CAPTION_FORM.search(stripped):
+        return "caption"
     if len(stripped) <= 200 and _BYLINE.match(stripped):
         return "byline"
     if len(stripped) <= _SHORT_LINE and _has_caption_hint(stripped) and _CAPTION.search(stripped):
