@@ -20,7 +20,7 @@ from typing import Any
 from checkworthy.schemas import schema_errors
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError, SchemaError
 from checkworthy.schemas.io import iter_jsonl, sha256_text
-from checkworthy.schemas.records import ARTICLE_ID_PATTERN, Article
+from checkworthy.schemas.records import ARTICLE_ID_PATTERN, HEADLINE_MAX_CHARS, Article
 
 #: File extensions read as articles; any other file in a directory is ignored.
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
@@ -39,6 +39,10 @@ _HTML_DROP = frozenset(("head", "script", "style", "nav", "footer", "noscript", 
 
 _BINARY_PROBE = 8192
 
+#: The largest article (a ``.txt``, ``.md`` or ``.html`` file, or the ``text`` of a JSONL record)
+#: that is read; a larger one is refused, so that memory stays bounded.
+MAX_ARTICLE_BYTES = 16 * 1024 * 1024
+
 #: C0 control characters other than tab, line feed and carriage return (NUL, ESC, ...): never article text.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -49,6 +53,10 @@ class EmptyArticleWarning(UserWarning):
 
 class FallbackWarning(UserWarning):
     """No article body was found in an HTML page; the page is read whole."""
+
+
+class LongFirstLineWarning(UserWarning):
+    """The first line of a text article is too long to be a headline; it is read as body text."""
 
 
 class IgnoredFileWarning(UserWarning):
@@ -221,13 +229,32 @@ def _read_file(path: Path) -> list[Article]:
         if _is_article_records(path):
             return read_article_records(path)
         return _read_jsonl(path)
+    size = path.stat().st_size
+    if size > MAX_ARTICLE_BYTES:
+        raise InputError(_too_large(f"{path}", f"{size:,} bytes"))
     text = _decode(path, path.read_bytes())
     stem_id = _check_id(path.stem, f"{path}", "file name")
     if suffix in (".html", ".htm"):
         return [html_article(text, stem_id, str(path))]
     if suffix == ".md":
         text = _markdown_to_text(text)
-    return [Article(article_id=stem_id, text=text, title=_first_line(text), path=str(path))]
+    title = _first_line(text)
+    if title is not None and len(title) > HEADLINE_MAX_CHARS:
+        warnings.warn(
+            f"{path}: the first line has {len(title):,} characters, too long for a headline (at most {HEADLINE_MAX_CHARS}); "
+            "it is read as body text: put the headline on a line of its own",
+            LongFirstLineWarning,
+            stacklevel=4,
+        )
+        title = None
+    return [Article(article_id=stem_id, text=text, title=title, path=str(path))]
+
+
+def _too_large(where: str, found: str) -> str:
+    return (
+        f"{where}: expected an article of at most {MAX_ARTICLE_BYTES:,} bytes (MAX_ARTICLE_BYTES), found {found}; "
+        "split it into several articles (for example a .jsonl file, one article a line)"
+    )
 
 
 def _is_article_records(path: Path) -> bool:
@@ -311,6 +338,9 @@ def _read_jsonl(path: Path) -> list[Article]:
             elif isinstance(value, str):
                 value = remove_control_characters(value, f"{where}: field {key!r}")
             fields[key] = value
+        if isinstance(fields["text"], str) and len(fields["text"]) > MAX_ARTICLE_BYTES // 4 and len(fields["text"].encode("utf-8")) > MAX_ARTICLE_BYTES:
+            problems.append(_too_large(f"{where}: field 'text'", f"{len(fields['text'].encode('utf-8')):,} bytes"))
+            bad = True
         if bad:
             continue
         meta = dict(record["meta"]) if isinstance(record.get("meta"), dict) else {}

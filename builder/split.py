@@ -18,9 +18,13 @@ import warnings
 from collections import Counter
 from functools import lru_cache
 
-from checkworthy.schemas.records import Article, Sentence, sentence_id
+from checkworthy.schemas.records import HEADLINE_MAX_CHARS, Article, Sentence, sentence_id
 
 Span = tuple[int, int]
+
+#: A neighbouring sentence in a sentence's context is cut to this many characters, so that
+#: the output grows linearly with the input however long the sentences are.
+CONTEXT_MAX_CHARS = 1000
 
 #: Texts longer than this are segmented in windows of this size, so memory stays bounded.
 WINDOW = 1 << 16
@@ -473,12 +477,12 @@ def split_article(article: Article, segmenter: Segmenter | None = None) -> list[
 def _sentences(article: Article, pieces: list[tuple[int, int, str]]) -> list[Sentence]:
     text = article.text
     texts = [text[start:end] for start, end, _ in pieces]
-    headline = " ".join(t for t, (_, _, role) in zip(texts, pieces) if role == "headline")
+    headline = clip(" ".join(t for t, (_, _, role) in zip(texts, pieces) if role == "headline"), HEADLINE_MAX_CHARS)
     body = [i for i, (_, _, role) in enumerate(pieces) if role == "body"]
     neighbours = {i: ["", ""] for i in body}
     for previous, current in zip(body, body[1:]):
-        neighbours[current][0] = texts[previous]
-        neighbours[previous][1] = texts[current]
+        neighbours[current][0] = clip(texts[previous], CONTEXT_MAX_CHARS, keep="end")
+        neighbours[previous][1] = clip(texts[current], CONTEXT_MAX_CHARS)
     occurrences: Counter[str] = Counter()
     sentences = []
     for index, ((start, end, role), sentence_text) in enumerate(zip(pieces, texts)):
@@ -499,6 +503,32 @@ def _sentences(article: Article, pieces: list[tuple[int, int, str]]) -> list[Sen
             )
         )
     return sentences
+
+
+def clip(text: str, limit: int, *, keep: str = "start") -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, with an ellipsis.
+
+    Parameters
+    ----------
+    keep : {"start", "end"}, default="start"
+        The part kept: the start (a headline, the next sentence) or the end (the previous sentence).
+
+    Examples
+    --------
+    >>> clip("Talks resume in Vienna after a long pause", 20)
+    'Talks resume in\u2026'
+    >>> clip("Talks resume in Vienna after a long pause", 20, keep="end")
+    '\u2026after a long pause'
+    """
+    if len(text) <= limit:
+        return text
+    if keep == "end":
+        tail = text[len(text) - limit + 1 :]
+        space = tail.find(" ")
+        return "\u2026" + (tail[space + 1 :] if 0 <= space < limit // 2 else tail)
+    head = text[: limit - 1]
+    space = head.rfind(" ")
+    return (head[:space] if space > limit // 2 else head) + "\u2026"
 
 
 def describe_splitter() -> str:
