@@ -20,7 +20,7 @@ from typing import Any
 from checkworthy.schemas import schema_errors
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError, SchemaError
 from checkworthy.schemas.io import iter_jsonl, sha256_text
-from checkworthy.schemas.records import ARTICLE_ID_PATTERN, Article
+from checkworthy.schemas.records import ARTICLE_ID_PATTERN, HEADLINE_MAX_CHARS, Article
 
 #: File extensions read as articles; any other file in a directory is ignored.
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
@@ -35,9 +35,13 @@ _HTML_BLOCKS = frozenset(
     "thead tr ul br".split()
 )
 #: HTML elements whose text is never article text.
-_HTML_DROP = ("script", "style", "nav", "footer", "noscript", "template", "iframe", "svg", "form", "button")
+_HTML_DROP = frozenset(("head", "script", "style", "nav", "footer", "noscript", "template", "iframe", "svg", "button", "select", "textarea"))
 
 _BINARY_PROBE = 8192
+
+#: The largest article (a ``.txt``, ``.md`` or ``.html`` file, or the ``text`` of a JSONL record)
+#: that is read; a larger one is refused, so that memory stays bounded.
+MAX_ARTICLE_BYTES = 16 * 1024 * 1024
 
 #: C0 control characters other than tab, line feed and carriage return (NUL, ESC, ...): never article text.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -45,6 +49,14 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 class EmptyArticleWarning(UserWarning):
     """An article file holds no text; it is skipped."""
+
+
+class FallbackWarning(UserWarning):
+    """No article body was found in an HTML page; the page is read whole."""
+
+
+class LongFirstLineWarning(UserWarning):
+    """The first line of a text article is too long to be a headline; it is read as body text."""
 
 
 class IgnoredFileWarning(UserWarning):
@@ -217,13 +229,32 @@ def _read_file(path: Path) -> list[Article]:
         if _is_article_records(path):
             return read_article_records(path)
         return _read_jsonl(path)
+    size = path.stat().st_size
+    if size > MAX_ARTICLE_BYTES:
+        raise InputError(_too_large(f"{path}", f"{size:,} bytes"))
     text = _decode(path, path.read_bytes())
     stem_id = _check_id(path.stem, f"{path}", "file name")
     if suffix in (".html", ".htm"):
-        return [_html_article(path, stem_id, text)]
+        return [html_article(text, stem_id, str(path))]
     if suffix == ".md":
         text = _markdown_to_text(text)
-    return [Article(article_id=stem_id, text=text, title=_first_line(text), path=str(path))]
+    title = _first_line(text)
+    if title is not None and len(title) > HEADLINE_MAX_CHARS:
+        warnings.warn(
+            f"{path}: the first line has {len(title):,} characters, too long for a headline (at most {HEADLINE_MAX_CHARS}); "
+            "it is read as body text: put the headline on a line of its own",
+            LongFirstLineWarning,
+            stacklevel=4,
+        )
+        title = None
+    return [Article(article_id=stem_id, text=text, title=title, path=str(path))]
+
+
+def _too_large(where: str, found: str) -> str:
+    return (
+        f"{where}: expected an article of at most {MAX_ARTICLE_BYTES:,} bytes (MAX_ARTICLE_BYTES), found {found}; "
+        "split it into several articles (for example a .jsonl file, one article a line)"
+    )
 
 
 def _is_article_records(path: Path) -> bool:
@@ -307,6 +338,9 @@ def _read_jsonl(path: Path) -> list[Article]:
             elif isinstance(value, str):
                 value = remove_control_characters(value, f"{where}: field {key!r}")
             fields[key] = value
+        if isinstance(fields["text"], str) and len(fields["text"]) > MAX_ARTICLE_BYTES // 4 and len(fields["text"].encode("utf-8")) > MAX_ARTICLE_BYTES:
+            problems.append(_too_large(f"{where}: field 'text'", f"{len(fields['text'].encode('utf-8')):,} bytes"))
+            bad = True
         if bad:
             continue
         meta = dict(record["meta"]) if isinstance(record.get("meta"), dict) else {}
@@ -348,27 +382,49 @@ def _markdown_to_text(text: str) -> str:
     return _MD_EMPHASIS.sub(r"\2", text)
 
 
-def _html_article(path: Path, article_id: str, html: str) -> Article:
-    from bs4 import BeautifulSoup  # BeautifulSoup is only needed for HTML articles
+def html_article(html: str, article_id: str, path: str = "<page>") -> Article:
+    """An HTML page as an article: the headline, then the article body found by trafilatura.
 
-    soup = BeautifulSoup(html, "html.parser")
-    for tag in soup(_HTML_DROP):
-        tag.decompose()
-    h1 = soup.find("h1")
-    title_tag = soup.find("title")
-    title = " ".join((h1 or title_tag).get_text(" ").split()) if (h1 or title_tag) else None
-    canonical = soup.find("link", rel="canonical")
-    url = canonical.get("href") if canonical else None
-    published_tag = soup.find("meta", attrs={"property": "article:published_time"}) or soup.find("time", datetime=True)
-    published = (published_tag.get("content") or published_tag.get("datetime")) if published_tag else None
-    for tag in soup(["head", "title"]):
-        tag.decompose()
-    blocks = _html_blocks(soup.body or soup)
+    trafilatura decides which blocks of the page are the article (no menus, sidebars,
+    related links or comments); the page's own block structure gives the lines, and
+    ``figcaption`` blocks inside the article are kept as caption lines. A page that
+    trafilatura cannot read (nested deeper than the HTML parser allows) is read whole.
+
+    Parameters
+    ----------
+    html : str
+        The page, decoded.
+    article_id : str
+        A safe id (checked by the caller).
+    path : str, default="<page>"
+        Where the page comes from, for messages and ``Article.path``.
+
+    Returns
+    -------
+    Article
+        ``text`` is the headline, then one line per block; ``meta`` holds the
+        ``captions`` offsets and, when the page names them, ``author`` and ``site_name``.
+
+    Raises
+    ------
+    InputError
+        The page has no article text besides its headline.
+    """
+    page = _parse_html(html)
+    found = _extract(html) if page is not None else None
+    blocks = _html_blocks(_tree_events(page) if page is not None else _stream_events(html))
+    title = _headline(page, found)
+    if found is not None and found.text:
+        blocks = _article_blocks(blocks, found.text)
+    elif page is not None:
+        warnings.warn(f"{path}: no article body found by the extractor; the whole page is read", FallbackWarning, stacklevel=4)
     if title:  # the headline leads the text, even when the page puts a label or a date above its <h1>
-        texts = [text for text, _ in blocks]
-        if title in texts:
-            del blocks[texts.index(title)]
-        blocks.insert(0, (title, False))
+        blocks = [(title, False)] + [block for block in blocks if block[0] != title]
+    if not any(text for text, _ in blocks[1 if title else 0 :]):
+        raise InputError(
+            f"{path}: expected an article body, found {'only the headline ' + repr(title) if title else 'no text'} in the page; "
+            "save the article's own page (not an index, a login or a consent page) or give its text as .txt"
+        )
     lines: list[str] = []
     captions = []
     offset = 0
@@ -378,44 +434,188 @@ def _html_article(path: Path, article_id: str, html: str) -> Article:
         lines.append(block)
         offset += len(block) + 2
     meta: dict[str, Any] = {"captions": captions} if captions else {}
+    for key, value in (("author", found and found.author), ("site_name", found and found.sitename)):
+        if value:
+            meta[key] = value
     return Article(
         article_id=article_id,
         text="\n\n".join(lines),
         title=title or None,
-        url=url,
-        published=published,
+        url=(found and found.url) or _canonical_url(page),
+        published=_published(page) or (found and found.date) or None,
         path=str(path),
         meta=meta,
     )
 
 
-def _html_blocks(root) -> list[tuple[str, bool]]:
-    """The blocks of text under ``root`` as ``(text, is_caption)``, in document order.
+def _parse_html(html: str):
+    """The page as an lxml tree, or None when the parser gives up (nesting too deep)."""
+    import lxml.html  # lxml is only needed for HTML articles
 
-    The tree is walked with an explicit stack, not by recursion, so that a page whose
-    elements nest thousands deep is read like any other.
-    """
-    from bs4 import NavigableString, Tag  # BeautifulSoup is only needed for HTML articles
-    from bs4.element import PreformattedString
+    parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True, remove_comments=True, remove_pis=True)
+    try:
+        page = lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
+    except (ValueError, lxml.etree.ParserError):
+        return None
+    if any("Excessive depth" in entry.message for entry in parser.error_log):
+        return None
+    return page
 
-    blocks: list[tuple[str, bool]] = []
-    stack = [(iter(root.children), False, [])]
+
+def _extract(html: str):
+    """trafilatura's article body and metadata (``.text``, ``.title``, ``.author``, ...), or None."""
+    import trafilatura  # trafilatura (lxml, dateparser) is only needed for HTML articles
+
+    try:
+        return trafilatura.bare_extraction(
+            html, with_metadata=True, include_comments=False, include_tables=True, include_images=False, deduplicate=False
+        )
+    except (RecursionError, ValueError):
+        return None
+
+
+def _headline(page, found) -> str | None:
+    """The page's first ``<h1>``, else the title trafilatura found, else ``<title>``."""
+    texts = []
+    if page is not None:
+        texts = [" ".join(node.text_content().split()) for node in page.iter("h1")][:1]
+        if found is not None and found.title:
+            texts.append(found.title)
+        texts += [" ".join(node.text_content().split()) for node in page.iter("title")][:1]
+    texts = [" ".join(text.split()) for text in texts]
+    return next((text for text in texts if text), None)
+
+
+def _canonical_url(page) -> str | None:
+    if page is None:
+        return None
+    return next((node.get("href") for node in page.iter("link") if (node.get("rel") or "").lower() == "canonical"), None)
+
+
+def _published(page) -> str | None:
+    """The page's ``article:published_time``, else the first ``<time datetime>``: the date as the page writes it."""
+    if page is None:
+        return None
+    for node in page.iter("meta"):
+        if node.get("property") == "article:published_time" and node.get("content"):
+            return node.get("content")
+    return next((node.get("datetime") for node in page.iter("time") if node.get("datetime")), None)
+
+
+#: Blocks shorter than this are kept only when they match whole lines of the extracted body
+#: (a menu item "Home" occurs inside many bodies); longer ones when the body contains them.
+_MIN_CONTAINED = 40
+
+
+def _article_blocks(blocks: list[tuple[str, bool]], body: str) -> list[tuple[str, bool]]:
+    """The blocks of the page that make up the extracted ``body``, and the captions among them."""
+    lines = [" ".join(line.split()) for line in body.split("\n")]
+    lines = [line.removeprefix("- ") for line in lines if line]
+    lines = [cell.strip() for line in lines for cell in (line.strip("|").split("|") if line.startswith("|") else [line])]  # table rows: their cells
+    joined = " ".join(lines)
+    starts, ends, offset = set(), set(), 0
+    for line in lines:
+        starts.add(offset)
+        offset += len(line)
+        ends.add(offset)
+        offset += 1
+    kept = [len(text) >= _MIN_CONTAINED and text in joined or _matches_lines(text, joined, starts, ends) for text, _ in blocks]
+    previous = False
+    for i, (_, is_caption) in enumerate(blocks):  # a caption next to the article (other captions aside) belongs to it
+        if is_caption:
+            kept[i] = kept[i] or previous
+        else:
+            previous = kept[i]
+    following = False
+    for i in reversed(range(len(blocks))):
+        if blocks[i][1]:
+            kept[i] = kept[i] or following
+        else:
+            following = kept[i]
+    return [block for block, keep in zip(blocks, kept) if keep]
+
+
+def _matches_lines(text: str, joined: str, starts: set[int], ends: set[int]) -> bool:
+    """Whether ``text`` occurs in ``joined`` starting at the start of a line and ending at the end of one."""
+    at = joined.find(text)
+    while at >= 0:
+        if at in starts and at + len(text) in ends:
+            return True
+        at = joined.find(text, at + 1)
+    return False
+
+
+def _tree_events(root):
+    """``("start", tag)``, ``("end", tag)`` and ``("text", str)`` events of an lxml tree, without recursion."""
+    stack = [(root, False)]
     while stack:
-        children, caption, buffer = stack[-1]
-        child = next(children, None)
-        if child is None or (isinstance(child, Tag) and child.name in _HTML_BLOCKS):
-            text = " ".join("".join(buffer).split())
-            if text:
-                blocks.append((text, caption))
-            buffer.clear()
-            if child is None:
-                stack.pop()
-            else:
-                stack.append((iter(child.children), caption or child.name == "figcaption", []))
-        elif isinstance(child, PreformattedString):
+        node, closing = stack.pop()
+        if closing:
+            yield "end", node.tag
+            if node.tail:
+                yield "text", node.tail
             continue
-        elif isinstance(child, NavigableString):
-            buffer.append(str(child))
-        elif isinstance(child, Tag):
-            buffer.append(child.get_text(""))
+        if not isinstance(node.tag, str):  # a comment or processing instruction: only its tail is text
+            if node.tail:
+                yield "text", node.tail
+            continue
+        yield "start", node.tag
+        if node.text:
+            yield "text", node.text
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node))
+
+
+def _stream_events(html: str):
+    """The same events from Python's own HTML parser, which has no nesting limit."""
+    from html.parser import HTMLParser
+
+    events: list[tuple[str, str]] = []
+
+    class _Events(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            events.append(("start", tag))
+
+        def handle_endtag(self, tag):
+            events.append(("end", tag))
+
+        def handle_data(self, data):
+            events.append(("text", data))
+
+    parser = _Events(convert_charrefs=True)
+    parser.feed(html)
+    parser.close()
+    return events
+
+
+def _html_blocks(events) -> list[tuple[str, bool]]:
+    """The blocks of text of a page as ``(text, is_caption)``, in document order.
+
+    ``events`` come from :func:`_tree_events` or :func:`_stream_events`; text inside
+    :data:`_HTML_DROP` elements and ``<head>`` is left out.
+    """
+    blocks: list[tuple[str, bool]] = []
+    buffer: list[str] = []
+    dropped = caption = 0
+
+    def flush() -> None:
+        text = " ".join("".join(buffer).split())
+        if text:
+            blocks.append((text, caption > 0))
+        buffer.clear()
+
+    for kind, value in events:
+        if kind == "text":
+            if not dropped:
+                buffer.append(value)
+            continue
+        tag = value.lower()
+        step = 1 if kind == "start" else -1
+        if tag in _HTML_DROP:
+            dropped = max(0, dropped + step)
+        elif not dropped and tag in _HTML_BLOCKS:
+            flush()
+            if tag == "figcaption":
+                caption = max(0, caption + step)
+    flush()
     return blocks

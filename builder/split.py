@@ -18,9 +18,13 @@ import warnings
 from collections import Counter
 from functools import lru_cache
 
-from checkworthy.schemas.records import Article, Sentence, sentence_id
+from checkworthy.schemas.records import HEADLINE_MAX_CHARS, Article, Sentence, sentence_id
 
 Span = tuple[int, int]
+
+#: A neighbouring sentence in a sentence's context is cut to this many characters, so that
+#: the output grows linearly with the input however long the sentences are.
+CONTEXT_MAX_CHARS = 1000
 
 #: Texts longer than this are segmented in windows of this size, so memory stays bounded.
 WINDOW = 1 << 16
@@ -358,6 +362,18 @@ _CAPTION = re.compile(
     r"|\b(REUTERS|AP Photo|AFP|Getty Images)/",
     re.IGNORECASE,
 )
+#: A caption in the forms newsrooms use, whatever its length: a photo or video prefix
+#: ("Photo: ...", "File photo - ..."), or an agency credit at its end ("... AP Photo/Jane Roe",
+#: "... REUTERS/Gleb Garanich", "... (Getty Images)"), or a credit alone.
+_CAPTION_FORM = re.compile(
+    r"^\(?(file |AP |AFP )?(photo|image|picture|video)s?( \d+)?\s*[:|\u2013\u2014-]\s*\S"
+    r"|\b(AP Photo|REUTERS|AFP|EPA(-EFE)?|Getty Images|Xinhua)\s*/\s*[^()/]{1,60}\)?\.?$"
+    r"|[(\[](AP( Photo)?|Reuters|AFP|EPA|Getty Images|Shutterstock|Alamy)( via [^()]{1,40})?[)\]]\.?$"
+    r"|(^|[.!?]\s+)(photo|picture|image)( credit)?:\s*[^.]{1,60}$",
+    re.IGNORECASE,
+)
+#: Lines longer than this are never caption forms (a caption runs over a few sentences, not a page).
+_CAPTION_MAX = 1000
 #: Cheap substring tests (on the lower-cased line), one of which must pass before ``_CAPTION`` is tried.
 _CAPTION_HINTS = ("pictur", "seen", "shown", "photo", "pose", "image", "file", "reuters", "afp", "getty", "(l", "(r", "(c")
 _SHORT_LINE = 300
@@ -398,6 +414,8 @@ def line_role(line: str, *, is_headline: bool = False, is_caption: bool = False)
         return "caption"
     if len(stripped) <= _BOILERPLATE_MAX and (_BOILERPLATE.match(stripped) or _NAVIGATION.match(stripped)):
         return "boilerplate"
+    if len(stripped) <= _CAPTION_MAX and _CAPTION_FORM.search(stripped):
+        return "caption"
     if len(stripped) <= 200 and _BYLINE.match(stripped):
         return "byline"
     if len(stripped) <= _SHORT_LINE and _has_caption_hint(stripped) and _CAPTION.search(stripped):
@@ -459,12 +477,12 @@ def split_article(article: Article, segmenter: Segmenter | None = None) -> list[
 def _sentences(article: Article, pieces: list[tuple[int, int, str]]) -> list[Sentence]:
     text = article.text
     texts = [text[start:end] for start, end, _ in pieces]
-    headline = " ".join(t for t, (_, _, role) in zip(texts, pieces) if role == "headline")
+    headline = clip(" ".join(t for t, (_, _, role) in zip(texts, pieces) if role == "headline"), HEADLINE_MAX_CHARS)
     body = [i for i, (_, _, role) in enumerate(pieces) if role == "body"]
     neighbours = {i: ["", ""] for i in body}
     for previous, current in zip(body, body[1:]):
-        neighbours[current][0] = texts[previous]
-        neighbours[previous][1] = texts[current]
+        neighbours[current][0] = clip(texts[previous], CONTEXT_MAX_CHARS, keep="end")
+        neighbours[previous][1] = clip(texts[current], CONTEXT_MAX_CHARS)
     occurrences: Counter[str] = Counter()
     sentences = []
     for index, ((start, end, role), sentence_text) in enumerate(zip(pieces, texts)):
@@ -485,6 +503,32 @@ def _sentences(article: Article, pieces: list[tuple[int, int, str]]) -> list[Sen
             )
         )
     return sentences
+
+
+def clip(text: str, limit: int, *, keep: str = "start") -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, with an ellipsis.
+
+    Parameters
+    ----------
+    keep : {"start", "end"}, default="start"
+        The part kept: the start (a headline, the next sentence) or the end (the previous sentence).
+
+    Examples
+    --------
+    >>> clip("Talks resume in Vienna after a long pause", 20)
+    'Talks resume in\u2026'
+    >>> clip("Talks resume in Vienna after a long pause", 20, keep="end")
+    '\u2026after a long pause'
+    """
+    if len(text) <= limit:
+        return text
+    if keep == "end":
+        tail = text[len(text) - limit + 1 :]
+        space = tail.find(" ")
+        return "\u2026" + (tail[space + 1 :] if 0 <= space < limit // 2 else tail)
+    head = text[: limit - 1]
+    space = head.rfind(" ")
+    return (head[:space] if space > limit // 2 else head) + "\u2026"
 
 
 def describe_splitter() -> str:

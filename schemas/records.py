@@ -18,6 +18,10 @@ ARTICLE_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]+$")
 
 ROLES = ("headline", "body", "caption", "byline", "boilerplate")
 
+#: A first line longer than this is body text, not a headline; a headline in a sentence's
+#: context is cut to this length.
+HEADLINE_MAX_CHARS = 300
+
 
 @dataclass(frozen=True)
 class Article:

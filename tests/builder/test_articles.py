@@ -8,6 +8,7 @@ import warnings
 import pytest
 
 from checkworthy.builder.articles import EmptyArticleWarning, IgnoredFileWarning, read_article_records, read_articles
+from checkworthy.builder.split import split_article
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError, SchemaError
 from checkworthy.schemas.io import atomic_write_jsonl, sha256_text
 
@@ -186,3 +187,58 @@ def test_the_articles_jsonl_written_by_tasks_reads_back_as_the_same_articles(tmp
     assert [(a.article_id, a.text, a.text_sha256, a.meta) for a in again] == [
         (a.article_id, a.text, a.text_sha256, a.meta) for a in original
     ]
+
+
+# --- Real web pages: the article body without the page around it -----------------------
+
+_PARAGRAPHS = [
+    "Officials said on Monday that 1,200 homes had been flooded after the river rose by three metres overnight.",
+    "The regional government has opened four shelters and asked residents of low-lying streets to leave before dark.",
+    "Rainfall this month is already twice the October average, according to the national weather service.",
+    "Insurers estimate the damage at more than 40 million euros, a figure that could rise as the water recedes.",
+]
+
+
+def _page(body: str, *, around: str = "") -> str:
+    return f"""<!DOCTYPE html><html><head><title>Floods | Daily Example</title>
+    <link rel="canonical" href="https://news.example.org/floods"><meta property="og:site_name" content="Daily Example">
+    <meta name="author" content="Ana Lima"><meta property="article:published_time" content="2019-11-18T10:00:00Z"></head>
+    <body>{body}{around}</body></html>"""
+
+
+_ARTICLE = "<article><h1>River floods 1,200 homes</h1>" + "".join(f"<p>{p}</p>" for p in _PARAGRAPHS[:2]) + (
+    '<figure><img src="f.jpg"><figcaption>Residents wade through a flooded street in the old town.</figcaption></figure>'
+) + "".join(f"<p>{p}</p>" for p in _PARAGRAPHS[2:]) + "</article>"
+
+
+def test_html_page_inside_a_form_is_read(write):
+    """Some sites (Al Jazeera) put the whole page inside one <form>: the body is still found."""
+    [article] = read_articles([write("form.html", _page(f'<form id="aspnetForm" action="/x">{_ARTICLE}</form>'))])
+    assert article.text.split("\n\n")[0] == "River floods 1,200 homes"
+    assert all(p in article.text for p in _PARAGRAPHS)
+
+
+def test_html_sidebars_menus_and_comments_are_left_out(write):
+    around = """<aside class="sidebar"><h3>Trending now</h3><ul><li><a href="/a">Celebrity chef opens a third restaurant in the capital</a></li>
+    <li><a href="/b">Ten things to do this weekend if it keeps raining</a></li></ul></aside>
+    <div class="related"><h3>Related Articles</h3><p><a href="/c">Drought fears return as reservoirs fall to record lows this summer</a></p></div>
+    <section id="comments" class="comments"><h3>3 comments</h3><div class="comment"><p>This is what happens when nobody maintains the dykes, shameful.</p></div>
+    <div class="comment"><p>My cousin lives there and says the shelters are already full tonight.</p></div></section>"""
+    menu = '<header><ul class="menu"><li><a href="/">Home</a></li><li><a href="/world">World</a></li><li><a href="/sport">Sport</a></li></ul></header>'
+    [article] = read_articles([write("floods.html", _page(menu + _ARTICLE, around=around))])
+    lines = article.text.split("\n\n")
+    assert lines == ["River floods 1,200 homes", *_PARAGRAPHS[:2], "Residents wade through a flooded street in the old town.", *_PARAGRAPHS[2:]]
+    [[start, end]] = article.meta["captions"]
+    assert article.text[start:end] == "Residents wade through a flooded street in the old town."
+    assert (article.url, article.published) == ("https://news.example.org/floods", "2019-11-18T10:00:00Z")
+    assert article.meta["author"] == "Ana Lima" and article.meta["site_name"] == "Daily Example"
+    roles = {s.text: s.role for s in split_article(article)}
+    assert roles["Residents wade through a flooded street in the old town."] == "caption"
+
+
+def test_html_page_without_article_body_is_reported_by_name(write, tmp_path):
+    write("in/empty.html", "<html><head><title>Log in</title></head><body><nav><a href='/'>Home</a></nav><script>x()</script></body></html>")
+    write("in/bad.txt", "Caf\xe9".encode("latin-1"))
+    write("in/good.txt", "Title\n\nBody text.")
+    with pytest.raises(InputError, match=r"(?s)2 problem.*bad\.txt: line 1: expected UTF-8.*empty\.html: expected an article body, found only the headline 'Log in'"):
+        read_articles(tmp_path / "in")

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from checkworthy.builder.articles import read_articles
+from checkworthy.builder.select import score_sentences
 from checkworthy.builder.split import RuleSegmenter, get_segmenter, line_role, segment, split_article
+from checkworthy.builder.tasks import make_tasks
 from checkworthy.schemas.records import Article, sentence_id
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_27e9f3fb14e76b8c.txt"
@@ -227,3 +229,48 @@ def test_photo_credit_inside_a_line_is_boilerplate():
         ("body", "Prices rose."),
         ("boilerplate", "Advertisement"),
     ]
+
+
+CAPTION_LINES = [
+    "Photo: A man walks past a destroyed building in Kharkiv, Ukraine, March 3, 2022.",
+    "Photo: Firefighters at the scene on Tuesday. (AP Photo/Evan Vucci)",
+    "Image: Supporters gather outside the court",
+    "Picture: Jane Roe/Daily Example",
+    "File photo: The central bank's headquarters in Frankfurt, Germany.",
+    "FILE PHOTO - Oil pump jacks are seen at sunset in Midland, Texas, U.S.",
+    "Video: Protesters clash with riot police in the capital",
+    "Police officers stand guard outside the parliament building. AP Photo/Markus Schreiber",
+    "A view of the damaged bridge after the strike. REUTERS/Gleb Garanich",
+    "Emergency workers search the rubble of the hotel on Sunday. (Getty Images)",
+    "The flooded main square of the town on Friday (Reuters)",
+    "Pope Francis waves to the crowd. He spoke about migrants for ten minutes. Afterwards he met the mayor. (AFP)",
+    "Rescue teams work through the night. The storm left 40,000 homes without power. Photo: Jane Roe",
+    "AP Photo/Charlie Riedel",
+    "(Getty Images)",
+]
+
+BODY_MENTIONING_PHOTOS = [
+    "A photo shared on social media showed soldiers crossing the border at dawn.",
+    "The photo was taken in 2019 by a Reuters photographer, the agency said.",
+    "Getty Images said on Monday that it had removed the picture from its archive.",
+    "Reuters reported that 12 people died in the floods, citing local officials.",
+    "The image, which was viewed 2 million times, was later found to be doctored.",
+    "He posted a video of the rally on Twitter, where it was shared 40,000 times.",
+    "Police said the photographer, who works for AFP, was released after two hours.",
+    "Asked about the picture, the minister said: It was taken out of context.",
+]
+
+
+@pytest.mark.parametrize("line", CAPTION_LINES, ids=lambda line: line[:40])
+def test_caption_forms_are_captions_and_never_tasks(line):
+    """A caption line is a caption, or boilerplate when it is a credit alone; a credit inside it is boilerplate."""
+    assert line_role(line) in ("caption", "boilerplate")
+    article = Article("c1", f"Storm hits\n\nThe storm hit at 9 a.m. on Monday, officials said.\n\n{line}", title="Storm hits")
+    sentences = score_sentences(split_article(article), article)
+    assert {s.role for s in sentences if s.text in line} <= {"caption", "boilerplate"}
+    assert [task["data"]["sentence"] for task in make_tasks([article], sentences)] == ["The storm hit at 9 a.m. on Monday, officials said."]
+
+
+@pytest.mark.parametrize("line", BODY_MENTIONING_PHOTOS, ids=lambda line: line[:40])
+def test_body_sentences_that_mention_a_photo_stay_body(line):
+    assert line_role(line) == "body"

@@ -7,13 +7,14 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from checkworthy.builder.articles import MAX_ARTICLE_BYTES, LongFirstLineWarning
 from checkworthy.builder.select import score_sentences
-from checkworthy.builder.split import split_article
+from checkworthy.builder.split import CONTEXT_MAX_CHARS, split_article
 from checkworthy.builder.tasks import OUTPUT_FILES, make_tasks, predicted_label, write_tasks
 from checkworthy.schemas import FROM_NAME, TO_NAME, load_scheme, validate
 from checkworthy.schemas.errors import InputError, VersionExistsError
 from checkworthy.schemas.io import OUTPUT_MARKER, read_output_marker, sha256_text
-from checkworthy.schemas.records import Article
+from checkworthy.schemas.records import HEADLINE_MAX_CHARS, Article
 
 TEXT = (
     "Budget talks stall\n\n"
@@ -184,3 +185,51 @@ def test_overwrite_refuses_a_parent_of_the_current_directory(write, tmp_path, mo
     with pytest.raises(InputError, match=r"out: will not replace it: it is the current directory \(or holds it\)"):
         write_tasks([tmp_path / "in"], tmp_path / "out", overwrite=True)
     assert (tmp_path / "out" / "work").is_dir()
+
+
+# --- Text without line breaks: output proportional to the input ------------------------
+
+
+def _one_line_article(size: int) -> str:
+    sentences = [
+        f"Officials in district {i} said on Monday that {i * 37 % 1000} homes had been flooded after the river rose by {i % 9 + 1} metres."
+        for i in range(size // 100 + 1)
+    ]
+    return " ".join(sentences)[:size]
+
+
+def test_one_line_article_of_300_kb_gives_output_proportional_to_its_size(tmp_path):
+    text = _one_line_article(300_000)
+    source = tmp_path / "oneline.txt"
+    source.write_text(text, encoding="utf-8")
+    with pytest.warns(LongFirstLineWarning, match=r"oneline\.txt: the first line has 300,000 characters, too long for a headline"):
+        counts = write_tasks([source], tmp_path / "out")
+    assert counts["tasks"] > 2000  # the line is body text, not one giant headline
+    written = sum(path.stat().st_size for path in (tmp_path / "out").iterdir())
+    # each ~100-character sentence costs a fixed amount of JSON (ids, hashes, score, its two neighbours) in
+    # sentences.jsonl and tasks.json: about 17 times the input, where a whole-line headline in every context made it 5,000 times
+    assert written < 25 * len(text.encode("utf-8"))
+    for line in (tmp_path / "out" / "sentences.jsonl").read_text(encoding="utf-8").splitlines()[:50]:
+        assert len(line) < 2_000
+
+
+def test_context_and_headline_are_cut_to_bounded_lengths():
+    long_sentence = "Word " + "word " * 2_000 + "end."
+    article = Article("a1", "Short headline " + "x" * 400 + "\n\nFirst. " + long_sentence + " Last one.", title="Short headline " + "x" * 400)
+    sentences = split_article(article)
+    assert all(len(s.context["headline"]) <= HEADLINE_MAX_CHARS for s in sentences)
+    assert all(len(s.context["before"]) <= CONTEXT_MAX_CHARS and len(s.context["after"]) <= CONTEXT_MAX_CHARS for s in sentences)
+    first, _, last = (s for s in sentences if s.role == "body")
+    assert first.context["after"].startswith("Word word") and first.context["after"].endswith("\u2026")
+    assert last.context["before"].startswith("\u2026") and last.context["before"].endswith("word end.")
+
+
+def test_50_mb_single_line_file_is_refused_with_a_clear_message(tmp_path):
+    source = tmp_path / "huge.txt"
+    with open(source, "w", encoding="utf-8") as handle:
+        chunk = "Prices rose again in the capital last year. " * 20_000
+        while handle.tell() < 50 * 1024 * 1024:
+            handle.write(chunk)
+    with pytest.raises(InputError, match=rf"huge\.txt: expected an article of at most {MAX_ARTICLE_BYTES:,} bytes .*found 52,[0-9,]+ bytes; split it"):
+        write_tasks([source], tmp_path / "out")
+    assert not (tmp_path / "out").exists()
