@@ -110,7 +110,8 @@ def test_write_tasks_writes_four_valid_files(write, tmp_path):
     assert {s["role"] for s in sentences} == {"headline", "byline", "body", "boilerplate"}
     assert "Share this article" not in {t["data"]["sentence"] for t in tasks}
     root = ET.fromstring((out / "label_config.xml").read_text())
-    assert [c.get("value") for c in root.iter("Choice")] == ["Yes", "No"]
+    assert [c.get("alias") for c in root.iter("Choice")] == ["Yes", "No"]  # exported values; the page shows the words
+    assert [c.get("value") for c in root.iter("Choice")] == ["Check-worthy", "Not check-worthy"]
 
 
 def test_write_tasks_is_byte_identical_across_runs_and_processes(write, tmp_path):
@@ -184,3 +185,23 @@ def test_overwrite_refuses_a_parent_of_the_current_directory(write, tmp_path, mo
     with pytest.raises(InputError, match=r"out: will not replace it: it is the current directory \(or holds it\)"):
         write_tasks([tmp_path / "in"], tmp_path / "out", overwrite=True)
     assert (tmp_path / "out" / "work").is_dir()
+
+
+def test_the_passage_marks_the_target_between_its_neighbours_and_escapes_the_text(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text("Budget approved\n\nOne <b>. Two rose 3% in May. Three firms fell sharply. Four ministers resigned on Friday.\n", encoding="utf-8")
+    write_tasks([seeds], tmp_path / "tasks", context=1)
+    tasks = {t["data"]["sentence"]: t["data"] for t in json.loads((tmp_path / "tasks" / "tasks.json").read_text(encoding="utf-8"))}
+    data = tasks["Two rose 3% in May."]
+    assert "<mark>Two rose 3% in May.</mark>" in data["passage"]
+    assert "One &lt;b&gt;." in data["passage"] and "Three firms fell sharply." in data["passage"] and "Four ministers" not in data["passage"]
+    assert "<h4>Headline</h4>" in data["passage"] and "Budget approved" in data["passage"]
+    assert data["article"].count("<mark>") == 1 and "Four ministers" in data["article"]
+    first = tasks["One <b>."]["passage"]
+    assert "<mark>One &lt;b&gt;.</mark>" in first and "<p></p>" not in first  # no empty block before the first sentence
+
+
+def test_a_negative_context_is_refused(tmp_path):
+    with pytest.raises(InputError, match="--context must be 0 or more"):
+        write_tasks([tmp_path], tmp_path / "tasks", context=-1)
