@@ -293,18 +293,18 @@ def test_config_change_dropping_a_used_choice_is_refused(studio_server, task_dir
     used = _ids(folder)[1]
     post_annotations("config-change", [(used, "NFS", "ann1@example.org", 2.0)], connection=connection)
 
-    without_nfs = config.replace(next(line for line in config.splitlines() if 'value="NFS"' in line) + "\n", "")
-    assert 'value="NFS"' not in without_nfs
+    without_nfs = config.replace(next(line for line in config.splitlines() if 'alias="NFS"' in line) + "\n", "")
+    assert 'alias="NFS"' not in without_nfs
     v2 = task_dir(SENTENCES, name="v2", label_config=without_nfs)
     with pytest.raises(InputError, match=rf"(?s)choice 'NFS' .* 1 annotation.*sentence_id '{used}'"):
         push_tasks(v2, "config-change", connection=connection)
-    assert 'value="NFS"' in StudioProject(connection, "config-change").label_config
+    assert 'alias="NFS"' in StudioProject(connection, "config-change").label_config
 
-    without_ufs = config.replace(next(line for line in config.splitlines() if 'value="UFS"' in line) + "\n", "")
+    without_ufs = config.replace(next(line for line in config.splitlines() if 'alias="UFS"' in line) + "\n", "")
     v3 = task_dir(SENTENCES, name="v3", label_config=without_ufs)
     result = push_tasks(v3, "config-change", connection=connection)
     assert result.config_updated and result.unchanged == 3
-    assert 'value="UFS"' not in StudioProject(connection, "config-change").label_config
+    assert 'alias="UFS"' not in StudioProject(connection, "config-change").label_config
 
 
 @pytest.mark.studio
