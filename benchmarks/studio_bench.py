@@ -46,7 +46,9 @@ def write_task_dir(folder: Path, n: int) -> None:
         tasks.append({
             "data": {"sentence_id": f"{article}:{digest[:12]}", "article_id": article, "sentence": sentence,
                      "text_sha256": digest, "headline": f"Headline of {article}",
-                     "context_before": ("Earlier text. " * 72)[:1000], "context_after": ("Later text. " * 84)[:1000]},
+                     "context_before": ("Earlier text. " * 72)[:1000], "context_after": ("Later text. " * 84)[:1000],
+                     "passage": f"<p>Earlier text. <mark>{sentence}</mark> Later text.</p>",
+                     "article": f"<p>{('Earlier text. ' * 72)[:1000]}<mark>{sentence}</mark> {('Later text. ' * 84)[:1000]}</p>"},
             "meta": {"scheme": "claimbuster", "start": 0, "end": len(sentence), "index": i % 50,
                      "score": round((i % 100) / 100, 2), "reason": "benchmark"},
             "predictions": [{"model_version": "bench-1", "score": 0.5, "result": [

@@ -39,7 +39,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from checkworthy.builder import studio
-from checkworthy.schemas import FROM_NAME, TO_NAME, load_scheme, validate
+from checkworthy.schemas import FROM_NAME, TO_NAME, load_schema, load_scheme, validate
 from checkworthy.schemas.errors import InputError, StudioError
 from checkworthy.schemas.io import atomic_path, canonical_json, progress, read_json, sha256_text
 from checkworthy.schemas.locks import folder_lock
@@ -48,6 +48,8 @@ ENV_URL = "LABEL_STUDIO_URL"
 ENV_TOKEN = "LABEL_STUDIO_API_KEY"
 #: The ``meta`` key where a push stores each task's :func:`task_hash`.
 HASH_KEY = "checkworthy_sha256"
+#: The ``data`` fields of a task (``schemas/tasks.schema.json``).
+TASK_DATA_FIELDS = tuple(load_schema("tasks")["items"]["properties"]["data"]["properties"])
 
 
 class InsecureConnectionWarning(UserWarning):
@@ -179,6 +181,10 @@ def connect(
 def config_choices(label_config: str, where: str = "label config") -> dict[str, set[str]]:
     """The choices of each ``<Choices>`` control of a labeling config: ``{name: {values}}``.
 
+    A choice's value in results is its ``alias`` when it has one (the page shows the
+    ``value``, the words; results, exports and the dataset keep the alias, the code),
+    as Label Studio reads it.
+
     Raises
     ------
     InputError
@@ -189,7 +195,7 @@ def config_choices(label_config: str, where: str = "label config") -> dict[str, 
     except ET.ParseError as exc:
         raise InputError(f"{where}: not well-formed XML ({exc}); regenerate it with 'checkworthy tasks'") from None
     return {
-        control.get("name"): {choice.get("value") for choice in control.iter("Choice")}
+        control.get("name"): {choice.get("alias") or choice.get("value") for choice in control.iter("Choice")}
         for control in root.iter("Choices")
     }
 
@@ -264,6 +270,38 @@ def read_task_dir(path: str | os.PathLike) -> TaskDir:
 
 # --------------------------------------------------------------------------- push plan (no requests)
 
+#: The project fields a push sets (see :func:`page_settings`).
+PAGE_SETTINGS = ("show_collab_predictions", "show_instruction", "expert_instruction")
+
+#: Task-list columns an annotator sees by default; every other one is hidden (see :meth:`StudioProject.apply`).
+VISIBLE_COLUMNS = ("tasks:data.headline", "tasks:data.sentence")
+#: Task-list columns of Label Studio 1.23 (the ``tasks:data.*`` ones of a task are added from its fields).
+TASK_LIST_COLUMNS = (
+    "tasks:id", "tasks:inner_id", "tasks:completed_at", "tasks:total_annotations", "tasks:cancelled_annotations",
+    "tasks:total_predictions", "tasks:annotators", "tasks:annotations_results", "tasks:annotations_ids",
+    "tasks:predictions_score", "tasks:predictions_model_versions", "tasks:predictions_results", "tasks:file_upload",
+    "tasks:storage_filename", "tasks:created_at", "tasks:updated_at", "tasks:updated_by", "tasks:avg_lead_time",
+    "tasks:draft_exists", "tasks:comment_count", "tasks:unresolved_comment_count", "tasks:comment_authors",
+)
+
+
+def page_settings(tasks: list[dict[str, Any]], *, preannotate: bool = False) -> dict[str, Any]:
+    """The project fields a push sets: instructions shown before the first task, predictions hidden.
+
+    Parameters
+    ----------
+    tasks : list of dict
+        The local tasks; the instructions are those of their scheme (``meta.scheme``).
+    preannotate : bool, default=False
+        Show the model's prediction to annotators, pre-selected (Label Studio's
+        ``show_collab_predictions``). Off by default: each annotator labels on their own.
+    """
+    settings: dict[str, Any] = {"show_collab_predictions": preannotate}
+    schemes = sorted({task["meta"]["scheme"] for task in tasks})
+    if len(schemes) == 1:
+        settings.update(show_instruction=True, expert_instruction=load_scheme(schemes[0]).instructions_html())
+    return settings
+
 
 @dataclasses.dataclass
 class PushResult:
@@ -309,18 +347,22 @@ class ProjectInfo:
         The labeling config stored in Label Studio.
     maximum_annotations : int
         Annotations wanted per task (the project's overlap).
+    settings : dict
+        The project's :data:`PAGE_SETTINGS` as stored.
     """
 
     id: int
     title: str
     label_config: str
     maximum_annotations: int
+    settings: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def of(cls, project: Any) -> ProjectInfo:
         """From a project object of the SDK."""
         return cls(id=project.id, title=project.title, label_config=project.label_config,
-                   maximum_annotations=project.maximum_annotations)
+                   maximum_annotations=project.maximum_annotations,
+                   settings={key: getattr(project, key, None) for key in PAGE_SETTINGS})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -358,6 +400,8 @@ class PushPlan:
         The labeling config to set; None leaves the project's as it is.
     maximum_annotations : int or None
         The overlap to set; None leaves the project's as it is.
+    settings : dict
+        Project fields (:data:`PAGE_SETTINGS`) to set; only those that differ for an existing project.
     create : list of dict
         The bodies of the tasks to import, each with its :func:`task_hash` in
         ``meta[HASH_KEY]`` and the annotations imported with it.
@@ -374,6 +418,7 @@ class PushPlan:
     create_project: bool = False
     label_config: str | None = None
     maximum_annotations: int | None = None
+    settings: dict[str, Any] = dataclasses.field(default_factory=dict)
     create: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     annotations_imported: int = 0
     update: list[TaskUpdate] = dataclasses.field(default_factory=list)
@@ -485,6 +530,7 @@ def plan_push(
     project: ProjectInfo | None = None,
     annotators: int | None = None,
     annotations: dict[str, list[dict[str, Any]]] | None = None,
+    settings: dict[str, Any] | None = None,
     where: str = "label_config.xml",
 ) -> PushPlan:
     """Decide what a push sends: which tasks to create, update or skip, and the project's changes.
@@ -516,6 +562,9 @@ def plan_push(
     annotations : dict, optional
         Annotation bodies (:func:`_annotation_body`) by sentence id, imported with
         the tasks they belong to when those are created.
+    settings : dict, optional
+        Project fields to set (:func:`page_settings`); for an existing project only
+        those that differ are planned.
     where : str, default="label_config.xml"
         Names the local config in errors.
 
@@ -527,6 +576,8 @@ def plan_push(
     ------
     InputError
         The new config removes or renames a choice that annotations use (listing them).
+        A choice is compared by its exported value (``alias``, else ``value``): a
+        config that only changes the words a choice shows keeps every annotation.
 
     Examples
     --------
@@ -538,6 +589,7 @@ def plan_push(
     plan = PushPlan()
     if project is None:
         plan.create_project, plan.label_config, plan.maximum_annotations = True, label_config, annotators or 1
+        plan.settings = dict(settings or {})
         new = list(tasks)
     else:
         if _config_changed(project.label_config, label_config):
@@ -545,6 +597,7 @@ def plan_push(
             plan.label_config = label_config
         if annotators is not None and annotators != project.maximum_annotations:
             plan.maximum_annotations = annotators
+        plan.settings = {key: value for key, value in (settings or {}).items() if project.settings.get(key) != value}
         new = []
         for task, remote in _matched(tasks, remote_listing):
             if remote is None:
@@ -880,6 +933,7 @@ class StudioProject:
         annotations: Iterable[NewAnnotation] | None = None,
         batch_size: int = 5000,
         wait: float = 0.0,
+        preannotate: bool = False,
     ) -> PushResult:
         """Create or update the project from a task directory; upsert by sentence_id.
 
@@ -920,6 +974,10 @@ class StudioProject:
             Tasks per import request.
         wait : float, default=0
             Seconds to wait for another push to the same project (0: refuse at once).
+        preannotate : bool, default=False
+            Show the model's predictions to annotators, pre-selected. By default they
+            are stored with the tasks but hidden, so that every label is independent;
+            the project's instructions are set from the scheme (:func:`page_settings`).
 
         Returns
         -------
@@ -948,6 +1006,7 @@ class StudioProject:
             project = self.find(required=False)
             plan = plan_push(local.tasks, self._remote_listing(local, project), label_config=local.label_config,
                              project=project, annotators=annotators, annotations=bodies,
+                             settings=page_settings(local.tasks, preannotate=preannotate),
                              where=str(local.path / "label_config.xml"))
             return self.apply(plan, batch_size=batch_size)
 
@@ -966,8 +1025,9 @@ class StudioProject:
         if plan.create_project:
             with self.connection.calling(f"creating project {self.project!r}"):
                 created = client.projects.create(title=self.project, label_config=plan.label_config,
-                                                 maximum_annotations=plan.maximum_annotations)
+                                                 maximum_annotations=plan.maximum_annotations, **plan.settings)
             self._info = ProjectInfo.of(created)
+            self._add_task_list_view()
         else:
             info = self.find()
             if plan.label_config is not None:
@@ -977,7 +1037,11 @@ class StudioProject:
             if plan.maximum_annotations is not None:
                 with self.connection.calling(f"setting the overlap of project {self.project!r}"):
                     client.projects.update(id=info.id, maximum_annotations=plan.maximum_annotations)
-                self._info = dataclasses.replace(info, maximum_annotations=plan.maximum_annotations)
+                self._info = info = dataclasses.replace(info, maximum_annotations=plan.maximum_annotations)
+            if plan.settings:
+                with self.connection.calling(f"setting the labeling page of project {self.project!r}"):
+                    client.projects.update(id=info.id, **plan.settings)
+                self._info = dataclasses.replace(info, settings={**info.settings, **plan.settings})
         result = PushResult(project_id=self.id, unchanged=plan.unchanged, refused=list(plan.refused),
                             config_updated=plan.label_config is not None and not plan.create_project)
         self._import_tasks(plan.create, batch_size)
@@ -986,6 +1050,24 @@ class StudioProject:
             self._update_task(update)
         result.updated = len(plan.update)
         return result
+
+    def _add_task_list_view(self) -> None:
+        """Give a new project a task-list tab that shows only headline and sentence.
+
+        Label Studio's open-source edition shows every user the same task list with
+        all columns (other annotators' labels, predictions, ids, data fields); a tab
+        with the other columns hidden is the default a new project opens with. A
+        user can still show the columns again: this hides, it does not forbid.
+        """
+        import httpx  # the client's transport; loaded with it, only when a server is used
+
+        hidden = [column for column in TASK_LIST_COLUMNS if column not in VISIBLE_COLUMNS]
+        hidden += [f"tasks:data.{field}" for field in TASK_DATA_FIELDS if f"tasks:data.{field}" not in VISIBLE_COLUMNS]
+        body = {"project": self.id, "data": {"title": "To label", "hiddenColumns": {"explore": hidden, "labeling": hidden}}}
+        with self.connection.calling(f"adding the task-list tab of project {self.id}"):
+            response = httpx.post(f"{self.connection.url}/api/dm/views/", json=body, timeout=60,
+                                  headers={"Authorization": f"Token {self.connection.token}"})
+            response.raise_for_status()
 
     def _import_tasks(self, tasks: list[dict], batch_size: int) -> None:
         """Import task bodies in batches of ``batch_size``."""
@@ -1100,6 +1182,7 @@ def push_tasks(
     annotations: Iterable[NewAnnotation] | None = None,
     batch_size: int = 5000,
     wait: float = 0.0,
+    preannotate: bool = False,
 ) -> PushResult:
     """Create or update a Label Studio project from a task directory: :meth:`StudioProject.push` in one call.
 
@@ -1111,7 +1194,7 @@ def push_tasks(
         The project's title (at least 3 characters).
     connection : Connection, optional
         Defaults to :func:`connect` ``()`` (the local studio).
-    annotators, annotations, batch_size, wait
+    annotators, annotations, batch_size, wait, preannotate
         As for :meth:`StudioProject.push`.
 
     Returns
@@ -1134,7 +1217,8 @@ def push_tasks(
     _check_push_options(project, annotators)
     local = task_dir if isinstance(task_dir, TaskDir) else read_task_dir(task_dir)
     return StudioProject(connection or connect(), project).push(
-        local, annotators=annotators, annotations=annotations, batch_size=batch_size, wait=wait)
+        local, annotators=annotators, annotations=annotations, batch_size=batch_size, wait=wait,
+        preannotate=preannotate)
 
 
 def post_annotations(

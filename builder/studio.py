@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -82,6 +83,7 @@ django.setup()
 from organizations.models import Organization
 from users.models import User
 email, password = os.environ["CHECKWORTHY_USER_EMAIL"], os.environ["CHECKWORTHY_USER_PASSWORD"]
+first, last = os.environ["CHECKWORTHY_USER_FIRST"], os.environ["CHECKWORTHY_USER_LAST"]
 user = User.objects.filter(email=email).first()
 if user is None:
     user = User.objects.create_user(email=email, password=password)
@@ -90,6 +92,7 @@ else:
 org = Organization.objects.order_by("id").first()
 org.add_user(user)
 user.active_organization = org
+user.first_name, user.last_name = first, last
 user.save()
 print(user.id)
 """
@@ -572,11 +575,39 @@ def stop(data_dir: str | os.PathLike | None = None, *, timeout: float = 15.0) ->
     return True
 
 
-def add_annotator(data_dir: str | os.PathLike | None, email: str, *, venv: str | os.PathLike | None = None) -> Path:
+def display_name(email: str) -> tuple[str, str]:
+    """``(first, last)`` name from an e-mail's local part: ``ann.lee@x.org`` -> ``("Ann", "Lee")``.
+
+    Examples
+    --------
+    >>> display_name("annotator-2@example.org")
+    ('Annotator', '2')
+    """
+    words = [word for word in re.split(r"[._+-]+", email.split("@")[0]) if word]
+    words = [word[:1].upper() + word[1:] for word in words] or [email]
+    return words[0], " ".join(words[1:])
+
+
+def add_annotator(data_dir: str | os.PathLike | None, email: str, *, venv: str | os.PathLike | None = None,
+                  name: str | None = None) -> Path:
     """Create an annotator account (or give an existing one a new password).
+
+    The account gets a display name (first and last name), so that Label Studio tells
+    annotators apart by name and by the initials of their avatars.
 
     The random password is written to ``annotators/<email>.password`` (mode 0600).
     Works whether or not the server is running.
+
+    Parameters
+    ----------
+    data_dir : path-like or None
+        The studio; None for :func:`default_data_dir`.
+    email : str
+        The login.
+    venv : path-like, optional
+        The server's environment.
+    name : str, optional
+        ``"First Last"``; by default :func:`display_name` of the e-mail.
 
     Returns
     -------
@@ -598,7 +629,9 @@ def add_annotator(data_dir: str | os.PathLike | None, email: str, *, venv: str |
     studio.annotators_dir.mkdir(mode=0o700, exist_ok=True)
     _write_secret(password_file, secrets.token_urlsafe(12))
     env = studio.env()
-    env.update(CHECKWORTHY_USER_EMAIL=email, CHECKWORTHY_USER_PASSWORD=read_secret(password_file))
+    first, last = name.strip().partition(" ")[::2] if name and name.strip() else display_name(email)
+    env.update(CHECKWORTHY_USER_EMAIL=email, CHECKWORTHY_USER_PASSWORD=read_secret(password_file),
+               CHECKWORTHY_USER_FIRST=first, CHECKWORTHY_USER_LAST=last.strip())
     result = subprocess.run([str(python), "-c", _ADD_USER_SCRIPT], env=env, cwd=studio.data_dir,
                             capture_output=True, text=True, stdin=subprocess.DEVNULL)
     if result.returncode != 0:

@@ -11,7 +11,9 @@ when everything is written and valid, with a ``.checkworthy-output`` marker so t
 from __future__ import annotations
 
 import contextlib
+import html
 import os
+import re
 import signal
 import threading
 import time
@@ -33,6 +35,9 @@ from checkworthy.schemas.records import Article, Sentence
 
 #: Output files of ``write_tasks``, in the order they are written.
 OUTPUT_FILES = ("articles.jsonl", "sentences.jsonl", "tasks.json", "label_config.xml")
+
+#: Body sentences shown before and after the sentence to label (``tasks --context``).
+CONTEXT_SENTENCES = 2
 
 #: Below this many characters of input, splitting runs in this process.
 PARALLEL_MIN_CHARS = 2_000_000
@@ -58,6 +63,7 @@ def make_tasks(
     *,
     selection: str | Selection = "all",
     model_version: str | None = None,
+    context: int = CONTEXT_SENTENCES,
 ) -> list[dict[str, Any]]:
     """Label Studio tasks for the selected body sentences.
 
@@ -74,6 +80,8 @@ def make_tasks(
         ``"all"``, ``"top:K"`` (per article) or ``"min-score:X"``.
     model_version : str, optional
         Written in the predictions; defaults to the default scorer's (``"heuristic-1"``).
+    context : int, default=CONTEXT_SENTENCES
+        Body sentences shown before and after the sentence to label in ``data.passage``.
 
     Returns
     -------
@@ -99,14 +107,101 @@ def make_tasks(
     unscored = [s.sentence_id for group in groups.values() for s in group if s.role == "body" and s.score is None]
     if unscored:
         raise InputError(f"{len(unscored)} body sentence(s) have no score (first: {', '.join(unscored[:5])}); run builder.select.score_sentences first")
+    if context < 0:
+        raise InputError(f"context must be 0 or more sentences, got {context}")
     tasks = []
     for article in articles:
-        for sentence in selection.apply(groups.get(article.article_id, [])):
-            tasks.append(_task(article, sentence, scheme, model_version))
+        group = groups.get(article.article_id, [])
+        body = [s for s in group if s.role == "body"]
+        for sentence in selection.apply(group):
+            tasks.append(_task(article, sentence, scheme, model_version, _passage_span(body, sentence, context)))
     return tasks
 
 
-def _task(article: Article, sentence: Sentence, scheme: Scheme, model_version: str) -> dict[str, Any]:
+def _passage_span(body: list[Sentence], target: Sentence, context: int) -> tuple[int, int]:
+    """Offsets in the article text from ``context`` body sentences before ``target`` to ``context`` after it."""
+    position = next(i for i, s in enumerate(body) if s.sentence_id == target.sentence_id)
+    return body[max(0, position - context)].start, body[min(len(body) - 1, position + context)].end
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+
+
+#: The article panel holds the whole article up to this many characters; a longer article
+#: shows this much around the sentence (half before, half after), so that a task's size
+#: is bounded and the output grows linearly with the input, not with its square.
+ARTICLE_PANEL_CHARS = 8_000
+
+
+def article_window(text: str, start: int, end: int, limit: int = ARTICLE_PANEL_CHARS) -> tuple[int, int]:
+    """The span of ``text`` that the article panel shows for the sentence ``text[start:end]``:
+    all of it when it is at most ``limit`` characters long, else about ``limit / 2`` characters
+    on each side of the sentence, cut at whitespace."""
+    size = len(text.rstrip())
+    if size <= limit:
+        return 0, size
+    half = limit // 2
+    first = max(0, start - half)
+    if first > 0:
+        space = text.find(" ", first, start)
+        first = space + 1 if space != -1 else first
+    last = min(size, end + half)
+    if last < size:
+        space = text.rfind(" ", end, last)
+        last = space if space != -1 else last
+    return first, last
+
+
+def marked_html(text: str, start: int, end: int, span: tuple[int, int] | None = None, *, ellipsis: bool = False) -> str:
+    """``text[span]`` as HTML paragraphs, HTML-escaped, with ``text[start:end]`` in ``<mark>``.
+
+    Blank lines end a paragraph, a single line break becomes ``<br>``.
+
+    Examples
+    --------
+    >>> marked_html("A <b>.\\n\\nB. C.", 11, 13)
+    '<p>A &lt;b&gt;.</p><p>B. <mark>C.</mark></p>'
+    """
+    first, last = span or (0, len(text.rstrip()))
+
+    def paragraphs(piece: str) -> str:
+        return _PARAGRAPH_BREAK.sub("</p><p>", html.escape(piece, quote=False)).replace("\n", "<br>")
+
+    target = html.escape(" ".join(text[start:end].split()), quote=False)
+    before = ("\u2026 " if ellipsis and first > 0 else "") + paragraphs(text[first:start])
+    after = paragraphs(text[end:last]) + (" \u2026" if ellipsis and last < len(text.rstrip()) else "")
+    body = f"{before}<mark>{target}</mark>{after}"
+    return f"<p>{body.strip()}</p>".replace("<p></p>", "")
+
+
+def passage_html(article: Article, sentence: Sentence, scheme: Scheme, span: tuple[int, int]) -> str:
+    """The labeling page's main block (task field ``passage``): what the annotator reads first.
+
+    The headline under a small header, a line with source, date, a link to the
+    original and the model score, then the passage ``span`` with the sentence to label
+    in ``<mark>``. Every text is HTML-escaped; a missing part leaves no empty block.
+    The words of the headers come from the scheme (``page``).
+    """
+    words = scheme.page
+    parts = []
+    headline = sentence.context.get("headline", "")
+    if headline:
+        parts.append(f"<h4>{html.escape(words.headline)}</h4><p class=\"cw-headline\"><b>{html.escape(headline)}</b></p>")
+    info = []
+    if article.source:
+        info.append(f"{html.escape(words.source)}: {html.escape(article.source)}")
+    if article.published:
+        info.append(f"{html.escape(words.published)} {html.escape(article.published)}")
+    if article.url and article.url.startswith(("https://", "http://")):
+        info.append(f"<a href=\"{html.escape(article.url)}\" target=\"_blank\" rel=\"noopener noreferrer\">{html.escape(words.link)}</a>")
+    if sentence.score is not None:
+        info.append(f"{html.escape(words.model_score)} {sentence.score:.2f}")
+    parts.append(f"<p class=\"cw-info\">{' · '.join(info)}</p>")
+    parts.append(f"<h4>{html.escape(words.passage)}</h4><div class=\"cw-passage\">{marked_html(article.text, sentence.start, sentence.end, span)}</div>")
+    return "".join(parts)
+
+
+def _task(article: Article, sentence: Sentence, scheme: Scheme, model_version: str, span: tuple[int, int]) -> dict[str, Any]:
     label = predicted_label(scheme, sentence.score, sentence.text)
     return {
         "data": {
@@ -117,6 +212,8 @@ def _task(article: Article, sentence: Sentence, scheme: Scheme, model_version: s
             "headline": sentence.context.get("headline", ""),
             "context_before": sentence.context.get("before", ""),
             "context_after": sentence.context.get("after", ""),
+            "passage": passage_html(article, sentence, scheme, span),
+            "article": f"<div class=\"cw-article\">{marked_html(article.text, sentence.start, sentence.end, article_window(article.text, sentence.start, sentence.end), ellipsis=True)}</div>",
         },
         "meta": {
             "scheme": scheme.name,
@@ -154,6 +251,7 @@ class _Job:
     selection: Selection
     scorer: str
     model_version: str
+    context: int = CONTEXT_SENTENCES
 
     def __call__(self, article: Article) -> tuple[int, list[str], list[str]]:
         """``(sentence count, sentences.jsonl lines, tasks.json entries)``, validated and encoded."""
@@ -163,7 +261,8 @@ class _Job:
             record = sentence.to_dict()
             validate(record, "sentence", f"sentences.jsonl: {sentence.sentence_id}")
             lines.append(canonical_json(record))
-        tasks = make_tasks([article], sentences, self.scheme, selection=self.selection, model_version=self.model_version)
+        tasks = make_tasks([article], sentences, self.scheme, selection=self.selection, model_version=self.model_version,
+                           context=self.context)
         validate(tasks, "tasks", f"tasks.json: tasks of article {article.article_id!r}")
         return len(sentences), lines, [canonical_json(task) for task in tasks]
 
@@ -252,6 +351,7 @@ def write_tasks(
     scorer: str = "heuristic",
     overwrite: bool = False,
     jobs: int | None = None,
+    context: int = CONTEXT_SENTENCES,
 ) -> dict[str, int]:
     """Read, split, score and select; write the four output files atomically.
 
@@ -275,6 +375,8 @@ def write_tasks(
         Processes for splitting, scoring and encoding. By default all cores when
         the input holds at least ``PARALLEL_MIN_CHARS`` characters, else this
         process only. The output does not depend on it.
+    context : int, default=CONTEXT_SENTENCES
+        Body sentences shown before and after the sentence to label on the labeling page.
 
     Returns
     -------
@@ -300,7 +402,9 @@ def write_tasks(
     paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     scheme_obj = load_scheme(scheme)
     selection = Selection.parse(select) if isinstance(select, str) else select
-    job = _Job(scheme_obj, selection, scorer, get_scorer(scorer).model_version)
+    if context < 0:
+        raise InputError(f"--context must be 0 or more sentences, got {context}")
+    job = _Job(scheme_obj, selection, scorer, get_scorer(scorer).model_version, context)
     if out_dir.exists() and not overwrite:
         raise VersionExistsError(f"{out_dir}: already exists; choose another --out directory or pass --overwrite to replace it")
     if overwrite:

@@ -224,9 +224,9 @@ def _check_label_config(path: Path) -> tuple[int, list[str]]:
     problems = []
     if choices.get("toName") != TO_NAME:
         problems.append(f"{path}: <Choices name={FROM_NAME!r}> must have toName={TO_NAME!r}, found {choices.get('toName')!r}")
-    if root.find(f".//Text[@name='{TO_NAME}']") is None:
-        problems.append(f"{path}: expected a <Text name={TO_NAME!r}> object, found none")
-    values = [c.get("value") for c in choices.findall("Choice")]
+    if root.find(f".//HyperText[@name='{TO_NAME}']") is None and root.find(f".//Text[@name='{TO_NAME}']") is None:
+        problems.append(f"{path}: expected a <HyperText name={TO_NAME!r}> (or, in configs before the labeling page, <Text>) object, found none")
+    values = [c.get("alias") or c.get("value") for c in choices.findall("Choice")]  # the exported values
     known = {name: load_scheme(name).names for name in available_schemes()}
     if values not in known.values():
         listed = "; ".join(f"{name}: {', '.join(names)}" for name, names in known.items())

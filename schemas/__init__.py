@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 from checkworthy.schemas.errors import InputError, SchemaError
 
@@ -31,6 +31,7 @@ __all__ = [
     "SCHEMA_NAMES",
     "TO_NAME",
     "Label",
+    "PageText",
     "Scheme",
     "available_schemes",
     "did_you_mean",
@@ -138,16 +139,37 @@ def validate(obj: Any, schema: str, where: str) -> None:
 
 @dataclass(frozen=True)
 class Label:
+    """One label of a scheme: ``name`` is the value exported, ``title`` the words the page shows."""
+
     name: str
     title: str
     definition: str
+    example: str
     binary: str
     hotkey: str | None = None
 
 
 @dataclass(frozen=True)
+class PageText:
+    """The small headers and words of the labeling page, in the scheme's language."""
+
+    headline: str
+    passage: str
+    article: str
+    guidelines: str
+    example: str
+    model_score: str
+    source: str
+    published: str
+    link: str
+
+
+@dataclass(frozen=True)
 class Scheme:
     """A label scheme (``claimbuster`` or ``checkthat``), loaded from ``schemas/schemes``.
+
+    Every word an annotator reads (the question, the label words, examples, the page's
+    headers, the project instructions) comes from the scheme file, in its ``language``.
 
     Examples
     --------
@@ -161,9 +183,13 @@ class Scheme:
     name: str
     version: str
     title: str
+    language: str
+    question: str
     positive: str
     labels: tuple[Label, ...]
     guidelines: str
+    instructions: tuple[str, ...]
+    page: PageText
     citation: str | None = None
 
     @property
@@ -192,38 +218,71 @@ class Scheme:
         return ClassLabel(names=self.names)
 
     def label_config(self) -> str:
-        """The Label Studio labeling config (XML), with each definition as a hint."""
+        """The Label Studio labeling config (XML) of the labeling page.
+
+        Top to bottom: the scheme's question; the passage (task field ``passage``,
+        HTML with the sentence to label in ``<mark>``, see ``builder.tasks``) in the
+        object named :data:`TO_NAME`; the whole article in a closed panel (field
+        ``article``); then the choices beside the meaning and an example of each
+        label. Each choice shows the label's words and exports its name (``alias``),
+        so results, exports and the dataset keep ``CFS`` / ``Yes``.
+        """
         choices = "\n".join(
-            f"    <Choice value={quoteattr(label.name)} alias={quoteattr(label.name)} "
-            f"hint={quoteattr(label.title + ': ' + label.definition)}"
+            f"        <Choice value={quoteattr(label.title)} alias={quoteattr(label.name)} "
+            f"hint={quoteattr(label.definition)}"
             + (f" hotkey={quoteattr(label.hotkey)}" if label.hotkey else "")
             + "/>"
             for label in self.labels
         )
+        meanings = "\n".join(
+            f"      <Header value={quoteattr(f'{label.title} ({label.name})')} size=\"6\"/>\n"
+            f"      <Text name={quoteattr('meaning_' + label.name)} value={quoteattr(self._meaning(label))}/>"
+            for label in self.labels
+        )
         return (
             "<View>\n"
-            f"  <Header value={quoteattr(self.title)}/>\n"
-            "  <Text name=\"headline\" value=\"$headline\" granularity=\"word\"/>\n"
-            "  <Text name=\"context_before\" value=\"$context_before\"/>\n"
-            f"  <Header value=\"Sentence to label\" size=\"5\"/>\n"
-            f"  <Text name={quoteattr(TO_NAME)} value=\"$sentence\"/>\n"
-            "  <Text name=\"context_after\" value=\"$context_after\"/>\n"
-            f"  <Choices name={quoteattr(FROM_NAME)} toName={quoteattr(TO_NAME)} choice=\"single-radio\" required=\"true\" showInline=\"true\">\n"
+            "  <Style>.cw-passage mark, .cw-article mark { background: #ffe066; color: inherit; font-weight: 600; padding: 0 2px; }"
+            " .cw-info { color: #666; font-size: 90%; }</Style>\n"
+            f"  <Header value={quoteattr(self.question)} size=\"3\"/>\n"
+            f"  <HyperText name={quoteattr(TO_NAME)} value=\"$passage\" inline=\"true\" clickableLinks=\"true\"/>\n"
+            f"  <Collapse><Panel value={quoteattr(self.page.article)}><HyperText name=\"article\" value=\"$article\" inline=\"true\"/></Panel></Collapse>\n"
+            "  <View style=\"display: flex; gap: 2em; align-items: flex-start; margin-top: 1em\">\n"
+            "    <View style=\"flex: 0 0 18em\">\n"
+            f"      <Choices name={quoteattr(FROM_NAME)} toName={quoteattr(TO_NAME)} choice=\"single-radio\" required=\"true\" showInline=\"false\">\n"
             f"{choices}\n"
-            "  </Choices>\n"
-            f"  <Collapse><Panel value=\"Guidelines\"><Text name=\"guidelines\" value={quoteattr(self.guidelines)}/></Panel></Collapse>\n"
+            "      </Choices>\n"
+            "    </View>\n"
+            "    <View style=\"flex: 1\">\n"
+            f"      <Header value={quoteattr(self.page.guidelines)} size=\"5\"/>\n"
+            f"{meanings}\n"
+            "    </View>\n"
+            "  </View>\n"
             "</View>\n"
         )
+
+    def _meaning(self, label: Label) -> str:
+        """``'<definition> Example: "<example>"'``, as the page shows it beside the choices."""
+        return f"{label.definition} {self.page.example}: \u201c{label.example}\u201d"
+
+    def instructions_html(self) -> str:
+        """The project instructions (Label Studio's ``expert_instruction``): the scheme's
+        paragraphs, then each label's words, meaning and example, HTML-escaped."""
+        paragraphs = "".join(f"<p>{escape(text)}</p>" for text in self.instructions)
+        labels = "".join(
+            f"<li><b>{escape(label.title)}</b> ({escape(label.name)}): {escape(self._meaning(label))}</li>" for label in self.labels
+        )
+        return f"<h3>{escape(self.question)}</h3>{paragraphs}<ul>{labels}</ul><p>{escape(self.guidelines)}</p>"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: str = "scheme") -> "Scheme":
         validate(data, "scheme", where)
         labels = tuple(Label(**label) for label in data["labels"])
+        page = PageText(**data["page"])
         names = [label.name for label in labels]
         if data["positive"] not in names:
             raise InputError(f"{where}: positive label {data['positive']!r} is not one of the labels ({', '.join(names)})")
-        fields = {k: v for k, v in data.items() if k != "labels"}
-        return cls(labels=labels, **fields)
+        fields = {k: v for k, v in data.items() if k not in ("labels", "page", "instructions")}
+        return cls(labels=labels, page=page, instructions=tuple(data["instructions"]), **fields)
 
 
 @lru_cache(maxsize=None)

@@ -60,6 +60,7 @@ def task_dir(tmp_path):
     Returns the directory; sentence ids are ``art-1:<12 hex of the text>``.
     """
     import hashlib
+    import html
     import json
 
     from checkworthy.schemas import FROM_NAME, TO_NAME, load_scheme
@@ -72,7 +73,9 @@ def task_dir(tmp_path):
             digest = hashlib.sha256(sentence.encode()).hexdigest()
             task = {
                 "data": {"sentence_id": f"art-1:{digest[:12]}", "article_id": "art-1", "sentence": sentence,
-                         "text_sha256": digest, "headline": "A headline", "context_before": context, "context_after": ""},
+                         "text_sha256": digest, "headline": "A headline", "context_before": context, "context_after": "",
+                         "passage": f"<p>{html.escape(context)} <mark>{html.escape(sentence)}</mark></p>",
+                         "article": f"<p>{html.escape(context)} <mark>{html.escape(sentence)}</mark></p>"},
                 "meta": {"scheme": scheme, "start": 0, "end": len(sentence), "index": index, "score": 0.5, "reason": "test"},
             }
             if label:

@@ -19,12 +19,15 @@ class PushCommand(Command):
         "unchanged ones skipped, changed ones updated; a changed sentence on a task that already "
         "has annotations is refused and listed, and so is a config change that removes a choice "
         "annotations use. Pushing the same directory twice changes nothing. Exit code 1 when "
-        "anything was refused."
+        "anything was refused. Annotators label blind by default: the model's predictions are "
+        "stored but not shown (--preannotate shows them, pre-selected), and the project's "
+        "instructions (from the scheme) open before the first task."
     )
     epilog = (
         "examples:\n"
         "  checkworthy push out/tasks --project claims-2024\n"
         "  checkworthy push out/tasks --project claims-2024 --annotators 3\n"
+        "  checkworthy push out/tasks --project claims-2024 --preannotate   # a correction pass, not a blind one\n"
         "  LABEL_STUDIO_API_KEY=... checkworthy push out/tasks --project claims --url https://ls.example.org\n"
     )
     order = 30
@@ -34,6 +37,8 @@ class PushCommand(Command):
         parser.add_argument("--project", required=True, help="the project's title in Label Studio")
         parser.add_argument("--annotators", type=int, help="annotations wanted per task (the project's overlap)")
         parser.add_argument("--batch-size", type=int, default=5000, help="tasks per import request (default 5000)")
+        parser.add_argument("--preannotate", action="store_true",
+                            help="show the model's prediction to annotators, pre-selected (default: hidden, labels are independent)")
         add_connection_arguments(parser)
         parser.add_argument(
             "--wait", type=float, default=0.0, metavar="SECONDS",
@@ -44,7 +49,8 @@ class PushCommand(Command):
 
         local = read_task_dir(args.dir)
         project = StudioProject(connect_from_args(args), args.project)
-        result = project.push(local, annotators=args.annotators, batch_size=args.batch_size, wait=args.wait)
+        result = project.push(local, annotators=args.annotators, batch_size=args.batch_size, wait=args.wait,
+                              preannotate=args.preannotate)
         if result.config_updated:
             print("labeling config updated")
         print(result.summary())

@@ -38,6 +38,8 @@ class StudioCommand(Command):
         parser.add_argument("--venv", help="Label Studio's virtual environment (default $CHECKWORTHY_STUDIO_VENV "
                                            "or ~/.cache/checkworthy/label-studio-<version>)")
         parser.add_argument("--json", action="store_true", help="status: print JSON")
+        parser.add_argument("--name", metavar="'FIRST LAST'",
+                            help="add-annotator: the name Label Studio shows (default: from the e-mail, e.g. ann.lee@... -> Ann Lee)")
 
     def run(self, args: argparse.Namespace) -> int:
 
@@ -65,6 +67,6 @@ class StudioCommand(Command):
         else:
             if not args.email:
                 raise InputError("studio add-annotator needs an e-mail: checkworthy studio add-annotator ann@example.org")
-            password_file = studio.add_annotator(data_dir, args.email, venv=args.venv)
+            password_file = studio.add_annotator(data_dir, args.email, venv=args.venv, name=args.name)
             print(f"annotator {args.email} can log in; the password is in {password_file}")
         return 0

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from checkworthy.builder.select import Selection
-from checkworthy.builder.tasks import OUTPUT_FILES, write_tasks
+from checkworthy.builder.tasks import CONTEXT_SENTENCES, OUTPUT_FILES, write_tasks
 from checkworthy.cli.base import Command, add_json_option, add_quiet_option, print_json
 from checkworthy.schemas import available_schemes
 
@@ -47,6 +47,8 @@ class TasksCommand(Command):
         parser.add_argument("--scorer", default="heuristic", metavar="NAME|MODEL_DIR",
                             help="registered candidate scorer, or a model saved by 'checkworthy train' (default: %(default)s)")
         parser.add_argument("--jobs", type=int, default=None, metavar="N", help="processes for splitting and scoring (default: all cores on inputs of 2 million characters or more, else 1)")
+        parser.add_argument("--context", type=int, default=CONTEXT_SENTENCES, metavar="N",
+                            help="body sentences shown before and after the sentence to label on the labeling page (default: %(default)s)")
         parser.add_argument("--overwrite", action="store_true", help="replace an existing --out directory that 'checkworthy tasks' wrote, once the new one is complete")
         add_json_option(parser, "out, files, scheme, select and the counts of articles, sentences and tasks")
         add_quiet_option(parser)
@@ -60,7 +62,8 @@ class TasksCommand(Command):
         else:
             selection = Selection("all")
         counts = write_tasks(
-            args.seeds, args.out, scheme=args.scheme, select=selection, scorer=args.scorer, overwrite=args.overwrite, jobs=args.jobs
+            args.seeds, args.out, scheme=args.scheme, select=selection, scorer=args.scorer, overwrite=args.overwrite, jobs=args.jobs,
+            context=args.context,
         )
         if args.json:
             print_json({"out": str(args.out), "files": {name: str(Path(args.out) / name) for name in OUTPUT_FILES},

@@ -22,7 +22,9 @@ from checkworthy.builder.labelstudio import (
     NewAnnotation,
     ProjectInfo,
     StudioProject,
+    config_choices,
     connect,
+    page_settings,
     plan_push,
     post_annotations,
     pull_export,
@@ -66,7 +68,7 @@ def _remote(task: dict, task_id: int, *, stored_hash: bool = True, annotations: 
 
 
 def _without(choice: str) -> str:
-    return CONFIG.replace(next(line for line in CONFIG.splitlines() if f'value="{choice}"' in line) + "\n", "")
+    return CONFIG.replace(next(line for line in CONFIG.splitlines() if f'alias="{choice}"' in line) + "\n", "")
 
 
 def test_plan_for_a_missing_project_creates_it_and_every_task(task_dir):
@@ -153,6 +155,35 @@ def test_plan_changes_the_config_unless_a_removed_choice_is_used(task_dir):
     assert plan_push(tasks, remote, label_config=_without("UFS"), project=PROJECT).label_config == _without("UFS")
     with pytest.raises(InputError, match=rf"(?s)v2.xml: refusing.*choice 'NFS' .* 1 annotation.*task 2 .*{tasks[1]['data']['sentence_id']}"):
         plan_push(tasks, remote, label_config=_without("NFS"), project=PROJECT, where="v2.xml")
+
+
+#: A labeling config as pushed before issue 16: the codes were the choices' words.
+CODES_CONFIG = """<View><Text name="sentence" value="$sentence"/>
+  <Choices name="label" toName="sentence" choice="single-radio"><Choice value="CFS"/><Choice value="UFS"/><Choice value="NFS"/></Choices>
+</View>"""
+
+
+def test_a_config_that_only_gives_the_choices_words_keeps_every_label(task_dir):
+    tasks = _local(task_dir)
+    remote = [dict(_remote(task, number), annotations=[]) for number, task in enumerate(tasks, start=1)]
+    for task, label in zip(remote, ["CFS", "UFS", "NFS"]):
+        task["annotations"] = [{"result": [{"from_name": "label", "to_name": "sentence", "type": "choices", "value": {"choices": [label]}}]}]
+    old = ProjectInfo(id=7, title="planned", label_config=CODES_CONFIG, maximum_annotations=1)
+    assert config_choices(CONFIG) == config_choices(CODES_CONFIG) == {"label": {"CFS", "UFS", "NFS"}}  # aliases are the values
+    assert plan_push(tasks, remote, label_config=CONFIG, project=old).label_config == CONFIG
+
+
+def test_the_plan_sets_the_page_settings_that_differ(task_dir):
+    tasks = _local(task_dir)
+    settings = page_settings(tasks)
+    assert settings["show_collab_predictions"] is False and settings["show_instruction"] is True
+    assert load_scheme("claimbuster").question in settings["expert_instruction"]
+    assert page_settings(tasks, preannotate=True)["show_collab_predictions"] is True
+    assert plan_push(tasks, [], label_config=CONFIG, settings=settings).settings == settings  # a new project gets them all
+    current = ProjectInfo(id=7, title="planned", label_config=CONFIG, maximum_annotations=1,
+                          settings={**settings, "show_collab_predictions": True})
+    remote = [_remote(task, number) for number, task in enumerate(tasks, start=1)]
+    assert plan_push(tasks, remote, label_config=CONFIG, project=current, settings=settings).settings == {"show_collab_predictions": False}
 
 
 @pytest.mark.parametrize(
@@ -262,18 +293,18 @@ def test_config_change_dropping_a_used_choice_is_refused(studio_server, task_dir
     used = _ids(folder)[1]
     post_annotations("config-change", [(used, "NFS", "ann1@example.org", 2.0)], connection=connection)
 
-    without_nfs = config.replace(next(line for line in config.splitlines() if 'value="NFS"' in line) + "\n", "")
-    assert 'value="NFS"' not in without_nfs
+    without_nfs = config.replace(next(line for line in config.splitlines() if 'alias="NFS"' in line) + "\n", "")
+    assert 'alias="NFS"' not in without_nfs
     v2 = task_dir(SENTENCES, name="v2", label_config=without_nfs)
     with pytest.raises(InputError, match=rf"(?s)choice 'NFS' .* 1 annotation.*sentence_id '{used}'"):
         push_tasks(v2, "config-change", connection=connection)
-    assert 'value="NFS"' in StudioProject(connection, "config-change").label_config
+    assert 'alias="NFS"' in StudioProject(connection, "config-change").label_config
 
-    without_ufs = config.replace(next(line for line in config.splitlines() if 'value="UFS"' in line) + "\n", "")
+    without_ufs = config.replace(next(line for line in config.splitlines() if 'alias="UFS"' in line) + "\n", "")
     v3 = task_dir(SENTENCES, name="v3", label_config=without_ufs)
     result = push_tasks(v3, "config-change", connection=connection)
     assert result.config_updated and result.unchanged == 3
-    assert 'value="UFS"' not in StudioProject(connection, "config-change").label_config
+    assert 'alias="UFS"' not in StudioProject(connection, "config-change").label_config
 
 
 @pytest.mark.studio

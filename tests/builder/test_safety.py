@@ -188,11 +188,11 @@ def test_a_second_writer_is_refused_and_named(inputs, tmp_path):
 def test_wait_takes_the_lock_when_the_holder_finishes(inputs, tmp_path):
     folder, _, export = inputs
     ds = tmp_path / "ds"
-    holder = _hold(ds, 2)
-    done = _cli("build", export, "--articles", folder, "--dataset", ds, "--wait", 60)
+    holder = _hold(ds, 12)  # longer than the build takes to start on a busy machine
+    done = _cli("build", export, "--articles", folder, "--dataset", ds, "--wait", 120)
     holder.wait()
     assert done.returncode == 0, done.stderr
-    assert "waiting up to 60 s" in done.stderr
+    assert "waiting up to 120 s" in done.stderr
     assert list_versions(ds) == ["1.0.0"]
 
 

@@ -111,7 +111,8 @@ def test_write_tasks_writes_four_valid_files(write, tmp_path):
     assert {s["role"] for s in sentences} == {"headline", "byline", "body", "boilerplate"}
     assert "Share this article" not in {t["data"]["sentence"] for t in tasks}
     root = ET.fromstring((out / "label_config.xml").read_text())
-    assert [c.get("value") for c in root.iter("Choice")] == ["Yes", "No"]
+    assert [c.get("alias") for c in root.iter("Choice")] == ["Yes", "No"]  # exported values; the page shows the words
+    assert [c.get("value") for c in root.iter("Choice")] == ["Check-worthy", "Not check-worthy"]
 
 
 def test_write_tasks_is_byte_identical_across_runs_and_processes(write, tmp_path):
@@ -199,18 +200,22 @@ def _one_line_article(size: int) -> str:
 
 
 def test_one_line_article_of_300_kb_gives_output_proportional_to_its_size(tmp_path):
-    text = _one_line_article(300_000)
-    source = tmp_path / "oneline.txt"
-    source.write_text(text, encoding="utf-8")
-    with pytest.warns(LongFirstLineWarning, match=r"oneline\.txt: the first line has 300,000 characters, too long for a headline"):
-        counts = write_tasks([source], tmp_path / "out")
-    assert counts["tasks"] > 2000  # the line is body text, not one giant headline
-    written = sum(path.stat().st_size for path in (tmp_path / "out").iterdir())
-    # each ~100-character sentence costs a fixed amount of JSON (ids, hashes, score, its two neighbours) in
-    # sentences.jsonl and tasks.json: about 17 times the input, where a whole-line headline in every context made it 5,000 times
-    assert written < 25 * len(text.encode("utf-8"))
-    for line in (tmp_path / "out" / "sentences.jsonl").read_text(encoding="utf-8").splitlines()[:50]:
-        assert len(line) < 2_000
+    written = {}
+    for size in (150_000, 300_000):
+        text = _one_line_article(size)
+        source = tmp_path / f"in-{size}" / "oneline.txt"
+        source.parent.mkdir()
+        source.write_text(text, encoding="utf-8")
+        with pytest.warns(LongFirstLineWarning, match=rf"oneline\.txt: the first line has {size:,} characters, too long for a headline"):
+            counts = write_tasks([source], tmp_path / f"out-{size}")
+        assert counts["tasks"] > size // 150  # the line is body text, not one giant headline
+        written[size] = sum(path.stat().st_size for path in (tmp_path / f"out-{size}").iterdir())
+        for line in (tmp_path / f"out-{size}" / "sentences.jsonl").read_text(encoding="utf-8").splitlines()[:50]:
+            assert len(line) < 2_000
+    # Each ~100-character sentence costs a bounded amount (ids, hashes, its neighbours, a bounded
+    # article panel): twice the input gives about twice the output (the old code: 1.55 GB from 300 KB).
+    assert written[300_000] < 2.2 * written[150_000]
+    assert written[300_000] < 120 * 300_000
 
 
 def test_context_and_headline_are_cut_to_bounded_lengths():
@@ -233,3 +238,37 @@ def test_50_mb_single_line_file_is_refused_with_a_clear_message(tmp_path):
     with pytest.raises(InputError, match=rf"huge\.txt: expected an article of at most {MAX_ARTICLE_BYTES:,} bytes .*found 52,[0-9,]+ bytes; split it"):
         write_tasks([source], tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_the_passage_marks_the_target_between_its_neighbours_and_escapes_the_text(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text("Budget approved\n\nOne <b>. Two rose 3% in May. Three firms fell sharply. Four ministers resigned on Friday.\n", encoding="utf-8")
+    write_tasks([seeds], tmp_path / "tasks", context=1)
+    tasks = {t["data"]["sentence"]: t["data"] for t in json.loads((tmp_path / "tasks" / "tasks.json").read_text(encoding="utf-8"))}
+    data = tasks["Two rose 3% in May."]
+    assert "<mark>Two rose 3% in May.</mark>" in data["passage"]
+    assert "One &lt;b&gt;." in data["passage"] and "Three firms fell sharply." in data["passage"] and "Four ministers" not in data["passage"]
+    assert "<h4>Headline</h4>" in data["passage"] and "Budget approved" in data["passage"]
+    assert data["article"].count("<mark>") == 1 and "Four ministers" in data["article"]
+    first = tasks["One <b>."]["passage"]
+    assert "<mark>One &lt;b&gt;.</mark>" in first and "<p></p>" not in first  # no empty block before the first sentence
+
+
+def test_a_negative_context_is_refused(tmp_path):
+    with pytest.raises(InputError, match="--context must be 0 or more"):
+        write_tasks([tmp_path], tmp_path / "tasks", context=-1)
+
+
+def test_the_article_panel_is_bounded_around_the_target():
+    from checkworthy.builder.tasks import ARTICLE_PANEL_CHARS, article_window, marked_html
+
+    text = " ".join(f"Sentence {i} is here." for i in range(3_000))
+    start = text.index("Sentence 1500 ")
+    end = start + len("Sentence 1500 is here.")
+    first, last = article_window(text, start, end)
+    assert last - first <= ARTICLE_PANEL_CHARS + len("Sentence 1500 is here.") and first > 0 and last < len(text)
+    shown = marked_html(text, start, end, (first, last), ellipsis=True)
+    assert shown.startswith("<p>\u2026 ") and shown.endswith(" \u2026</p>") and "<mark>Sentence 1500 is here.</mark>" in shown
+    short = "Headline\n\nOne. Two."
+    assert article_window(short, 10, 14) == (0, len(short))

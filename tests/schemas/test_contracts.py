@@ -33,7 +33,8 @@ def test_label_config_and_class_label_derive_from_scheme(name):
     root = ET.fromstring(scheme.label_config())
     choices = root.find(f".//Choices[@name='{FROM_NAME}']")
     assert choices is not None and choices.get("toName") == TO_NAME
-    assert [c.get("value") for c in choices.findall("Choice")] == scheme.names
+    assert [c.get("alias") for c in choices.findall("Choice")] == scheme.names  # what results and exports keep
+    assert [c.get("value") for c in choices.findall("Choice")] == [label.title for label in scheme.labels]  # what the page shows
     assert all(c.get("hint") for c in choices.findall("Choice"))
     assert scheme.class_label().names == scheme.names
 

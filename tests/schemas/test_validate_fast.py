@@ -9,7 +9,8 @@ from checkworthy.schemas import _uses_newer_keywords, schema_errors
 
 def _task(**data):
     task = {"data": {"sentence_id": "a-1:0123456789ab", "article_id": "a-1", "sentence": "S.", "text_sha256": "0" * 64,
-                     "headline": "", "context_before": "", "context_after": ""},
+                     "headline": "", "context_before": "", "context_after": "", "passage": "<p><mark>S.</mark></p>",
+                     "article": "<p><mark>S.</mark></p>"},
             "meta": {"scheme": "claimbuster", "start": 0, "end": 2, "index": 0, "score": 0.5, "reason": "r"}}
     task["data"].update(data)
     return task

@@ -1,0 +1,179 @@
+"""The labeling page an annotator sees, in a real Label Studio and a real (headless) browser.
+
+Needs Debian's ``chromium`` and ``chromium-driver`` (``.ci/run`` installs them) and
+``selenium`` (the ``test`` extra). Without the browser the test is skipped, except in
+CI (``CI=true``), where it fails: the page must be looked at. Screenshots are written
+under ``tmp_path``; with ``CHECKWORTHY_UPDATE_SCREENSHOT=1`` the first one also
+replaces ``docs/labeling-page.png`` (the README's picture).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from checkworthy.builder import studio
+from checkworthy.builder.labelstudio import StudioProject
+from checkworthy.builder.tasks import write_tasks
+from checkworthy.schemas import FROM_NAME, TO_NAME, load_scheme
+
+pytestmark = pytest.mark.studio
+
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+README_PICTURE = Path(__file__).resolve().parents[2] / "docs" / "labeling-page.png"
+
+ARTICLE = (
+    "Harbour budget approved\n\n"
+    "The council met on Tuesday evening. "
+    "It approved a harbour budget of 48.2 million dravs for 2026. "
+    "Most councillors said the port needs the money.\n\n"
+    "Opposition members called the plan <reckless>.\n"
+)
+
+#: The labeling config pushed before issue 16: codes as the choices' words, plain Text blocks.
+OLD_CONFIG = """<View>
+  <Header value="ClaimBuster three-way check-worthiness"/>
+  <Text name="headline" value="$headline" granularity="word"/>
+  <Text name="context_before" value="$context_before"/>
+  <Header value="Sentence to label" size="5"/>
+  <Text name="sentence" value="$sentence"/>
+  <Text name="context_after" value="$context_after"/>
+  <Choices name="label" toName="sentence" choice="single-radio" required="true" showInline="true">
+    <Choice value="CFS" alias="CFS"/>
+    <Choice value="UFS" alias="UFS"/>
+    <Choice value="NFS" alias="NFS"/>
+  </Choices>
+</View>
+"""
+
+
+def _browser_or_skip():
+    """Selenium's Chrome on Debian's chromium, or a skip (a failure in CI)."""
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    try:
+        from selenium import webdriver
+    except ImportError:
+        missing.append("selenium (pip install -e '.[test]')")
+    if missing:
+        message = (f"the labeling-page test needs {', '.join(missing)}; "
+                   "install with: apt-get install -y --no-install-recommends chromium chromium-driver")
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    os.environ.setdefault("SE_OFFLINE", "true")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1000",
+                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"):
+        options.add_argument(flag)
+    return webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=str(CHROMEDRIVER)))
+
+
+@pytest.fixture
+def pushed(studio_server, tmp_path):
+    """Tasks of one small article, pushed with the scheme's page; an annotator with a password."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "harbour.txt").write_text(ARTICLE, encoding="utf-8")
+    write_tasks([seeds], tmp_path / "tasks", context=1)
+    project = StudioProject(studio_server["connection"], "labeling page")
+    project.push(tmp_path / "tasks")
+    email = "ann.lee@example.org"
+    password = studio.read_secret(studio.add_annotator(studio_server["data_dir"], email))
+    tasks = json.loads((tmp_path / "tasks" / "tasks.json").read_text(encoding="utf-8"))
+    return {"project": project, "email": email, "password": password, "tasks": tasks, "url": studio_server["url"]}
+
+
+def test_labeling_page_marks_the_target_and_preselects_nothing(pushed, tmp_path):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    scheme = load_scheme("claimbuster")
+    driver = _browser_or_skip()
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    try:
+        wait = WebDriverWait(driver, 90)
+        driver.get(f"{pushed['url']}/user/login/")
+        wait.until(ec.presence_of_element_located((By.NAME, "email"))).send_keys(pushed["email"])
+        driver.find_element(By.NAME, "password").send_keys(pushed["password"])
+        driver.find_element(By.NAME, "password").submit()
+        wait.until(lambda d: "/user/login" not in d.current_url)
+        driver.get(f"{pushed['url']}/projects/{pushed['project'].id}/data?labeling=1")
+        # The project's instructions open before the first task.
+        wait.until(lambda d: scheme.instructions[0][:40] in d.find_element(By.TAG_NAME, "body").text)
+        driver.save_screenshot(str(shots / "instructions.png"))
+        ActionChains(driver).send_keys(Keys.ESCAPE).perform()
+        wait.until(ec.invisibility_of_element_located((By.XPATH, "//*[normalize-space()='Labeling Instructions']")))
+        wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "mark")))
+        wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".lsf-choices input[type=radio]")))
+        driver.save_screenshot(str(shots / "labeling-page.png"))
+
+        # The target is the one highlighted element of the passage; its neighbours are not highlighted.
+        marks = [m for m in driver.find_elements(By.TAG_NAME, "mark") if m.is_displayed()]
+        assert len(marks) == 1
+        by_text = {task["data"]["sentence"]: task for task in pushed["tasks"]}
+        target = marks[0].text.strip()
+        assert target in by_text, (target, list(by_text))
+        passage = marks[0].find_element(By.XPATH, "./ancestor::p[1]").text
+        neighbours = [by_text[target]["data"]["context_before"], by_text[target]["data"]["context_after"]]
+        for neighbour in filter(None, neighbours):
+            assert neighbour.split("<")[0].strip() in passage
+            assert neighbour not in target
+        assert "<reckless>" not in driver.page_source or "&lt;reckless&gt;" in driver.page_source  # text is escaped
+
+        # A fresh task: nothing pre-selected (the model's guess is hidden).
+        radios = driver.find_elements(By.CSS_SELECTOR, ".lsf-choices input[type=radio]")
+        assert len(radios) == len(scheme.labels)
+        assert not [r for r in radios if r.is_selected()]
+
+        # The question and every label's words and meaning are in view without hovering.
+        body = driver.find_element(By.TAG_NAME, "body").text
+        assert scheme.question in body
+        for label in scheme.labels:
+            assert label.title in body
+            assert label.example in body
+        assert scheme.page.model_score in body
+    finally:
+        (shots / "last-page.html").write_text(driver.page_source, encoding="utf-8")
+        driver.save_screenshot(str(shots / "last.png"))
+        driver.quit()
+    if os.environ.get("CHECKWORTHY_UPDATE_SCREENSHOT") == "1":
+        README_PICTURE.parent.mkdir(exist_ok=True)
+        shutil.copyfile(shots / "labeling-page.png", README_PICTURE)
+
+
+def test_a_project_labeled_with_the_old_config_keeps_its_labels(studio_server, tmp_path):
+    """Pushing the new page over a project labeled with the old config changes the config, keeps every label."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "harbour.txt").write_text(ARTICLE, encoding="utf-8")
+    write_tasks([seeds], tmp_path / "tasks")
+    tasks = json.loads((tmp_path / "tasks" / "tasks.json").read_text(encoding="utf-8"))
+    connection = studio_server["connection"]
+    client = connection.client()
+    old = client.projects.create(title="old page", label_config=OLD_CONFIG)
+    old_tasks = [{"data": {k: v for k, v in task["data"].items() if k not in ("passage", "article")}, "meta": task["meta"]}
+                 for task in tasks]
+    client.projects.import_tasks(id=old.id, request=old_tasks)
+    first = min(t.id for t in client.tasks.list(project=old.id))
+    result = [{"from_name": FROM_NAME, "to_name": TO_NAME, "type": "choices", "value": {"choices": ["CFS"]}}]
+    client.annotations.create(id=first, result=result)
+
+    pushed = StudioProject(connection, "old page").push(tmp_path / "tasks")
+
+    assert pushed.config_updated and not pushed.refused
+    assert pushed.updated == len(tasks)
+    project = client.projects.get(id=old.id)
+    assert 'alias="CFS"' in project.label_config and "Check-worthy factual sentence" in project.label_config
+    assert not project.show_collab_predictions and project.show_instruction
+    pulled = StudioProject(connection, "old page").snapshot()
+    labels = [choice for task in pulled for a in task["annotations"] for r in a["result"] for choice in r["value"]["choices"]]
+    assert labels == ["CFS"]
