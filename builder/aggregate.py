@@ -84,7 +84,7 @@ def count_matrix(item: np.ndarray, label: np.ndarray, n_items: int, n_labels: in
 
 
 def aggregate(table, scheme: Scheme, method: str = "majority", seed: int = 0) -> Aggregation:
-    """Aggregate an annotation table (see :func:`builder.read_annotations`) into gold labels.
+    """Aggregate an annotation table (see :func:`checkworthy.builder.read_annotations`) into gold labels.
 
     Parameters
     ----------

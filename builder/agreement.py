@@ -129,7 +129,7 @@ def agreement_report(table, aggregation: Aggregation, scheme: Scheme) -> dict[st
     Parameters
     ----------
     table : pandas.DataFrame
-        The annotation table (see :func:`builder.read_annotations`).
+        The annotation table (see :func:`checkworthy.builder.read_annotations`).
     aggregation : Aggregation
         Its gold labels, for the agreement of each annotator with the consensus.
     scheme : Scheme

@@ -166,7 +166,7 @@ class BuildResult:
 def write_readme(path: Path, scheme: Scheme, splits: Sequence[str], manifest: Manifest) -> None:
     """Write a minimal ``README.md`` whose YAML header lets ``datasets.load_dataset`` read the version.
 
-    ``builder.card`` replaces it with the full dataset card: the body sits between the
+    ``checkworthy.builder.card`` replaces it with the full dataset card: the body sits between the
     card's ``summary`` markers, so that it is regenerated rather than kept as hand-written.
     """
     from huggingface_hub import DatasetCardData

@@ -126,7 +126,7 @@ def write_card(
         Only articles with a sentence in the version count. When None, the facts
         recorded in the existing card (YAML ``checkworthy.articles``) are reused.
     croissant : bool, default=True
-        Also write ``croissant.json`` (see ``builder.croissant``).
+        Also write ``croissant.json`` (see ``checkworthy.builder.croissant``).
     wait : float, default=0
         Seconds to wait for another command that holds the dataset's lock.
 

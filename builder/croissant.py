@@ -1,6 +1,6 @@
 """Croissant 1.0 metadata (``croissant.json``) of a dataset version, with the RAI fields.
 
-The JSON-LD is written from the same :class:`builder.facts.VersionFacts` as the card:
+The JSON-LD is written from the same :class:`checkworthy.builder.facts.VersionFacts` as the card:
 one ``cr:FileObject`` per parquet file (with its sha256), a record set of the label
 names, one record set per split whose fields map the parquet columns, and the
 responsible-AI (``rai:``) properties. The ``@context`` is inline, so that readers
@@ -82,7 +82,7 @@ def croissant_metadata(facts: VersionFacts) -> dict[str, Any]:
     Parameters
     ----------
     facts : VersionFacts
-        From :func:`builder.facts.collect_facts`.
+        From :func:`checkworthy.builder.facts.collect_facts`.
 
     Returns
     -------

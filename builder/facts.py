@@ -2,8 +2,8 @@
 
 :func:`collect_facts` reads a version directory once (``manifest.json``, the parquet
 files, ``annotations.parquet``, ``evaluation/results.json``, the dataset's
-``CHANGELOG.md``) into a :class:`VersionFacts`; ``builder.card`` and
-``builder.croissant`` both render from it. The few statements the two files share
+``CHANGELOG.md``) into a :class:`VersionFacts`; ``checkworthy.builder.card`` and
+``checkworthy.builder.croissant`` both render from it. The few statements the two files share
 (how the labels were made, what the data says about people, the known biases) are
 here too, so that the card and Croissant say the same thing.
 

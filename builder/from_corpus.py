@@ -1,6 +1,6 @@
 """Dataset versions from existing corpora: CheckThat! 2022-2024 and ClaimBuster.
 
-The files are parsed by ``builder.corpora``; this module turns them into split rows.
+The files are parsed by ``checkworthy.builder.corpora``; this module turns them into split rows.
 Each corpus sentence carries one already-aggregated label: its ``votes`` are that
 label one-hot, ``n_annotators`` is 1 and ``label_source`` is ``corpus`` (or
 ``ground_truth`` for ClaimBuster's ``groundtruth.csv``). Rows whose text is a

@@ -2,7 +2,7 @@
 
 A label file (``schemas/labels.schema.json``) lists ``(sentence_id, sentence,
 annotator, label, lead_time)`` rows. The main job posts them into a real Label
-Studio as the annotators' work (``builder.labelstudio.post_annotations``), or, with
+Studio as the annotators' work (``checkworthy.builder.labelstudio.post_annotations``), or, with
 ``--no-studio``, turns them into a Label Studio JSON export directly
 (:func:`labels_to_export`), so that the rest of the pipeline reads the same format
 either way.

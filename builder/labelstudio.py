@@ -123,7 +123,7 @@ def connect(
         A file holding the token; else ``$LABEL_STUDIO_API_KEY``; else, when the URL
         is the local studio's, its ``api_token`` (never sent to another server).
     data_dir : path-like, optional
-        The local studio (see :mod:`builder.studio`); used only for what is not given.
+        The local studio (see :mod:`checkworthy.builder.studio`); used only for what is not given.
 
     Returns
     -------

@@ -1,7 +1,7 @@
 """What the kernel says about a process: whether it runs, its command line, its environment.
 
 Shared by the stages that start processes and must later recognise them: the worker
-pool of ``builder.tasks`` and the Label Studio server of ``builder.studio``. Linux
+pool of ``checkworthy.builder.tasks`` and the Label Studio server of ``checkworthy.builder.studio``. Linux
 answers from ``/proc``; where there is no ``/proc`` (or the process belongs to
 another user), :func:`command_line` and :func:`environment` return None and the
 caller decides what an unknown answer means.

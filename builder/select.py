@@ -84,7 +84,7 @@ def get_scorer(name: str | Scorer = "heuristic") -> Scorer:
 
     ``name`` may also be the directory of a model saved by ``checkworthy train``
     (holding ``model.json``): the model then scores the candidates (loaded once per
-    process; see ``evaluation.selection.BaselineScorer``).
+    process; see ``checkworthy.evaluation.selection.BaselineScorer``).
 
     Raises
     ------

@@ -441,7 +441,7 @@ def split_article(article: Article, segmenter: Segmenter | None = None) -> list[
         In text order, every role included. ``article.text[s.start:s.end] == s.text``;
         ``s.context`` holds the ``headline`` and the neighbouring body sentences
         (``before``, ``after``); ``score`` and ``reason`` are left to
-        ``builder.select.score_sentences``.
+        ``checkworthy.builder.select.score_sentences``.
 
     Examples
     --------

@@ -1,6 +1,6 @@
 """Train / validation / test assignment, and leakage between the splits.
 
-(Sentence splitting, i.e. cutting articles into sentences, is ``builder.split``.)
+(Sentence splitting, i.e. cutting articles into sentences, is ``checkworthy.builder.split``.)
 
 A split is assigned to a *group* (an article, or a source with ``--group-by source``)
 from a hash of the group and the seed alone, so a group keeps its split in every

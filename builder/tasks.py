@@ -72,7 +72,7 @@ def make_tasks(
     articles : sequence of Article
         The articles the sentences come from (for provenance).
     sentences : iterable of Sentence
-        Scored sentences (see ``builder.select.score_sentences``), any roles, in
+        Scored sentences (see ``checkworthy.builder.select.score_sentences``), any roles, in
         article then text order.
     scheme : str or Scheme, default="claimbuster"
         The label scheme of the prediction (``claimbuster`` or ``checkthat``).
@@ -358,7 +358,7 @@ def write_tasks(
     Parameters
     ----------
     paths : path-like or iterable of path-like
-        Article files and directories (see ``builder.articles.read_articles``).
+        Article files and directories (see ``checkworthy.builder.articles.read_articles``).
     out_dir : path-like
         The output directory; it appears only when every file is written and valid.
     scheme : {"claimbuster", "checkthat"}, default="claimbuster"
@@ -366,11 +366,11 @@ def write_tasks(
     select : str or Selection, default="all"
         ``"all"``, ``"top:K"`` per article, or ``"min-score:X"``.
     scorer : str, default="heuristic"
-        A registered scorer (see ``builder.select.get_scorer``).
+        A registered scorer (see ``checkworthy.builder.select.get_scorer``).
     overwrite : bool, default=False
         Replace an existing ``out_dir`` (only once the new one is complete), but
         only a folder that ``write_tasks`` wrote: it leaves a ``.checkworthy-output``
-        marker in ``out_dir`` (see ``schemas.io.check_replaceable``).
+        marker in ``out_dir`` (see ``checkworthy.schemas.io.check_replaceable``).
     jobs : int, optional
         Processes for splitting, scoring and encoding. By default all cores when
         the input holds at least ``PARALLEL_MIN_CHARS`` characters, else this

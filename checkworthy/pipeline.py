@@ -8,7 +8,7 @@ articles with a label file):
    push the tasks, create one account per annotator of the label files, post their
    labels as annotations (no person is there to label), pull the lossless export to
    ``OUT/export.json`` and stop the studio. With ``studio=False`` the export is made
-   from the files alone (``builder.labels.labels_to_export``).
+   from the files alone (``checkworthy.builder.labels.labels_to_export``).
 3. ``build``: validate, aggregate, measure agreement, split and write a dataset
    version in ``OUT/dataset/``.
 4. ``evaluate``: train and score the baselines (``<version>/evaluation/``).

@@ -1,6 +1,6 @@
 """Adapters from external benchmarks to the harness's ``DatasetDict``, and a throughput probe.
 
-The files are parsed by ``builder.corpora``; these functions only arrange the rows
+The files are parsed by ``checkworthy.builder.corpora``; these functions only arrange the rows
 into the splits the harness expects (``train``, ``validation``, ``test``) with the
 scheme's ``ClassLabel``. Nothing is copied or written: the benchmark scripts in
 ``benchmarks/`` call them with the path to the data.

@@ -433,7 +433,7 @@ def evaluate_version(
     ref : str
         ``DIR`` (latest version) or ``DIR@MAJOR.MINOR.PATCH``.
     baselines : sequence of str, optional
-        Default :data:`~evaluation.baselines.CORE_BASELINES`.
+        Default :data:`~checkworthy.evaluation.baselines.CORE_BASELINES`.
     seed : int, default=0
     n_resamples : int, default=1000
     out : path-like, optional

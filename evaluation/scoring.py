@@ -229,7 +229,7 @@ def score_file(
     Returns
     -------
     dict
-        :func:`evaluation.harness.score_items`' result (``metrics`` with the
+        :func:`checkworthy.evaluation.harness.score_items`' result (``metrics`` with the
         CheckThat! 2022-2024 official ``f1_positive`` for labels, ``ci95``, ...)
         plus ``gold``, ``predictions``, ``run_id``, ``labels`` (the classes scored)
         and ``pos_label``. Labels of the gold's scheme are scored with its classes

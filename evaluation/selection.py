@@ -1,6 +1,6 @@
-"""A trained baseline as a candidate scorer for ``builder.select`` (``checkworthy tasks``).
+"""A trained baseline as a candidate scorer for ``checkworthy.builder.select`` (``checkworthy tasks``).
 
-``builder.select`` picks which sentences to label with a pluggable ``Scorer``.
+``checkworthy.builder.select`` picks which sentences to label with a pluggable ``Scorer``.
 :class:`BaselineScorer` loads a model saved by ``checkworthy train`` and scores each
 sentence with its positive-class score, so that a model trained on one dataset
 version can choose the candidates of the next.

@@ -221,7 +221,7 @@ class Scheme:
         """The Label Studio labeling config (XML) of the labeling page.
 
         Top to bottom: the scheme's question; the passage (task field ``passage``,
-        HTML with the sentence to label in ``<mark>``, see ``builder.tasks``) in the
+        HTML with the sentence to label in ``<mark>``, see ``checkworthy.builder.tasks``) in the
         object named :data:`TO_NAME`; the whole article in a closed panel (field
         ``article``); then the choices beside the meaning and an example of each
         label. Each choice shows the label's words and exports its name (``alias``),
