@@ -46,7 +46,6 @@ def write_run(path: Path, ids, labels, run_id: str) -> Path:
 
 
 def main(argv=None) -> int:
-
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True, help="folder with the CT24_checkworthy_english_*.tsv files")
     parser.add_argument("--baselines", default=",".join(CORE_BASELINES), help="comma-separated baseline names")

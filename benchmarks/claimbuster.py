@@ -23,7 +23,6 @@ from checkworthy.schemas import load_scheme
 
 
 def main(argv=None) -> int:
-
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True, help="folder with crowdsourced.csv")
     parser.add_argument("--file", default="crowdsourced.csv")

@@ -83,7 +83,6 @@ class BuildConfig:
     config_version: int = 1
 
     def __post_init__(self):
-
         load_scheme(self.scheme)
         if self.aggregate not in METHODS:
             raise InputError(f"unknown aggregation {self.aggregate!r}; available: {', '.join(METHODS)}.{did_you_mean(self.aggregate, list(METHODS))}")

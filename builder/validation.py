@@ -121,7 +121,6 @@ def _is_jsonl_with(path: Path, name: str, keys: set[str], absent: frozenset[str]
 
 
 def _check_records(path: Path, schema: str, extra: Callable[[str, dict], list[str]]) -> tuple[int, list[str]]:
-
     problems: list[str] = []
     count = 0
     for lineno, record in iter_jsonl(path):
@@ -135,13 +134,11 @@ def _check_records(path: Path, schema: str, extra: Callable[[str, dict], list[st
 
 
 def _check_articles(path: Path) -> tuple[int, list[str]]:
-
     articles, problems = check_article_records(path)
     return len(articles), problems
 
 
 def _check_sentences(path: Path) -> tuple[int, list[str]]:
-
     beside = path.with_name("articles.jsonl")
     texts = {a.article_id: a.text for a in read_article_records(beside)} if beside.is_file() and beside != path else None
     ids: Counter[str] = Counter()
@@ -183,7 +180,6 @@ def _is_tasks(path: Path) -> bool:
 
 
 def _check_tasks(path: Path) -> tuple[int, list[str]]:
-
     tasks = read_json(path)
     problems = [f"{path}: task {e} (schema tasks.schema.json)" for e in schema_errors(tasks, "tasks")]
     if problems:
@@ -213,7 +209,6 @@ def _check_tasks(path: Path) -> tuple[int, list[str]]:
 
 
 def _check_label_config(path: Path) -> tuple[int, list[str]]:
-
     try:
         root = ET.parse(path).getroot()
     except ET.ParseError as exc:
@@ -235,12 +230,10 @@ def _check_label_config(path: Path) -> tuple[int, list[str]]:
 
 
 def _is_raw_article(path: Path) -> bool:
-
     return path.suffix.lower() in ARTICLE_SUFFIXES
 
 
 def _check_raw_article(path: Path) -> tuple[int, list[str]]:
-
     return len(read_articles([path])), []
 
 
@@ -265,7 +258,6 @@ def _check_results(path: Path) -> tuple[int, list[str]]:
 
 
 def _check_output_marker(path: Path) -> tuple[int, list[str]]:
-
     if read_output_marker(path.parent) is None:
         problem = (f"{path}: expected a JSON object with \"tool\": \"checkworthy\" and a \"writer\" string (the marker checkworthy "
                    "leaves in its output folders); it was edited or is not checkworthy's: delete the folder and write it again")

@@ -174,7 +174,6 @@ def run_pipeline(config: RunConfig, say: Callable[[str], None] | None = _say, wa
         say(f"[2/{steps}] Label Studio: push the tasks, post the bundled labels as annotations, pull the export")
         result.studio = _through_studio(config, out / "studio", tasks_dir, rows, export, say)
     else:
-
         say(f"[2/{steps}] labels: making the Label Studio export from the label files (--no-studio)")
         atomic_write_json(export, labels_to_export(tasks, rows), indent=1)
     result.outputs["export"] = str(export)
@@ -211,7 +210,6 @@ def run_pipeline(config: RunConfig, say: Callable[[str], None] | None = _say, wa
 
 
 def _build(config: RunConfig, export: Path, dataset_dir: Path, finish: Callable[[Path], None]):
-
     settings_file = next((Path(s) / DEFAULT_CARD_SETTINGS for s in config.seeds if (Path(s) / DEFAULT_CARD_SETTINGS).is_file()), None)
     if settings_file is not None:
         dataset_dir.mkdir(parents=True, exist_ok=True)
@@ -222,7 +220,6 @@ def _build(config: RunConfig, export: Path, dataset_dir: Path, finish: Callable[
 
 
 def _through_studio(config: RunConfig, data_dir: Path, tasks_dir: Path, rows, export: Path, say) -> dict[str, Any]:
-
     info = studio.start(data_dir, port=config.port)
     try:
         say(f"      studio running at {info['url']} (data in {data_dir})")

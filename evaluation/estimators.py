@@ -195,5 +195,4 @@ def embed_lr(random_state):
 
 
 def minilm_ft(random_state):
-
     return FineTunedEncoderClassifier(random_state=random_state)

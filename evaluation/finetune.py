@@ -138,7 +138,6 @@ class FineTunedEncoderClassifier(ClassifierMixin, BaseEstimator):
             raise InputError(problems, header="FineTunedEncoderClassifier: bad parameters")
 
     def _resolve_precision(self) -> str:
-
         if self.precision == "auto":
             return "bfloat16" if bfloat16_supported() else "float32"
         return self.precision

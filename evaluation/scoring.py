@@ -106,7 +106,6 @@ def read_gold(path: str | os.PathLike, *, split: str = "test") -> Gold:
 
 
 def _gold_from_dataset(ref: str, split: str) -> Gold:
-
     dataset, scheme, _, _ = open_dataset(ref)
     if split not in dataset:
         raise InputError(f"{ref}: no split {split!r}; available: {', '.join(dataset)}")

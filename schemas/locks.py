@@ -34,7 +34,8 @@ _HELD: dict[Path, int] = {}
 
 
 def lock_holder(folder: str | os.PathLike) -> dict | None:
-    """Who last took the lock of ``folder`` (pid, host, command, since), or None."""
+    """Who holds the lock of ``folder`` (pid, host, command, since), or None when it was
+    released; after a holder died without releasing it, the dead holder (the lock is free)."""
     try:
         return json.loads((Path(folder) / LOCK_FILE).read_text(encoding="utf-8") or "null")
     except (OSError, ValueError):
@@ -113,6 +114,9 @@ def folder_lock(
             yield path
         finally:
             _HELD.pop(folder, None)
+            handle.seek(0)
+            handle.truncate()  # released: no holder to name (and the folder's files stay deterministic)
+            handle.flush()
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
     finally:
         handle.close()

@@ -54,9 +54,7 @@ class BuildCommand(Command):
         add_quiet_option(parser)
 
     def run(self, args: argparse.Namespace) -> int:
-
         if args.corpus:
-
             kind, directory = args.corpus
             if kind not in CORPORA:
                 raise InputError(f"--from {kind!r}: expected one of {', '.join(CORPORA)}")

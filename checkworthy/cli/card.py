@@ -43,7 +43,6 @@ class CardCommand(Command):
         add_wait_argument(parser)
 
     def run(self, args: argparse.Namespace) -> int:
-
         version_dir = resolve_version_dir(args.dataset)
         config = CardConfig.from_file(args.config) if args.config else load_config(version_dir.parent.parent)
         config = config.updated(pretty_name=args.pretty_name, license=args.license, language=args.language)

@@ -25,7 +25,6 @@ class DiffCommand(Command):
         parser.add_argument("--json", action="store_true", help="print the full diff as JSON")
 
     def run(self, args: argparse.Namespace) -> int:
-
         diff = diff_versions(args.dataset, args.old, args.new)
         if args.json:
             print(canonical_json(diff, indent=2))

@@ -36,7 +36,6 @@ class EvaluateCommand(Command):
 """
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-
         parser.add_argument("dataset", metavar="DIR[@VERSION]", help="dataset directory, optionally @VERSION (default: latest)")
         parser.add_argument(
             "--baselines", type=baseline_list, default=list(CORE_BASELINES), metavar="NAME[,NAME...]",

@@ -34,7 +34,6 @@ class PublishCommand(Command):
         add_wait_argument(parser)
 
     def run(self, args: argparse.Namespace) -> int:
-
         version_dir = resolve_version_dir(args.dataset)
         if args.dry_run:
             print(plan_publish(version_dir, args.repo, private=args.private).describe())

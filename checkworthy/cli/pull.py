@@ -29,7 +29,6 @@ class PullCommand(Command):
         add_connection_arguments(parser)
 
     def run(self, args: argparse.Namespace) -> int:
-
         count = StudioProject(connect_from_args(args), args.project).pull(args.out)
         print(f"{count} tasks written to {args.out}")
         return 0

@@ -46,7 +46,6 @@ class PushCommand(Command):
         )
 
     def run(self, args: argparse.Namespace) -> int:
-
         local = read_task_dir(args.dir)
         project = StudioProject(connect_from_args(args), args.project)
         result = project.push(local, annotators=args.annotators, batch_size=args.batch_size, wait=args.wait,

@@ -53,7 +53,6 @@ class RunCommand(Command):
         add_quiet_option(parser)
 
     def run(self, args: argparse.Namespace) -> int:
-
         config = RunConfig(
             seeds=args.seeds, out=args.out, labels=args.labels, scheme=args.scheme, studio=args.studio,
             project=args.project, port=args.port, keep_studio=args.keep_studio, seed=args.seed,
@@ -67,7 +66,6 @@ class RunCommand(Command):
         print(f"\nload it:  python -c \"import datasets; print(datasets.load_dataset('{outputs['version']}'))\"")
         print(f"results:  {outputs['evaluation']}/results.md")
         if result.studio:
-
             data_dir = result.studio["data_dir"]
             state = "is still running at " + result.studio["url"] if args.keep_studio else "was stopped"
             print(f"\nLabel Studio {state}. To look at the tasks and annotations:")

@@ -39,7 +39,6 @@ class ScoreCommand(Command):
         parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
 
     def run(self, args: argparse.Namespace) -> int:
-
         scored = score_file(args.gold, args.predictions, split=args.split, n_resamples=args.n_resamples, random_state=args.seed)
         if args.json:
             print(canonical_json(scored, indent=2))

@@ -42,7 +42,6 @@ class StudioCommand(Command):
                             help="add-annotator: the name Label Studio shows (default: from the e-mail, e.g. ann.lee@... -> Ann Lee)")
 
     def run(self, args: argparse.Namespace) -> int:
-
         data_dir = args.data_dir or studio.default_data_dir()
         if args.action != "add-annotator" and args.email:
             raise InputError(f"unexpected argument {args.email!r}: only 'studio add-annotator EMAIL' takes an e-mail")

@@ -54,7 +54,6 @@ class TasksCommand(Command):
         add_quiet_option(parser)
 
     def run(self, args: argparse.Namespace) -> int:
-
         if args.top is not None:
             selection = Selection("top", args.top)
         elif args.min_score is not None:

@@ -24,7 +24,6 @@ class TrainCommand(Command):
 """
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-
         parser.add_argument("dataset", metavar="DIR[@VERSION]", help="dataset directory, optionally @VERSION (default: latest)")
         parser.add_argument("--baseline", default="tfidf-svm", metavar="NAME", help=f"one of {', '.join(BASELINES)} (default: tfidf-svm)")
         parser.add_argument("--seed", type=int, default=0, help="random_state of the baseline (default: 0)")
@@ -35,7 +34,6 @@ class TrainCommand(Command):
         parser.add_argument("--out", required=True, metavar="DIR", help="directory for model.skops and model.json")
 
     def run(self, args: argparse.Namespace) -> int:
-
         spec = get_baseline(args.baseline)
         dataset, scheme, info, _ = open_dataset(args.dataset)
         data = prepare_splits(dataset, scheme)

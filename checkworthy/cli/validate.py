@@ -33,7 +33,6 @@ class ValidateCommand(Command):
         parser.add_argument("files", nargs="+", metavar="FILE", help="files to check, or dataset versions (DIR[@X.Y.Z] or a version directory)")
 
     def run(self, args: argparse.Namespace) -> int:
-
         failed = 0
         for path in args.files:
             kind, count, problems = validate_file(path)
