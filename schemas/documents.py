@@ -384,8 +384,8 @@ class Results:
     baselines: dict[str, Baseline]
     results: list[ResultEntry]
     comparisons: list[Comparison]
-    warnings: list[str] = field(default_factory=list)
     language: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def entries(self, *, split: str | None = None, baseline: str | None = None) -> list[ResultEntry]:
         """The result entries of ``split`` and/or ``baseline``, in document order."""
