@@ -463,7 +463,9 @@ def _commit_version(prepared: Prepared, dataset_dir: Path, config: BuildConfig, 
     if version is None:
         version = _bump(parent_dir, scheme.name, in_parent, {r.sentence_id for split in by_split.values() for r in split})
     empty = [s for s in SPLITS if not by_split[s]]
-    if empty:
+    if empty and prepared.fixed_splits is not None:
+        warnings.append(f"split(s) {', '.join(empty)} empty: the corpus has no rows for them; empty splits are not written")
+    elif empty:
         warnings.append(
             f"split(s) {', '.join(empty)} empty: only {len(set(prepared.groups))} group(s) to split 80/10/10; "
             "add articles (or change --seed) for a usable split; empty splits are not written"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +32,14 @@ CLAIMBUSTER_VERDICTS = {"1": "CFS", "0": "UFS", "-1": "NFS"}
 CHECKTHAT_SPLITS = {"train": "train", "dev": "validation", "dev-test": "test"}
 
 SPREADSHEET_ARTEFACTS = ("#NAME?", "#VALUE!", "#REF!", "#N/A")
+
+#: CheckThat! 2024 Task 1 languages: code -> the name in the lab's file names
+#: (``CT24_checkworthy_<name>_{train,dev,dev-test}.tsv``).
+CHECKTHAT_LANGUAGES = {"ar": "arabic", "en": "english", "es": "spanish", "nl": "dutch"}
+
+#: An id a spreadsheet rewrote in scientific notation (``1.24105E+18``, ``1,45043E+18``):
+#: the real tweet id is lost.
+SPREADSHEET_ID = re.compile(r"^\d+[.,]\d+E[+-]?\d+$", re.IGNORECASE)
 
 
 @dataclass
@@ -118,8 +127,46 @@ def _check_unique_ids(path: Path, frame: pd.DataFrame) -> None:
         )
 
 
+def _quoted_lines(path: Path, column: int) -> list[int]:
+    """Line numbers (1-based) whose field ``column`` starts with a double quote (CSV-quoted text)."""
+    lines = []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for number, line in enumerate(handle, start=1):
+            fields = line.split("\t")
+            if number > 1 and len(fields) > column and fields[column].startswith('"'):
+                lines.append(number)
+    return lines
+
+
+def _tweet_problems(path: Path, frame: pd.DataFrame) -> list[str]:
+    """The quirks of the CheckThat! 2024 tweet files (Arabic, Dutch, Spanish), one line each."""
+    problems = [
+        f"{path}: line {r.line} (id {r.id}): id is in spreadsheet scientific notation; the real tweet id is lost "
+        f"(kept as the string {r.id!r}; its url is {r.url!r})"
+        for r in frame.itertuples() if SPREADSHEET_ID.match(r.id.strip())
+    ]
+    na = frame[frame["url"].str.strip().isin(["NA", ""])]
+    if len(na):
+        problems.append(f"{path}: {len(na)} row(s) have no tweet url ('NA'), e.g. line {na['line'].iloc[0]} (id {na['id'].iloc[0]}): "
+                        "not tweets (transcript sentences in Spanish dev-test); kept, 'NA' read as text")
+    quoted = _quoted_lines(path, 2)
+    if quoted:
+        problems.append(f"{path}: {len(quoted)} text(s) are CSV-quoted with doubled quotes (first at line {quoted[0]}); "
+                        "read quote-aware, the outer quotes removed")
+    texts = "".join(frame["text"])
+    latin = sum(c.isascii() and c.isalpha() for c in texts)
+    if latin >= 200 and "t" not in texts:
+        problems.append(f"{path}: no lowercase 't' in {len(frame)} texts ({latin} Latin letters): the letter seems replaced "
+                        "(by a space in the CT24 Dutch dev-test); kept as in the source")
+    return problems
+
+
 def read_checkthat_tsv(path: str | os.PathLike) -> CorpusFile:
-    """Read a CheckThat! 2022-2024 Task 1 TSV (``Sentence_id``, ``Text``, ``class_label``).
+    """Read a CheckThat! 2022-2024 Task 1 TSV, English or tweets.
+
+    English files have ``Sentence_id``, ``Text``, ``class_label``; the Arabic, Dutch
+    and Spanish tweet files have ``tweet_id``, ``tweet_url``, ``tweet_text``,
+    ``class_label``.
 
     Parameters
     ----------
@@ -129,7 +176,10 @@ def read_checkthat_tsv(path: str | os.PathLike) -> CorpusFile:
     Returns
     -------
     CorpusFile
-        ``frame`` columns: ``id``, ``text``, ``label`` (``Yes``/``No``), ``line``.
+        ``frame`` columns: ``id``, ``text``, ``label`` (``Yes``/``No``), ``line``, and
+        ``url`` for tweet files. Ids are strings (spreadsheet-notation ids such as
+        ``1.24105E+18`` are kept and reported, as are ``NA`` urls, CSV-quoted texts and
+        a missing lowercase ``t``).
 
     Raises
     ------
@@ -137,41 +187,95 @@ def read_checkthat_tsv(path: str | os.PathLike) -> CorpusFile:
         Missing columns, duplicate ids or labels other than ``Yes``/``No``.
     """
     path = _require_file(path)
-    frame = _read_table(path, "\t", ["Sentence_id", "Text", "class_label"], "CheckThat! TSV")
-    frame = frame.rename(columns={"Sentence_id": "id", "Text": "text", "class_label": "label"})
-    frame = frame[["id", "text", "label", "line"]]
+    with path.open(encoding="utf-8-sig", errors="replace") as handle:
+        header = handle.readline().rstrip("\r\n").split("\t")
+    if "tweet_id" in header:
+        frame = _read_table(path, "\t", ["tweet_id", "tweet_url", "tweet_text", "class_label"], "CheckThat! tweet TSV")
+        frame = frame.rename(columns={"tweet_id": "id", "tweet_url": "url", "tweet_text": "text", "class_label": "label"})
+        frame = frame[["id", "text", "label", "line", "url"]]
+    else:
+        frame = _read_table(path, "\t", ["Sentence_id", "Text", "class_label"], "CheckThat! TSV")
+        frame = frame.rename(columns={"Sentence_id": "id", "Text": "text", "class_label": "label"})
+        frame = frame[["id", "text", "label", "line"]]
     _check_labels(path, frame, "label", ["Yes", "No"])
     _check_unique_ids(path, frame)
-    return CorpusFile(path, frame.reset_index(drop=True), _data_problems(path, frame))
+    problems = _data_problems(path, frame)
+    if "url" in frame.columns:
+        problems += _tweet_problems(path, frame)
+    return CorpusFile(path, frame.reset_index(drop=True), problems)
 
 
-def checkthat_split_files(directory: str | os.PathLike) -> dict[str, Path]:
-    """Find the CheckThat! train / dev / dev-test TSVs in ``directory``, by our split name.
+def check_language(language: str) -> str:
+    """``language`` if it is a CheckThat! 2024 language code, else ``InputError``."""
+    if language not in CHECKTHAT_LANGUAGES:
+        raise InputError(f"language {language!r} is not one of {', '.join(CHECKTHAT_LANGUAGES)} "
+                         f"({', '.join(f'{k} = {v}' for k, v in CHECKTHAT_LANGUAGES.items())})")
+    return language
+
+
+def _language_of(stem: str) -> str | None:
+    tokens = set(re.split(r"[_\-.\s]+", stem))
+    for code, name in CHECKTHAT_LANGUAGES.items():
+        if name in tokens or code in tokens:
+            return code
+    return None
+
+
+def checkthat_split_files(directory: str | os.PathLike, language: str = "en", *, require_train: bool = True) -> dict[str, Path]:
+    """Find the CheckThat! train / dev / dev-test TSVs of ``language`` in ``directory``, by our split name.
+
+    Files are matched by name: ``CT24_checkworthy_<language>_<split>.tsv`` (the
+    language's name, ``english``, ``arabic``, ``dutch``, ``spanish``, or its code, as a
+    ``_``-separated part). When no file in the folder names any language, every
+    ``*_train.tsv`` / ``*_dev.tsv`` / ``*_dev-test.tsv`` is taken as ``language``.
+
+    Parameters
+    ----------
+    directory : path-like
+    language : {"en", "ar", "nl", "es"}, default="en"
+    require_train : bool, default=True
+        Raise when there is no train file; when False, return the splits found
+        (the Spanish train file is not public).
 
     Raises
     ------
     InputError
-        No train file, or two files for the same split.
+        No file of the language, no train file (when required), or two files for the same split.
     """
+    check_language(language)
     directory = Path(directory)
     if not directory.is_dir():
         raise InputFileNotFoundError(f"{directory}: directory not found")
-    found: dict[str, list[Path]] = {}
+    candidates: dict[str, list[Path]] = {}
     for path in sorted(directory.glob("*.tsv")):
         stem = path.stem.lower()
         for part, split in sorted(CHECKTHAT_SPLITS.items(), key=lambda kv: -len(kv[0])):
             if stem.endswith(f"_{part}") or stem == part:
-                found.setdefault(split, []).append(path)
+                candidates.setdefault(split, []).append(path)
                 break
+    named = {p: _language_of(p.stem.lower()) for ps in candidates.values() for p in ps}
+    if any(code is not None for code in named.values()):
+        found = {s: [p for p in ps if named[p] == language] for s, ps in candidates.items()}
+        found = {s: ps for s, ps in found.items() if ps}
+    else:
+        found = candidates
     twice = {s: p for s, p in found.items() if len(p) > 1}
     if twice:
         raise InputError([f"{directory}: several files for split {s}: {', '.join(map(str, p))}" for s, p in twice.items()])
-    if "train" not in found:
-        raise InputError(
-            f"{directory}: expected CheckThat! files named *_train.tsv, *_dev.tsv, *_dev-test.tsv; "
-            f"found {', '.join(p.name for p in sorted(directory.glob('*'))) or 'nothing'}"
-        )
+    expected = ", ".join(f"CT24_checkworthy_{CHECKTHAT_LANGUAGES[language]}_{part}.tsv" for part in CHECKTHAT_SPLITS)
+    listing = ", ".join(p.name for p in sorted(directory.glob("*"))) or "nothing"
+    if not found:
+        raise InputError(f"{directory}: no CheckThat! file for language {language!r}; expected {expected}; found {listing}")
+    if require_train and "train" not in found:
+        raise InputError(f"{directory}: no train file for language {language!r} "
+                         f"(expected CT24_checkworthy_{CHECKTHAT_LANGUAGES[language]}_train.tsv); found {listing}")
     return {split: paths[0] for split, paths in found.items()}
+
+
+def missing_checkthat_splits(files: dict[str, Path], language: str) -> list[str]:
+    """The expected file names of the splits absent from ``files`` (from :func:`checkthat_split_files`)."""
+    return [f"CT24_checkworthy_{CHECKTHAT_LANGUAGES[language]}_{part}.tsv ({split})"
+            for part, split in CHECKTHAT_SPLITS.items() if split not in files]
 
 
 def read_claimbuster_csv(path: str | os.PathLike) -> CorpusFile:

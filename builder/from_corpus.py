@@ -8,9 +8,15 @@ spreadsheet artefact (``#NAME?``) are left out and listed under ``skipped``; the
 other data problems (conflicting duplicate texts) are kept and listed under
 ``corpus_problems`` in the manifest.
 
-- ``checkthat``: the ``*_train.tsv``, ``*_dev.tsv``, ``*_dev-test.tsv`` files keep their
-  splits (train, validation, test). There are no articles: each sentence is its own
-  article, with offsets 0..len(text).
+- ``checkthat``: the ``CT24_checkworthy_<language>_{train,dev,dev-test}.tsv`` files of one
+  language (``en`` by default; ``ar``, ``nl``, ``es``) keep their splits (train,
+  validation, test). There are no articles: each sentence is its own article, with
+  offsets 0..len(text). A missing split file (the Spanish train file is not public) is
+  named in a warning and the version has the splits that exist. A tweet id in two split
+  files with the same text (one Arabic tweet is in train and dev-test) is kept in the
+  later split only (dev-test over dev over train) and its earlier copy listed under
+  ``skipped``. A non-English build records ``settings["language"]`` (English builds
+  record nothing, so that their fingerprints stay those of earlier releases).
 - ``claimbuster``: ``crowdsourced.csv`` and ``groundtruth.csv``; each debate
   (``File_id``) becomes an article, rebuilt in ``Line_number`` order with one line
   per sentence, and the splits are assigned by debate like any article.
@@ -23,7 +29,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from checkworthy.builder.build import BuildConfig, BuildResult, Prepared, commit_version, file_inputs
-from checkworthy.builder.corpora import SPREADSHEET_ARTEFACTS, CorpusFile, checkthat_split_files, read_checkthat_tsv, read_claimbuster_csv
+from checkworthy.builder.corpora import (
+    SPREADSHEET_ARTEFACTS,
+    CorpusFile,
+    check_language,
+    checkthat_split_files,
+    missing_checkthat_splits,
+    read_checkthat_tsv,
+    read_claimbuster_csv,
+)
 from checkworthy.schemas import load_scheme
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError
 from checkworthy.schemas.rows import SPLITS, Row
@@ -51,26 +65,48 @@ def _row(sid: str, article_id: str, text: str, label: str, names: list[str], sou
                start=start, end=start + len(text), role="body", source="", url="")
 
 
-def prepare_checkthat(directory: str | os.PathLike, config: BuildConfig) -> Prepared:
-    """Rows of a CheckThat! 2022-2024 Task 1 folder, keeping its splits."""
+def prepare_checkthat(directory: str | os.PathLike, config: BuildConfig, language: str = "en") -> Prepared:
+    """Rows of a CheckThat! 2022-2024 Task 1 folder for ``language``, keeping its splits."""
     names = load_scheme(config.scheme).names
     if names != ["Yes", "No"]:
         raise InputError(f"--from checkthat needs the 'checkthat' scheme (Yes, No), not {config.scheme!r}")
-    files = checkthat_split_files(directory)
-    rows, splits, skipped, problems = [], [], [], []
-    seen: dict[str, str] = {}
+    files = checkthat_split_files(directory, check_language(language), require_train=False)
+    frames, skipped, problems = {}, [], []
     for split in SPLITS:
-        if split not in files:
+        if split in files:
+            frames[split] = _clean(read_checkthat_tsv(files[split]), skipped, problems)
+    # An id in two split files: the same tweet (same text) stays in the later split only.
+    later: dict[str, str] = {}
+    for split in reversed(SPLITS):
+        if split not in frames:
             continue
-        frame = _clean(read_checkthat_tsv(files[split]), skipped, problems)
+        frame = frames[split]
+        keep = []
+        for row in frame.itertuples():
+            if row.id not in later:
+                keep.append(True)
+                continue
+            other, other_text = later[row.id]
+            if row.text.strip() != other_text.strip():
+                raise InputError(f"{directory}: sentence id {row.id!r} is in both {files[split].name} (line {row.line}) and {other} "
+                                 "with different texts; ids must be unique across the split files")
+            skipped.append({"file": files[split].name, "task_id": None, "sentence_id": str(row.id), "field": "id",
+                            "problem": f"line {row.line}: the same id and text are in {other}; this copy left out, the later split's kept"})
+            keep.append(False)
+        frames[split] = frame = frame[keep]
+        later.update({sid: (files[split].name, text) for sid, text in zip(frame["id"], frame["text"])})
+    rows, splits = [], []
+    for split, frame in frames.items():
         for sid, text, label in zip(frame["id"], frame["text"], frame["label"]):
-            if sid in seen:
-                raise InputError(f"{directory}: sentence id {sid!r} is in both {seen[sid]} and {files[split].name}; ids must be unique across the split files")
-            seen[sid] = files[split].name
             rows.append(_row(sid, sid, text, label, names, "corpus", 0))
             splits.append(split)
     paths = [files[s] for s in sorted(files)]
-    return _prepared(rows, [r.sentence_id for r in rows], paths, skipped, problems, fixed_splits=splits)
+    prepared = _prepared(rows, [r.sentence_id for r in rows], paths, skipped, problems, fixed_splits=splits)
+    missing = missing_checkthat_splits(files, language)
+    if missing:
+        prepared.warnings.insert(0, f"{directory}: no file for {'; '.join(missing)}: the version has only the splits found "
+                                    f"({', '.join(s for s in SPLITS if s in files)})")
+    return prepared
 
 
 def prepare_claimbuster(directory: str | os.PathLike, config: BuildConfig) -> Prepared:
@@ -126,6 +162,7 @@ def build_from_corpus(
     version: str | None = None,
     finish: Callable[[Path], None] | None = None,
     wait: float = 0.0,
+    language: str = "en",
 ) -> BuildResult:
     """Build a dataset version from an existing corpus folder.
 
@@ -145,6 +182,9 @@ def build_from_corpus(
         ``finish(version_dir)`` writes the card into the version before it becomes visible.
     wait : float, default=0
         Seconds to wait for another command that holds the dataset's lock.
+    language : {"en", "ar", "nl", "es"}, default="en"
+        CheckThat! only: the language whose files are read; recorded as
+        ``settings["language"]`` in the manifest unless English.
 
     Returns
     -------
@@ -157,6 +197,14 @@ def build_from_corpus(
     if kind not in CORPORA:
         raise InputError(f"unknown corpus {kind!r}; available: {', '.join(CORPORA)}")
     config = config or BuildConfig(scheme=CORPORA[kind])
-    prepare = prepare_checkthat if kind == "checkthat" else prepare_claimbuster
-    return commit_version(prepare(directory, config), dataset_dir, config, version=version, settings={"corpus": kind},
-                          finish=finish, wait=wait)
+    check_language(language)
+    settings = {"corpus": kind}
+    if kind == "checkthat":
+        prepared = prepare_checkthat(directory, config, language)
+        if language != "en":
+            settings["language"] = language
+    elif language != "en":
+        raise InputError(f"--language {language} is for --from checkthat; {kind} is English only")
+    else:
+        prepared = prepare_claimbuster(directory, config)
+    return commit_version(prepared, dataset_dir, config, version=version, settings=settings, finish=finish, wait=wait)

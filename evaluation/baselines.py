@@ -125,6 +125,9 @@ class Baseline:
         Whether the harness chooses its decision threshold on the validation split.
     extra : str or None
         The optional extra of ``pyproject.toml`` that it needs.
+    languages : tuple of str or None
+        Language codes its pretrained model was made for (``("en",)`` for
+        all-MiniLM-L6-v2); None for the language-independent ones (TF-IDF, dummies).
     """
 
     name: str
@@ -132,6 +135,7 @@ class Baseline:
     description: str
     tune_threshold: bool = True
     extra: str | None = None
+    languages: tuple[str, ...] | None = None
 
     def build(self, random_state: int | None = None):
         """An unfitted estimator, seeded with ``random_state``."""
@@ -153,13 +157,41 @@ for _baseline in (
     Baseline("random", "uniform_random", "uniformly random label, seeded (DummyClassifier)", tune_threshold=False),
     Baseline("tfidf-lr", "tfidf_lr", "word 1-2-gram TF-IDF + logistic regression"),
     Baseline("tfidf-svm", "tfidf_svm", "word 1-2-gram + character 2-5-gram TF-IDF + linear SVM"),
-    Baseline("embed-lr", "embed_lr", "all-MiniLM-L6-v2 embeddings + word TF-IDF + logistic regression", extra="embed"),
-    Baseline("minilm-ft", "minilm_ft", "all-MiniLM-L6-v2 fine-tuned on the training sentences (one epoch, CPU)", extra="embed"),
+    Baseline("embed-lr", "embed_lr", "all-MiniLM-L6-v2 embeddings + word TF-IDF + logistic regression", extra="embed", languages=("en",)),
+    Baseline("minilm-ft", "minilm_ft", "all-MiniLM-L6-v2 fine-tuned on the training sentences (one epoch, CPU)", extra="embed", languages=("en",)),
 ):
     register_baseline(_baseline)
 
 #: Baselines that need no optional extra: the default of ``checkworthy evaluate``.
 CORE_BASELINES = tuple(name for name, b in BASELINES.items() if b.extra is None)
+
+
+def language_warnings(names, language: str | None) -> list[str]:
+    """Warnings for the baselines in ``names`` whose pretrained model was not made for ``language``.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Registered baseline names.
+    language : str or None
+        The data's language code (``en``, ``ar``, ``nl``, ``es``); None when unknown
+        (no warning).
+
+    Examples
+    --------
+    >>> language_warnings(["tfidf-svm", "embed-lr"], "nl")  # doctest: +ELLIPSIS
+    ["embed-lr uses an English-only model (all-MiniLM-L6-v2) but the data is in 'nl': ..."]
+    """
+    if language is None:
+        return []
+    warnings = []
+    for name in dict.fromkeys(names):
+        spec = get_baseline(name)
+        if spec.languages is not None and language not in spec.languages:
+            warnings.append(f"{name} uses an English-only model (all-MiniLM-L6-v2) but the data is in {language!r}: "
+                            "its embeddings of non-English text are weak, expect it to trail the character n-gram "
+                            "baselines (tfidf-svm); no multilingual encoder ships its weights in a package here")
+    return warnings
 
 
 def get_baseline(name: str) -> Baseline:

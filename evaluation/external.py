@@ -5,8 +5,10 @@ into the splits the harness expects (``train``, ``validation``, ``test``) with t
 scheme's ``ClassLabel``. Nothing is copied or written: the benchmark scripts in
 ``benchmarks/`` call them with the path to the data.
 
-* CheckThat! 2024: ``train`` / ``dev`` / ``dev-test`` become train / validation /
-  test. Sentences carry no article, so each is its own bootstrap unit.
+* CheckThat! 2024 (``en``, ``ar``, ``nl``, ``es``): ``train`` / ``dev`` / ``dev-test``
+  become train / validation / test. Sentences carry no article, so each is its own
+  bootstrap unit. Without a train file (Spanish here), ``train_from_dev`` cuts dev in
+  tweet-id order (:func:`tweet_id_order`): the first part trains, the rest validates.
 * ClaimBuster: one CSV split by debate (``File_id``), with a seeded shuffle of the
   debates, so that no debate is in two splits.
 * CheckThat! 2019 Task 1: a folder of debates as one split whose article is the debate.
@@ -20,7 +22,14 @@ import time
 
 import numpy as np
 
-from checkworthy.builder.corpora import checkthat_split_files, read_checkthat2019_dir, read_checkthat_tsv, read_claimbuster_csv
+from checkworthy.builder.corpora import (
+    check_language,
+    checkthat_split_files,
+    missing_checkthat_splits,
+    read_checkthat2019_dir,
+    read_checkthat_tsv,
+    read_claimbuster_csv,
+)
 from checkworthy.schemas import load_scheme
 from checkworthy.schemas.errors import InputError
 from checkworthy.schemas.rows import SPLITS
@@ -36,29 +45,72 @@ def _dataset(rows: dict, scheme):
     return Dataset.from_dict({**rows, "label": labels}, features=Features(columns))
 
 
-def checkthat2024(directory: str | os.PathLike):
+def tweet_id_order(ids) -> list[int]:
+    """Positions of ``ids`` sorted by numeric tweet id (tweet ids grow with time).
+
+    Spreadsheet-notation ids (``1,45043E+18``) sort by their rounded value; ties keep
+    file order.
+    """
+    def key(i):
+        text = str(ids[i]).strip().replace(",", ".")
+        try:
+            return (0, int(text), i)
+        except ValueError:
+            try:
+                return (0, int(float(text)), i)
+            except ValueError:
+                return (1, 0, i)
+    return sorted(range(len(ids)), key=key)
+
+
+def checkthat2024(directory: str | os.PathLike, language: str = "en", *, train_from_dev: float | None = None):
     """CheckThat! 2022-2024 Task 1 files as ``DatasetDict(train, validation=dev, test=dev-test)``.
+
+    Parameters
+    ----------
+    directory : path-like
+        The folder with the ``CT24_checkworthy_<language>_*.tsv`` files.
+    language : {"en", "ar", "nl", "es"}, default="en"
+    train_from_dev : float, optional
+        When the language has no train file (Spanish here): dev is sorted by tweet id
+        and its first ``train_from_dev`` fraction (the oldest tweets) becomes train, the
+        rest validation. Ignored when a train file exists. Without it a missing train
+        file is an error naming the file.
 
     Returns
     -------
     dataset : datasets.DatasetDict
     problems : list of str
-        Data problems reported by the reader (kept in the data, as the organisers did).
+        Data problems reported by the reader (kept in the data, as the organisers did),
+        and how train was made when it was cut from dev.
     """
     from datasets import DatasetDict
 
 
-    files = checkthat_split_files(directory)
-    missing = [s for s in SPLITS if s not in files]
-    if missing:
-        raise InputError(f"{directory}: no CheckThat! file for split(s) {', '.join(missing)} (need *_train, *_dev and *_dev-test .tsv)")
+    files = checkthat_split_files(directory, check_language(language), require_train=False)
+    missing = missing_checkthat_splits(files, language)
+    cut = "train" not in files and train_from_dev is not None and "validation" in files
+    if cut and not 0 < train_from_dev < 1:
+        raise InputError(f"train_from_dev must be between 0 and 1 (exclusive), found {train_from_dev}")
+    if missing and not (cut and set(files) == {"validation", "test"}):
+        raise InputError(f"{directory}: no CheckThat! file for {'; '.join(missing)}"
+                         + ("; pass train_from_dev (--train-from-dev) to train on part of dev" if "train" not in files else ""))
     scheme = load_scheme("checkthat")
-    splits, problems = {}, []
+    frames, problems = {}, []
     for split, path in files.items():
         corpus = read_checkthat_tsv(path)
         problems += corpus.problems
-        frame = corpus.frame
-        splits[split] = _dataset({"sentence_id": list(frame["id"]), "text": list(frame["text"]), "label": list(frame["label"])}, scheme)
+        frames[split] = corpus.frame
+    if cut:
+        dev = frames["validation"]
+        order = tweet_id_order(list(dev["id"]))
+        n_train = int(round(train_from_dev * len(dev)))
+        frames["train"] = dev.iloc[order[:n_train]]
+        frames["validation"] = dev.iloc[order[n_train:]]
+        problems.append(f"{files['validation'].name}: no train file; train = the {n_train} dev rows with the smallest tweet ids "
+                        f"(first {train_from_dev:.0%} in tweet-id order), validation = the other {len(dev) - n_train}")
+    splits = {split: _dataset({"sentence_id": list(f["id"]), "text": list(f["text"]), "label": list(f["label"])}, scheme)
+              for split, f in frames.items()}
     return DatasetDict({s: splits[s] for s in SPLITS}), problems
 
 

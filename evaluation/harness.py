@@ -30,6 +30,7 @@ from checkworthy.builder.store import load_manifest, load_version_dir, resolve_v
 from checkworthy.evaluation.baselines import (
     CORE_BASELINES,
     get_baseline,
+    language_warnings,
     make_baseline,
     positive_score,
     tune_threshold,
@@ -281,6 +282,7 @@ def evaluate_baselines(
     dataset_info: dict | None = None,
     progress=None,
     threshold: str = "validation",
+    language: str | None = None,
 ) -> "Evaluation":
     """Train each baseline on train, tune its threshold on validation, score validation and test.
 
@@ -305,6 +307,9 @@ def evaluate_baselines(
         positive-class F1, or keep each estimator's own rule (use ``"none"`` when the
         validation split comes from another collection than the test split, whose
         class prior or labelling convention may differ).
+    language : str, optional
+        The data's language code; a baseline built on an English-only model gets a
+        warning (through ``progress`` and in ``results.warnings``) when it is not ``en``.
 
     Returns
     -------
@@ -319,6 +324,10 @@ def evaluate_baselines(
     labels, pos = scheme.names, scheme.positive
 
     info = dict(dataset_info or {})
+    warnings = language_warnings([spec.name for spec in specs], language)
+    for warning in warnings:
+        if progress:
+            progress(f"warning: {warning}")
     predictions: dict = {}
     models: dict = {}
     fit_seconds: dict = {}
@@ -367,6 +376,8 @@ def evaluate_baselines(
         baselines=fitted,
         results=entries,
         comparisons=compare_to_best(entries, predictions, data["test"], scheme, n_resamples=n_resamples, seed=seed),
+        warnings=warnings,
+        language=language,
     )
     return Evaluation(results, predictions, models, fit_seconds)
 
@@ -412,8 +423,17 @@ def open_dataset(ref: str):
     path = resolve_version_dir(ref)
     manifest = load_manifest(path)
     dataset = load_version_dir(path)
-    info = {"version": manifest.version, "fingerprint": manifest.fingerprint, "seed": manifest.settings["seed"]}
+    info = {"version": manifest.version, "fingerprint": manifest.fingerprint, "seed": manifest.settings["seed"],
+            "language": dataset_language(manifest.settings)}
     return dataset, load_scheme(manifest.scheme), info, path
+
+
+def dataset_language(settings: dict) -> str | None:
+    """The language of a version from its manifest ``settings``: ``language``, else ``en``
+    for a corpus build (English before issue 14), else None (unknown)."""
+    if "language" in settings:
+        return settings["language"]
+    return "en" if settings.get("corpus") else None
 
 
 def evaluate_version(
@@ -451,7 +471,7 @@ def evaluate_version(
     dataset, scheme, info, path = open_dataset(ref)
     evaluation = evaluate_baselines(
         dataset, scheme, baselines=baselines or CORE_BASELINES, seed=seed, n_resamples=n_resamples,
-        dataset_info=info, progress=progress, threshold=threshold,
+        dataset_info=info, progress=progress, threshold=threshold, language=info.get("language"),
     )
     out = Path(out) if out else path / "evaluation"
     write_evaluation(evaluation.results, evaluation.predictions, out)

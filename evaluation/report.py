@@ -60,6 +60,10 @@ def results_markdown(results: Results) -> str:
             "(the class-balanced learned baselines predict the class with the highest balanced score)."
         ),
     ]
+    if results.language is not None:
+        lines += ["", f"Data language: `{results.language}`."]
+    if results.warnings:
+        lines += ["", "Warnings:", ""] + [f"- {w}" for w in results.warnings]
     for split in reversed(SPLITS):  # test first; train is never scored
         entries = results.entries(split=split)
         if not entries:

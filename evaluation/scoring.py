@@ -87,7 +87,7 @@ class Predictions:
 
 
 def read_gold(path: str | os.PathLike, *, split: str = "test") -> Gold:
-    """Read gold from a CheckThat! TSV, a CheckThat! 2019 debate, or a dataset version ``DIR[@VERSION]``."""
+    """Read gold from a CheckThat! TSV (English or tweets), a CheckThat! 2019 debate, or a dataset version ``DIR[@VERSION]``."""
 
     text = str(path)
     if "@" in text or Path(text).is_dir():
@@ -97,7 +97,7 @@ def read_gold(path: str | os.PathLike, *, split: str = "test") -> Gold:
         raise InputFileNotFoundError(f"{path}: gold file not found; give a CheckThat! TSV or a dataset directory")
     with open(path, encoding="utf-8-sig") as handle:
         first = handle.readline()
-    if first.split("\t")[0].strip() == "Sentence_id":
+    if first.split("\t")[0].strip() in ("Sentence_id", "tweet_id"):
         frame = corpora.read_checkthat_tsv(path).frame
         return Gold(list(frame["id"]), frame["label"].to_numpy(dtype=object), load_scheme("checkthat"), list(frame["line"]), None, str(path))
     frame = corpora.read_checkthat2019_debate(path).frame

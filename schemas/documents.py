@@ -384,6 +384,8 @@ class Results:
     baselines: dict[str, Baseline]
     results: list[ResultEntry]
     comparisons: list[Comparison]
+    language: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def entries(self, *, split: str | None = None, baseline: str | None = None) -> list[ResultEntry]:
         """The result entries of ``split`` and/or ``baseline``, in document order."""
@@ -409,6 +411,8 @@ class Results:
             baselines={name: Baseline.from_dict(b) for name, b in data["baselines"].items()},
             results=[ResultEntry.from_dict(e) for e in data["results"]],
             comparisons=[Comparison.from_dict(c) for c in data["comparisons"]],
+            warnings=list(data.get("warnings", [])),
+            language=data.get("language"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -423,4 +427,7 @@ class Results:
             "baselines": {name: b.to_dict() for name, b in self.baselines.items()},
             "results": [e.to_dict() for e in self.results],
             "comparisons": [c.to_dict() for c in self.comparisons],
+            # Written only when known / non-empty, so that English results stay as before.
+            **({"language": self.language} if self.language is not None else {}),
+            **({"warnings": self.warnings} if self.warnings else {}),
         }

@@ -9,6 +9,7 @@ import sys
 from checkworthy.builder.aggregate import METHODS
 from checkworthy.builder.articles import read_articles
 from checkworthy.builder.build import GROUP_BY, BuildConfig, build_version
+from checkworthy.builder.corpora import CHECKTHAT_LANGUAGES
 from checkworthy.builder.card import write_card
 from checkworthy.builder.from_corpus import CORPORA, build_from_corpus
 from checkworthy.cli.base import Command, add_json_option, add_quiet_option, add_wait_argument, print_json
@@ -32,6 +33,7 @@ class BuildCommand(Command):
   checkworthy build a.json b.json --articles seeds --dataset data/ds --aggregate dawid-skene --seed 3
   checkworthy build export.json --articles seeds --dataset data/ds --skip-invalid --dedupe --version 2.0.0
   checkworthy build --from checkthat ../shared/bench/checkthat2024 --dataset data/ct24
+  checkworthy build --from checkthat ../shared/bench/checkthat2024 --language nl --dataset data/ct24-nl
   checkworthy build --from claimbuster ../shared/bench/claimbuster --dataset data/cb
   checkworthy build --from claimbuster ../shared/bench/claimbuster --dataset data/cb --json   # summary as JSON
 """
@@ -41,6 +43,8 @@ class BuildCommand(Command):
         parser.add_argument("--articles", nargs="+", metavar="SEEDS", help="article files or folders the tasks were made from, or the articles.jsonl that tasks wrote")
         parser.add_argument("--from", dest="corpus", nargs=2, metavar=("{" + ",".join(CORPORA) + "}", "DIR"),
                             help="build from an existing corpus folder instead of exports")
+        parser.add_argument("--language", choices=list(CHECKTHAT_LANGUAGES), default=None,
+                            help="with --from checkthat: the language whose CT24_checkworthy_<language>_*.tsv files are read (default: en)")
         parser.add_argument("--dataset", required=True, metavar="DIR", help="dataset directory (versions go to DIR/versions/X.Y.Z)")
         parser.add_argument("--scheme", default=None, help="label scheme (default: claimbuster; checkthat for --from checkthat)")
         parser.add_argument("--aggregate", default="majority", choices=METHODS, help="how votes become a gold label (default: majority; ties stay unresolved)")
@@ -63,8 +67,10 @@ class BuildCommand(Command):
             config = BuildConfig(scheme=args.scheme or CORPORA[kind], aggregate=args.aggregate, seed=args.seed,
                                  group_by=args.group_by, dedupe=args.dedupe, skip_invalid=args.skip_invalid)
             result = build_from_corpus(kind, directory, args.dataset, config, version=args.new_version,
-                                       finish=lambda tmp: write_card(tmp), wait=args.wait)
+                                       finish=lambda tmp: write_card(tmp), wait=args.wait, language=args.language or "en")
         else:
+            if args.language:
+                raise InputError("--language is for --from checkthat DIR; Label Studio exports carry no language")
             if not args.exports or not args.articles:
                 raise InputError("expected EXPORT file(s) and --articles SEEDS (or --from checkthat|claimbuster DIR)")
             config = BuildConfig(scheme=args.scheme or "claimbuster", aggregate=args.aggregate, seed=args.seed,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from checkworthy.cli.base import Command
-from checkworthy.evaluation.baselines import BASELINES, get_baseline, save_model
+from checkworthy.evaluation.baselines import BASELINES, get_baseline, language_warnings, save_model
 from checkworthy.evaluation.harness import THRESHOLD_RULES, fit_baseline, open_dataset, package_versions, prepare_splits
 
 
@@ -37,6 +38,9 @@ class TrainCommand(Command):
         spec = get_baseline(args.baseline)
         dataset, scheme, info, _ = open_dataset(args.dataset)
         data = prepare_splits(dataset, scheme)
+        warnings = language_warnings([spec.name], info.get("language"))
+        for warning in warnings:
+            print(f"checkworthy train: warning: {warning}", file=sys.stderr)
         model, threshold = fit_baseline(spec.name, data["train"], data["validation"], scheme.positive, seed=args.seed, threshold=args.threshold)
         metadata = {
             "baseline": spec.name,
@@ -49,6 +53,8 @@ class TrainCommand(Command):
             "dataset": info,
             "packages": package_versions(),
         }
+        if warnings:
+            metadata["warnings"] = warnings
         directory = save_model(model, args.out, metadata)
         print(f"saved {spec.name} to {directory} (threshold {threshold if threshold is not None else 'none'})")
         return 0

@@ -79,3 +79,55 @@ def test_checkthat2019_debate(write):
     bad = write("bad.tsv", "1\tTODD\tno label\n")
     with pytest.raises(InputError, match=r"line 1: expected 4 tab-separated fields, found 3"):
         read_checkthat2019_debate(bad)
+
+
+TWEET_HEADER = "tweet_id\ttweet_url\ttweet_text\tclass_label"
+
+
+def test_tweet_files_report_their_quirks(write):
+    body = [
+        TWEET_HEADER,
+        "1241050000000000001\thttp://twitter.com/user/status/1241050000000000001\tDe belasting steeg met 5 procent.\tYes",
+        "1.24105E+18\thttp://twitter.com/user/status/1.24105E+18\tGoedemorgen allemaal.\tNo",
+        '118034\tNA\t"Dijo ""no"" dos veces."\tNo',
+    ]
+    corpus = read_checkthat_tsv(write("CT24_checkworthy_spanish_dev.tsv", "\n".join(body) + "\n"))
+    frame = corpus.frame
+    assert frame["id"].tolist() == ["1241050000000000001", "1.24105E+18", "118034"]  # ids stay strings
+    assert frame["url"].tolist()[2] == "NA"  # not read as missing
+    assert frame["text"].tolist()[2] == 'Dijo "no" dos veces.'
+    assert any("line 3 (id 1.24105E+18)" in p and "scientific notation" in p for p in corpus.problems)
+    assert any("1 row(s) have no tweet url ('NA')" in p and "line 4 (id 118034)" in p for p in corpus.problems)
+    assert any("1 text(s) are CSV-quoted" in p and "line 4" in p for p in corpus.problems)
+
+
+def test_tweet_file_without_lowercase_t_is_reported(write):
+    # The CT24 Dutch dev-test has every lowercase "t" replaced by a space.
+    text = "Ik merk op da  de supermark  nie  meer vraag  om een winkelkar  e nemen, zegge  ze. " * 3
+    body = [TWEET_HEADER] + [f"{i}\thttp://x/{i}\t{text}\tNo" for i in range(2)]
+    corpus = read_checkthat_tsv(write("CT24_checkworthy_dutch_dev-test.tsv", "\n".join(body) + "\n"))
+    assert any("no lowercase 't'" in p for p in corpus.problems)
+
+
+def test_tweet_file_duplicate_ids_are_refused(write):
+    body = [TWEET_HEADER, "7\tu\tA.\tYes", "7\tu\tB.\tNo"]
+    with pytest.raises(InputError, match=r"line 3: id '7' appears more than once"):
+        read_checkthat_tsv(write("CT24_checkworthy_arabic_dev.tsv", "\n".join(body) + "\n"))
+
+
+def test_checkthat_split_files_by_language(tmp_path, write):
+    for language in ["english", "arabic", "dutch", "spanish"]:
+        for part in ["train", "dev", "dev-test"]:
+            if (language, part) != ("spanish", "train"):
+                write(f"CT24_checkworthy_{language}_{part}.tsv", TWEET_HEADER + "\n")
+    assert {k: v.name for k, v in checkthat_split_files(tmp_path, "nl").items()} == {
+        "train": "CT24_checkworthy_dutch_train.tsv",
+        "validation": "CT24_checkworthy_dutch_dev.tsv",
+        "test": "CT24_checkworthy_dutch_dev-test.tsv",
+    }
+    assert checkthat_split_files(tmp_path)["train"].name == "CT24_checkworthy_english_train.tsv"  # default en
+    with pytest.raises(InputError, match="no train file for language 'es' .expected CT24_checkworthy_spanish_train.tsv"):
+        checkthat_split_files(tmp_path, "es")
+    assert sorted(checkthat_split_files(tmp_path, "es", require_train=False)) == ["test", "validation"]
+    with pytest.raises(InputError, match="language 'fr' is not one of ar, en, es, nl"):
+        checkthat_split_files(tmp_path, "fr")

@@ -8,7 +8,7 @@ import pytest
 
 from checkworthy.builder.from_corpus import build_from_corpus
 from checkworthy.builder.build import BuildConfig
-from checkworthy.builder.store import load_version
+from checkworthy.builder.store import load_manifest, load_version, resolve_version_dir
 from checkworthy.cli import main
 from checkworthy.schemas.errors import InputError
 
@@ -82,3 +82,73 @@ def test_cli_rejects_mixed_inputs(checkthat, tmp_path, capsys, args, message):
     args = [str(checkthat) if a == "CT" else a for a in args]
     assert main(["build", *args, "--dataset", str(tmp_path / "ds")]) == 1
     assert re.search(message, capsys.readouterr().err)
+
+
+TWEET_HEADER = "tweet_id\ttweet_url\ttweet_text\tclass_label"
+
+
+def _tweets(rows):
+    return "\n".join([TWEET_HEADER] + [f"{i}\t{url}\t{text}\t{label}" for i, url, text, label in rows]) + "\n"
+
+
+@pytest.fixture
+def multilingual(tmp_path, write):
+    """A CT24-style folder with Dutch (complete), Arabic (one tweet in train and dev-test) and Spanish (no train)."""
+    write("ct/CT24_checkworthy_dutch_train.tsv", _tweets([
+        ("1240603314980392966", "http://twitter.com/user/status/1240603314980392966", "Het RIVM meldt 534 nieuwe besmettingen.", "Yes"),
+        ("1.24105E+18", "http://twitter.com/user/status/1.24105E+18", "Goedemorgen allemaal!", "No")]))
+    write("ct/CT24_checkworthy_dutch_dev.tsv", _tweets([("1254745849286004736", "http://x/1", '"Hij zei ""nee""."', "No")]))
+    write("ct/CT24_checkworthy_dutch_dev-test.tsv", _tweets([("1256120472875524096", "http://x/2", "Ik merk op da  de winkel nie  open is.", "Yes")]))
+    write("ct/CT24_checkworthy_arabic_train.tsv", _tweets([("1367162834006773761", "http://x/3", "تم إعطاء أكثر من 950 مليون لقاح", "Yes"),
+                                                          ("11", "http://x/4", "صباح الخير", "No")]))
+    write("ct/CT24_checkworthy_arabic_dev.tsv", _tweets([("12", "http://x/5", "شكرا لكم", "No")]))
+    write("ct/CT24_checkworthy_arabic_dev-test.tsv", _tweets([("1367162834006773761", "http://x/3", "تم إعطاء أكثر من 950 مليون لقاح", "Yes")]))
+    write("ct/CT24_checkworthy_spanish_dev.tsv", _tweets([("1,45043E+18", "https://twitter.com/user/status/1,45043E+18", "El paro bajó un 3%.", "Yes")]))
+    write("ct/CT24_checkworthy_spanish_dev-test.tsv", _tweets([("118034", "NA", "Buenas noches.", "No")]))
+    return tmp_path / "ct"
+
+
+def test_checkthat_dutch_records_its_language(multilingual, tmp_path, capsys):
+    assert main(["build", "--from", "checkthat", str(multilingual), "--language", "nl", "--dataset", str(tmp_path / "nl")]) == 0
+    manifest = load_manifest(resolve_version_dir(str(tmp_path / "nl")))
+    assert manifest.settings["language"] == "nl"
+    assert manifest.settings["corpus"] == "checkthat"
+    assert manifest.counts.to_dict() == {"train": 2, "validation": 1, "test": 1, "total": 4}
+    assert [f["name"] for f in manifest.inputs["corpus"]] == [
+        "CT24_checkworthy_dutch_dev-test.tsv", "CT24_checkworthy_dutch_dev.tsv", "CT24_checkworthy_dutch_train.tsv"]
+    assert any("1.24105E+18" in p and "scientific notation" in p for p in manifest.corpus_problems)
+    assert any("CSV-quoted" in p for p in manifest.corpus_problems)
+    loaded = load_version(tmp_path / "nl")
+    assert "1.24105E+18" in loaded["train"]["sentence_id"]
+    assert 'Hij zei "nee".' in loaded["validation"]["text"]
+
+
+def test_checkthat_tweet_in_two_splits_stays_in_the_later(multilingual, tmp_path):
+    result = build_from_corpus("checkthat", multilingual, tmp_path / "ar", language="ar")
+    manifest = result.manifest
+    assert manifest.settings["language"] == "ar"
+    assert manifest.counts.to_dict() == {"train": 1, "validation": 1, "test": 1, "total": 3}
+    (skipped,) = manifest.skipped
+    assert skipped["sentence_id"] == "1367162834006773761" and skipped["file"] == "CT24_checkworthy_arabic_train.tsv"
+    assert "CT24_checkworthy_arabic_dev-test.tsv" in skipped["problem"]
+
+
+def test_checkthat_missing_split_is_reported(multilingual, tmp_path, capsys):
+    assert main(["build", "--from", "checkthat", str(multilingual), "--language", "es", "--dataset", str(tmp_path / "es")]) == 0
+    err = capsys.readouterr().err
+    assert "no file for CT24_checkworthy_spanish_train.tsv (train): the version has only the splits found (validation, test)" in err
+    manifest = load_manifest(resolve_version_dir(str(tmp_path / "es")))
+    assert manifest.settings["language"] == "es"
+    assert manifest.counts.to_dict() == {"train": 0, "validation": 1, "test": 1, "total": 2}
+    assert any("no tweet url ('NA')" in p for p in manifest.corpus_problems)
+
+
+def test_checkthat_english_default_records_no_language(checkthat, tmp_path):
+    # English stays as before issue 14: no language key, so its fingerprint does not change.
+    manifest = build_from_corpus("checkthat", checkthat, tmp_path / "ds").manifest
+    assert "language" not in manifest.settings
+
+
+def test_language_is_for_checkthat_only(multilingual, tmp_path, capsys):
+    assert main(["build", "--from", "claimbuster", str(multilingual), "--language", "nl", "--dataset", str(tmp_path / "x")]) != 0
+    assert "--language nl is for --from checkthat" in capsys.readouterr().err
