@@ -134,16 +134,25 @@ def changelog_section(dataset_dir: str | os.PathLike, parent: str | None, versio
     return section_of(root / version, root / parent if parent else None)
 
 
+#: Sections already made in this process, by (version, fingerprint) of the version and its
+#: parent: versions never change, so a build's card and its CHANGELOG.md diff each pair once.
+_SECTIONS: dict[tuple, str] = {}
+
+
 def section_of(new_dir: Path, parent_dir: Path | None) -> str:
     """The changelog section of the version in ``new_dir`` (compared with ``parent_dir``)."""
     manifest = load_manifest(new_dir)
-    counts = ", ".join(f"{s} {manifest.counts[s]}" for s in SPLITS)
-    head = f"## {manifest.version}\n\nFingerprint `{manifest.fingerprint}`; sentences: {counts}.\n"
-    if parent_dir is None:
-        return head + "\nFirst version.\n"
-    parent = load_manifest(parent_dir).version
-    diff = diff_dirs(parent_dir, new_dir, parent, manifest.version)
-    return head + f"\nChanges since {parent}:\n\n" + format_diff(diff, limit=MAX_CHANGELOG_LINES)
+    parent = load_manifest(parent_dir) if parent_dir is not None else None
+    key = (manifest.version, manifest.fingerprint, parent and parent.version, parent and parent.fingerprint)
+    if key not in _SECTIONS:
+        counts = ", ".join(f"{s} {manifest.counts[s]}" for s in SPLITS)
+        head = f"## {manifest.version}\n\nFingerprint `{manifest.fingerprint}`; sentences: {counts}.\n"
+        if parent is None:
+            _SECTIONS[key] = head + "\nFirst version.\n"
+        else:
+            diff = diff_dirs(parent_dir, new_dir, parent.version, manifest.version)
+            _SECTIONS[key] = head + f"\nChanges since {parent.version}:\n\n" + format_diff(diff, limit=MAX_CHANGELOG_LINES)
+    return _SECTIONS[key]
 
 
 def changelog_text(dataset_dir: str | os.PathLike, pending: Path | None = None) -> str:

@@ -290,7 +290,7 @@ def _check_version_ref(ref: str) -> tuple[str, int, list[str]]:
             problems.append(f"{path / name}: missing; the version is incomplete (made by an older release or interrupted): "
                             f"run 'checkworthy card {path}' to complete it")
     card = path / "README.md"
-    if card.is_file() and "<!-- checkworthy:begin" in card.read_text(encoding="utf-8", errors="replace") and \
-            "checkworthy:begin baselines" not in card.read_text(encoding="utf-8", errors="replace"):
+    text = card.read_text(encoding="utf-8", errors="replace") if card.is_file() else ""
+    if "<!-- checkworthy:begin" in text and "checkworthy:begin baselines" not in text:
         problems.append(f"{card}: only the minimal card of the build; run 'checkworthy card {path}' to write the full card")
     return "dataset version", count, problems

@@ -50,11 +50,11 @@ class Command:
         raise NotImplementedError
 
 
-def add_wait_argument(parser: argparse.ArgumentParser) -> None:
-    """``--wait SECONDS``: how long a command waits for another that holds the dataset's lock."""
+def add_wait_argument(parser: argparse.ArgumentParser, holder: str = "another command that is writing the same dataset") -> None:
+    """``--wait SECONDS``: how long a command waits for ``holder`` to release its lock."""
     parser.add_argument(
         "--wait", type=float, default=0.0, metavar="SECONDS",
-        help="wait up to SECONDS for another command that is writing the same dataset (default: 0, refuse at once)",
+        help=f"wait up to SECONDS for {holder} (default: 0, refuse at once)",
     )
 
 

@@ -9,8 +9,8 @@ import sys
 from checkworthy.builder.aggregate import METHODS
 from checkworthy.builder.articles import read_articles
 from checkworthy.builder.build import GROUP_BY, BuildConfig, build_version
-from checkworthy.builder.corpora import CHECKTHAT_LANGUAGES
 from checkworthy.builder.card import write_card
+from checkworthy.builder.corpora import CHECKTHAT_LANGUAGES
 from checkworthy.builder.from_corpus import CORPORA, build_from_corpus
 from checkworthy.cli.base import Command, add_json_option, add_quiet_option, add_wait_argument, print_json
 from checkworthy.schemas.errors import InputError

@@ -7,7 +7,7 @@ import sys
 
 from checkworthy.builder.labelstudio import StudioProject, read_task_dir
 from checkworthy.cli._connection import add_connection_arguments, connect_from_args
-from checkworthy.cli.base import Command
+from checkworthy.cli.base import Command, add_wait_argument
 
 
 class PushCommand(Command):
@@ -40,10 +40,7 @@ class PushCommand(Command):
         parser.add_argument("--preannotate", action="store_true",
                             help="show the model's prediction to annotators, pre-selected (default: hidden, labels are independent)")
         add_connection_arguments(parser)
-        parser.add_argument(
-            "--wait", type=float, default=0.0, metavar="SECONDS",
-            help="wait up to SECONDS for another push to the same project (default: 0, refuse at once)",
-        )
+        add_wait_argument(parser, "another push to the same project")
 
     def run(self, args: argparse.Namespace) -> int:
         local = read_task_dir(args.dir)
