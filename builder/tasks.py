@@ -352,6 +352,7 @@ def write_tasks(
     overwrite: bool = False,
     jobs: int | None = None,
     context: int = CONTEXT_SENTENCES,
+    skip_invalid: bool = False,
 ) -> dict[str, int]:
     """Read, split, score and select; write the four output files atomically.
 
@@ -377,6 +378,8 @@ def write_tasks(
         process only. The output does not depend on it.
     context : int, default=CONTEXT_SENTENCES
         Body sentences shown before and after the sentence to label on the labeling page.
+    skip_invalid : bool, default=False
+        Skip unreadable files and records, listed in a ``SkippedInputWarning``, instead of stopping.
 
     Returns
     -------
@@ -409,7 +412,7 @@ def write_tasks(
         raise VersionExistsError(f"{out_dir}: already exists; choose another --out directory or pass --overwrite to replace it")
     if overwrite:
         check_replaceable(out_dir, inputs=paths)
-    articles = read_articles(paths)
+    articles = read_articles(paths, skip_invalid=skip_invalid)
     counts = {"articles": len(articles), "sentences": 0, "tasks": 0}
     with atomic_directory(out_dir, overwrite=overwrite, writer=f"checkworthy {__version__} tasks", inputs=paths) as tmp:
         with open(tmp / "articles.jsonl", "w", encoding="utf-8", newline="\n") as handle:

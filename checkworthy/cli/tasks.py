@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from checkworthy.builder.engine_ray import DEFAULT_BATCH_SIZE, RayOptions, write_tasks_ray
+from checkworthy.builder.engine_ray import OUTPUT_FILES as RAY_OUTPUT_FILES
 from checkworthy.builder.select import Selection
 from checkworthy.builder.tasks import CONTEXT_SENTENCES, OUTPUT_FILES, write_tasks
 from checkworthy.cli.base import Command, add_json_option, add_quiet_option, print_json
@@ -17,15 +19,19 @@ class TasksCommand(Command):
     order = 10
     help = "read articles, split sentences, score candidates, write Label Studio tasks"
     description = (
-        "Read articles (.txt, .md, .html, .jsonl; directories recursively), split them into\n"
-        "sentences with offsets and roles, score every body sentence, and write into --out:\n"
+        "Read articles (.txt, .md, .html, .jsonl, .jsonl.gz, .parquet, .warc.gz; directories recursively,\n"
+        "glob patterns), split them into sentences with offsets and roles, score every body sentence, and write into --out:\n"
         "  articles.jsonl    the normalised articles (article_id, text, text_sha256, ...)\n"
         "  sentences.jsonl   every sentence of every role, with offsets, score and reason\n"
         "  tasks.json        Label Studio import file: the selected body sentences\n"
         "  label_config.xml  the labeling config of the scheme\n"
         "The directory appears only when all four files are written and valid. It also holds\n"
         "a small .checkworthy-output marker: --overwrite replaces only a folder that has it,\n"
-        "never your own folder, a file, an input or the current directory."
+        "never your own folder, a file, an input or the current directory.\n"
+        "--engine ray runs the same stage on Ray Data (pip install 'checkworthy[scale]'), on this\n"
+        "machine or on the cluster of --address / RAY_ADDRESS: --out then holds every scored sentence\n"
+        "as Parquet (sentences/, articles/) instead of sentences.jsonl, and articles.jsonl only the\n"
+        "articles that have a selected sentence; a killed run started again resumes."
     )
     epilog = (
         "examples:\n"
@@ -33,11 +39,13 @@ class TasksCommand(Command):
         "  checkworthy tasks seeds --out out/tasks --overwrite --quiet --json   # summary as JSON, no progress\n"
         "  checkworthy tasks news/ more.jsonl --out out/tasks --scheme checkthat --top 5\n"
         "  checkworthy tasks seeds --out out/tasks --min-score 0.5 --overwrite\n"
-        "  checkworthy tasks news/ --out out/tasks2 --scorer models/svm --top 10   # a trained baseline picks"
+        "  checkworthy tasks news/ --out out/tasks2 --scorer models/svm --top 10   # a trained baseline picks\n"
+        "  checkworthy tasks 'crawl/*.warc.gz' --out out/crawl --engine ray --top 3   # Ray on this machine\n"
+        "  checkworthy tasks /shared/news --out /shared/out --engine ray --address auto --scorer models/minilm-ft --workers 16"
     )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("seeds", nargs="+", metavar="SEEDS", help="article files or directories")
+        parser.add_argument("seeds", nargs="+", metavar="SEEDS", help="article files, directories or glob patterns")
         parser.add_argument("--out", required=True, metavar="DIR", help="output directory (must not exist unless --overwrite)")
         parser.add_argument("--scheme", default="claimbuster", choices=available_schemes(), help="label scheme (default: %(default)s)")
         group = parser.add_mutually_exclusive_group()
@@ -49,6 +57,11 @@ class TasksCommand(Command):
         parser.add_argument("--jobs", type=int, default=None, metavar="N", help="processes for splitting and scoring (default: all cores on inputs of 2 million characters or more, else 1)")
         parser.add_argument("--context", type=int, default=CONTEXT_SENTENCES, metavar="N",
                             help="body sentences shown before and after the sentence to label on the labeling page (default: %(default)s)")
+        parser.add_argument("--skip-invalid", action="store_true", help="skip unreadable files and records (listed on stderr) instead of stopping")
+        parser.add_argument("--engine", choices=["local", "ray"], default="local", help="local processes, or Ray Data (default: %(default)s)")
+        parser.add_argument("--address", metavar="ADDR", help="--engine ray: a running Ray cluster (default: RAY_ADDRESS, else Ray starts here)")
+        parser.add_argument("--workers", type=int, metavar="N", help="--engine ray: batches at once (default: every CPU; 2 actors for a model scorer)")
+        parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, metavar="N", help="--engine ray: articles per batch (default: %(default)s)")
         parser.add_argument("--overwrite", action="store_true", help="replace an existing --out directory that 'checkworthy tasks' wrote, once the new one is complete")
         add_json_option(parser, "out, files, scheme, select and the counts of articles, sentences and tasks")
         add_quiet_option(parser)
@@ -60,12 +73,14 @@ class TasksCommand(Command):
             selection = Selection("min-score", args.min_score)
         else:
             selection = Selection("all")
-        counts = write_tasks(
-            args.seeds, args.out, scheme=args.scheme, select=selection, scorer=args.scorer, overwrite=args.overwrite, jobs=args.jobs,
-            context=args.context,
-        )
+        common = {"scheme": args.scheme, "select": selection, "scorer": args.scorer, "overwrite": args.overwrite, "context": args.context,
+                  "skip_invalid": args.skip_invalid}
+        if args.engine == "ray":
+            counts = write_tasks_ray(args.seeds, args.out, **common, options=RayOptions(args.address, args.workers, args.batch_size))
+        else:
+            counts = write_tasks(args.seeds, args.out, **common, jobs=args.jobs)
         if args.json:
-            print_json({"out": str(args.out), "files": {name: str(Path(args.out) / name) for name in OUTPUT_FILES},
+            print_json({"out": str(args.out), "files": {name: str(Path(args.out) / name) for name in (RAY_OUTPUT_FILES if args.engine == "ray" else OUTPUT_FILES)},
                         "scheme": args.scheme, "select": str(selection), **counts})
         elif not args.quiet:
             print(
