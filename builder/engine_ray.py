@@ -192,7 +192,10 @@ def _run(pending: list[tuple[int, Path]], work: Path, settings: dict, factory, o
         (work / folder).mkdir(parents=True, exist_ok=True)
     rows = [{"shard": index, "path": str(path)} for index, path in pending]
     dataset = ray.data.from_items(rows, override_num_blocks=len(rows))
-    dataset = dataset.flat_map(_read_shard, fn_kwargs={"batch_size": options.batch_size, "skip_invalid": settings["skip_invalid"]})
+    # Beside a pool of model actors, each holding a CPU, reading takes none: otherwise the actors
+    # can hold every CPU while they wait for batches that no read task may start to make.
+    dataset = dataset.flat_map(_read_shard, fn_kwargs={"batch_size": options.batch_size, "skip_invalid": settings["skip_invalid"]},
+                               num_cpus=1 if factory is None else 0)
     worker_settings = {**settings, "work": str(work)}
     if factory is None:
         dataset = dataset.map_batches(_process_batches, fn_kwargs={"settings": worker_settings}, batch_size=1, concurrency=options.workers)
@@ -230,6 +233,7 @@ def _shard_entry(index: int, path: Path, batches: list[dict]) -> dict:
         "batches": [b["batch"] for b in batches if b["written"]],
         "articles": sum(b["articles"] for b in batches), "sentences": sum(b["sentences"] for b in batches), "tasks": sum(b["tasks"] for b in batches),
         "problems": [p for b in batches for p in json.loads(b["problems"])], "empty": [e for b in batches for e in json.loads(b["empty"])],
+        "nodes": sorted({b["node"] for b in batches}),
     }
 
 
@@ -334,13 +338,20 @@ class _BatchWorker:
         if articles:
             _write_parquet(pa.Table.from_pylist(sentence_rows, schema=_sentence_schema()), self.work / "sentences" / _part_name(shard, number))
             _write_parquet(pa.Table.from_pydict(article_rows, schema=_article_schema()), self.work / "articles" / _part_name(shard, number))
-        return {"shard": shard, "batch": number, "batches": batches, "written": bool(articles), "articles": len(articles),
+        return {"shard": shard, "batch": number, "batches": batches, "node": _node_id(), "written": bool(articles), "articles": len(articles),
                 "sentences": len(sentence_rows), "tasks": tasks_total, "problems": problems, "empty": empty}
 
 
 def _process_batches(batch: dict[str, Any], *, settings: dict[str, Any]) -> dict[str, list]:
     """The plain batch function of the registered scorers (the heuristic): no state to keep."""
     return _BatchWorker(settings)(batch)
+
+
+def _node_id() -> str:
+    """The Ray node this worker runs on (recorded in the manifest: which machine did which shard)."""
+    import ray  # on a worker, Ray is there
+
+    return ray.get_runtime_context().get_node_id()
 
 
 def id_hash(article_id: str) -> int:
