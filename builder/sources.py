@@ -69,11 +69,12 @@ def iter_jsonl_gz(path: Path) -> Iterator[Item]:
 
 def iter_parquet(path: Path) -> Iterator[Item]:
     """The rows of a Parquet file as records (``id``, ``text`` and the optional columns)."""
-    import pyarrow.parquet as pq  # pyarrow is only needed for Parquet inputs
+    import pyarrow as pa  # pyarrow is only needed for Parquet inputs
+    import pyarrow.parquet as pq
 
     try:
         parquet = pq.ParquetFile(path)
-    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for a file that is not Parquet
+    except (pa.ArrowException, OSError) as exc:  # ArrowInvalid for a file that is not Parquet
         yield 0, f"{path}: expected a Parquet file, found an unreadable one ({exc}); write it again (e.g. pandas.DataFrame.to_parquet)"
         return
     names = parquet.schema_arrow.names
