@@ -8,6 +8,10 @@ unless CHECKWORTHY_REQUIRE_RAY=1 (CI), where they fail.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -162,3 +166,27 @@ def test_a_model_scorer_runs_in_an_actor_pool_with_the_same_answer(tmp_path):
 
     assert_same_answer(local, ray_out)
     assert all(t["meta"]["reason"].startswith("tfidf-lr predicts") for t in json.loads((ray_out / "tasks.json").read_text()))
+
+
+def test_a_run_killed_outright_resumes_with_the_same_output(tmp_path):
+    """``kill -9`` of the command part-way (Ray started by the command itself); the same command then finishes the work."""
+    sources = write_corpus(tmp_path / "corpus", articles=200)  # 4 bulk files and 40 .txt files: 44 shards
+    command = [sys.executable, "-m", "checkworthy", "tasks", *map(str, sources), "--out", str(tmp_path / "out"), "--engine", "ray",
+               "--batch-size", "10", "--top", "2", "--workers", "1", "--quiet"]
+    env = {key: value for key, value in os.environ.items() if key != "RAY_ADDRESS"}
+    manifest = tmp_path / ".out.ray-work" / "finished.jsonl"
+    process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not (manifest.exists() and manifest.read_text().count("\n") >= 2) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    process.kill()
+    process.wait()
+    finished = manifest.read_text().count("\n")
+    assert 2 <= finished < 44 and not (tmp_path / "out").exists()
+
+    subprocess.run(command, env=env, check=True, stderr=subprocess.DEVNULL)
+    engine_ray.write_tasks_ray(sources, tmp_path / "whole", select="top:2", options=engine_ray.RayOptions(batch_size=10))
+
+    for name in ("tasks.json", "articles.jsonl", "label_config.xml"):
+        assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes()
+    assert read_sentences(tmp_path / "out") == read_sentences(tmp_path / "whole")
