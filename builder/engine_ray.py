@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import json
 import logging
 import os
@@ -58,6 +59,9 @@ _FINISHED_FILE = "finished.jsonl"
 
 class RayNotInstalledError(InputError):
     """``--engine ray`` without the optional extra ``scale``."""
+
+
+_NOT_INSTALLED = "--engine ray needs Ray Data: pip install 'checkworthy[scale]' (or pip install 'ray[data]'), or use --engine local"
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,8 @@ def write_tasks_ray(
         check_replaceable(out_dir, inputs=paths)
     model_version = get_scorer(scorer).model_version
     files = discover_article_files(paths)
+    if importlib.util.find_spec("ray") is None:
+        raise RayNotInstalledError(_NOT_INSTALLED)
     settings = {
         "checkworthy": __version__, "splitter": describe_splitter(), "scheme": scheme_obj.name, "select": str(selection),
         "scorer": scorer if scorer in SCORERS else str(Path(scorer).resolve()), "model_version": model_version,
@@ -166,7 +172,7 @@ def _ray(address: str | None) -> Iterator[None]:
     try:
         import ray  # the optional extra 'scale': imported only when the engine runs
     except ImportError:
-        raise RayNotInstalledError("--engine ray needs Ray Data: pip install 'checkworthy[scale]' (or pip install 'ray[data]')") from None
+        raise RayNotInstalledError(_NOT_INSTALLED) from None
     if ray.is_initialized():
         yield
         return
@@ -252,7 +258,9 @@ def _resume(work: Path, settings: dict, files: list[Path]) -> dict[int, dict]:
                 if index < len(files) and _unchanged(shard, files[index], work):
                     finished[index] = shard
         return finished
-    if work.exists():
+    if work.exists() and not settings_file.is_file():
+        raise InputError(f"{work}: exists but is not the work folder of 'checkworthy tasks --engine ray' (no {_SETTINGS_FILE}); move it away")
+    if work.exists():  # an earlier run with other settings: start again
         shutil.rmtree(work)
     work.mkdir(parents=True)
     (work / _FINISHED_FILE).touch()

@@ -190,3 +190,11 @@ def test_a_run_killed_outright_resumes_with_the_same_output(tmp_path):
     for name in ("tasks.json", "articles.jsonl", "label_config.xml"):
         assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes()
     assert read_sentences(tmp_path / "out") == read_sentences(tmp_path / "whole")
+
+
+def test_without_ray_the_engine_says_how_to_install_it_and_writes_nothing(tmp_path, monkeypatch):
+    real = engine_ray.importlib.util.find_spec
+    monkeypatch.setattr(engine_ray.importlib.util, "find_spec", lambda name, *a: None if name == "ray" else real(name, *a))
+    with pytest.raises(engine_ray.RayNotInstalledError, match=r"pip install 'checkworthy\[scale\]'"):
+        engine_ray.write_tasks_ray([REPO / "seeds"], tmp_path / "out")
+    assert list(tmp_path.iterdir()) == []
