@@ -209,7 +209,6 @@ class Manifest:
             "counts": self.counts.to_dict(),
             "label_distribution": self.label_distribution,
             "agreement": self.agreement,
-            "annotator_quality": self.annotator_quality,
             "annotations": self.annotations,
             "unresolved": self.unresolved,
             "skipped": self.skipped,
@@ -219,13 +218,14 @@ class Manifest:
             "package_version": self.package_version,
             "created_with": self.created_with,
             "files": self.files,
+            "annotator_quality": self.annotator_quality,
         }
         for key in self.absent:
             document.pop(key, None)
         if self.files is None:
             del document["files"]
         if self.annotator_quality is None:
-            del document["annotator_quality"]
+            document.pop("annotator_quality", None)
         return document
 
 
