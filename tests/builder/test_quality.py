@@ -278,11 +278,11 @@ def test_ground_truth_from_a_real_label_studio_is_gold(studio_server, tmp_path):
     from checkworthy.builder.labelstudio import NewAnnotation, post_annotations, pull_export, push_tasks
     from checkworthy.builder.tasks import write_tasks
 
-    folder, sentences = write_articles(tmp_path, {"art00": ["Prices rose 4 percent in 2001.", "It was a sunny day.",
+    folder, sentences = write_articles(tmp_path, {"art00": ["Report on the economy", "Prices rose 4 percent in 2001.", "It was a sunny day.",
                                                             "The minister called it a disaster.", "Unemployment fell to 3 percent."]})
     write_tasks([folder], tmp_path / "tasks", scheme="claimbuster")
     ids = [t["data"]["sentence_id"] for t in json.loads((tmp_path / "tasks" / "tasks.json").read_text(encoding="utf-8"))]
-    s0, s1, s2, s3 = sorted(ids)
+    s0, s1, s2, s3 = sorted(ids)[:4]
     connection = studio_server["connection"]
     push_tasks(tmp_path / "tasks", "gold-truth", connection=connection, annotators=3)
     for email in ("ann1@example.org", "ann2@example.org", "expert@example.org"):
