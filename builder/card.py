@@ -461,6 +461,7 @@ def _quality(quality: Mapping[str, Any] | None) -> SimpleNamespace | None:
     people = sorted(quality["annotators"].items())
     return SimpleNamespace(
         gold=quality["gold"],
+        per_split=[(s, quality["gold"]["per_split"][s]) for s in SPLITS if s in quality["gold"].get("per_split", {})],
         labels=labels,
         rows=[
             (name, p["votes"], p["gold_items"], p["gold_accuracy"], p["loo_items"], p["loo_agreement"],
