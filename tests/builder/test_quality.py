@@ -178,14 +178,21 @@ def test_build_without_gold_keeps_everyone_and_says_so(labeled, tmp_path):
     assert any("no gold items" in w for w in result.warnings)
 
 
-def test_gold_label_overrides_a_tie_and_rebuild_is_the_same_version(labeled, tmp_path):
+def test_same_gold_is_the_same_version_and_a_gold_label_settles_a_tie(labeled, tmp_path):
     folder, ordered, export, gold = labeled
     first = build_version([export], [folder], tmp_path / "ds", BuildConfig(), key=KEY, gold=gold)
+    assert [u["sentence_id"] for u in first.manifest.unresolved] == [ordered[3].sentence_id], "CFS / UFS / NFS: a tie"
     again = build_version([export], [folder], tmp_path / "ds", BuildConfig(), key=KEY, gold=gold)
     assert not again.created and again.version == first.version
-    gold.write_text(gold.read_text(encoding="utf-8").replace(",UFS", ",CFS"), encoding="utf-8")
+    with gold.open("a", encoding="utf-8") as handle:
+        handle.write(f"{ordered[3].sentence_id},NFS\n")
     changed = build_version([export], [folder], tmp_path / "ds", BuildConfig(), key=KEY, gold=gold)
     assert changed.created, "another gold file is another input"
+    assert changed.manifest.unresolved == []
+    rows = [r for split in ("train", "validation", "test") if (changed.path / "data" / f"{split}.parquet").exists()
+            for r in pq.read_table(changed.path / "data" / f"{split}.parquet").to_pylist()]
+    tied = next(r for r in rows if r["sentence_id"] == ordered[3].sentence_id)
+    assert (SCHEME.names[tied["label"]], tied["label_source"], tied["votes"]) == ("NFS", "gold", [1, 1, 1])
 
 
 @pytest.mark.parametrize(
@@ -231,8 +238,8 @@ def test_validate_knows_gold_files(tmp_path, capsys):
     gold.write_text("sentence_id,label\na:1,CFS\nb:2,Maybe\n", encoding="utf-8")
     kind, count, problems = validate_file(gold)
     assert (kind, count) == ("gold labels", 2)
-    assert problems == [f"{gold}: line 3 (sentence_id 'b:2'): label: 'Maybe' is not in scheme 'claimbuster' (CFS, UFS, NFS); "
-                        "fix the label or pass the right --scheme"]
+    assert problems == [(f"{gold}: line 3 (sentence_id 'b:2'): label: 'Maybe' is not in scheme 'claimbuster' (CFS, UFS, NFS); "
+                         "fix the label or pass the right --scheme")]
 
 
 @pytest.mark.parametrize(
@@ -278,7 +285,7 @@ def test_ground_truth_from_a_real_label_studio_is_gold(studio_server, tmp_path):
     from checkworthy.builder.labelstudio import NewAnnotation, post_annotations, pull_export, push_tasks
     from checkworthy.builder.tasks import write_tasks
 
-    folder, sentences = write_articles(tmp_path, {"art00": ["Report on the economy", "Prices rose 4 percent in 2001.", "It was a sunny day.",
+    folder, _ = write_articles(tmp_path, {"art00": ["Report on the economy", "Prices rose 4 percent in 2001.", "It was a sunny day.",
                                                             "The minister called it a disaster.", "Unemployment fell to 3 percent."]})
     write_tasks([folder], tmp_path / "tasks", scheme="claimbuster")
     ids = [t["data"]["sentence_id"] for t in json.loads((tmp_path / "tasks" / "tasks.json").read_text(encoding="utf-8"))]
