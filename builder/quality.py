@@ -308,10 +308,14 @@ def annotator_quality(table, gold: GoldLabels, scheme: Scheme, *, seed: int = 0)
     evidence = np.zeros((len(annotators), n_labels))
     np.add.at(evidence, rater, posterior[item])
     agreement = leave_one_out(dense, counts)
+    position, rater_of = {s: i for i, s in enumerate(sentence_ids)}, {name: r for r, name in enumerate(annotators)}
+    authored = np.zeros_like(dense, dtype=bool)
+    for sid, names in gold.authors.items():
+        for name in names:
+            authored[rater_of[name], position[sid]] = True
     people = {}
     for r, name in enumerate(annotators):
-        own = np.array([name in gold.authors.get(s, ()) for s in sentence_ids], dtype=bool)
-        scored = (dense[r] >= 0) & (gold_index >= 0) & ~own
+        scored = (dense[r] >= 0) & (gold_index >= 0) & ~authored[r]
         correct = int((dense[r, scored] == gold_index[scored]).sum())
         people[name] = {
             "votes": int((dense[r] >= 0).sum()),
