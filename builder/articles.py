@@ -412,6 +412,8 @@ def html_article(html: str, article_id: str, path: str = "<page>") -> Article:
     """
     page = _parse_html(html)
     found = _extract(html) if page is not None else None
+    if found is not None and found.text:
+        found = _join_body_chunks(page, found)
     blocks = _html_blocks(_tree_events(page) if page is not None else _stream_events(html))
     title = _headline(page, found)
     if found is not None and found.text:
@@ -533,6 +535,63 @@ def _article_blocks(blocks: list[tuple[str, bool]], body: str) -> list[tuple[str
         else:
             following = kept[i]
     return [block for block, keep in zip(blocks, kept) if keep]
+
+
+#: How far above the body's container a container of the same kind may meet it.
+_CHUNK_LEVELS = 3
+
+
+def _join_body_chunks(page, found):
+    """``found`` again, from a page whose body containers after the first are joined into it.
+
+    Some pages cut the body into several containers of the same kind (an advertisement or an
+    embed between them), and the extractor keeps the first. The container that holds most of the
+    extracted paragraphs names the kind (tag and ``class``); the containers of that kind that
+    follow it within a few levels, under an ancestor with at most one ``<h1>`` (not a next
+    article), continue the body: they are moved into the first and the page is read again.
+    """
+    import copy
+
+    tree = copy.deepcopy(page)
+    main, chunks = _body_chunks(tree, found.text)
+    if not chunks:
+        return found
+    for chunk in chunks:
+        main.extend(list(chunk))
+        chunk.getparent().remove(chunk)
+    joined = _extract(tree)
+    return joined if joined is not None and joined.text and len(joined.text) > len(found.text) else found
+
+
+def _body_chunks(page, body: str):
+    joined = " ".join(body.split())
+    weight: dict[Any, int] = {}
+    for node in page.iter("p"):
+        text = " ".join(node.text_content().split())
+        if len(text) >= _MIN_CONTAINED and text in joined:
+            parent = node.getparent()
+            weight[parent] = weight.get(parent, 0) + len(text)
+    if not weight:
+        return None, []
+    main = max(weight, key=weight.get)
+    kind = main.get("class")
+    if not kind:
+        return main, []
+    top = None
+    for ancestor in list(main.iterancestors())[:_CHUNK_LEVELS]:
+        if sum(1 for _ in ancestor.iter("h1")) > 1:
+            break
+        top = ancestor
+    if top is None:
+        return main, []
+    chunks = []
+    after = False
+    for node in top.iter(main.tag):
+        if node is main:
+            after = True
+        elif after and node.get("class") == kind and not any(a is main for a in node.iterancestors()):
+            chunks.append(node)
+    return main, chunks
 
 
 def _matches_lines(text: str, joined: str, starts: set[int], ends: set[int]) -> bool:
