@@ -618,11 +618,29 @@ def _tree_events(root):
             if node.tail:
                 yield "text", node.tail
             continue
+        if node.tag in ("ul", "ol") and _link_list(node):  # related links, "More stories": never article text
+            if node.tail:
+                yield "text", node.tail
+            continue
         yield "start", node.tag
         if node.text:
             yield "text", node.text
         stack.append((node, True))
         stack.extend((child, False) for child in reversed(node))
+
+
+#: A list whose every item holds a link, and whose text is links for at least this share, is a list of links.
+_LINK_SHARE = 0.4
+
+
+def _link_list(node) -> bool:
+    """Whether a ``<ul>``/``<ol>`` is a list of links: two or more items, each with a link, much of it link text."""
+    items = [item for item in node if item.tag == "li"]
+    if len(items) < 2 or any(next(item.iter("a"), None) is None for item in items):
+        return False
+    text = sum(len("".join(item.text_content().split())) for item in items)
+    links = sum(len("".join(a.text_content().split())) for item in items for a in item.iter("a"))
+    return text > 0 and links >= _LINK_SHARE * text
 
 
 def _stream_events(html: str):
