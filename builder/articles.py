@@ -411,7 +411,7 @@ def html_article(html: str, article_id: str, path: str = "<page>") -> Article:
         The page has no article text besides its headline.
     """
     page = _parse_html(html)
-    found = _extract(html) if page is not None else None
+    found = _extract(page) if page is not None else None
     if found is not None and found.text:
         found = _join_body_chunks(page, found)
     blocks = _html_blocks(_tree_events(page) if page is not None else _stream_events(html))
@@ -550,13 +550,15 @@ def _join_body_chunks(page, found):
     follow it within a few levels, under an ancestor with at most one ``<h1>`` (not a next
     article), continue the body: they are moved into the first and the page is read again.
     """
+    main, chunks = _body_chunks(page, found.text)
+    if not chunks:
+        return found
     import copy
 
     tree = copy.deepcopy(page)
-    main, chunks = _body_chunks(tree, found.text)
-    if not chunks:
-        return found
-    for chunk in chunks:
+    paths = page.getroottree()
+    main = tree.xpath(paths.getpath(main))[0]
+    for chunk in [tree.xpath(paths.getpath(chunk))[0] for chunk in chunks]:
         main.extend(list(chunk))
         chunk.getparent().remove(chunk)
     joined = _extract(tree)
@@ -564,14 +566,19 @@ def _join_body_chunks(page, found):
 
 
 def _body_chunks(page, body: str):
+    """The container holding most of the extracted ``body``, and the containers of its kind that continue it."""
     joined = " ".join(body.split())
     weight: dict[Any, int] = {}
+    missing = set()
     for node in page.iter("p"):
         text = " ".join(node.text_content().split())
-        if len(text) >= _MIN_CONTAINED and text in joined:
-            parent = node.getparent()
-            weight[parent] = weight.get(parent, 0) + len(text)
-    if not weight:
+        if len(text) < _MIN_CONTAINED:
+            continue
+        if text in joined:
+            weight[node.getparent()] = weight.get(node.getparent(), 0) + len(text)
+        else:
+            missing.add(node)
+    if not weight or not missing:
         return None, []
     main = max(weight, key=weight.get)
     kind = main.get("class")
@@ -589,7 +596,7 @@ def _body_chunks(page, body: str):
     for node in top.iter(main.tag):
         if node is main:
             after = True
-        elif after and node.get("class") == kind and not any(a is main for a in node.iterancestors()):
+        elif after and node.get("class") == kind and any(p in missing for p in node.iter("p")) and main not in node.iterancestors():
             chunks.append(node)
     return main, chunks
 
