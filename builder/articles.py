@@ -477,15 +477,30 @@ def _extract(html: str):
 
 
 def _headline(page, found) -> str | None:
-    """The page's first ``<h1>``, else the title trafilatura found, else ``<title>``."""
-    texts = []
-    if page is not None:
-        texts = [" ".join(node.text_content().split()) for node in page.iter("h1")][:1]
-        if found is not None and found.title:
-            texts.append(found.title)
-        texts += [" ".join(node.text_content().split()) for node in page.iter("title")][:1]
-    texts = [" ".join(text.split()) for text in texts]
+    """The page's ``<h1>`` closest to its title, else the title trafilatura found, else ``<title>``.
+
+    A page may have several ``<h1>`` (a site logo, a section name, the article's headline):
+    the one that shares the most words with the title of the page's metadata (``og:title``,
+    ``<title>``, ... as trafilatura reads them) is the headline; when none shares a word, the first.
+    """
+    if page is None:
+        return None
+    h1s = [text for text in (" ".join(node.text_content().split()) for node in page.iter("h1")) if text]
+    title = " ".join(found.title.split()) if found is not None and found.title else ""
+    if h1s:
+        best = max(h1s, key=lambda h1: _word_overlap(h1, title))
+        return best if _word_overlap(best, title) > 0 else h1s[0]
+    texts = [title, *(" ".join(node.text_content().split()) for node in page.iter("title"))]
     return next((text for text in texts if text), None)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _word_overlap(a: str, b: str) -> float:
+    """Jaccard overlap of the (lower-cased) word sets of ``a`` and ``b``."""
+    words_a, words_b = set(_WORD.findall(a.lower())), set(_WORD.findall(b.lower()))
+    return len(words_a & words_b) / len(words_a | words_b) if words_a and words_b else 0.0
 
 
 def _canonical_url(page) -> str | None:
