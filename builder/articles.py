@@ -596,24 +596,32 @@ def _body_chunks(page, body: str):
     if not weight or not missing:
         return None, []
     main = max(weight, key=weight.get)
-    kind = main.get("class")
-    if not kind:
+    if not main.get("class"):
         return main, []
-    top = None
-    for ancestor in list(main.iterancestors())[:_CHUNK_LEVELS]:
-        if sum(1 for _ in ancestor.iter("h1")) > 1:
+    ancestors = []
+    for ancestor in main.iterancestors():
+        if len(ancestors) == _CHUNK_LEVELS or sum(1 for _ in ancestor.iter("h1")) > 1:
             break
-        top = ancestor
-    if top is None:
-        return main, []
+        ancestors.append(ancestor)
     chunks = []
     after = False
-    for node in top.iter(main.tag):
+    for node in ancestors[-1].iter(main.tag) if ancestors else ():
         if node is main:
             after = True
-        elif after and node.get("class") == kind and any(p in missing for p in node.iter("p")) and main not in node.iterancestors():
-            chunks.append(node)
+        elif after and node.get("class") == main.get("class") and any(p in missing for p in node.iter("p")):
+            meet = next(a for a in node.iterancestors() if any(a is b for b in ancestors))
+            if _kinds(node, meet) == _kinds(main, meet):
+                chunks.append(node)
     return main, chunks
+
+
+def _kinds(node, stop) -> list[tuple[str, str | None]]:
+    """Tag and ``class`` of ``node`` and of its ancestors below ``stop``."""
+    kinds = []
+    while node is not stop:
+        kinds.append((node.tag, node.get("class")))
+        node = node.getparent()
+    return kinds
 
 
 def _matches_lines(text: str, joined: str, starts: set[int], ends: set[int]) -> bool:
