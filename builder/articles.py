@@ -9,6 +9,7 @@ the first line of ``text``.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -464,13 +465,16 @@ def _parse_html(html: str):
     return page
 
 
-def _extract(html: str):
-    """trafilatura's article body and metadata (``.text``, ``.title``, ``.author``, ...), or None."""
+def _extract(page):
+    """trafilatura's article body and metadata (``.text``, ``.title``, ``.author``, ...) of a parsed page, or None.
+
+    trafilatura reads a copy of ``page``, which it prunes.
+    """
     import trafilatura  # trafilatura (lxml, dateparser) is only needed for HTML articles
 
     try:
         return trafilatura.bare_extraction(
-            html, with_metadata=True, include_comments=False, include_tables=True, include_images=False, deduplicate=False
+            page, with_metadata=True, include_comments=False, include_tables=True, include_images=False, deduplicate=False
         )
     except (RecursionError, ValueError):
         return None
@@ -568,8 +572,6 @@ def _join_body_chunks(page, found):
     main, chunks = _body_chunks(page, found.text)
     if not chunks:
         return found
-    import copy
-
     tree = copy.deepcopy(page)
     paths = page.getroottree()
     main = tree.xpath(paths.getpath(main))[0]
@@ -635,7 +637,10 @@ def _matches_lines(text: str, joined: str, starts: set[int], ends: set[int]) -> 
 
 
 def _tree_events(root):
-    """``("start", tag)``, ``("end", tag)`` and ``("text", str)`` events of an lxml tree, without recursion."""
+    """``("start", tag)``, ``("end", tag)`` and ``("text", str)`` events of an lxml tree, without recursion.
+
+    A list of links (:func:`_link_list`) gives one ``("links", tag)`` event instead of its own.
+    """
     stack = [(root, False)]
     while stack:
         node, closing = stack.pop()
@@ -649,6 +654,7 @@ def _tree_events(root):
                 yield "text", node.tail
             continue
         if node.tag in ("ul", "ol") and _link_list(node):  # related links, "More stories": never article text
+            yield "links", node.tag
             if node.tail:
                 yield "text", node.tail
             continue
@@ -661,6 +667,10 @@ def _tree_events(root):
 
 #: A list whose every item holds a link, and whose text is links for at least this share, is a list of links.
 _LINK_SHARE = 0.4
+
+
+#: The title of a list: a short block that does not end a sentence.
+_LIST_TITLE = re.compile(r".{1,60}(?<![.!?])")
 
 
 def _link_list(node) -> bool:
@@ -699,7 +709,8 @@ def _html_blocks(events) -> list[tuple[str, bool]]:
     """The blocks of text of a page as ``(text, is_caption)``, in document order.
 
     ``events`` come from :func:`_tree_events` or :func:`_stream_events`; text inside
-    :data:`_HTML_DROP` elements and ``<head>`` is left out.
+    :data:`_HTML_DROP` elements and ``<head>`` is left out, and so is the title of a list of
+    links (a short block without a full stop right before it: "More stories", "Related").
     """
     blocks: list[tuple[str, bool]] = []
     buffer: list[str] = []
@@ -715,6 +726,11 @@ def _html_blocks(events) -> list[tuple[str, bool]]:
         if kind == "text":
             if not dropped:
                 buffer.append(value)
+            continue
+        if kind == "links":
+            flush()
+            if not dropped and blocks and _LIST_TITLE.fullmatch(blocks[-1][0]):
+                blocks.pop()
             continue
         tag = value.lower()
         step = 1 if kind == "start" else -1
