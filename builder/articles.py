@@ -422,7 +422,7 @@ def html_article(html: str, article_id: str, path: str = "<page>") -> Article:
     elif page is not None:
         warnings.warn(f"{path}: no article body found by the extractor; the whole page is read", FallbackWarning, stacklevel=4)
     if title:  # the headline leads the text, even when the page puts a label or a date above its <h1>
-        blocks = [(title, False)] + [block for block in blocks if block[0] != title]
+        blocks = [(title, "text")] + [block for block in blocks if block[0] != title]
     if not any(text for text, _ in blocks[1 if title else 0 :]):
         raise InputError(
             f"{path}: expected an article body, found {'only the headline ' + repr(title) if title else 'no text'} in the page; "
@@ -431,8 +431,8 @@ def html_article(html: str, article_id: str, path: str = "<page>") -> Article:
     lines: list[str] = []
     captions = []
     offset = 0
-    for block, is_caption in blocks:
-        if is_caption:
+    for block, kind in blocks:
+        if kind == "caption":
             captions.append([offset, offset + len(block)])
         lines.append(block)
         offset += len(block) + 2
@@ -528,8 +528,12 @@ def _published(page) -> str | None:
 _MIN_CONTAINED = 40
 
 
-def _article_blocks(blocks: list[tuple[str, bool]], body: str) -> list[tuple[str, bool]]:
-    """The blocks of the page that make up the extracted ``body``, and the captions among them."""
+def _article_blocks(blocks: list[tuple[str, str]], body: str) -> list[tuple[str, str]]:
+    """The blocks of the page that make up the extracted ``body``, with the quotations and captions among them.
+
+    A quotation (``<blockquote>``: an embedded post, a quoted letter) between two blocks of the
+    article belongs to it, even when the extractor left it out; so does a caption next to it.
+    """
     lines = [" ".join(line.split()) for line in body.split("\n")]
     lines = [line.removeprefix("- ") for line in lines if line]
     lines = [cell.strip() for line in lines for cell in (line.strip("|").split("|") if line.startswith("|") else [line])]  # table rows: their cells
@@ -541,19 +545,25 @@ def _article_blocks(blocks: list[tuple[str, bool]], body: str) -> list[tuple[str
         ends.add(offset)
         offset += 1
     kept = [len(text) >= _MIN_CONTAINED and text in joined or _matches_lines(text, joined, starts, ends) for text, _ in blocks]
-    previous = False
-    for i, (_, is_caption) in enumerate(blocks):  # a caption next to the article (other captions aside) belongs to it
-        if is_caption:
-            kept[i] = kept[i] or previous
-        else:
-            previous = kept[i]
-    following = False
-    for i in reversed(range(len(blocks))):
-        if blocks[i][1]:
-            kept[i] = kept[i] or following
-        else:
-            following = kept[i]
-    return [block for block, keep in zip(blocks, kept) if keep]
+    before, after = _neighbours_kept(blocks, kept, lambda kind: kind == "text")
+    kept = [keep or (kind == "quote" and b and a) for (_, kind), keep, b, a in zip(blocks, kept, before, after)]
+    before, after = _neighbours_kept(blocks, kept, lambda kind: kind != "caption")  # other captions aside
+    return [block for block, keep, b, a in zip(blocks, kept, before, after) if keep or (block[1] == "caption" and (b or a))]
+
+
+def _neighbours_kept(blocks: list[tuple[str, str]], kept: list[bool], counts) -> tuple[list[bool], list[bool]]:
+    """For each block, whether the nearest block before it and the nearest after it whose kind
+    ``counts`` (a predicate) are kept."""
+    before, after = [], []
+    last = False
+    for (_, kind), keep in zip(blocks, kept):
+        before.append(last)
+        last = keep if counts(kind) else last
+    last = False
+    for (_, kind), keep in zip(reversed(blocks), reversed(kept)):
+        after.append(last)
+        last = keep if counts(kind) else last
+    return before, after[::-1]
 
 
 #: How far above the body's container a container of the same kind may meet it.
@@ -705,21 +715,22 @@ def _stream_events(html: str):
     return events
 
 
-def _html_blocks(events) -> list[tuple[str, bool]]:
-    """The blocks of text of a page as ``(text, is_caption)``, in document order.
+def _html_blocks(events) -> list[tuple[str, str]]:
+    """The blocks of text of a page as ``(text, kind)``, in document order; ``kind`` is
+    ``"caption"`` (in a ``<figcaption>``), ``"quote"`` (in a ``<blockquote>``) or ``"text"``.
 
     ``events`` come from :func:`_tree_events` or :func:`_stream_events`; text inside
     :data:`_HTML_DROP` elements and ``<head>`` is left out, and so is the title of a list of
     links (a short block without a full stop right before it: "More stories", "Related").
     """
-    blocks: list[tuple[str, bool]] = []
+    blocks: list[tuple[str, str]] = []
     buffer: list[str] = []
-    dropped = caption = 0
+    dropped = caption = quote = 0
 
     def flush() -> None:
         text = " ".join("".join(buffer).split())
         if text:
-            blocks.append((text, caption > 0))
+            blocks.append((text, "caption" if caption else "quote" if quote else "text"))
         buffer.clear()
 
     for kind, value in events:
@@ -740,5 +751,7 @@ def _html_blocks(events) -> list[tuple[str, bool]]:
             flush()
             if tag == "figcaption":
                 caption = max(0, caption + step)
+            elif tag == "blockquote":
+                quote = max(0, quote + step)
     flush()
     return blocks
