@@ -328,3 +328,21 @@ def test_html_headline_is_the_h1_closest_to_the_page_title():
     article = html_article(page, "bridge")
     assert article.title == "Harbour bridge to close to cars"
     assert article.text.split("\n\n") == ["Harbour bridge to close to cars", *_BRIDGE]
+
+
+def test_html_quotation_inside_the_body_is_kept_one_outside_is_not():
+    """trafilatura drops an embedded post (its wrapper looks like a share widget); a quotation
+    between two paragraphs of the article is part of it, one in a sidebar is not."""
+    post = (
+        '<div class="social-media-embed"><blockquote class="twitter-tweet"><p>The bridge has been unsafe for years and everybody knew it.</p>'
+        '— Ana Lima (@analima) <a href="https://twitter.com/analima/status/1">November 18, 2019</a></blockquote></div>'
+    )
+    side = '<aside class="sidebar"><blockquote><p>Our city deserves better bridges than the ones we have now, a reader wrote.</p></blockquote></aside>'
+    body = "".join(f"<p>{p}</p>" for p in _BRIDGE[:2]) + post + "".join(f"<p>{p}</p>" for p in _BRIDGE[2:4])
+    article = html_article(_bridge_page(f'<div class="article-body">{body}</div>', after=side), "bridge")
+    assert _body_lines(article) == [
+        *_BRIDGE[:2],
+        "The bridge has been unsafe for years and everybody knew it.",
+        "— Ana Lima (@analima) November 18, 2019",
+        *_BRIDGE[2:4],
+    ]
