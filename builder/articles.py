@@ -388,8 +388,17 @@ def html_article(html: str, article_id: str, path: str = "<page>") -> Article:
 
     trafilatura decides which blocks of the page are the article (no menus, sidebars,
     related links or comments); the page's own block structure gives the lines, and
-    ``figcaption`` blocks inside the article are kept as caption lines. A page that
-    trafilatura cannot read (nested deeper than the HTML parser allows) is read whole.
+    ``figcaption`` blocks inside the article are kept as caption lines. General rules
+    correct what the extractor gets wrong on real pages:
+
+    - a body cut into several containers of one kind (advertisements between them) is
+      read whole, not only its first container (:func:`_join_body_chunks`);
+    - a quotation (``<blockquote>``, e.g. an embedded post) between two blocks of the
+      article belongs to it;
+    - a list of links ("More stories", related articles) and its title are left out;
+    - the headline is the ``<h1>`` closest to the page's title, not a site logo.
+
+    A page that trafilatura cannot read (nested deeper than the HTML parser allows) is read whole.
 
     Parameters
     ----------
