@@ -155,17 +155,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<12} {m['f1']:6.3f} {m['precision']:6.3f} {m['recall']:6.3f} {m['accuracy']:6.3f} {cpu_rate:14.1f} {wall_rate:15.1f}", flush=True)
         if name != "checkworthy":
             continue
-        pages_scores = {}
-        for key in truth:
-            p, r = page_scores(truth[key], predicted[key])
-            pages_scores[key] = {"p": p, "r": r, "url": records[key].get("url", "")}
-        for key in sorted(truth, key=lambda k: page_f1(pages_scores[k]["p"], pages_scores[k]["r"]))[: args.worst]:
-            print(f"    {key[:12]} P {pages_scores[key]['p']:.3f} R {pages_scores[key]['r']:.3f}  {pages_scores[key]['url']}")
+        per_page = {}
+        for key, text in truth.items():
+            p, r = page_scores(text, predicted[key])
+            per_page[key] = {"p": p, "r": r, "url": records[key].get("url", "")}
+        for key in sorted(truth, key=lambda k: page_f1(per_page[k]["p"], per_page[k]["r"]))[: args.worst]:
+            print(f"    {key[:12]} P {per_page[key]['p']:.3f} R {per_page[key]['r']:.3f}  {per_page[key]['url']}")
         if args.save_pages:
-            args.save_pages.write_text(json.dumps(pages_scores, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+            args.save_pages.write_text(json.dumps(per_page, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         if args.compare:
             before = json.loads(args.compare.read_text(encoding="utf-8"))
-            changed = compare_pages(before, pages_scores)
+            changed = compare_pages(before, per_page)
             print(f"  {len(changed)} page(s) changed F1 since {args.compare}:")
             print("\n".join(changed))
     return 0

@@ -560,18 +560,18 @@ def _article_blocks(blocks: list[tuple[str, str]], body: str) -> list[tuple[str,
     return [block for block, keep, b, a in zip(blocks, kept, before, after) if keep or (block[1] == "caption" and (b or a))]
 
 
-def _neighbours_kept(blocks: list[tuple[str, str]], kept: list[bool], counts) -> tuple[list[bool], list[bool]]:
-    """For each block, whether the nearest block before it and the nearest after it whose kind
-    ``counts`` (a predicate) are kept."""
+def _neighbours_kept(blocks: list[tuple[str, str]], kept: list[bool], counted) -> tuple[list[bool], list[bool]]:
+    """For each block, whether the nearest block before it, and the nearest after it, whose kind
+    is ``counted`` (a predicate on the kind) is kept."""
     before, after = [], []
     last = False
     for (_, kind), keep in zip(blocks, kept):
         before.append(last)
-        last = keep if counts(kind) else last
+        last = keep if counted(kind) else last
     last = False
     for (_, kind), keep in zip(reversed(blocks), reversed(kept)):
         after.append(last)
-        last = keep if counts(kind) else last
+        last = keep if counted(kind) else last
     return before, after[::-1]
 
 
@@ -584,9 +584,12 @@ def _join_body_chunks(page, found):
 
     Some pages cut the body into several containers of the same kind (an advertisement or an
     embed between them), and the extractor keeps the first. The container that holds most of the
-    extracted paragraphs names the kind (tag and ``class``); the containers of that kind that
-    follow it within a few levels, under an ancestor with at most one ``<h1>`` (not a next
-    article), continue the body: they are moved into the first and the page is read again.
+    extracted paragraphs names the kind (tag and ``class``). A container of that kind continues
+    the body when it follows the first, holds a paragraph the extractor left out, and sits in the
+    same structure (the same tags and classes up to a common ancestor at most
+    :data:`_CHUNK_LEVELS` levels up, which holds at most one ``<h1>``: not a comment, not the next
+    article). Such containers are moved into the first, and the page is read again; the new
+    reading is kept when it is longer.
     """
     main, chunks = _body_chunks(page, found.text)
     if not chunks:
@@ -601,8 +604,9 @@ def _join_body_chunks(page, found):
     return joined if joined is not None and joined.text and len(joined.text) > len(found.text) else found
 
 
-def _body_chunks(page, body: str):
-    """The container holding most of the extracted ``body``, and the containers of its kind that continue it."""
+def _body_chunks(page, body: str) -> tuple[Any, list[Any]]:
+    """The container holding most of the extracted ``body`` (None when no paragraph is left out),
+    and the containers of its kind that continue it (see :func:`_join_body_chunks`)."""
     joined = " ".join(body.split())
     weight: dict[Any, int] = {}
     missing = set()
