@@ -39,7 +39,7 @@ import numpy as np
 
 from checkworthy.builder.store import check_integrity, load_manifest, resolve_version_dir
 from checkworthy.schemas import did_you_mean
-from checkworthy.schemas.errors import InputError
+from checkworthy.schemas.errors import InputError, InputFileNotFoundError
 
 STRATEGIES = ("top", "uncertainty", "random", "diverse")
 
@@ -315,8 +315,11 @@ def labeled_sentence_ids(ref: str | Path) -> tuple[set[str], dict[str, str]]:
     """
     import pyarrow.parquet as pq  # 0.3 s to import; only when --exclude is given
 
-    path = check_integrity(resolve_version_dir(ref))
-    manifest = load_manifest(path)
+    try:
+        path = check_integrity(resolve_version_dir(ref))
+        manifest = load_manifest(path)
+    except (InputError, InputFileNotFoundError) as exc:
+        raise type(exc)(f"--exclude {ref}: {exc}") from None
     ids: set[str] = set()
     for file in sorted((path / "data").glob("*.parquet")):
         ids.update(pq.read_table(file, columns=["sentence_id"]).column("sentence_id").to_pylist())

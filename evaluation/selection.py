@@ -24,7 +24,7 @@ from checkworthy.builder.select import THRESHOLD, Scorer
 from checkworthy.evaluation.baselines import BASELINES, load_model, positive_score
 from checkworthy.evaluation.harness import train_baseline
 from checkworthy.schemas import did_you_mean
-from checkworthy.schemas.errors import InputError
+from checkworthy.schemas.errors import InputError, InputFileNotFoundError
 from checkworthy.schemas.records import Article, Sentence
 
 
@@ -128,5 +128,8 @@ def train_scorer(text: str, *, seed: int = 0) -> BaselineScorer:
         message lists the available ones), or a version that cannot be trained on.
     """
     ref, baseline = parse_model_ref(text)
-    model, metadata = train_baseline(ref, baseline, seed=seed)
+    try:
+        model, metadata = train_baseline(ref, baseline, seed=seed)
+    except (InputError, InputFileNotFoundError) as exc:
+        raise type(exc)(f"--model {text}: {exc}") from None
     return BaselineScorer(model=model, metadata=metadata)

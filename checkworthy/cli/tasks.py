@@ -94,7 +94,7 @@ class TasksCommand(Command):
         else:
             selection = Selection("all")
         counts = write_tasks(
-            args.seeds, args.out, scheme=args.scheme, select=selection, scorer=args.scorer, overwrite=args.overwrite, jobs=args.jobs,
+            args.seeds, args.out, scheme=args.scheme, select=selection, scorer=scorer, overwrite=args.overwrite, jobs=args.jobs,
             context=args.context, sampling=sampling, exclude=args.exclude, blind=args.blind,
         )
         if args.json:
