@@ -29,6 +29,7 @@ modes serve them as the strategy intends.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import zlib
 from collections.abc import Sequence
@@ -137,7 +138,7 @@ def _shingles(text: str) -> frozenset[str]:
     words = ["0" if w.isdigit() else w for w in _WORD.findall(text.lower())]
     if len(words) < 2:
         return frozenset(words) or frozenset({""})
-    return frozenset(f"{a} {b}" for a, b in zip(words, words[1:]))
+    return frozenset(f"{a} {b}" for a, b in itertools.pairwise(words))
 
 
 def near_duplicate_clusters(sentence_ids: Sequence[str], texts: Sequence[str], *, jaccard: float = NEAR_DUPLICATE_JACCARD) -> np.ndarray:

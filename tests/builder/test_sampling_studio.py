@@ -11,6 +11,7 @@ with several annotators, run on a server of their own).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import httpx
 import pytest
@@ -23,7 +24,7 @@ from checkworthy.schemas import FROM_NAME, TO_NAME
 
 def _serve_all(server, project_id: int) -> list[str]:
     """Ask the admin's label stream for the next task and label it, until the stream is empty."""
-    token = open(server["token_file"]).read().strip()
+    token = Path(server["token_file"]).read_text().strip()
     served = []
     with httpx.Client(base_url=server["url"], headers={"Authorization": f"Token {token}"}, timeout=60) as http:
         while True:
