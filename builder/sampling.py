@@ -15,7 +15,8 @@ uncertainty  the least sure: score closest to the decision threshold  confidence
 random       uniformly, seeded; a sentence's draw depends only on     the draw, in [0, 1)
              the seed and its id
 diverse      round-robin over near-duplicate clusters, then over      position / budget
-             articles, the least sure first inside each
+             articles, the least sure first inside each (clusters as
+             ``build`` finds leakage: ``splits.near_duplicate_clusters``)
 ============ ======================================================= ==========================
 
 Label Studio (1.23, ``projects/functions/next_task.py``) serves tasks in its
@@ -29,15 +30,13 @@ modes serve them as the strategy intends.
 from __future__ import annotations
 
 import hashlib
-import itertools
-import re
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from checkworthy.builder.splits import near_duplicate_clusters
 from checkworthy.builder.store import check_integrity, load_manifest, resolve_version_dir
 from checkworthy.schemas import did_you_mean
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError
@@ -51,13 +50,6 @@ PRIORITY_MEANING = {
     "random": "seeded random draw in [0, 1); ascending: random order",
     "diverse": "position in the round-robin over near-duplicate clusters and articles / budget; ascending: that order",
 }
-
-#: Word-bigram Jaccard similarity from which two sentences are near-duplicates.
-NEAR_DUPLICATE_JACCARD = 0.7
-_HASHES, _ROWS = 64, 4  # MinHash signature length; rows per LSH band (16 bands)
-_PRIME = (1 << 61) - 1
-_WORD = re.compile(r"\w+")
-
 
 @dataclass(frozen=True)
 class Sampling:
@@ -132,60 +124,6 @@ def random_draw(sentence_ids: Sequence[str], seed: int) -> np.ndarray:
     """
     return np.array([int.from_bytes(hashlib.sha256(f"{seed}\0{sid}".encode()).digest()[:8], "big") / 2.0**64
                      for sid in sentence_ids], dtype=float)
-
-
-def _shingles(text: str) -> frozenset[str]:
-    words = ["0" if w.isdigit() else w for w in _WORD.findall(text.lower())]
-    if len(words) < 2:
-        return frozenset(words) or frozenset({""})
-    return frozenset(f"{a} {b}" for a, b in itertools.pairwise(words))
-
-
-def near_duplicate_clusters(sentence_ids: Sequence[str], texts: Sequence[str], *, jaccard: float = NEAR_DUPLICATE_JACCARD) -> np.ndarray:
-    """A cluster number per sentence: sentences whose word bigrams overlap by at least ``jaccard``.
-
-    Words are lower-cased and every number becomes ``0``. Candidate pairs come from
-    MinHash signatures (64 hashes, 16 bands of 4); each band bucket is checked
-    against its member with the smallest id, and the confirmed pairs are joined
-    (union-find). The clusters depend only on the ids and texts, not on their order;
-    a cluster's number is the input position of its member with the smallest id.
-    """
-    n = len(texts)
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def join(i: int, j: int) -> None:
-        a, b = find(i), find(j)
-        if a != b:
-            low, high = (a, b) if sentence_ids[a] < sentence_ids[b] else (b, a)
-            parent[high] = low
-
-    shingles = [_shingles(t) for t in texts]
-    lengths = np.array([len(s) for s in shingles])
-    hashed = np.array([zlib.crc32(s.encode()) for group in shingles for s in sorted(group)], dtype=np.uint64)
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
-    rng = np.random.default_rng(0)
-    a = rng.integers(1, 1 << 31, size=_HASHES, dtype=np.uint64)
-    b = rng.integers(0, 1 << 31, size=_HASHES, dtype=np.uint64)
-    signature = np.empty((n, _HASHES), dtype=np.uint64)
-    for k in range(_HASHES):
-        signature[:, k] = np.minimum.reduceat((a[k] * hashed + b[k]) % np.uint64(_PRIME), starts) if n else []
-    order = sorted(range(n), key=lambda i: sentence_ids[i])
-    for band in range(0, _HASHES, _ROWS):
-        buckets: dict[bytes, int] = {}
-        for i in order:
-            key = signature[i, band:band + _ROWS].tobytes()
-            first = buckets.setdefault(key, i)
-            if first != i and find(first) != find(i):
-                union = len(shingles[first] | shingles[i])
-                if len(shingles[first] & shingles[i]) >= jaccard * union:
-                    join(first, i)
-    return np.array([find(i) for i in range(n)], dtype=np.int64)
 
 
 def _rank_within(groups: np.ndarray, order: np.ndarray) -> np.ndarray:
@@ -283,7 +221,9 @@ def choose(
     else:
         sure = confidence(p, threshold)
         by_sureness = np.lexsort((ids, sure))
-        clusters = near_duplicate_clusters(sentence_ids, texts)
+        by_id = np.argsort(ids, kind="stable")
+        clusters = np.empty(n, dtype=np.int64)
+        clusters[by_id] = near_duplicate_clusters([texts[i] for i in by_id])
         duplicate_rank = _rank_within(clusters, by_sureness)
         articles = np.asarray(article_ids, dtype=object)
         article_rank = _rank_within(np.array([f"{d}\0{a}" for d, a in zip(duplicate_rank, articles)], dtype=object), by_sureness)

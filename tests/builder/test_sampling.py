@@ -10,7 +10,8 @@ import shutil
 import pytest
 from labelstudio_fixtures import write_articles
 
-from checkworthy.builder.sampling import STRATEGIES, Sampling, choose, confidence, labeled_sentence_ids, near_duplicate_clusters
+from checkworthy.builder.sampling import STRATEGIES, Sampling, choose, confidence, labeled_sentence_ids
+from checkworthy.builder.splits import near_duplicate_clusters
 from checkworthy.builder.validation import validate_file
 from checkworthy.cli import main
 from checkworthy.schemas.errors import InputError
@@ -20,8 +21,8 @@ from checkworthy.schemas.errors import InputError
 IDS = ["a:1", "a:2", "a:3", "b:1", "b:2", "c:1"]
 ARTICLES = ["a", "a", "a", "b", "b", "c"]
 SCORES = [0.95, 0.52, 0.10, 0.80, 0.45, 0.30]
-TEXTS = ["Taxes rose 5 percent in 2019.", "Crime fell 3 percent.", "Thank you all.",
-         "Taxes rose 7 percent in 2019.", "We will win.", "The deficit doubled."]
+TEXTS = ["Taxes on the middle class rose by 5 percent in 2019, the treasury said on Monday in its annual report.", "Crime fell 3 percent.", "Thank you all.",
+         "Taxes on the middle class rose by 7 percent in 2019, the treasury said on Monday in its annual report.", "We will win.", "The deficit doubled."]
 
 
 def _ids(picks):
@@ -64,7 +65,7 @@ def test_random_is_seeded_and_independent_of_order_and_pool():
 
 def test_diverse_spreads_over_articles_and_near_duplicates():
     picks = choose(IDS, ARTICLES, SCORES, TEXTS, strategy="diverse", budget=3)
-    # the least sure sentence of each article first; a:1 and b:1 are near-duplicates ("Taxes rose N percent in 2019")
+    # the least sure sentence of each article first; a:1 and b:1 are near-duplicates (one digit apart)
     assert sorted(p.sentence_id.split(":")[0] for p in picks) == ["a", "b", "c"]
     assert _ids(picks) == ["a:2", "b:2", "c:1"]
     everything = _ids(choose(IDS, ARTICLES, SCORES, TEXTS, strategy="diverse", budget=6))
@@ -72,14 +73,15 @@ def test_diverse_spreads_over_articles_and_near_duplicates():
     assert [p.priority for p in choose(IDS, ARTICLES, SCORES, TEXTS, strategy="diverse", budget=4)] == [0.0, 0.25, 0.5, 0.75]
 
 
-def test_near_duplicate_clusters_ignore_numbers_case_and_order():
-    texts = ["Taxes rose 5 percent in 2019.", "taxes rose 12 percent in 2020", "Thank you all for coming tonight.",
-             "Thank you all for coming.", "Something else entirely."]
-    ids = ["x1", "x2", "x3", "x4", "x5"]
-    clusters = near_duplicate_clusters(ids, texts).tolist()
-    assert clusters[0] == clusters[1] and clusters[4] not in clusters[:4]
-    reversed_clusters = near_duplicate_clusters(ids[::-1], texts[::-1]).tolist()[::-1]
-    assert [ids[::-1][c] for c in reversed_clusters] == [ids[c] for c in clusters]
+def test_near_duplicates_are_those_build_reports_as_leakage():
+    texts = [TEXTS[0], TEXTS[3].upper() + "!",
+             "Thank you all for coming here tonight.", "Something else entirely, about the weather."]
+    clusters = near_duplicate_clusters(texts).tolist()
+    assert clusters == [0, 0, 2, 3]
+    assert near_duplicate_clusters(texts[::-1]).tolist() == [0, 1, 2, 2]
+    picks = choose(["x1", "x2", "x3", "x4"], ["a"] * 4, [0.5, 0.5, 0.9, 0.95], texts, strategy="diverse", budget=3)
+    assert [p.sentence_id for p in picks] == ["x1", "x3", "x4"], "the near-duplicate x2 waits until every cluster had a turn"
+    assert "near-duplicate cluster of 2" in picks[0].reason
 
 
 def test_a_budget_above_the_candidates_takes_them_all():
