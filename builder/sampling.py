@@ -38,8 +38,9 @@ import numpy as np
 
 from checkworthy.builder.splits import near_duplicate_clusters
 from checkworthy.builder.store import check_integrity, load_manifest, resolve_version_dir
-from checkworthy.schemas import did_you_mean
+from checkworthy.schemas import did_you_mean, validate
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError
+from checkworthy.schemas.io import read_json
 
 STRATEGIES = ("top", "uncertainty", "random", "diverse")
 
@@ -265,3 +266,37 @@ def labeled_sentence_ids(ref: str | Path) -> tuple[set[str], dict[str, str]]:
     for file in sorted((path / "data").glob("*.parquet")):
         ids.update(pq.read_table(file, columns=["sentence_id"]).column("sentence_id").to_pylist())
     return ids, {"version": manifest.version, "fingerprint": manifest.fingerprint}
+
+
+#: The file in which ``checkworthy tasks`` records how it chose (see ``builder.tasks.selection_record``).
+SELECTION_FILE = "selection.json"
+
+
+def read_selection(task_dir: str | Path) -> tuple[Path, dict]:
+    """The ``selection.json`` of a task directory, validated: ``(path, record)``.
+
+    Raises
+    ------
+    InputError
+        The file is missing (the directory was written without ``--strategy``,
+        ``--exclude`` or ``--blind``) or does not match ``selection.schema.json``.
+    """
+    path = Path(task_dir) / SELECTION_FILE
+    if not path.is_file():
+        raise InputFileNotFoundError(f"--tasks {task_dir}: no {SELECTION_FILE} there; give a directory that "
+                                     "'checkworthy tasks --strategy ... --budget N' wrote")
+    record = read_json(path)
+    validate(record, "selection", str(path))
+    return path, record
+
+
+def selection_summary(record: dict, labeled_ids: set[str]) -> dict:
+    """What a dataset version's manifest says of one ``selection.json``: the settings and how
+    many of the chosen sentences have a gold label in the version."""
+    return {
+        "strategy": record["strategy"], "budget": record["budget"], "seed": record["seed"], "select": record["select"],
+        "model_version": record["model_version"], "blind": record["blind"],
+        "exclude": [e["version"] for e in record["exclude"]],
+        "chosen": len(record["sentence_ids"]),
+        "labeled": sum(1 for sid in record["sentence_ids"] if sid in labeled_ids),
+    }

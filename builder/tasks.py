@@ -27,7 +27,7 @@ from typing import Any
 from checkworthy import __version__
 from checkworthy.builder import processes
 from checkworthy.builder.articles import read_articles
-from checkworthy.builder.sampling import PRIORITY_MEANING, Pick, Sampling, choose, labeled_sentence_ids
+from checkworthy.builder.sampling import PRIORITY_MEANING, SELECTION_FILE, Pick, Sampling, choose, labeled_sentence_ids
 from checkworthy.builder.select import THRESHOLD, Scorer, Selection, get_scorer, is_factual, score_sentences
 from checkworthy.builder.split import describe_splitter, split_article
 from checkworthy.schemas import FROM_NAME, TO_NAME, Scheme, load_scheme, validate
@@ -37,9 +37,6 @@ from checkworthy.schemas.records import Article, Sentence
 
 #: Output files of ``write_tasks``, in the order they are written.
 OUTPUT_FILES = ("articles.jsonl", "sentences.jsonl", "tasks.json", "label_config.xml")
-
-#: How the tasks were chosen: written by ``write_tasks`` with a strategy, ``exclude`` or ``blind``.
-SELECTION_FILE = "selection.json"
 
 #: Body sentences shown before and after the sentence to label (``tasks --context``).
 CONTEXT_SENTENCES = 2

@@ -221,3 +221,44 @@ def test_bad_options_are_refused_clearly(articles, tmp_path, capsys, extra, matc
     assert main(["tasks", str(articles), "--out", str(tmp_path / "o"), "--quiet", *extra]) == 1
     assert re.search(match, capsys.readouterr().err)
     assert not (tmp_path / "o").exists()
+
+
+# --------------------------------------------------------------------------- build --tasks
+
+
+def test_build_reports_how_the_items_were_chosen(tmp_path):
+    from labelstudio_fixtures import labeled_export, write_export
+
+    folder, sentences = write_articles(tmp_path)
+    out = tmp_path / "next"
+    assert main(["tasks", str(folder), "--out", str(out), "--strategy", "diverse", "--budget", "10", "--seed", "4",
+                 "--blind", "--quiet"]) == 0
+    chosen = json.loads((out / "selection.json").read_text())["sentence_ids"]
+    labeled = {sid: sentences[sid] for sid in chosen[:7]}
+    export = write_export(tmp_path / "export.json", labeled_export(labeled, {1: "CFS", 2: "CFS"}))
+    common = ["build", str(export), "--articles", str(folder), "--quiet"]
+    assert main([*common, "--dataset", str(tmp_path / "ds"), "--tasks", str(out)]) == 0
+    version = tmp_path / "ds" / "versions" / "1.0.0"
+    manifest = json.loads((version / "manifest.json").read_text())
+    assert manifest["selection"] == [{"strategy": "diverse", "budget": 10, "seed": 4, "select": "all", "model_version": "heuristic-1",
+                                      "blind": True, "exclude": [], "chosen": 10, "labeled": 7}]
+    assert [i["name"] for i in manifest["inputs"]["tasks"]] == ["selection.json"]
+    card = (version / "README.md").read_text()
+    assert "strategy `diverse`, budget 10, seed 4, scored by `heuristic-1`, predictions hidden (blind): 7 of the 10 chosen" in card
+    assert main([*common, "--dataset", str(tmp_path / "plain")]) == 0
+    plain = json.loads((tmp_path / "plain" / "versions" / "1.0.0" / "manifest.json").read_text())
+    assert "selection" not in plain and "tasks" not in plain["inputs"]
+    assert plain["fingerprint"] != manifest["fingerprint"]
+    assert "How the sentences to label were chosen" not in (tmp_path / "plain" / "versions" / "1.0.0" / "README.md").read_text()
+
+
+def test_build_refuses_a_task_directory_without_a_record(tmp_path, capsys):
+    folder, sentences = write_articles(tmp_path)
+    from labelstudio_fixtures import labeled_export, write_export
+
+    export = write_export(tmp_path / "export.json", labeled_export(sentences, {1: "CFS"}))
+    assert main(["tasks", str(folder), "--out", str(tmp_path / "plain"), "--quiet"]) == 0
+    assert main(["build", str(export), "--articles", str(folder), "--dataset", str(tmp_path / "ds"),
+                 "--tasks", str(tmp_path / "plain"), "--quiet"]) == 1
+    assert "no selection.json there" in capsys.readouterr().err
+    assert not (tmp_path / "ds" / "versions").exists()
