@@ -28,7 +28,7 @@ candidates for each strategy (median of 5).
 Usage::
 
     python benchmarks/active_learning.py --data ../shared/bench/checkthat2024 [--articles ../shared/bench/claimbuster/crowdsourced.csv]
-        [--baseline tfidf-lr] [--seeds 0 1 2] [--out results.json]
+        [--baseline tfidf-lr] [--seeds 0 1 2] [--strategies uncertainty diverse random] [--threshold validation|none] [--out results.json]
 """
 
 from __future__ import annotations
@@ -71,21 +71,27 @@ def as_sentences(ids, texts) -> list[Sentence]:
     return [Sentence(f"ct24:{i}", "ct24", n, 0, len(t), t, "body") for n, (i, t) in enumerate(zip(ids, texts))]
 
 
-def train(baseline: str, ids, texts, labels, dev: SplitData, seed: int):
-    """Fit on the revealed labels; the scorer (tuned threshold) and the untuned model."""
+def train(baseline: str, ids, texts, labels, dev: SplitData, seed: int, rule: str = "validation"):
+    """Fit on the revealed labels; the scorer and the untuned model.
+
+    With ``rule="validation"`` the scorer is the model with its threshold tuned on dev
+    (``checkworthy train``); with ``"none"`` it is the untuned model, whose decision
+    threshold is 0.5 (``checkworthy train --threshold none``). ``F1`` always uses the tuned threshold.
+    """
     data = SplitData(np.asarray(ids, dtype=object), list(texts), np.asarray(labels, dtype=object), None)
     own, _ = fit_baseline(baseline, data, dev, "Yes", seed=seed, threshold="none")
     threshold = tune_threshold(own, dev.texts, dev.labels, "Yes")
     tuned = with_threshold(own, "Yes", threshold, dev.texts, dev.labels)
-    metadata = {"baseline": baseline, "positive_label": "Yes", "threshold": threshold,
+    metadata = {"baseline": baseline, "positive_label": "Yes", "threshold": threshold if rule == "validation" else None,
                 "dataset": {"version": "ct24-train-al", "fingerprint": f"seed{seed}n{len(ids)}"}}
-    return BaselineScorer(model=tuned, metadata=metadata), own
+    scorer = BaselineScorer(model=tuned if rule == "validation" else own, metadata=metadata)
+    return scorer, own, tuned
 
 
-def evaluate(scorer: BaselineScorer, own, test: SplitData) -> dict[str, float]:
+def evaluate(tuned, own, test: SplitData) -> dict[str, float]:
     y = test.labels == "Yes"
     return {
-        "f1": float(f1_score(y, scorer.model.predict(test.texts) == "Yes")),
+        "f1": float(f1_score(y, tuned.predict(test.texts) == "Yes")),
         "f1_own": float(f1_score(y, own.predict(test.texts) == "Yes")),
         "ap": float(average_precision_score(y, positive_score(own, test.texts, "Yes"))),
     }
@@ -119,19 +125,21 @@ def run(args) -> dict:
     curves: dict = {}
     timings: dict = {}
     for seed in args.seeds:
+        print(f"seed {seed}: the scorer's decision threshold is {'tuned on dev' if args.threshold == 'validation' else '0.5 (own rule)'}",
+              file=sys.stderr)
         first = choose([s.sentence_id for s in sentences], [article_of[s.sentence_id] for s in sentences],
                        [0.5] * len(sentences), strategy="random", budget=START, seed=seed)
-        for strategy in STRATEGIES:
+        for strategy in args.strategies:
             labeled = [sentences[p.index] for p in first]
             chosen = {s.sentence_id for s in labeled}
             points = []
             for step in (START, *STEPS):
                 started = time.perf_counter()
-                scorer, own = train(args.baseline, [s.sentence_id for s in labeled], [s.text for s in labeled],
-                                    [labels[s.sentence_id] for s in labeled], dev, seed)
+                scorer, own, tuned = train(args.baseline, [s.sentence_id for s in labeled], [s.text for s in labeled],
+                                           [labels[s.sentence_id] for s in labeled], dev, seed, args.threshold)
                 fit_seconds = time.perf_counter() - started
                 point = {"labels": len(labeled), "yes": sum(labels[s.sentence_id] == "Yes" for s in labeled),
-                         **evaluate(scorer, own, test), "fit_seconds": round(fit_seconds, 3)}
+                         **evaluate(tuned, own, test), "fit_seconds": round(fit_seconds, 3)}
                 if step != STEPS[-1]:
                     pool = [s for s in sentences if s.sentence_id not in chosen]
                     next_step = STEPS[STEPS.index(step) + 1] if step in STEPS else STEPS[0]
@@ -146,7 +154,7 @@ def run(args) -> dict:
                 print(f"seed {seed} {strategy:<11} {point['labels']:>5} labels ({point['yes']} Yes): F1 {point['f1']:.3f} "
                       f"F1 own {point['f1_own']:.3f} AP {point['ap']:.3f}", file=sys.stderr)
             curves.setdefault(strategy, {})[seed] = points
-    return {"baseline": args.baseline, "seeds": args.seeds, "start": START, "steps": list(STEPS),
+    return {"baseline": args.baseline, "threshold": args.threshold, "seeds": args.seeds, "start": START, "steps": list(STEPS),
             "articles": "ClaimBuster File_id" if debates else None, "curves": curves, "round_seconds_20k": timings}
 
 
@@ -192,9 +200,11 @@ def goal(results: dict) -> str:
                                for k in range(len(run)) if run[k]["labels"] == labels)
 
     out = []
-    for metric in ("f1", "f1_own"):
+    if "random" not in results["curves"]:
+        return "(random not run: no goal to compare with)"
+    for metric in ("f1", "f1_own", "ap"):
         target = mean_at("random", STEPS[-1], metric)
-        for strategy in ("uncertainty", "diverse"):
+        for strategy in [s for s in ("uncertainty", "diverse") if s in results["curves"]]:
             reached = [n for n in (START, *STEPS) if n <= 2000 and mean_at(strategy, n, metric) >= target]
             out.append(f"{metric}: random at 4000 = {target:.3f}; {strategy} reaches it with "
                        + (f"{reached[0]} labels" if reached else "no budget up to 2000") + f" (at 2000: {mean_at(strategy, 2000, metric):.3f})")
@@ -208,6 +218,10 @@ def main(argv=None) -> int:
                         "(default: ../claimbuster/crowdsourced.csv beside --data, when present)")
     parser.add_argument("--baseline", default="tfidf-lr", help="registered baseline (default: tfidf-lr)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--strategies", nargs="+", choices=STRATEGIES, default=list(STRATEGIES))
+    parser.add_argument("--threshold", choices=["validation", "none"], default="validation",
+                        help="the scorer's decision threshold: tuned on dev (default, as 'checkworthy train') or the "
+                             "model's own rule, 0.5 ('train --threshold none'); uncertainty is least sure there")
     parser.add_argument("--out", type=Path, help="write the curves and timings as JSON here")
     args = parser.parse_args(argv)
     get_baseline(args.baseline)
