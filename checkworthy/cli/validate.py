@@ -15,7 +15,7 @@ class ValidateCommand(Command):
     help = "check input and output files against schemas/ (writes nothing)"
     description = (
         "Detect each file's kind (articles.jsonl, sentences.jsonl, tasks.json,\n"
-        "label_config.xml, a Label Studio export, manifest.json, results.json, or a raw article\n"
+        "label_config.xml, selection.json, a Label Studio export, manifest.json, results.json, or a raw article\n"
         ".txt/.md/.html/.jsonl), validate it against schemas/ and report every problem. A dataset\n"
         "version (its directory, DIR@X.Y.Z, or DIR for the latest) is checked whole: manifest,\n"
         "the SHA-256 of every data file, and that its card and croissant.json are there.\n"
