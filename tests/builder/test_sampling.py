@@ -156,6 +156,14 @@ def test_tasks_with_a_strategy_writes_the_budget_best_first_and_records_it(artic
         assert (again / name).read_bytes() == (out / name).read_bytes(), name
 
 
+def test_the_choice_does_not_depend_on_the_number_of_processes(articles, tmp_path):
+    for jobs in ("1", "2"):
+        assert main(["tasks", str(articles), "--out", str(tmp_path / jobs), "--strategy", "diverse", "--budget", "9",
+                     "--jobs", jobs, "--quiet"]) == 0
+    for name in ("tasks.json", "selection.json", "sentences.jsonl"):
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
+
+
 def test_without_a_strategy_nothing_changes(articles, tmp_path):
     assert main(["tasks", str(articles), "--out", str(tmp_path / "plain"), "--quiet"]) == 0
     assert not (tmp_path / "plain" / "selection.json").exists()
