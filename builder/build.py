@@ -25,6 +25,7 @@ from checkworthy.builder.annotations import annotator_key, read_annotations
 from checkworthy.builder.articles import read_articles
 from checkworthy.builder.diff import write_changelog
 from checkworthy.builder.quality import annotator_quality, apply_gold, exclude_below, gold_labels, gold_per_split, read_gold
+from checkworthy.builder.sampling import read_selection, selection_summary
 from checkworthy.builder.split import split_article
 from checkworthy.builder.splits import assign_split, find_leakage, later_copies, leakage_report
 from checkworthy.builder.store import (
@@ -344,6 +345,7 @@ def build_version(
     finish: Callable[[Path], None] | None = None,
     wait: float = 0.0,
     gold: str | os.PathLike | None = None,
+    tasks: Sequence[str | os.PathLike] = (),
 ) -> BuildResult:
     """Build a new dataset version from Label Studio exports and the articles they came from.
 
@@ -374,6 +376,10 @@ def build_version(
     gold : path-like, optional
         A gold file of ``sentence_id,label`` lines: gold labels, used as the sentences'
         labels and to measure each annotator's accuracy.
+    tasks : sequence of path-like, optional
+        Task directories written by ``checkworthy tasks --strategy``: their
+        ``selection.json`` (strategy, budget, seed, model) goes into the manifest
+        (``selection``) and the card, and into the fingerprint.
 
     Returns
     -------
@@ -382,7 +388,8 @@ def build_version(
     Raises
     ------
     InputError
-        Invalid exports or gold file (every problem listed) or settings.
+        Invalid exports or gold file (every problem listed) or settings, or a task directory
+        without a valid ``selection.json``.
     VersionExistsError
         ``version`` already exists.
 
@@ -398,7 +405,13 @@ def build_version(
         check_version(version)
     with folder_lock(dataset_dir, "build a version of this dataset", wait=wait):
         key = key if key is not None else annotator_key(dataset_dir)
+        selections = [read_selection(directory) for directory in tasks]
         prepared = prepare_annotations(exports, articles, config, key, gold)
+        if selections:
+            labeled = {row.sentence_id for row in prepared.rows}
+            prepared.report["selection"] = [selection_summary(record, labeled) for _, record in selections]
+            prepared.inputs["tasks"] = file_inputs(path for path, _ in selections)
+            prepared.content = {**prepared.content, "selection": sorted(sha256_file(path) for path, _ in selections)}
         return commit_version(prepared, dataset_dir, config, version=version, finish=finish)
 
 
@@ -544,6 +557,7 @@ def _commit_version(prepared: Prepared, dataset_dir: Path, config: BuildConfig, 
         warnings=warnings,
         package_version=__version__,
         created_with=_created_with(),
+        selection=prepared.report.get("selection"),
     )
     validate(manifest.to_dict(), "manifest", "manifest.json")
     written: list[Manifest] = []

@@ -424,6 +424,7 @@ def _context(facts: VersionFacts) -> dict[str, Any]:
         "n_skipped": len(m.skipped),
         "agreement": _agreement(m.agreement),
         "quality": _quality(m.annotator_quality),
+        "selection": m.selection or [],
         "n_annotators_total": facts.n_annotators_total,
         # splits
         "group_by": settings.get("group_by", "article"),

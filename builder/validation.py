@@ -266,6 +266,16 @@ def _check_output_marker(path: Path) -> tuple[int, list[str]]:
     return 1, []
 
 
+def _check_selection(path: Path) -> tuple[int, list[str]]:
+    record = read_json(path)
+    problems = [f"{path}: {e} (schema selection.schema.json)" for e in schema_errors(record, "selection")]
+    if not problems and record["counts"]["chosen"] != len(record["sentence_ids"]):
+        problems.append(f"{path}: counts.chosen is {record['counts']['chosen']} but {len(record['sentence_ids'])} sentence_ids are listed; "
+                        "write the directory again with 'checkworthy tasks'")
+    return (len(record["sentence_ids"]) if not problems else 0), problems
+
+
+register_kind(FileKind("selection.json", lambda path: path.name == "selection.json", _check_selection, 10))
 register_kind(FileKind("Label Studio export", _is_export, check_export, 15))
 register_kind(FileKind("output marker", lambda path: path.name == OUTPUT_MARKER, _check_output_marker, 10))
 register_kind(FileKind("manifest.json", lambda path: path.name == "manifest.json", check_manifest, 10))

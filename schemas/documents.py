@@ -97,7 +97,7 @@ class Leakage:
 
 
 #: Keys of a manifest that the schema does not require (left out of ``to_dict`` when absent on read).
-_OPTIONAL_MANIFEST_KEYS = ("annotations", "corpus_problems", "files", "annotator_quality")
+_OPTIONAL_MANIFEST_KEYS = ("annotations", "corpus_problems", "files", "annotator_quality", "selection")
 
 
 @dataclass(frozen=True)
@@ -136,6 +136,10 @@ class Manifest:
         Gold items and each annotator's gold accuracy, leave-one-out agreement and
         Dawid-Skene confusion matrix (:mod:`checkworthy.builder.quality`); None for a
         corpus and in versions built before it was recorded.
+    selection : list of dict or None
+        How the labeled items were chosen (``build --tasks``: the ``selection.json`` of
+        each task directory, with how many of its chosen sentences have a label here);
+        None when not given.
     absent : tuple of str
         Optional keys the document read had not (``to_dict`` leaves them out again).
     """
@@ -160,6 +164,7 @@ class Manifest:
     created_with: dict[str, str]
     files: dict[str, str] | None = None
     annotator_quality: dict[str, Any] | None = None
+    selection: list[dict[str, Any]] | None = None
     absent: tuple[str, ...] = field(default=(), repr=False)
 
     @classmethod
@@ -193,6 +198,7 @@ class Manifest:
             created_with=data["created_with"],
             files=data.get("files"),
             annotator_quality=data.get("annotator_quality"),
+            selection=data.get("selection"),
             absent=tuple(k for k in _OPTIONAL_MANIFEST_KEYS if k not in data),
         )
 
@@ -219,6 +225,7 @@ class Manifest:
             "created_with": self.created_with,
             "files": self.files,
             "annotator_quality": self.annotator_quality,
+            "selection": self.selection,
         }
         for key in self.absent:
             document.pop(key, None)
@@ -226,6 +233,8 @@ class Manifest:
             del document["files"]
         if self.annotator_quality is None:
             document.pop("annotator_quality", None)
+        if self.selection is None:
+            document.pop("selection", None)
         return document
 
 

@@ -15,7 +15,7 @@ class ValidateCommand(Command):
     help = "check input and output files against schemas/ (writes nothing)"
     description = (
         "Detect each file's kind (articles.jsonl, sentences.jsonl, tasks.json,\n"
-        "label_config.xml, a Label Studio export, manifest.json, results.json, a gold file\n"
+        "label_config.xml, selection.json, a Label Studio export, manifest.json, results.json, a gold file\n"
         "(build --gold: a .csv with the header sentence_id,label), or a raw article\n"
         ".txt/.md/.html/.jsonl), validate it against schemas/ and report every problem. A dataset\n"
         "version (its directory, DIR@X.Y.Z, or DIR for the latest) is checked whole: manifest,\n"
