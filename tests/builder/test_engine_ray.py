@@ -198,3 +198,9 @@ def test_without_ray_the_engine_says_how_to_install_it_and_writes_nothing(tmp_pa
     with pytest.raises(engine_ray.RayNotInstalledError, match=r"pip install 'checkworthy\[scale\]'"):
         engine_ray.write_tasks_ray([REPO / "seeds"], tmp_path / "out")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_local_only_options_are_refused_on_ray_before_any_work(tmp_path, capsys):
+    assert main(["tasks", str(REPO / "seeds"), "--out", str(tmp_path / "out"), "--engine", "ray", "--strategy", "top", "--budget", "5", "--blind"]) == 1
+    assert "--strategy, --blind: not available with --engine ray yet" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
