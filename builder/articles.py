@@ -1,4 +1,5 @@
-"""Read news articles from ``.txt``, ``.md``, ``.html`` and ``.jsonl`` files.
+"""Read news articles from ``.txt``, ``.md``, ``.html`` and ``.jsonl`` files, and from the bulk
+formats of ``checkworthy.builder.sources`` (``.jsonl.gz``, Parquet, web archives).
 
 The reader is the boundary of the pipeline: it checks every file, collects every
 problem (not UTF-8, binary, truncated JSONL, missing or unsafe ids, duplicates) and
@@ -10,6 +11,8 @@ the first line of ``text``.
 from __future__ import annotations
 
 import copy
+import dataclasses
+import glob
 import json
 import os
 import re
@@ -18,22 +21,21 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from checkworthy.builder.sources import BULK_SUFFIXES, bulk_suffix, iter_jsonl_gz, iter_parquet, iter_warc
 from checkworthy.schemas import schema_errors
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError, SchemaError
 from checkworthy.schemas.io import iter_jsonl, sha256_text
 from checkworthy.schemas.records import ARTICLE_ID_PATTERN, HEADLINE_MAX_CHARS, Article
 
 #: File extensions read as articles; any other file in a directory is ignored.
-ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", *BULK_SUFFIXES)
 
 #: Optional string fields of a JSONL article; every other extra key goes to ``meta``.
 OPTIONAL_FIELDS = ("title", "url", "source", "published")
 
 #: HTML elements that start a new block of text (a line of ``Article.text``).
 _HTML_BLOCKS = frozenset(
-    "address article aside blockquote body dd details div dl dt fieldset figcaption figure form "
-    "h1 h2 h3 h4 h5 h6 header hr html li main ol p pre section summary table tbody td tfoot th "
-    "thead tr ul br".split()
+    ["address", "article", "aside", "blockquote", "body", "dd", "details", "div", "dl", "dt", "fieldset", "figcaption", "figure", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "html", "li", "main", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "br"]
 )
 #: HTML elements whose text is never article text.
 _HTML_DROP = frozenset(("head", "script", "style", "nav", "footer", "noscript", "template", "iframe", "svg", "button", "select", "textarea"))
@@ -68,16 +70,24 @@ class ControlCharacterWarning(UserWarning):
     """An article holds control characters (NUL, ESC, ...); they are removed."""
 
 
-def read_articles(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Article]:
+class SkippedInputWarning(UserWarning):
+    """Unreadable files or records were skipped (``--skip-invalid``); the message lists them."""
+
+
+def read_articles(paths: str | os.PathLike | Iterable[str | os.PathLike], *, skip_invalid: bool = False) -> list[Article]:
     """Read every article under ``paths``.
 
     Parameters
     ----------
     paths : path-like or iterable of path-like
-        Files and directories. Directories are read recursively in sorted order;
-        files ending in ``.txt``, ``.md``, ``.html``/``.htm`` or ``.jsonl`` are read;
-        other files (``.json``, ...) are ignored, with an ``IgnoredFileWarning`` when
-        they were named explicitly.
+        Files, directories and glob patterns (``news/*.warc.gz``, ``crawl/**/*.parquet``).
+        Directories are read recursively in sorted order; files ending in ``.txt``,
+        ``.md``, ``.html``/``.htm``, ``.jsonl``, ``.jsonl.gz``, ``.parquet``, ``.warc.gz``
+        or ``.warc`` are read; other files (``.json``, ...) are ignored, with an
+        ``IgnoredFileWarning`` when they were named explicitly.
+    skip_invalid : bool, default=False
+        Leave out unreadable files and records (and the later of two articles with
+        the same id) instead of raising; one ``SkippedInputWarning`` lists them.
 
     Returns
     -------
@@ -100,17 +110,21 @@ def read_articles(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> lis
     >>> articles[0].title  # doctest: +SKIP
     'Pyongyang does not want escalation of tensions on Korean peninsula, senator says'
     """
-    files = _discover(paths)
     problems: list[str] = []
     articles: list[Article] = []
-    for path in files:
-        try:
-            articles.extend(_read_file(path))
-        except InputError as exc:
-            problems.extend(exc.problems)
-    problems.extend(_duplicate_problems(articles))
+    for path in discover_article_files(paths):
+        found, bad = read_article_file(path)
+        articles.extend(found)
+        problems.extend(bad)
+    duplicates = _duplicate_problems(articles)
+    problems.extend(duplicates)
+    if problems and not skip_invalid:
+        raise InputError(problems, header=f"cannot read the articles ({len(problems)} problem(s)); fix or remove these inputs, or pass --skip-invalid:")
     if problems:
-        raise InputError(problems, header=f"cannot read the articles ({len(problems)} problem(s)); fix or remove these inputs:")
+        warn_skipped(problems)
+        if duplicates:
+            seen: set[str] = set()
+            articles = [a for a in articles if a.article_id not in seen and not seen.add(a.article_id)]
     for article in articles:
         if not article.text.strip():
             warnings.warn(f"{article.path}: empty article {article.article_id!r} (no text); skipped", EmptyArticleWarning, stacklevel=2)
@@ -196,19 +210,41 @@ def remove_control_characters(text: str, where: str) -> str:
     return cleaned
 
 
-def _discover(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
+def warn_skipped(problems: list[str]) -> None:
+    """One ``SkippedInputWarning`` listing the skipped files and records."""
+    listed = "\n".join(f"  {problem}" for problem in problems)
+    warnings.warn(f"skipped {len(problems)} unreadable input(s) (--skip-invalid):\n{listed}", SkippedInputWarning, stacklevel=3)
+
+
+def is_article_file(path: Path) -> bool:
+    """Whether ``path`` has the name of an article file (one of :data:`ARTICLE_SUFFIXES`)."""
+    return path.name.lower().endswith(ARTICLE_SUFFIXES)
+
+
+def discover_article_files(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
+    """The article files named by ``paths`` (files, directories read recursively, glob patterns), in reading order.
+
+    Raises
+    ------
+    InputFileNotFoundError
+        Lists every path that does not exist and every pattern that matches nothing.
+    """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     files: list[Path] = []
     missing = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            files.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES and not p.name.startswith("."))
-            )
+        if not path.exists() and any(char in str(raw) for char in "*?["):
+            matches = [Path(match) for match in sorted(glob.glob(str(raw), recursive=True))]
+            files.extend(match for match in matches if match.is_file() and is_article_file(match))
+            files.extend(file for match in matches if match.is_dir() for file in _directory_files(match))
+            if not matches:
+                missing.append(f"{raw}: no file matches the pattern")
+        elif path.is_dir():
+            files.extend(_directory_files(path))
         elif path.is_file():
-            if path.suffix.lower() in ARTICLE_SUFFIXES:
+            if is_article_file(path):
                 files.append(path)
             else:
                 warnings.warn(
@@ -223,13 +259,55 @@ def _discover(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Pa
     return files
 
 
+def _directory_files(path: Path) -> list[Path]:
+    return sorted(p for p in path.rglob("*") if p.is_file() and is_article_file(p) and not p.name.startswith("."))
+
+
+def read_article_file(path: str | os.PathLike) -> tuple[list[Article], list[str]]:
+    """The readable articles of one article file and every problem found in it.
+
+    The unit of work of both engines of ``checkworthy tasks``; :func:`read_articles`
+    adds the checks across files (duplicate ids) and the decision to stop or skip.
+    """
+    path = Path(path)
+    bulk = bulk_suffix(path)
+    try:
+        if bulk == ".parquet":
+            return _read_records(iter_parquet(path), path)
+        if bulk == ".jsonl.gz":
+            return _read_records(iter_jsonl_gz(path), path)
+        if bulk is not None:
+            return _read_warc(path)
+        if path.suffix.lower() == ".jsonl":
+            _check_binary(path, path.read_bytes())
+            if _is_article_records(path):
+                return read_article_records(path), []
+            return _read_records(iter_jsonl(path), path)
+        return _read_file(path), []
+    except InputError as exc:
+        return [], exc.problems
+
+
+def _read_warc(path: Path) -> tuple[list[Article], list[str]]:
+    """The HTML responses of a web archive, read like ``.html`` files, with the record's URL and date."""
+    articles, problems = [], []
+    for number, page in iter_warc(path):
+        if isinstance(page, str):
+            problems.append(page)
+            continue
+        where = f"{path}: record {number}"
+        try:
+            article = html_article(remove_control_characters(normalise_newlines(page["html"]), where), page["id"], f"{path}:{number}")
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        meta = {**article.meta, "crawled": page["date"]} if page["date"] else article.meta
+        articles.append(dataclasses.replace(article, url=page["url"] or article.url, published=article.published or page["date"], meta=meta))
+    return articles, problems
+
+
 def _read_file(path: Path) -> list[Article]:
     suffix = path.suffix.lower()
-    if suffix == ".jsonl":
-        _check_binary(path, path.read_bytes())
-        if _is_article_records(path):
-            return read_article_records(path)
-        return _read_jsonl(path)
     size = path.stat().st_size
     if size > MAX_ARTICLE_BYTES:
         raise InputError(_too_large(f"{path}", f"{size:,} bytes"))
@@ -315,11 +393,16 @@ def _first_line(text: str) -> str | None:
     return None
 
 
-def _read_jsonl(path: Path) -> list[Article]:
+def _read_records(records, path: Path) -> tuple[list[Article], list[str]]:
+    """Articles from ``(line, record or problem)`` pairs of a JSONL-like file, and the problems found."""
     articles = []
     problems = []
-    for lineno, record in iter_jsonl(path):
-        where = f"{path}: line {lineno}"
+    unit = "row" if bulk_suffix(path) == ".parquet" else "line"
+    for lineno, record in records:
+        if isinstance(record, str):
+            problems.append(record)
+            continue
+        where = f"{path}: {unit} {lineno}"
         missing = [key for key in ("id", "text") if key not in record]
         if missing:
             problems.append(f"{where}: missing required field(s) {', '.join(map(repr, missing))}; each line needs 'id' and 'text' (found keys: {', '.join(sorted(record)) or 'none'})")
@@ -356,9 +439,7 @@ def _read_jsonl(path: Path) -> list[Article]:
             if title and (first is None or " ".join(first.split()) != title):
                 text = f"{title}\n\n{text}"
         articles.append(Article(article_id=article_id, text=text, title=title or None, path=f"{path}:{lineno}", meta=meta, **fields))
-    if problems:
-        raise InputError(problems)
-    return articles
+    return articles, problems
 
 
 def _duplicate_problems(articles: list[Article]) -> list[str]:

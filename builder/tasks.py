@@ -378,6 +378,7 @@ def write_tasks(
     sampling: Sampling | None = None,
     exclude: Sequence[str | os.PathLike] = (),
     blind: bool = False,
+    skip_invalid: bool = False,
 ) -> dict[str, int]:
     """Read, split, score and select; write the four output files atomically.
 
@@ -412,6 +413,8 @@ def write_tasks(
         Dataset versions ``DIR[@VERSION]``: their labeled sentences never become tasks.
     blind : bool, default=False
         Leave predictions (and the model score on the page) out of the tasks.
+    skip_invalid : bool, default=False
+        Skip unreadable files and records, listed in a ``SkippedInputWarning``, instead of stopping.
 
     Returns
     -------
@@ -456,7 +459,7 @@ def write_tasks(
         raise VersionExistsError(f"{out_dir}: already exists; choose another --out directory or pass --overwrite to replace it")
     if overwrite:
         check_replaceable(out_dir, inputs=paths)
-    articles = read_articles(paths)
+    articles = read_articles(paths, skip_invalid=skip_invalid)
     counts = {"articles": len(articles), "sentences": 0, "tasks": 0}
     scored: list[Sentence] = []
     with atomic_directory(out_dir, overwrite=overwrite, writer=f"checkworthy {__version__} tasks", inputs=paths) as tmp:

@@ -97,7 +97,7 @@ def test_nothing_imports_the_old_top_level_names():
     assert found == []
 
 
-HEAVY = ("sklearn", "torch", "datasets", "pandas", "matplotlib", "scipy", "skops", "label_studio_sdk", "transformers", "mlcroissant")
+HEAVY = ("sklearn", "torch", "datasets", "pandas", "matplotlib", "scipy", "skops", "label_studio_sdk", "transformers", "mlcroissant", "ray")
 
 
 def test_help_imports_no_heavy_library():

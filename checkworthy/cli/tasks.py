@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from checkworthy.builder.engine_ray import DEFAULT_BATCH_SIZE, RayOptions, write_tasks_ray
+from checkworthy.builder.engine_ray import OUTPUT_FILES as RAY_OUTPUT_FILES
 from checkworthy.builder.sampling import STRATEGIES, Sampling
 from checkworthy.builder.select import Selection
 from checkworthy.builder.tasks import CONTEXT_SENTENCES, OUTPUT_FILES, SELECTION_FILE, write_tasks
@@ -20,8 +22,8 @@ class TasksCommand(Command):
     order = 10
     help = "read articles, split sentences, score candidates, write Label Studio tasks"
     description = (
-        "Read articles (.txt, .md, .html, .jsonl; directories recursively), split them into\n"
-        "sentences with offsets and roles, score every body sentence, and write into --out:\n"
+        "Read articles (.txt, .md, .html, .jsonl, .jsonl.gz, .parquet, .warc.gz; directories recursively,\n"
+        "glob patterns), split them into sentences with offsets and roles, score every body sentence, and write into --out:\n"
         "  articles.jsonl    the normalised articles (article_id, text, text_sha256, ...)\n"
         "  sentences.jsonl   every sentence of every role, with offsets, score and reason\n"
         "  tasks.json        Label Studio import file: the selected body sentences\n"
@@ -39,7 +41,13 @@ class TasksCommand(Command):
         "label first: Label Studio's 'Uncertainty sampling' serves ascending scores, its 'Sequential\n"
         "sampling' serves import order; both follow the strategy). --exclude skips sentences that\n"
         "already have a label in a dataset version, --blind leaves predictions out; selection.json\n"
-        "records the strategy, budget, seed, model and the chosen ids."
+        "records the strategy, budget, seed, model and the chosen ids.\n"
+        "\n"
+        "--engine ray runs the same stage on Ray Data (pip install 'checkworthy[scale]'), on this\n"
+        "machine or on the cluster of --address / RAY_ADDRESS: --out then holds every scored sentence\n"
+        "as Parquet (sentences/, articles/) instead of sentences.jsonl, and articles.jsonl only the\n"
+        "articles that have a selected sentence; a killed run started again resumes. --strategy,\n"
+        "--exclude, --blind and --model are for --engine local only, so far."
     )
     epilog = (
         "examples:\n"
@@ -51,11 +59,13 @@ class TasksCommand(Command):
         "  checkworthy tasks news/ --out out/next --model data/ds@1.0.0:tfidf-lr --strategy uncertainty --budget 500 \\\n"
         "      --exclude data/ds@1.0.0 --blind     # the 500 least sure unlabeled sentences, no prediction shown\n"
         "  checkworthy tasks news/ --out out/next --scorer models/svm --strategy diverse --budget 200\n"
-        "  checkworthy tasks news/ --out out/sample --strategy random --budget 100 --seed 7"
+        "  checkworthy tasks news/ --out out/sample --strategy random --budget 100 --seed 7\n"
+        "  checkworthy tasks 'crawl/*.warc.gz' --out out/crawl --engine ray --top 3   # Ray on this machine\n"
+        "  checkworthy tasks /shared/news --out /shared/out --engine ray --address auto --scorer models/minilm-ft --workers 16"
     )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("seeds", nargs="+", metavar="SEEDS", help="article files or directories")
+        parser.add_argument("seeds", nargs="+", metavar="SEEDS", help="article files, directories or glob patterns")
         parser.add_argument("--out", required=True, metavar="DIR", help="output directory (must not exist unless --overwrite)")
         parser.add_argument("--scheme", default="claimbuster", choices=available_schemes(), help="label scheme (default: %(default)s)")
         group = parser.add_mutually_exclusive_group()
@@ -76,6 +86,11 @@ class TasksCommand(Command):
         parser.add_argument("--jobs", type=int, default=None, metavar="N", help="processes for splitting and scoring (default: all cores on inputs of 2 million characters or more, else 1)")
         parser.add_argument("--context", type=int, default=CONTEXT_SENTENCES, metavar="N",
                             help="body sentences shown before and after the sentence to label on the labeling page (default: %(default)s)")
+        parser.add_argument("--skip-invalid", action="store_true", help="skip unreadable files and records (listed on stderr) instead of stopping")
+        parser.add_argument("--engine", choices=["local", "ray"], default="local", help="local processes, or Ray Data (default: %(default)s)")
+        parser.add_argument("--address", metavar="ADDR", help="--engine ray: a running Ray cluster (default: RAY_ADDRESS, else Ray starts here)")
+        parser.add_argument("--workers", type=int, metavar="N", help="--engine ray: batches at once (default: every CPU; 2 actors for a model scorer)")
+        parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, metavar="N", help="--engine ray: articles per batch (default: %(default)s)")
         parser.add_argument("--overwrite", action="store_true", help="replace an existing --out directory that 'checkworthy tasks' wrote, once the new one is complete")
         add_json_option(parser, "out, files, scheme, select and the counts of articles, sentences and tasks")
         add_quiet_option(parser)
@@ -85,6 +100,10 @@ class TasksCommand(Command):
             raise InputError("--strategy and --budget go together: e.g. --strategy uncertainty --budget 500")
         if args.strategy and (args.top is not None or args.min_score is not None):
             raise InputError("--strategy chooses over all articles; leave out --top and --min-score (per-article selections)")
+        local_only = [flag for flag, given in (("--strategy", args.strategy), ("--exclude", args.exclude), ("--blind", args.blind), ("--model", args.model)) if given]
+        if args.engine == "ray" and local_only:
+            raise InputError(f"{', '.join(local_only)}: not available with --engine ray yet; use --engine local "
+                             "(for --model: train with 'checkworthy train' and pass --scorer MODEL_DIR)")
         sampling = Sampling(args.strategy, args.budget, args.seed) if args.strategy else None
         scorer = train_scorer(args.model, seed=args.seed) if args.model else args.scorer
         if args.top is not None:
@@ -93,12 +112,16 @@ class TasksCommand(Command):
             selection = Selection("min-score", args.min_score)
         else:
             selection = Selection("all")
-        counts = write_tasks(
-            args.seeds, args.out, scheme=args.scheme, select=selection, scorer=scorer, overwrite=args.overwrite, jobs=args.jobs,
-            context=args.context, sampling=sampling, exclude=args.exclude, blind=args.blind,
-        )
+        if args.engine == "ray":
+            counts = write_tasks_ray(args.seeds, args.out, scheme=args.scheme, select=selection, scorer=scorer, overwrite=args.overwrite,
+                                     context=args.context, skip_invalid=args.skip_invalid, options=RayOptions(args.address, args.workers, args.batch_size))
+        else:
+            counts = write_tasks(
+                args.seeds, args.out, scheme=args.scheme, select=selection, scorer=scorer, overwrite=args.overwrite, jobs=args.jobs,
+                context=args.context, sampling=sampling, exclude=args.exclude, blind=args.blind, skip_invalid=args.skip_invalid,
+            )
         if args.json:
-            files = OUTPUT_FILES + ((SELECTION_FILE,) if "candidates" in counts else ())
+            files = RAY_OUTPUT_FILES if args.engine == "ray" else OUTPUT_FILES + ((SELECTION_FILE,) if "candidates" in counts else ())
             chosen = {"strategy": args.strategy, "budget": args.budget} if sampling else {}
             print_json({"out": str(args.out), "files": {name: str(Path(args.out) / name) for name in files},
                         "scheme": args.scheme, "select": str(selection), **chosen, **counts})

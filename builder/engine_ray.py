@@ -1,0 +1,491 @@
+"""``checkworthy tasks --engine ray``: the tasks stage on Ray Data, on this machine or a cluster.
+
+The unit of work is an input file (a *shard*: a ``.jsonl.gz``, Parquet file, web
+archive, ...). Ray Data reads each shard into batches of ``batch_size`` articles
+(``flat_map``), then splits, scores and selects each batch (``map_batches``: a plain
+function for the registered scorers, a pool of actors that load the model once each
+for ``--scorer MODEL_DIR``). Each batch is written by its worker, atomically, as
+Parquet under a work folder beside ``--out`` (``.OUT.ray-work``): every scored sentence
+(``sentences/``), the articles (``articles/``) and the tasks of the batch, made by the
+same functions as the local engine (``checkworthy.builder.tasks.make_tasks``). The
+driver only counts: a shard whose batches are all written is appended to the work
+folder's manifest of finished shards, so a killed run started again on the same
+``--out`` redoes only the unfinished shards. At the end the driver checks the ids
+across shards, assembles ``tasks.json``, ``articles.jsonl`` (the articles that have a
+selected sentence) and ``label_config.xml``, and moves everything into ``--out`` at once.
+
+Ray is imported only here and only when the engine runs (the optional extra ``scale``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import json
+import logging
+import os
+import shutil
+import sys
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from checkworthy import __version__
+from checkworthy.builder.articles import EmptyArticleWarning, discover_article_files, read_article_file, warn_skipped
+from checkworthy.builder.select import MODEL_SCORERS, SCORERS, Selection, get_scorer
+from checkworthy.builder.split import describe_splitter
+from checkworthy.builder.tasks import CONTEXT_SENTENCES, make_tasks, process_article
+from checkworthy.schemas import load_scheme, validate
+from checkworthy.schemas.errors import InputError, VersionExistsError
+from checkworthy.schemas.io import atomic_directory, canonical_json, check_replaceable, is_quiet, progress
+from checkworthy.schemas.records import Article
+
+#: Articles per batch of ``map_batches`` (``--batch-size``): large enough to keep per-batch
+#: overheads small, small enough that a batch of long articles fits a worker's memory.
+DEFAULT_BATCH_SIZE = 500
+
+#: What ``write_tasks_ray`` writes into ``--out`` (folders of Parquet shards end in ``/``).
+OUTPUT_FILES = ("articles.jsonl", "tasks.json", "label_config.xml", "sentences/", "articles/")
+
+#: The work folder beside ``--out`` (``.OUT.ray-work``) that a restarted run resumes from.
+WORK_SUFFIX = ".ray-work"
+
+_SETTINGS_FILE = "settings.json"
+_FINISHED_FILE = "finished.jsonl"
+
+
+class RayNotInstalledError(InputError):
+    """``--engine ray`` without the optional extra ``scale``."""
+
+
+_NOT_INSTALLED = "--engine ray needs Ray Data: pip install 'checkworthy[scale]' (or pip install 'ray[data]'), or use --engine local"
+
+
+@dataclass(frozen=True)
+class RayOptions:
+    """Where and how wide the Ray engine runs.
+
+    Parameters
+    ----------
+    address : str, optional
+        A running Ray cluster (``ray://host:10001``, ``host:6379`` or ``auto``); else the
+        ``RAY_ADDRESS`` environment variable; else Ray starts on this machine for the run.
+    workers : int, optional
+        Batches processed at once (tasks, or actors of a model scorer); by default
+        every CPU of the cluster for the heuristic scorer and 2 actors for a model.
+    batch_size : int, default=DEFAULT_BATCH_SIZE
+        Articles per batch.
+    """
+
+    address: str | None = None
+    workers: int | None = None
+    batch_size: int = DEFAULT_BATCH_SIZE
+
+    def __post_init__(self):
+        if self.workers is not None and self.workers < 1:
+            raise InputError(f"--workers must be 1 or more, got {self.workers}")
+        if self.batch_size < 1:
+            raise InputError(f"--batch-size must be 1 or more articles, got {self.batch_size}")
+
+
+def write_tasks_ray(
+    paths: str | os.PathLike | Iterable[str | os.PathLike],
+    out_dir: str | os.PathLike,
+    *,
+    scheme: str = "claimbuster",
+    select: str | Selection = "all",
+    scorer: str = "heuristic",
+    overwrite: bool = False,
+    context: int = CONTEXT_SENTENCES,
+    skip_invalid: bool = False,
+    options: RayOptions = RayOptions(),
+) -> dict[str, int]:
+    """``checkworthy.builder.tasks.write_tasks`` on Ray Data; same arguments, same ``tasks.json``.
+
+    ``--out`` gets ``tasks.json`` and ``label_config.xml`` as from the local engine,
+    ``articles.jsonl`` with only the articles that have a selected sentence, and
+    every scored sentence and every article as Parquet shards (``sentences/``,
+    ``articles/``) instead of ``sentences.jsonl``.
+
+    Raises
+    ------
+    RayNotInstalledError
+        Ray Data is not installed (``pip install 'checkworthy[scale]'``).
+    InputError
+        As ``write_tasks``: every unreadable file and record listed at once (unless
+        ``skip_invalid``), an unknown scheme, scorer or selection, a bad ``out_dir``.
+    VersionExistsError
+        ``out_dir`` exists and ``overwrite`` is False.
+    """
+    out_dir = Path(out_dir)
+    paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    scheme_obj = load_scheme(scheme)
+    selection = Selection.parse(select) if isinstance(select, str) else select
+    if context < 0:
+        raise InputError(f"--context must be 0 or more sentences, got {context}")
+    if out_dir.exists() and not overwrite:
+        raise VersionExistsError(f"{out_dir}: already exists; choose another --out directory or pass --overwrite to replace it")
+    if overwrite:
+        check_replaceable(out_dir, inputs=paths)
+    model_version = get_scorer(scorer).model_version
+    files = discover_article_files(paths)
+    if importlib.util.find_spec("ray") is None:
+        raise RayNotInstalledError(_NOT_INSTALLED)
+    settings = {
+        "checkworthy": __version__, "splitter": describe_splitter(), "scheme": scheme_obj.name, "select": str(selection),
+        "scorer": scorer if scorer in SCORERS else str(Path(scorer).resolve()), "model_version": model_version,
+        "context": context, "batch_size": options.batch_size, "skip_invalid": skip_invalid,
+    }
+    work = out_dir.parent / f".{out_dir.name}{WORK_SUFFIX}"
+    finished = _resume(work, settings, files)
+    pending = [(index, path) for index, path in enumerate(files) if index not in finished]
+    if pending:
+        factory = None if scorer in SCORERS else next(iter(MODEL_SCORERS.values()))
+        with _ray(options.address):
+            _run(pending, work, settings, factory, options, finished, total=len(files))
+    shards = [finished[index] for index in range(len(files))]
+    problems = [problem for shard in shards for problem in shard["problems"]]
+    for shard in shards:
+        for message in shard["empty"]:
+            warnings.warn(message, EmptyArticleWarning, stacklevel=2)
+    duplicates, skipped = _duplicates(work, shards)
+    problems += duplicates
+    if problems and not skip_invalid:
+        raise InputError(problems, header=f"cannot read the articles ({len(problems)} problem(s)); fix or remove these inputs, or pass --skip-invalid "
+                                          f"(the shards already done are kept in {work} for the next run):")
+    if problems:
+        warn_skipped(problems)
+    counts = _write_output(work, out_dir, shards, skipped, scheme_obj, overwrite=overwrite, inputs=paths)
+    shutil.rmtree(work)
+    return counts
+
+
+@contextlib.contextmanager
+def _ray(address: str | None) -> Iterator[None]:
+    """Connect to ``address`` (or ``RAY_ADDRESS``), or start Ray on this machine; quiet, no dashboard.
+
+    A Ray already initialised by the caller (a notebook, the tests) is used as it is and left running.
+    """
+    try:
+        import ray  # the optional extra 'scale': imported only when the engine runs
+    except ImportError:
+        raise RayNotInstalledError(_NOT_INSTALLED) from None
+    if ray.is_initialized():
+        yield
+        return
+    address = address or os.environ.get("RAY_ADDRESS") or None
+    kwargs: dict[str, Any] = {"address": address} if address else {"include_dashboard": False}
+    ray.init(**kwargs, log_to_driver=False, logging_level=logging.ERROR)
+    try:
+        yield
+    finally:
+        ray.shutdown()
+
+
+def _run(pending: list[tuple[int, Path]], work: Path, settings: dict, factory, options: RayOptions, finished: dict, *, total: int) -> None:
+    """Process the ``pending`` shards on Ray Data; record each shard in ``finished`` (and the manifest) once all its batches are written."""
+    import ray.data  # the optional extra 'scale'
+
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False  # one bar of our own (shards done), not Ray's per-operator bars
+    context.print_on_execution_start = False
+    context.enable_auto_log_stats = False
+    logging.getLogger("ray.data").setLevel(logging.ERROR)
+    for folder in ("sentences", "articles", "tasks"):
+        (work / folder).mkdir(parents=True, exist_ok=True)
+    rows = [{"shard": index, "path": str(path)} for index, path in pending]
+    dataset = ray.data.from_items(rows, override_num_blocks=len(rows))
+    # Beside a pool of model actors, each holding a CPU, reading takes none: otherwise the actors
+    # can hold every CPU while they wait for batches that no read task may start to make.
+    dataset = dataset.flat_map(_read_shard, fn_kwargs={"batch_size": options.batch_size, "skip_invalid": settings["skip_invalid"]},
+                               num_cpus=1 if factory is None else 0)
+    worker_settings = {**settings, "work": str(work)}
+    if factory is None:
+        dataset = dataset.map_batches(_process_batches, fn_kwargs={"settings": worker_settings}, batch_size=1, concurrency=options.workers)
+    else:
+        dataset = dataset.map_batches(_BatchWorker, fn_constructor_kwargs={"settings": worker_settings, "factory": factory}, batch_size=1,
+                                      concurrency=options.workers or 2)
+    if not is_quiet():
+        resumed = f", {total - len(pending)} already done (resuming from {work})" if len(pending) < total else ""
+        print(f"ray: {len(pending)} shard(s) to split and score{resumed}", file=sys.stderr)
+    bar = progress(total=total, initial=total - len(pending), desc="shards", unit="shard")
+    done: dict[int, list[dict]] = {}
+    paths = dict(pending)
+    with open(work / _FINISHED_FILE, "a", encoding="utf-8") as manifest:
+        for row in dataset.iter_rows():
+            batches = done.setdefault(row["shard"], [])
+            batches.append(row)
+            if len(batches) < row["batches"]:
+                continue
+            shard = _shard_entry(row["shard"], paths[row["shard"]], sorted(batches, key=lambda b: b["batch"]))
+            manifest.write(canonical_json(shard) + "\n")
+            manifest.flush()
+            os.fsync(manifest.fileno())
+            finished[shard["shard"]] = shard
+            del done[row["shard"]]
+            bar.update()
+            bar.set_postfix(articles=sum(s["articles"] for s in finished.values()))
+    bar.close()
+
+
+def _shard_entry(index: int, path: Path, batches: list[dict]) -> dict:
+    """The manifest line of a finished shard."""
+    stat = path.stat()
+    return {
+        "shard": index, "path": str(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
+        "batches": [b["batch"] for b in batches if b["written"]],
+        "articles": sum(b["articles"] for b in batches), "sentences": sum(b["sentences"] for b in batches), "tasks": sum(b["tasks"] for b in batches),
+        "problems": [p for b in batches for p in json.loads(b["problems"])], "empty": [e for b in batches for e in json.loads(b["empty"])],
+        "nodes": sorted({b["node"] for b in batches}),
+    }
+
+
+def _resume(work: Path, settings: dict, files: list[Path]) -> dict[int, dict]:
+    """The finished shards of an earlier run with the same settings and unchanged files; a fresh work folder otherwise."""
+    finished: dict[int, dict] = {}
+    settings_file = work / _SETTINGS_FILE
+    if settings_file.is_file() and json.loads(settings_file.read_text(encoding="utf-8")) == settings:
+        with open(work / _FINISHED_FILE, encoding="utf-8") as handle:
+            for line in handle:
+                try:
+                    shard = json.loads(line)
+                except json.JSONDecodeError:  # the last line of a run killed while writing it
+                    continue
+                index = shard["shard"]
+                if index < len(files) and _unchanged(shard, files[index], work):
+                    finished[index] = shard
+        return finished
+    if work.exists() and not settings_file.is_file():
+        raise InputError(f"{work}: exists but is not the work folder of 'checkworthy tasks --engine ray' (no {_SETTINGS_FILE}); move it away")
+    if work.exists():  # an earlier run with other settings: start again
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    (work / _FINISHED_FILE).touch()
+    settings_file.write_text(canonical_json(settings, indent=2) + "\n", encoding="utf-8")
+    return finished
+
+
+def _unchanged(shard: dict, path: Path, work: Path) -> bool:
+    if str(path) != shard["path"] or not path.is_file():
+        return False
+    stat = path.stat()
+    parts = [work / folder / _part_name(shard["shard"], batch) for batch in shard["batches"] for folder in ("sentences", "articles")]
+    return stat.st_size == shard["size"] and stat.st_mtime_ns == shard["mtime_ns"] and all(part.is_file() for part in parts)
+
+
+def _part_name(shard: int, batch: int) -> str:
+    return f"part-{shard:06d}-{batch:05d}.parquet"
+
+
+# --- on the workers -------------------------------------------------------------------
+
+
+def _read_shard(row: dict[str, Any], *, batch_size: int, skip_invalid: bool) -> list[dict[str, Any]]:
+    """One shard as batches of ``batch_size`` articles (JSON), with the shard's problems in the first.
+
+    A shard with problems, when they are not to be skipped, gives no articles: the run
+    stops at the end anyway, and the shard is read again once it is fixed.
+    """
+    path = Path(row["path"])
+    articles, problems = read_article_file(path)
+    empty = [f"{a.path}: empty article {a.article_id!r} (no text); skipped" for a in articles if not a.text.strip()]
+    articles = [a for a in articles if a.text.strip()]
+    if problems and not skip_invalid:
+        articles = []
+    batches = [articles[i : i + batch_size] for i in range(0, len(articles), batch_size)] or [[]]
+    return [
+        {
+            "shard": row["shard"], "batch": number, "batches": len(batches),
+            "articles": json.dumps([a.to_dict() for a in batch], ensure_ascii=False),
+            "problems": json.dumps(problems if number == 0 else []), "empty": json.dumps(empty if number == 0 else []),
+        }
+        for number, batch in enumerate(batches)
+    ]
+
+
+class _BatchWorker:
+    """Splits, scores and selects batches of articles and writes them; holds the scorer (a model is loaded once per actor)."""
+
+    def __init__(self, settings: dict[str, Any], factory=None):
+        self.settings = settings
+        self.work = Path(settings["work"])
+        self.scheme = load_scheme(settings["scheme"])
+        self.selection = Selection.parse(settings["select"])
+        self.scorer = factory(settings["scorer"]) if factory is not None else get_scorer(settings["scorer"])
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
+        results = [self._one(*row) for row in zip(batch["shard"], batch["batch"], batch["batches"], batch["articles"], batch["problems"], batch["empty"])]
+        return {key: [result[key] for result in results] for key in results[0]}
+
+    def _one(self, shard: int, number: int, batches: int, articles_json: str, problems: str, empty: str) -> dict[str, Any]:
+        import pyarrow as pa  # a dependency of Ray Data, loaded on the workers only
+
+        articles = [Article.from_dict(record) for record in json.loads(articles_json)]
+        sentence_rows: list[dict[str, Any]] = []
+        article_rows: dict[str, list] = {"article_id": [], "id_hash": [], "record": [], "tasks": []}
+        tasks_total = 0
+        for article in articles:
+            sentences = process_article(article, self.scorer)
+            for sentence in sentences:
+                record = sentence.to_dict()
+                validate(record, "sentence", f"sentences: {sentence.sentence_id}")
+                sentence_rows.append({**record, "context": canonical_json(record["context"])})
+            tasks = make_tasks([article], sentences, self.scheme, selection=self.selection, model_version=self.settings["model_version"],
+                               context=self.settings["context"])
+            validate(tasks, "tasks", f"tasks.json: tasks of article {article.article_id!r}")
+            record = article.to_dict()
+            validate(record, "article", f"articles.jsonl: article_id {article.article_id!r}")
+            article_rows["article_id"].append(article.article_id)
+            article_rows["id_hash"].append(id_hash(article.article_id))
+            article_rows["record"].append(canonical_json(record))
+            article_rows["tasks"].append([canonical_json(task) for task in tasks])
+            tasks_total += len(tasks)
+        if articles:
+            _write_parquet(pa.Table.from_pylist(sentence_rows, schema=_sentence_schema()), self.work / "sentences" / _part_name(shard, number))
+            _write_parquet(pa.Table.from_pydict(article_rows, schema=_article_schema()), self.work / "articles" / _part_name(shard, number))
+        return {"shard": shard, "batch": number, "batches": batches, "node": _node_id(), "written": bool(articles), "articles": len(articles),
+                "sentences": len(sentence_rows), "tasks": tasks_total, "problems": problems, "empty": empty}
+
+
+def _process_batches(batch: dict[str, Any], *, settings: dict[str, Any]) -> dict[str, list]:
+    """The plain batch function of the registered scorers (the heuristic): no state to keep."""
+    return _BatchWorker(settings)(batch)
+
+
+def _node_id() -> str:
+    """The Ray node this worker runs on (recorded in the manifest: which machine did which shard)."""
+    import ray  # on a worker, Ray is there
+
+    return ray.get_runtime_context().get_node_id()
+
+
+def id_hash(article_id: str) -> int:
+    """A 64-bit hash of an article id: the ids of millions of articles are compared as numbers."""
+    return int.from_bytes(hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def _sentence_schema():
+    """The columns of ``sentences/*.parquet``: a sentence record, its ``context`` as canonical JSON."""
+    import pyarrow as pa  # a dependency of Ray Data
+
+    return pa.schema([
+        ("sentence_id", pa.string()), ("article_id", pa.string()), ("index", pa.int32()), ("start", pa.int64()), ("end", pa.int64()),
+        ("text", pa.string()), ("role", pa.string()), ("text_sha256", pa.string()), ("score", pa.float64()), ("reason", pa.string()),
+        ("context", pa.string()),
+    ])
+
+
+def _article_schema():
+    """The columns of ``articles/*.parquet``: the article record as written in ``articles.jsonl``, and its selected tasks."""
+    import pyarrow as pa  # a dependency of Ray Data
+
+    return pa.schema([("article_id", pa.string()), ("id_hash", pa.uint64()), ("record", pa.string()), ("tasks", pa.list_(pa.string()))])
+
+
+def _write_parquet(table, path: Path) -> None:
+    """Write ``table`` to ``path`` atomically: a retried or restarted batch replaces its file whole, never doubles it."""
+    import pyarrow.parquet as pq  # a dependency of Ray Data
+
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    pq.write_table(table, tmp)
+    os.replace(tmp, path)
+
+
+# --- at the end, on the driver ----------------------------------------------------------
+
+
+def _parts(work: Path, shards: list[dict], folder: str) -> Iterator[Path]:
+    for shard in shards:
+        for batch in shard["batches"]:
+            yield work / folder / _part_name(shard["shard"], batch)
+
+
+def _duplicates(work: Path, shards: list[dict]) -> tuple[list[str], set[tuple[str, str]]]:
+    """Problems for article ids used twice across the corpus, and the ``(part, id)`` of each later use.
+
+    The driver holds 8 bytes per article (:func:`id_hash`); only the parts holding a
+    repeated hash are read again to name the articles.
+    """
+    import numpy as np
+    import pyarrow.parquet as pq  # a dependency of Ray Data
+
+    parts = list(_parts(work, shards, "articles"))
+    if not parts:
+        return [], set()
+    hashes = np.concatenate([pq.read_table(part, columns=["id_hash"])["id_hash"].to_numpy() for part in parts])
+    values, counts = np.unique(hashes, return_counts=True)
+    repeated = set(values[counts > 1].tolist())
+    if not repeated:
+        return [], set()
+    first: dict[str, str] = {}
+    problems, skipped = [], set()
+    for part in parts:
+        table = pq.read_table(part, columns=["article_id", "id_hash", "record"]).to_pylist()
+        for row in table:
+            if row["id_hash"] not in repeated:
+                continue
+            where = json.loads(row["record"])["path"]
+            if row["article_id"] in first:
+                problems.append(f"{where}: duplicate article id {row['article_id']!r}, already used by {first[row['article_id']]}; give each article its own id")
+                skipped.add((part.name, row["article_id"]))
+            else:
+                first[row["article_id"]] = where
+    return problems, skipped
+
+
+def _write_output(work: Path, out_dir: Path, shards: list[dict], skipped: set[tuple[str, str]], scheme, *, overwrite: bool, inputs) -> dict[str, int]:
+    """``tasks.json``, ``articles.jsonl``, ``label_config.xml`` and the Parquet shards, into ``out_dir`` at once."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq  # a dependency of Ray Data
+
+    counts = {"articles": 0, "sentences": 0, "tasks": 0}
+    with atomic_directory(out_dir, overwrite=overwrite, writer=f"checkworthy {__version__} tasks", inputs=inputs) as tmp:
+        for folder in ("sentences", "articles"):
+            (tmp / folder).mkdir()
+        with (
+            open(tmp / "articles.jsonl", "w", encoding="utf-8", newline="\n") as articles_file,
+            open(tmp / "tasks.json", "w", encoding="utf-8", newline="\n") as tasks_file,
+        ):
+            tasks_file.write("[")
+            for part in _parts(work, shards, "articles"):
+                table = pq.read_table(part)
+                sentences = pq.read_table(work / "sentences" / part.name)
+                dropped = {article_id for name, article_id in skipped if name == part.name}
+                if dropped:
+                    table = table.filter(pc.invert(pc.is_in(table["article_id"], value_set=_strings(sorted(dropped)))))
+                    sentences = sentences.filter(pc.invert(pc.is_in(sentences["article_id"], value_set=_strings(sorted(dropped)))))
+                    pq.write_table(table, tmp / "articles" / part.name)
+                    pq.write_table(sentences, tmp / "sentences" / part.name)
+                else:
+                    _link(part, tmp / "articles" / part.name)
+                    _link(work / "sentences" / part.name, tmp / "sentences" / part.name)
+                counts["articles"] += table.num_rows
+                counts["sentences"] += sentences.num_rows
+                for record, tasks in zip(table["record"].to_pylist(), table["tasks"].to_pylist()):
+                    if not tasks:
+                        continue
+                    articles_file.write(record + "\n")
+                    for task in tasks:
+                        tasks_file.write(("\n" if counts["tasks"] == 0 else ",\n") + task)
+                        counts["tasks"] += 1
+            tasks_file.write("\n]\n" if counts["tasks"] else "]\n")
+        (tmp / "label_config.xml").write_text(scheme.label_config(), encoding="utf-8", newline="\n")
+    return counts
+
+
+def _strings(values: list[str]):
+    """A pyarrow string array (for filters)."""
+    import pyarrow as pa  # a dependency of Ray Data
+
+    return pa.array(values, type=pa.string())
+
+
+def _link(source: Path, target: Path) -> None:
+    """A hard link (instant, no copy) where the file system allows it, else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
