@@ -500,6 +500,7 @@ def _sentences(article: Article, pieces: list[tuple[int, int, str]]) -> list[Sen
                 text=sentence_text,
                 role=role,
                 context={"headline": headline, "before": before, "after": after},
+                language=article.language,
             )
         )
     return sentences

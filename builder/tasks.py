@@ -214,6 +214,7 @@ def _task(article: Article, sentence: Sentence, scheme: Scheme, model_version: s
             "context_after": sentence.context.get("after", ""),
             "passage": passage_html(article, sentence, scheme, span),
             "article": f"<div class=\"cw-article\">{marked_html(article.text, sentence.start, sentence.end, article_window(article.text, sentence.start, sentence.end), ellipsis=True)}</div>",
+            "language": sentence.language,
         },
         "meta": {
             "scheme": scheme.name,
@@ -352,6 +353,7 @@ def write_tasks(
     overwrite: bool = False,
     jobs: int | None = None,
     context: int = CONTEXT_SENTENCES,
+    language: str | None = None,
 ) -> dict[str, int]:
     """Read, split, score and select; write the four output files atomically.
 
@@ -377,6 +379,8 @@ def write_tasks(
         process only. The output does not depend on it.
     context : int, default=CONTEXT_SENTENCES
         Body sentences shown before and after the sentence to label on the labeling page.
+    language : str, optional
+        A language code for every article, over what the input says or detection finds.
 
     Returns
     -------
@@ -409,7 +413,7 @@ def write_tasks(
         raise VersionExistsError(f"{out_dir}: already exists; choose another --out directory or pass --overwrite to replace it")
     if overwrite:
         check_replaceable(out_dir, inputs=paths)
-    articles = read_articles(paths)
+    articles = read_articles(paths, language=language)
     counts = {"articles": len(articles), "sentences": 0, "tasks": 0}
     with atomic_directory(out_dir, overwrite=overwrite, writer=f"checkworthy {__version__} tasks", inputs=paths) as tmp:
         with open(tmp / "articles.jsonl", "w", encoding="utf-8", newline="\n") as handle:

@@ -33,7 +33,8 @@ class TasksCommand(Command):
         "  checkworthy tasks seeds --out out/tasks --overwrite --quiet --json   # summary as JSON, no progress\n"
         "  checkworthy tasks news/ more.jsonl --out out/tasks --scheme checkthat --top 5\n"
         "  checkworthy tasks seeds --out out/tasks --min-score 0.5 --overwrite\n"
-        "  checkworthy tasks news/ --out out/tasks2 --scorer models/svm --top 10   # a trained baseline picks"
+        "  checkworthy tasks news/ --out out/tasks2 --scorer models/svm --top 10   # a trained baseline picks\n"
+        "  checkworthy tasks noticias/ --out out/tasks-es --language es   # every article is Spanish (no detection)"
     )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
@@ -49,6 +50,8 @@ class TasksCommand(Command):
         parser.add_argument("--jobs", type=int, default=None, metavar="N", help="processes for splitting and scoring (default: all cores on inputs of 2 million characters or more, else 1)")
         parser.add_argument("--context", type=int, default=CONTEXT_SENTENCES, metavar="N",
                             help="body sentences shown before and after the sentence to label on the labeling page (default: %(default)s)")
+        parser.add_argument("--language", metavar="CODE", default=None,
+                            help="language of every article (ISO 639-1, e.g. es), over a JSONL 'language' field, <html lang> and detection")
         parser.add_argument("--overwrite", action="store_true", help="replace an existing --out directory that 'checkworthy tasks' wrote, once the new one is complete")
         add_json_option(parser, "out, files, scheme, select and the counts of articles, sentences and tasks")
         add_quiet_option(parser)
@@ -62,7 +65,7 @@ class TasksCommand(Command):
             selection = Selection("all")
         counts = write_tasks(
             args.seeds, args.out, scheme=args.scheme, select=selection, scorer=args.scorer, overwrite=args.overwrite, jobs=args.jobs,
-            context=args.context,
+            context=args.context, language=args.language,
         )
         if args.json:
             print_json({"out": str(args.out), "files": {name: str(Path(args.out) / name) for name in OUTPUT_FILES},
