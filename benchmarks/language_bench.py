@@ -24,7 +24,6 @@ import time
 from pathlib import Path
 
 
-
 class Py3langid:
     """py3langid (BSD-3-Clause): langid.py's model, numpy only, probabilities normalised."""
 
@@ -57,14 +56,16 @@ class Langdetect:
 
     def __init__(self):
         from langdetect import DetectorFactory, detect_langs
+        from langdetect.lang_detect_exception import LangDetectException
 
         DetectorFactory.seed = 0
         self._detect = detect_langs
+        self._error = LangDetectException
 
     def detect(self, text):
         try:
             best = self._detect(text)[0]
-        except Exception:
+        except self._error:  # no features in the text (digits, a URL)
             return "und", 0.0
         return best.lang, best.prob
 
@@ -89,7 +90,8 @@ def checkthat_texts(folder: Path, language: str, limit: int) -> list[str]:
 
 
 def gold_texts(folder: Path, language: str, limit: int) -> tuple[list[str], list[str]]:
-    docs = [json.loads(line) for line in open(folder / GOLD[language], encoding="utf-8") if line.strip()]
+    with open(folder / GOLD[language], encoding="utf-8") as handle:
+        docs = [json.loads(line) for line in handle if line.strip()]
     sentences = [doc["text"][a:b] for doc in docs for a, b in doc["sentences"]]
     return sentences[:limit], [doc["text"] for doc in docs[:limit]]
 
