@@ -127,7 +127,7 @@ class RuleSegmenter(Segmenter):
 
     name = "rules"
     _BREAK = re.compile(
-        r"[.!?\u2026\u061f\u06d4]+[\"'\u201d\u2019\u00bb)\]]*(?=\s+[\"'\u201c\u2018\u00ab(\[\u00bf\u00a1]*[A-Z0-9\u00c0-\u00de\u0621-\u064a])"
+        r"[.!?\u2026\u061f\u06d4]+[\"'\u201d\u2019\u00bb)\]]*(?:\s+'')?(?=\s+[\"'\u201c\u2018\u00ab(\[\u00bf\u00a1]*[A-Z0-9\u00c0-\u00de\u0621-\u064a])"
     )
 
     def spans(self, text: str) -> list[Span]:
