@@ -17,8 +17,11 @@ from checkworthy.builder.language import detect_language, languages_of, normalis
 from checkworthy.builder.languages import SUPPORTED, rules_for
 from checkworthy.builder.select import HeuristicScorer
 from checkworthy.builder.split import get_segmenter, line_role, segment, split_article
+from checkworthy.builder.store import load_version
 from checkworthy.builder.tasks import write_tasks
 from checkworthy.cli import main
+from checkworthy.evaluation.harness import evaluate_version
+from checkworthy.schemas.documents import Results
 from checkworthy.schemas.errors import InputError
 from checkworthy.schemas.records import Article, Sentence
 
@@ -259,3 +262,22 @@ def test_language_column_reaches_load_dataset_the_card_and_croissant(tmp_path):
     assert "Label balance per language" in card and "**Language(s) (NLP):** en, es, nl" in card
     facts = collect_facts(result.path)
     assert croissant_metadata(facts)["inLanguage"] == ["en", "es", "nl"]
+
+
+def test_evaluation_reports_each_language_of_a_multilingual_test_split(tmp_path):
+    articles = {f"{code}{i:02d}": [f"{head} {i}", *body] for i in range(30) for code, (head, *body) in MIXED.items()}
+    folder, sentences = write_articles(tmp_path, articles)
+    export = write_export(tmp_path / "export.json", labeled_export(sentences, {1: ["CFS", "NFS", "UFS"], 2: ["CFS", "NFS", "UFS"]}))
+    result = build_version([export], [folder], tmp_path / "ds", key=KEY)
+    out = evaluate_version(str(tmp_path / "ds"), baselines=["majority", "tfidf-lr"], n_resamples=20, out=tmp_path / "eval")
+    results = Results.from_dict(json.loads((out / "results.json").read_text(encoding="utf-8")))
+    test = load_version(result.path.parent.parent)["test"]
+    codes = sorted(set(test["language"]))
+    assert len(codes) > 1 and results.language == "en,es,nl"
+    assert sorted(results.by_language) == codes
+    for code, entries in results.by_language.items():
+        assert [e.baseline for e in entries] == ["majority", "tfidf-lr"]
+        assert {e.n_items for e in entries} == {test["language"].count(code)}
+    assert "embed" not in " ".join(results.warnings)
+    report = (out / "results.md").read_text(encoding="utf-8")
+    assert all(f"## test, language `{code}`" in report for code in codes)
