@@ -265,7 +265,10 @@ def main(argv=None):
         np_, nr, nf = prf(counts["news"])
         pf = prf(counts["punct"])[2]
         exact = counts["all"]["exact"] / counts["all"]["gold"]
-        run = lambda: [segment(t, segmenter, repair=repair, language=rules_language) for t in texts]  # noqa: E731
+
+        def run(segmenter=segmenter, repair=repair, rules_language=rules_language):
+            return [segment(t, segmenter, repair=repair, language=rules_language) for t in texts]
+
         seconds = timed(run, args.repeat)
         cpu_seconds = timed(run, args.repeat, time.process_time)
         row = f"{name:<24}{p:7.4f}{r:7.4f}{f:7.4f}{np_:7.4f}{nr:7.4f}{nf:8.4f}{pf:8.4f}{exact:7.4f}{megabytes / seconds:7.2f}{megabytes / cpu_seconds:8.2f}"
