@@ -127,7 +127,7 @@ SPANISH = LanguageRules(
         "boilerplate": r"(lea|leer|lee) (también|más)\b|noticias relacionadas$|te puede interesar\b|publicidad$|comparte? (esta|en)\b"
         r"|suscr[ií]bete\b|s[ií]guenos\b|m[aá]s le[ií]d[ao]s$|etiquetas:",
         "caption": r"(foto|fotograf[ií]a|imagen|v[ií]deo)s?\s*:",
-        "byline": r"por\s+[A-ZÁÉÍÓÚÑ][\w.'-]+(\s+[A-ZÁÉÍÓÚÑ][\w.'-]+){0,3}\s*$|redacci[oó]n\s*$",
+        "byline": r"por\s+(?-i:[A-ZÁÉÍÓÚÑ][\w.'-]+(\s+(de|del|la|y|[A-ZÁÉÍÓÚÑ][\w.'-]+)){0,4})\s*$|redacci[oó]n\s*$",
     },
     cues=Cues(
         number=_words("cien cientos mil miles millón millones billón billones docena docenas mitad doble triple porcentaje"),
@@ -153,7 +153,7 @@ DUTCH = LanguageRules(
     line_prefixes={
         "boilerplate": r"lees (ook|meer)\b|meer over\b|gerelateerde artikelen$|deel (dit|via)\b|advertentie$|abonneer\b|volg ons\b|tags?:",
         "caption": r"(foto|beeld|afbeelding|video)s?\s*:",
-        "byline": r"door\s+[A-Z][\w.'-]+(\s+(van|de|der|den|[A-Z][\w.'-]+)){0,4}\s*$",
+        "byline": r"door\s+(?-i:[A-Z][\w.'-]+(\s+(van|de|der|den|[A-Z][\w.'-]+)){0,4})\s*$",
     },
     cues=Cues(
         number=_words("honderd honderden duizend duizenden miljoen miljoenen miljard miljarden dozijn helft dubbel procent"),

@@ -169,6 +169,9 @@ ROLE_CASES = [
     ("ar", "صورة: أرشيفية", "caption"),
     ("es", "Por la tarde, el Gobierno aprobó la reforma con 180 votos.", "body"),
     ("nl", "Door de storm vielen gisteren drie doden in Zeeland.", "body"),
+    ("es", "Por la tarde llovió", "body"),
+    ("nl", "Door de regen", "body"),
+    ("es", "Por Juan de la Cruz", "byline"),
 ]
 
 
