@@ -10,7 +10,7 @@ To add a language: write its lists below (abbreviations that never end a sentenc
 titles before names, abbreviations before numbers, month names, words that start a
 sentence, line prefixes of bylines, captions and boilerplate, and the scorer's cue
 words), add a ``LanguageRules`` entry to ``_RULES``, and add its cases to
-``tests/builder/test_languages.py``.
+``tests/builder/test_multilingual.py``.
 """
 
 from __future__ import annotations
