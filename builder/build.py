@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from checkworthy import __version__
+from checkworthy.builder.adjudication import apply_adjudications, check_regular_exports, read_adjudications
 from checkworthy.builder.aggregate import METHODS, aggregate
 from checkworthy.builder.agreement import agreement_report
 from checkworthy.builder.annotations import annotator_key, read_annotations
@@ -207,6 +208,7 @@ def prepare_annotations(
     articles: Sequence[str | os.PathLike],
     config: BuildConfig,
     key: bytes,
+    adjudications: Sequence[str | os.PathLike] = (),
 ) -> Prepared:
     """Read, validate and aggregate Label Studio exports into the rows of a new version.
 
@@ -220,6 +222,9 @@ def prepare_annotations(
         Build settings.
     key : bytes
         Annotator pseudonym key.
+    adjudications : sequence of path-like, default=()
+        Exports of adjudication tasks (``checkworthy review``): their labels override the
+        aggregate (see :mod:`checkworthy.builder.adjudication`).
 
     Returns
     -------
@@ -229,9 +234,14 @@ def prepare_annotations(
     scheme = load_scheme(config.scheme)
     if not exports:
         raise InputError("no Label Studio export given; pass at least one EXPORT file")
+    check_regular_exports(exports)
     by_article, sentences = _read_sentences(articles)
     anns = read_annotations(exports, key=key, scheme=scheme, sentences=sentences, skip_invalid=config.skip_invalid)
     agg = aggregate(anns.table, scheme, config.aggregate, seed=config.seed)
+    adjudicated = None
+    if adjudications:
+        decided = read_adjudications(adjudications, key=key, scheme=scheme, sentences=sentences, skip_invalid=config.skip_invalid)
+        adjudicated = apply_adjudications(agg, decided, scheme)
     agreement = agg.agreement
     rows, groups = [], []
     for i, sid in enumerate(agg.sentence_ids):
@@ -261,6 +271,10 @@ def prepare_annotations(
         "exports": sorted(sha256_file(p) for p in exports),
         "articles": sorted((a, by_article[a].text_sha256, by_article[a].source, by_article[a].url) for a in used),
     }
+    inputs = {"exports": file_inputs(exports), "articles": file_inputs(sorted({a.file for a in by_article.values() if a.file}))}
+    if adjudications:
+        content["adjudications"] = sorted(sha256_file(p) for p in adjudications)
+        inputs["adjudications"] = file_inputs(adjudications)
     report = {
         "agreement": agreement_report(anns.table, agg, scheme),
         "unresolved": agg.unresolved,
@@ -271,11 +285,12 @@ def prepare_annotations(
             "superseded": anns.superseded,
             "annotators": int(anns.table["annotator"].nunique()),
         },
+        "adjudication": adjudicated,
     }
     return Prepared(
         rows=[rows[i] for i in order],
         groups=[groups[i] for i in order],
-        inputs={"exports": file_inputs(exports), "articles": file_inputs(sorted({a.file for a in by_article.values() if a.file}))},
+        inputs=inputs,
         content=content,
         annotations=anns.table,
         report=report,
@@ -293,6 +308,7 @@ def build_version(
     key: bytes | None = None,
     finish: Callable[[Path], None] | None = None,
     wait: float = 0.0,
+    adjudications: Sequence[str | os.PathLike] = (),
 ) -> BuildResult:
     """Build a new dataset version from Label Studio exports and the articles they came from.
 
@@ -320,6 +336,9 @@ def build_version(
         before it becomes visible.
     wait : float, default=0
         Seconds to wait for another command that holds the dataset's lock.
+    adjudications : sequence of path-like, default=()
+        Label Studio exports of the adjudication tasks that ``checkworthy review`` wrote;
+        their labels override the aggregate (``label_source`` ``adjudication``).
 
     Returns
     -------
@@ -344,7 +363,7 @@ def build_version(
         check_version(version)
     with folder_lock(dataset_dir, "build a version of this dataset", wait=wait):
         key = key if key is not None else annotator_key(dataset_dir)
-        prepared = prepare_annotations(exports, articles, config, key)
+        prepared = prepare_annotations(exports, articles, config, key, adjudications)
         return commit_version(prepared, dataset_dir, config, version=version, finish=finish)
 
 
@@ -489,6 +508,7 @@ def _commit_version(prepared: Prepared, dataset_dir: Path, config: BuildConfig, 
         warnings=warnings,
         package_version=__version__,
         created_with=_created_with(),
+        adjudication=prepared.report.get("adjudication"),
     )
     validate(manifest.to_dict(), "manifest", "manifest.json")
     written: list[Manifest] = []

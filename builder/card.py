@@ -422,6 +422,7 @@ def _context(facts: VersionFacts) -> dict[str, Any]:
         "aggregate": settings.get("aggregate", "majority"),
         "n_unresolved": len(m.unresolved),
         "n_skipped": len(m.skipped),
+        "adjudication": m.adjudication,
         "agreement": _agreement(m.agreement),
         "n_annotators_total": facts.n_annotators_total,
         # splits

@@ -132,6 +132,10 @@ class Manifest:
     files : dict or None
         SHA-256 of each data file (``data/*.parquet``, ``annotations.parquet``) by path
         relative to the version; None in versions built before it was recorded.
+    adjudication : dict or None
+        Labels decided by adjudication (``build --adjudication``): ``sentences``,
+        ``changed``, ``resolved_ties`` and ``items`` (``sentence_id``, ``before``, ``label``,
+        ``adjudicators``); None (and absent from the file) without adjudication.
     absent : tuple of str
         Optional keys the document read had not (``to_dict`` leaves them out again).
     """
@@ -155,6 +159,7 @@ class Manifest:
     package_version: str
     created_with: dict[str, str]
     files: dict[str, str] | None = None
+    adjudication: dict[str, Any] | None = None
     absent: tuple[str, ...] = field(default=(), repr=False)
 
     @classmethod
@@ -187,6 +192,7 @@ class Manifest:
             package_version=data["package_version"],
             created_with=data["created_with"],
             files=data.get("files"),
+            adjudication=data.get("adjudication"),
             absent=tuple(k for k in _OPTIONAL_MANIFEST_KEYS if k not in data),
         )
 
@@ -217,6 +223,8 @@ class Manifest:
             document.pop(key, None)
         if self.files is None:
             del document["files"]
+        if self.adjudication is not None:
+            document["adjudication"] = self.adjudication
         return document
 
 
