@@ -321,7 +321,11 @@ def review_version(
     tasks = None
     if article_paths is not None:
         step(f"making {len(chosen)} adjudication task(s)")
-        tasks = adjudication_tasks(chosen, article_paths, scheme, manifest.version, manifest.fingerprint,
+        found = locate_sentences(article_paths, {item.sentence_id for item in doubtful})
+        for item in doubtful:
+            if item.text is None and item.sentence_id in found:
+                item.article_id, item.text = found[item.sentence_id][1].article_id, found[item.sentence_id][1].text
+        tasks = adjudication_tasks(chosen, found, scheme, manifest.version, manifest.fingerprint,
                                    view.description if view is not None else None)
     summary = {
         "dataset_version": manifest.version,
@@ -357,20 +361,14 @@ def review_version(
 # -- the adjudication task set ------------------------------------------------
 
 
-def adjudication_tasks(items: Sequence[ReviewItem], article_paths: Sequence[str | os.PathLike], scheme: Scheme,
-                       version: str, fingerprint: str, model: str | None) -> list[dict[str, Any]]:
-    """Label Studio tasks (the format of ``checkworthy tasks``) for adjudicating ``items``.
-
-    The labeling page is the usual one; its passage opens with a review block: why the
-    sentence is back, the earlier votes, the label in the version and the model's view.
-    ``meta.adjudication`` marks the task (and carries the same facts as data).
+def locate_sentences(article_paths: Sequence[str | os.PathLike], wanted: set[str]) -> dict[str, tuple]:
+    """``sentence_id -> (article, sentence, body sentences of the article)`` for the ``wanted`` ids.
 
     Raises
     ------
     InputError
-        Sentences of ``items`` that the articles do not hold (listed).
+        Wanted sentences that the articles do not hold (listed).
     """
-    wanted = {item.sentence_id for item in items}
     found: dict[str, tuple] = {}
     for article in read_articles(article_paths):
         sentences = split_article(article)
@@ -382,6 +380,18 @@ def adjudication_tasks(items: Sequence[ReviewItem], article_paths: Sequence[str 
     if missing:
         raise InputError([f"sentence_id {sid!r}" for sid in missing[:50]] + ([f"... and {len(missing) - 50} more"] if len(missing) > 50 else []),
                          header=f"{len(missing)} doubtful sentence(s) are not in the given articles; pass the articles the version was built from (--articles):")
+    return found
+
+
+def adjudication_tasks(items: Sequence[ReviewItem], found: dict[str, tuple], scheme: Scheme,
+                       version: str, fingerprint: str, model: str | None) -> list[dict[str, Any]]:
+    """Label Studio tasks (the format of ``checkworthy tasks``) for adjudicating ``items``.
+
+    The labeling page is the usual one; its passage opens with a review block: why the
+    sentence is back, the earlier votes, the label in the version and the model's view.
+    ``meta.adjudication`` marks the task (and carries the same facts as data).
+    ``found`` locates each item's sentence (:func:`locate_sentences`).
+    """
     tasks = []
     for item in items:
         article, sentence, body = found[item.sentence_id]
@@ -453,7 +463,7 @@ def _review_block(item: ReviewItem, scheme: Scheme, version: str, model: str | N
     votes = " · ".join(f"{esc(name)} {count}" for name, count in item.votes.items() if count) or "none"
     label = f"{esc(item.label)} ({esc(item.label_source or '')})" if item.label else "none (tie)"
     lines = [
-        f"<p><b>Adjudication</b>: {esc(why)}. Choose the label you judge right; it replaces the label below in the next version.</p>",
+        f"<p><b>Adjudication</b>: {esc(why)}. Choose the label you judge right; the next version of the dataset takes it instead of the label below.</p>",
         f"<p>Earlier labels: {votes}. Label in version {esc(version)}: {label}.</p>",
     ]
     if item.model is not None and model is not None:
