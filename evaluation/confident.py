@@ -162,10 +162,10 @@ def out_of_fold_probabilities(texts: Sequence[str], labels, n_classes: int, *, b
         raise InputError(f"--folds must be 2 or more, found {folds}")
     present, counts = np.unique(labels, return_counts=True)
     if len(present) < 2:
-        raise InputError(f"cross-validation needs at least two labels; all {len(labels)} items have the same label")
+        raise InputError(f"cross-validation needs at least two labels; all {len(labels)} items have the same label; review without a model (--baseline none)")
     if counts.min() < folds:
         small = ", ".join(f"class {c}: {k}" for c, k in zip(present.tolist(), counts.tolist()) if k < folds)
-        raise InputError(f"every label needs at least {folds} items for {folds}-fold cross-validation ({small}); lower --folds")
+        raise InputError(f"every label needs at least {folds} items for {folds}-fold cross-validation ({small}); lower --folds, or review without a model (--baseline none)")
     texts = np.asarray(list(texts), dtype=object)
     probs = np.zeros((len(labels), n_classes))
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
