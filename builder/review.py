@@ -469,4 +469,4 @@ def _review_block(item: ReviewItem, scheme: Scheme, version: str, model: str | N
     if item.model is not None and model is not None:
         probs = " · ".join(f"{esc(n)} {p:.2f}" for n, p in sorted(item.model["probabilities"].items(), key=lambda kv: -kv[1]))
         lines.append(f"<p>Model ({esc(model)}): {probs}.</p>")
-    return f"<div class=\"cw-review cw-info\">{''.join(lines)}</div>"
+    return f"<div class=\"cw-review\" style=\"border-left: 3px solid #e8a33d; padding-left: 0.6em\">{''.join(lines)}</div>"
