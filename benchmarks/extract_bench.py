@@ -2,7 +2,9 @@
 
 Usage (from the repository root)::
 
-    python benchmarks/extract_bench.py --data ../shared/bench/article-extraction [--repeat 3]
+    python benchmarks/extract_bench.py --data ../shared/bench/article-extraction [--repeat 3] [--worst 10]
+    python benchmarks/extract_bench.py --data ../shared/bench/article-extraction --only checkworthy --save-pages before.json
+    python benchmarks/extract_bench.py --data ../shared/bench/article-extraction --only checkworthy --compare before.json
 
 The data folder holds ``html/<id>.html.gz`` and ``ground-truth.json`` (``{id:
 {"articleBody", "url"}}``, the body only: no headline, byline, captions, comments or
@@ -22,6 +24,10 @@ page (an exact match is P = R = 1, an empty prediction P = 0) and averaged over 
 F1 is the harmonic mean of the mean P and the mean R. Accuracy is the share of pages
 whose token list equals the ground truth's. Speed is pages per second on one core
 (median of ``--repeat`` runs by the process's CPU time, and by the wall clock).
+
+``--save-pages FILE`` writes the project reader's precision and recall for each page (with
+its URL); ``--compare FILE`` lists the pages whose F1 changed since such a file was written,
+worst first, so that a rule that helps on average but breaks some pages is seen.
 """
 
 from __future__ import annotations
@@ -95,6 +101,21 @@ def get_text_body(key: str, html: str) -> str:
 EXTRACTORS = {"checkworthy": checkworthy_body, "trafilatura": trafilatura_body, "get_text": get_text_body}
 
 
+def page_f1(precision: float, recall: float) -> float:
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def compare_pages(before: dict[str, dict], after: dict[str, dict], threshold: float = 0.001) -> list[str]:
+    """One line per page whose F1 moved by more than ``threshold``, worst change first."""
+    rows = []
+    for key in sorted(after.keys() & before.keys()):
+        old, new = before[key], after[key]
+        change = page_f1(new["p"], new["r"]) - page_f1(old["p"], old["r"])
+        if abs(change) > threshold:
+            rows.append((change, f"    {change:+.3f} F1  P {old['p']:.3f} -> {new['p']:.3f}  R {old['r']:.3f} -> {new['r']:.3f}  {key[:12]} {new['url']}"))
+    return [line for _, line in sorted(rows)]
+
+
 def run(extractor, pages: dict[str, str], repeat: int) -> tuple[dict[str, str], float, float]:
     """Predictions and pages/s (by CPU time, by the wall clock), medians of ``repeat`` runs."""
     cpu, wall = [], []
@@ -114,11 +135,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per extractor (median); default 3")
     parser.add_argument("--only", choices=sorted(EXTRACTORS), action="append", help="run only these extractors")
     parser.add_argument("--worst", type=int, default=0, help="also list the N pages with the lowest F1 for the project's reader")
+    parser.add_argument("--save-pages", type=Path, help="write the project reader's per-page precision and recall to this JSON file")
+    parser.add_argument("--compare", type=Path, help="list the pages whose F1 changed since a --save-pages file")
     args = parser.parse_args(argv)
     truth_file = args.data / "ground-truth.json"
     if not truth_file.is_file():
         raise SystemExit(f"extract_bench.py: {truth_file}: no such file; pass --data the folder holding ground-truth.json and html/")
-    truth = {key: value["articleBody"] for key, value in json.loads(truth_file.read_text(encoding="utf-8")).items()}
+    records = json.loads(truth_file.read_text(encoding="utf-8"))
+    truth = {key: value["articleBody"] for key, value in records.items()}
     pages = {}
     for key in truth:
         with gzip.open(args.data / "html" / f"{key}.html.gz", "rt", encoding="utf-8") as handle:
@@ -129,10 +153,21 @@ def main(argv: list[str] | None = None) -> int:
         predicted, cpu_rate, wall_rate = run(EXTRACTORS[name], pages, args.repeat)
         m = score(truth, predicted)
         print(f"{name:<12} {m['f1']:6.3f} {m['precision']:6.3f} {m['recall']:6.3f} {m['accuracy']:6.3f} {cpu_rate:14.1f} {wall_rate:15.1f}", flush=True)
-        if name == "checkworthy" and args.worst:
-            for key in sorted(truth, key=lambda k: sum(page_scores(truth[k], predicted[k])))[: args.worst]:
-                p, r = page_scores(truth[key], predicted[key])
-                print(f"    {key[:12]} P {p:.3f} R {r:.3f}")
+        if name != "checkworthy":
+            continue
+        per_page = {}
+        for key, text in truth.items():
+            p, r = page_scores(text, predicted[key])
+            per_page[key] = {"p": p, "r": r, "url": records[key].get("url", "")}
+        for key in sorted(truth, key=lambda k: page_f1(per_page[k]["p"], per_page[k]["r"]))[: args.worst]:
+            print(f"    {key[:12]} P {per_page[key]['p']:.3f} R {per_page[key]['r']:.3f}  {per_page[key]['url']}")
+        if args.save_pages:
+            args.save_pages.write_text(json.dumps(per_page, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        if args.compare:
+            before = json.loads(args.compare.read_text(encoding="utf-8"))
+            changed = compare_pages(before, per_page)
+            print(f"  {len(changed)} page(s) changed F1 since {args.compare}:")
+            print("\n".join(changed))
     return 0
 
 

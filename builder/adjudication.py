@@ -9,7 +9,8 @@ label them in their own Label Studio project; ``checkworthy pull`` exports that 
   wrong place is an error that says where it goes).
 - The adjudicated label replaces the aggregate (``label_source`` ``adjudication``);
   the votes, ``annotations.parquet`` and the agreement figures stay those of the
-  annotators. A tie that is adjudicated enters the splits.
+  annotators. A tie that is adjudicated enters the splits. A gold label (``--gold``,
+  ground truth) wins over an adjudication, with a warning.
 - Several adjudications of one sentence must agree (else an error lists the sentences);
   a skip is not a decision. Adjudicators are pseudonymised with the dataset's key.
 - The manifest key ``adjudication`` records the count, how many labels changed and each
@@ -35,6 +36,9 @@ from checkworthy.schemas.records import Sentence
 
 #: The ``label_source`` of an adjudicated label.
 ADJUDICATION = "adjudication"
+
+#: Label sources of gold labels (``build --gold``, Label Studio ground truth): an adjudication never overrides them.
+GOLD_SOURCES = ("gold", "ground_truth")
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,8 @@ def read_adjudications(paths: Sequence[str | os.PathLike], *, key: bytes, scheme
 
 
 def apply_adjudications(agg: Aggregation, adjudications: Adjudications, scheme: Scheme) -> dict[str, Any]:
-    """Let the adjudicated labels override ``agg`` in place; returns the manifest's ``adjudication`` record.
+    """Let the adjudicated labels override ``agg`` in place; returns the manifest's ``adjudication`` record
+    plus ``warnings`` (a gold label, applied before, wins over an adjudication; the caller pops them).
 
     Raises
     ------
@@ -137,17 +142,23 @@ def apply_adjudications(agg: Aggregation, adjudications: Adjudications, scheme: 
     if unknown:
         raise InputError([f"sentence_id {sid!r}" for sid in unknown],
                          header="adjudicated sentences that no EXPORT labeled; pass the exports the reviewed version was built from:")
-    items = []
+    items, warnings = [], []
     for sid, label in sorted(adjudications.labels.items()):
         i = position[sid]
+        if agg.label_source[i] in GOLD_SOURCES:
+            warnings.append(f"sentence {sid!r} has a gold label ({scheme.names[agg.gold[i]]}, {agg.label_source[i]}); "
+                            f"its adjudication ({label}) is not used: a gold label wins")
+            continue
         before = scheme.names[agg.gold[i]] if agg.gold[i] >= 0 else None
         agg.gold[i] = scheme.names.index(label)
         agg.label_source[i] = ADJUDICATION
         items.append({"sentence_id": sid, "before": before, "label": label, "adjudicators": len(adjudications.adjudicators[sid])})
-    agg.unresolved[:] = [u for u in agg.unresolved if u["sentence_id"] not in adjudications.labels]
+    decided = {item["sentence_id"] for item in items}
+    agg.unresolved[:] = [u for u in agg.unresolved if u["sentence_id"] not in decided]
     return {
         "sentences": len(items),
         "changed": sum(1 for item in items if item["before"] is not None and item["before"] != item["label"]),
         "resolved_ties": sum(1 for item in items if item["before"] is None),
         "items": items,
+        "warnings": warnings,
     }

@@ -183,10 +183,7 @@ def dawid_skene(
     smoothing = 0.01
     for _ in range(max_iter):
         prior = posterior.mean(axis=0)
-        confusion = np.full((n_raters, n_labels, n_labels), smoothing)
-        for k in range(n_labels):
-            np.add.at(confusion[:, k, :], (rater, label), posterior[item, k])
-        confusion /= confusion.sum(axis=2, keepdims=True)
+        confusion = ds_confusion(posterior, item, rater, label, n_raters, smoothing=smoothing)
         log_post = np.tile(np.log(prior), (n_items, 1))
         np.add.at(log_post, item, np.log(confusion[rater, :, label]))
         log_post -= log_post.max(axis=1, keepdims=True)
@@ -197,3 +194,31 @@ def dawid_skene(
         if change < tol:
             break
     return posterior
+
+
+def ds_confusion(posterior: np.ndarray, item: np.ndarray, rater: np.ndarray, label: np.ndarray, n_raters: int,
+                 *, smoothing: float = 0.01) -> np.ndarray:
+    """Each annotator's confusion matrix given item posteriors (the M-step of Dawid-Skene).
+
+    Parameters
+    ----------
+    posterior : numpy.ndarray of shape (n_items, n_labels)
+        Probability of each true label for each item (see :func:`dawid_skene`).
+    item, rater, label : numpy.ndarray
+        Parallel arrays: one entry per vote.
+    n_raters : int
+        Number of annotators.
+    smoothing : float, default=0.01
+        Pseudo-count added to every cell, so that a row with no evidence is uniform.
+
+    Returns
+    -------
+    numpy.ndarray of shape (n_raters, n_labels, n_labels)
+        ``confusion[r, k, l]``: probability that annotator ``r`` answers ``l`` when the true
+        label is ``k``; every row sums to 1.
+    """
+    n_labels = posterior.shape[1]
+    confusion = np.full((n_raters, n_labels, n_labels), smoothing)
+    for k in range(n_labels):
+        np.add.at(confusion[:, k, :], (rater, label), posterior[item, k])
+    return confusion / confusion.sum(axis=2, keepdims=True)

@@ -9,6 +9,7 @@ the first line of ``text``.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -387,8 +388,17 @@ def html_article(html: str, article_id: str, path: str = "<page>") -> Article:
 
     trafilatura decides which blocks of the page are the article (no menus, sidebars,
     related links or comments); the page's own block structure gives the lines, and
-    ``figcaption`` blocks inside the article are kept as caption lines. A page that
-    trafilatura cannot read (nested deeper than the HTML parser allows) is read whole.
+    ``figcaption`` blocks inside the article are kept as caption lines. General rules
+    correct what the extractor gets wrong on real pages:
+
+    - a body cut into several containers of one kind (advertisements between them) is
+      read whole, not only its first container (:func:`_join_body_chunks`);
+    - a quotation (``<blockquote>``, e.g. an embedded post) between two blocks of the
+      article belongs to it;
+    - a list of links ("More stories", related articles) and its title are left out;
+    - the headline is the ``<h1>`` closest to the page's title, not a site logo.
+
+    A page that trafilatura cannot read (nested deeper than the HTML parser allows) is read whole.
 
     Parameters
     ----------
@@ -411,7 +421,9 @@ def html_article(html: str, article_id: str, path: str = "<page>") -> Article:
         The page has no article text besides its headline.
     """
     page = _parse_html(html)
-    found = _extract(html) if page is not None else None
+    found = _extract(page) if page is not None else None
+    if found is not None and found.text:
+        found = _join_body_chunks(page, found)
     blocks = _html_blocks(_tree_events(page) if page is not None else _stream_events(html))
     title = _headline(page, found)
     if found is not None and found.text:
@@ -419,7 +431,7 @@ def html_article(html: str, article_id: str, path: str = "<page>") -> Article:
     elif page is not None:
         warnings.warn(f"{path}: no article body found by the extractor; the whole page is read", FallbackWarning, stacklevel=4)
     if title:  # the headline leads the text, even when the page puts a label or a date above its <h1>
-        blocks = [(title, False)] + [block for block in blocks if block[0] != title]
+        blocks = [(title, "text")] + [block for block in blocks if block[0] != title]
     if not any(text for text, _ in blocks[1 if title else 0 :]):
         raise InputError(
             f"{path}: expected an article body, found {'only the headline ' + repr(title) if title else 'no text'} in the page; "
@@ -428,8 +440,8 @@ def html_article(html: str, article_id: str, path: str = "<page>") -> Article:
     lines: list[str] = []
     captions = []
     offset = 0
-    for block, is_caption in blocks:
-        if is_caption:
+    for block, kind in blocks:
+        if kind == "caption":
             captions.append([offset, offset + len(block)])
         lines.append(block)
         offset += len(block) + 2
@@ -462,28 +474,46 @@ def _parse_html(html: str):
     return page
 
 
-def _extract(html: str):
-    """trafilatura's article body and metadata (``.text``, ``.title``, ``.author``, ...), or None."""
+def _extract(page):
+    """trafilatura's article body and metadata (``.text``, ``.title``, ``.author``, ...) of a parsed page, or None.
+
+    trafilatura reads a copy of ``page``, which it prunes.
+    """
     import trafilatura  # trafilatura (lxml, dateparser) is only needed for HTML articles
 
     try:
         return trafilatura.bare_extraction(
-            html, with_metadata=True, include_comments=False, include_tables=True, include_images=False, deduplicate=False
+            page, with_metadata=True, include_comments=False, include_tables=True, include_images=False, deduplicate=False
         )
     except (RecursionError, ValueError):
         return None
 
 
 def _headline(page, found) -> str | None:
-    """The page's first ``<h1>``, else the title trafilatura found, else ``<title>``."""
-    texts = []
-    if page is not None:
-        texts = [" ".join(node.text_content().split()) for node in page.iter("h1")][:1]
-        if found is not None and found.title:
-            texts.append(found.title)
-        texts += [" ".join(node.text_content().split()) for node in page.iter("title")][:1]
-    texts = [" ".join(text.split()) for text in texts]
+    """The page's ``<h1>`` closest to its title, else the title trafilatura found, else ``<title>``.
+
+    A page may have several ``<h1>`` (a site logo, a section name, the article's headline):
+    the one that shares the most words with the title of the page's metadata (``og:title``,
+    ``<title>``, ... as trafilatura reads them) is the headline; when none shares a word, the first.
+    """
+    if page is None:
+        return None
+    h1s = [text for text in (" ".join(node.text_content().split()) for node in page.iter("h1")) if text]
+    title = " ".join(found.title.split()) if found is not None and found.title else ""
+    if h1s:
+        best = max(h1s, key=lambda h1: _word_overlap(h1, title))
+        return best if _word_overlap(best, title) > 0 else h1s[0]
+    texts = [title, *(" ".join(node.text_content().split()) for node in page.iter("title"))]
     return next((text for text in texts if text), None)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _word_overlap(a: str, b: str) -> float:
+    """Jaccard overlap of the (lower-cased) word sets of ``a`` and ``b``."""
+    words_a, words_b = set(_WORD.findall(a.lower())), set(_WORD.findall(b.lower()))
+    return len(words_a & words_b) / len(words_a | words_b) if words_a and words_b else 0.0
 
 
 def _canonical_url(page) -> str | None:
@@ -507,8 +537,12 @@ def _published(page) -> str | None:
 _MIN_CONTAINED = 40
 
 
-def _article_blocks(blocks: list[tuple[str, bool]], body: str) -> list[tuple[str, bool]]:
-    """The blocks of the page that make up the extracted ``body``, and the captions among them."""
+def _article_blocks(blocks: list[tuple[str, str]], body: str) -> list[tuple[str, str]]:
+    """The blocks of the page that make up the extracted ``body``, with the quotations and captions among them.
+
+    A quotation (``<blockquote>``: an embedded post, a quoted letter) between two blocks of the
+    article belongs to it, even when the extractor left it out; so does a caption next to it.
+    """
     lines = [" ".join(line.split()) for line in body.split("\n")]
     lines = [line.removeprefix("- ") for line in lines if line]
     lines = [cell.strip() for line in lines for cell in (line.strip("|").split("|") if line.startswith("|") else [line])]  # table rows: their cells
@@ -520,19 +554,99 @@ def _article_blocks(blocks: list[tuple[str, bool]], body: str) -> list[tuple[str
         ends.add(offset)
         offset += 1
     kept = [len(text) >= _MIN_CONTAINED and text in joined or _matches_lines(text, joined, starts, ends) for text, _ in blocks]
-    previous = False
-    for i, (_, is_caption) in enumerate(blocks):  # a caption next to the article (other captions aside) belongs to it
-        if is_caption:
-            kept[i] = kept[i] or previous
+    before, after = _neighbours_kept(blocks, kept, lambda kind: kind == "text")
+    kept = [keep or (kind == "quote" and b and a) for (_, kind), keep, b, a in zip(blocks, kept, before, after)]
+    before, after = _neighbours_kept(blocks, kept, lambda kind: kind != "caption")  # other captions aside
+    return [block for block, keep, b, a in zip(blocks, kept, before, after) if keep or (block[1] == "caption" and (b or a))]
+
+
+def _neighbours_kept(blocks: list[tuple[str, str]], kept: list[bool], counted) -> tuple[list[bool], list[bool]]:
+    """For each block, whether the nearest block before it, and the nearest after it, whose kind
+    is ``counted`` (a predicate on the kind) is kept."""
+    before, after = [], []
+    last = False
+    for (_, kind), keep in zip(blocks, kept):
+        before.append(last)
+        last = keep if counted(kind) else last
+    last = False
+    for (_, kind), keep in zip(reversed(blocks), reversed(kept)):
+        after.append(last)
+        last = keep if counted(kind) else last
+    return before, after[::-1]
+
+
+#: How far above the body's container a container of the same kind may meet it.
+_CHUNK_LEVELS = 3
+
+
+def _join_body_chunks(page, found):
+    """``found`` again, from a page whose body containers after the first are joined into it.
+
+    Some pages cut the body into several containers of the same kind (an advertisement or an
+    embed between them), and the extractor keeps the first. The container that holds most of the
+    extracted paragraphs names the kind (tag and ``class``). A container of that kind continues
+    the body when it follows the first, holds a paragraph the extractor left out, and sits in the
+    same structure (the same tags and classes up to a common ancestor at most
+    :data:`_CHUNK_LEVELS` levels up, which holds at most one ``<h1>``: not a comment, not the next
+    article). Such containers are moved into the first, and the page is read again; the new
+    reading is kept when it is longer.
+    """
+    main, chunks = _body_chunks(page, found.text)
+    if not chunks:
+        return found
+    tree = copy.deepcopy(page)
+    paths = page.getroottree()
+    main = tree.xpath(paths.getpath(main))[0]
+    for chunk in [tree.xpath(paths.getpath(chunk))[0] for chunk in chunks]:
+        main.extend(list(chunk))
+        chunk.getparent().remove(chunk)
+    joined = _extract(tree)
+    return joined if joined is not None and joined.text and len(joined.text) > len(found.text) else found
+
+
+def _body_chunks(page, body: str) -> tuple[Any, list[Any]]:
+    """The container holding most of the extracted ``body`` (None when no paragraph is left out),
+    and the containers of its kind that continue it (see :func:`_join_body_chunks`)."""
+    joined = " ".join(body.split())
+    weight: dict[Any, int] = {}
+    missing = set()
+    for node in page.iter("p"):
+        text = " ".join(node.text_content().split())
+        if len(text) < _MIN_CONTAINED:
+            continue
+        if text in joined:
+            weight[node.getparent()] = weight.get(node.getparent(), 0) + len(text)
         else:
-            previous = kept[i]
-    following = False
-    for i in reversed(range(len(blocks))):
-        if blocks[i][1]:
-            kept[i] = kept[i] or following
-        else:
-            following = kept[i]
-    return [block for block, keep in zip(blocks, kept) if keep]
+            missing.add(node)
+    if not weight or not missing:
+        return None, []
+    main = max(weight, key=weight.get)
+    if not main.get("class"):
+        return main, []
+    ancestors = []
+    for ancestor in main.iterancestors():
+        if len(ancestors) == _CHUNK_LEVELS or sum(1 for _ in ancestor.iter("h1")) > 1:
+            break
+        ancestors.append(ancestor)
+    chunks = []
+    after = False
+    for node in ancestors[-1].iter(main.tag) if ancestors else ():
+        if node is main:
+            after = True
+        elif after and node.get("class") == main.get("class") and any(p in missing for p in node.iter("p")):
+            meet = next(a for a in node.iterancestors() if any(a is b for b in ancestors))
+            if _kinds(node, meet) == _kinds(main, meet):
+                chunks.append(node)
+    return main, chunks
+
+
+def _kinds(node, stop) -> list[tuple[str, str | None]]:
+    """Tag and ``class`` of ``node`` and of its ancestors below ``stop``."""
+    kinds = []
+    while node is not stop:
+        kinds.append((node.tag, node.get("class")))
+        node = node.getparent()
+    return kinds
 
 
 def _matches_lines(text: str, joined: str, starts: set[int], ends: set[int]) -> bool:
@@ -546,7 +660,10 @@ def _matches_lines(text: str, joined: str, starts: set[int], ends: set[int]) -> 
 
 
 def _tree_events(root):
-    """``("start", tag)``, ``("end", tag)`` and ``("text", str)`` events of an lxml tree, without recursion."""
+    """``("start", tag)``, ``("end", tag)`` and ``("text", str)`` events of an lxml tree, without recursion.
+
+    A list of links (:func:`_link_list`) gives one ``("links", tag)`` event instead of its own.
+    """
     stack = [(root, False)]
     while stack:
         node, closing = stack.pop()
@@ -559,11 +676,34 @@ def _tree_events(root):
             if node.tail:
                 yield "text", node.tail
             continue
+        if node.tag in ("ul", "ol") and _link_list(node):  # related links, "More stories": never article text
+            yield "links", node.tag
+            if node.tail:
+                yield "text", node.tail
+            continue
         yield "start", node.tag
         if node.text:
             yield "text", node.text
         stack.append((node, True))
         stack.extend((child, False) for child in reversed(node))
+
+
+#: A list whose every item holds a link, and whose text is links for at least this share, is a list of links.
+_LINK_SHARE = 0.4
+
+
+#: The title of a list: a short block that does not end a sentence.
+_LIST_TITLE = re.compile(r".{1,60}(?<![.!?])")
+
+
+def _link_list(node) -> bool:
+    """Whether a ``<ul>``/``<ol>`` is a list of links: two or more items, each with a link, much of it link text."""
+    items = [item for item in node if item.tag == "li"]
+    if len(items) < 2 or any(next(item.iter("a"), None) is None for item in items):
+        return False
+    text = sum(len("".join(item.text_content().split())) for item in items)
+    links = sum(len("".join(a.text_content().split())) for item in items for a in item.iter("a"))
+    return text > 0 and links >= _LINK_SHARE * text
 
 
 def _stream_events(html: str):
@@ -588,26 +728,33 @@ def _stream_events(html: str):
     return events
 
 
-def _html_blocks(events) -> list[tuple[str, bool]]:
-    """The blocks of text of a page as ``(text, is_caption)``, in document order.
+def _html_blocks(events) -> list[tuple[str, str]]:
+    """The blocks of text of a page as ``(text, kind)``, in document order; ``kind`` is
+    ``"caption"`` (in a ``<figcaption>``), ``"quote"`` (in a ``<blockquote>``) or ``"text"``.
 
     ``events`` come from :func:`_tree_events` or :func:`_stream_events`; text inside
-    :data:`_HTML_DROP` elements and ``<head>`` is left out.
+    :data:`_HTML_DROP` elements and ``<head>`` is left out, and so is the title of a list of
+    links (a short block without a full stop right before it: "More stories", "Related").
     """
-    blocks: list[tuple[str, bool]] = []
+    blocks: list[tuple[str, str]] = []
     buffer: list[str] = []
-    dropped = caption = 0
+    dropped = caption = quote = 0
 
     def flush() -> None:
         text = " ".join("".join(buffer).split())
         if text:
-            blocks.append((text, caption > 0))
+            blocks.append((text, "caption" if caption else "quote" if quote else "text"))
         buffer.clear()
 
     for kind, value in events:
         if kind == "text":
             if not dropped:
                 buffer.append(value)
+            continue
+        if kind == "links":
+            flush()
+            if not dropped and blocks and _LIST_TITLE.fullmatch(blocks[-1][0]):
+                blocks.pop()
             continue
         tag = value.lower()
         step = 1 if kind == "start" else -1
@@ -617,5 +764,7 @@ def _html_blocks(events) -> list[tuple[str, bool]]:
             flush()
             if tag == "figcaption":
                 caption = max(0, caption + step)
+            elif tag == "blockquote":
+                quote = max(0, quote + step)
     flush()
     return blocks

@@ -25,6 +25,8 @@ from checkworthy.builder.agreement import agreement_report
 from checkworthy.builder.annotations import annotator_key, read_annotations
 from checkworthy.builder.articles import read_articles
 from checkworthy.builder.diff import write_changelog
+from checkworthy.builder.quality import annotator_quality, apply_gold, exclude_below, gold_labels, gold_per_split, read_gold
+from checkworthy.builder.sampling import read_selection, selection_summary
 from checkworthy.builder.split import split_article
 from checkworthy.builder.splits import assign_split, find_leakage, later_copies, leakage_report
 from checkworthy.builder.store import (
@@ -70,6 +72,9 @@ class BuildConfig:
         Build without invalid items (recorded in the manifest) instead of failing.
     near_duplicate_threshold : float, default=0.8
         MinHash Jaccard similarity above which two sentences are near duplicates.
+    min_annotator_accuracy : float, optional
+        Leave annotators whose accuracy on gold items is below it out of aggregation
+        (see :mod:`checkworthy.builder.quality`); recorded only when set.
     config_version : int, default=1
         Version of this settings layout.
     """
@@ -82,6 +87,7 @@ class BuildConfig:
     skip_invalid: bool = False
     near_duplicate_threshold: float = 0.8
     config_version: int = 1
+    min_annotator_accuracy: float | None = None
 
     def __post_init__(self):
         load_scheme(self.scheme)
@@ -91,9 +97,16 @@ class BuildConfig:
             raise InputError(f"unknown --group-by {self.group_by!r}; available: {', '.join(GROUP_BY)}.{did_you_mean(self.group_by, list(GROUP_BY))}")
         if not 0 < self.near_duplicate_threshold <= 1:
             raise InputError(f"near_duplicate_threshold must be in (0, 1], found {self.near_duplicate_threshold}")
+        accuracy = self.min_annotator_accuracy
+        if accuracy is not None and (isinstance(accuracy, bool) or not isinstance(accuracy, (int, float)) or not 0 <= accuracy <= 1):
+            raise InputError(f"--min-annotator-accuracy must be a number in [0, 1] (a share of gold items right), found {accuracy!r}")
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The settings; ``min_annotator_accuracy`` only when set (so builds without it keep their fingerprint)."""
+        settings = dataclasses.asdict(self)
+        if settings["min_annotator_accuracy"] is None:
+            del settings["min_annotator_accuracy"]
+        return settings
 
 
 @dataclass
@@ -208,6 +221,7 @@ def prepare_annotations(
     articles: Sequence[str | os.PathLike],
     config: BuildConfig,
     key: bytes,
+    gold: str | os.PathLike | None = None,
     adjudications: Sequence[str | os.PathLike] = (),
 ) -> Prepared:
     """Read, validate and aggregate Label Studio exports into the rows of a new version.
@@ -222,6 +236,8 @@ def prepare_annotations(
         Build settings.
     key : bytes
         Annotator pseudonym key.
+    gold : path-like, optional
+        A gold file (``sentence_id,label``, see :func:`checkworthy.builder.quality.read_gold`).
     adjudications : sequence of path-like, default=()
         Exports of adjudication tasks (``checkworthy review``): their labels override the
         aggregate (see :mod:`checkworthy.builder.adjudication`).
@@ -237,11 +253,18 @@ def prepare_annotations(
     check_regular_exports(exports)
     by_article, sentences = _read_sentences(articles)
     anns = read_annotations(exports, key=key, scheme=scheme, sentences=sentences, skip_invalid=config.skip_invalid)
-    agg = aggregate(anns.table, scheme, config.aggregate, seed=config.seed)
+    golden = gold_labels(anns.table, read_gold(gold, scheme, sentences) if gold is not None else {}, str(gold))
+    quality = annotator_quality(anns.table, golden, scheme, seed=config.seed)
+    if config.min_annotator_accuracy is not None:
+        quality = exclude_below(quality, config.min_annotator_accuracy)
+    table, warnings = _quality_filter(anns.table, quality, list(anns.warnings))
+    agg = aggregate(table, scheme, config.aggregate, seed=config.seed)
+    apply_gold(agg, golden, scheme)
     adjudicated = None
     if adjudications:
         decided = read_adjudications(adjudications, key=key, scheme=scheme, sentences=sentences, skip_invalid=config.skip_invalid)
         adjudicated = apply_adjudications(agg, decided, scheme)
+        warnings += decided.warnings + adjudicated.pop("warnings")
     agreement = agg.agreement
     rows, groups = [], []
     for i, sid in enumerate(agg.sentence_ids):
@@ -271,12 +294,13 @@ def prepare_annotations(
         "exports": sorted(sha256_file(p) for p in exports),
         "articles": sorted((a, by_article[a].text_sha256, by_article[a].source, by_article[a].url) for a in used),
     }
-    inputs = {"exports": file_inputs(exports), "articles": file_inputs(sorted({a.file for a in by_article.values() if a.file}))}
+    if gold is not None:
+        content["gold"] = sha256_file(gold)
     if adjudications:
         content["adjudications"] = sorted(sha256_file(p) for p in adjudications)
-        inputs["adjudications"] = file_inputs(adjudications)
     report = {
-        "agreement": agreement_report(anns.table, agg, scheme),
+        "agreement": agreement_report(table, agg, scheme),
+        "annotator_quality": quality,
         "unresolved": agg.unresolved,
         "skipped": anns.skipped,
         "annotations": {
@@ -287,6 +311,11 @@ def prepare_annotations(
         },
         "adjudication": adjudicated,
     }
+    inputs = {"exports": file_inputs(exports), "articles": file_inputs(sorted({a.file for a in by_article.values() if a.file}))}
+    if gold is not None:
+        inputs["gold"] = file_inputs([gold])
+    if adjudications:
+        inputs["adjudications"] = file_inputs(adjudications)
     return Prepared(
         rows=[rows[i] for i in order],
         groups=[groups[i] for i in order],
@@ -294,8 +323,31 @@ def prepare_annotations(
         content=content,
         annotations=anns.table,
         report=report,
-        warnings=anns.warnings,
+        warnings=warnings,
     )
+
+
+def _quality_filter(table, quality: dict[str, Any], warnings: list[str]):
+    """The votes that aggregation uses (without the annotators ``--min-annotator-accuracy`` left out), and the warnings."""
+    gold, threshold = quality["gold"], quality["min_accuracy"]
+    if gold["without_votes"]:
+        warnings.append(f"{gold['without_votes']} gold sentence(s) have no annotation: "
+                        "they are not in the version (a sentence enters the dataset through its annotations)")
+    if threshold is None:
+        return table, warnings
+    left_out = {e["annotator"] for e in quality["excluded"]}
+    if left_out and left_out >= set(quality["annotators"]):
+        raise InputError(f"--min-annotator-accuracy {threshold}: every annotator is below it on the gold items "
+                         "(see 'annotator_quality' in a build with a lower threshold); nothing was written")
+    if not gold["items"]:
+        warnings.append(f"--min-annotator-accuracy {threshold}: no gold items (--gold FILE or Label Studio ground truth), "
+                        "so no annotator was left out")
+    for entry in quality["excluded"]:
+        warnings.append(f"annotator {entry['annotator']} left out of aggregation: {entry['reason']}")
+    if quality["kept_without_gold"] and gold["items"]:
+        warnings.append(f"{len(quality['kept_without_gold'])} annotator(s) labeled no gold item and were kept: "
+                        + ", ".join(quality["kept_without_gold"]))
+    return table[~table["annotator"].isin(left_out)], warnings
 
 
 def build_version(
@@ -308,6 +360,8 @@ def build_version(
     key: bytes | None = None,
     finish: Callable[[Path], None] | None = None,
     wait: float = 0.0,
+    gold: str | os.PathLike | None = None,
+    tasks: Sequence[str | os.PathLike] = (),
     adjudications: Sequence[str | os.PathLike] = (),
 ) -> BuildResult:
     """Build a new dataset version from Label Studio exports and the articles they came from.
@@ -336,6 +390,13 @@ def build_version(
         before it becomes visible.
     wait : float, default=0
         Seconds to wait for another command that holds the dataset's lock.
+    gold : path-like, optional
+        A gold file of ``sentence_id,label`` lines: gold labels, used as the sentences'
+        labels and to measure each annotator's accuracy.
+    tasks : sequence of path-like, optional
+        Task directories written by ``checkworthy tasks --strategy``: their
+        ``selection.json`` (strategy, budget, seed, model) goes into the manifest
+        (``selection``) and the card, and into the fingerprint.
     adjudications : sequence of path-like, default=()
         Label Studio exports of the adjudication tasks that ``checkworthy review`` wrote;
         their labels override the aggregate (``label_source`` ``adjudication``).
@@ -347,7 +408,8 @@ def build_version(
     Raises
     ------
     InputError
-        Invalid exports (every problem listed) or settings.
+        Invalid exports or gold file (every problem listed) or settings, or a task directory
+        without a valid ``selection.json``.
     VersionExistsError
         ``version`` already exists.
 
@@ -363,7 +425,13 @@ def build_version(
         check_version(version)
     with folder_lock(dataset_dir, "build a version of this dataset", wait=wait):
         key = key if key is not None else annotator_key(dataset_dir)
-        prepared = prepare_annotations(exports, articles, config, key, adjudications)
+        selections = [read_selection(directory) for directory in tasks]
+        prepared = prepare_annotations(exports, articles, config, key, gold, adjudications)
+        if selections:
+            labeled = {row.sentence_id for row in prepared.rows}
+            prepared.report["selection"] = [selection_summary(record, labeled) for _, record in selections]
+            prepared.inputs["tasks"] = file_inputs(path for path, _ in selections)
+            prepared.content = {**prepared.content, "selection": sorted(sha256_file(path) for path, _ in selections)}
         return commit_version(prepared, dataset_dir, config, version=version, finish=finish)
 
 
@@ -500,6 +568,7 @@ def _commit_version(prepared: Prepared, dataset_dir: Path, config: BuildConfig, 
         counts=SplitCounts(**{s: len(by_split[s]) for s in SPLITS}, total=sum(len(v) for v in by_split.values())),
         label_distribution={s: {n: c for n, c in sorted(Counter(r.label for r in by_split[s]).items(), key=lambda kv: scheme.names.index(kv[0]))} for s in SPLITS},
         agreement=prepared.report.get("agreement"),
+        annotator_quality=gold_per_split(quality, by_split) if (quality := prepared.report.get("annotator_quality")) else None,
         annotations=prepared.report.get("annotations"),
         unresolved=prepared.report.get("unresolved", []),
         skipped=prepared.report.get("skipped", []),
@@ -508,6 +577,7 @@ def _commit_version(prepared: Prepared, dataset_dir: Path, config: BuildConfig, 
         warnings=warnings,
         package_version=__version__,
         created_with=_created_with(),
+        selection=prepared.report.get("selection"),
         adjudication=prepared.report.get("adjudication"),
     )
     validate(manifest.to_dict(), "manifest", "manifest.json")

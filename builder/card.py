@@ -424,6 +424,8 @@ def _context(facts: VersionFacts) -> dict[str, Any]:
         "n_skipped": len(m.skipped),
         "adjudication": m.adjudication,
         "agreement": _agreement(m.agreement),
+        "quality": _quality(m.annotator_quality),
+        "selection": m.selection or [],
         "n_annotators_total": facts.n_annotators_total,
         # splits
         "group_by": settings.get("group_by", "article"),
@@ -436,11 +438,10 @@ def _context(facts: VersionFacts) -> dict[str, Any]:
 
 
 def _agreement(agreement: Mapping[str, Any] | None) -> SimpleNamespace | None:
-    """The rows of the agreement tables: overall figures, per label, per pair, each annotator vs consensus."""
+    """The rows of the agreement tables: overall figures, per label, per pair (each annotator: :func:`_quality`)."""
     if not agreement:
         return None
     pairs = agreement.get("pairwise_cohen_kappa") or []
-    consensus = sorted((agreement.get("annotator_vs_consensus") or {}).items())
     return SimpleNamespace(
         overall=[(name, agreement.get(key)) for key, name in AGREEMENT_FIGURES.items()],
         per_label=[
@@ -451,8 +452,29 @@ def _agreement(agreement: Mapping[str, Any] | None) -> SimpleNamespace | None:
             for p in pairs[:MAX_TABLE_ROWS]
         ],
         pairs_hidden=len(pairs) - MAX_TABLE_ROWS,
-        consensus=[(name, v.get("items"), v.get("percent"), v.get("cohen_kappa")) for name, v in consensus[:MAX_TABLE_ROWS]],
-        consensus_hidden=len(consensus) - MAX_TABLE_ROWS,
+    )
+
+
+def _quality(quality: Mapping[str, Any] | None) -> SimpleNamespace | None:
+    """Gold items and the row of each annotator: gold accuracy, leave-one-out agreement, Dawid-Skene diagonal."""
+    if not quality:
+        return None
+    labels = quality["labels"]
+    people = sorted(quality["annotators"].items())
+    return SimpleNamespace(
+        gold=quality["gold"],
+        per_split=[(s, quality["gold"]["per_split"][s]) for s in SPLITS if s in quality["gold"].get("per_split", {})],
+        labels=labels,
+        rows=[
+            (name, p["votes"], p["gold_items"], p["gold_accuracy"], p["loo_items"], p["loo_agreement"],
+             " / ".join(f"{label} {_fmt(row[k])}" for k, (label, row) in enumerate(zip(labels, p["ds_confusion"]))))
+            for name, p in people[:MAX_TABLE_ROWS]
+        ],
+        hidden=len(people) - MAX_TABLE_ROWS,
+        ties=sum(p["loo_ties"] for _, p in people),
+        min_accuracy=quality["min_accuracy"],
+        excluded=[(e["annotator"], e["gold_accuracy"], e["gold_items"]) for e in quality["excluded"]],
+        kept_without_gold=quality["kept_without_gold"],
     )
 
 

@@ -271,7 +271,7 @@ def read_task_dir(path: str | os.PathLike) -> TaskDir:
 # --------------------------------------------------------------------------- push plan (no requests)
 
 #: The project fields a push sets (see :func:`page_settings`).
-PAGE_SETTINGS = ("show_collab_predictions", "show_instruction", "expert_instruction")
+PAGE_SETTINGS = ("show_collab_predictions", "show_instruction", "expert_instruction", "model_version", "overlap_cohort_percentage")
 
 #: Task-list columns an annotator sees by default; every other one is hidden (see :meth:`StudioProject.apply`).
 VISIBLE_COLUMNS = ("tasks:data.headline", "tasks:data.sentence")
@@ -285,21 +285,33 @@ TASK_LIST_COLUMNS = (
 )
 
 
-def page_settings(tasks: list[dict[str, Any]], *, preannotate: bool = False) -> dict[str, Any]:
+def page_settings(tasks: list[dict[str, Any]], *, preannotate: bool = False, overlap: int | None = None) -> dict[str, Any]:
     """The project fields a push sets: instructions shown before the first task, predictions hidden.
 
     Parameters
     ----------
     tasks : list of dict
         The local tasks; the instructions are those of their scheme (``meta.scheme``).
+        Tasks chosen by a strategy (``tasks --strategy``, ``meta.priority``) whose
+        predictions share one ``model_version`` also set the project's ``model_version``:
+        Label Studio's "Uncertainty sampling" only orders tasks whose prediction has the
+        project's model version (by score ascending, i.e. by the strategy's priority).
     preannotate : bool, default=False
         Show the model's prediction to annotators, pre-selected (Label Studio's
         ``show_collab_predictions``). Off by default: each annotator labels on their own.
+    overlap : int, optional
+        With ``push --overlap K``: every task (``overlap_cohort_percentage`` 100, not
+        a sample of them) gets the project's K annotations.
     """
     settings: dict[str, Any] = {"show_collab_predictions": preannotate}
     schemes = sorted({task["meta"]["scheme"] for task in tasks})
     if len(schemes) == 1:
         settings.update(show_instruction=True, expert_instruction=load_scheme(schemes[0]).instructions_html())
+    versions = {p["model_version"] for task in tasks if "priority" in task["meta"] for p in task.get("predictions", [])}
+    if len(versions) == 1:
+        settings["model_version"] = versions.pop()
+    if overlap is not None:
+        settings["overlap_cohort_percentage"] = 100
     return settings
 
 
@@ -963,8 +975,14 @@ class StudioProject:
         task_dir : path-like or TaskDir
             Holds ``tasks.json`` and ``label_config.xml`` (or was read by :func:`read_task_dir`).
         annotators : int, optional
-            Annotations wanted per task (the project's overlap, ``maximum_annotations``);
-            unchanged when None (1 for a new project).
+            Annotations wanted per task (``push --overlap K``): the project's
+            ``maximum_annotations``, for every task (``overlap_cohort_percentage`` 100);
+            unchanged when None (1 for a new project). Label Studio's label stream then
+            serves each task to K different people: it never serves a person a task they
+            annotated or skipped, and takes a task out of the stream once it has K
+            annotations. It does not stop the API, or a user who opens a task from
+            the task list, from adding a second annotation; ``build`` keeps one
+            annotation per person and task (the latest).
         annotations : iterable of NewAnnotation, optional
             Annotations to import together with the tasks they belong to, when those
             tasks are created by this push (one request for all, instead of one per
@@ -1006,7 +1024,7 @@ class StudioProject:
             project = self.find(required=False)
             plan = plan_push(local.tasks, self._remote_listing(local, project), label_config=local.label_config,
                              project=project, annotators=annotators, annotations=bodies,
-                             settings=page_settings(local.tasks, preannotate=preannotate),
+                             settings=page_settings(local.tasks, preannotate=preannotate, overlap=annotators),
                              where=str(local.path / "label_config.xml"))
             return self.apply(plan, batch_size=batch_size)
 
@@ -1022,10 +1040,12 @@ class StudioProject:
             Label Studio cannot be reached or refused a request.
         """
         client = self.client
+        # Label Studio accepts a model version only once predictions of it exist: set it after the imports.
+        settings = {key: value for key, value in plan.settings.items() if key != "model_version"}
         if plan.create_project:
             with self.connection.calling(f"creating project {self.project!r}"):
                 created = client.projects.create(title=self.project, label_config=plan.label_config,
-                                                 maximum_annotations=plan.maximum_annotations, **plan.settings)
+                                                 maximum_annotations=plan.maximum_annotations, **settings)
             self._info = ProjectInfo.of(created)
             self._add_task_list_view()
         else:
@@ -1038,10 +1058,10 @@ class StudioProject:
                 with self.connection.calling(f"setting the overlap of project {self.project!r}"):
                     client.projects.update(id=info.id, maximum_annotations=plan.maximum_annotations)
                 self._info = info = dataclasses.replace(info, maximum_annotations=plan.maximum_annotations)
-            if plan.settings:
+            if settings:
                 with self.connection.calling(f"setting the labeling page of project {self.project!r}"):
-                    client.projects.update(id=info.id, **plan.settings)
-                self._info = dataclasses.replace(info, settings={**info.settings, **plan.settings})
+                    client.projects.update(id=info.id, **settings)
+                self._info = dataclasses.replace(info, settings={**info.settings, **settings})
         result = PushResult(project_id=self.id, unchanged=plan.unchanged, refused=list(plan.refused),
                             config_updated=plan.label_config is not None and not plan.create_project)
         self._import_tasks(plan.create, batch_size)
@@ -1049,6 +1069,10 @@ class StudioProject:
         for update in progress(plan.update, desc="updating tasks", unit="task"):
             self._update_task(update)
         result.updated = len(plan.update)
+        if "model_version" in plan.settings:
+            with self.connection.calling(f"setting the model version of project {self.project!r}"):
+                client.projects.update(id=self.id, model_version=plan.settings["model_version"])
+            self._info = dataclasses.replace(self._info, settings={**self._info.settings, "model_version": plan.settings["model_version"]})
         return result
 
     def _add_task_list_view(self) -> None:

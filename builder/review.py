@@ -17,7 +17,7 @@ model-disagrees  confident learning: an out-of-fold prediction confidently names
 
 An item's doubt combines its reasons as ``1 - prod(1 - doubt)``; items are ranked by doubt
 (highest first), then by the model's self-confidence (lowest first), then by sentence id.
-Labels a person already settled (``label_source`` ``adjudication`` or ``ground_truth``)
+Labels a person already settled (``label_source`` ``adjudication``, ``ground_truth`` or ``gold``)
 get no reason. The model is trained a floor up (``checkworthy.evaluation``); it reaches
 this module through :data:`MODEL_VIEWS`, which ``checkworthy.registry`` fills.
 
@@ -54,7 +54,7 @@ from checkworthy.schemas.rows import SPLITS
 REASONS = ("tie", "disagreement", "low-posterior", "model-disagrees")
 
 #: Label sources settled by a person: never sent back for review.
-SETTLED = ("adjudication", "ground_truth")
+SETTLED = ("adjudication", "ground_truth", "gold")
 
 #: The marker key in a task's ``meta`` that makes it an adjudication task.
 MARKER = "adjudication"

@@ -38,6 +38,8 @@ class Scorer(abc.ABC):
 
     name: str = ""
     version: str = "1"
+    #: The score at which the scorer's prediction turns positive (``tasks --strategy uncertainty`` is least sure there).
+    threshold: float = THRESHOLD
 
     @property
     def model_version(self) -> str:

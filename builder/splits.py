@@ -168,6 +168,24 @@ def find_leakage(
         Each cluster as sorted positions into the inputs; clusters sorted by their
         first position.
     """
+    clusters: dict[int, list[int]] = {}
+    for i, cluster in enumerate(near_duplicate_clusters(texts, threshold=threshold).tolist()):
+        clusters.setdefault(cluster, []).append(i)
+    found = []
+    for members in clusters.values():
+        if len({splits[i] for i in members}) > 1:
+            found.append(sorted(members))
+    return sorted(found)
+
+
+def near_duplicate_clusters(texts: Sequence[str], *, threshold: float = 0.8) -> np.ndarray:
+    """A cluster number per text: identical normalised texts, and near duplicates, share one.
+
+    Near duplicates are candidate pairs from LSH banding of MinHash signatures of
+    character 5-grams whose estimated Jaccard similarity is at least ``threshold``,
+    joined transitively. The clusters do not depend on the order of ``texts``; a
+    cluster's number is the position of its first text.
+    """
     by_text: dict[str, list[int]] = {}
     for i, text in enumerate(texts):
         by_text.setdefault(normalise(text), []).append(i)
@@ -186,14 +204,12 @@ def find_leakage(
     for x, y in zip(first[similar].tolist(), second[similar].tolist()):
         parent[find(x)] = find(y)
 
-    clusters: dict[int, list[int]] = {}
+    out = np.empty(len(texts), dtype=np.int64)
+    lowest: dict[int, int] = {}
     for k, key in enumerate(keys):
-        clusters.setdefault(find(k), []).extend(by_text[key])
-    found = []
-    for members in clusters.values():
-        if len({splits[i] for i in members}) > 1:
-            found.append(sorted(members))
-    return sorted(found)
+        members = by_text[key]
+        out[members] = lowest.setdefault(find(k), members[0])
+    return out
 
 
 def leakage_report(clusters: list[list[int]], sentence_ids: Sequence[str], texts: Sequence[str], splits: Sequence[str]) -> list[dict[str, Any]]:

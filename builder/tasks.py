@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import html
+import json
 import os
 import re
 import signal
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,8 @@ from typing import Any
 from checkworthy import __version__
 from checkworthy.builder import processes
 from checkworthy.builder.articles import read_articles
-from checkworthy.builder.select import THRESHOLD, Selection, get_scorer, is_factual, score_sentences
+from checkworthy.builder.sampling import PRIORITY_MEANING, SELECTION_FILE, Pick, Sampling, choose, labeled_sentence_ids
+from checkworthy.builder.select import THRESHOLD, Scorer, Selection, get_scorer, is_factual, score_sentences
 from checkworthy.builder.split import describe_splitter, split_article
 from checkworthy.schemas import FROM_NAME, TO_NAME, Scheme, load_scheme, validate
 from checkworthy.schemas.errors import InputError, VersionExistsError
@@ -64,6 +66,8 @@ def make_tasks(
     selection: str | Selection = "all",
     model_version: str | None = None,
     context: int = CONTEXT_SENTENCES,
+    exclude: Collection[str] = frozenset(),
+    blind: bool = False,
 ) -> list[dict[str, Any]]:
     """Label Studio tasks for the selected body sentences.
 
@@ -82,6 +86,10 @@ def make_tasks(
         Written in the predictions; defaults to the default scorer's (``"heuristic-1"``).
     context : int, default=CONTEXT_SENTENCES
         Body sentences shown before and after the sentence to label in ``data.passage``.
+    exclude : collection of str, optional
+        Sentence ids that never become tasks (already labeled).
+    blind : bool, default=False
+        Leave the prediction and the model score on the page out of the tasks.
 
     Returns
     -------
@@ -114,7 +122,8 @@ def make_tasks(
         group = groups.get(article.article_id, [])
         body = [s for s in group if s.role == "body"]
         for sentence in selection.apply(group):
-            tasks.append(_task(article, sentence, scheme, model_version, _passage_span(body, sentence, context)))
+            if sentence.sentence_id not in exclude:
+                tasks.append(_task(article, sentence, scheme, model_version, _passage_span(body, sentence, context), blind=blind))
     return tasks
 
 
@@ -174,13 +183,13 @@ def marked_html(text: str, start: int, end: int, span: tuple[int, int] | None = 
     return f"<p>{body.strip()}</p>".replace("<p></p>", "")
 
 
-def passage_html(article: Article, sentence: Sentence, scheme: Scheme, span: tuple[int, int]) -> str:
+def passage_html(article: Article, sentence: Sentence, scheme: Scheme, span: tuple[int, int], *, blind: bool = False) -> str:
     """The labeling page's main block (task field ``passage``): what the annotator reads first.
 
     The headline under a small header, a line with source, date, a link to the
     original and the model score, then the passage ``span`` with the sentence to label
     in ``<mark>``. Every text is HTML-escaped; a missing part leaves no empty block.
-    The words of the headers come from the scheme (``page``).
+    The words of the headers come from the scheme (``page``). ``blind`` leaves the model score out.
     """
     words = scheme.page
     parts = []
@@ -194,16 +203,19 @@ def passage_html(article: Article, sentence: Sentence, scheme: Scheme, span: tup
         info.append(f"{html.escape(words.published)} {html.escape(article.published)}")
     if article.url and article.url.startswith(("https://", "http://")):
         info.append(f"<a href=\"{html.escape(article.url)}\" target=\"_blank\" rel=\"noopener noreferrer\">{html.escape(words.link)}</a>")
-    if sentence.score is not None:
+    if sentence.score is not None and not blind:
         info.append(f"{html.escape(words.model_score)} {sentence.score:.2f}")
     parts.append(f"<p class=\"cw-info\">{' · '.join(info)}</p>")
     parts.append(f"<h4>{html.escape(words.passage)}</h4><div class=\"cw-passage\">{marked_html(article.text, sentence.start, sentence.end, span)}</div>")
     return "".join(parts)
 
 
-def _task(article: Article, sentence: Sentence, scheme: Scheme, model_version: str, span: tuple[int, int]) -> dict[str, Any]:
+def _task(article: Article, sentence: Sentence, scheme: Scheme, model_version: str, span: tuple[int, int], *,
+          blind: bool = False, pick: Pick | None = None, strategy: str | None = None) -> dict[str, Any]:
+    """One task; a ``pick`` (of ``strategy``) gives the prediction score its priority and adds
+    ``meta.strategy``, ``meta.priority`` and ``meta.chosen``; ``blind`` leaves the prediction out."""
     label = predicted_label(scheme, sentence.score, sentence.text)
-    return {
+    task = {
         "data": {
             "sentence_id": sentence.sentence_id,
             "article_id": sentence.article_id,
@@ -212,7 +224,7 @@ def _task(article: Article, sentence: Sentence, scheme: Scheme, model_version: s
             "headline": sentence.context.get("headline", ""),
             "context_before": sentence.context.get("before", ""),
             "context_after": sentence.context.get("after", ""),
-            "passage": passage_html(article, sentence, scheme, span),
+            "passage": passage_html(article, sentence, scheme, span, blind=blind),
             "article": f"<div class=\"cw-article\">{marked_html(article.text, sentence.start, sentence.end, article_window(article.text, sentence.start, sentence.end), ellipsis=True)}</div>",
         },
         "meta": {
@@ -231,14 +243,19 @@ def _task(article: Article, sentence: Sentence, scheme: Scheme, model_version: s
         "predictions": [
             {
                 "model_version": model_version,
-                "score": sentence.score,
+                "score": sentence.score if pick is None else pick.priority,
                 "result": [{"from_name": FROM_NAME, "to_name": TO_NAME, "type": "choices", "value": {"choices": [label]}}],
             }
         ],
     }
+    if pick is not None:
+        task["meta"].update(strategy=strategy, priority=pick.priority, chosen=pick.reason)
+    if blind:
+        del task["predictions"]
+    return task
 
 
-def process_article(article: Article, scorer: str = "heuristic") -> list[Sentence]:
+def process_article(article: Article, scorer: str | Scorer = "heuristic") -> list[Sentence]:
     """Split and score one article: the pure, mappable unit of the stage."""
     return score_sentences(split_article(article), article, scorer)
 
@@ -249,22 +266,28 @@ class _Job:
 
     scheme: Scheme
     selection: Selection
-    scorer: str
+    scorer: str | Scorer
     model_version: str
     context: int = CONTEXT_SENTENCES
+    exclude: frozenset[str] = frozenset()
+    blind: bool = False
+    #: With a strategy the tasks are chosen over all articles afterwards: return the scored sentences instead.
+    collect: bool = False
 
-    def __call__(self, article: Article) -> tuple[int, list[str], list[str]]:
-        """``(sentence count, sentences.jsonl lines, tasks.json entries)``, validated and encoded."""
+    def __call__(self, article: Article) -> tuple[int, list[str], list[str], list[Sentence]]:
+        """``(sentence count, sentences.jsonl lines, tasks.json entries, scored sentences if collect)``, validated and encoded."""
         sentences = process_article(article, self.scorer)
         lines = []
         for sentence in sentences:
             record = sentence.to_dict()
             validate(record, "sentence", f"sentences.jsonl: {sentence.sentence_id}")
             lines.append(canonical_json(record))
+        if self.collect:
+            return len(sentences), lines, [], sentences
         tasks = make_tasks([article], sentences, self.scheme, selection=self.selection, model_version=self.model_version,
-                           context=self.context)
+                           context=self.context, exclude=self.exclude, blind=self.blind)
         validate(tasks, "tasks", f"tasks.json: tasks of article {article.article_id!r}")
-        return len(sentences), lines, [canonical_json(task) for task in tasks]
+        return len(sentences), lines, [canonical_json(task) for task in tasks], []
 
 
 #: Seconds between a worker's checks that the process that started it is still there.
@@ -313,7 +336,7 @@ def _ctrl_c_held_back() -> Iterator[None]:
             signal.raise_signal(signal.SIGINT)
 
 
-def _run(job: _Job, articles: Sequence[Article], jobs: int | None) -> Iterator[tuple[int, list[str], list[str]]]:
+def _run(job: _Job, articles: Sequence[Article], jobs: int | None) -> Iterator[tuple[int, list[str], list[str], list[Sentence]]]:
     """``job`` over ``articles`` in order; in processes when asked or when the input is large.
 
     The worker processes end with this one: on any exception (Ctrl-C included) or
@@ -348,10 +371,13 @@ def write_tasks(
     *,
     scheme: str = "claimbuster",
     select: str | Selection = "all",
-    scorer: str = "heuristic",
+    scorer: str | Scorer = "heuristic",
     overwrite: bool = False,
     jobs: int | None = None,
     context: int = CONTEXT_SENTENCES,
+    sampling: Sampling | None = None,
+    exclude: Sequence[str | os.PathLike] = (),
+    blind: bool = False,
 ) -> dict[str, int]:
     """Read, split, score and select; write the four output files atomically.
 
@@ -365,8 +391,9 @@ def write_tasks(
         Label scheme of the labeling config and of the predictions.
     select : str or Selection, default="all"
         ``"all"``, ``"top:K"`` per article, or ``"min-score:X"``.
-    scorer : str, default="heuristic"
-        A registered scorer (see ``checkworthy.builder.select.get_scorer``).
+    scorer : str or Scorer, default="heuristic"
+        A registered scorer, a model directory (see ``checkworthy.builder.select.get_scorer``)
+        or an instance (e.g. a baseline trained on the fly).
     overwrite : bool, default=False
         Replace an existing ``out_dir`` (only once the new one is complete), but
         only a folder that ``write_tasks`` wrote: it leaves a ``.checkworthy-output``
@@ -377,11 +404,21 @@ def write_tasks(
         process only. The output does not depend on it.
     context : int, default=CONTEXT_SENTENCES
         Body sentences shown before and after the sentence to label on the labeling page.
+    sampling : Sampling, optional
+        Choose ``budget`` sentences over all articles by a strategy
+        (``checkworthy.builder.sampling.choose``) instead of ``select``; the tasks are
+        written best first, their prediction score is the strategy's priority.
+    exclude : sequence of str, optional
+        Dataset versions ``DIR[@VERSION]``: their labeled sentences never become tasks.
+    blind : bool, default=False
+        Leave predictions (and the model score on the page) out of the tasks.
 
     Returns
     -------
     dict
-        Counts: ``articles``, ``sentences``, ``tasks``.
+        Counts: ``articles``, ``sentences``, ``tasks``; with ``sampling``, ``exclude`` or
+        ``blind`` also ``candidates`` and ``excluded``, and ``selection.json`` records the
+        settings and the chosen ids (see :func:`selection_record`).
 
     Raises
     ------
@@ -404,13 +441,24 @@ def write_tasks(
     selection = Selection.parse(select) if isinstance(select, str) else select
     if context < 0:
         raise InputError(f"--context must be 0 or more sentences, got {context}")
-    job = _Job(scheme_obj, selection, scorer, get_scorer(scorer).model_version, context)
+    if sampling is not None and selection.mode != "all":
+        raise InputError(f"choose either a strategy ({sampling.strategy}) or a per-article selection ({selection}), not both")
+    scorer_obj = get_scorer(scorer)
+    excluded_ids: set[str] = set()
+    excluded_from = []
+    for ref in exclude:
+        ids, info = labeled_sentence_ids(ref)
+        excluded_ids |= ids
+        excluded_from.append({**info, "labeled": len(ids)})
+    job = _Job(scheme_obj, selection, scorer, scorer_obj.model_version, context, frozenset(excluded_ids), blind, sampling is not None)
+    recorded = sampling is not None or bool(exclude) or blind
     if out_dir.exists() and not overwrite:
         raise VersionExistsError(f"{out_dir}: already exists; choose another --out directory or pass --overwrite to replace it")
     if overwrite:
         check_replaceable(out_dir, inputs=paths)
     articles = read_articles(paths)
     counts = {"articles": len(articles), "sentences": 0, "tasks": 0}
+    scored: list[Sentence] = []
     with atomic_directory(out_dir, overwrite=overwrite, writer=f"checkworthy {__version__} tasks", inputs=paths) as tmp:
         with open(tmp / "articles.jsonl", "w", encoding="utf-8", newline="\n") as handle:
             for number, article in enumerate(articles, start=1):
@@ -423,12 +471,92 @@ def write_tasks(
             contextlib.closing(_run(job, articles, jobs)) as results,
         ):
             tasks_file.write("[")
-            for count, lines, tasks in results:
+            for count, lines, tasks, sentences in results:
                 sentences_file.writelines(line + "\n" for line in lines)
                 for task in tasks:
                     tasks_file.write(("\n" if counts["tasks"] == 0 else ",\n") + task)
                     counts["tasks"] += 1
                 counts["sentences"] += count
+                scored.extend(sentences)
+            picks: list[Pick] = []
+            if sampling is not None:
+                picks, candidates = _write_chosen(tasks_file, articles, scored, job, sampling, scorer_obj.threshold)
+                counts["tasks"] = len(picks)
             tasks_file.write("\n]\n" if counts["tasks"] else "]\n")
         (tmp / "label_config.xml").write_text(scheme_obj.label_config(), encoding="utf-8", newline="\n")
+        if recorded:
+            if sampling is None:
+                candidates = counts["tasks"]
+                picks = [Pick(i, json.loads(line)["data"]["sentence_id"], 0.0, "") for i, line in enumerate(_task_lines(tmp / "tasks.json"))]
+            excluded = _count_excluded(tmp / "sentences.jsonl", job.exclude) if job.exclude else 0
+            record = selection_record(sampling, selection, scorer_obj, blind=blind, exclude=excluded_from,
+                                      counts={"candidates": candidates, "excluded": excluded, "chosen": len(picks)}, picks=picks)
+            validate(record, "selection", str(out_dir / SELECTION_FILE))
+            (tmp / SELECTION_FILE).write_text(canonical_json(record, indent=2) + "\n", encoding="utf-8", newline="\n")
+            counts.update(candidates=record["counts"]["candidates"], excluded=record["counts"]["excluded"])
     return counts
+
+
+def _count_excluded(path: Path, exclude: frozenset[str]) -> int:
+    """Body sentences of a written ``sentences.jsonl`` whose id is in ``exclude``."""
+    with open(path, encoding="utf-8") as handle:
+        return sum(1 for line in handle if (record := json.loads(line))["role"] == "body" and record["sentence_id"] in exclude)
+
+
+def _task_lines(path: Path) -> list[str]:
+    """The task lines of a ``tasks.json`` that :func:`write_tasks` wrote (one task a line)."""
+    lines = path.read_text(encoding="utf-8").splitlines()[1:-1]
+    return [line.rstrip(",") for line in lines]
+
+
+def _write_chosen(tasks_file, articles: Sequence[Article], scored: list[Sentence], job: _Job, sampling: Sampling,
+                  threshold: float) -> tuple[list[Pick], int]:
+    """Choose among the scored body sentences not excluded; write their tasks in the order chosen.
+
+    Returns the picks and the number of candidates.
+    """
+    by_article = {a.article_id: a for a in articles}
+    bodies: dict[str, list[Sentence]] = {}
+    for sentence in scored:
+        if sentence.role == "body":
+            bodies.setdefault(sentence.article_id, []).append(sentence)
+    candidates = [s for group in bodies.values() for s in group if s.sentence_id not in job.exclude]
+    picks = choose([s.sentence_id for s in candidates], [s.article_id for s in candidates], [s.score for s in candidates],
+                   [s.text for s in candidates], strategy=sampling.strategy, budget=sampling.budget, seed=sampling.seed,
+                   threshold=threshold)
+    for number, pick in enumerate(progress(picks, desc="writing tasks", unit="task")):
+        sentence = candidates[pick.index]
+        article = by_article[sentence.article_id]
+        task = _task(article, sentence, job.scheme, job.model_version,
+                     _passage_span(bodies[sentence.article_id], sentence, job.context),
+                     blind=job.blind, pick=pick, strategy=sampling.strategy)
+        validate([task], "tasks", f"tasks.json: task {number} (sentence_id {sentence.sentence_id!r})")
+        tasks_file.write(("\n" if number == 0 else ",\n") + canonical_json(task))
+    return picks, len(candidates)
+
+
+def selection_record(sampling: Sampling | None, selection: Selection, scorer: Scorer, *, blind: bool,
+                     exclude: list[dict[str, Any]], counts: dict[str, int], picks: Sequence[Pick]) -> dict[str, Any]:
+    """The ``selection.json`` document: how the tasks of a directory were chosen.
+
+    Holds the strategy, budget and seed (None without a strategy, then ``select``
+    says how), the scorer and the ``model_version`` of the predictions (baseline,
+    dataset version and fingerprint for a trained model), its decision threshold,
+    what the prediction score means, whether predictions were left out (``blind``),
+    the dataset versions whose labeled sentences were excluded, the counts, and the
+    chosen sentence ids in the order to label. ``build --tasks`` reports it.
+    """
+    return {
+        "strategy": sampling.strategy if sampling else None,
+        "budget": sampling.budget if sampling else None,
+        "seed": sampling.seed if sampling else None,
+        "select": str(selection),
+        "scorer": scorer.name,
+        "model_version": scorer.model_version,
+        "threshold": scorer.threshold,
+        "priority": PRIORITY_MEANING[sampling.strategy] if sampling else "check-worthiness score",
+        "blind": blind,
+        "exclude": exclude,
+        "counts": counts,
+        "sentence_ids": [pick.sentence_id for pick in picks],
+    }

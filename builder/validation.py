@@ -24,6 +24,7 @@ from checkworthy.builder.articles import (
     read_article_records,
     read_articles,
 )
+from checkworthy.builder.quality import check_gold_file, is_gold_file
 from checkworthy.builder.store import check_manifest, resolve_version_dir
 from checkworthy.schemas import FROM_NAME, TO_NAME, available_schemes, load_scheme, schema_errors
 from checkworthy.schemas.errors import CheckworthyError
@@ -265,10 +266,21 @@ def _check_output_marker(path: Path) -> tuple[int, list[str]]:
     return 1, []
 
 
+def _check_selection(path: Path) -> tuple[int, list[str]]:
+    record = read_json(path)
+    problems = [f"{path}: {e} (schema selection.schema.json)" for e in schema_errors(record, "selection")]
+    if not problems and record["counts"]["chosen"] != len(record["sentence_ids"]):
+        problems.append(f"{path}: counts.chosen is {record['counts']['chosen']} but {len(record['sentence_ids'])} sentence_ids are listed; "
+                        "write the directory again with 'checkworthy tasks'")
+    return (len(record["sentence_ids"]) if not problems else 0), problems
+
+
+register_kind(FileKind("selection.json", lambda path: path.name == "selection.json", _check_selection, 10))
 register_kind(FileKind("Label Studio export", _is_export, check_export, 15))
 register_kind(FileKind("output marker", lambda path: path.name == OUTPUT_MARKER, _check_output_marker, 10))
 register_kind(FileKind("manifest.json", lambda path: path.name == "manifest.json", check_manifest, 10))
 register_kind(FileKind("results.json", lambda path: path.name == "results.json", _check_results, 10))
+register_kind(FileKind("gold labels", is_gold_file, check_gold_file, 15))
 
 
 #: What a complete version holds besides its data: the card and the Croissant file.

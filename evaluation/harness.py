@@ -272,6 +272,39 @@ def fit_baseline(name: str, train: SplitData, validation: SplitData, pos_label, 
     return with_threshold(model, pos_label, value, validation.texts, validation.labels), value
 
 
+def train_baseline(ref: str, name: str, *, seed: int = 0, threshold: str = "validation"):
+    """Train the baseline ``name`` on dataset version ``DIR[@VERSION]``, as ``checkworthy train`` does.
+
+    Returns
+    -------
+    model : estimator
+        Fitted on train, its threshold tuned on validation (see :func:`fit_baseline`).
+    metadata : dict
+        What ``model.json`` records: baseline, scheme, labels, positive label,
+        threshold, seed, dataset (version, fingerprint, seed, language), packages and
+        language warnings.
+    """
+    spec = get_baseline(name)
+    dataset, scheme, info, _ = open_dataset(ref)
+    data = prepare_splits(dataset, scheme)
+    model, value = fit_baseline(spec.name, data["train"], data["validation"], scheme.positive, seed=seed, threshold=threshold)
+    metadata = {
+        "baseline": spec.name,
+        "description": spec.description,
+        "scheme": scheme.name,
+        "labels": scheme.names,
+        "positive_label": scheme.positive,
+        "threshold": value,
+        "seed": seed,
+        "dataset": info,
+        "packages": package_versions(),
+    }
+    warnings = language_warnings([spec.name], info.get("language"))
+    if warnings:
+        metadata["warnings"] = warnings
+    return model, metadata
+
+
 def evaluate_baselines(
     dataset,
     scheme,

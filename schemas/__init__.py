@@ -24,7 +24,7 @@ FROM_NAME = "label"
 #: Name of the ``<Text>`` object the choice applies to (``to_name`` in results).
 TO_NAME = "sentence"
 
-SCHEMA_NAMES = ("article", "sentence", "tasks", "scheme", "labels")
+SCHEMA_NAMES = ("article", "sentence", "tasks", "scheme", "labels", "selection")
 
 __all__ = [
     "FROM_NAME",

@@ -97,7 +97,7 @@ class Leakage:
 
 
 #: Keys of a manifest that the schema does not require (left out of ``to_dict`` when absent on read).
-_OPTIONAL_MANIFEST_KEYS = ("annotations", "corpus_problems", "files")
+_OPTIONAL_MANIFEST_KEYS = ("annotations", "corpus_problems", "files", "annotator_quality", "selection")
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,14 @@ class Manifest:
     files : dict or None
         SHA-256 of each data file (``data/*.parquet``, ``annotations.parquet``) by path
         relative to the version; None in versions built before it was recorded.
+    annotator_quality : dict or None
+        Gold items and each annotator's gold accuracy, leave-one-out agreement and
+        Dawid-Skene confusion matrix (:mod:`checkworthy.builder.quality`); None for a
+        corpus and in versions built before it was recorded.
+    selection : list of dict or None
+        How the labeled items were chosen (``build --tasks``: the ``selection.json`` of
+        each task directory, with how many of its chosen sentences have a label here);
+        None when not given.
     adjudication : dict or None
         Labels decided by adjudication (``build --adjudication``): ``sentences``,
         ``changed``, ``resolved_ties`` and ``items`` (``sentence_id``, ``before``, ``label``,
@@ -159,6 +167,8 @@ class Manifest:
     package_version: str
     created_with: dict[str, str]
     files: dict[str, str] | None = None
+    annotator_quality: dict[str, Any] | None = None
+    selection: list[dict[str, Any]] | None = None
     adjudication: dict[str, Any] | None = None
     absent: tuple[str, ...] = field(default=(), repr=False)
 
@@ -192,6 +202,8 @@ class Manifest:
             package_version=data["package_version"],
             created_with=data["created_with"],
             files=data.get("files"),
+            annotator_quality=data.get("annotator_quality"),
+            selection=data.get("selection"),
             adjudication=data.get("adjudication"),
             absent=tuple(k for k in _OPTIONAL_MANIFEST_KEYS if k not in data),
         )
@@ -218,11 +230,17 @@ class Manifest:
             "package_version": self.package_version,
             "created_with": self.created_with,
             "files": self.files,
+            "annotator_quality": self.annotator_quality,
+            "selection": self.selection,
         }
         for key in self.absent:
             document.pop(key, None)
         if self.files is None:
             del document["files"]
+        if self.annotator_quality is None:
+            document.pop("annotator_quality", None)
+        if self.selection is None:
+            document.pop("selection", None)
         if self.adjudication is not None:
             document["adjudication"] = self.adjudication
         return document

@@ -31,7 +31,9 @@ class BuildCommand(Command):
     epilog = """examples:
   checkworthy build export.json --articles seeds --dataset data/ds
   checkworthy build a.json b.json --articles seeds --dataset data/ds --aggregate dawid-skene --seed 3
+  checkworthy build export.json --articles news --dataset data/ds --tasks out/next   # says how items were chosen
   checkworthy build export.json --articles seeds --dataset data/ds --skip-invalid --dedupe --version 2.0.0
+  checkworthy build export.json --articles seeds --dataset data/ds --gold gold.csv --min-annotator-accuracy 0.7
   checkworthy build export.json --adjudication adjudication.json --articles seeds --dataset data/ds
   checkworthy build --from checkthat ../shared/bench/checkthat2024 --dataset data/ct24
   checkworthy build --from checkthat ../shared/bench/checkthat2024 --language nl --dataset data/ct24-nl
@@ -55,6 +57,14 @@ class BuildCommand(Command):
         parser.add_argument("--group-by", default="article", choices=GROUP_BY, help="what a split keeps together (default: article)")
         parser.add_argument("--dedupe", action="store_true", help="remove later copies of sentences that leak across splits")
         parser.add_argument("--skip-invalid", action="store_true", help="build without invalid items and record them in the manifest")
+        parser.add_argument("--gold", metavar="FILE",
+                            help="gold labels: a CSV with the header sentence_id,label; they become the sentences' labels "
+                                 "and measure each annotator's accuracy (Label Studio ground-truth annotations count too)")
+        parser.add_argument("--min-annotator-accuracy", type=float, metavar="X",
+                            help="leave annotators whose accuracy on gold items is below X (0-1) out of aggregation; "
+                                 "annotators without gold items are kept (both recorded in manifest.json)")
+        parser.add_argument("--tasks", action="append", default=[], metavar="DIR",
+                            help="a task directory of 'tasks --strategy': record how its items were chosen (repeatable)")
         parser.add_argument("--version", dest="new_version", metavar="X.Y.Z", help="version to write (default: bumped from the latest)")
         add_wait_argument(parser)
         add_json_option(parser, "version, path, created, parent, fingerprint, counts, unresolved, skipped, leakage_groups, warnings, card")
@@ -65,8 +75,10 @@ class BuildCommand(Command):
             kind, directory = args.corpus
             if kind not in CORPORA:
                 raise InputError(f"--from {kind!r}: expected one of {', '.join(CORPORA)}")
-            if args.exports or args.articles or args.adjudication:
-                raise InputError("--from builds from a corpus folder alone; drop the EXPORT files, --articles and --adjudication")
+            if args.exports or args.articles or args.tasks or args.adjudication:
+                raise InputError("--from builds from a corpus folder alone; drop the EXPORT files, --articles, --tasks and --adjudication")
+            if args.gold or args.min_annotator_accuracy is not None:
+                raise InputError("--gold and --min-annotator-accuracy are for Label Studio exports (they need individual annotators); drop them with --from")
             config = BuildConfig(scheme=args.scheme or CORPORA[kind], aggregate=args.aggregate, seed=args.seed,
                                  group_by=args.group_by, dedupe=args.dedupe, skip_invalid=args.skip_invalid)
             result = build_from_corpus(kind, directory, args.dataset, config, version=args.new_version,
@@ -77,11 +89,12 @@ class BuildCommand(Command):
             if not args.exports or not args.articles:
                 raise InputError("expected EXPORT file(s) and --articles SEEDS (or --from checkthat|claimbuster DIR)")
             config = BuildConfig(scheme=args.scheme or "claimbuster", aggregate=args.aggregate, seed=args.seed,
-                                 group_by=args.group_by, dedupe=args.dedupe, skip_invalid=args.skip_invalid)
+                                 group_by=args.group_by, dedupe=args.dedupe, skip_invalid=args.skip_invalid,
+                                 min_annotator_accuracy=args.min_annotator_accuracy)
             articles = read_articles(args.articles)
             result = build_version(args.exports, args.articles, args.dataset, config, version=args.new_version,
-                                   finish=lambda tmp: write_card(tmp, articles=articles), wait=args.wait,
-                                   adjudications=args.adjudication)
+                                   finish=lambda tmp: write_card(tmp, articles=articles), wait=args.wait, gold=args.gold,
+                                   tasks=args.tasks, adjudications=args.adjudication)
         for warning in result.warnings:
             print(f"checkworthy build: warning: {warning}", file=sys.stderr)
         if not result.created and not (result.path / "croissant.json").is_file():

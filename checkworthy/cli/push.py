@@ -21,12 +21,15 @@ class PushCommand(Command):
         "annotations use. Pushing the same directory twice changes nothing. Exit code 1 when "
         "anything was refused. Annotators label blind by default: the model's predictions are "
         "stored but not shown (--preannotate shows them, pre-selected), and the project's "
-        "instructions (from the scheme) open before the first task."
+        "instructions (from the scheme) open before the first task. With --overlap K, Label Studio's "
+        "label stream gives every task to K different annotators and never serves a person a task "
+        "they labeled or skipped. Tasks chosen by 'tasks --strategy' also set the project's model "
+        "version, so that Label Studio's 'Uncertainty sampling' serves them in the strategy's order."
     )
     epilog = (
         "examples:\n"
         "  checkworthy push out/tasks --project claims-2024\n"
-        "  checkworthy push out/tasks --project claims-2024 --annotators 3\n"
+        "  checkworthy push out/tasks --project claims-2024 --overlap 3   # three people label every task\n"
         "  checkworthy push out/tasks --project claims-2024 --preannotate   # a correction pass, not a blind one\n"
         "  LABEL_STUDIO_API_KEY=... checkworthy push out/tasks --project claims --url https://ls.example.org\n"
     )
@@ -35,7 +38,8 @@ class PushCommand(Command):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("dir", help="task directory written by 'checkworthy tasks'")
         parser.add_argument("--project", required=True, help="the project's title in Label Studio")
-        parser.add_argument("--annotators", type=int, help="annotations wanted per task (the project's overlap)")
+        parser.add_argument("--overlap", "--annotators", dest="annotators", type=int, metavar="K",
+                            help="annotations wanted per task, each by a different person (the project's overlap, for every task)")
         parser.add_argument("--batch-size", type=int, default=5000, help="tasks per import request (default 5000)")
         parser.add_argument("--preannotate", action="store_true",
                             help="show the model's prediction to annotators, pre-selected (default: hidden, labels are independent)")

@@ -6,10 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from checkworthy.builder.sampling import STRATEGIES, Sampling
 from checkworthy.builder.select import Selection
-from checkworthy.builder.tasks import CONTEXT_SENTENCES, OUTPUT_FILES, write_tasks
+from checkworthy.builder.tasks import CONTEXT_SENTENCES, OUTPUT_FILES, SELECTION_FILE, write_tasks
 from checkworthy.cli.base import Command, add_json_option, add_quiet_option, print_json
+from checkworthy.evaluation.selection import train_scorer
 from checkworthy.schemas import available_schemes
+from checkworthy.schemas.errors import InputError
 
 
 class TasksCommand(Command):
@@ -25,7 +28,18 @@ class TasksCommand(Command):
         "  label_config.xml  the labeling config of the scheme\n"
         "The directory appears only when all four files are written and valid. It also holds\n"
         "a small .checkworthy-output marker: --overwrite replaces only a folder that has it,\n"
-        "never your own folder, a file, an input or the current directory."
+        "never your own folder, a file, an input or the current directory.\n"
+        "\n"
+        "What to label next: --strategy with --budget N chooses N sentences over all articles\n"
+        "  top          the most check-worthy first\n"
+        "  uncertainty  those the model is least sure about (score nearest its threshold) first\n"
+        "  diverse      round-robin over near-duplicate clusters and articles, least sure first\n"
+        "  random       seeded (--seed)\n"
+        "and writes them best first, each prediction's score being the strategy's priority (lower =\n"
+        "label first: Label Studio's 'Uncertainty sampling' serves ascending scores, its 'Sequential\n"
+        "sampling' serves import order; both follow the strategy). --exclude skips sentences that\n"
+        "already have a label in a dataset version, --blind leaves predictions out; selection.json\n"
+        "records the strategy, budget, seed, model and the chosen ids."
     )
     epilog = (
         "examples:\n"
@@ -33,7 +47,11 @@ class TasksCommand(Command):
         "  checkworthy tasks seeds --out out/tasks --overwrite --quiet --json   # summary as JSON, no progress\n"
         "  checkworthy tasks news/ more.jsonl --out out/tasks --scheme checkthat --top 5\n"
         "  checkworthy tasks seeds --out out/tasks --min-score 0.5 --overwrite\n"
-        "  checkworthy tasks news/ --out out/tasks2 --scorer models/svm --top 10   # a trained baseline picks"
+        "  checkworthy tasks news/ --out out/tasks2 --scorer models/svm --top 10   # a trained baseline picks\n"
+        "  checkworthy tasks news/ --out out/next --model data/ds@1.0.0:tfidf-lr --strategy uncertainty --budget 500 \\\n"
+        "      --exclude data/ds@1.0.0 --blind     # the 500 least sure unlabeled sentences, no prediction shown\n"
+        "  checkworthy tasks news/ --out out/next --scorer models/svm --strategy diverse --budget 200\n"
+        "  checkworthy tasks news/ --out out/sample --strategy random --budget 100 --seed 7"
     )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
@@ -44,8 +62,17 @@ class TasksCommand(Command):
         group.add_argument("--select", choices=["all"], default=None, help="make a task of every body sentence (the default)")
         group.add_argument("--top", type=int, metavar="K", help="only the K best-scored body sentences of each article")
         group.add_argument("--min-score", type=float, metavar="X", help="only body sentences scoring at least X (0 to 1)")
-        parser.add_argument("--scorer", default="heuristic", metavar="NAME|MODEL_DIR",
-                            help="registered candidate scorer, or a model saved by 'checkworthy train' (default: %(default)s)")
+        scorers = parser.add_mutually_exclusive_group()
+        scorers.add_argument("--scorer", default="heuristic", metavar="NAME|MODEL_DIR",
+                             help="registered candidate scorer, or a model saved by 'checkworthy train' (default: %(default)s)")
+        scorers.add_argument("--model", metavar="DIR[@VERSION]:BASELINE",
+                             help="train BASELINE (e.g. tfidf-lr) on a dataset version now and score with it")
+        parser.add_argument("--strategy", choices=STRATEGIES, help="choose --budget sentences over all articles (see above)")
+        parser.add_argument("--budget", type=int, metavar="N", help="sentences to choose with --strategy")
+        parser.add_argument("--seed", type=int, default=0, help="seed of --strategy random and of --model training (default: %(default)s)")
+        parser.add_argument("--exclude", action="append", default=[], metavar="DIR[@VERSION]",
+                            help="never export sentences labeled in this dataset version (repeatable)")
+        parser.add_argument("--blind", action="store_true", help="leave the model's predictions and score out of the tasks")
         parser.add_argument("--jobs", type=int, default=None, metavar="N", help="processes for splitting and scoring (default: all cores on inputs of 2 million characters or more, else 1)")
         parser.add_argument("--context", type=int, default=CONTEXT_SENTENCES, metavar="N",
                             help="body sentences shown before and after the sentence to label on the labeling page (default: %(default)s)")
@@ -54,6 +81,12 @@ class TasksCommand(Command):
         add_quiet_option(parser)
 
     def run(self, args: argparse.Namespace) -> int:
+        if (args.strategy is None) != (args.budget is None):
+            raise InputError("--strategy and --budget go together: e.g. --strategy uncertainty --budget 500")
+        if args.strategy and (args.top is not None or args.min_score is not None):
+            raise InputError("--strategy chooses over all articles; leave out --top and --min-score (per-article selections)")
+        sampling = Sampling(args.strategy, args.budget, args.seed) if args.strategy else None
+        scorer = train_scorer(args.model, seed=args.seed) if args.model else args.scorer
         if args.top is not None:
             selection = Selection("top", args.top)
         elif args.min_score is not None:
@@ -61,16 +94,19 @@ class TasksCommand(Command):
         else:
             selection = Selection("all")
         counts = write_tasks(
-            args.seeds, args.out, scheme=args.scheme, select=selection, scorer=args.scorer, overwrite=args.overwrite, jobs=args.jobs,
-            context=args.context,
+            args.seeds, args.out, scheme=args.scheme, select=selection, scorer=scorer, overwrite=args.overwrite, jobs=args.jobs,
+            context=args.context, sampling=sampling, exclude=args.exclude, blind=args.blind,
         )
         if args.json:
-            print_json({"out": str(args.out), "files": {name: str(Path(args.out) / name) for name in OUTPUT_FILES},
-                        "scheme": args.scheme, "select": str(selection), **counts})
+            files = OUTPUT_FILES + ((SELECTION_FILE,) if "candidates" in counts else ())
+            chosen = {"strategy": args.strategy, "budget": args.budget} if sampling else {}
+            print_json({"out": str(args.out), "files": {name: str(Path(args.out) / name) for name in files},
+                        "scheme": args.scheme, "select": str(selection), **chosen, **counts})
         elif not args.quiet:
             print(
                 f"{args.out}: {counts['articles']} article(s), {counts['sentences']} sentence(s), "
-                f"{counts['tasks']} task(s) (scheme {args.scheme}, select {selection})",
+                f"{counts['tasks']} task(s) (scheme {args.scheme}, "
+                + (f"strategy {args.strategy}, budget {args.budget}" if sampling else f"select {selection}") + ")",
                 file=sys.stderr,
             )
         return 0

@@ -6,8 +6,8 @@ import argparse
 import sys
 
 from checkworthy.cli.base import Command
-from checkworthy.evaluation.baselines import BASELINES, get_baseline, language_warnings, save_model
-from checkworthy.evaluation.harness import THRESHOLD_RULES, fit_baseline, open_dataset, package_versions, prepare_splits
+from checkworthy.evaluation.baselines import BASELINES, save_model
+from checkworthy.evaluation.harness import THRESHOLD_RULES, train_baseline
 
 
 class TrainCommand(Command):
@@ -35,26 +35,10 @@ class TrainCommand(Command):
         parser.add_argument("--out", required=True, metavar="DIR", help="directory for model.skops and model.json")
 
     def run(self, args: argparse.Namespace) -> int:
-        spec = get_baseline(args.baseline)
-        dataset, scheme, info, _ = open_dataset(args.dataset)
-        data = prepare_splits(dataset, scheme)
-        warnings = language_warnings([spec.name], info.get("language"))
-        for warning in warnings:
+        model, metadata = train_baseline(args.dataset, args.baseline, seed=args.seed, threshold=args.threshold)
+        for warning in metadata.get("warnings", []):
             print(f"checkworthy train: warning: {warning}", file=sys.stderr)
-        model, threshold = fit_baseline(spec.name, data["train"], data["validation"], scheme.positive, seed=args.seed, threshold=args.threshold)
-        metadata = {
-            "baseline": spec.name,
-            "description": spec.description,
-            "scheme": scheme.name,
-            "labels": scheme.names,
-            "positive_label": scheme.positive,
-            "threshold": threshold,
-            "seed": args.seed,
-            "dataset": info,
-            "packages": package_versions(),
-        }
-        if warnings:
-            metadata["warnings"] = warnings
         directory = save_model(model, args.out, metadata)
-        print(f"saved {spec.name} to {directory} (threshold {threshold if threshold is not None else 'none'})")
+        threshold = metadata["threshold"]
+        print(f"saved {metadata['baseline']} to {directory} (threshold {threshold if threshold is not None else 'none'})")
         return 0

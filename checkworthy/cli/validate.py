@@ -15,7 +15,8 @@ class ValidateCommand(Command):
     help = "check input and output files against schemas/ (writes nothing)"
     description = (
         "Detect each file's kind (articles.jsonl, sentences.jsonl, tasks.json,\n"
-        "label_config.xml, a Label Studio export, manifest.json, results.json, or a raw article\n"
+        "label_config.xml, selection.json, a Label Studio export, manifest.json, results.json, a gold file\n"
+        "(build --gold: a .csv with the header sentence_id,label), or a raw article\n"
         ".txt/.md/.html/.jsonl), validate it against schemas/ and report every problem. A dataset\n"
         "version (its directory, DIR@X.Y.Z, or DIR for the latest) is checked whole: manifest,\n"
         "the SHA-256 of every data file, and that its card and croissant.json are there.\n"
@@ -26,7 +27,8 @@ class ValidateCommand(Command):
         "examples:\n"
         "  checkworthy validate out/tasks/tasks.json\n"
         "  checkworthy validate out/tasks/*.jsonl seeds/000_27e9f3fb14e76b8c.txt\n"
-        "  checkworthy validate data/ds@1.0.0          # a whole version: files against the manifest"
+        "  checkworthy validate data/ds@1.0.0          # a whole version: files against the manifest\n"
+        "  checkworthy validate gold.csv               # gold labels for build --gold"
     )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:

@@ -7,7 +7,7 @@ import warnings
 
 import pytest
 
-from checkworthy.builder.articles import EmptyArticleWarning, IgnoredFileWarning, read_article_records, read_articles
+from checkworthy.builder.articles import EmptyArticleWarning, IgnoredFileWarning, html_article, read_article_records, read_articles
 from checkworthy.builder.split import split_article
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError, SchemaError
 from checkworthy.schemas.io import atomic_write_jsonl, sha256_text
@@ -242,3 +242,107 @@ def test_html_page_without_article_body_is_reported_by_name(write, tmp_path):
     write("in/good.txt", "Title\n\nBody text.")
     with pytest.raises(InputError, match=r"(?s)2 problem.*bad\.txt: line 1: expected UTF-8.*empty\.html: expected an article body, found only the headline 'Log in'"):
         read_articles(tmp_path / "in")
+
+
+# --- Rules on top of the extractor (each fixture is one the extractor alone gets wrong) ----
+
+_BRIDGE = [
+    "The city council voted on Tuesday to close the old harbour bridge to cars from next spring onwards.",
+    "Engineers found cracks in two of the six steel supports during an inspection carried out in August.",
+    "Repairs are expected to cost about 18 million euros and to take at least two years to complete.",
+    "Cyclists and pedestrians will still be allowed to cross while the work goes on, the council said.",
+    "A ferry service between the two banks of the river will run every fifteen minutes during rush hour.",
+    "Local shop owners fear that the closure will keep customers away from the old town this winter.",
+    "The mayor promised a fund of two million euros to help businesses near the bridge through the works.",
+    "Opposition councillors said the inspection should have been carried out years ago, before the cracks grew.",
+]
+
+
+def _bridge_page(body: str, *, logo: str = '<a href="/">City News</a>', after: str = "") -> str:
+    return f"""<!DOCTYPE html><html><head><title>Harbour bridge to close to cars | City News</title>
+    <meta property="og:title" content="Harbour bridge to close to cars"></head><body><header>{logo}</header>
+    <main><article><h1>Harbour bridge to close to cars</h1><div class="story">{body}</div>{after}</article></main>
+    <footer>Contact us</footer></body></html>"""
+
+
+def _chunk(paragraphs: list[str], kind: str = "article-body") -> str:
+    return f'<div class="grid"><div class="{kind}">' + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div></div>"
+
+
+def _body_lines(article) -> list[str]:
+    return article.text.split("\n\n")[1:]
+
+
+def test_html_body_cut_into_containers_is_read_whole():
+    """The body sits in several containers of one kind with advertisements between them;
+    trafilatura keeps the first container only."""
+    body = _chunk(_BRIDGE[:3]) + '<div class="ad">Advertisement</div>' + _chunk(_BRIDGE[3:6]) + '<div class="ad">Advertisement</div>' + _chunk(_BRIDGE[6:])
+    article = html_article(_bridge_page(body), "bridge")
+    assert [line for line in _body_lines(article) if line != "Advertisement"] == _BRIDGE
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        pytest.param(
+            '<section class="comments"><h3>Comments</h3><div class="comment"><div class="grid"><div class="article-body">'
+            "<p>This bridge has been falling apart for a decade and nobody in the council cared until now, shameful.</p>"
+            "</div></div></div></section>",
+            id="comment-text-in-a-container-of-the-body-kind",
+        ),
+        pytest.param(
+            '<div class="story"><h1>Tram line to reopen</h1>'
+            + _chunk(["The tram line to the airport will reopen in May after three years of works, the transport office said."])
+            + "</div>",
+            id="next-article-with-its-own-headline",
+        ),
+    ],
+)
+def test_html_containers_of_the_body_kind_that_do_not_continue_it_stay_out(after):
+    body = _chunk(_BRIDGE[:4]) + '<div class="ad">Advertisement</div>' + _chunk(_BRIDGE[4:])
+    article = html_article(_bridge_page(body, after=after), "bridge")
+    assert [line for line in _body_lines(article) if line != "Advertisement"] == _BRIDGE
+
+
+def test_html_list_of_links_and_its_title_are_left_out_lists_of_points_stay():
+    related = (
+        '<div class="heading">More great City News stories</div><ul>'
+        '<li>The strange life and <a href="/a">mysterious death of a harbour pilot</a></li>'
+        '<li>How the council <a href="/b">gets its transport budget backward</a></li>'
+        '<li>The enduring power of trams, <a href="/c">even in a city without rails</a></li></ul>'
+    )
+    points = [
+        "The bridge closes to cars on 1 March, the council said in a statement on its website.",
+        "Buses will use the new ring road, according to the council's transport plan published in May.",
+    ]
+    cited = f'<ul><li>{points[0][:-1]} (<a href="/s">statement</a>).</li><li>{points[1][:-1]} (<a href="/p">plan</a>).</li></ul>'
+    body = "".join(f"<p>{p}</p>" for p in _BRIDGE[:4]) + cited + related
+    article = html_article(_bridge_page(f'<div class="article-body">{body}</div>'), "bridge")
+    assert _body_lines(article) == [*_BRIDGE[:4], "The bridge closes to cars on 1 March, the council said in a statement on its website (statement).",
+                                    "Buses will use the new ring road, according to the council's transport plan published in May (plan)."]
+
+
+def test_html_headline_is_the_h1_closest_to_the_page_title():
+    """A site logo or section name in an earlier <h1> is not the headline, and not body text either."""
+    page = _bridge_page("".join(f"<p>{p}</p>" for p in _BRIDGE), logo='<h1 class="logo"><a href="/">City News</a> Opinion</h1>')
+    article = html_article(page, "bridge")
+    assert article.title == "Harbour bridge to close to cars"
+    assert article.text.split("\n\n") == ["Harbour bridge to close to cars", *_BRIDGE]
+
+
+def test_html_quotation_inside_the_body_is_kept_one_outside_is_not():
+    """trafilatura drops an embedded post (its wrapper looks like a share widget); a quotation
+    between two paragraphs of the article is part of it, one in a sidebar is not."""
+    post = (
+        '<div class="social-media-embed"><blockquote class="twitter-tweet"><p>The bridge has been unsafe for years and everybody knew it.</p>'
+        '— Ana Lima (@analima) <a href="https://twitter.com/analima/status/1">November 18, 2019</a></blockquote></div>'
+    )
+    side = '<aside class="sidebar"><blockquote><p>Our city deserves better bridges than the ones we have now, a reader wrote.</p></blockquote></aside>'
+    body = "".join(f"<p>{p}</p>" for p in _BRIDGE[:2]) + post + "".join(f"<p>{p}</p>" for p in _BRIDGE[2:4])
+    article = html_article(_bridge_page(f'<div class="article-body">{body}</div>', after=side), "bridge")
+    assert _body_lines(article) == [
+        *_BRIDGE[:2],
+        "The bridge has been unsafe for years and everybody knew it.",
+        "— Ana Lima (@analima) November 18, 2019",
+        *_BRIDGE[2:4],
+    ]
