@@ -256,3 +256,16 @@ def test_adjudication_exports_in_the_wrong_place_or_disagreeing_are_refused(revi
     with pytest.raises(InputError, match=f"(?s)adjudicated sentences that no EXPORT labeled.*{plants['tie'].sentence_id}"):
         build_version([partial], [folder], tmp_path / "ds", key=KEY, adjudications=[adjudicated])
     assert not (tmp_path / "ds" / "versions").exists()
+
+
+def test_a_gold_label_wins_over_an_adjudication_with_a_warning(reviewed, tmp_path):
+    plants = reviewed["plants"]
+    gold = tmp_path / "gold.csv"
+    gold.write_text(f"sentence_id,label\n{plants['flip'].sentence_id},NFS\n", encoding="utf-8")
+    decisions = {plants["flip"].sentence_id: ["CFS"], plants["split"].sentence_id: ["CFS"]}
+    adjudicated = _adjudication_export(tmp_path / "adjudication.json", reviewed["root"] / "review" / "adjudication", decisions)
+    result = build_version([reviewed["export"]], [reviewed["folder"]], tmp_path / "ds", BuildConfig(seed=3), key=KEY,
+                           gold=gold, adjudications=[adjudicated])
+    record = load_manifest(result.path).adjudication
+    assert [i["sentence_id"] for i in record["items"]] == [plants["split"].sentence_id]
+    assert any(f"sentence {plants['flip'].sentence_id!r} has a gold label (NFS, gold)" in w for w in result.warnings)
