@@ -61,3 +61,44 @@ def test_adjudicated_labels_come_back_through_label_studio_into_the_next_version
     again = [json.loads(line) for line in (tmp_path / "review2" / "review.jsonl").read_text().splitlines()]
     settled = {plants["tie"].sentence_id, plants["flip"].sentence_id, plants["split"].sentence_id}
     assert all(not item["reasons"] for item in again if item["sentence_id"] in settled), "an adjudicated label is not sent back"
+
+
+@pytest.mark.studio
+def test_the_adjudication_page_shows_the_earlier_labels_and_the_model_in_a_browser(studio_server, tmp_path):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from checkworthy.builder.labelstudio import StudioProject
+    from tests.builder.test_labeling_page import _browser_or_skip
+
+    folder, export, _, _ = planted(tmp_path)
+    build_version([export], [folder], tmp_path / "ds", BuildConfig(seed=3), key=KEY)
+    review_version(tmp_path / "ds", tmp_path / "review", ReviewConfig(seed=1, top=3), articles=[folder])
+    project = StudioProject(studio_server["connection"], "adjudication page")
+    project.push(tmp_path / "review" / "adjudication")
+    email = "judge.page@example.org"
+    password = studio.read_secret(studio.add_annotator(studio_server["data_dir"], email))
+    driver = _browser_or_skip()
+    try:
+        wait = WebDriverWait(driver, 90)
+        driver.get(f"{studio_server['url']}/user/login/")
+        wait.until(ec.presence_of_element_located((By.NAME, "email"))).send_keys(email)
+        driver.find_element(By.NAME, "password").send_keys(password)
+        driver.find_element(By.NAME, "password").submit()
+        wait.until(lambda d: "/user/login" not in d.current_url)
+        driver.get(f"{studio_server['url']}/projects/{project.id}/data?labeling=1")
+        wait.until(lambda d: "Labeling Instructions" in d.find_element(By.TAG_NAME, "body").text)
+        ActionChains(driver).send_keys(Keys.ESCAPE).perform()
+        wait.until(ec.invisibility_of_element_located((By.XPATH, "//*[normalize-space()='Labeling Instructions']")))
+        wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "mark")))
+        wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".lsf-choices input[type=radio]")))
+        driver.save_screenshot(str(tmp_path / "adjudication-page.png"))
+        body = driver.find_element(By.TAG_NAME, "body").text
+        assert "Adjudication" in body and "Earlier labels:" in body and "Label in version 1.0.0:" in body
+        radios = driver.find_elements(By.CSS_SELECTOR, ".lsf-choices input[type=radio]")
+        assert radios and not [r for r in radios if r.is_selected()], "nothing is pre-selected"
+    finally:
+        driver.quit()
