@@ -269,3 +269,12 @@ def test_a_gold_label_wins_over_an_adjudication_with_a_warning(reviewed, tmp_pat
     record = load_manifest(result.path).adjudication
     assert [i["sentence_id"] for i in record["items"]] == [plants["split"].sentence_id]
     assert any(f"sentence {plants['flip'].sentence_id!r} has a gold label (NFS, gold)" in w for w in result.warnings)
+
+
+def test_a_project_of_adjudication_tasks_gets_instructions_that_say_so(reviewed):
+    from checkworthy.builder.labelstudio import ADJUDICATION_INSTRUCTION, page_settings
+
+    tasks = read_task_dir(reviewed["root"] / "review" / "adjudication").tasks
+    assert page_settings(tasks)["expert_instruction"].startswith(ADJUDICATION_INSTRUCTION)
+    plain = [{**t, "meta": {k: v for k, v in t["meta"].items() if k != MARKER}} for t in tasks]
+    assert ADJUDICATION_INSTRUCTION not in page_settings(plain)["expert_instruction"]
