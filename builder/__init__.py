@@ -12,6 +12,7 @@ from checkworthy.builder.build import BuildConfig, build_version
 from checkworthy.builder.card import write_card
 from checkworthy.builder.diff import diff_versions
 from checkworthy.builder.labelstudio import StudioProject, pull_export, push_tasks
+from checkworthy.builder.review import ReviewConfig, review_version
 from checkworthy.builder.select import score_sentences
 from checkworthy.builder.split import split_article
 from checkworthy.builder.store import latest_version, list_versions, load_manifest, load_version, read_manifest, resolve_version_dir
@@ -20,6 +21,7 @@ from checkworthy.builder.validation import validate_file
 
 __all__ = [
     "BuildConfig",
+    "ReviewConfig",
     "StudioProject",
     "build_version",
     "diff_versions",
@@ -34,6 +36,7 @@ __all__ = [
     "read_articles",
     "read_manifest",
     "resolve_version_dir",
+    "review_version",
     "score_sentences",
     "split_article",
     "validate_file",

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from checkworthy import __version__
+from checkworthy.builder.adjudication import apply_adjudications, check_regular_exports, read_adjudications
 from checkworthy.builder.aggregate import METHODS, aggregate
 from checkworthy.builder.agreement import agreement_report
 from checkworthy.builder.annotations import annotator_key, read_annotations
@@ -221,6 +222,7 @@ def prepare_annotations(
     config: BuildConfig,
     key: bytes,
     gold: str | os.PathLike | None = None,
+    adjudications: Sequence[str | os.PathLike] = (),
 ) -> Prepared:
     """Read, validate and aggregate Label Studio exports into the rows of a new version.
 
@@ -236,6 +238,9 @@ def prepare_annotations(
         Annotator pseudonym key.
     gold : path-like, optional
         A gold file (``sentence_id,label``, see :func:`checkworthy.builder.quality.read_gold`).
+    adjudications : sequence of path-like, default=()
+        Exports of adjudication tasks (``checkworthy review``): their labels override the
+        aggregate (see :mod:`checkworthy.builder.adjudication`).
 
     Returns
     -------
@@ -245,6 +250,7 @@ def prepare_annotations(
     scheme = load_scheme(config.scheme)
     if not exports:
         raise InputError("no Label Studio export given; pass at least one EXPORT file")
+    check_regular_exports(exports)
     by_article, sentences = _read_sentences(articles)
     anns = read_annotations(exports, key=key, scheme=scheme, sentences=sentences, skip_invalid=config.skip_invalid)
     golden = gold_labels(anns.table, read_gold(gold, scheme, sentences) if gold is not None else {}, str(gold))
@@ -254,6 +260,11 @@ def prepare_annotations(
     table, warnings = _quality_filter(anns.table, quality, list(anns.warnings))
     agg = aggregate(table, scheme, config.aggregate, seed=config.seed)
     apply_gold(agg, golden, scheme)
+    adjudicated = None
+    if adjudications:
+        decided = read_adjudications(adjudications, key=key, scheme=scheme, sentences=sentences, skip_invalid=config.skip_invalid)
+        adjudicated = apply_adjudications(agg, decided, scheme)
+        warnings += decided.warnings + adjudicated.pop("warnings")
     agreement = agg.agreement
     rows, groups = [], []
     for i, sid in enumerate(agg.sentence_ids):
@@ -286,6 +297,8 @@ def prepare_annotations(
     }
     if gold is not None:
         content["gold"] = sha256_file(gold)
+    if adjudications:
+        content["adjudications"] = sorted(sha256_file(p) for p in adjudications)
     report = {
         "agreement": agreement_report(table, agg, scheme),
         "annotator_quality": quality,
@@ -297,10 +310,13 @@ def prepare_annotations(
             "superseded": anns.superseded,
             "annotators": int(anns.table["annotator"].nunique()),
         },
+        "adjudication": adjudicated,
     }
     inputs = {"exports": file_inputs(exports), "articles": file_inputs(sorted({a.file for a in by_article.values() if a.file}))}
     if gold is not None:
         inputs["gold"] = file_inputs([gold])
+    if adjudications:
+        inputs["adjudications"] = file_inputs(adjudications)
     return Prepared(
         rows=[rows[i] for i in order],
         groups=[groups[i] for i in order],
@@ -347,6 +363,7 @@ def build_version(
     wait: float = 0.0,
     gold: str | os.PathLike | None = None,
     tasks: Sequence[str | os.PathLike] = (),
+    adjudications: Sequence[str | os.PathLike] = (),
 ) -> BuildResult:
     """Build a new dataset version from Label Studio exports and the articles they came from.
 
@@ -381,6 +398,9 @@ def build_version(
         Task directories written by ``checkworthy tasks --strategy``: their
         ``selection.json`` (strategy, budget, seed, model) goes into the manifest
         (``selection``) and the card, and into the fingerprint.
+    adjudications : sequence of path-like, default=()
+        Label Studio exports of the adjudication tasks that ``checkworthy review`` wrote;
+        their labels override the aggregate (``label_source`` ``adjudication``).
 
     Returns
     -------
@@ -407,7 +427,7 @@ def build_version(
     with folder_lock(dataset_dir, "build a version of this dataset", wait=wait):
         key = key if key is not None else annotator_key(dataset_dir)
         selections = [read_selection(directory) for directory in tasks]
-        prepared = prepare_annotations(exports, articles, config, key, gold)
+        prepared = prepare_annotations(exports, articles, config, key, gold, adjudications)
         if selections:
             labeled = {row.sentence_id for row in prepared.rows}
             prepared.report["selection"] = [selection_summary(record, labeled) for _, record in selections]
@@ -559,6 +579,7 @@ def _commit_version(prepared: Prepared, dataset_dir: Path, config: BuildConfig, 
         package_version=__version__,
         created_with=_created_with(),
         selection=prepared.report.get("selection"),
+        adjudication=prepared.report.get("adjudication"),
     )
     validate(manifest.to_dict(), "manifest", "manifest.json")
     written: list[Manifest] = []

@@ -424,6 +424,7 @@ def _context(facts: VersionFacts) -> dict[str, Any]:
         "aggregate": settings.get("aggregate", "majority"),
         "n_unresolved": len(m.unresolved),
         "n_skipped": len(m.skipped),
+        "adjudication": m.adjudication,
         "agreement": _agreement(m.agreement),
         "quality": _quality(m.annotator_quality),
         "selection": m.selection or [],

@@ -147,12 +147,29 @@ def section_of(new_dir: Path, parent_dir: Path | None) -> str:
     if key not in _SECTIONS:
         counts = ", ".join(f"{s} {manifest.counts[s]}" for s in SPLITS)
         head = f"## {manifest.version}\n\nFingerprint `{manifest.fingerprint}`; sentences: {counts}.\n"
+        head += adjudication_line(manifest.adjudication)
         if parent is None:
             _SECTIONS[key] = head + "\nFirst version.\n"
         else:
             diff = diff_dirs(parent_dir, new_dir, parent.version, manifest.version)
             _SECTIONS[key] = head + f"\nChanges since {parent.version}:\n\n" + format_diff(diff, limit=MAX_CHANGELOG_LINES)
     return _SECTIONS[key]
+
+
+def adjudication_line(adjudication: dict[str, Any] | None) -> str:
+    """The changelog's line about adjudicated labels (empty without adjudication).
+
+    Examples
+    --------
+    >>> adjudication_line({"sentences": 4, "changed": 2, "resolved_ties": 1, "items": []})
+    '\n2 labels changed by adjudication (4 sentences adjudicated, 1 tie resolved).\n'
+    """
+    if not adjudication:
+        return ""
+    ties = adjudication["resolved_ties"]
+    return (f"\n{adjudication['changed']} label{'s' if adjudication['changed'] != 1 else ''} changed by adjudication "
+            f"({adjudication['sentences']} sentence{'s' if adjudication['sentences'] != 1 else ''} adjudicated, "
+            f"{ties} tie{'s' if ties != 1 else ''} resolved).\n")
 
 
 def changelog_text(dataset_dir: str | os.PathLike, pending: Path | None = None) -> str:

@@ -39,6 +39,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from checkworthy.builder import studio
+from checkworthy.builder.review import MARKER
 from checkworthy.schemas import FROM_NAME, TO_NAME, load_schema, load_scheme, validate
 from checkworthy.schemas.errors import InputError, StudioError
 from checkworthy.schemas.io import atomic_path, canonical_json, progress, read_json, sha256_text
@@ -285,13 +286,24 @@ TASK_LIST_COLUMNS = (
 )
 
 
+#: Shown before the scheme's instructions in a project of adjudication tasks (``checkworthy review``).
+ADJUDICATION_INSTRUCTION = (
+    "<p><b>Adjudication.</b> These sentences come back because their label is doubtful. Unlike a first "
+    "labeling pass, each page shows on purpose the earlier labels, the label in the dataset and a model's view: "
+    "weigh them, then choose the label the guidelines below give. Your choice replaces the label in the next "
+    "version of the dataset.</p>"
+)
+
+
 def page_settings(tasks: list[dict[str, Any]], *, preannotate: bool = False, overlap: int | None = None) -> dict[str, Any]:
     """The project fields a push sets: instructions shown before the first task, predictions hidden.
 
     Parameters
     ----------
     tasks : list of dict
-        The local tasks; the instructions are those of their scheme (``meta.scheme``).
+        The local tasks; the instructions are those of their scheme (``meta.scheme``),
+        after :data:`ADJUDICATION_INSTRUCTION` when every task is an adjudication task
+        (``meta.adjudication``, written by ``checkworthy review``).
         Tasks chosen by a strategy (``tasks --strategy``, ``meta.priority``) whose
         predictions share one ``model_version`` also set the project's ``model_version``:
         Label Studio's "Uncertainty sampling" only orders tasks whose prediction has the
@@ -307,6 +319,8 @@ def page_settings(tasks: list[dict[str, Any]], *, preannotate: bool = False, ove
     schemes = sorted({task["meta"]["scheme"] for task in tasks})
     if len(schemes) == 1:
         settings.update(show_instruction=True, expert_instruction=load_scheme(schemes[0]).instructions_html())
+        if tasks and all(MARKER in task["meta"] for task in tasks):
+            settings["expert_instruction"] = ADJUDICATION_INSTRUCTION + settings["expert_instruction"]
     versions = {p["model_version"] for task in tasks if "priority" in task["meta"] for p in task.get("predictions", [])}
     if len(versions) == 1:
         settings["model_version"] = versions.pop()

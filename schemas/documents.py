@@ -140,6 +140,10 @@ class Manifest:
         How the labeled items were chosen (``build --tasks``: the ``selection.json`` of
         each task directory, with how many of its chosen sentences have a label here);
         None when not given.
+    adjudication : dict or None
+        Labels decided by adjudication (``build --adjudication``): ``sentences``,
+        ``changed``, ``resolved_ties`` and ``items`` (``sentence_id``, ``before``, ``label``,
+        ``adjudicators``); None (and absent from the file) without adjudication.
     absent : tuple of str
         Optional keys the document read had not (``to_dict`` leaves them out again).
     """
@@ -165,6 +169,7 @@ class Manifest:
     files: dict[str, str] | None = None
     annotator_quality: dict[str, Any] | None = None
     selection: list[dict[str, Any]] | None = None
+    adjudication: dict[str, Any] | None = None
     absent: tuple[str, ...] = field(default=(), repr=False)
 
     @classmethod
@@ -199,6 +204,7 @@ class Manifest:
             files=data.get("files"),
             annotator_quality=data.get("annotator_quality"),
             selection=data.get("selection"),
+            adjudication=data.get("adjudication"),
             absent=tuple(k for k in _OPTIONAL_MANIFEST_KEYS if k not in data),
         )
 
@@ -235,6 +241,8 @@ class Manifest:
             document.pop("annotator_quality", None)
         if self.selection is None:
             document.pop("selection", None)
+        if self.adjudication is not None:
+            document["adjudication"] = self.adjudication
         return document
 
 

@@ -21,6 +21,7 @@ from checkworthy.cli.evaluate import EvaluateCommand
 from checkworthy.cli.publish import PublishCommand
 from checkworthy.cli.pull import PullCommand
 from checkworthy.cli.push import PushCommand
+from checkworthy.cli.review import ReviewCommand
 from checkworthy.cli.run import RunCommand
 from checkworthy.cli.score import ScoreCommand
 from checkworthy.cli.studio import StudioCommand
@@ -39,6 +40,7 @@ COMMANDS: tuple[type[Command], ...] = (
     PushCommand,
     PullCommand,
     BuildCommand,
+    ReviewCommand,
     DiffCommand,
     EvaluateCommand,
     TrainCommand,

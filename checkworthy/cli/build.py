@@ -34,6 +34,7 @@ class BuildCommand(Command):
   checkworthy build export.json --articles news --dataset data/ds --tasks out/next   # says how items were chosen
   checkworthy build export.json --articles seeds --dataset data/ds --skip-invalid --dedupe --version 2.0.0
   checkworthy build export.json --articles seeds --dataset data/ds --gold gold.csv --min-annotator-accuracy 0.7
+  checkworthy build export.json --adjudication adjudication.json --articles seeds --dataset data/ds
   checkworthy build --from checkthat ../shared/bench/checkthat2024 --dataset data/ct24
   checkworthy build --from checkthat ../shared/bench/checkthat2024 --language nl --dataset data/ct24-nl
   checkworthy build --from claimbuster ../shared/bench/claimbuster --dataset data/cb
@@ -43,6 +44,8 @@ class BuildCommand(Command):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("exports", nargs="*", metavar="EXPORT", help="Label Studio export files (JSON; JSON_MIN/CSV lose skips and ground truth)")
         parser.add_argument("--articles", nargs="+", metavar="SEEDS", help="article files or folders the tasks were made from, or the articles.jsonl that tasks wrote")
+        parser.add_argument("--adjudication", nargs="+", default=[], metavar="EXPORT",
+                            help="JSON exports of the adjudication tasks written by 'checkworthy review': their labels override the aggregate")
         parser.add_argument("--from", dest="corpus", nargs=2, metavar=("{" + ",".join(CORPORA) + "}", "DIR"),
                             help="build from an existing corpus folder instead of exports")
         parser.add_argument("--language", choices=list(CHECKTHAT_LANGUAGES), default=None,
@@ -72,8 +75,8 @@ class BuildCommand(Command):
             kind, directory = args.corpus
             if kind not in CORPORA:
                 raise InputError(f"--from {kind!r}: expected one of {', '.join(CORPORA)}")
-            if args.exports or args.articles or args.tasks:
-                raise InputError("--from builds from a corpus folder alone; drop the EXPORT files, --articles and --tasks")
+            if args.exports or args.articles or args.tasks or args.adjudication:
+                raise InputError("--from builds from a corpus folder alone; drop the EXPORT files, --articles, --tasks and --adjudication")
             if args.gold or args.min_annotator_accuracy is not None:
                 raise InputError("--gold and --min-annotator-accuracy are for Label Studio exports (they need individual annotators); drop them with --from")
             config = BuildConfig(scheme=args.scheme or CORPORA[kind], aggregate=args.aggregate, seed=args.seed,
@@ -91,7 +94,7 @@ class BuildCommand(Command):
             articles = read_articles(args.articles)
             result = build_version(args.exports, args.articles, args.dataset, config, version=args.new_version,
                                    finish=lambda tmp: write_card(tmp, articles=articles), wait=args.wait, gold=args.gold,
-                                   tasks=args.tasks)
+                                   tasks=args.tasks, adjudications=args.adjudication)
         for warning in result.warnings:
             print(f"checkworthy build: warning: {warning}", file=sys.stderr)
         if not result.created and not (result.path / "croissant.json").is_file():
@@ -114,6 +117,8 @@ class BuildCommand(Command):
                   f"train {counts.train}, validation {counts.validation}, test {counts.test}; "
                   f"{len(manifest.unresolved)} unresolved, {len(manifest.skipped)} skipped, "
                   f"{manifest.leakage.clusters} leakage group(s)")
+            if manifest.adjudication:
+                print(f"{manifest.adjudication['changed']} label(s) changed by adjudication ({manifest.adjudication['sentences']} adjudicated)")
         else:
             print(f"no new version: {result.version} at {result.path} already has fingerprint {manifest.fingerprint}")
         return 0

@@ -1,0 +1,85 @@
+"""``checkworthy review``: rank a version's items by how doubtful their label is; write adjudication tasks."""
+
+from __future__ import annotations
+
+import argparse
+
+from checkworthy.builder.review import REASONS, ReviewConfig, review_version
+from checkworthy.cli.base import Command, add_json_option, add_quiet_option, print_json, progress_printer
+from checkworthy.evaluation.baselines import BASELINES
+
+#: Rows of the table printed on stdout.
+SHOWN = 15
+
+
+class ReviewCommand(Command):
+    name = "review"
+    order = 52
+    help = "rank a dataset version's labels by how doubtful they are and write adjudication tasks"
+    description = (
+        "Rank every item of a dataset version by how doubtful its label is, each with its reasons: "
+        "the votes are tied (unresolved), the annotators disagreed, the Dawid-Skene posterior of the label is low, "
+        "or a model trained on the other items (out-of-fold cross-validation of a baseline) confidently predicts "
+        "another label (confident learning). Writes OUT/review.jsonl (every item, ranked), OUT/summary.json "
+        "(settings, seeds, counts) and, with --articles, OUT/adjudication/ (tasks.json and label_config.xml for "
+        "'checkworthy push'): the labeling page shows the earlier labels, the version's label and the model's view. "
+        "Push them to their own project, label, pull, and pass the export to 'checkworthy build --adjudication': "
+        "the adjudicated labels replace the aggregate in the next version."
+    )
+    epilog = """examples:
+  checkworthy review data/ds --out out/review --articles seeds
+  checkworthy review data/ds@1.0.0 --out out/review --articles seeds --top 50 --baseline tfidf-svm --seed 1
+  checkworthy review data/ds --out out/review --baseline none            # annotator reasons only, no model
+  checkworthy push out/review/adjudication --project news-adjudication
+  checkworthy pull --project news-adjudication --out adjudication.json
+  checkworthy build export.json --adjudication adjudication.json --articles seeds --dataset data/ds
+"""
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("dataset", metavar="DIR[@VERSION]", help="dataset directory, optionally @X.Y.Z (default: the latest version)")
+        parser.add_argument("--out", required=True, metavar="DIR", help="output folder (review.jsonl, summary.json, adjudication/)")
+        parser.add_argument("--articles", nargs="+", metavar="SEEDS", help="the article files or folders the version was built from; "
+                            "needed for the adjudication tasks (without them only the ranking is written)")
+        parser.add_argument("--baseline", default="tfidf-lr", choices=[*BASELINES, "none"],
+                            help="baseline whose out-of-fold predictions give the model's view (default: tfidf-lr; none: no model)")
+        parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (default: 5)")
+        parser.add_argument("--seed", type=int, default=0, help="seed of the folds and the model (default: 0)")
+        parser.add_argument("--min-posterior", type=float, default=0.9, metavar="P",
+                            help="a Dawid-Skene posterior of the label below P is a reason (default: 0.9)")
+        parser.add_argument("--top", type=int, default=None, metavar="N", help="adjudication tasks for the N most doubtful items only (default: all doubtful)")
+        parser.add_argument("--overwrite", action="store_true", help="replace an --out folder that an earlier review wrote")
+        add_json_option(parser, "out, version, items, doubtful, reasons, adjudication_tasks, top (the first items)")
+        add_quiet_option(parser)
+
+    def run(self, args: argparse.Namespace) -> int:
+        config = ReviewConfig(baseline=args.baseline, folds=args.folds, seed=args.seed, min_posterior=args.min_posterior, top=args.top)
+        result = review_version(args.dataset, args.out, config, articles=args.articles, overwrite=args.overwrite,
+                                step=progress_printer(args))
+        summary = result.summary
+        top = result.doubtful[:SHOWN]
+        if args.json:
+            print_json({
+                "out": str(result.out_dir), "version": summary["dataset_version"], "items": summary["items"],
+                "doubtful": summary["doubtful"], "reasons": summary["reasons"], "adjudication_tasks": result.tasks,
+                "top": [{"rank": i.rank, "sentence_id": i.sentence_id, "label": i.label, "doubt": i.doubt,
+                         "reasons": [r["reason"] for r in i.reasons]} for i in top],
+            })
+            return 0
+        counts = ", ".join(f"{reason} {summary['reasons'][reason]}" for reason in REASONS)
+        print(f"reviewed version {summary['dataset_version']}: {summary['doubtful']} of {summary['items']} labels doubtful ({counts})")
+        if top:
+            print(f"\n{'rank':>4}  {'doubt':>5}  {'label':<6} {'reasons':<36} sentence")
+            for item in top:
+                text = (item.text or item.sentence_id).replace("\n", " ")
+                text = text if len(text) <= 60 else text[:57] + "..."
+                reasons = ",".join(r["reason"] for r in item.reasons)
+                print(f"{item.rank:>4}  {item.doubt:>5.2f}  {item.label or '-':<6} {reasons:<36} {text}")
+            if len(result.doubtful) > SHOWN:
+                print(f"... and {len(result.doubtful) - SHOWN} more in {result.out_dir / 'review.jsonl'}")
+        print(f"\nwrote {result.out_dir / 'review.jsonl'} and {result.out_dir / 'summary.json'}")
+        if result.tasks is not None:
+            print(f"wrote {result.tasks} adjudication task(s) to {result.out_dir / 'adjudication'}; "
+                  f"next: checkworthy push {result.out_dir / 'adjudication'} --project NAME-adjudication")
+        else:
+            print("no adjudication tasks: pass --articles SEEDS (the articles the version was built from) to write them")
+        return 0

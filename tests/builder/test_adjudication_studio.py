@@ -1,0 +1,104 @@
+"""The adjudication round trip through a real Label Studio: review -> push -> adjudicate -> pull -> build."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import checkworthy.registry  # noqa: F401  (fills the model view of review, as the CLI does)
+from checkworthy.builder import studio
+from checkworthy.builder.build import BuildConfig, build_version
+from checkworthy.builder.labelstudio import post_annotations, pull_export, push_tasks
+from checkworthy.builder.review import MARKER, ReviewConfig, review_version
+from checkworthy.builder.store import load_manifest
+from checkworthy.cli import main
+from tests.builder.labelstudio_fixtures import KEY
+from tests.builder.test_review import planted
+
+
+@pytest.mark.studio
+def test_adjudicated_labels_come_back_through_label_studio_into_the_next_version(studio_server, tmp_path, capsys):
+    folder, export, _, plants = planted(tmp_path)
+    ds = tmp_path / "ds"
+    (ds).mkdir()
+    (ds / "annotator.key").write_bytes(KEY + b"\n")
+    first = build_version([export], [folder], ds, BuildConfig(seed=3), key=KEY)
+    result = review_version(ds, tmp_path / "review", ReviewConfig(seed=1), articles=[folder])
+    assert {plants["tie"].sentence_id, plants["flip"].sentence_id} <= {i.sentence_id for i in result.doubtful}
+
+    connection = studio_server["connection"]
+    pushed = push_tasks(tmp_path / "review" / "adjudication", "adjudication-round-trip", connection=connection)
+    assert pushed.created == result.tasks
+    studio.add_annotator(studio_server["data_dir"], "judge@example.org")
+    post_annotations("adjudication-round-trip", [
+        (plants["tie"].sentence_id, "CFS", "judge@example.org", 20.0),
+        (plants["flip"].sentence_id, "CFS", "judge@example.org", 15.0),
+        (plants["split"].sentence_id, "CFS", "judge@example.org", 9.0),
+    ], connection=connection)
+    pull_export("adjudication-round-trip", tmp_path / "adjudication.json", connection=connection)
+    pulled = json.loads((tmp_path / "adjudication.json").read_text())
+    assert all(MARKER in t["meta"] for t in pulled), "the marker survives Label Studio"
+
+    assert main(["build", str(export), "--adjudication", str(tmp_path / "adjudication.json"), "--articles", str(folder),
+                 "--dataset", str(ds), "--seed", "3", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "1 label(s) changed by adjudication (3 adjudicated)" in out
+    manifest = load_manifest(ds / "versions" / "1.1.0")
+    assert manifest.parent == first.version
+    assert manifest.adjudication["changed"] == 1 and manifest.adjudication["resolved_ties"] == 1
+    assert {i["sentence_id"]: i["label"] for i in manifest.adjudication["items"]} == {
+        plants["tie"].sentence_id: "CFS", plants["flip"].sentence_id: "CFS", plants["split"].sentence_id: "CFS"}
+
+    import pyarrow.parquet as pq
+
+    rows = {r["sentence_id"]: r for f in (ds / "versions" / "1.1.0" / "data").glob("*.parquet") for r in pq.read_table(f).to_pylist()}
+    assert rows[plants["flip"].sentence_id]["label_source"] == "adjudication"
+    assert "1 label changed by adjudication" in (ds / "CHANGELOG.md").read_text()
+    assert "1 label changed by adjudication" in (ds / "versions" / "1.1.0" / "README.md").read_text()
+
+    assert main(["review", str(ds), "--out", str(tmp_path / "review2"), "--articles", str(folder), "--seed", "1", "--quiet"]) == 0
+    again = [json.loads(line) for line in (tmp_path / "review2" / "review.jsonl").read_text().splitlines()]
+    settled = {plants["tie"].sentence_id, plants["flip"].sentence_id, plants["split"].sentence_id}
+    assert all(not item["reasons"] for item in again if item["sentence_id"] in settled), "an adjudicated label is not sent back"
+
+
+@pytest.mark.studio
+def test_the_adjudication_page_shows_the_earlier_labels_and_the_model_in_a_browser(studio_server, tmp_path):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from checkworthy.builder.labelstudio import StudioProject
+    from tests.builder.test_labeling_page import _browser_or_skip
+
+    folder, export, _, _ = planted(tmp_path)
+    build_version([export], [folder], tmp_path / "ds", BuildConfig(seed=3), key=KEY)
+    review_version(tmp_path / "ds", tmp_path / "review", ReviewConfig(seed=1, top=3), articles=[folder])
+    project = StudioProject(studio_server["connection"], "adjudication page")
+    project.push(tmp_path / "review" / "adjudication")
+    email = "judge.page@example.org"
+    password = studio.read_secret(studio.add_annotator(studio_server["data_dir"], email))
+    driver = _browser_or_skip()
+    try:
+        wait = WebDriverWait(driver, 90)
+        driver.get(f"{studio_server['url']}/user/login/")
+        wait.until(ec.presence_of_element_located((By.NAME, "email"))).send_keys(email)
+        driver.find_element(By.NAME, "password").send_keys(password)
+        driver.find_element(By.NAME, "password").submit()
+        wait.until(lambda d: "/user/login" not in d.current_url)
+        driver.get(f"{studio_server['url']}/projects/{project.id}/data?labeling=1")
+        wait.until(lambda d: "Labeling Instructions" in d.find_element(By.TAG_NAME, "body").text)
+        ActionChains(driver).send_keys(Keys.ESCAPE).perform()
+        wait.until(ec.invisibility_of_element_located((By.XPATH, "//*[normalize-space()='Labeling Instructions']")))
+        wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "mark")))
+        wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".lsf-choices input[type=radio]")))
+        driver.save_screenshot(str(tmp_path / "adjudication-page.png"))
+        body = driver.find_element(By.TAG_NAME, "body").text
+        assert "Adjudication" in body and "Earlier labels:" in body and "Label in version 1.0.0:" in body
+        radios = driver.find_elements(By.CSS_SELECTOR, ".lsf-choices input[type=radio]")
+        assert radios and not [r for r in radios if r.is_selected()], "nothing is pre-selected"
+    finally:
+        driver.quit()

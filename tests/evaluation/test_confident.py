@@ -1,0 +1,119 @@
+"""The confident-learning core (``checkworthy.evaluation.confident``) on small synthetic data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from checkworthy.evaluation.confident import find_label_issues, out_of_fold_probabilities, review_view
+from checkworthy.schemas.errors import InputError
+
+
+def test_thresholds_joint_and_issues_by_hand():
+    labels = np.array([0, 0, 0, 1, 1, 2])
+    probs = np.array([
+        [0.8, 0.1, 0.1],   # 0, confidently 0
+        [0.6, 0.3, 0.1],   # 0, below t0 = 0.6: t0 = (0.8 + 0.6 + 0.4) / 3 = 0.6, so exactly at it: 0
+        [0.4, 0.5, 0.1],   # 0, confidently 1 (0.5 >= t1 = 0.5): an issue
+        [0.3, 0.6, 0.1],   # 1
+        [0.2, 0.4, 0.4],   # 1, 0.4 < t1 and 0.4 < t2 = 0.7: no confident class
+        [0.1, 0.2, 0.7],   # 2
+    ])
+    found = find_label_issues(labels, probs)
+    np.testing.assert_allclose(found.thresholds, [0.6, 0.5, 0.7])
+    assert found.confident_label.tolist() == [0, 0, 1, 1, -1, 2]
+    assert found.issue.tolist() == [False, False, True, False, False, False]
+    assert found.confident_joint.tolist() == [[2, 1, 0], [0, 1, 0], [0, 0, 1]]
+    np.testing.assert_allclose(found.self_confidence, [0.8, 0.6, 0.4, 0.6, 0.4, 0.7])
+
+
+def test_several_classes_above_their_threshold_take_the_most_probable():
+    labels = np.array([0, 0, 1, 1, 2, 2])
+    probs = np.array([[0.5, 0.3, 0.2], [0.5, 0.1, 0.4], [0.1, 0.5, 0.4], [0.3, 0.5, 0.2], [0.0, 0.45, 0.55], [0.2, 0.3, 0.5]])
+    found = find_label_issues(labels, probs)
+    # t = [0.5, 0.5, 0.525]; item 4 (label 2) passes t2 (0.55) only; item 1 passes t0 (0.5) only.
+    assert found.confident_label.tolist() == [0, 0, 1, 1, 2, -1]
+    assert not found.issue.any()
+
+
+def test_a_class_nobody_has_gets_no_threshold_and_no_items():
+    labels = np.array([0, 0, 1, 1])
+    probs = np.array([[0.2, 0.1, 0.7], [0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.1, 0.7, 0.2]])
+    found = find_label_issues(labels, probs)
+    assert np.isnan(found.thresholds[2])
+    assert (found.confident_label != 2).all()
+
+
+def test_planted_label_errors_are_found_and_ranked_first():
+    rng = np.random.default_rng(0)
+    n, k = 600, 3
+    truth = rng.integers(0, k, size=n)
+    probs = rng.dirichlet(np.ones(k), size=n) * 0.1
+    probs[np.arange(n), truth] += 0.9
+    labels = truth.copy()
+    flipped = rng.choice(n, size=30, replace=False)
+    labels[flipped] = (truth[flipped] + rng.integers(1, k, size=30)) % k
+    found = find_label_issues(labels, probs)
+    assert set(flipped.tolist()) <= set(np.flatnonzero(found.issue).tolist()), "every flip is off the diagonal"
+    ranked = found.ranked()
+    assert set(ranked[:30].tolist()) == set(flipped.tolist()), "the flips have the lowest self-confidence"
+    assert (np.diff(found.self_confidence[ranked]) >= 0).all()
+
+
+@pytest.mark.parametrize(
+    ("labels", "probs", "match"),
+    [
+        ([0, 1], [[0.5, 0.5]], "expected labels of shape"),
+        ([0, 2], [[0.5, 0.5], [0.5, 0.5]], r"labels must be class indices 0..1; found \[0, 2\]"),
+        ([0.0, 1.0], [[0.5, 0.5], [0.5, 0.5]], "labels must be class indices"),
+        ([0, 1], [[0.5, 0.5], [1.5, -0.5]], r"finite and in \[0, 1\]; items \[1\]"),
+        ([0, 1], [[np.nan, 0.5], [0.5, 0.5]], r"finite and in \[0, 1\]; items \[0\]"),
+    ],
+    ids=["shape", "label-out-of-range", "float-labels", "probability-out-of-range", "nan"],
+)
+def test_bad_input_is_refused(labels, probs, match):
+    with pytest.raises(InputError, match=match):
+        find_label_issues(np.asarray(labels), np.asarray(probs))
+
+
+TEXTS = (
+    [f"prices rose {i} percent in {2000 + i}" for i in range(15)]
+    + [f"thank you all and good evening number {i}" for i in range(15)]
+)
+
+
+def test_out_of_fold_probabilities_find_a_planted_flip_and_are_reproducible():
+    labels = np.array([0] * 15 + [1] * 15)
+    labels[3] = 1  # a statement labeled as a greeting
+    labels[20] = 0  # a greeting labeled as a statement
+    probs = out_of_fold_probabilities(TEXTS, labels, 2, folds=3, seed=4)
+    assert probs.shape == (30, 2)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0)
+    found = find_label_issues(labels, probs)
+    assert found.issue[3] and found.issue[20]
+    assert set(found.ranked()[:2].tolist()) == {3, 20}
+    np.testing.assert_array_equal(probs, out_of_fold_probabilities(TEXTS, labels, 2, folds=3, seed=4))
+
+
+def test_a_margin_baseline_gives_probabilities_through_softmax():
+    labels = np.array([0] * 15 + [1] * 15)
+    view = review_view(TEXTS, labels, 2, baseline="tfidf-svm", folds=3, seed=0)
+    assert view.description == "tfidf-svm, 3-fold out-of-fold, seed 0"
+    assert ((view.probabilities >= 0) & (view.probabilities <= 1)).all()
+    np.testing.assert_allclose(view.probabilities.sum(axis=1), 1.0)
+    assert not view.issues.issue.any()
+
+
+@pytest.mark.parametrize(
+    ("labels", "kwargs", "match"),
+    [
+        ([0] * 30, {}, "at least two labels"),
+        ([0] * 28 + [1, 1], {"folds": 3}, r"at least 3 items for 3-fold cross-validation \(class 1: 2\)"),
+        ([0] * 15 + [1] * 15, {"folds": 1}, "--folds must be 2 or more"),
+        ([0] * 15 + [1] * 15, {"baseline": "tfidf"}, "unknown baseline 'tfidf'"),
+    ],
+    ids=["one-label", "class-smaller-than-folds", "one-fold", "unknown-baseline"],
+)
+def test_cross_validation_refuses_what_it_cannot_do(labels, kwargs, match):
+    with pytest.raises(InputError, match=match):
+        out_of_fold_probabilities(TEXTS, np.array(labels), 2, **kwargs)
