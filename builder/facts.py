@@ -46,7 +46,7 @@ FIELD_DESCRIPTIONS = {
     "agreement": "Share of the sentence's annotators who chose the gold label.",
     "start": "Character offset of the sentence's first character in the article text.",
     "end": "Character offset just past the sentence's last character in the article text.",
-    "label_source": "Where the gold label came from: majority, dawid-skene, ground_truth (a Label Studio ground-truth annotation), gold (a `build --gold` file) or corpus.",
+    "label_source": "Where the gold label came from: majority, dawid-skene, ground_truth (a Label Studio ground-truth annotation), gold (a `build --gold` file), adjudication (`build --adjudication`) or corpus.",
     "role": "Where the sentence sits in the article: headline, body, caption, byline or boilerplate.",
     "source": "The article's source (outlet or corpus), when known.",
     "url": "The article's URL, when known.",

@@ -17,7 +17,7 @@ from checkworthy.schemas import Scheme
 SPLITS = ("train", "validation", "test")
 
 #: Where a gold label came from.
-LABEL_SOURCES = ("majority", "dawid-skene", "ground_truth", "corpus", "adjudication")
+LABEL_SOURCES = ("majority", "dawid-skene", "ground_truth", "gold", "corpus", "adjudication")
 
 
 @dataclass(frozen=True)
