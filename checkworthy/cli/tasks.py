@@ -46,8 +46,9 @@ class TasksCommand(Command):
         "--engine ray runs the same stage on Ray Data (pip install 'checkworthy[scale]'), on this\n"
         "machine or on the cluster of --address / RAY_ADDRESS: --out then holds every scored sentence\n"
         "as Parquet (sentences/, articles/) instead of sentences.jsonl, and articles.jsonl only the\n"
-        "articles that have a selected sentence; a killed run started again resumes. --strategy,\n"
-        "--exclude, --blind and --model are for --engine local only, so far."
+        "articles that have a selected sentence; a killed run started again resumes. --strategy and\n"
+        "--budget choose over the whole corpus once every shard is scored (same choice as local);\n"
+        "--model trains once here and scores on the workers."
     )
     epilog = (
         "examples:\n"
@@ -100,10 +101,6 @@ class TasksCommand(Command):
             raise InputError("--strategy and --budget go together: e.g. --strategy uncertainty --budget 500")
         if args.strategy and (args.top is not None or args.min_score is not None):
             raise InputError("--strategy chooses over all articles; leave out --top and --min-score (per-article selections)")
-        local_only = [flag for flag, given in (("--strategy", args.strategy), ("--exclude", args.exclude), ("--blind", args.blind), ("--model", args.model)) if given]
-        if args.engine == "ray" and local_only:
-            raise InputError(f"{', '.join(local_only)}: not available with --engine ray yet; use --engine local "
-                             "(for --model: train with 'checkworthy train' and pass --scorer MODEL_DIR)")
         sampling = Sampling(args.strategy, args.budget, args.seed) if args.strategy else None
         scorer = train_scorer(args.model, seed=args.seed) if args.model else args.scorer
         if args.top is not None:
@@ -114,14 +111,15 @@ class TasksCommand(Command):
             selection = Selection("all")
         if args.engine == "ray":
             counts = write_tasks_ray(args.seeds, args.out, scheme=args.scheme, select=selection, scorer=scorer, overwrite=args.overwrite,
-                                     context=args.context, skip_invalid=args.skip_invalid, options=RayOptions(args.address, args.workers, args.batch_size))
+                                     context=args.context, sampling=sampling, exclude=args.exclude, blind=args.blind,
+                                     skip_invalid=args.skip_invalid, options=RayOptions(args.address, args.workers, args.batch_size))
         else:
             counts = write_tasks(
                 args.seeds, args.out, scheme=args.scheme, select=selection, scorer=scorer, overwrite=args.overwrite, jobs=args.jobs,
                 context=args.context, sampling=sampling, exclude=args.exclude, blind=args.blind, skip_invalid=args.skip_invalid,
             )
         if args.json:
-            files = RAY_OUTPUT_FILES if args.engine == "ray" else OUTPUT_FILES + ((SELECTION_FILE,) if "candidates" in counts else ())
+            files = (RAY_OUTPUT_FILES if args.engine == "ray" else OUTPUT_FILES) + ((SELECTION_FILE,) if "candidates" in counts else ())
             chosen = {"strategy": args.strategy, "budget": args.budget} if sampling else {}
             print_json({"out": str(args.out), "files": {name: str(Path(args.out) / name) for name in files},
                         "scheme": args.scheme, "select": str(selection), **chosen, **counts})
