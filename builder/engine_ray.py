@@ -385,8 +385,8 @@ class _BatchWorker:
             article_rows["tasks"].append([canonical_json(task) for task in tasks])
             tasks_total += len(tasks)
         if articles:
-            _write_parquet(pa.Table.from_pylist(sentence_rows, schema=_sentence_schema()), self.work / "sentences" / _part_name(shard, number))
-            _write_parquet(pa.Table.from_pydict(article_rows, schema=_article_schema()), self.work / "articles" / _part_name(shard, number))
+            _write_parquet(pa.Table.from_pylist(sentence_rows, schema=sentence_schema()), self.work / "sentences" / _part_name(shard, number))
+            _write_parquet(pa.Table.from_pydict(article_rows, schema=article_schema()), self.work / "articles" / _part_name(shard, number))
         return {"shard": shard, "batch": number, "batches": batches, "node": _node_id(), "written": bool(articles), "articles": len(articles),
                 "sentences": len(sentence_rows), "tasks": tasks_total, "problems": problems, "empty": empty}
 
@@ -408,7 +408,7 @@ def id_hash(article_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).digest(), "big")
 
 
-def _sentence_schema():
+def sentence_schema():
     """The columns of ``sentences/*.parquet``: a sentence record, its ``context`` as canonical JSON."""
     import pyarrow as pa  # a dependency of Ray Data
 
@@ -419,7 +419,7 @@ def _sentence_schema():
     ])
 
 
-def _article_schema():
+def article_schema():
     """The columns of ``articles/*.parquet``: the article record as written in ``articles.jsonl``, and its selected tasks."""
     import pyarrow as pa  # a dependency of Ray Data
 

@@ -274,3 +274,35 @@ def test_a_scorer_trained_in_the_driver_goes_to_the_actors(corpus, tmp_path):
     assert_same_choice(tmp_path / "local", tmp_path / "ray")
     record = json.loads((tmp_path / "ray" / "selection.json").read_text())
     assert record["model_version"] == "tfidf-lr@1.0.0+ffffffffffff" and record["scorer"] == "baseline"
+
+
+def test_validate_knows_the_bulk_inputs_and_the_parquet_parts(corpus, tmp_path, capsys):
+    import gzip
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "out"
+    assert main(["tasks", *map(str, corpus), "--out", str(out), "--engine", "ray", "--batch-size", "4", "--top", "2", "--quiet"]) == 0
+    folder = corpus[0]
+    parts = sorted((out / "sentences").glob("*.parquet")) + sorted((out / "articles").glob("*.parquet"))
+    assert main(["validate", str(out / "sentences"), str(out / "articles"), *map(str, parts),
+                 str(folder / "a.jsonl.gz"), str(folder / "c.parquet"), str(folder / "d.warc.gz"), str(out / "tasks.json")]) == 0
+    report = capsys.readouterr().out
+    sentences = sum(pq.read_metadata(p).num_rows for p in parts if p.parent.name == "sentences")
+    assert f"sentences/ (sentences part (Parquet)): ok ({sentences} record(s))" in report
+    assert "articles/ (articles part (Parquet)): ok (30 record(s))" in report
+    assert f"{folder / 'a.jsonl.gz'}: raw article: ok (6 record(s))" in report
+    assert f"{folder / 'c.parquet'}: raw article: ok (6 record(s))" in report
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    table = pq.read_table(parts[0]).to_pylist()
+    table[1]["text"] = "Edited."
+    pq.write_table(pa.Table.from_pylist(table, schema=pq.read_schema(parts[0])), broken / parts[0].name)
+    with gzip.open(broken / "bad.jsonl.gz", "wt", encoding="utf-8") as handle:
+        handle.write('{"id": "x1", "text": "Fine."}\n{"id": "x2"}\n')
+    assert main(["validate", str(broken / parts[0].name), str(broken / "bad.jsonl.gz")]) == 1
+    errors = capsys.readouterr().err
+    assert f"{broken / parts[0].name}: row 1 (sentence_id {table[1]['sentence_id']!r}): text_sha256 does not match the text" in errors
+    assert f"{broken / 'bad.jsonl.gz'}: line 2: missing required field(s) 'text'" in errors
