@@ -31,7 +31,7 @@ class ValidateCommand(Command):
         "  checkworthy validate out/tasks/*.jsonl seeds/000_27e9f3fb14e76b8c.txt\n"
         "  checkworthy validate data/ds@1.0.0          # a whole version: files against the manifest\n"
         "  checkworthy validate gold.csv               # gold labels for build --gold\n"
-        "  checkworthy validate out/crawl/sentences out/crawl/articles 'news/*.jsonl.gz'   # --engine ray output, bulk inputs"
+        "  checkworthy validate out/crawl/sentences out/crawl/articles news/*.jsonl.gz   # --engine ray output, bulk inputs"
     )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
