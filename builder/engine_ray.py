@@ -13,6 +13,9 @@ folder's manifest of finished shards, so a killed run started again on the same
 ``--out`` redoes only the unfinished shards. At the end the driver checks the ids
 across shards, assembles ``tasks.json``, ``articles.jsonl`` (the articles that have a
 selected sentence) and ``label_config.xml``, and moves everything into ``--out`` at once.
+With ``--strategy``/``--budget`` the workers make no tasks: the driver chooses over the
+whole corpus from a few columns of ``sentences/`` (``choose``, as the local engine) and
+writes the chosen tasks from a second read of only the parts that hold them.
 
 Ray is imported only here and only when the engine runs (the optional extra ``scale``).
 """
