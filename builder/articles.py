@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from checkworthy.builder.language import assign_languages, normalise_language
 from checkworthy.builder.sources import BULK_SUFFIXES, bulk_suffix, iter_jsonl_gz, iter_parquet, iter_warc
 from checkworthy.schemas import schema_errors
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError, SchemaError
@@ -31,7 +32,7 @@ from checkworthy.schemas.records import ARTICLE_ID_PATTERN, HEADLINE_MAX_CHARS, 
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", *BULK_SUFFIXES)
 
 #: Optional string fields of a JSONL article; every other extra key goes to ``meta``.
-OPTIONAL_FIELDS = ("title", "url", "source", "published")
+OPTIONAL_FIELDS = ("title", "url", "source", "published", "language")
 
 #: HTML elements that start a new block of text (a line of ``Article.text``).
 _HTML_BLOCKS = frozenset(
@@ -74,8 +75,9 @@ class SkippedInputWarning(UserWarning):
     """Unreadable files or records were skipped (``--skip-invalid``); the message lists them."""
 
 
-def read_articles(paths: str | os.PathLike | Iterable[str | os.PathLike], *, skip_invalid: bool = False) -> list[Article]:
-    """Read every article under ``paths``.
+def read_articles(paths: str | os.PathLike | Iterable[str | os.PathLike], *, skip_invalid: bool = False,
+                  language: str | None = None) -> list[Article]:
+    """Read every article under ``paths``, each with its language.
 
     Parameters
     ----------
@@ -88,12 +90,17 @@ def read_articles(paths: str | os.PathLike | Iterable[str | os.PathLike], *, ski
     skip_invalid : bool, default=False
         Leave out unreadable files and records (and the later of two articles with
         the same id) instead of raising; one ``SkippedInputWarning`` lists them.
+    language : str, optional
+        A language code for every article, over what the input says or detection
+        finds (see ``checkworthy.builder.language.with_language``).
 
     Returns
     -------
     list of Article
         In file order (sorted within each directory), then line order for JSONL.
         Empty articles are left out with an ``EmptyArticleWarning`` naming the file.
+        ``language`` is set on every article: ``language``, else the JSONL field
+        ``language`` or the page's ``<html lang>``, else detected.
 
     Raises
     ------
@@ -102,7 +109,7 @@ def read_articles(paths: str | os.PathLike | Iterable[str | os.PathLike], *, ski
     InputError
         Lists every unreadable file or record at once: not UTF-8, binary data,
         truncated or non-object JSONL lines, a missing ``id`` or ``text``, an unsafe
-        or duplicate article id.
+        or duplicate article id, a ``language`` that is not a language code.
 
     Examples
     --------
@@ -128,7 +135,7 @@ def read_articles(paths: str | os.PathLike | Iterable[str | os.PathLike], *, ski
     for article in articles:
         if not article.text.strip():
             warnings.warn(f"{article.path}: empty article {article.article_id!r} (no text); skipped", EmptyArticleWarning, stacklevel=2)
-    return [a for a in articles if a.text.strip()]
+    return assign_languages([a for a in articles if a.text.strip()], language)
 
 
 def read_article_records(path: str | os.PathLike) -> list[Article]:
@@ -538,6 +545,7 @@ def html_article(html: str, article_id: str, path: str = "<page>") -> Article:
         published=_published(page) or (found and found.date) or None,
         path=str(path),
         meta=meta,
+        language=_page_language(page),
     )
 
 
@@ -586,6 +594,15 @@ def _headline(page, found) -> str | None:
         return best if _word_overlap(best, title) > 0 else h1s[0]
     texts = [title, *(" ".join(node.text_content().split()) for node in page.iter("title"))]
     return next((text for text in texts if text), None)
+
+
+def _page_language(page) -> str | None:
+    """The primary subtag of ``<html lang>`` (``es-ES`` -> ``es``), or None when absent or not a tag."""
+    value = (page.get("lang") or page.get("xml:lang") or "") if page is not None else ""
+    try:
+        return normalise_language(value, "<html lang>") if value.strip() else None
+    except InputError:
+        return None
 
 
 _WORD = re.compile(r"\w+")

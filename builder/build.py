@@ -275,6 +275,7 @@ def prepare_annotations(
             role=sentence.role,
             source=article.source or "",
             url=article.url or "",
+            language=article.language or "",
         ))
         groups.append(article.source if config.group_by == "source" and article.source else sentence.article_id)
     order = sorted(range(len(rows)), key=lambda i: (rows[i].article_id, rows[i].start, rows[i].sentence_id))

@@ -277,9 +277,9 @@ def _yaml_metadata(facts: VersionFacts) -> dict[str, Any]:
     return {
         "pretty_name": facts.pretty_name,
         "license": facts.license,
-        "language": list(config.language),
+        "language": facts.languages,
         "language_creators": [config.language_creators],
-        "multilinguality": ["monolingual" if len(config.language) == 1 else "multilingual"],
+        "multilinguality": ["monolingual" if len(facts.languages) == 1 else "multilingual"],
         "task_categories": ["text-classification"],
         "task_ids": ["fact-checking", "multi-class-classification"] if multi_class else ["fact-checking"],
         "size_categories": [_size_category(facts.n_examples)],
@@ -415,6 +415,8 @@ def _context(facts: VersionFacts) -> dict[str, Any]:
             [split, size, *(_share(facts.label_counts[split][n], size) for n in names)] for split, size in facts.split_sizes.items()
         ],
         "all_shares": [_share(sum(c[n] for c in facts.label_counts.values()), facts.n_examples) for n in names],
+        "language_rows": [[code, sum(c.values()), *(_share(c[n], sum(c.values())) for n in names)] for code, c in facts.language_counts.items()]
+        if len(facts.language_counts) > 1 else [],
         # creation
         "inputs": inputs[:MAX_TABLE_ROWS],
         "inputs_hidden": len(inputs) - MAX_TABLE_ROWS,

@@ -143,7 +143,7 @@ def croissant_metadata(facts: VersionFacts) -> dict[str, Any]:
         ),
         "version": facts.version,
         "license": facts.license,
-        "inLanguage": list(config.language),
+        "inLanguage": facts.languages,
         "keywords": list(config.tags),
         "distribution": distribution,
         "recordSet": record_sets,

@@ -38,6 +38,7 @@ from typing import Any
 
 from checkworthy import __version__
 from checkworthy.builder.articles import EmptyArticleWarning, discover_article_files, read_article_file, warn_skipped
+from checkworthy.builder.language import assign_languages, normalise_language
 from checkworthy.builder.sampling import SELECTION_FILE, Pick, Sampling, choose, labeled_sentence_ids
 from checkworthy.builder.select import MODEL_SCORERS, SCORERS, Scorer, Selection, get_scorer
 from checkworthy.builder.split import describe_splitter
@@ -108,6 +109,7 @@ def write_tasks_ray(
     exclude: Sequence[str | os.PathLike] = (),
     blind: bool = False,
     skip_invalid: bool = False,
+    language: str | None = None,
     options: RayOptions = RayOptions(),
 ) -> dict[str, int]:
     """``checkworthy.builder.tasks.write_tasks`` on Ray Data; same arguments, same ``tasks.json``.
@@ -141,6 +143,8 @@ def write_tasks_ray(
     selection = Selection.parse(select) if isinstance(select, str) else select
     if context < 0:
         raise InputError(f"--context must be 0 or more sentences, got {context}")
+    if language is not None:
+        language = normalise_language(language, "--language")
     if out_dir.exists() and not overwrite:
         raise VersionExistsError(f"{out_dir}: already exists; choose another --out directory or pass --overwrite to replace it")
     if overwrite:
@@ -168,6 +172,8 @@ def write_tasks_ray(
         "context": context, "batch_size": options.batch_size, "skip_invalid": skip_invalid,
         "blind": blind, "collect": sampling is not None,
     }
+    if language is not None:  # absent unless given, so that runs resumed from before it existed still match
+        settings["language"] = language
     work = out_dir.parent / f".{out_dir.name}{WORK_SUFFIX}"
     finished = _resume(work, settings, files)
     pending = [(index, path) for index, path in enumerate(files) if index not in finished]
@@ -233,7 +239,8 @@ def _run(pending: list[tuple[int, Path]], work: Path, settings: dict, factory, o
     dataset = ray.data.from_items(rows, override_num_blocks=len(rows))
     # Beside a pool of model actors, each holding a CPU, reading takes none: otherwise the actors
     # can hold every CPU while they wait for batches that no read task may start to make.
-    dataset = dataset.flat_map(_read_shard, fn_kwargs={"batch_size": options.batch_size, "skip_invalid": settings["skip_invalid"]},
+    dataset = dataset.flat_map(_read_shard, fn_kwargs={"batch_size": options.batch_size, "skip_invalid": settings["skip_invalid"],
+                                                          "language": settings.get("language")},
                                num_cpus=1 if factory is None else 0)
     worker_settings = {**settings, "work": str(work)}
     if factory is None:
@@ -316,7 +323,7 @@ def _part_name(shard: int, batch: int) -> str:
 # --- on the workers -------------------------------------------------------------------
 
 
-def _read_shard(row: dict[str, Any], *, batch_size: int, skip_invalid: bool) -> list[dict[str, Any]]:
+def _read_shard(row: dict[str, Any], *, batch_size: int, skip_invalid: bool, language: str | None = None) -> list[dict[str, Any]]:
     """One shard as batches of ``batch_size`` articles (JSON), with the shard's problems in the first.
 
     A shard with problems, when they are not to be skipped, gives no articles: the run
@@ -326,6 +333,13 @@ def _read_shard(row: dict[str, Any], *, batch_size: int, skip_invalid: bool) -> 
     articles, problems = read_article_file(path)
     empty = [f"{a.path}: empty article {a.article_id!r} (no text); skipped" for a in articles if not a.text.strip()]
     articles = [a for a in articles if a.text.strip()]
+    kept = []
+    for article in articles:  # one by one, so that a bad language code skips only its article
+        try:
+            kept.extend(assign_languages([article], language))
+        except InputError as exc:
+            problems = problems + exc.problems
+    articles = kept
     if problems and not skip_invalid:
         articles = []
     batches = [articles[i : i + batch_size] for i in range(0, len(articles), batch_size)] or [[]]
@@ -418,7 +432,7 @@ def sentence_schema():
     return pa.schema([
         ("sentence_id", pa.string()), ("article_id", pa.string()), ("index", pa.int32()), ("start", pa.int64()), ("end", pa.int64()),
         ("text", pa.string()), ("role", pa.string()), ("text_sha256", pa.string()), ("score", pa.float64()), ("reason", pa.string()),
-        ("context", pa.string()),
+        ("context", pa.string()), ("language", pa.string()),
     ])
 
 

@@ -50,6 +50,7 @@ FIELD_DESCRIPTIONS = {
     "role": "Where the sentence sits in the article: headline, body, caption, byline or boilerplate.",
     "source": "The article's source (outlet or corpus), when known.",
     "url": "The article's URL, when known.",
+    "language": "The article's language (ISO 639-1 code), given by the input or detected.",
 }
 
 #: Longest table of pairs, annotators or leakage groups in the card; the rest is in the manifest.
@@ -115,8 +116,9 @@ class CardConfig:
         A Hub license id (``cc-by-4.0``, ``apache-2.0``, ``other``, ...), of the form
         :data:`LICENSE_ID`. Default: the license stated in the articles' metadata when
         they all state the same valid id, else ``other`` (some state one) or ``unknown``.
-    language : list of str, default=["en"]
-        ISO 639-1/2/3 codes of the text.
+    language : list of str, optional
+        ISO 639-1/2/3 codes of the text. Default: the languages of the data (the
+        ``language`` column), English for a version without that column.
     annotations_creators : str, default="expert-generated"
         One of the Hub's values (``crowdsourced``, ``expert-generated``, ...).
     language_creators : str, default="found"
@@ -142,7 +144,7 @@ class CardConfig:
 
     pretty_name: str | None = None
     license: str | None = None
-    language: list[str] = field(default_factory=lambda: ["en"])
+    language: list[str] | None = None
     annotations_creators: str = "expert-generated"
     language_creators: str = "found"
     source_datasets: list[str] = field(default_factory=lambda: ["original"])
@@ -301,6 +303,12 @@ class VersionFacts:
     threshold_tuned_on: str | None
     changelog: str
     articles: ArticleFacts | None
+    language_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def languages(self) -> list[str]:
+        """The card's and Croissant's languages: the settings' list, else the data's, else English."""
+        return list(self.config.language or sorted(self.language_counts) or ["en"])
 
     @property
     def version(self) -> str:
@@ -380,8 +388,9 @@ def collect_facts(
     names = features["label"].names
 
     split_sizes, label_counts, annotator_counts, article_ids = {}, {}, {}, set()
+    language_counts: dict[str, dict[str, int]] = {}
     for split, path in split_files.items():
-        table = pq.read_table(path, columns=[c for c in ("label", "n_annotators", "article_id") if c in features])
+        table = pq.read_table(path, columns=[c for c in ("label", "n_annotators", "article_id", "language") if c in features])
         split_sizes[split] = table.num_rows
         if "article_id" in features:
             article_ids.update(pc.unique(table["article_id"]).to_pylist())
@@ -390,6 +399,11 @@ def collect_facts(
         if "n_annotators" in features:
             per_item = {row["values"]: row["counts"] for row in pc.value_counts(table["n_annotators"]).to_pylist()}
             annotator_counts[split] = dict(sorted((int(k), int(v)) for k, v in per_item.items()))
+        if "language" in features:
+            for language, label in zip(table["language"].to_pylist(), table["label"].to_pylist()):
+                if language:
+                    counts_of = language_counts.setdefault(language, dict.fromkeys(names, 0))
+                    counts_of[names[label]] += 1
 
     example = {}
     non_empty = [split for split in split_files if split_sizes[split]]
@@ -423,6 +437,7 @@ def collect_facts(
             if articles is not None
             else ArticleFacts.from_card(version_dir / CARD_FILENAME)
         ),
+        language_counts=dict(sorted(language_counts.items())),
     )
 
 
@@ -555,7 +570,7 @@ def bias_statements(facts: VersionFacts) -> list[str]:
         )
     if articles and articles.n_sources == 1:
         statements.append(f"All articles come from one source ({articles.sources[0]}).")
-    if facts.config.language == ["en"]:
+    if facts.languages == ["en"]:
         statements.append("All text is English; models trained on it are not expected to transfer to other languages.")
     return statements
 

@@ -59,10 +59,10 @@ def _clean(corpus: CorpusFile, skipped: list[dict], problems: list[str]):
     return frame[~artefact]
 
 
-def _row(sid: str, article_id: str, text: str, label: str, names: list[str], source: str, start: int) -> Row:
+def _row(sid: str, article_id: str, text: str, label: str, names: list[str], source: str, start: int, language: str = "en") -> Row:
     return Row(sentence_id=sid, article_id=article_id, text=text, label=label,
                votes=[int(n == label) for n in names], n_annotators=1, agreement=1.0, label_source=source,
-               start=start, end=start + len(text), role="body", source="", url="")
+               start=start, end=start + len(text), role="body", source="", url="", language=language)
 
 
 def prepare_checkthat(directory: str | os.PathLike, config: BuildConfig, language: str = "en") -> Prepared:
@@ -98,7 +98,7 @@ def prepare_checkthat(directory: str | os.PathLike, config: BuildConfig, languag
     rows, splits = [], []
     for split, frame in frames.items():
         for sid, text, label in zip(frame["id"], frame["text"], frame["label"]):
-            rows.append(_row(sid, sid, text, label, names, "corpus", 0))
+            rows.append(_row(sid, sid, text, label, names, "corpus", 0, language))
             splits.append(split)
     paths = [files[s] for s in sorted(files)]
     prepared = _prepared(rows, [r.sentence_id for r in rows], paths, skipped, problems, fixed_splits=splits)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from checkworthy.builder.cues import score_in_language
 from checkworthy.schemas import did_you_mean
 from checkworthy.schemas.errors import CheckworthyError, InputError
 from checkworthy.schemas.records import Article, Sentence
@@ -233,7 +234,8 @@ class HeuristicScorer(Scorer):
     decimals: quantity +0.30, comparison +0.15, attribution +0.15, date +0.10,
     each named entity +0.05 (at most three), hedge -0.15, first-person opinion
     -0.35, question -0.40, fewer than six words -0.15. The reason lists the cues
-    with what matched.
+    with what matched. A sentence in another language is scored with that
+    language's word lists (``checkworthy.builder.cues``), and its reason says so.
 
     Examples
     --------
@@ -247,7 +249,8 @@ class HeuristicScorer(Scorer):
     version = "1"
 
     def score(self, sentences: Sequence[Sentence], article: Article) -> list[tuple[float, str]]:
-        return [self._score_text(s.text) for s in sentences]
+        return [self._score_text(s.text) if (s.language or "en") == "en" else score_in_language(s.text, s.language, WEIGHTS, _BASE)
+                for s in sentences]
 
     @staticmethod
     def _score_text(text: str) -> tuple[float, str]:

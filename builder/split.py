@@ -18,6 +18,7 @@ import warnings
 from collections import Counter
 from functools import lru_cache
 
+from checkworthy.builder.languages import ENGLISH, LanguageRules, rules_for
 from checkworthy.schemas.records import HEADLINE_MAX_CHARS, Article, Sentence, sentence_id
 
 Span = tuple[int, int]
@@ -29,26 +30,11 @@ CONTEXT_MAX_CHARS = 1000
 #: Texts longer than this are segmented in windows of this size, so memory stays bounded.
 WINDOW = 1 << 16
 
-#: Titles that are never the end of a sentence (the next word is a name).
-TITLES = frozenset(
-    "mr mrs ms mx dr prof gov sen rep gen lt col capt cpt sgt maj adm cmdr cdr rev fr hon pres supt "
-    "insp det st mt ft messrs mme mlle sr jr".split()
-)
-#: Abbreviations that never end a sentence when a number follows (``Nov. 17``, ``No. 5``).
-BEFORE_NUMBER = frozenset(
-    "jan feb mar apr jun jul aug sep sept oct nov dec no n\u00b0 nos vol p pp fig figs art sec ch para tel ca approx est".split()
-)
-#: Words that start a sentence after an initialism (``... with the U.S. The talks ...``);
-#: before any other capitalised word an initialism does not end the sentence (``U.S. Senator``).
-SENTENCE_STARTERS = frozenset(
-    "A An The In On At As It Its He She They We I You But And Or So Yet This That These Those There Then "
-    "Here When While If Although Though Because Since After Before During For From With Without What Who "
-    "Why How Where Which His Her Their Our My Your Some Many Most All No Not One Two Three Meanwhile "
-    "However Still Also Such Both Each Every Last Earlier Later Now Today Yesterday".split()
-)
-#: Abbreviations that never end a sentence.
-NEVER_FINAL = frozenset("e.g i.e v vs cf viz b d ca c".split())
-_TITLE_LIKE = TITLES | NEVER_FINAL
+#: English rules: titles, abbreviations and sentence starters (see ``checkworthy.builder.languages``).
+TITLES = ENGLISH.titles
+BEFORE_NUMBER = ENGLISH.before_number
+SENTENCE_STARTERS = ENGLISH.starters
+NEVER_FINAL = ENGLISH.never_final
 
 #: A whole "sentence" that is only a list number or label: ``2.``, ``4.1.``, ``a)``, ``Figure 1.``.
 _LIST_NUMBER = re.compile(r"(?:[\u2022\u2043*-]?\s*\(?\d{1,3}(?:\.\d{1,3})*(?:\.\)|[.)])|[A-Za-z][.)]|(?:Figure|Fig|Table|Chapter|Section|Part|Step)\.? ?\d+(?:\.\d+)*\.)")
@@ -63,6 +49,11 @@ _OPENERS = "(\"'\u201c\u2018"
 _SPEECH = re.compile(r"(?:\S+\s+){0,2}(?:said|says|say|asked|asks|ask|replied|cried|shouted|called|howled|whispered|started)\b")
 #: A sentence end followed by citation marks (``... in 2014. [17] [18] They ...``).
 _CITATION_BREAK = re.compile(r"(?<=[.!?\"\u201d])(?:\s*\[[^\]\n]{1,20}\])+(?=\s+[A-Z\u00c0-\u00de])")
+#: A sentence that starts with a closing quote written as two apostrophes (``... zien. '' Roze ...``):
+#: the quote belongs to the sentence before.
+_LEADING_CLOSING_QUOTE = re.compile(r"\s*''(?=\s|$)")
+#: An ordinal number at the end of a span (``am 3.``): before a month name the sentence goes on.
+_ORDINAL = re.compile(r"\d{1,2}\.")
 
 
 class Segmenter:
@@ -135,7 +126,9 @@ class RuleSegmenter(Segmenter):
     quotes or brackets) followed by whitespace and a word that may start a sentence."""
 
     name = "rules"
-    _BREAK = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]*[A-Z0-9\u00c0-\u00de])")
+    _BREAK = re.compile(
+        r"[.!?\u2026\u061f\u06d4]+[\"'\u201d\u2019\u00bb)\]]*(?:\s+'')?(?=\s+[\"'\u201c\u2018\u00ab(\[\u00bf\u00a1]*[A-Z0-9\u00c0-\u00de\u0621-\u064a])"
+    )
 
     def spans(self, text: str) -> list[Span]:
         spans = []
@@ -183,11 +176,14 @@ def get_segmenter(name: str | None = None) -> Segmenter:
         return RuleSegmenter()
 
 
-def segment(text: str, segmenter: Segmenter | None = None, *, repair: bool = True) -> list[Span]:
+def segment(text: str, segmenter: Segmenter | None = None, *, repair: bool = True, language: str | None = None) -> list[Span]:
     """Sentence spans of ``text``; a line break always ends a sentence.
 
     The segmenter sees the text in windows of at most ``WINDOW`` characters (so
-    memory stays bounded on huge articles); its spans are repaired
+    memory stays bounded on huge articles). For a language other than English,
+    blingfire's breaks (trained on English, it misses breaks after words that are
+    English abbreviations, such as Dutch ``op.`` or ``in.``) are joined with the
+    portable segmenter's. The spans are then repaired
     (abbreviations, initials, citations, list numbers), cut at every line break
     and trimmed of whitespace.
 
@@ -199,6 +195,10 @@ def segment(text: str, segmenter: Segmenter | None = None, *, repair: bool = Tru
         Defaults to ``get_segmenter()`` (blingfire, or the portable fallback).
     repair : bool, default=True
         Apply the repair pass (turned off only to measure it).
+    language : str, optional
+        The text's language (ISO 639-1): the repair pass uses its abbreviations,
+        titles and month names (``checkworthy.builder.languages.rules_for``);
+        English when None.
 
     Returns
     -------
@@ -213,18 +213,36 @@ def segment(text: str, segmenter: Segmenter | None = None, *, repair: bool = Tru
     ['Talks with the U.S. resumed on Nov. 17.', 'A second line']
     """
     segmenter = segmenter or get_segmenter()
+    rules = rules_for(language)
     result: list[Span] = []
     start = 0
     while start < len(text):
         stop = len(text) if len(text) - start <= WINDOW else _window_end(text, start)
-        raw = [(start + a, start + b) for a, b in segmenter.spans(text[start:stop])]
-        pieces = _cut_lines(text, _repair(text, raw) if repair else raw)
+        raw = segmenter.spans(text[start:stop])
+        if rules is not ENGLISH and not isinstance(segmenter, RuleSegmenter):
+            raw = _with_breaks(raw, _RULE_SEGMENTER.spans(text[start:stop]))
+        raw = [(start + a, start + b) for a, b in raw]
+        pieces = _cut_lines(text, _repair(text, raw, rules) if repair else raw)
         if stop < len(text) and len(pieces) > 1:
             pieces.pop()
             start = pieces[-1][1]
         else:
             start = stop
         result.extend(pieces)
+    return result
+
+
+_RULE_SEGMENTER = RuleSegmenter()
+
+
+def _with_breaks(spans: list[Span], other: list[Span]) -> list[Span]:
+    """``spans`` also cut at every end in ``other`` (the repair pass then undoes the false breaks)."""
+    ends = sorted({end for _, end in spans} | {end for _, end in other})
+    result, start = [], 0
+    for end in ends:
+        if end > start:
+            result.append((start, end))
+            start = end
     return result
 
 
@@ -267,11 +285,15 @@ def _cut_lines(text: str, spans: list[Span]) -> list[Span]:
     return pieces
 
 
-def _repair(text: str, spans: list[Span]) -> list[Span]:
+def _repair(text: str, spans: list[Span], rules: LanguageRules = ENGLISH) -> list[Span]:
     """Merge the spans split at a false break; split at citations before a new sentence."""
     merged: list[Span] = []
     for start, end in spans:
-        if merged and _continues(text, merged[-1][0], merged[-1][1], start, end):
+        quote = _LEADING_CLOSING_QUOTE.match(text, start, end) if merged else None
+        if quote:
+            merged[-1] = (merged[-1][0], quote.end())
+            start = quote.end()
+        if merged and _continues(text, merged[-1][0], merged[-1][1], start, end, rules):
             merged[-1] = (merged[-1][0], end)
         else:
             merged.append((start, end))
@@ -286,13 +308,14 @@ def _repair(text: str, spans: list[Span]) -> list[Span]:
     return result
 
 
-def _continues(text: str, start: int, end: int, next_start: int, next_end: int) -> bool:
+def _continues(text: str, start: int, end: int, next_start: int, next_end: int, rules: LanguageRules = ENGLISH) -> bool:
     """Whether ``text[next_start:next_end]`` continues the sentence ``text[start:end]``.
 
     True at a false break: before a lower-case word or a citation mark, before a
     speech tag after a quoted question or exclamation, and after a title
     (``Dr.``), an abbreviation that never ends a sentence (``e.g.``), a month or
-    ``No.`` before a number, an initial (``Jonas E. Smith``) or a list number.
+    ``No.`` before a number, an ordinal before a month (``am 3. Mai``), an initial
+    (``Jonas E. Smith``) or a list number, with the abbreviations of ``rules``.
     """
     while end > start and text[end - 1].isspace():
         end -= 1
@@ -302,7 +325,7 @@ def _continues(text: str, start: int, end: int, next_start: int, next_end: int) 
         return False
     last, first = text[end - 1], text[next_start]
     if last == "." and first.isupper() and text[end - 2 : end - 1].islower() and text[end - 5 : end - 1].isalpha():
-        return text[max(text.rfind(" ", start, end), start) : end].strip(" (\"'\u201c\u2018").lower()[:-1] in _TITLE_LIKE
+        return text[max(text.rfind(" ", start, end), start) : end].strip(" (\"'\u201c\u2018").lower()[:-1] in rules.title_like
     while start < end and text[start].isspace():
         start += 1
     start = max(start, text.rfind("\n", start, end) + 1)
@@ -317,12 +340,14 @@ def _continues(text: str, start: int, end: int, next_start: int, next_end: int) 
         return True
     token = text[token_start:end].lstrip(_OPENERS)
     word = token[:-1].lower()
-    if word in TITLES or word in NEVER_FINAL:
+    if word in rules.titles or word in rules.never_final:
         return True
-    if word in BEFORE_NUMBER and first.isdigit():
+    if word in rules.before_number and first.isdigit():
+        return True
+    if rules.months and _ORDINAL.fullmatch(token) and _next_word(text, next_start, next_end).lower() in rules.months:
         return True
     if first.isupper() and _INITIALISM.fullmatch(token):
-        return _next_word(text, next_start, next_end) not in SENTENCE_STARTERS
+        return _next_word(text, next_start, next_end) not in rules.starters
     return len(token) == 2 and token[0].isupper() and first.isupper() and token_start > start
 
 
@@ -384,7 +409,7 @@ def _has_caption_hint(line: str) -> bool:
     return any(hint in lower for hint in _CAPTION_HINTS)
 
 
-def line_role(line: str, *, is_headline: bool = False, is_caption: bool = False) -> str:
+def line_role(line: str, *, is_headline: bool = False, is_caption: bool = False, language: str | None = None) -> str:
     """The role of one line of an article.
 
     Parameters
@@ -395,6 +420,9 @@ def line_role(line: str, *, is_headline: bool = False, is_caption: bool = False)
         The line is the article's title.
     is_caption : bool, default=False
         The source marks the line as a caption (HTML ``figcaption``).
+    language : str, optional
+        The article's language: its own byline, caption and boilerplate prefixes
+        (``"Lees ook: ..."``, ``"Foto: ..."``, ``"اقرأ أيضا"``) are tried before the English patterns.
 
     Returns
     -------
@@ -412,6 +440,9 @@ def line_role(line: str, *, is_headline: bool = False, is_caption: bool = False)
         return "headline"
     if is_caption:
         return "caption"
+    role = rules_for(language).line_role(stripped) if language and language != "en" and len(stripped) <= _BOILERPLATE_MAX else None
+    if role is not None:
+        return role
     if len(stripped) <= _BOILERPLATE_MAX and (_BOILERPLATE.match(stripped) or _NAVIGATION.match(stripped)):
         return "boilerplate"
     if len(stripped) <= _CAPTION_MAX and _CAPTION_FORM.search(stripped):
@@ -438,7 +469,8 @@ def split_article(article: Article, segmenter: Segmenter | None = None) -> list[
     Returns
     -------
     list of Sentence
-        In text order, every role included. ``article.text[s.start:s.end] == s.text``;
+        In text order, every role included, each with the article's ``language``, whose
+        rules (``checkworthy.builder.languages``) the splitter and the role patterns use. ``article.text[s.start:s.end] == s.text``;
         ``s.context`` holds the ``headline`` and the neighbouring body sentences
         (``before``, ``after``); ``score`` and ``reason`` are left to
         ``checkworthy.builder.select.score_sentences``.
@@ -460,11 +492,12 @@ def split_article(article: Article, segmenter: Segmenter | None = None) -> list[
             line,
             is_headline=number == 0 and title is not None and " ".join(line.split()) == title,
             is_caption=line_start + leading in caption_starts,
+            language=article.language,
         )
         lines.append((line_start + len(line), role))
     pieces = []
     line = 0
-    for start, end in segment(text, segmenter):
+    for start, end in segment(text, segmenter, language=article.language):
         while lines[line][0] < end:
             line += 1
         role = lines[line][1]
@@ -500,6 +533,7 @@ def _sentences(article: Article, pieces: list[tuple[int, int, str]]) -> list[Sen
                 text=sentence_text,
                 role=role,
                 context={"headline": headline, "before": before, "after": after},
+                language=article.language,
             )
         )
     return sentences

@@ -226,6 +226,7 @@ def _task(article: Article, sentence: Sentence, scheme: Scheme, model_version: s
             "context_after": sentence.context.get("after", ""),
             "passage": passage_html(article, sentence, scheme, span, blind=blind),
             "article": f"<div class=\"cw-article\">{marked_html(article.text, sentence.start, sentence.end, article_window(article.text, sentence.start, sentence.end), ellipsis=True)}</div>",
+            "language": sentence.language,
         },
         "meta": {
             "scheme": scheme.name,
@@ -379,6 +380,7 @@ def write_tasks(
     exclude: Sequence[str | os.PathLike] = (),
     blind: bool = False,
     skip_invalid: bool = False,
+    language: str | None = None,
 ) -> dict[str, int]:
     """Read, split, score and select; write the four output files atomically.
 
@@ -415,6 +417,8 @@ def write_tasks(
         Leave predictions (and the model score on the page) out of the tasks.
     skip_invalid : bool, default=False
         Skip unreadable files and records, listed in a ``SkippedInputWarning``, instead of stopping.
+    language : str, optional
+        A language code for every article, over what the input says or detection finds.
 
     Returns
     -------
@@ -459,7 +463,7 @@ def write_tasks(
         raise VersionExistsError(f"{out_dir}: already exists; choose another --out directory or pass --overwrite to replace it")
     if overwrite:
         check_replaceable(out_dir, inputs=paths)
-    articles = read_articles(paths, skip_invalid=skip_invalid)
+    articles = read_articles(paths, skip_invalid=skip_invalid, language=language)
     counts = {"articles": len(articles), "sentences": 0, "tasks": 0}
     scored: list[Sentence] = []
     with atomic_directory(out_dir, overwrite=overwrite, writer=f"checkworthy {__version__} tasks", inputs=paths) as tmp:

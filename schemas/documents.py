@@ -404,6 +404,7 @@ class Results:
     comparisons: list[Comparison]
     language: str | None = None
     warnings: list[str] = field(default_factory=list)
+    by_language: dict[str, list[ResultEntry]] = field(default_factory=dict)
 
     def entries(self, *, split: str | None = None, baseline: str | None = None) -> list[ResultEntry]:
         """The result entries of ``split`` and/or ``baseline``, in document order."""
@@ -431,6 +432,7 @@ class Results:
             comparisons=[Comparison.from_dict(c) for c in data["comparisons"]],
             warnings=list(data.get("warnings", [])),
             language=data.get("language"),
+            by_language={code: [ResultEntry.from_dict(e) for e in entries] for code, entries in data.get("by_language", {}).items()},
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -448,4 +450,5 @@ class Results:
             # Written only when known / non-empty, so that English results stay as before.
             **({"language": self.language} if self.language is not None else {}),
             **({"warnings": self.warnings} if self.warnings else {}),
+            **({"by_language": {code: [e.to_dict() for e in entries] for code, entries in self.by_language.items()}} if self.by_language else {}),
         }

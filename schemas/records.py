@@ -29,7 +29,9 @@ class Article:
 
     ``text`` is exactly what the splitter sees, headline included; ``text_sha256``
     is its hash. ``meta`` keeps any extra fields of the source (for example
-    ``{"fictional": true}``).
+    ``{"fictional": true}``). ``language`` is an ISO 639-1 code, given by the input
+    or detected (then ``language_confidence`` is the detector's probability; see
+    ``checkworthy.builder.language``).
     """
 
     article_id: str
@@ -41,6 +43,8 @@ class Article:
     path: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     text_sha256: str = ""
+    language: str | None = None
+    language_confidence: float | None = None
 
     def __post_init__(self):
         if not self.text_sha256:
@@ -66,7 +70,8 @@ class Sentence:
     """One sentence of an article, with character offsets into ``article.text``.
 
     ``article.text[start:end] == text`` always holds. ``context`` holds the text of
-    the neighbouring sentences (``before``, ``after``) and the ``headline``.
+    the neighbouring sentences (``before``, ``after``) and the ``headline``;
+    ``language`` is its article's.
     """
 
     sentence_id: str
@@ -80,6 +85,7 @@ class Sentence:
     score: float | None = None
     reason: str | None = None
     context: dict[str, str] = field(default_factory=dict)
+    language: str | None = None
 
     def __post_init__(self):
         if not self.text_sha256:

@@ -44,6 +44,8 @@ class Row:
         The sentence's role in the article (``headline``, ``body``, ...).
     source, url : str
         The article's outlet and address; empty when unknown.
+    language : str
+        The article's language (ISO 639-1, given or detected); empty when unknown.
     """
 
     sentence_id: str
@@ -59,6 +61,7 @@ class Row:
     role: str
     source: str
     url: str
+    language: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -90,5 +93,6 @@ def features(scheme: Scheme):
             "role": Value("string"),
             "source": Value("string"),
             "url": Value("string"),
+            "language": Value("string"),
         }
     )

@@ -62,7 +62,8 @@ class TasksCommand(Command):
         "  checkworthy tasks news/ --out out/next --scorer models/svm --strategy diverse --budget 200\n"
         "  checkworthy tasks news/ --out out/sample --strategy random --budget 100 --seed 7\n"
         "  checkworthy tasks 'crawl/*.warc.gz' --out out/crawl --engine ray --top 3   # Ray on this machine\n"
-        "  checkworthy tasks /shared/news --out /shared/out --engine ray --address auto --scorer models/minilm-ft --workers 16"
+        "  checkworthy tasks /shared/news --out /shared/out --engine ray --address auto --scorer models/minilm-ft --workers 16\n"
+        "  checkworthy tasks noticias/ --out out/tasks-es --language es   # every article is Spanish (no detection)"
     )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
@@ -92,6 +93,8 @@ class TasksCommand(Command):
         parser.add_argument("--address", metavar="ADDR", help="--engine ray: a running Ray cluster (default: RAY_ADDRESS, else Ray starts here)")
         parser.add_argument("--workers", type=int, metavar="N", help="--engine ray: batches at once (default: every CPU; 2 actors for a model scorer)")
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, metavar="N", help="--engine ray: articles per batch (default: %(default)s)")
+        parser.add_argument("--language", metavar="CODE", default=None,
+                            help="language of every article (ISO 639-1, e.g. es), over a JSONL 'language' field, <html lang> and detection")
         parser.add_argument("--overwrite", action="store_true", help="replace an existing --out directory that 'checkworthy tasks' wrote, once the new one is complete")
         add_json_option(parser, "out, files, scheme, select and the counts of articles, sentences and tasks")
         add_quiet_option(parser)
@@ -112,11 +115,13 @@ class TasksCommand(Command):
         if args.engine == "ray":
             counts = write_tasks_ray(args.seeds, args.out, scheme=args.scheme, select=selection, scorer=scorer, overwrite=args.overwrite,
                                      context=args.context, sampling=sampling, exclude=args.exclude, blind=args.blind,
-                                     skip_invalid=args.skip_invalid, options=RayOptions(args.address, args.workers, args.batch_size))
+                                     skip_invalid=args.skip_invalid, language=args.language,
+                                     options=RayOptions(args.address, args.workers, args.batch_size))
         else:
             counts = write_tasks(
                 args.seeds, args.out, scheme=args.scheme, select=selection, scorer=scorer, overwrite=args.overwrite, jobs=args.jobs,
                 context=args.context, sampling=sampling, exclude=args.exclude, blind=args.blind, skip_invalid=args.skip_invalid,
+                language=args.language,
             )
         if args.json:
             files = (RAY_OUTPUT_FILES if args.engine == "ray" else OUTPUT_FILES) + ((SELECTION_FILE,) if "candidates" in counts else ())

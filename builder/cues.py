@@ -1,0 +1,101 @@
+"""The heuristic scorer's cues in languages other than English.
+
+English sentences keep the scorer of ``checkworthy.builder.select`` unchanged. For
+another language, :func:`find_cues_in` looks for the same kinds of cue with that
+language's word lists (``checkworthy.builder.languages``: number words, comparison,
+attribution, hedge and opinion words, month names) and with cues that need no word
+list: digits, percentages and currency amounts, years, a question mark (``?``,
+``؟``, ``¿``) and, in scripts with capital letters, capitalised names. A language
+without word lists of its own gets only the language-independent cues. The reason
+starts with the language and says which kind of cues were used.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+
+from checkworthy.builder.languages import WITH_CUES, rules_for
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+_QUANTITY = re.compile(r"[$\u00a3\u20ac\u00a5]\s?\d[\d,.]*|\d[\d,.\u066b\u066c]*(?:\s?%|\s?\u066a)?|[\u0660-\u0669]+")
+_YEAR = re.compile(r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)")
+_QUESTION = re.compile(r"(?:[?\u061f][\"'\u201d\u2019\u00bb)]*$)|^[\"'\u201c\u00ab(]*\u00bf")
+_ENTITY = re.compile(r"(?<=[\s(\"\u201c\u00ab])(?:[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+|[A-Z]{2,})(?:\s+(?:[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+|[A-Z]{2,}))*")
+#: One-letter Arabic prefixes (and, so, with, for) that stick to the next word: ``وقال`` is ``و`` + ``قال``.
+_ARABIC_PREFIXES = ("\u0648", "\u0641", "\u0628", "\u0644")
+_ENTITY_CAP = 3
+_SHORT = 6
+
+
+def _tokens(text: str, language: str) -> list[str]:
+    tokens = [t.lower() for t in _TOKEN.findall(text)]
+    if language == "ar":
+        tokens += [t[1:] for t in tokens if len(t) > 3 and t.startswith(_ARABIC_PREFIXES)]
+    return tokens
+
+
+def _first(tokens: list[str], words: frozenset[str]) -> str:
+    return next((t for t in tokens if t in words), "") if words.intersection(tokens) else ""
+
+
+@lru_cache(maxsize=4096)
+def find_cues_in(text: str, language: str, weights: tuple[tuple[str, float], ...]) -> tuple[tuple[str, float, str], ...]:
+    """The cues found in ``text`` of ``language`` as ``(label, weight, matched text)``.
+
+    Parameters
+    ----------
+    text : str
+    language : str
+        ISO 639-1 code; a language without word lists gets the language-independent cues only.
+    weights : tuple of (str, float)
+        The scorer's weights per cue label, in the order the cues are reported.
+
+    Examples
+    --------
+    >>> weights = (("quantity", 0.3), ("attribution", 0.15), ("named entities", 0.05))
+    >>> find_cues_in("El paro subió un 4%, dijo el INE.", "es", weights)
+    (('quantity', 0.3, '4%'), ('attribution', 0.15, 'dijo'), ('named entities', 0.05, 'INE'))
+    """
+    weight = dict(weights)
+    rules = rules_for(language)
+    cues = rules.cues if rules.code == language else None
+    tokens = _tokens(text, language)
+    quantity = _QUANTITY.search(text)
+    year = _YEAR.search(text)
+    month = _first(tokens, rules.months) if rules.code == language else ""
+    found = {
+        "quantity": quantity.group(0).strip() if quantity else (_first(tokens, cues.number) if cues else ""),
+        "comparison": _first(tokens, cues.comparison) if cues else "",
+        "attribution": _first(tokens, cues.attribution) if cues else "",
+        "date": month or (year.group(0) if year else ""),
+        "hedge": _first(tokens, cues.hedge) if cues else "",
+        "first-person opinion": _first(tokens, cues.opinion) if cues else "",
+        "question": "?" if _QUESTION.search(text.strip()) else "",
+    }
+    entities = _ENTITY.findall(text)
+    if entities:
+        found["named entities"] = ", ".join(entities[:_ENTITY_CAP])
+    result = [
+        (label, weight[label] * (min(len(entities), _ENTITY_CAP) if label == "named entities" else 1), "" if label == "question" else found[label])
+        for label in weight
+        if found.get(label)
+    ]
+    if len(text.split()) < _SHORT and "short" in weight:
+        result.append(("short", weight["short"], ""))
+    return tuple(result)
+
+
+def score_in_language(text: str, language: str, weights: Mapping[str, float], base: float) -> tuple[float, str]:
+    """``(score, reason)`` of ``text`` in ``language``: ``base`` plus the weights of its cues, in [0, 1].
+
+    The reason starts with the language and whether its own word lists were used:
+    ``"language es: quantity (4%); attribution (dijo)"`` or ``"language sv, language-independent
+    cues only: quantity (4%)"``.
+    """
+    cues = find_cues_in(text, language, tuple(weights.items()))
+    value = min(1.0, max(0.0, base + sum(w for _, w, _ in cues)))
+    prefix = f"language {language}" + ("" if language in WITH_CUES else ", language-independent cues only")
+    found = "; ".join(f"{label} ({match})" if match else label for label, _, match in cues) or "no cue found"
+    return round(value, 3), f"{prefix}: {found}"

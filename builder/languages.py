@@ -1,0 +1,257 @@
+"""What the splitter, the role rules and the heuristic scorer know of each language.
+
+One :class:`LanguageRules` per supported language, filled from word lists in this
+module; :func:`rules_for` returns the rules of a language code, and English for a
+language without rules of its own. Every language's rules include the English ones
+(news in any language quotes "Mr." and "U.S."), so a language adds words and never
+takes English behaviour away.
+
+To add a language: write its lists below (abbreviations that never end a sentence,
+titles before names, abbreviations before numbers, month names, words that start a
+sentence, line prefixes of bylines, captions and boilerplate, and the scorer's cue
+words), add a ``LanguageRules`` entry to ``_RULES``, and add its cases to
+``tests/builder/test_multilingual.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The heuristic scorer's word lists for one language (lower case).
+
+    Month names are the language's ``LanguageRules.months``.
+    """
+
+    number: frozenset[str] = frozenset()
+    comparison: frozenset[str] = frozenset()
+    attribution: frozenset[str] = frozenset()
+    hedge: frozenset[str] = frozenset()
+    opinion: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class LanguageRules:
+    """Sentence splitting, role and scoring rules of one language.
+
+    Attributes
+    ----------
+    code : str
+        ISO 639-1 code.
+    titles : frozenset of str
+        Titles before a name (``sr``, ``mr``, ``dr``): never the end of a sentence.
+    never_final : frozenset of str
+        Abbreviations that never end a sentence (``o.a``, ``z.b``, ``ee``), written
+        lower case without their final dot.
+    before_number : frozenset of str
+        Abbreviations that do not end a sentence when a number follows (``blz. 5``).
+    months : frozenset of str
+        Month names, lower case: after an ordinal (``am 3. Mai``) the sentence goes on.
+    starters : frozenset of str
+        Words that start a sentence after an initialism (``... in EE. UU. El ...``).
+    line_prefixes : dict
+        Role -> a regular expression of the line starts that mark that role
+        (``{"boilerplate": "lees ook|...", "caption": "foto:", "byline": "por "}``).
+    cues : Cues
+        The heuristic scorer's words.
+    """
+
+    code: str
+    titles: frozenset[str] = frozenset()
+    never_final: frozenset[str] = frozenset()
+    before_number: frozenset[str] = frozenset()
+    months: frozenset[str] = frozenset()
+    starters: frozenset[str] = frozenset()
+    line_prefixes: dict[str, str] = field(default_factory=dict)
+    cues: Cues = field(default_factory=Cues)
+
+    @property
+    def title_like(self) -> frozenset[str]:
+        return self.titles | self.never_final
+
+    def line_role(self, line: str) -> str | None:
+        """The role a line's start marks in this language (``"Lees ook: ..."`` -> ``"boilerplate"``), or None."""
+        for role, pattern in _compiled(self).items():
+            if pattern.match(line):
+                return role
+        return None
+
+
+_PATTERNS: dict[str, dict[str, re.Pattern]] = {}
+
+
+def _compiled(rules: LanguageRules) -> dict[str, re.Pattern]:
+    if rules.code not in _PATTERNS:
+        _PATTERNS[rules.code] = {role: re.compile(rf"^(?:{pattern})", re.IGNORECASE) for role, pattern in rules.line_prefixes.items()}
+    return _PATTERNS[rules.code]
+
+
+# -- English: the lists the splitter and the scorer have always used ------------------------------
+
+ENGLISH = LanguageRules(
+    code="en",
+    titles=_words(
+        "mr mrs ms mx dr prof gov sen rep gen lt col capt cpt sgt maj adm cmdr cdr rev fr hon pres supt "
+        "insp det st mt ft messrs mme mlle sr jr"
+    ),
+    never_final=_words("e.g i.e v vs cf viz b d ca c"),
+    before_number=_words("jan feb mar apr jun jul aug sep sept oct nov dec no n\u00b0 nos vol p pp fig figs art sec ch para tel ca approx est"),
+    starters=_words(
+        "A An The In On At As It Its He She They We I You But And Or So Yet This That These Those There Then "
+        "Here When While If Although Though Because Since After Before During For From With Without What Who "
+        "Why How Where Which His Her Their Our My Your Some Many Most All No Not One Two Three Meanwhile "
+        "However Still Also Such Both Each Every Last Earlier Later Now Today Yesterday"
+    ),
+)
+
+# -- Spanish --------------------------------------------------------------------------------------
+
+SPANISH = LanguageRules(
+    code="es",
+    titles=_words("sr sra srta sres sras dr dra dres lic lcdo lcda ing arq gral cnel tte sto sta fr mons excmo excma ilmo ilma dña prof profa"),
+    never_final=_words("ee uu ee.uu aa.ee ss.mm p.ej pág págs núm art arts av avda pza"),
+    before_number=_words("pág págs p pp núm n nº art arts cap vol tel km ene feb mar abr may jun jul ago sep sept oct nov dic"),
+    months=_words("enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre"),
+    starters=_words(
+        "El La Los Las Un Una Unos Unas En Con Por Para Pero Y O Sin Según Este Esta Estos Estas Ese Esa Eso "
+        "Ello Él Ella Ellos Ellas Yo Nosotros Se Su Sus No Ya Así Además También Sin Desde Hoy Ayer Mañana"
+    ),
+    line_prefixes={
+        "boilerplate": r"(lea|leer|lee) (también|más)\b|noticias relacionadas$|te puede interesar\b|publicidad$|comparte? (esta|en)\b"
+        r"|suscr[ií]bete\b|s[ií]guenos\b|m[aá]s le[ií]d[ao]s$|etiquetas:",
+        "caption": r"(foto|fotograf[ií]a|imagen|v[ií]deo)s?\s*:",
+        "byline": r"por\s+(?-i:[A-ZÁÉÍÓÚÑ][\w.'-]+(\s+(de|del|la|y|[A-ZÁÉÍÓÚÑ][\w.'-]+)){0,4})\s*$|redacci[oó]n\s*$",
+    },
+    cues=Cues(
+        number=_words("cien cientos mil miles millón millones billón billones docena docenas mitad doble triple porcentaje"),
+        comparison=_words("récord máximo mínimo mayor menor aumentó aumento subió bajó cayó creció disminuyó duplicó triplicó primero primera único única"),
+        attribution=_words("dijo dice afirmó aseguró declaró anunció informó según confirmó negó estimó reveló acusó admitió advirtió denunció"),
+        hedge=_words("podría quizás quizá tal vez posiblemente probablemente puede"),
+        opinion=_words("creo pienso opino siento"),
+    ),
+)
+
+# -- Dutch ----------------------------------------------------------------------------------------
+
+DUTCH = LanguageRules(
+    code="nl",
+    titles=_words("mr dhr mevr mw mej dr drs ir ing prof ds st"),
+    never_final=_words("o.a d.w.z m.a.w t.a.v i.p.v z.g.a.n e.a a.s j.l jl bijv bv b.v i.v.m m.b.t n.a.v t.o.v v.w.b z.s.m zgn evt ca resp vs"),
+    before_number=_words("blz nr nrs art afb hfst jan feb mrt apr jun jul aug sep sept okt nov dec tel"),
+    months=_words("januari februari maart april mei juni juli augustus september oktober november december"),
+    starters=_words(
+        "De Het Een In Op Met Voor Maar En Of Dat Die Dit Deze Er Hij Zij Ze Wij We Ik Je U Het Als Toen Nu "
+        "Ook Bij Na Door Volgens Daarna Daarom Toch Zo Wat Wie Waar Hoe Waarom"
+    ),
+    line_prefixes={
+        "boilerplate": r"lees (ook|meer)\b|meer over\b|gerelateerde artikelen$|deel (dit|via)\b|advertentie$|abonneer\b|volg ons\b|tags?:",
+        "caption": r"(foto|beeld|afbeelding|video)s?\s*:",
+        "byline": r"door\s+(?-i:[A-Z][\w.'-]+(\s+(van|de|der|den|[A-Z][\w.'-]+)){0,4})\s*$",
+    },
+    cues=Cues(
+        number=_words("honderd honderden duizend duizenden miljoen miljoenen miljard miljarden dozijn helft dubbel procent"),
+        comparison=_words("record hoogste laagste grootste kleinste meeste minste stijging daling steeg daalde groeide verdubbelde eerste enige"),
+        attribution=_words("zei zegt verklaarde meldde kondigde stelde bevestigde ontkende schatte onthulde beschuldigde waarschuwde volgens"),
+        hedge=_words("misschien mogelijk waarschijnlijk wellicht zou zouden"),
+        opinion=_words("vind denk geloof meen"),
+    ),
+)
+
+# -- Arabic ---------------------------------------------------------------------------------------
+
+ARABIC = LanguageRules(
+    code="ar",
+    months=_words("يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر كانون شباط آذار نيسان أيار حزيران تموز آب أيلول تشرين"),
+    line_prefixes={
+        "boilerplate": r"(اقرأ|إقرأ) (أيضا|أيضاً|المزيد)|(مواضيع|أخبار) ذات صلة|شارك (هذا|على)|تابعونا|إعلان$|الكلمات المفتاحية",
+        "caption": r"(صورة|الصورة|فيديو|تصوير)\s*[:：]",
+        "byline": r"(بقلم|كتب|كتبت)\s*[:：]?\s*\S+(\s+\S+){0,3}\s*$",
+    },
+    cues=Cues(
+        number=_words("مئة مائة مئات ألف آلاف مليون ملايين مليار مليارات نصف ضعف بالمئة بالمائة المئة المائة"),
+        comparison=_words("قياسي أعلى أدنى أكبر أصغر أكثر أقل ارتفع ارتفعت ارتفاع انخفض انخفضت انخفاض زاد زادت زيادة تراجع تراجعت نما نمت الأول الوحيد"),
+        attribution=_words("قال قالت أعلن أعلنت أكد أكدت صرح صرحت أفاد أفادت ذكر ذكرت نفى نفت وفقا حسب كشف كشفت"),
+        hedge=_words("ربما يمكن محتمل"),
+        opinion=_words("أعتقد أظن أرى"),
+    ),
+)
+
+# -- German, French, Portuguese, Italian: abbreviations and months only ---------------------------
+
+GERMAN = LanguageRules(
+    code="de",
+    titles=_words("hr hrn fr dr prof dipl ing st"),
+    never_final=_words("z.b z usw u.a d.h bzw ca evtl ggf inkl vgl sog u.ä o.ä s.o s.u zzgl gem"),
+    before_number=_words("nr s abs art bd kap tel jan feb märz apr jun jul aug sep sept okt nov dez"),
+    months=_words("januar jänner februar märz april mai juni juli august september oktober november dezember"),
+    starters=_words("Der Die Das Ein Eine Er Sie Es Wir Ich Im In Am Auf Mit Für Aber Und Oder Dies Diese Dieser Nach Vor Seit Auch Nun Heute"),
+)
+
+FRENCH = LanguageRules(
+    code="fr",
+    titles=_words("m mm mme mmes mlle mlles dr pr mgr st ste"),
+    never_final=_words("cf p.ex av bd env"),
+    before_number=_words("p pp n no art chap vol tél janv févr avr juil sept oct nov déc"),
+    months=_words("janvier février mars avril mai juin juillet août septembre octobre novembre décembre"),
+    starters=_words("Le La Les Un Une Des Il Elle Ils Elles Nous Je On En Dans Sur Avec Pour Mais Et Ou Ce Cette Ces Selon Depuis Après Avant Aujourd'hui"),
+)
+
+PORTUGUESE = LanguageRules(
+    code="pt",
+    titles=_words("sr sra srta dr dra drs prof profa eng gen cel ten sto sta exmo exma"),
+    never_final=_words("p.ex pág págs núm art av"),
+    before_number=_words("pág págs p pp n nº núm art cap vol tel jan fev mar abr mai jun jul ago set out nov dez"),
+    months=_words("janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro"),
+    starters=_words("O A Os As Um Uma Em No Na Com Por Para Mas E Ou Este Esta Esse Essa Ele Ela Eles Elas Eu Nós Segundo Desde Hoje"),
+)
+
+ITALIAN = LanguageRules(
+    code="it",
+    titles=_words("sig sigg sig.ra dott dott.ssa prof prof.ssa ing avv on arch geom rag gen col cap mons"),
+    never_final=_words("es pag pagg art artt ca"),
+    before_number=_words("pag pagg p pp n nr art artt cap vol tel gen feb mar apr mag giu lug ago set ott nov dic"),
+    months=_words("gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre"),
+    starters=_words("Il Lo La I Gli Le Un Una Uno In Con Per Ma E O Questo Questa Quello Quella Lui Lei Loro Io Noi Secondo Da Oggi"),
+)
+
+
+def _with_english(rules: LanguageRules) -> LanguageRules:
+    """``rules`` with the English abbreviations, titles and starters added (English news words occur everywhere)."""
+    return LanguageRules(
+        code=rules.code,
+        titles=rules.titles | ENGLISH.titles,
+        never_final=rules.never_final | ENGLISH.never_final,
+        before_number=rules.before_number | ENGLISH.before_number,
+        months=rules.months,
+        starters=rules.starters | ENGLISH.starters,
+        line_prefixes=rules.line_prefixes,
+        cues=rules.cues,
+    )
+
+
+_RULES = {rules.code: _with_english(rules) if rules is not ENGLISH else rules
+          for rules in (ENGLISH, SPANISH, DUTCH, ARABIC, GERMAN, FRENCH, PORTUGUESE, ITALIAN)}
+
+#: Languages with rules of their own; any other language is split and scored with the English rules.
+SUPPORTED = tuple(sorted(_RULES))
+
+#: Languages whose heuristic scorer has cue words of its own (the others use only language-independent cues).
+WITH_CUES = tuple(sorted(code for code, rules in _RULES.items() if rules.cues.attribution or code == "en"))
+
+
+def rules_for(language: str | None) -> LanguageRules:
+    """The rules of ``language``; English for None or a language without rules of its own.
+
+    Examples
+    --------
+    >>> rules_for("nl").code, rules_for("sv").code, rules_for(None).code
+    ('nl', 'en', 'en')
+    """
+    return _RULES.get(language or "en", ENGLISH)

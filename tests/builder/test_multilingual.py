@@ -1,0 +1,286 @@
+"""Languages: detection and overrides, per-language splitting and roles, the scorer's cues,
+and the ``language`` column from the articles through tasks to the dataset and its card."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from labelstudio_fixtures import KEY, labeled_export, write_articles, write_export
+
+from checkworthy.builder.articles import read_articles
+from checkworthy.builder.build import build_version
+from checkworthy.builder.card import write_card
+from checkworthy.builder.croissant import croissant_metadata
+from checkworthy.builder.facts import collect_facts
+from checkworthy.builder.language import detect_language, languages_of, normalise_language
+from checkworthy.builder.languages import SUPPORTED, rules_for
+from checkworthy.builder.select import HeuristicScorer
+from checkworthy.builder.split import get_segmenter, line_role, segment, split_article
+from checkworthy.builder.store import load_version
+from checkworthy.builder.tasks import write_tasks
+from checkworthy.cli import main
+from checkworthy.evaluation.harness import evaluate_version
+from checkworthy.schemas.documents import Results
+from checkworthy.schemas.errors import InputError
+from checkworthy.schemas.records import Article, Sentence
+
+TEXTS = {
+    "en": "The government approved the pension reform yesterday after a long debate in parliament.",
+    "es": "El Gobierno aprobó ayer la reforma de las pensiones tras un largo debate en el Congreso.",
+    "nl": "De regering heeft gisteren na een lang debat in het parlement de pensioenhervorming goedgekeurd.",
+    "ar": "وافقت الحكومة أمس على إصلاح نظام التقاعد بعد نقاش طويل في البرلمان.",
+    "de": "Die Regierung hat gestern nach einer langen Debatte im Parlament die Rentenreform gebilligt.",
+    "fr": "Le gouvernement a approuvé hier la réforme des retraites après un long débat au Parlement.",
+}
+
+
+# -- detection ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", sorted(TEXTS))
+def test_detects_the_language_of_a_short_text(language):
+    code, confidence = detect_language(TEXTS[language])
+    assert code == language
+    assert 0.5 < confidence <= 1.0
+
+
+def test_text_without_letters_is_undetermined():
+    assert detect_language("2024 - 17:45 / 3.5%") == ("und", 0.0)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("es", "es"), ("pt-BR", "pt"), ("EN", "en"), ("zh_Hant", "zh"), (" nl ", "nl")])
+def test_language_tags_are_normalised(value, expected):
+    assert normalise_language(value, "x") == expected
+
+
+@pytest.mark.parametrize("value", ["", "spanish", "e", 3, None, "es--"], ids=["empty", "name", "one-letter", "number", "none", "bad-subtag"])
+def test_a_bad_language_tag_is_refused_with_where_it_is(value):
+    with pytest.raises(InputError, match=r"a\.jsonl: line 2: field 'language': expected a language code"):
+        normalise_language(value, "a.jsonl: line 2")
+
+
+def test_languages_of_is_sorted_and_distinct():
+    assert languages_of(["nl", "en", None, "nl", ""]) == ["en", "nl"]
+
+
+# -- where the language comes from ----------------------------------------------------------------
+
+
+def _jsonl(path, records):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_mixed_corpus_gets_one_language_per_article(tmp_path):
+    path = _jsonl(tmp_path / "a.jsonl", [{"id": code, "text": text} for code, text in TEXTS.items()])
+    articles = read_articles([path])
+    assert {a.article_id: a.language for a in articles} == {code: code for code in TEXTS}
+    assert all(0 < a.language_confidence <= 1 for a in articles)
+
+
+def test_jsonl_language_field_wins_over_detection_and_has_no_confidence(tmp_path):
+    path = _jsonl(tmp_path / "a.jsonl", [{"id": "x", "text": TEXTS["es"], "language": "ca-ES"}])
+    (article,) = read_articles([path])
+    assert (article.language, article.language_confidence) == ("ca", None)
+    assert "language" not in article.meta
+
+
+def test_bad_jsonl_language_names_file_and_line(tmp_path):
+    path = _jsonl(tmp_path / "a.jsonl", [{"id": "x", "text": TEXTS["es"]}, {"id": "y", "text": TEXTS["nl"], "language": "Dutch!"}])
+    with pytest.raises(InputError, match=r"a\.jsonl:2: field 'language': expected a language code .* found 'Dutch!'"):
+        read_articles([path])
+
+
+def test_html_lang_attribute_gives_the_language(tmp_path):
+    page = tmp_path / "pagina.html"
+    body = " ".join([TEXTS["en"]] * 3)  # English words, but the page says Spanish: the page wins
+    page.write_text(f"<html lang='es-ES'><head><title>T</title></head><body><article><h1>Titular</h1><p>{body}</p><p>{body}</p></article></body></html>", encoding="utf-8")
+    (article,) = read_articles([page])
+    assert (article.language, article.language_confidence) == ("es", None)
+
+
+def test_language_flag_overrides_everything(tmp_path):
+    path = _jsonl(tmp_path / "a.jsonl", [{"id": "x", "text": TEXTS["es"], "language": "es"}, {"id": "y", "text": TEXTS["nl"]}])
+    assert {a.language for a in read_articles([path], language="pt-BR")} == {"pt"}
+    with pytest.raises(InputError, match="--language: field 'language': expected a language code"):
+        read_articles([path], language="portuguese")
+
+
+# -- splitting per language --------------------------------------------------------------------
+
+SPLIT_CASES = [
+    ("es", "¿Qué pasó en EE. UU. ayer? ¡Nada! El Sr. Pérez llegó tarde.", ["¿Qué pasó en EE. UU. ayer?", "¡Nada!", "El Sr. Pérez llegó tarde."]),
+    ("es", "La Sra. García vive en la pág. 5 del informe. Luego habló.", ["La Sra. García vive en la pág. 5 del informe.", "Luego habló."]),
+    ("nl", "Dit geldt o.a. voor boeren, d.w.z. de melkveehouders. Mr. Jansen zei het.", ["Dit geldt o.a. voor boeren, d.w.z. de melkveehouders.", "Mr. Jansen zei het."]),
+    ("nl", "Zie blz. 5 voor meer. Ze gingen samen op. Gezamenlijk lukte het.", ["Zie blz. 5 voor meer.", "Ze gingen samen op.", "Gezamenlijk lukte het."]),
+    ("nl", "Hij zei: ,,Het was een mooi feest. '' Daarna ging hij naar huis.", ["Hij zei: ,,Het was een mooi feest. ''", "Daarna ging hij naar huis."]),
+    ("ar", "قال الوزير إن الاقتصاد نما بنسبة 3%. هل هذا صحيح؟ نعم، هذا صحيح!", ["قال الوزير إن الاقتصاد نما بنسبة 3%.", "هل هذا صحيح؟", "نعم، هذا صحيح!"]),
+    ("de", "Der Vertrag wurde am 3. Mai unterzeichnet. Das ist z. B. gut.", ["Der Vertrag wurde am 3. Mai unterzeichnet.", "Das ist z. B. gut."]),
+    ("fr", "Mme Martin est arrivée, cf. p. 4 du rapport. Puis M. Dupont.", ["Mme Martin est arrivée, cf. p. 4 du rapport.", "Puis M. Dupont."]),
+    ("pt", "A Sra. Silva chegou ontem. O Dr. Costa não.", ["A Sra. Silva chegou ontem.", "O Dr. Costa não."]),
+    ("it", "Il dott. Rossi è arrivato. Il prof. Bianchi no.", ["Il dott. Rossi è arrivato.", "Il prof. Bianchi no."]),
+]
+
+
+@pytest.mark.parametrize("segmenter", ["blingfire", "rules"])
+@pytest.mark.parametrize(("language", "text", "expected"), SPLIT_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(SPLIT_CASES)])
+def test_split_per_language(segmenter, language, text, expected):
+    spans = segment(text, get_segmenter(segmenter), language=language)
+    assert [text[a:b] for a, b in spans] == expected
+
+
+def test_arabic_offsets_are_exact_in_right_to_left_text():
+    text = "عاجل\n\nقال الوزير: ارتفع التضخم إلى 5٪ في مارس؛ هل هذا صحيح؟ نعم.\nاقرأ أيضا: تقرير البنك المركزي"
+    article = read_articles_from_text(text, "ar")
+    sentences = split_article(article)
+    assert [s.text for s in sentences] == ["عاجل", "قال الوزير: ارتفع التضخم إلى 5٪ في مارس؛ هل هذا صحيح؟", "نعم.", "اقرأ أيضا: تقرير البنك المركزي"]
+    for s in sentences:
+        assert article.text[s.start : s.end] == s.text
+        assert s.language == "ar"
+    assert sentences[-1].role == "boilerplate"
+
+
+def read_articles_from_text(text: str, language: str) -> Article:
+    return Article("a1", text, title=text.split("\n")[0], language=language)
+
+
+def test_english_rules_are_unchanged_by_the_language_argument():
+    text = "Talks with the U.S. resumed on Nov. 17. Dr. Ri agreed. The deal, i.e. the plan, holds."
+    assert segment(text) == segment(text, language="en") == segment(text, language="sv")  # sv has no rules of its own
+
+
+def test_every_language_keeps_the_english_abbreviations():
+    for code in SUPPORTED:
+        rules = rules_for(code)
+        assert rules_for("en").titles <= rules.titles and rules_for("en").never_final <= rules.never_final, code
+
+
+# -- roles per language ------------------------------------------------------------------------
+
+ROLE_CASES = [
+    ("es", "Foto: Juan Pérez / EFE", "caption"),
+    ("es", "Por María López", "byline"),
+    ("es", "Lea también: la reforma en cifras", "boilerplate"),
+    ("nl", "Lees ook: het kabinet valt", "boilerplate"),
+    ("nl", "Foto: ANP", "caption"),
+    ("nl", "Door Jan van der Berg", "byline"),
+    ("ar", "اقرأ أيضا: تقرير البنك المركزي", "boilerplate"),
+    ("ar", "صورة: أرشيفية", "caption"),
+    ("es", "Por la tarde, el Gobierno aprobó la reforma con 180 votos.", "body"),
+    ("nl", "Door de storm vielen gisteren drie doden in Zeeland.", "body"),
+    ("es", "Por la tarde llovió", "body"),
+    ("nl", "Door de regen", "body"),
+    ("es", "Por Juan de la Cruz", "byline"),
+]
+
+
+@pytest.mark.parametrize(("language", "line", "role"), ROLE_CASES, ids=[f"{c[0]}-{c[2]}-{i}" for i, c in enumerate(ROLE_CASES)])
+def test_line_roles_per_language(language, line, role):
+    assert line_role(line, language=language) == role
+
+
+def test_english_role_patterns_hold_in_every_language():
+    for code in ("es", "nl", "ar"):
+        assert line_role("Related Articles", language=code) == "boilerplate"
+
+
+# -- the heuristic scorer per language -----------------------------------------------------------
+
+def _score(text: str, language: str | None) -> tuple[float, str]:
+    sentence = Sentence("a1:x", "a1", 0, 0, len(text), text, "body", language=language)
+    return HeuristicScorer().score([sentence], Article("a1", text))[0]
+
+
+@pytest.mark.parametrize(
+    ("language", "claim", "opinion"),
+    [
+        ("es", "El paro subió un 4% en marzo, según el INE.", "Creo que quizás es una buena idea, ¿no?"),
+        ("nl", "De werkloosheid steeg volgens het CBS in maart met 4 procent.", "Ik vind dat misschien een goed idee?"),
+        ("ar", "وقال الوزير إن البطالة ارتفعت بنسبة 4% في مارس.", "أعتقد أن هذه ربما فكرة جيدة؟"),
+    ],
+)
+def test_scorer_uses_the_language_cues_and_says_so(language, claim, opinion):
+    claim_score, claim_reason = _score(claim, language)
+    opinion_score, opinion_reason = _score(opinion, language)
+    assert claim_reason.startswith(f"language {language}: ") and "attribution" in claim_reason and "quantity" in claim_reason
+    assert opinion_reason.startswith(f"language {language}: ") and "question" in opinion_reason
+    assert claim_score >= 0.6
+    assert opinion_score <= 0.2
+
+
+def test_language_without_cue_words_uses_language_independent_cues():
+    score, reason = _score("Arbetslösheten steg med 4 procent i mars, enligt SCB.", "sv")
+    assert reason == "language sv, language-independent cues only: quantity (4); named entities (SCB)"
+    assert score == 0.5
+
+
+def test_english_scores_and_reasons_are_unchanged():
+    text = "Prices rose 4% in May, the bureau said."
+    assert _score(text, "en") == _score(text, None) == (0.9, "quantity (4%); comparison (rose); attribution (said); date (in May); named entities (May)")
+
+
+# -- through tasks, the dataset and its card --------------------------------------------------------
+
+MIXED = {
+    "en01": ["Report on the economy", "Prices rose 4 percent in 2020, the statistics office said.", "The minister called it a disaster for families."],
+    "es01": ["Informe sobre la economía", "Los precios subieron un 4 por ciento en 2020, según la oficina de estadística.", "El ministro lo calificó de desastre para las familias."],
+    "nl01": ["Rapport over de economie", "De prijzen stegen in 2020 met 4 procent, meldde het statistiekbureau.", "De minister noemde het een ramp voor gezinnen."],
+}
+
+
+def test_tasks_carry_the_language_and_the_flag_overrides_it(tmp_path):
+    folder, _ = write_articles(tmp_path, MIXED)
+    write_tasks([folder], tmp_path / "tasks")
+    sentences = [json.loads(line) for line in (tmp_path / "tasks" / "sentences.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {s["article_id"]: s["language"] for s in sentences} == {"en01": "en", "es01": "es", "nl01": "nl"}
+    tasks = json.loads((tmp_path / "tasks" / "tasks.json").read_text(encoding="utf-8"))
+    assert {t["data"]["article_id"]: t["data"]["language"] for t in tasks} == {"en01": "en", "es01": "es", "nl01": "nl"}
+    assert {t["data"]["article_id"]: t["meta"]["reason"].startswith("language ") for t in tasks} == {"en01": False, "es01": True, "nl01": True}
+    articles = [json.loads(line) for line in (tmp_path / "tasks" / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert all(0 < a["language_confidence"] <= 1 for a in articles)
+    # The articles.jsonl that tasks wrote keeps its languages when read again (no detection).
+    assert {a.article_id: a.language for a in read_articles([tmp_path / "tasks" / "articles.jsonl"])} == {"en01": "en", "es01": "es", "nl01": "nl"}
+
+    assert main(["tasks", str(folder), "--out", str(tmp_path / "tasks-es"), "--language", "es", "--quiet"]) == 0
+    tasks = json.loads((tmp_path / "tasks-es" / "tasks.json").read_text(encoding="utf-8"))
+    assert {t["data"]["language"] for t in tasks} == {"es"}
+
+
+def test_language_column_reaches_load_dataset_the_card_and_croissant(tmp_path):
+    from datasets import load_dataset
+
+    folder, sentences = write_articles(tmp_path, MIXED)
+    export = write_export(tmp_path / "export.json", labeled_export(sentences, {1: ["CFS", "NFS"], 2: ["CFS", "NFS"]}))
+    result = build_version([export], [folder], tmp_path / "ds", key=KEY)
+    loaded = load_dataset(str(result.path), cache_dir=str(tmp_path / "hf-cache"))
+    rows = [row for split in loaded.values() for row in split]
+    assert {row["article_id"]: row["language"] for row in rows} == {a: a[:2] for a in {row["article_id"] for row in rows}}
+    assert loaded["train"].features["language"].dtype == "string"
+
+    write_card(result.path, articles=read_articles([folder]))
+    card = (result.path / "README.md").read_text(encoding="utf-8")
+    header = card.split("---")[1]
+    assert "language:\n- en\n- es\n- nl\n" in header and "- multilingual" in header
+    assert "Label balance per language" in card and "**Language(s) (NLP):** en, es, nl" in card
+    facts = collect_facts(result.path)
+    assert croissant_metadata(facts)["inLanguage"] == ["en", "es", "nl"]
+
+
+def test_evaluation_reports_each_language_of_a_multilingual_test_split(tmp_path):
+    articles = {f"{code}{i:02d}": [f"{head} {i}", *body] for i in range(30) for code, (head, *body) in MIXED.items()}
+    folder, sentences = write_articles(tmp_path, articles)
+    export = write_export(tmp_path / "export.json", labeled_export(sentences, {1: ["CFS", "NFS", "UFS"], 2: ["CFS", "NFS", "UFS"]}))
+    result = build_version([export], [folder], tmp_path / "ds", key=KEY)
+    out = evaluate_version(str(tmp_path / "ds"), baselines=["majority", "tfidf-lr"], n_resamples=20, out=tmp_path / "eval")
+    results = Results.from_dict(json.loads((out / "results.json").read_text(encoding="utf-8")))
+    test = load_version(result.path.parent.parent)["test"]
+    codes = sorted(set(test["language"]))
+    assert len(codes) > 1 and results.language == "en,es,nl"
+    assert sorted(results.by_language) == codes
+    for code, entries in results.by_language.items():
+        assert [e.baseline for e in entries] == ["majority", "tfidf-lr"]
+        assert {e.n_items for e in entries} == {test["language"].count(code)}
+    assert "embed" not in " ".join(results.warnings)
+    report = (out / "results.md").read_text(encoding="utf-8")
+    assert all(f"## test, language `{code}`" in report for code in codes)
