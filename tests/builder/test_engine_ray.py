@@ -306,3 +306,11 @@ def test_validate_knows_the_bulk_inputs_and_the_parquet_parts(corpus, tmp_path, 
     errors = capsys.readouterr().err
     assert f"{broken / parts[0].name}: row 1 (sentence_id {table[1]['sentence_id']!r}): text_sha256 does not match the text" in errors
     assert f"{broken / 'bad.jsonl.gz'}: line 2: missing required field(s) 'text'" in errors
+
+
+def test_a_chosen_task_keeps_its_language_on_ray(tmp_path):
+    sources = write_corpus(tmp_path / "corpus", articles=10)
+    local, ray_out = run_both(sources, tmp_path, "--strategy", "top", "--budget", "6", "--language", "fr", batch_size=3)
+    assert_same_choice(local, ray_out)
+    assert {t["data"]["language"] for t in json.loads((ray_out / "tasks.json").read_text())} == {"fr"}
+    assert {s["language"] for s in read_sentences(ray_out)} == {"fr"}
