@@ -260,11 +260,13 @@ def _parquet_columns(path: Path) -> list[str] | None:
 
 
 def _is_sentence_part(path: Path) -> bool:
-    return _parquet_columns(path) == sentence_schema().names
+    columns = _parquet_columns(path)
+    return columns is not None and columns == sentence_schema().names
 
 
 def _is_article_part(path: Path) -> bool:
-    return _parquet_columns(path) == article_schema().names
+    columns = _parquet_columns(path)
+    return columns is not None and columns == article_schema().names
 
 
 def _parquet_rows(path: Path, batch_rows: int = 4096):
