@@ -63,7 +63,8 @@ class TasksCommand(Command):
         "  checkworthy tasks news/ --out out/sample --strategy random --budget 100 --seed 7\n"
         "  checkworthy tasks 'crawl/*.warc.gz' --out out/crawl --engine ray --top 3   # Ray on this machine\n"
         "  checkworthy tasks /shared/news --out /shared/out --engine ray --address auto --scorer models/minilm-ft --workers 16\n"
-        "  checkworthy tasks noticias/ --out out/tasks-es --language es   # every article is Spanish (no detection)"
+        "  checkworthy tasks noticias/ --out out/tasks-es --language es   # every article is Spanish (no detection)\n"
+        "  checkworthy tasks 'news/*.jsonl.gz' --out out/next --engine ray --strategy uncertainty --budget 2000   # over the whole corpus"
     )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
