@@ -96,8 +96,9 @@ def generate(data: Path, folder: Path, articles: int, seed: int = 0) -> Path:
 
 
 def run(corpus: Path, out: Path, *options: str) -> dict:
-    """One ``checkworthy tasks`` run: its summary, wall time and driver peak RSS."""
-    args = ["tasks", str(corpus), "--out", str(out), "--overwrite", "--quiet", "--json", "--top", "3", *options]
+    """One ``checkworthy tasks`` run: its summary, wall time and driver peak RSS (``--top 3`` unless ``options`` hold a ``--strategy``)."""
+    select = [] if "--strategy" in options else ["--top", "3"]
+    args = ["tasks", str(corpus), "--out", str(out), "--overwrite", "--quiet", "--json", *select, *options]
     start = time.perf_counter()
     result = subprocess.run([sys.executable, "-c", DRIVER, *args], capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
@@ -146,6 +147,9 @@ def main() -> None:
     parser.add_argument("--skip", nargs="*", default=[], help="setups to leave out: local-1 local-2 ray-1 ray-2 ray-2-x3")
     parser.add_argument("--minilm", type=Path, help="a minilm-ft model directory: also time it on --slice articles per Ray worker")
     parser.add_argument("--slice", type=int, default=5000, help="articles for the --minilm run (default: %(default)s)")
+    parser.add_argument("--strategy", help="also time a corpus-wide choice (ray, 2 workers) on the corpus and on 3 times it: "
+                                           "the driver's peak RSS while it chooses, e.g. --strategy uncertainty")
+    parser.add_argument("--budget", type=int, default=1000, help="--budget of the --strategy runs (default: %(default)s)")
     args = parser.parse_args()
 
     corpus = generate(args.data, args.work / f"corpus-{args.articles}", args.articles)
@@ -161,6 +165,11 @@ def main() -> None:
     if "ray-2-x3" not in args.skip:
         triple = generate(args.data, args.work / f"corpus-{3 * args.articles}", 3 * args.articles)
         rows["ray-2-x3"] = measure("ray-2 (3x corpus)", triple, out, 1, "--engine", "ray", "--workers", "2")
+    if args.strategy:
+        chosen = ("--engine", "ray", "--workers", "2", "--strategy", args.strategy, "--budget", str(args.budget))
+        rows["strategy"] = measure(f"ray-2 {args.strategy} {args.budget}", corpus, out, args.repeat, *chosen)
+        triple = generate(args.data, args.work / f"corpus-{3 * args.articles}", 3 * args.articles)
+        rows["strategy-x3"] = measure(f"ray-2 {args.strategy} (3x corpus)", triple, out, 1, *chosen)
     if args.minilm:
         part = generate(args.data, args.work / f"corpus-{args.slice}", args.slice)
         for workers in (1, 2):
@@ -173,6 +182,9 @@ def main() -> None:
         print(f"ray 1 worker / local 1 process: {rows['ray-1']['articles_per_s'] / rows['local-1']['articles_per_s']:.2f} (goal >= 0.80)")
     if "ray-2" in rows and "ray-2-x3" in rows:
         print(f"driver peak RSS, 3x corpus / corpus: {rows['ray-2-x3']['driver_peak_rss_mib'] / rows['ray-2']['driver_peak_rss_mib']:.2f}x (goal < 1.5x)")
+    if "strategy" in rows:
+        print(f"driver peak RSS of --strategy {args.strategy}, 3x corpus / corpus: "
+              f"{rows['strategy-x3']['driver_peak_rss_mib'] / rows['strategy']['driver_peak_rss_mib']:.2f}x (it holds the candidates' ids and scores)")
     measured = [rows["local-1"]["articles_per_s"]] if "local-1" in rows else []
     measured += [rows["ray-2"]["articles_per_s"] / 2] if "ray-2" in rows else []
     if measured:  # per core: the lower of one local process and Ray's two workers on two cores

@@ -13,6 +13,9 @@ folder's manifest of finished shards, so a killed run started again on the same
 ``--out`` redoes only the unfinished shards. At the end the driver checks the ids
 across shards, assembles ``tasks.json``, ``articles.jsonl`` (the articles that have a
 selected sentence) and ``label_config.xml``, and moves everything into ``--out`` at once.
+With ``--strategy``/``--budget`` the workers make no tasks: the driver chooses over the
+whole corpus from a few columns of ``sentences/`` (``choose``, as the local engine) and
+writes the chosen tasks from a second read of only the parts that hold them.
 
 Ray is imported only here and only when the engine runs (the optional extra ``scale``).
 """
@@ -28,7 +31,7 @@ import os
 import shutil
 import sys
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,13 +39,14 @@ from typing import Any
 from checkworthy import __version__
 from checkworthy.builder.articles import EmptyArticleWarning, discover_article_files, read_article_file, warn_skipped
 from checkworthy.builder.language import assign_languages, normalise_language
-from checkworthy.builder.select import MODEL_SCORERS, SCORERS, Selection, get_scorer
+from checkworthy.builder.sampling import SELECTION_FILE, Pick, Sampling, choose, labeled_sentence_ids
+from checkworthy.builder.select import MODEL_SCORERS, SCORERS, Scorer, Selection, get_scorer
 from checkworthy.builder.split import describe_splitter
-from checkworthy.builder.tasks import CONTEXT_SENTENCES, make_tasks, process_article
+from checkworthy.builder.tasks import CONTEXT_SENTENCES, chosen_task, make_tasks, process_article, selection_record
 from checkworthy.schemas import load_scheme, validate
 from checkworthy.schemas.errors import InputError, VersionExistsError
 from checkworthy.schemas.io import atomic_directory, canonical_json, check_replaceable, is_quiet, progress
-from checkworthy.schemas.records import Article
+from checkworthy.schemas.records import Article, Sentence
 
 #: Articles per batch of ``map_batches`` (``--batch-size``): large enough to keep per-batch
 #: overheads small, small enough that a batch of long articles fits a worker's memory.
@@ -98,9 +102,12 @@ def write_tasks_ray(
     *,
     scheme: str = "claimbuster",
     select: str | Selection = "all",
-    scorer: str = "heuristic",
+    scorer: str | Scorer = "heuristic",
     overwrite: bool = False,
     context: int = CONTEXT_SENTENCES,
+    sampling: Sampling | None = None,
+    exclude: Sequence[str | os.PathLike] = (),
+    blind: bool = False,
     skip_invalid: bool = False,
     language: str | None = None,
     options: RayOptions = RayOptions(),
@@ -111,6 +118,14 @@ def write_tasks_ray(
     ``articles.jsonl`` with only the articles that have a selected sentence, and
     every scored sentence and every article as Parquet shards (``sentences/``,
     ``articles/``) instead of ``sentences.jsonl``.
+
+    ``sampling``, ``exclude`` and ``blind`` as for ``write_tasks``: with a strategy, the
+    driver reads only the columns ``choose`` needs (ids, article ids, role, score; texts
+    for ``diverse``) of every scored sentence once all shards are scored, chooses over
+    the whole corpus with the same :func:`checkworthy.builder.sampling.choose`, then
+    reads again only the parts holding a chosen sentence's article to write its task.
+    ``selection.json`` records the choice as on the local engine. A ``Scorer`` instance
+    (``tasks --model``: trained once, here) goes to a pool of actors like a model directory.
 
     Raises
     ------
@@ -134,14 +149,28 @@ def write_tasks_ray(
         raise VersionExistsError(f"{out_dir}: already exists; choose another --out directory or pass --overwrite to replace it")
     if overwrite:
         check_replaceable(out_dir, inputs=paths)
-    model_version = get_scorer(scorer).model_version
+    if sampling is not None and selection.mode != "all":
+        raise InputError(f"choose either a strategy ({sampling.strategy}) or a per-article selection ({selection}), not both")
+    scorer_obj = get_scorer(scorer)
+    model_version = scorer_obj.model_version
+    excluded_ids: set[str] = set()
+    excluded_from = []
+    for ref in exclude:
+        ids, info = labeled_sentence_ids(ref)
+        excluded_ids |= ids
+        excluded_from.append({**info, "labeled": len(ids)})
     files = discover_article_files(paths)
     if importlib.util.find_spec("ray") is None:
         raise RayNotInstalledError(_NOT_INSTALLED)
+    if isinstance(scorer, Scorer):
+        scorer_name = f"{scorer.name}-{scorer.version}:{model_version}"
+    else:
+        scorer_name = scorer if scorer in SCORERS else str(Path(scorer).resolve())
     settings = {
         "checkworthy": __version__, "splitter": describe_splitter(), "scheme": scheme_obj.name, "select": str(selection),
-        "scorer": scorer if scorer in SCORERS else str(Path(scorer).resolve()), "model_version": model_version,
+        "scorer": scorer_name, "model_version": model_version,
         "context": context, "batch_size": options.batch_size, "skip_invalid": skip_invalid,
+        "blind": blind, "collect": sampling is not None,
     }
     if language is not None:  # absent unless given, so that runs resumed from before it existed still match
         settings["language"] = language
@@ -149,7 +178,10 @@ def write_tasks_ray(
     finished = _resume(work, settings, files)
     pending = [(index, path) for index, path in enumerate(files) if index not in finished]
     if pending:
-        factory = None if scorer in SCORERS else next(iter(MODEL_SCORERS.values()))
+        if isinstance(scorer, Scorer):
+            factory = _Given(scorer)
+        else:
+            factory = None if scorer in SCORERS else next(iter(MODEL_SCORERS.values()))
         with _ray(options.address):
             _run(pending, work, settings, factory, options, finished, total=len(files))
     shards = [finished[index] for index in range(len(files))]
@@ -164,7 +196,8 @@ def write_tasks_ray(
                                           f"(the shards already done are kept in {work} for the next run):")
     if problems:
         warn_skipped(problems)
-    counts = _write_output(work, out_dir, shards, skipped, scheme_obj, overwrite=overwrite, inputs=paths)
+    plan = _Plan(scheme_obj, selection, scorer_obj, context, sampling, frozenset(excluded_ids), excluded_from, blind)
+    counts = _write_output(work, out_dir, shards, skipped, plan, overwrite=overwrite, inputs=paths)
     shutil.rmtree(work)
     return counts
 
@@ -320,6 +353,16 @@ def _read_shard(row: dict[str, Any], *, batch_size: int, skip_invalid: bool, lan
     ]
 
 
+class _Given:
+    """The model factory of a scorer made in the driver (``tasks --model``): each actor gets a copy of it."""
+
+    def __init__(self, scorer: Scorer):
+        self.scorer = scorer
+
+    def __call__(self, name: str) -> Scorer:
+        return self.scorer
+
+
 class _BatchWorker:
     """Splits, scores and selects batches of articles and writes them; holds the scorer (a model is loaded once per actor)."""
 
@@ -347,8 +390,9 @@ class _BatchWorker:
                 record = sentence.to_dict()
                 validate(record, "sentence", f"sentences: {sentence.sentence_id}")
                 sentence_rows.append({**record, "context": canonical_json(record["context"])})
-            tasks = make_tasks([article], sentences, self.scheme, selection=self.selection, model_version=self.settings["model_version"],
-                               context=self.settings["context"])
+            tasks = [] if self.settings["collect"] else make_tasks(
+                [article], sentences, self.scheme, selection=self.selection, model_version=self.settings["model_version"],
+                context=self.settings["context"], blind=self.settings["blind"])
             validate(tasks, "tasks", f"tasks.json: tasks of article {article.article_id!r}")
             record = article.to_dict()
             validate(record, "article", f"articles.jsonl: article_id {article.article_id!r}")
@@ -358,8 +402,8 @@ class _BatchWorker:
             article_rows["tasks"].append([canonical_json(task) for task in tasks])
             tasks_total += len(tasks)
         if articles:
-            _write_parquet(pa.Table.from_pylist(sentence_rows, schema=_sentence_schema()), self.work / "sentences" / _part_name(shard, number))
-            _write_parquet(pa.Table.from_pydict(article_rows, schema=_article_schema()), self.work / "articles" / _part_name(shard, number))
+            _write_parquet(pa.Table.from_pylist(sentence_rows, schema=sentence_schema()), self.work / "sentences" / _part_name(shard, number))
+            _write_parquet(pa.Table.from_pydict(article_rows, schema=article_schema()), self.work / "articles" / _part_name(shard, number))
         return {"shard": shard, "batch": number, "batches": batches, "node": _node_id(), "written": bool(articles), "articles": len(articles),
                 "sentences": len(sentence_rows), "tasks": tasks_total, "problems": problems, "empty": empty}
 
@@ -381,18 +425,18 @@ def id_hash(article_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).digest(), "big")
 
 
-def _sentence_schema():
+def sentence_schema():
     """The columns of ``sentences/*.parquet``: a sentence record, its ``context`` as canonical JSON."""
     import pyarrow as pa  # a dependency of Ray Data
 
     return pa.schema([
         ("sentence_id", pa.string()), ("article_id", pa.string()), ("index", pa.int32()), ("start", pa.int64()), ("end", pa.int64()),
         ("text", pa.string()), ("role", pa.string()), ("text_sha256", pa.string()), ("score", pa.float64()), ("reason", pa.string()),
-        ("context", pa.string()),
+        ("context", pa.string()), ("language", pa.string()),
     ])
 
 
-def _article_schema():
+def article_schema():
     """The columns of ``articles/*.parquet``: the article record as written in ``articles.jsonl``, and its selected tasks."""
     import pyarrow as pa  # a dependency of Ray Data
 
@@ -450,44 +494,171 @@ def _duplicates(work: Path, shards: list[dict]) -> tuple[list[str], set[tuple[st
     return problems, skipped
 
 
-def _write_output(work: Path, out_dir: Path, shards: list[dict], skipped: set[tuple[str, str]], scheme, *, overwrite: bool, inputs) -> dict[str, int]:
-    """``tasks.json``, ``articles.jsonl``, ``label_config.xml`` and the Parquet shards, into ``out_dir`` at once."""
+@dataclass(frozen=True)
+class _Plan:
+    """What the driver does with the scored corpus: per-article tasks, or a choice over all of it."""
+
+    scheme: Any
+    selection: Selection
+    scorer: Scorer
+    context: int
+    sampling: Sampling | None
+    exclude: frozenset[str]
+    exclude_from: list[dict]
+    blind: bool
+
+    @property
+    def recorded(self) -> bool:
+        """Whether ``selection.json`` is written (as on the local engine)."""
+        return self.sampling is not None or bool(self.exclude_from) or self.blind
+
+
+def _write_output(work: Path, out_dir: Path, shards: list[dict], skipped: set[tuple[str, str]], plan: _Plan, *, overwrite: bool, inputs) -> dict[str, int]:
+    """``tasks.json``, ``articles.jsonl``, ``label_config.xml`` (``selection.json``) and the Parquet shards, into ``out_dir`` at once."""
     import pyarrow.compute as pc
     import pyarrow.parquet as pq  # a dependency of Ray Data
 
     counts = {"articles": 0, "sentences": 0, "tasks": 0}
+    parts = list(_parts(work, shards, "articles"))
+    exclude = _strings(sorted(plan.exclude)) if plan.exclude else None
+    excluded = 0
     with atomic_directory(out_dir, overwrite=overwrite, writer=f"checkworthy {__version__} tasks", inputs=inputs) as tmp:
         for folder in ("sentences", "articles"):
             (tmp / folder).mkdir()
-        with (
-            open(tmp / "articles.jsonl", "w", encoding="utf-8", newline="\n") as articles_file,
-            open(tmp / "tasks.json", "w", encoding="utf-8", newline="\n") as tasks_file,
-        ):
-            tasks_file.write("[")
-            for part in _parts(work, shards, "articles"):
+        for part in parts:
+            dropped = {article_id for name, article_id in skipped if name == part.name}
+            if dropped:
+                keep = _strings(sorted(dropped))
                 table = pq.read_table(part)
                 sentences = pq.read_table(work / "sentences" / part.name)
-                dropped = {article_id for name, article_id in skipped if name == part.name}
-                if dropped:
-                    table = table.filter(pc.invert(pc.is_in(table["article_id"], value_set=_strings(sorted(dropped)))))
-                    sentences = sentences.filter(pc.invert(pc.is_in(sentences["article_id"], value_set=_strings(sorted(dropped)))))
-                    pq.write_table(table, tmp / "articles" / part.name)
-                    pq.write_table(sentences, tmp / "sentences" / part.name)
-                else:
-                    _link(part, tmp / "articles" / part.name)
-                    _link(work / "sentences" / part.name, tmp / "sentences" / part.name)
-                counts["articles"] += table.num_rows
-                counts["sentences"] += sentences.num_rows
-                for record, tasks in zip(table["record"].to_pylist(), table["tasks"].to_pylist()):
-                    if not tasks:
-                        continue
-                    articles_file.write(record + "\n")
-                    for task in tasks:
-                        tasks_file.write(("\n" if counts["tasks"] == 0 else ",\n") + task)
-                        counts["tasks"] += 1
-            tasks_file.write("\n]\n" if counts["tasks"] else "]\n")
-        (tmp / "label_config.xml").write_text(scheme.label_config(), encoding="utf-8", newline="\n")
+                table = table.filter(pc.invert(pc.is_in(table["article_id"], value_set=keep)))
+                sentences = sentences.filter(pc.invert(pc.is_in(sentences["article_id"], value_set=keep)))
+                pq.write_table(table, tmp / "articles" / part.name)
+                pq.write_table(sentences, tmp / "sentences" / part.name)
+            else:
+                _link(part, tmp / "articles" / part.name)
+                _link(work / "sentences" / part.name, tmp / "sentences" / part.name)
+            counts["articles"] += pq.read_metadata(tmp / "articles" / part.name).num_rows
+            counts["sentences"] += pq.read_metadata(tmp / "sentences" / part.name).num_rows
+            if exclude is not None:
+                ids = pq.read_table(tmp / "sentences" / part.name, columns=["sentence_id", "role"])
+                ids = ids.filter(pc.equal(ids["role"], "body"))
+                excluded += pc.sum(pc.is_in(ids["sentence_id"], value_set=exclude)).as_py() or 0
+        names = [part.name for part in parts]
+        if plan.sampling is None:
+            picks = _write_article_tasks(tmp, names, plan, counts)
+            candidates = len(picks)
+        else:
+            picks, candidates = _write_chosen_tasks(tmp, names, plan, exclude)
+            counts["tasks"] = len(picks)
+        (tmp / "label_config.xml").write_text(plan.scheme.label_config(), encoding="utf-8", newline="\n")
+        if plan.recorded:
+            record = selection_record(plan.sampling, plan.selection, plan.scorer, blind=plan.blind, exclude=plan.exclude_from,
+                                      counts={"candidates": candidates, "excluded": excluded, "chosen": len(picks)}, picks=picks)
+            validate(record, "selection", str(out_dir / SELECTION_FILE))
+            (tmp / SELECTION_FILE).write_text(canonical_json(record, indent=2) + "\n", encoding="utf-8", newline="\n")
+            counts.update(candidates=candidates, excluded=excluded)
     return counts
+
+
+def _write_article_tasks(tmp: Path, names: list[str], plan: _Plan, counts: dict[str, int]) -> list[Pick]:
+    """``tasks.json`` and ``articles.jsonl`` from the tasks the workers made per article (``--top``, ``--min-score``, all),
+    less the excluded sentences; the picks (sentence ids in order) for ``selection.json``."""
+    import pyarrow.parquet as pq  # a dependency of Ray Data
+
+    picks: list[Pick] = []
+    with (
+        open(tmp / "articles.jsonl", "w", encoding="utf-8", newline="\n") as articles_file,
+        open(tmp / "tasks.json", "w", encoding="utf-8", newline="\n") as tasks_file,
+    ):
+        tasks_file.write("[")
+        for name in names:
+            table = pq.read_table(tmp / "articles" / name, columns=["record", "tasks"])
+            for record, tasks in zip(table["record"].to_pylist(), table["tasks"].to_pylist()):
+                if plan.recorded:
+                    kept = [(task, sentence_id) for task in tasks if (sentence_id := json.loads(task)["data"]["sentence_id"]) not in plan.exclude]
+                    picks += [Pick(len(picks) + n, sentence_id, 0.0, "") for n, (_, sentence_id) in enumerate(kept)]
+                    tasks = [task for task, _ in kept]
+                if not tasks:
+                    continue
+                articles_file.write(record + "\n")
+                for task in tasks:
+                    tasks_file.write(("\n" if counts["tasks"] == 0 else ",\n") + task)
+                    counts["tasks"] += 1
+        tasks_file.write("\n]\n" if counts["tasks"] else "]\n")
+    return picks
+
+
+def _write_chosen_tasks(tmp: Path, names: list[str], plan: _Plan, exclude) -> tuple[list[Pick], int]:
+    """Choose ``plan.sampling`` over every scored body sentence of the corpus; write the chosen tasks, best first,
+    and their articles (in input order). Returns the picks and the number of candidates.
+
+    First pass: only the columns :func:`choose` needs, part by part. Second pass: only the
+    parts holding a chosen sentence, only the rows of the chosen sentences' articles.
+    """
+    import numpy as np
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq  # a dependency of Ray Data
+
+    sampling = plan.sampling
+    columns = ["sentence_id", "article_id", "role", "score"] + (["text"] if sampling.strategy == "diverse" else [])
+    ids: list[str] = []
+    articles: list[str] = []
+    texts: list[str] = []
+    scores, where = [], []
+    for number, name in enumerate(progress(names, desc="reading scores", unit="part")):
+        table = pq.read_table(tmp / "sentences" / name, columns=columns)
+        table = table.filter(pc.equal(table["role"], "body"))
+        if exclude is not None:
+            table = table.filter(pc.invert(pc.is_in(table["sentence_id"], value_set=exclude)))
+        ids += table["sentence_id"].to_pylist()
+        articles += table["article_id"].to_pylist()
+        if "text" in columns:
+            texts += table["text"].to_pylist()
+        scores.append(table["score"].to_numpy(zero_copy_only=False).astype(float))
+        where.append(np.full(table.num_rows, number, dtype=np.int32))
+    candidates = len(ids)
+    scores_all = np.concatenate(scores) if scores else np.empty(0)
+    picks = choose(ids, articles, scores_all, texts if "text" in columns else None, strategy=sampling.strategy, budget=sampling.budget,
+                   seed=sampling.seed, threshold=plan.scorer.threshold) if candidates else []
+    part_of = np.concatenate(where) if where else np.empty(0, dtype=np.int32)
+    wanted: dict[int, dict[str, int]] = {}  # part -> {chosen sentence id: rank}
+    wanted_articles: dict[int, set[str]] = {}  # part -> the chosen sentences' articles
+    for rank, pick in enumerate(picks):
+        number = int(part_of[pick.index])
+        wanted.setdefault(number, {})[pick.sentence_id] = rank
+        wanted_articles.setdefault(number, set()).add(articles[pick.index])
+    del ids, articles, texts, scores, scores_all
+    tasks: list[str | None] = [None] * len(picks)
+    with open(tmp / "articles.jsonl", "w", encoding="utf-8", newline="\n") as articles_file:
+        for number in sorted(wanted):
+            name = names[number]
+            keep = _strings(sorted(wanted_articles[number]))
+            table = pq.read_table(tmp / "articles" / name, columns=["article_id", "record"])
+            table = table.filter(pc.is_in(table["article_id"], value_set=keep))
+            rows = pq.read_table(tmp / "sentences" / name)
+            rows = rows.filter(pc.is_in(rows["article_id"], value_set=keep))
+            bodies: dict[str, list[Sentence]] = {}
+            for row in rows.to_pylist():
+                if row["role"] == "body":
+                    bodies.setdefault(row["article_id"], []).append(Sentence.from_dict({**row, "context": json.loads(row["context"])}))
+            for record in table["record"].to_pylist():
+                articles_file.write(record + "\n")
+                article = Article.from_dict(json.loads(record))
+                for sentence in bodies.get(article.article_id, []):
+                    rank = wanted[number].get(sentence.sentence_id)
+                    if rank is None:
+                        continue
+                    task = chosen_task(article, bodies[article.article_id], sentence, picks[rank], plan.scheme, strategy=sampling.strategy,
+                                       model_version=plan.scorer.model_version, context=plan.context, blind=plan.blind)
+                    validate([task], "tasks", f"tasks.json: task {rank} (sentence_id {sentence.sentence_id!r})")
+                    tasks[rank] = canonical_json(task)
+    with open(tmp / "tasks.json", "w", encoding="utf-8", newline="\n") as tasks_file:
+        tasks_file.write("[")
+        for number, task in enumerate(tasks):
+            tasks_file.write(("\n" if number == 0 else ",\n") + task)
+        tasks_file.write("\n]\n" if tasks else "]\n")
+    return picks, candidates
 
 
 def _strings(values: list[str]):

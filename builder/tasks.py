@@ -533,13 +533,19 @@ def _write_chosen(tasks_file, articles: Sequence[Article], scored: list[Sentence
                    threshold=threshold)
     for number, pick in enumerate(progress(picks, desc="writing tasks", unit="task")):
         sentence = candidates[pick.index]
-        article = by_article[sentence.article_id]
-        task = _task(article, sentence, job.scheme, job.model_version,
-                     _passage_span(bodies[sentence.article_id], sentence, job.context),
-                     blind=job.blind, pick=pick, strategy=sampling.strategy)
+        task = chosen_task(by_article[sentence.article_id], bodies[sentence.article_id], sentence, pick, job.scheme,
+                           strategy=sampling.strategy, model_version=job.model_version, context=job.context, blind=job.blind)
         validate([task], "tasks", f"tasks.json: task {number} (sentence_id {sentence.sentence_id!r})")
         tasks_file.write(("\n" if number == 0 else ",\n") + canonical_json(task))
     return picks, len(candidates)
+
+
+def chosen_task(article: Article, body: Sequence[Sentence], sentence: Sentence, pick: Pick, scheme: Scheme, *, strategy: str,
+                model_version: str, context: int = CONTEXT_SENTENCES, blind: bool = False) -> dict[str, Any]:
+    """The task of a sentence that a strategy chose (``pick``); ``body`` holds the body sentences of its
+    article in text order (for the passage). Both engines write a chosen sentence's task with it."""
+    return _task(article, sentence, scheme, model_version, _passage_span(list(body), sentence, context),
+                 blind=blind, pick=pick, strategy=strategy)
 
 
 def selection_record(sampling: Sampling | None, selection: Selection, scorer: Scorer, *, blind: bool,

@@ -18,16 +18,17 @@ from pathlib import Path
 
 from checkworthy.builder.annotations import check_export
 from checkworthy.builder.articles import (
-    ARTICLE_SUFFIXES,
     check_article_records,
     control_character_problems,
+    is_article_file,
+    read_article_file,
     read_article_records,
-    read_articles,
 )
+from checkworthy.builder.engine_ray import article_schema, id_hash, sentence_schema
 from checkworthy.builder.quality import check_gold_file, is_gold_file
 from checkworthy.builder.store import check_manifest, resolve_version_dir
 from checkworthy.schemas import FROM_NAME, TO_NAME, available_schemes, load_scheme, schema_errors
-from checkworthy.schemas.errors import CheckworthyError
+from checkworthy.schemas.errors import CheckworthyError, InputError
 from checkworthy.schemas.io import OUTPUT_MARKER, iter_jsonl, read_json, read_output_marker, sha256_text
 
 
@@ -80,6 +81,8 @@ def validate_file(path: str | Path) -> tuple[str, int, list[str]]:
     """
     ref = str(path)
     path = Path(path)
+    if path.is_dir() and not (path / "manifest.json").is_file() and _parquet_parts(path):
+        return _check_parts(path)
     if path.is_dir() or ("@" in ref and not path.exists()):
         return _check_version_ref(ref)
     if not path.is_file():
@@ -231,17 +234,149 @@ def _check_label_config(path: Path) -> tuple[int, list[str]]:
 
 
 def _is_raw_article(path: Path) -> bool:
-    return path.suffix.lower() in ARTICLE_SUFFIXES
+    return is_article_file(path)  # also the bulk formats: .jsonl.gz, .parquet, .warc(.gz)
 
 
 def _check_raw_article(path: Path) -> tuple[int, list[str]]:
-    return len(read_articles([path])), []
+    articles, problems = read_article_file(path)
+    seen: Counter[str] = Counter(a.article_id for a in articles)
+    problems += [f"{path}: article id {article_id!r} used {count} times; give each article its own id" for article_id, count in seen.items() if count > 1]
+    return len(articles), problems
+
+
+# --- the Parquet parts of 'checkworthy tasks --engine ray' (sentences/, articles/) -------------
+
+
+def _parquet_columns(path: Path) -> list[str] | None:
+    """The column names of a Parquet file (its footer only), or None when it is not one."""
+    if path.suffix.lower() != ".parquet":
+        return None
+    import pyarrow.parquet as pq  # only for Parquet files
+
+    try:
+        return pq.read_schema(path).names
+    except (OSError, ValueError):  # not Parquet after all: the raw-article kind reports it
+        return None
+
+
+def _is_sentence_part(path: Path) -> bool:
+    columns = _parquet_columns(path)
+    return columns is not None and columns == sentence_schema().names
+
+
+def _is_article_part(path: Path) -> bool:
+    columns = _parquet_columns(path)
+    return columns is not None and columns == article_schema().names
+
+
+def _parquet_rows(path: Path, batch_rows: int = 4096):
+    """``(row number, row)`` of a Parquet file, a batch of rows at a time (memory stays small)."""
+    import pyarrow.parquet as pq  # only for Parquet files
+
+    number = 0
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows):
+        for row in batch.to_pylist():
+            yield number, row
+            number += 1
+
+
+def _check_sentence_part(path: Path) -> tuple[int, list[str]]:
+    """A part of ``sentences/``: every row a sentence record (``context`` as JSON), ids, hashes and offsets consistent."""
+    problems: list[str] = []
+    ids: Counter[str] = Counter()
+    count = 0
+    for number, row in _parquet_rows(path):
+        count += 1
+        where = f"{path}: row {number} (sentence_id {row['sentence_id']!r})"
+        try:
+            record = {**row, "context": json.loads(row["context"])}
+        except (TypeError, json.JSONDecodeError) as exc:
+            problems.append(f"{where}: context is not JSON ({exc})")
+            continue
+        errors = schema_errors(record, "sentence")
+        problems += [f"{where}: {e} (schema sentence.schema.json)" for e in errors]
+        if errors:
+            continue
+        ids[record["sentence_id"]] += 1
+        if ids[record["sentence_id"]] == 2:
+            problems.append(f"{where}: duplicate sentence_id")
+        if not record["sentence_id"].startswith(record["article_id"] + ":"):
+            problems.append(f"{where}: sentence_id does not start with its article_id {record['article_id']!r}")
+        if sha256_text(record["text"]) != record["text_sha256"]:
+            problems.append(f"{where}: text_sha256 does not match the text")
+        if record["end"] - record["start"] != len(record["text"]):
+            problems.append(f"{where}: end - start = {record['end'] - record['start']} but the text has {len(record['text'])} characters")
+    return count, problems
+
+
+def _check_article_part(path: Path) -> tuple[int, list[str]]:
+    """A part of ``articles/``: every row an article record, its id and id hash, and its tasks valid."""
+    problems: list[str] = []
+    count = 0
+    for number, row in _parquet_rows(path):
+        count += 1
+        where = f"{path}: row {number} (article_id {row['article_id']!r})"
+        try:
+            record = json.loads(row["record"])
+            tasks = [json.loads(task) for task in row["tasks"] or []]
+        except (TypeError, json.JSONDecodeError) as exc:
+            problems.append(f"{where}: record or tasks are not JSON ({exc})")
+            continue
+        errors = schema_errors(record, "article")
+        problems += [f"{where}: record: {e} (schema article.schema.json)" for e in errors]
+        if not errors and record["article_id"] != row["article_id"]:
+            problems.append(f"{where}: the record's article_id is {record['article_id']!r}")
+        if not errors and sha256_text(record["text"]) != record["text_sha256"]:
+            problems.append(f"{where}: text_sha256 does not match the text")
+        if row["id_hash"] != id_hash(row["article_id"]):
+            problems.append(f"{where}: id_hash does not match the article_id")
+        problems += [f"{where}: tasks: {e} (schema tasks.schema.json)" for e in schema_errors(tasks, "tasks")]
+        problems += [f"{where}: task {n} is of article {t['data']['article_id']!r}" for n, t in enumerate(tasks)
+                     if isinstance(t, dict) and isinstance(t.get("data"), dict) and t["data"].get("article_id") != row["article_id"]]
+    return count, problems
+
+
+def _parquet_parts(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.parquet"))
+
+
+def _check_parts(folder: Path) -> tuple[str, int, list[str]]:
+    """A ``sentences/`` or ``articles/`` folder of the Ray engine: every part, and the ids unique across parts."""
+    import pyarrow.parquet as pq  # only for Parquet files
+
+    parts = _parquet_parts(folder)
+    kinds = {part: detect_kind(part) for part in parts}
+    names = {kind.name for kind in kinds.values() if kind is not None}
+    wrong = [str(part) for part, kind in kinds.items() if kind is None or kind.name not in (SENTENCE_PARTS, ARTICLE_PARTS)]
+    if wrong or len(names) != 1:
+        return "unknown", 0, [(f"{folder}: expected only the Parquet parts of 'checkworthy tasks --engine ray' (sentences/ or articles/), "
+                               f"found {', '.join(wrong) or 'both kinds'}")]
+    name = names.pop()
+    total, problems = 0, []
+    seen: Counter[str] = Counter()
+    key = "sentence_id" if name == SENTENCE_PARTS else "article_id"
+    for part in parts:
+        try:
+            count, found = KINDS[name].check(part)
+        except InputError as exc:
+            count, found = 0, exc.problems
+        total += count
+        problems += found
+        seen.update(pq.read_table(part, columns=[key])[key].to_pylist())
+    problems += [f"{folder}: {key} {value!r} is in {count} rows across the parts; each must be there once" for value, count in seen.items() if count > 1]
+    return f"{folder.name}/ ({name})", total, problems
+
+
+SENTENCE_PARTS = "sentences part (Parquet)"
+ARTICLE_PARTS = "articles part (Parquet)"
 
 
 register_kind(FileKind("articles.jsonl", lambda p: _is_jsonl_with(p, "articles.jsonl", {"article_id", "text_sha256"}, {"sentence_id"}), _check_articles, 10))
 register_kind(FileKind("sentences.jsonl", lambda p: _is_jsonl_with(p, "sentences.jsonl", {"sentence_id", "start", "end"}), _check_sentences, 10))
 register_kind(FileKind("tasks.json", _is_tasks, _check_tasks, 20))
 register_kind(FileKind("label_config.xml", lambda p: p.suffix.lower() == ".xml", _check_label_config, 20))
+register_kind(FileKind(SENTENCE_PARTS, _is_sentence_part, _check_sentence_part, 30))
+register_kind(FileKind(ARTICLE_PARTS, _is_article_part, _check_article_part, 30))
 register_kind(FileKind("raw article", _is_raw_article, _check_raw_article, 90))
 
 

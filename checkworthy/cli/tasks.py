@@ -46,8 +46,9 @@ class TasksCommand(Command):
         "--engine ray runs the same stage on Ray Data (pip install 'checkworthy[scale]'), on this\n"
         "machine or on the cluster of --address / RAY_ADDRESS: --out then holds every scored sentence\n"
         "as Parquet (sentences/, articles/) instead of sentences.jsonl, and articles.jsonl only the\n"
-        "articles that have a selected sentence; a killed run started again resumes. --strategy,\n"
-        "--exclude, --blind and --model are for --engine local only, so far."
+        "articles that have a selected sentence; a killed run started again resumes. --strategy and\n"
+        "--budget choose over the whole corpus once every shard is scored (same choice as local);\n"
+        "--model trains once here and scores on the workers."
     )
     epilog = (
         "examples:\n"
@@ -62,7 +63,8 @@ class TasksCommand(Command):
         "  checkworthy tasks news/ --out out/sample --strategy random --budget 100 --seed 7\n"
         "  checkworthy tasks 'crawl/*.warc.gz' --out out/crawl --engine ray --top 3   # Ray on this machine\n"
         "  checkworthy tasks /shared/news --out /shared/out --engine ray --address auto --scorer models/minilm-ft --workers 16\n"
-        "  checkworthy tasks noticias/ --out out/tasks-es --language es   # every article is Spanish (no detection)"
+        "  checkworthy tasks noticias/ --out out/tasks-es --language es   # every article is Spanish (no detection)\n"
+        "  checkworthy tasks 'news/*.jsonl.gz' --out out/next --engine ray --strategy uncertainty --budget 2000   # over the whole corpus"
     )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
@@ -103,10 +105,6 @@ class TasksCommand(Command):
             raise InputError("--strategy and --budget go together: e.g. --strategy uncertainty --budget 500")
         if args.strategy and (args.top is not None or args.min_score is not None):
             raise InputError("--strategy chooses over all articles; leave out --top and --min-score (per-article selections)")
-        local_only = [flag for flag, given in (("--strategy", args.strategy), ("--exclude", args.exclude), ("--blind", args.blind), ("--model", args.model)) if given]
-        if args.engine == "ray" and local_only:
-            raise InputError(f"{', '.join(local_only)}: not available with --engine ray yet; use --engine local "
-                             "(for --model: train with 'checkworthy train' and pass --scorer MODEL_DIR)")
         sampling = Sampling(args.strategy, args.budget, args.seed) if args.strategy else None
         scorer = train_scorer(args.model, seed=args.seed) if args.model else args.scorer
         if args.top is not None:
@@ -117,7 +115,8 @@ class TasksCommand(Command):
             selection = Selection("all")
         if args.engine == "ray":
             counts = write_tasks_ray(args.seeds, args.out, scheme=args.scheme, select=selection, scorer=scorer, overwrite=args.overwrite,
-                                     context=args.context, skip_invalid=args.skip_invalid, language=args.language,
+                                     context=args.context, sampling=sampling, exclude=args.exclude, blind=args.blind,
+                                     skip_invalid=args.skip_invalid, language=args.language,
                                      options=RayOptions(args.address, args.workers, args.batch_size))
         else:
             counts = write_tasks(
@@ -126,7 +125,7 @@ class TasksCommand(Command):
                 language=args.language,
             )
         if args.json:
-            files = RAY_OUTPUT_FILES if args.engine == "ray" else OUTPUT_FILES + ((SELECTION_FILE,) if "candidates" in counts else ())
+            files = (RAY_OUTPUT_FILES if args.engine == "ray" else OUTPUT_FILES) + ((SELECTION_FILE,) if "candidates" in counts else ())
             chosen = {"strategy": args.strategy, "budget": args.budget} if sampling else {}
             print_json({"out": str(args.out), "files": {name: str(Path(args.out) / name) for name in files},
                         "scheme": args.scheme, "select": str(selection), **chosen, **counts})

@@ -16,8 +16,10 @@ class ValidateCommand(Command):
     description = (
         "Detect each file's kind (articles.jsonl, sentences.jsonl, tasks.json,\n"
         "label_config.xml, selection.json, a Label Studio export, manifest.json, results.json, a gold file\n"
-        "(build --gold: a .csv with the header sentence_id,label), or a raw article\n"
-        ".txt/.md/.html/.jsonl), validate it against schemas/ and report every problem. A dataset\n"
+        "(build --gold: a .csv with the header sentence_id,label), a raw article file\n"
+        ".txt/.md/.html/.jsonl/.jsonl.gz/.parquet/.warc(.gz), or a Parquet part of 'tasks --engine ray'\n"
+        "(sentences/, articles/: a part or the whole folder)), validate it against schemas/ and report\n"
+        "every problem. A dataset\n"
         "version (its directory, DIR@X.Y.Z, or DIR for the latest) is checked whole: manifest,\n"
         "the SHA-256 of every data file, and that its card and croissant.json are there.\n"
         "One summary line per file on stdout (ok, or how many\n"
@@ -28,7 +30,8 @@ class ValidateCommand(Command):
         "  checkworthy validate out/tasks/tasks.json\n"
         "  checkworthy validate out/tasks/*.jsonl seeds/000_27e9f3fb14e76b8c.txt\n"
         "  checkworthy validate data/ds@1.0.0          # a whole version: files against the manifest\n"
-        "  checkworthy validate gold.csv               # gold labels for build --gold"
+        "  checkworthy validate gold.csv               # gold labels for build --gold\n"
+        "  checkworthy validate out/crawl/sentences out/crawl/articles news/*.jsonl.gz   # --engine ray output, bulk inputs"
     )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:

@@ -200,7 +200,117 @@ def test_without_ray_the_engine_says_how_to_install_it_and_writes_nothing(tmp_pa
     assert list(tmp_path.iterdir()) == []
 
 
-def test_local_only_options_are_refused_on_ray_before_any_work(tmp_path, capsys):
-    assert main(["tasks", str(REPO / "seeds"), "--out", str(tmp_path / "out"), "--engine", "ray", "--strategy", "top", "--budget", "5", "--blind"]) == 1
-    assert "--strategy, --blind: not available with --engine ray yet" in capsys.readouterr().err
+def test_a_strategy_with_a_per_article_selection_is_refused_on_ray_before_any_work(tmp_path, capsys):
+    assert main(["tasks", str(REPO / "seeds"), "--out", str(tmp_path / "out"), "--engine", "ray", "--strategy", "top", "--budget", "5", "--top", "2"]) == 1
+    assert "leave out --top and --min-score" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def assert_same_choice(local, ray_out):
+    """Same tasks.json and selection.json byte for byte; articles.jsonl holds the chosen sentences' articles in input order."""
+    assert (ray_out / "tasks.json").read_bytes() == (local / "tasks.json").read_bytes()
+    assert (ray_out / "selection.json").read_bytes() == (local / "selection.json").read_bytes()
+    assert (ray_out / "label_config.xml").read_bytes() == (local / "label_config.xml").read_bytes()
+    chosen = {task["data"]["article_id"] for task in json.loads((local / "tasks.json").read_text())}
+    assert read_jsonl(ray_out / "articles.jsonl") == [a for a in read_jsonl(local / "articles.jsonl") if a["article_id"] in chosen]
+    assert len(read_sentences(ray_out)) == len(read_jsonl(local / "sentences.jsonl"))
+    assert not list(ray_out.parent.glob(".*ray-work"))
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    return write_corpus(tmp_path_factory.mktemp("corpus"), articles=30)
+
+
+@pytest.mark.parametrize("strategy", ["top", "uncertainty", "random", "diverse"])
+def test_each_strategy_chooses_the_same_over_the_whole_corpus_on_either_engine(corpus, tmp_path, strategy):
+    local, ray_out = run_both(corpus, tmp_path, "--strategy", strategy, "--budget", "17", "--seed", "3", batch_size=4)
+    assert_same_choice(local, ray_out)
+    tasks = json.loads((ray_out / "tasks.json").read_text())
+    record = json.loads((ray_out / "selection.json").read_text())
+    assert len(tasks) == 17 and record["strategy"] == strategy and record["counts"]["chosen"] == 17
+    assert len({t["data"]["article_id"] for t in tasks}) > 1, "chosen over the whole corpus, not inside one batch"
+    assert record["counts"]["candidates"] > 17
+
+
+def test_exclude_and_blind_give_the_same_answer_on_either_engine(built_dataset, tmp_path):
+    from labelstudio_fixtures import write_articles
+
+    from checkworthy.builder.sampling import labeled_sentence_ids
+
+    folder, _ = write_articles(tmp_path / "articles")
+    labeled, _ = labeled_sentence_ids(f"{built_dataset}@1.0.0")
+    chosen = tmp_path / "chosen"
+    local, ray_out = run_both([folder], chosen, "--strategy", "top", "--budget", "1000", "--exclude", f"{built_dataset}@1.0.0", "--blind", batch_size=2)
+    assert_same_choice(local, ray_out)
+    record = json.loads((ray_out / "selection.json").read_text())
+    assert record["counts"]["excluded"] > 0 and record["blind"] is True
+    tasks = json.loads((ray_out / "tasks.json").read_text())
+    assert tasks and not {t["data"]["sentence_id"] for t in tasks} & labeled and all("predictions" not in t for t in tasks)
+    plain = tmp_path / "plain"  # --exclude without a strategy: the per-article tasks of the workers, less the labeled ones
+    local, ray_out = run_both([folder], plain, "--exclude", str(built_dataset), batch_size=2)
+    assert_same_choice(local, ray_out)
+    assert json.loads((ray_out / "selection.json").read_text())["counts"]["excluded"] > 0
+
+
+def test_a_scorer_trained_in_the_driver_goes_to_the_actors(corpus, tmp_path):
+    """``tasks --model`` trains once in the driver; the fitted scorer itself is sent to the actor pool."""
+    pytest.importorskip("sklearn")
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from checkworthy.builder.sampling import Sampling
+    from checkworthy.builder.tasks import write_tasks
+    from checkworthy.evaluation.selection import BaselineScorer
+
+    texts = ["Exports rose 5 percent in May.", "The budget is $40 million.", "I think it is good.", "Will he run again?"] * 3
+    model = make_pipeline(TfidfVectorizer(), LogisticRegression()).fit(texts, ["Yes", "Yes", "No", "No"] * 3)
+    metadata = {"baseline": "tfidf-lr", "positive_label": "Yes", "threshold": 0.5, "dataset": {"version": "1.0.0", "fingerprint": "f" * 64}}
+    scorer = BaselineScorer(model=model, metadata=metadata)
+    sampling = Sampling("uncertainty", 9)
+    write_tasks(corpus, tmp_path / "local", scorer=scorer, sampling=sampling)
+    engine_ray.write_tasks_ray(corpus, tmp_path / "ray", scorer=scorer, sampling=sampling, options=engine_ray.RayOptions(workers=1, batch_size=5))
+    assert_same_choice(tmp_path / "local", tmp_path / "ray")
+    record = json.loads((tmp_path / "ray" / "selection.json").read_text())
+    assert record["model_version"] == "tfidf-lr@1.0.0+ffffffffffff" and record["scorer"] == "baseline"
+
+
+def test_validate_knows_the_bulk_inputs_and_the_parquet_parts(corpus, tmp_path, capsys):
+    import gzip
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "out"
+    assert main(["tasks", *map(str, corpus), "--out", str(out), "--engine", "ray", "--batch-size", "4", "--top", "2", "--quiet"]) == 0
+    folder = corpus[0]
+    parts = sorted((out / "sentences").glob("*.parquet")) + sorted((out / "articles").glob("*.parquet"))
+    assert main(["validate", str(out / "sentences"), str(out / "articles"), *map(str, parts),
+                 str(folder / "a.jsonl.gz"), str(folder / "c.parquet"), str(folder / "d.warc.gz"), str(out / "tasks.json")]) == 0
+    report = capsys.readouterr().out
+    sentences = sum(pq.read_metadata(p).num_rows for p in parts if p.parent.name == "sentences")
+    assert f"sentences/ (sentences part (Parquet)): ok ({sentences} record(s))" in report
+    assert "articles/ (articles part (Parquet)): ok (30 record(s))" in report
+    assert f"{folder / 'a.jsonl.gz'}: raw article: ok (6 record(s))" in report
+    assert f"{folder / 'c.parquet'}: raw article: ok (6 record(s))" in report
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    table = pq.read_table(parts[0]).to_pylist()
+    table[1]["text"] = "Edited."
+    pq.write_table(pa.Table.from_pylist(table, schema=pq.read_schema(parts[0])), broken / parts[0].name)
+    with gzip.open(broken / "bad.jsonl.gz", "wt", encoding="utf-8") as handle:
+        handle.write('{"id": "x1", "text": "Fine."}\n{"id": "x2"}\n')
+    assert main(["validate", str(broken / parts[0].name), str(broken / "bad.jsonl.gz")]) == 1
+    errors = capsys.readouterr().err
+    assert f"{broken / parts[0].name}: row 1 (sentence_id {table[1]['sentence_id']!r}): text_sha256 does not match the text" in errors
+    assert f"{broken / 'bad.jsonl.gz'}: line 2: missing required field(s) 'text'" in errors
+
+
+def test_a_chosen_task_keeps_its_language_on_ray(tmp_path):
+    sources = write_corpus(tmp_path / "corpus", articles=10)
+    local, ray_out = run_both(sources, tmp_path, "--strategy", "top", "--budget", "6", "--language", "fr", batch_size=3)
+    assert_same_choice(local, ray_out)
+    assert {t["data"]["language"] for t in json.loads((ray_out / "tasks.json").read_text())} == {"fr"}
+    assert {s["language"] for s in read_sentences(ray_out)} == {"fr"}
