@@ -138,6 +138,86 @@ def _rank_within(groups: np.ndarray, order: np.ndarray) -> np.ndarray:
     return ranks
 
 
+#: ``diverse`` clusters the ``DIVERSE_PREFILTER * budget`` least sure candidates (Zhdanov 2019's beta).
+DIVERSE_PREFILTER = 10
+#: Dimensions of the LSA space (TF-IDF reduced by truncated SVD) in which ``diverse`` clusters.
+DIVERSE_DIMENSIONS = 50
+
+
+def text_features(texts: Sequence[str], seed: int = 0) -> np.ndarray:
+    """Unit-length LSA vectors of ``texts``: word 1-2-gram TF-IDF reduced by truncated SVD (seeded).
+
+    Few or short texts (fewer than three distinct terms) keep their TF-IDF vectors.
+    """
+    from sklearn.decomposition import TruncatedSVD  # heavy: only when ``diverse`` clusters
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
+    try:
+        tfidf = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode").fit_transform(texts)
+    except ValueError:  # no word at all (empty or punctuation-only texts): every text is alike
+        return np.ones((len(texts), 1))
+    dimensions = min(DIVERSE_DIMENSIONS, tfidf.shape[1] - 1, len(texts) - 1)
+    if dimensions < 2:
+        return normalize(tfidf).toarray()
+    return normalize(TruncatedSVD(dimensions, n_iter=3, random_state=seed).fit_transform(tfidf))
+
+
+def _diverse(ids: np.ndarray, p: np.ndarray, texts: list[str], budget: int, seed: int, threshold: float) -> list[Pick]:
+    """Diverse mini-batch active learning (Zhdanov 2019, arXiv:1901.05954), with near-duplicates held back.
+
+    1. Near-duplicate clusters (as ``build`` finds leakage) send only their least sure
+       member; the others wait until every cluster has been offered.
+    2. The ``DIVERSE_PREFILTER * budget`` least sure of those are clustered in
+       :func:`text_features` space by k-means into ``budget`` clusters, weighted by
+       uncertainty (``1 - confidence``), seeded by ``seed`` (initial centres drawn in
+       proportion to the weights, 10 Lloyd iterations).
+    3. From each cluster its least sure member; the picks are served least sure first.
+       Too few (empty clusters, or fewer candidates than the budget): the rest in order
+       of near-duplicate rank, then sureness.
+    """
+    from sklearn.cluster import KMeans  # heavy: only for ``diverse``
+
+    n = len(ids)
+    sure = confidence(p, threshold)
+    by_id = np.argsort(ids, kind="stable")
+    duplicates = np.empty(n, dtype=np.int64)
+    duplicates[by_id] = near_duplicate_clusters([texts[i] for i in by_id])
+    duplicate_rank = _rank_within(duplicates, np.lexsort((ids, sure)))
+    fallback = np.lexsort((ids, sure, duplicate_rank))
+    firsts = fallback[: int(np.count_nonzero(duplicate_rank == 0))]
+    candidates = firsts[: DIVERSE_PREFILTER * budget]
+    cluster_of: dict[int, int] = {}
+    if len(candidates) > budget:
+        rows = np.sort(candidates)[np.argsort(ids[np.sort(candidates)], kind="stable")]  # by id: independent of input order
+        features = text_features([texts[i] for i in rows], seed)
+        # initial centres drawn with probability proportional to the weights, then 10 Lloyd steps:
+        # k-means++ costs budget times more and mattered little for spreading a batch
+        kmeans = KMeans(n_clusters=budget, init="random", n_init=1, max_iter=10, random_state=seed)
+        labels = kmeans.fit_predict(features, sample_weight=1.0 - sure[rows] + 1e-3)
+        best: dict[int, int] = {}
+        for row, label in zip(rows.tolist(), labels.tolist()):
+            if label not in best or (sure[row], ids[row]) < (sure[best[label]], ids[best[label]]):
+                best[label] = row
+        cluster_of = {row: label for label, row in best.items()}
+        chosen = np.array(sorted(best.values(), key=lambda i: (sure[i], ids[i])), dtype=np.int64)
+        size = np.bincount(labels, minlength=budget)
+    else:
+        chosen = candidates
+    taken = set(chosen.tolist())
+    order = np.concatenate([chosen, np.array([i for i in fallback if i not in taken][: budget - len(chosen)], dtype=np.int64)])
+    dup_size = np.bincount(duplicates, minlength=n)
+    picks = []
+    for rank, i in enumerate(order.tolist()):
+        reason = f"diverse: score {p[i]:.3f}"
+        if i in cluster_of:
+            reason += f", least sure of text cluster {cluster_of[i]} ({size[cluster_of[i]]} of the {len(candidates)} least sure)"
+        if dup_size[duplicates[i]] > 1:
+            reason += f", near-duplicate cluster of {dup_size[duplicates[i]]} (its {_ordinal(duplicate_rank[i] + 1)})"
+        picks.append(Pick(int(i), str(ids[i]), round(rank / budget, 6), reason))
+    return picks
+
+
 def _ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
@@ -220,20 +300,7 @@ def choose(
         priority = np.round(random_draw(sentence_ids, seed), 6)
         reasons = [f"random: seed {seed}"] * n
     else:
-        sure = confidence(p, threshold)
-        by_sureness = np.lexsort((ids, sure))
-        by_id = np.argsort(ids, kind="stable")
-        clusters = np.empty(n, dtype=np.int64)
-        clusters[by_id] = near_duplicate_clusters([texts[i] for i in by_id])
-        duplicate_rank = _rank_within(clusters, by_sureness)
-        articles = np.asarray(article_ids, dtype=object)
-        article_rank = _rank_within(np.array([f"{d}\0{a}" for d, a in zip(duplicate_rank, articles)], dtype=object), by_sureness)
-        order = np.lexsort((ids, sure, article_rank, duplicate_rank))[:budget]
-        size = np.bincount(clusters, minlength=n)
-        return [Pick(int(i), str(ids[i]), round(rank / budget, 6),
-                     f"diverse: article {articles[i]} (its {_ordinal(article_rank[i] + 1)}), score {p[i]:.3f}"
-                     + (f", near-duplicate cluster of {size[clusters[i]]} (its {_ordinal(duplicate_rank[i] + 1)})" if size[clusters[i]] > 1 else ""))
-                for rank, i in enumerate(order)]
+        return _diverse(ids, p, list(texts), budget, seed, threshold)
     order = np.lexsort((ids, priority))[:budget]
     return [Pick(int(i), str(ids[i]), float(priority[i]), reasons[i]) for i in order]
 
