@@ -14,9 +14,11 @@ top          the most check-worthy: highest score first               ``1 - scor
 uncertainty  the least sure: score closest to the decision threshold  confidence, 0 at the threshold
 random       uniformly, seeded; a sentence's draw depends only on     the draw, in [0, 1)
              the seed and its id
-diverse      round-robin over near-duplicate clusters, then over      position / budget
-             articles, the least sure first inside each (clusters as
-             ``build`` finds leakage: ``splits.near_duplicate_clusters``)
+diverse      diverse mini-batch active learning (Zhdanov 2019): the   position / budget
+             ``10 x budget`` least sure, clustered by uncertainty-
+             weighted k-means on their TF-IDF/LSA vectors into
+             ``budget`` clusters, the least sure of each; near-
+             duplicates (``splits.near_duplicate_clusters``) wait
 ============ ======================================================= ==========================
 
 Label Studio (1.23, ``projects/functions/next_task.py``) serves tasks in its
@@ -49,7 +51,7 @@ PRIORITY_MEANING = {
     "top": "1 - check-worthiness score; Label Studio serves ascending: most check-worthy first",
     "uncertainty": "confidence (0 at the decision threshold, 1 at 0 or 1); ascending: least sure first",
     "random": "seeded random draw in [0, 1); ascending: random order",
-    "diverse": "position in the round-robin over near-duplicate clusters and articles / budget; ascending: that order",
+    "diverse": "position / budget: one per text cluster of the least sure, least sure first; ascending: that order",
 }
 
 @dataclass(frozen=True)
@@ -244,17 +246,18 @@ def choose(
     sentence_ids : sequence of str
         Unique ids of the candidates.
     article_ids : sequence of str
-        The article (or document) of each candidate; ``diverse`` spreads over them.
+        The article (or document) of each candidate (checked, kept for the record; no
+        strategy uses it).
     scores : sequence of float
         Check-worthiness scores in [0, 1] (positive-class probabilities).
     texts : sequence of str, optional
-        The sentences; needed by ``diverse`` (near-duplicate clusters).
+        The sentences; needed by ``diverse`` (text clusters and near-duplicates).
     strategy : {"top", "uncertainty", "random", "diverse"}
         See the module docstring.
     budget : int
         How many to choose (all candidates when there are fewer).
     seed : int, default=0
-        For ``random``.
+        For ``random``, and ``diverse``'s SVD and k-means.
     threshold : float, default=0.5
         The model's decision threshold on ``scores``: ``uncertainty`` and ``diverse``
         count a score as least sure there.
