@@ -35,7 +35,7 @@ class TasksCommand(Command):
         "What to label next: --strategy with --budget N chooses N sentences over all articles\n"
         "  top          the most check-worthy first\n"
         "  uncertainty  those the model is least sure about (score nearest its threshold) first\n"
-        "  diverse      round-robin over near-duplicate clusters and articles, least sure first\n"
+        "  diverse      one per text cluster of the 10 x N least sure (uncertainty-weighted k-means), least sure first\n"
         "  random       seeded (--seed)\n"
         "and writes them best first, each prediction's score being the strategy's priority (lower =\n"
         "label first: Label Studio's 'Uncertainty sampling' serves ascending scores, its 'Sequential\n"
@@ -82,7 +82,7 @@ class TasksCommand(Command):
                              help="train BASELINE (e.g. tfidf-lr) on a dataset version now and score with it")
         parser.add_argument("--strategy", choices=STRATEGIES, help="choose --budget sentences over all articles (see above)")
         parser.add_argument("--budget", type=int, metavar="N", help="sentences to choose with --strategy")
-        parser.add_argument("--seed", type=int, default=0, help="seed of --strategy random and of --model training (default: %(default)s)")
+        parser.add_argument("--seed", type=int, default=0, help="seed of --strategy random and diverse and of --model training (default: %(default)s)")
         parser.add_argument("--exclude", action="append", default=[], metavar="DIR[@VERSION]",
                             help="never export sentences labeled in this dataset version (repeatable)")
         parser.add_argument("--blind", action="store_true", help="leave the model's predictions and score out of the tasks")

@@ -10,6 +10,7 @@ import shutil
 import pytest
 from labelstudio_fixtures import write_articles
 
+from checkworthy.builder import sampling
 from checkworthy.builder.sampling import STRATEGIES, Sampling, choose, confidence, labeled_sentence_ids
 from checkworthy.builder.splits import near_duplicate_clusters
 from checkworthy.builder.validation import validate_file
@@ -63,14 +64,56 @@ def test_random_is_seeded_and_independent_of_order_and_pool():
     assert [s for s in grown if s in IDS] == first
 
 
-def test_diverse_spreads_over_articles_and_near_duplicates():
-    picks = choose(IDS, ARTICLES, SCORES, TEXTS, strategy="diverse", budget=3)
-    # the least sure sentence of each article first; a:1 and b:1 are near-duplicates (one digit apart)
-    assert sorted(p.sentence_id.split(":")[0] for p in picks) == ["a", "b", "c"]
-    assert _ids(picks) == ["a:2", "b:2", "c:1"]
+# three topics; the model is least sure about every taxes sentence
+TOPICS = {
+    "tax": ["Income taxes on families rose by five percent last year.", "Families paid more income taxes last year than ever.",
+            "Last year income taxes for families rose again."],
+    "snow": ["Heavy snow and rain fell across the northern hills.", "Rain and snow closed the northern hills and roads.",
+             "More snow than rain fell on the northern hills today."],
+    "team": ["The football team won the league final on Sunday.", "Our football team played the league final on Sunday.",
+             "On Sunday the league final went to the football team."],
+}
+TOPIC_SCORES = {"tax": [0.50, 0.51, 0.52], "snow": [0.55, 0.56, 0.57], "team": [0.45, 0.44, 0.43]}
+TOPIC_IDS = [f"{topic}:{k}" for topic in TOPICS for k in range(3)]
+TOPIC_TEXTS = [text for texts in TOPICS.values() for text in texts]
+TOPIC_SCORE_LIST = [score for scores in TOPIC_SCORES.values() for score in scores]
+
+
+def test_diverse_picks_the_least_sure_of_each_text_cluster():
+    uncertain = _ids(choose(TOPIC_IDS, TOPIC_IDS, TOPIC_SCORE_LIST, TOPIC_TEXTS, strategy="uncertainty", budget=3))
+    assert uncertain == ["tax:0", "tax:1", "tax:2"]
+    picks = choose(TOPIC_IDS, TOPIC_IDS, TOPIC_SCORE_LIST, TOPIC_TEXTS, strategy="diverse", budget=3)
+    assert _ids(picks) == ["tax:0", "team:0", "snow:0"], "one per topic, its least sure; served least sure first"
+    assert [p.priority for p in picks] == [0.0, round(1 / 3, 6), round(2 / 3, 6)]
+    assert all("least sure of text cluster" in p.reason and "(3 of the 9 least sure)" in p.reason for p in picks)
+
+
+def test_diverse_is_seeded_and_independent_of_the_input_order():
+    first = _ids(choose(TOPIC_IDS, TOPIC_IDS, TOPIC_SCORE_LIST, TOPIC_TEXTS, strategy="diverse", budget=4, seed=5))
+    order = list(range(len(TOPIC_IDS)))
+    random.Random(1).shuffle(order)
+    shuffled = choose([TOPIC_IDS[i] for i in order], [TOPIC_IDS[i] for i in order], [TOPIC_SCORE_LIST[i] for i in order],
+                      [TOPIC_TEXTS[i] for i in order], strategy="diverse", budget=4, seed=5)
+    assert _ids(shuffled) == first
+    assert len(set(first)) == 4
+
+
+def test_diverse_clusters_only_the_least_sure(monkeypatch):
+    """Zhdanov's pre-filter: only the ``DIVERSE_PREFILTER * budget`` least sure are clustered."""
+    monkeypatch.setattr(sampling, "DIVERSE_PREFILTER", 1)
+    picks = choose(TOPIC_IDS, TOPIC_IDS, TOPIC_SCORE_LIST, TOPIC_TEXTS, strategy="diverse", budget=3)
+    assert _ids(picks) == ["tax:0", "tax:1", "tax:2"], "with a pre-filter of 1 x budget, diverse is uncertainty"
+
+
+def test_diverse_keeps_near_duplicates_for_last_and_orders_by_position():
     everything = _ids(choose(IDS, ARTICLES, SCORES, TEXTS, strategy="diverse", budget=6))
     assert everything.index("b:1") == 5 or everything.index("a:1") == 5, "the second of two near-duplicates comes last"
     assert [p.priority for p in choose(IDS, ARTICLES, SCORES, TEXTS, strategy="diverse", budget=4)] == [0.0, 0.25, 0.5, 0.75]
+
+
+def test_diverse_copes_with_texts_without_words():
+    picks = choose(["x", "y", "z"], ["a"] * 3, [0.5, 0.6, 0.9], ["!", "?", "..."], strategy="diverse", budget=2)
+    assert len(picks) == 2 and picks[0].sentence_id == "x"
 
 
 def test_near_duplicates_are_those_build_reports_as_leakage():
