@@ -44,7 +44,7 @@ from checkworthy.builder.aggregate import dawid_skene, vote_arrays
 from checkworthy.builder.articles import read_articles
 from checkworthy.builder.split import split_article
 from checkworthy.builder.store import check_integrity, load_manifest, resolve_version_dir
-from checkworthy.builder.tasks import article_window, marked_html, passage_html
+from checkworthy.builder.tasks import passage_html, task_data
 from checkworthy.schemas import Scheme, load_scheme, validate
 from checkworthy.schemas.errors import InputError, VersionExistsError
 from checkworthy.schemas.io import atomic_directory, canonical_json, check_replaceable
@@ -408,17 +408,7 @@ def adjudication_tasks(items: Sequence[ReviewItem], found: dict[str, tuple], sch
             "model": None if item.model is None else {"description": model, **item.model},
         }
         task = {
-            "data": {
-                "sentence_id": sentence.sentence_id,
-                "article_id": sentence.article_id,
-                "sentence": sentence.text,
-                "text_sha256": sentence.text_sha256,
-                "headline": sentence.context.get("headline", ""),
-                "context_before": sentence.context.get("before", ""),
-                "context_after": sentence.context.get("after", ""),
-                "passage": _review_block(item, scheme, version, model) + passage_html(article, sentence, scheme, span),
-                "article": f"<div class=\"cw-article\">{marked_html(article.text, sentence.start, sentence.end, article_window(article.text, sentence.start, sentence.end), ellipsis=True)}</div>",
-            },
+            "data": task_data(article, sentence, _review_block(item, scheme, version, model) + passage_html(article, sentence, scheme, span)),
             "meta": {
                 "scheme": scheme.name,
                 "start": sentence.start,

@@ -210,24 +210,31 @@ def passage_html(article: Article, sentence: Sentence, scheme: Scheme, span: tup
     return "".join(parts)
 
 
+def task_data(article: Article, sentence: Sentence, passage: str) -> dict[str, Any]:
+    """A task's ``data``: the sentence, its ids and context, the ``passage`` shown around it and
+    the article panel with the sentence marked (shared by labeling and adjudication tasks)."""
+    window = article_window(article.text, sentence.start, sentence.end)
+    return {
+        "sentence_id": sentence.sentence_id,
+        "article_id": sentence.article_id,
+        "sentence": sentence.text,
+        "text_sha256": sentence.text_sha256,
+        "headline": sentence.context.get("headline", ""),
+        "context_before": sentence.context.get("before", ""),
+        "context_after": sentence.context.get("after", ""),
+        "passage": passage,
+        "article": f"<div class=\"cw-article\">{marked_html(article.text, sentence.start, sentence.end, window, ellipsis=True)}</div>",
+        "language": sentence.language,
+    }
+
+
 def _task(article: Article, sentence: Sentence, scheme: Scheme, model_version: str, span: tuple[int, int], *,
           blind: bool = False, pick: Pick | None = None, strategy: str | None = None) -> dict[str, Any]:
     """One task; a ``pick`` (of ``strategy``) gives the prediction score its priority and adds
     ``meta.strategy``, ``meta.priority`` and ``meta.chosen``; ``blind`` leaves the prediction out."""
     label = predicted_label(scheme, sentence.score, sentence.text)
     task = {
-        "data": {
-            "sentence_id": sentence.sentence_id,
-            "article_id": sentence.article_id,
-            "sentence": sentence.text,
-            "text_sha256": sentence.text_sha256,
-            "headline": sentence.context.get("headline", ""),
-            "context_before": sentence.context.get("before", ""),
-            "context_after": sentence.context.get("after", ""),
-            "passage": passage_html(article, sentence, scheme, span, blind=blind),
-            "article": f"<div class=\"cw-article\">{marked_html(article.text, sentence.start, sentence.end, article_window(article.text, sentence.start, sentence.end), ellipsis=True)}</div>",
-            "language": sentence.language,
-        },
+        "data": task_data(article, sentence, passage_html(article, sentence, scheme, span, blind=blind)),
         "meta": {
             "scheme": scheme.name,
             "start": sentence.start,
