@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from checkworthy.builder.from_corpus import build_from_corpus
+
 POSITIVE = [
     "Unemployment fell by {n} percent last year.",
     "The deficit grew to {n} billion dollars under this plan.",
@@ -65,6 +67,22 @@ def toy_dataset(scheme_name: str = "checkthat", seed: int = 0, sizes=((8, 12), (
 def make_rows():
     """The factory :func:`make_split`, for tests that write their own corpus files."""
     return make_split
+
+
+@pytest.fixture
+def make_checkthat_version(tmp_path, write):
+    """A factory: a checkthat dataset version built from a small CheckThat!-format folder
+    (60 train, 30 dev, 30 dev-test sentences drawn with ``seed``)."""
+    def _version(seed: int = 0):
+        rng = np.random.default_rng(seed)
+        header = "Sentence_id\tText\tclass_label"
+        for name, n in (("train", 60), ("dev", 30), ("dev-test", 30)):
+            rows = make_split(1, n, rng, "checkthat", prefix=name)
+            lines = [f"{name}{i}\t{t}\t{y}" for i, (t, y) in enumerate(zip(rows["text"], rows["label"]))]
+            write(f"ct/CT24_toy_{name}.tsv", "\n".join([header, *lines]) + "\n")
+        return build_from_corpus("checkthat", tmp_path / "ct", tmp_path / "ds")
+
+    return _version
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from checkworthy.builder.from_corpus import build_from_corpus
 from checkworthy.cli import main
 from checkworthy.evaluation.baselines import load_model
 from checkworthy.schemas import validate
@@ -17,15 +16,9 @@ from checkworthy.schemas.io import read_json
 
 
 @pytest.fixture
-def version(tmp_path, write, make_rows):
+def version(make_checkthat_version):
     """A checkthat dataset version built from a small CheckThat!-format folder."""
-    rng = np.random.default_rng(0)
-    header = "Sentence_id\tText\tclass_label"
-    for name, n in (("train", 60), ("dev", 30), ("dev-test", 30)):
-        rows = make_rows(1, n, rng, "checkthat", prefix=name)
-        lines = [f"{name}{i}\t{t}\t{y}" for i, (t, y) in enumerate(zip(rows["text"], rows["label"]))]
-        write(f"ct/CT24_toy_{name}.tsv", "\n".join([header, *lines]) + "\n")
-    return build_from_corpus("checkthat", tmp_path / "ct", tmp_path / "ds")
+    return make_checkthat_version(seed=0)
 
 
 def test_evaluate_writes_results_beside_the_version(version, capsys):

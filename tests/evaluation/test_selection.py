@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 
-from checkworthy.builder.from_corpus import build_from_corpus
 from checkworthy.cli import main
 from checkworthy.evaluation.selection import BaselineScorer, parse_model_ref, train_scorer
 from checkworthy.schemas.errors import InputError
 
 
 @pytest.fixture
-def toy_version(tmp_path, write, make_rows):
-    rng = np.random.default_rng(1)
-    header = "Sentence_id\tText\tclass_label"
-    for name, n in (("train", 60), ("dev", 30), ("dev-test", 30)):
-        rows = make_rows(1, n, rng, "checkthat", prefix=name)
-        lines = [f"{name}{i}\t{t}\t{y}" for i, (t, y) in enumerate(zip(rows["text"], rows["label"]))]
-        write(f"ct/CT24_toy_{name}.tsv", "\n".join([header, *lines]) + "\n")
-    return build_from_corpus("checkthat", tmp_path / "ct", tmp_path / "ds")
+def toy_version(make_checkthat_version):
+    return make_checkthat_version(seed=1)
 
 
 NEWS = ("Headline of the day\n\nTaxes on the middle class went up 9 percent. Thank you all for being here tonight. "
