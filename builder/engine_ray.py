@@ -42,10 +42,10 @@ from checkworthy.builder.language import assign_languages, normalise_language
 from checkworthy.builder.sampling import SELECTION_FILE, Pick, Sampling, choose, labeled_sentence_ids
 from checkworthy.builder.select import MODEL_SCORERS, SCORERS, Scorer, Selection, get_scorer
 from checkworthy.builder.split import describe_splitter
-from checkworthy.builder.tasks import CONTEXT_SENTENCES, chosen_task, make_tasks, process_article, selection_record
+from checkworthy.builder.tasks import CONTEXT_SENTENCES, check_out_dir, chosen_task, make_tasks, process_article, selection_record
 from checkworthy.schemas import load_scheme, validate
-from checkworthy.schemas.errors import InputError, VersionExistsError
-from checkworthy.schemas.io import atomic_directory, canonical_json, check_replaceable, is_quiet, progress
+from checkworthy.schemas.errors import InputError
+from checkworthy.schemas.io import atomic_directory, canonical_json, is_quiet, progress
 from checkworthy.schemas.records import Article, Sentence
 
 #: Articles per batch of ``map_batches`` (``--batch-size``): large enough to keep per-batch
@@ -145,10 +145,7 @@ def write_tasks_ray(
         raise InputError(f"--context must be 0 or more sentences, got {context}")
     if language is not None:
         language = normalise_language(language, "--language")
-    if out_dir.exists() and not overwrite:
-        raise VersionExistsError(f"{out_dir}: already exists; choose another --out directory or pass --overwrite to replace it")
-    if overwrite:
-        check_replaceable(out_dir, inputs=paths)
+    check_out_dir(out_dir, paths, overwrite)
     if sampling is not None and selection.mode != "all":
         raise InputError(f"choose either a strategy ({sampling.strategy}) or a per-article selection ({selection}), not both")
     scorer_obj = get_scorer(scorer)

@@ -373,6 +373,15 @@ def _run(job: _Job, articles: Sequence[Article], jobs: int | None) -> Iterator[t
     bar.close()
 
 
+def check_out_dir(out_dir: Path, paths: Sequence[str | os.PathLike], overwrite: bool) -> None:
+    """Refuse an existing ``out_dir`` unless ``overwrite``, and then only one this tool wrote
+    (both engines of ``checkworthy tasks``)."""
+    if out_dir.exists() and not overwrite:
+        raise VersionExistsError(f"{out_dir}: already exists; choose another --out directory or pass --overwrite to replace it")
+    if overwrite:
+        check_replaceable(out_dir, inputs=paths)
+
+
 def write_tasks(
     paths: str | os.PathLike | Iterable[str | os.PathLike],
     out_dir: str | os.PathLike,
@@ -466,10 +475,7 @@ def write_tasks(
         excluded_from.append({**info, "labeled": len(ids)})
     job = _Job(scheme_obj, selection, scorer, scorer_obj.model_version, context, frozenset(excluded_ids), blind, sampling is not None)
     recorded = sampling is not None or bool(exclude) or blind
-    if out_dir.exists() and not overwrite:
-        raise VersionExistsError(f"{out_dir}: already exists; choose another --out directory or pass --overwrite to replace it")
-    if overwrite:
-        check_replaceable(out_dir, inputs=paths)
+    check_out_dir(out_dir, paths, overwrite)
     articles = read_articles(paths, skip_invalid=skip_invalid, language=language)
     counts = {"articles": len(articles), "sentences": 0, "tasks": 0}
     scored: list[Sentence] = []
