@@ -125,8 +125,17 @@ def read_articles(paths: str | os.PathLike | Iterable[str | os.PathLike], *, ski
         problems.extend(bad)
     duplicates = _duplicate_problems(articles)
     problems.extend(duplicates)
+    if language is not None:
+        normalise_language(language, "--language")
+    with_languages = []
+    for article in articles:  # one by one: a bad language code is a bad record, listed (or skipped) with the others
+        try:
+            with_languages.extend(assign_languages([article], language) if article.text.strip() else [article])
+        except InputError as exc:
+            problems.extend(exc.problems)
     if problems and not skip_invalid:
         raise InputError(problems, header=f"cannot read the articles ({len(problems)} problem(s)); fix or remove these inputs, or pass --skip-invalid:")
+    articles = with_languages
     if problems:
         warn_skipped(problems)
         if duplicates:
@@ -135,7 +144,7 @@ def read_articles(paths: str | os.PathLike | Iterable[str | os.PathLike], *, ski
     for article in articles:
         if not article.text.strip():
             warnings.warn(f"{article.path}: empty article {article.article_id!r} (no text); skipped", EmptyArticleWarning, stacklevel=2)
-    return assign_languages([a for a in articles if a.text.strip()], language)
+    return [a for a in articles if a.text.strip()]
 
 
 def read_article_records(path: str | os.PathLike) -> list[Article]:

@@ -314,3 +314,27 @@ def test_a_chosen_task_keeps_its_language_on_ray(tmp_path):
     assert_same_choice(local, ray_out)
     assert {t["data"]["language"] for t in json.loads((ray_out / "tasks.json").read_text())} == {"fr"}
     assert {s["language"] for s in read_sentences(ray_out)} == {"fr"}
+
+
+def test_languages_are_detected_on_the_workers_as_on_the_local_engine(tmp_path):
+    """Reads only check the languages the input gives; the workers detect the others, with the same codes and confidences."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    records = [
+        {"id": "es1", "text": "El Gobierno aprobó ayer la reforma de las pensiones. El paro bajó un 4% en marzo, según el INE."},
+        {"id": "nl1", "text": "De regering heeft gisteren de hervorming goedgekeurd. De werkloosheid daalde volgens het CBS met 4 procent."},
+        {"id": "en1", "language": "EN-gb", "text": "The council approved the budget on Monday. Spending rose 4% last year, the report said."},
+        {"id": "bad", "language": "not a code", "text": "Unemployment fell 4% in March, officials said."},
+    ]
+    (corpus / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+
+    with pytest.raises(InputError, match=r"a\.jsonl.*not a code"):
+        engine_ray.write_tasks_ray([corpus], tmp_path / "failed" / "out", options=engine_ray.RayOptions(batch_size=2))
+    assert not (tmp_path / "failed" / "out").exists()
+
+    with pytest.warns(SkippedInputWarning):
+        local, ray_out = run_both([corpus], tmp_path, "--skip-invalid", batch_size=2)
+    assert_same_answer(local, ray_out)
+    articles = {a["article_id"]: a for a in read_jsonl(ray_out / "articles.jsonl")}
+    assert {key: a["language"] for key, a in articles.items()} == {"es1": "es", "nl1": "nl", "en1": "en"}
+    assert articles["es1"]["language_confidence"] > 0.5 and articles["en1"].get("language_confidence") is None
