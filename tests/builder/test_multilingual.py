@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from labelstudio_fixtures import KEY, labeled_export, write_articles, write_export
+from labelstudio_fixtures import KEY, annotation, labeled_export, task, write_articles, write_export
 
 from checkworthy.builder.articles import read_articles
 from checkworthy.builder.build import build_version
@@ -21,7 +21,7 @@ from checkworthy.builder.store import load_version
 from checkworthy.builder.tasks import write_tasks
 from checkworthy.cli import main
 from checkworthy.evaluation.harness import evaluate_version
-from checkworthy.schemas.documents import Results
+from checkworthy.schemas.documents import Manifest, Results
 from checkworthy.schemas.errors import InputError
 from checkworthy.schemas.records import Article, Sentence
 
@@ -284,3 +284,70 @@ def test_evaluation_reports_each_language_of_a_multilingual_test_split(tmp_path)
     assert "embed" not in " ".join(results.warnings)
     report = (out / "results.md").read_text(encoding="utf-8")
     assert all(f"## test, language `{code}`" in report for code in codes)
+
+
+# -- agreement per language ------------------------------------------------------------------------
+
+TWO_LANGUAGES = {
+    ("en01", "en"): "Prices rose 4 percent in 2020.\n\nThe minister called it a disaster.",
+    ("en02", "en"): "Unemployment fell to 5 percent.\n\nThe opposition was not convinced.",
+    ("es01", "es"): "Los precios subieron un 4 por ciento en 2020.\n\nEl ministro lo calificó de desastre.",
+    ("es02", "es"): "El paro bajó al 5 por ciento.\n\nLa oposición no quedó convencida.",
+}
+
+
+def _two_language_export(path, sentences, languages):
+    """Two annotators. English: they agree on all four sentences. Spanish: on two of four, with the
+    same label shares as chance (CFS 4 of 8 votes, NFS 4 of 8): percent 0.5, Fleiss' kappa 0,
+    Krippendorff's alpha 1 - 7 * 4 / 32 = 0.125 (see test_agreement.py)."""
+    labels = {"en": (["CFS", "CFS", "NFS", "NFS"], ["CFS", "CFS", "NFS", "NFS"]),
+              "es": (["CFS", "CFS", "NFS", "NFS"], ["CFS", "NFS", "NFS", "CFS"])}
+    tasks, seen = [], {"en": 0, "es": 0}
+    for n, sentence in enumerate(sorted(sentences.values(), key=lambda s: s.sentence_id)):
+        code = languages[sentence.article_id]
+        first, second = (labels[code][0][seen[code]], labels[code][1][seen[code]])
+        seen[code] += 1
+        tasks.append(task(sentence, [annotation(1, first, ann_id=10 * n + 1), annotation(2, second, ann_id=10 * n + 2)], task_id=n + 1))
+    assert seen == {"en": 4, "es": 4}
+    return write_export(path, tasks)
+
+
+def test_manifest_and_card_report_agreement_per_language(tmp_path):
+    languages = {article_id: code for article_id, code in TWO_LANGUAGES}
+    articles = _jsonl(tmp_path / "articles.jsonl", [{"id": a, "text": text, "language": code} for (a, code), text in TWO_LANGUAGES.items()])
+    sentences = {s.sentence_id: s for article in read_articles([articles]) for s in split_article(article)}
+    export = _two_language_export(tmp_path / "export.json", sentences, languages)
+    result = build_version([export], [articles], tmp_path / "ds", key=KEY)
+
+    document = json.loads((result.path / "manifest.json").read_text(encoding="utf-8"))
+    keys = list(document)
+    assert keys[keys.index("agreement") + 1] == "agreement_by_language"
+    by_language = document["agreement_by_language"]
+    assert list(by_language) == ["en", "es"]
+    assert [(by_language[c]["items"], by_language[c]["votes"], by_language[c]["annotators"]) for c in ("en", "es")] == [(4, 8, 2), (4, 8, 2)]
+    assert by_language["en"]["percent"] == by_language["en"]["fleiss_kappa"] == by_language["en"]["krippendorff_alpha"] == 1.0
+    assert (by_language["es"]["percent"], by_language["es"]["fleiss_kappa"], by_language["es"]["krippendorff_alpha"]) == (0.5, 0.0, 0.125)
+    assert document["agreement"]["percent"] == 0.75 and document["agreement"]["items"] == 8
+    assert Manifest.from_dict(document).to_dict() == document
+    assert result.manifest.agreement_by_language == by_language
+
+    write_card(result.path, articles=read_articles([articles]))
+    card = (result.path / "README.md").read_text(encoding="utf-8")
+    assert "Per language (`agreement_by_language` in `manifest.json`):" in card
+    assert "| en | 4 | 4 | 8 | 2 | 1.000 | 1.000 | 1.000 |" in card
+    assert "| es | 4 | 4 | 8 | 2 | 0.500 | 0.000 | 0.125 |" in card
+    # Label balance per language: Spanish ties stay unresolved, so 2 Spanish rows (both agreed, CFS and NFS).
+    assert "Label balance per language" in card and "| es | 2 | 1 (50.0%) | 0 (0.0%) | 1 (50.0%) |" in card
+
+
+def test_one_language_has_no_agreement_per_language(tmp_path):
+    english = {key: text for key, text in TWO_LANGUAGES.items() if key[1] == "en"}
+    articles = _jsonl(tmp_path / "articles.jsonl", [{"id": a, "text": text, "language": code} for (a, code), text in english.items()])
+    sentences = {s.sentence_id: s for article in read_articles([articles]) for s in split_article(article)}
+    export = write_export(tmp_path / "export.json", labeled_export(sentences, {1: ["CFS", "NFS"], 2: ["CFS", "UFS"]}))
+    result = build_version([export], [articles], tmp_path / "ds", key=KEY)
+    document = json.loads((result.path / "manifest.json").read_text(encoding="utf-8"))
+    assert "agreement_by_language" not in document and result.manifest.agreement_by_language is None
+    write_card(result.path, articles=read_articles([articles]))
+    card = (result.path / "README.md").read_text(encoding="utf-8")
+    assert "agreement_by_language" not in card and "Label balance per language" not in card
