@@ -15,12 +15,13 @@ from checkworthy.builder.croissant import croissant_metadata
 from checkworthy.builder.facts import collect_facts
 from checkworthy.builder.language import detect_language, languages_of, normalise_language
 from checkworthy.builder.languages import SUPPORTED, rules_for
-from checkworthy.builder.select import HeuristicScorer
+from checkworthy.builder.select import HeuristicScorer, is_factual, score_sentences
 from checkworthy.builder.split import get_segmenter, line_role, segment, split_article
 from checkworthy.builder.store import load_version
-from checkworthy.builder.tasks import write_tasks
+from checkworthy.builder.tasks import make_tasks, predicted_label, write_tasks
 from checkworthy.cli import main
 from checkworthy.evaluation.harness import evaluate_version
+from checkworthy.schemas import load_scheme
 from checkworthy.schemas.documents import Manifest, Results
 from checkworthy.schemas.errors import InputError
 from checkworthy.schemas.records import Article, Sentence
@@ -116,6 +117,7 @@ SPLIT_CASES = [
     ("nl", "Zie blz. 5 voor meer. Ze gingen samen op. Gezamenlijk lukte het.", ["Zie blz. 5 voor meer.", "Ze gingen samen op.", "Gezamenlijk lukte het."]),
     ("nl", "Hij zei: ,,Het was een mooi feest. '' Daarna ging hij naar huis.", ["Hij zei: ,,Het was een mooi feest. ''", "Daarna ging hij naar huis."]),
     ("ar", "قال الوزير إن الاقتصاد نما بنسبة 3%. هل هذا صحيح؟ نعم، هذا صحيح!", ["قال الوزير إن الاقتصاد نما بنسبة 3%.", "هل هذا صحيح؟", "نعم، هذا صحيح!"]),
+    ("ar", "ارتفعت الأسعار؛ وانخفضت الأجور. هذا صحيح.", ["ارتفعت الأسعار؛ وانخفضت الأجور.", "هذا صحيح."]),  # ؛ does not end a sentence
     ("de", "Der Vertrag wurde am 3. Mai unterzeichnet. Das ist z. B. gut.", ["Der Vertrag wurde am 3. Mai unterzeichnet.", "Das ist z. B. gut."]),
     ("fr", "Mme Martin est arrivée, cf. p. 4 du rapport. Puis M. Dupont.", ["Mme Martin est arrivée, cf. p. 4 du rapport.", "Puis M. Dupont."]),
     ("pt", "A Sra. Silva chegou ontem. O Dr. Costa não.", ["A Sra. Silva chegou ontem.", "O Dr. Costa não."]),
@@ -218,6 +220,52 @@ def test_language_without_cue_words_uses_language_independent_cues():
 def test_english_scores_and_reasons_are_unchanged():
     text = "Prices rose 4% in May, the bureau said."
     assert _score(text, "en") == _score(text, None) == (0.9, "quantity (4%); comparison (rose); attribution (said); date (in May); named entities (May)")
+
+
+# -- is_factual (the three-way predicted label) per language -------------------------------------
+
+# (language, text, factual in that language, what the English cues alone said): each language's own
+# words decide; where English cues alone would have said the opposite, the test shows the change.
+FACTUAL_CASES = [
+    ("es", "El ministro dijo que la inflación bajó.", True, False),       # attribution, comparison
+    ("es", "Quizás el Gobierno subió los impuestos un 4%.", False, True),  # hedge outweighs the quantity
+    ("es", "Creo que el Gobierno miente.", False, True),                   # first-person opinion
+    ("es", "¿Subirá el paro este año?", False, False),                     # question (¿)
+    ("nl", "De minister zei dat de prijzen daalden.", True, False),
+    ("nl", "Ik denk dat de prijzen misschien 5% stijgen.", False, True),
+    ("nl", "Stijgen de prijzen in 2024?", False, False),
+    ("ar", "قال الوزير إن الأسعار ارتفعت", True, False),
+    ("ar", "وقال الوزير إن الأسعار ارتفعت", True, False),                   # the prefix و (and) on قال
+    ("ar", "ربما ارتفعت الأسعار 5%", False, True),                          # hedge
+    ("ar", "هل ارتفعت الأسعار؟", False, False),                             # question (؟)
+    ("sv", "Priserna steg med 5 procent.", True, True),                    # no word lists: a digit
+    ("sv", "Stiger priserna?", False, False),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "factual", "english"), FACTUAL_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(FACTUAL_CASES)])
+def test_is_factual_uses_the_language_cues(language, text, factual, english):
+    assert is_factual(text, language) is factual
+    assert is_factual(text) is english
+
+
+def test_is_factual_in_english_is_unchanged():
+    for text in ("The deficit rose 12% in 2023.", "Is the deficit rising?", "I think the deficit is a disgrace.", "Prices may rise by 4%."):
+        assert is_factual(text, "en") is is_factual(text, None) is is_factual(text)
+
+
+@pytest.mark.parametrize(("language", "text", "label"), [
+    ("es", "El ministro dijo que la inflación bajó.", "UFS"),
+    ("nl", "Ik denk dat de prijzen misschien 5% stijgen.", "NFS"),
+    ("ar", "قال الوزير إن الأسعار ارتفعت", "UFS"),
+])
+def test_task_prediction_is_decided_in_the_sentence_language(language, text, label):
+    article = Article("a1", text, language=language)
+    (sentence,) = score_sentences([Sentence("a1:x", "a1", 0, 0, len(text), text, "body", language=language)], article)
+    assert sentence.score < 0.5  # not check-worthy: the factual cues decide between UFS and NFS
+    assert predicted_label(load_scheme("claimbuster"), sentence.score, text, language) == label
+    (made,) = make_tasks([article], [sentence], "claimbuster")
+    assert made["predictions"][0]["result"][0]["value"]["choices"] == [label]
 
 
 # -- through tasks, the dataset and its card --------------------------------------------------------
