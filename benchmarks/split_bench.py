@@ -5,6 +5,8 @@ Usage (from the repository root)::
     python benchmarks/split_bench.py --gold ../shared/bench/sentence-gold/gum.jsonl \
         [--rules ../shared/bench/sentence-gold/pysbd_golden_rules_en.jsonl] [--repeat 5]
     python benchmarks/split_bench.py --gold ../shared/bench/sentence-gold/ud-nl-alpino.jsonl --repeat 3
+    python benchmarks/split_bench.py --gold ../shared/bench/sentence-gold/ud-nl-alpino.jsonl \
+        --splitters blingfire --repeat 1 --misses   # what the misses are
 
 The language of the gold is its documents' ``language`` key (``en`` when absent), or
 ``--language``. Our splitters get it (its abbreviations and month names,
@@ -23,9 +25,10 @@ prints the peak memory and the speed-up of ``--jobs`` processes over one.
 
 Boundaries are compared ignoring whitespace: a boundary is the number of
 non-whitespace characters before a sentence end; the end of a document is not
-counted. ``punctF1`` counts only the boundaries after sentence-final punctuation (in the gold
-and the prediction): the Dutch gold has about 45 boundaries without any (headings and list
-items that the pseudo-documents run together), which no punctuation-based splitter finds.
+counted. ``punctF1`` counts only the boundaries after sentence-final punctuation, closing quotes
+allowed (``. ''``), in the gold and the prediction: the Dutch gold has 45 boundaries without any
+(headings and list items that the pseudo-documents run together), which no punctuation-based
+splitter finds.
 Every splitter gets the same input: the whole document, with a line
 break always ending a sentence (``builder.split.segment``).
 """
@@ -106,7 +109,7 @@ _CLOSERS = "\"'\u201d\u2019\u00bb)]"
 
 def _punctuated(text, end):
     """Whether the sentence ending at ``end`` ends with sentence-final punctuation."""
-    return text[:end].rstrip().rstrip(_CLOSERS)[-1:] in tuple(_FINAL)
+    return text[:end].rstrip().rstrip(_CLOSERS).rstrip()[-1:] in tuple(_FINAL)
 
 
 def compare(docs, spans_by_doc):
@@ -136,6 +139,47 @@ def compare(docs, spans_by_doc):
         c["fp"] += len(pred_p - gold_p)
         c["fn"] += len(gold_p - pred_p)
     return counts
+
+
+def _ending(text, end):
+    """What ends the sentence at ``end``: ``punctuation``, ``colon``, ``semicolon`` or ``none``, and
+    ``before dash`` when the next sentence starts with a dash (a list item run into the text)."""
+    last = text[:end].rstrip().rstrip(_CLOSERS).rstrip()[-1:]
+    kind = "punctuation" if last in tuple(_FINAL) else {":": "colon", ";": "semicolon"}.get(last, "none")
+    return kind + (" before dash" if text[end:].lstrip()[:1] in ("-", "\u2013") else "")
+
+
+def boundary_misses(docs, spans_by_doc, width=50):
+    """The gold boundaries a splitter missed and its false ones, each with what ends the gold
+    sentence (:func:`_ending`) and the text around it; and how many spaced dashes (`` - ``) in the
+    gold text are at a boundary and how many inside a sentence.
+
+    Returns
+    -------
+    (lines, missed, found, dashes) : list of str, Counter, Counter, Counter
+        ``missed`` and ``found`` count the gold boundaries by ending.
+    """
+    from collections import Counter
+
+    lines, missed, found, dashes = [], Counter(), Counter(), Counter()
+    for doc, spans in zip(docs, spans_by_doc):
+        text = doc["text"]
+        index = nonspace_positions(text)
+        last = index[len(text)]
+        gold = {index[b]: b for _, b in doc["sentences"] if index[b] != last}
+        pred = {index[b]: b for _, b in spans if index[b] != last}
+        for position, end in sorted(gold.items()):
+            kind = _ending(text, end)
+            (found if position in pred else missed)[kind] += 1
+            if position not in pred:
+                lines.append(f"missed [{kind}] {text[max(0, end - width):end]!r} || {text[end:end + width]!r}")
+        for position in sorted(set(pred) - set(gold)):
+            end = pred[position]
+            lines.append(f"false  {text[max(0, end - width):end]!r} || {text[end:end + width]!r}")
+        for i in range(len(text) - 2):
+            if text[i:i + 3] == " - ":
+                dashes["at a boundary" if index[i] in gold else "inside a sentence"] += 1
+    return lines, missed, found, dashes
 
 
 def prf(c):
@@ -244,6 +288,9 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per measurement; the median is reported")
     parser.add_argument("--jobs", type=int, default=2, help="processes for the speed-up measurement")
     parser.add_argument("--copies", type=int, default=8, help="copies of the corpus in the speed-up measurement")
+    parser.add_argument("--misses", action="store_true",
+                        help="list the boundaries each splitter missed or invented, counted by what ends the gold sentence, "
+                             "and the spaced dashes of the gold; then stop (no timing beyond the table)")
     args = parser.parse_args(argv)
 
     docs = read_gold(args.gold)
@@ -276,6 +323,14 @@ def main(argv=None):
             passed, total = golden_rules(args.rules, segmenter, repair, rules_language)
             row += f"{passed:>5}/{total}"
         print(row, flush=True)
+        if args.misses:
+            lines, missed, found, dashes = boundary_misses(docs, spans)
+            print("\n".join(lines))
+            print("  gold boundaries by ending, found / missed: "
+                  + "; ".join(f"{kind} {found[kind]} / {missed[kind]}" for kind in sorted(set(found) | set(missed))))
+            print(f"  spaced dashes ' - ' in the gold text: {dashes['at a boundary']} at a boundary, {dashes['inside a sentence']} inside a sentence\n")
+    if args.misses:
+        return 0
 
     articles = [Article(doc["doc_id"], doc["text"], language=language) for doc in docs]
     seconds = timed(lambda: [split_article(a) for a in articles], args.repeat)

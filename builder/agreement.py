@@ -11,10 +11,14 @@ two votes carry information about agreement.
 - Krippendorff's alpha (nominal), which handles missing votes natively;
 - per label: Fleiss' kappa and alpha of that label against the rest;
 - each annotator against the consensus (gold) label.
+
+:func:`agreement_by_language` gives the same report for each language of a corpus that
+mixes languages (the sentences of each language, their votes only).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import combinations
 from typing import Any
 
@@ -191,3 +195,34 @@ def agreement_report(table, aggregation: Aggregation, scheme: Scheme) -> dict[st
         "pairwise_cohen_kappa": pairs,
         "annotator_vs_consensus": consensus,
     }
+
+
+def agreement_by_language(table, aggregation: Aggregation, scheme: Scheme,
+                          language_of: Mapping[str, str]) -> dict[str, dict[str, Any]] | None:
+    """:func:`agreement_report` of each language's sentences, when the votes span more than one language.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The annotation table (see :func:`checkworthy.builder.read_annotations`).
+    aggregation : Aggregation
+        Its gold labels.
+    scheme : Scheme
+        The label scheme.
+    language_of : mapping of str to str
+        The language code of every sentence id in ``table``.
+
+    Returns
+    -------
+    dict or None
+        ``{language: report}`` in code order, each report over the votes on that
+        language's sentences (so the ``items`` and ``votes`` of the languages add up to
+        the overall ones); None when every voted sentence has the same language, so that
+        a version in one language has no per-language report.
+    """
+    votes = table[table["label"].notna()]
+    codes = votes["sentence_id"].map(language_of)
+    languages = sorted(set(codes))
+    if len(languages) < 2:
+        return None
+    return {code: agreement_report(votes[codes == code], aggregation, scheme) for code in languages}

@@ -21,7 +21,7 @@ from typing import Any
 from checkworthy import __version__
 from checkworthy.builder.adjudication import apply_adjudications, check_regular_exports, read_adjudications
 from checkworthy.builder.aggregate import METHODS, aggregate
-from checkworthy.builder.agreement import agreement_report
+from checkworthy.builder.agreement import agreement_by_language, agreement_report
 from checkworthy.builder.annotations import annotator_key, read_annotations
 from checkworthy.builder.articles import read_articles
 from checkworthy.builder.diff import write_changelog
@@ -301,6 +301,8 @@ def prepare_annotations(
         content["adjudications"] = sorted(sha256_file(p) for p in adjudications)
     report = {
         "agreement": agreement_report(table, agg, scheme),
+        "agreement_by_language": agreement_by_language(
+            table, agg, scheme, {sid: by_article[s.article_id].language for sid, s in sentences.items()}),
         "annotator_quality": quality,
         "unresolved": agg.unresolved,
         "skipped": anns.skipped,
@@ -569,6 +571,7 @@ def _commit_version(prepared: Prepared, dataset_dir: Path, config: BuildConfig, 
         counts=SplitCounts(**{s: len(by_split[s]) for s in SPLITS}, total=sum(len(v) for v in by_split.values())),
         label_distribution={s: {n: c for n, c in sorted(Counter(r.label for r in by_split[s]).items(), key=lambda kv: scheme.names.index(kv[0]))} for s in SPLITS},
         agreement=prepared.report.get("agreement"),
+        agreement_by_language=prepared.report.get("agreement_by_language"),
         annotator_quality=gold_per_split(quality, by_split) if (quality := prepared.report.get("annotator_quality")) else None,
         annotations=prepared.report.get("annotations"),
         unresolved=prepared.report.get("unresolved", []),

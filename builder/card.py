@@ -425,7 +425,8 @@ def _context(facts: VersionFacts) -> dict[str, Any]:
         "n_unresolved": len(m.unresolved),
         "n_skipped": len(m.skipped),
         "adjudication": m.adjudication,
-        "agreement": _agreement(m.agreement),
+        "agreement": _agreement(m.agreement, m.agreement_by_language),
+        "agreement_names": list(AGREEMENT_FIGURES.values()),
         "quality": _quality(m.annotator_quality),
         "selection": m.selection or [],
         "n_annotators_total": facts.n_annotators_total,
@@ -439,13 +440,15 @@ def _context(facts: VersionFacts) -> dict[str, Any]:
     }
 
 
-def _agreement(agreement: Mapping[str, Any] | None) -> SimpleNamespace | None:
-    """The rows of the agreement tables: overall figures, per label, per pair (each annotator: :func:`_quality`)."""
+def _agreement(agreement: Mapping[str, Any] | None, by_language: Mapping[str, Mapping[str, Any]] | None = None) -> SimpleNamespace | None:
+    """The rows of the agreement tables: overall figures, per language (when there are several), per label,
+    per pair (each annotator: :func:`_quality`)."""
     if not agreement:
         return None
     pairs = agreement.get("pairwise_cohen_kappa") or []
     return SimpleNamespace(
         overall=[(name, agreement.get(key)) for key, name in AGREEMENT_FIGURES.items()],
+        per_language=[(code, *(figures.get(key) for key in AGREEMENT_FIGURES)) for code, figures in (by_language or {}).items()],
         per_label=[
             (name, v.get("votes"), v.get("fleiss_kappa"), v.get("krippendorff_alpha")) for name, v in (agreement.get("per_label") or {}).items()
         ],

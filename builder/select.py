@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from checkworthy.builder.cues import score_in_language
+from checkworthy.builder.cues import find_cues_in, score_in_language
 from checkworthy.schemas import did_you_mean
 from checkworthy.schemas.errors import CheckworthyError, InputError
 from checkworthy.schemas.records import Article, Sentence
@@ -216,13 +216,31 @@ def find_cues(text: str) -> tuple[tuple[str, float, str], ...]:
     return tuple(cues)
 
 
-def is_factual(text: str) -> bool:
+def is_factual(text: str, language: str | None = None) -> bool:
     """Whether a sentence looks like a statement of fact (no question, no opinion).
 
     Used to choose between "unimportant factual" and "non-factual" when a
-    three-way scheme's prediction is not the positive label.
+    three-way scheme's prediction is not the positive label. The cues are those the
+    heuristic scorer uses for ``language``: the English ones for English (or None),
+    the language's own word lists where ``checkworthy.builder.languages`` has them,
+    and otherwise only the cues no word list needs (digits, years, month names,
+    question marks, capitalised names; see ``checkworthy.builder.cues``).
+
+    Parameters
+    ----------
+    text : str
+    language : str, optional
+        ISO 639-1 code of the sentence; None is English.
+
+    Examples
+    --------
+    >>> is_factual("El ministro dijo que la inflación bajó.", "es")
+    True
+    >>> is_factual("Creo que el Gobierno miente.", "es")
+    False
     """
-    labels = {label for label, _, _ in find_cues(text)}
+    cues = find_cues(text) if (language or "en") == "en" else find_cues_in(text, language, tuple(WEIGHTS.items()))
+    labels = {label for label, _, _ in cues}
     return not labels & {"question", "first-person opinion", "hedge"} and bool(labels & {"quantity", "attribution", "date", "named entities", "comparison"})
 
 

@@ -45,17 +45,18 @@ CONTEXT_SENTENCES = 2
 PARALLEL_MIN_CHARS = 2_000_000
 
 
-def predicted_label(scheme: Scheme, score: float, text: str) -> str:
+def predicted_label(scheme: Scheme, score: float, text: str, language: str | None = None) -> str:
     """The label a score predicts: the positive label at ``score >= 0.5``.
 
     Otherwise, for a two-label scheme, the other label; for a three-way scheme
     (``claimbuster``), the first negative label (UFS) when the sentence looks
-    factual and the last one (NFS) when it does not.
+    factual in its ``language`` (:func:`~checkworthy.builder.select.is_factual`; None
+    is English) and the last one (NFS) when it does not.
     """
     if score >= THRESHOLD:
         return scheme.positive
     negatives = [name for name in scheme.names if name != scheme.positive]
-    return negatives[0] if len(negatives) == 1 or is_factual(text) else negatives[-1]
+    return negatives[0] if len(negatives) == 1 or is_factual(text, language) else negatives[-1]
 
 
 def make_tasks(
@@ -232,7 +233,7 @@ def _task(article: Article, sentence: Sentence, scheme: Scheme, model_version: s
           blind: bool = False, pick: Pick | None = None, strategy: str | None = None) -> dict[str, Any]:
     """One task; a ``pick`` (of ``strategy``) gives the prediction score its priority and adds
     ``meta.strategy``, ``meta.priority`` and ``meta.chosen``; ``blind`` leaves the prediction out."""
-    label = predicted_label(scheme, sentence.score, sentence.text)
+    label = predicted_label(scheme, sentence.score, sentence.text, sentence.language)
     task = {
         "data": task_data(article, sentence, passage_html(article, sentence, scheme, span, blind=blind)),
         "meta": {

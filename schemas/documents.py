@@ -121,6 +121,10 @@ class Manifest:
         ``{split: {label: count}}``.
     agreement : dict or None
         Inter-annotator agreement; None for a corpus.
+    agreement_by_language : dict or None
+        ``{language: agreement}``, the same figures for each language's sentences, when the
+        annotated sentences have more than one language; None (and absent from the file)
+        otherwise.
     annotations : dict or None
         Counts of the individual annotations; None for a corpus.
     unresolved, skipped : list of dict
@@ -158,6 +162,7 @@ class Manifest:
     counts: SplitCounts
     label_distribution: dict[str, dict[str, int]]
     agreement: dict[str, Any] | None
+    agreement_by_language: dict[str, dict[str, Any]] | None = field(default=None, kw_only=True)
     annotations: dict[str, Any] | None
     unresolved: list[dict[str, Any]]
     skipped: list[dict[str, Any]]
@@ -193,6 +198,7 @@ class Manifest:
             counts=SplitCounts.from_dict(data["counts"]),
             label_distribution=data["label_distribution"],
             agreement=data["agreement"],
+            agreement_by_language=data.get("agreement_by_language"),
             annotations=data.get("annotations"),
             unresolved=data["unresolved"],
             skipped=data["skipped"],
@@ -221,6 +227,7 @@ class Manifest:
             "counts": self.counts.to_dict(),
             "label_distribution": self.label_distribution,
             "agreement": self.agreement,
+            "agreement_by_language": self.agreement_by_language,
             "annotations": self.annotations,
             "unresolved": self.unresolved,
             "skipped": self.skipped,
@@ -235,6 +242,8 @@ class Manifest:
         }
         for key in self.absent:
             document.pop(key, None)
+        if self.agreement_by_language is None:
+            del document["agreement_by_language"]
         if self.files is None:
             del document["files"]
         if self.annotator_quality is None:

@@ -10,7 +10,7 @@ from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import fleiss_kappa as statsmodels_fleiss
 
 from checkworthy.builder.aggregate import aggregate, count_matrix
-from checkworthy.builder.agreement import agreement_report, cohen_kappa, fleiss_kappa, krippendorff_alpha, percent_agreement
+from checkworthy.builder.agreement import agreement_by_language, agreement_report, cohen_kappa, fleiss_kappa, krippendorff_alpha, percent_agreement
 from checkworthy.schemas import load_scheme
 
 SCHEME = load_scheme("claimbuster")
@@ -80,3 +80,48 @@ def test_report_pairs_and_consensus_match_references():
     assert set(report["per_label"]) == set(SCHEME.names)
     assert set(report["annotator_vs_consensus"]) == {"a", "b", "c"}
     assert all(0 <= v["percent"] <= 1 for v in report["annotator_vs_consensus"].values())
+
+
+def _votes(labels_by_annotator: dict[str, dict[str, str | None]]) -> pd.DataFrame:
+    """A long annotation table; a label None is a skip."""
+    return pd.DataFrame([
+        {"sentence_id": sid, "annotator": who, "label": label, "cancelled": label is None, "ground_truth": False}
+        for who, labels in labels_by_annotator.items() for sid, label in labels.items()
+    ])
+
+
+def test_agreement_per_language_by_hand():
+    # English: both annotators agree on all four items. Spanish: they agree on two of four,
+    # with the same label shares (CFS 4 of 8 votes, NFS 4 of 8), so chance explains all of it.
+    # Arabic: one skip and no vote, so no report for it.
+    table = _votes({
+        "a": {"e1": "CFS", "e2": "CFS", "e3": "NFS", "e4": "NFS", "s1": "CFS", "s2": "CFS", "s3": "NFS", "s4": "NFS", "r1": None},
+        "b": {"e1": "CFS", "e2": "CFS", "e3": "NFS", "e4": "NFS", "s1": "CFS", "s2": "NFS", "s3": "NFS", "s4": "CFS"},
+    })
+    language_of = {"e1": "en", "e2": "en", "e3": "en", "e4": "en", "s1": "es", "s2": "es", "s3": "es", "s4": "es", "r1": "ar"}
+    agg = aggregate(table, SCHEME)
+    report = agreement_by_language(table, agg, SCHEME, language_of)
+    assert list(report) == ["en", "es"]
+    en, es = report["en"], report["es"]
+    assert (en["items"], en["items_with_2plus_votes"], en["votes"], en["annotators"]) == (4, 4, 8, 2)
+    assert en["percent"] == en["fleiss_kappa"] == en["krippendorff_alpha"] == 1.0
+    assert en["pairwise_cohen_kappa"][0]["cohen_kappa"] == 1.0
+    assert (es["items"], es["votes"]) == (4, 8)
+    assert es["percent"] == 0.5
+    # Fleiss: expected agreement 0.5^2 + 0.5^2 = 0.5, observed 0.5, so 0.
+    assert es["fleiss_kappa"] == 0.0
+    # Krippendorff: n = 8 pairable votes, 4 agreeing pairs counted both ways; 1 - (n - 1) * (8 - 4) / (64 - 16 - 16).
+    assert es["krippendorff_alpha"] == pytest.approx(1 - 7 * 4 / 32)
+    assert es["pairwise_cohen_kappa"][0]["percent"] == 0.5 and es["pairwise_cohen_kappa"][0]["cohen_kappa"] == 0.0
+    assert es["per_label"]["CFS"]["votes"] == 4 and es["per_label"]["UFS"]["votes"] == 0
+    overall = agreement_report(table, agg, SCHEME)
+    assert overall["percent"] == 0.75
+    assert en["items"] + es["items"] == overall["items"] and en["votes"] + es["votes"] == overall["votes"]
+
+
+def test_no_agreement_per_language_for_one_language():
+    table = _votes({"a": {"s1": "CFS", "s2": "NFS"}, "b": {"s1": "CFS", "s2": "UFS"}})
+    assert agreement_by_language(table, aggregate(table, SCHEME), SCHEME, {"s1": "nl", "s2": "nl"}) is None
+    # Skips do not count: a language whose sentences have no vote adds no second language.
+    table = _votes({"a": {"s1": "CFS", "s2": "NFS", "x": None}, "b": {"s1": "CFS", "s2": "UFS"}})
+    assert agreement_by_language(table, aggregate(table, SCHEME), SCHEME, {"s1": "nl", "s2": "nl", "x": "ar"}) is None

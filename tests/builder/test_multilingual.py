@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from labelstudio_fixtures import KEY, labeled_export, write_articles, write_export
+from labelstudio_fixtures import KEY, annotation, labeled_export, task, write_articles, write_export
 
 from checkworthy.builder.articles import read_articles
 from checkworthy.builder.build import build_version
@@ -15,13 +15,14 @@ from checkworthy.builder.croissant import croissant_metadata
 from checkworthy.builder.facts import collect_facts
 from checkworthy.builder.language import detect_language, languages_of, normalise_language
 from checkworthy.builder.languages import SUPPORTED, rules_for
-from checkworthy.builder.select import HeuristicScorer
+from checkworthy.builder.select import HeuristicScorer, is_factual, score_sentences
 from checkworthy.builder.split import get_segmenter, line_role, segment, split_article
 from checkworthy.builder.store import load_version
-from checkworthy.builder.tasks import write_tasks
+from checkworthy.builder.tasks import make_tasks, predicted_label, write_tasks
 from checkworthy.cli import main
 from checkworthy.evaluation.harness import evaluate_version
-from checkworthy.schemas.documents import Results
+from checkworthy.schemas import load_scheme
+from checkworthy.schemas.documents import Manifest, Results
 from checkworthy.schemas.errors import InputError
 from checkworthy.schemas.records import Article, Sentence
 
@@ -116,6 +117,7 @@ SPLIT_CASES = [
     ("nl", "Zie blz. 5 voor meer. Ze gingen samen op. Gezamenlijk lukte het.", ["Zie blz. 5 voor meer.", "Ze gingen samen op.", "Gezamenlijk lukte het."]),
     ("nl", "Hij zei: ,,Het was een mooi feest. '' Daarna ging hij naar huis.", ["Hij zei: ,,Het was een mooi feest. ''", "Daarna ging hij naar huis."]),
     ("ar", "قال الوزير إن الاقتصاد نما بنسبة 3%. هل هذا صحيح؟ نعم، هذا صحيح!", ["قال الوزير إن الاقتصاد نما بنسبة 3%.", "هل هذا صحيح؟", "نعم، هذا صحيح!"]),
+    ("ar", "ارتفعت الأسعار؛ وانخفضت الأجور. هذا صحيح.", ["ارتفعت الأسعار؛ وانخفضت الأجور.", "هذا صحيح."]),  # ؛ does not end a sentence
     ("de", "Der Vertrag wurde am 3. Mai unterzeichnet. Das ist z. B. gut.", ["Der Vertrag wurde am 3. Mai unterzeichnet.", "Das ist z. B. gut."]),
     ("fr", "Mme Martin est arrivée, cf. p. 4 du rapport. Puis M. Dupont.", ["Mme Martin est arrivée, cf. p. 4 du rapport.", "Puis M. Dupont."]),
     ("pt", "A Sra. Silva chegou ontem. O Dr. Costa não.", ["A Sra. Silva chegou ontem.", "O Dr. Costa não."]),
@@ -220,6 +222,52 @@ def test_english_scores_and_reasons_are_unchanged():
     assert _score(text, "en") == _score(text, None) == (0.9, "quantity (4%); comparison (rose); attribution (said); date (in May); named entities (May)")
 
 
+# -- is_factual (the three-way predicted label) per language -------------------------------------
+
+# (language, text, factual in that language, what the English cues alone said): each language's own
+# words decide; where English cues alone would have said the opposite, the test shows the change.
+FACTUAL_CASES = [
+    ("es", "El ministro dijo que la inflación bajó.", True, False),       # attribution, comparison
+    ("es", "Quizás el Gobierno subió los impuestos un 4%.", False, True),  # hedge outweighs the quantity
+    ("es", "Creo que el Gobierno miente.", False, True),                   # first-person opinion
+    ("es", "¿Subirá el paro este año?", False, False),                     # question (¿)
+    ("nl", "De minister zei dat de prijzen daalden.", True, False),
+    ("nl", "Ik denk dat de prijzen misschien 5% stijgen.", False, True),
+    ("nl", "Stijgen de prijzen in 2024?", False, False),
+    ("ar", "قال الوزير إن الأسعار ارتفعت", True, False),
+    ("ar", "وقال الوزير إن الأسعار ارتفعت", True, False),                   # the prefix و (and) on قال
+    ("ar", "ربما ارتفعت الأسعار 5%", False, True),                          # hedge
+    ("ar", "هل ارتفعت الأسعار؟", False, False),                             # question (؟)
+    ("sv", "Priserna steg med 5 procent.", True, True),                    # no word lists: a digit
+    ("sv", "Stiger priserna?", False, False),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "factual", "english"), FACTUAL_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(FACTUAL_CASES)])
+def test_is_factual_uses_the_language_cues(language, text, factual, english):
+    assert is_factual(text, language) is factual
+    assert is_factual(text) is english
+
+
+def test_is_factual_in_english_is_unchanged():
+    for text in ("The deficit rose 12% in 2023.", "Is the deficit rising?", "I think the deficit is a disgrace.", "Prices may rise by 4%."):
+        assert is_factual(text, "en") is is_factual(text, None) is is_factual(text)
+
+
+@pytest.mark.parametrize(("language", "text", "label"), [
+    ("es", "El ministro dijo que la inflación bajó.", "UFS"),
+    ("nl", "Ik denk dat de prijzen misschien 5% stijgen.", "NFS"),
+    ("ar", "قال الوزير إن الأسعار ارتفعت", "UFS"),
+])
+def test_task_prediction_is_decided_in_the_sentence_language(language, text, label):
+    article = Article("a1", text, language=language)
+    (sentence,) = score_sentences([Sentence("a1:x", "a1", 0, 0, len(text), text, "body", language=language)], article)
+    assert sentence.score < 0.5  # not check-worthy: the factual cues decide between UFS and NFS
+    assert predicted_label(load_scheme("claimbuster"), sentence.score, text, language) == label
+    (made,) = make_tasks([article], [sentence], "claimbuster")
+    assert made["predictions"][0]["result"][0]["value"]["choices"] == [label]
+
+
 # -- through tasks, the dataset and its card --------------------------------------------------------
 
 MIXED = {
@@ -284,3 +332,70 @@ def test_evaluation_reports_each_language_of_a_multilingual_test_split(tmp_path)
     assert "embed" not in " ".join(results.warnings)
     report = (out / "results.md").read_text(encoding="utf-8")
     assert all(f"## test, language `{code}`" in report for code in codes)
+
+
+# -- agreement per language ------------------------------------------------------------------------
+
+TWO_LANGUAGES = {
+    ("en01", "en"): "Prices rose 4 percent in 2020.\n\nThe minister called it a disaster.",
+    ("en02", "en"): "Unemployment fell to 5 percent.\n\nThe opposition was not convinced.",
+    ("es01", "es"): "Los precios subieron un 4 por ciento en 2020.\n\nEl ministro lo calificó de desastre.",
+    ("es02", "es"): "El paro bajó al 5 por ciento.\n\nLa oposición no quedó convencida.",
+}
+
+
+def _two_language_export(path, sentences, languages):
+    """Two annotators. English: they agree on all four sentences. Spanish: on two of four, with the
+    same label shares as chance (CFS 4 of 8 votes, NFS 4 of 8): percent 0.5, Fleiss' kappa 0,
+    Krippendorff's alpha 1 - 7 * 4 / 32 = 0.125 (see test_agreement.py)."""
+    labels = {"en": (["CFS", "CFS", "NFS", "NFS"], ["CFS", "CFS", "NFS", "NFS"]),
+              "es": (["CFS", "CFS", "NFS", "NFS"], ["CFS", "NFS", "NFS", "CFS"])}
+    tasks, seen = [], {"en": 0, "es": 0}
+    for n, sentence in enumerate(sorted(sentences.values(), key=lambda s: s.sentence_id)):
+        code = languages[sentence.article_id]
+        first, second = (labels[code][0][seen[code]], labels[code][1][seen[code]])
+        seen[code] += 1
+        tasks.append(task(sentence, [annotation(1, first, ann_id=10 * n + 1), annotation(2, second, ann_id=10 * n + 2)], task_id=n + 1))
+    assert seen == {"en": 4, "es": 4}
+    return write_export(path, tasks)
+
+
+def test_manifest_and_card_report_agreement_per_language(tmp_path):
+    languages = {article_id: code for article_id, code in TWO_LANGUAGES}
+    articles = _jsonl(tmp_path / "articles.jsonl", [{"id": a, "text": text, "language": code} for (a, code), text in TWO_LANGUAGES.items()])
+    sentences = {s.sentence_id: s for article in read_articles([articles]) for s in split_article(article)}
+    export = _two_language_export(tmp_path / "export.json", sentences, languages)
+    result = build_version([export], [articles], tmp_path / "ds", key=KEY)
+
+    document = json.loads((result.path / "manifest.json").read_text(encoding="utf-8"))
+    keys = list(document)
+    assert keys[keys.index("agreement") + 1] == "agreement_by_language"
+    by_language = document["agreement_by_language"]
+    assert list(by_language) == ["en", "es"]
+    assert [(by_language[c]["items"], by_language[c]["votes"], by_language[c]["annotators"]) for c in ("en", "es")] == [(4, 8, 2), (4, 8, 2)]
+    assert by_language["en"]["percent"] == by_language["en"]["fleiss_kappa"] == by_language["en"]["krippendorff_alpha"] == 1.0
+    assert (by_language["es"]["percent"], by_language["es"]["fleiss_kappa"], by_language["es"]["krippendorff_alpha"]) == (0.5, 0.0, 0.125)
+    assert document["agreement"]["percent"] == 0.75 and document["agreement"]["items"] == 8
+    assert Manifest.from_dict(document).to_dict() == document
+    assert result.manifest.agreement_by_language == by_language
+
+    write_card(result.path, articles=read_articles([articles]))
+    card = (result.path / "README.md").read_text(encoding="utf-8")
+    assert "Per language (`agreement_by_language` in `manifest.json`):" in card
+    assert "| en | 4 | 4 | 8 | 2 | 1.000 | 1.000 | 1.000 |" in card
+    assert "| es | 4 | 4 | 8 | 2 | 0.500 | 0.000 | 0.125 |" in card
+    # Label balance per language: Spanish ties stay unresolved, so 2 Spanish rows (both agreed, CFS and NFS).
+    assert "Label balance per language" in card and "| es | 2 | 1 (50.0%) | 0 (0.0%) | 1 (50.0%) |" in card
+
+
+def test_one_language_has_no_agreement_per_language(tmp_path):
+    english = {key: text for key, text in TWO_LANGUAGES.items() if key[1] == "en"}
+    articles = _jsonl(tmp_path / "articles.jsonl", [{"id": a, "text": text, "language": code} for (a, code), text in english.items()])
+    sentences = {s.sentence_id: s for article in read_articles([articles]) for s in split_article(article)}
+    export = write_export(tmp_path / "export.json", labeled_export(sentences, {1: ["CFS", "NFS"], 2: ["CFS", "UFS"]}))
+    result = build_version([export], [articles], tmp_path / "ds", key=KEY)
+    document = json.loads((result.path / "manifest.json").read_text(encoding="utf-8"))
+    assert "agreement_by_language" not in document and result.manifest.agreement_by_language is None
+    write_card(result.path, articles=read_articles([articles]))
+    card = (result.path / "README.md").read_text(encoding="utf-8")
+    assert "agreement_by_language" not in card and "Label balance per language" not in card
