@@ -304,6 +304,7 @@ class VersionFacts:
     changelog: str
     articles: ArticleFacts | None
     language_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    result_warnings: list[str] = field(default_factory=list)
 
     @property
     def languages(self) -> list[str]:
@@ -415,7 +416,7 @@ def collect_facts(
     if annotations.is_file() and "annotator" in pq.read_schema(annotations).names:
         n_annotators_total = len(pc.unique(pq.read_table(annotations, columns=["annotator"])["annotator"]))
 
-    results, threshold_tuned_on = _read_results(version_dir / RESULTS_PATH, manifest.fingerprint)
+    results, threshold_tuned_on, result_warnings = _read_results(version_dir / RESULTS_PATH, manifest.fingerprint)
     return VersionFacts(
         version_dir=version_dir,
         dataset_dir=dataset_dir,
@@ -438,6 +439,7 @@ def collect_facts(
             else ArticleFacts.from_card(version_dir / CARD_FILENAME)
         ),
         language_counts=dict(sorted(language_counts.items())),
+        result_warnings=result_warnings,
     )
 
 
@@ -453,9 +455,10 @@ def _split_files(version_dir: Path) -> dict[str, Path]:
     return dict(sorted(found.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
 
 
-def _read_results(path: Path, fingerprint: str | None) -> tuple[list[dict[str, Any]], str | None]:
-    """The entries of ``evaluation/results.json`` (``[]`` when evaluation has not run) and
-    the split the decision thresholds were tuned on (``None``: no threshold tuned).
+def _read_results(path: Path, fingerprint: str | None) -> tuple[list[dict[str, Any]], str | None, list[str]]:
+    """The entries of ``evaluation/results.json`` (``[]`` when evaluation has not run),
+    the split the decision thresholds were tuned on (``None``: no threshold tuned) and the
+    results' warnings (such as an English-only model run on another language).
 
     Raises
     ------
@@ -464,7 +467,7 @@ def _read_results(path: Path, fingerprint: str | None) -> tuple[list[dict[str, A
         another dataset fingerprint.
     """
     if not path.is_file():
-        return [], None
+        return [], None, []
     data = read_json(path)
     entries = data.get("results") if isinstance(data, dict) else None
     if not isinstance(entries, list):
@@ -485,7 +488,8 @@ def _read_results(path: Path, fingerprint: str | None) -> tuple[list[dict[str, A
             f"{path}: results {', '.join(bad)} lack 'baseline', 'split' or 'metrics'; "
             "rerun 'checkworthy evaluate' to rewrite the file"
         )
-    return entries, (data.get("settings") or {}).get("threshold_tuned_on", "validation")
+    warnings = [str(w) for w in data.get("warnings") or []]
+    return entries, (data.get("settings") or {}).get("threshold_tuned_on", "validation"), warnings
 
 
 def _changelog(dataset_dir: Path, version_dir: Path) -> str:

