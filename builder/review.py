@@ -24,7 +24,7 @@ this module through :data:`MODEL_VIEWS`, which ``checkworthy.registry`` fills.
 Outputs of :func:`review_version` (in ``out_dir``, written atomically):
 ``review.jsonl`` (every item, ranked), ``summary.json`` (settings, seeds, counts) and,
 when the articles are given, ``adjudication/`` (``tasks.json`` and ``label_config.xml``
-for ``checkworthy push``). Adjudicated labels come back with ``checkworthy build
+for ``checkworthy push``, and ``articles.jsonl`` with the articles of its tasks). Adjudicated labels come back with ``checkworthy build
 --adjudication EXPORT`` (see :mod:`checkworthy.builder.adjudication`).
 """
 
@@ -327,6 +327,7 @@ def review_version(
                 item.article_id, item.text = found[item.sentence_id][1].article_id, found[item.sentence_id][1].text
         tasks = adjudication_tasks(chosen, found, scheme, manifest.version, manifest.fingerprint,
                                    view.description if view is not None else None)
+        articles_of_tasks = adjudication_articles(chosen, found)
     summary = {
         "dataset_version": manifest.version,
         "fingerprint": manifest.fingerprint,
@@ -355,6 +356,9 @@ def review_version(
             with open(tmp / ADJUDICATION_DIR / "tasks.json", "w", encoding="utf-8", newline="\n") as handle:
                 handle.write("[" + ",".join("\n" + canonical_json(t) for t in tasks) + ("\n]\n" if tasks else "]\n"))
             (tmp / ADJUDICATION_DIR / "label_config.xml").write_text(scheme.label_config(), encoding="utf-8", newline="\n")
+            with open(tmp / ADJUDICATION_DIR / "articles.jsonl", "w", encoding="utf-8", newline="\n") as handle:
+                for record in articles_of_tasks:
+                    handle.write(canonical_json(record) + "\n")
     return ReviewResult(items, summary, out_dir, None if tasks is None else len(tasks))
 
 
@@ -427,6 +431,20 @@ def adjudication_tasks(items: Sequence[ReviewItem], found: dict[str, tuple], sch
         tasks.append(task)
     validate(tasks, "tasks", "adjudication/tasks.json")
     return tasks
+
+
+def adjudication_articles(items: Sequence[ReviewItem], found: dict[str, tuple]) -> list[dict[str, Any]]:
+    """The records of ``articles.jsonl`` in the adjudication folder: each article that holds a
+    sentence of ``items``, once, by id, in the format of the tasks stage's ``articles.jsonl``
+    (``build --articles`` reads it; beside the original articles, the same article is read once)."""
+    records = {}
+    for item in items:
+        article = found[item.sentence_id][0]
+        if article.article_id not in records:
+            record = article.to_dict()
+            validate(record, "article", f"adjudication/articles.jsonl: article_id {article.article_id!r}")
+            records[article.article_id] = record
+    return [records[key] for key in sorted(records)]
 
 
 def _span(body: list, sentence) -> tuple[int, int]:

@@ -4,6 +4,7 @@ Label Studio is in test_adjudication_studio.py)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 import checkworthy.registry  # noqa: F401  (fills the model view of review, as the CLI does)
 from checkworthy.builder.build import BuildConfig, build_version
 from checkworthy.builder.card import write_card
+from checkworthy.builder.diff import diff_versions
 from checkworthy.builder.labelstudio import read_task_dir
 from checkworthy.builder.review import MARKER, ReviewConfig, review_version
 from checkworthy.builder.store import load_manifest
@@ -233,10 +235,49 @@ def test_build_with_adjudication_overrides_the_aggregate_and_says_so(reviewed, t
     changelog = (ds / "CHANGELOG.md").read_text()
     assert "1 label changed by adjudication (3 sentences adjudicated, 1 tie resolved)." in changelog
     assert f"label `{plants['flip'].sentence_id}`: NFS -> CFS" in changelog
+    assert f"label `{plants['flip'].sentence_id}`: NFS -> CFS (CFS=0 UFS=0 NFS=2 -> CFS=0 UFS=0 NFS=2) by adjudication" in changelog
     card = (result.path / "README.md").read_text()
     assert "Adjudication: 1 label changed by adjudication (3 sentences" in card
+    diff = diff_versions(ds, "1.0.0", "1.1.0")
+    changed = {c["sentence_id"]: c for split in diff["splits"].values() for c in split["changed"]}
+    assert changed[plants["flip"].sentence_id]["adjudicated"] is True
+    assert (changed[plants["flip"].sentence_id]["old_source"], changed[plants["flip"].sentence_id]["new_source"]) == ("majority", "adjudication")
+    assert diff["summary"]["changed_by_adjudication"] == 1 == diff["summary"]["changed"]
     again = build_version([reviewed["export"]], [reviewed["folder"]], ds, BuildConfig(seed=3), key=KEY, adjudications=[adjudicated])
     assert not again.created and again.version == "1.1.0"
+
+
+def test_the_adjudication_folder_holds_the_articles_of_its_tasks_and_build_reads_them(reviewed, tmp_path):
+    folder = reviewed["root"] / "review" / "adjudication"
+    records = [json.loads(line) for line in (folder / "articles.jsonl").read_text().splitlines()]
+    tasks = read_task_dir(folder).tasks
+    assert [r["article_id"] for r in records] == sorted({t["data"]["article_id"] for t in tasks}), "each article of a task, once"
+    assert len(records) < len(reviewed["sentences"]) and len(records) < len({s.article_id for s in reviewed["sentences"].values()})
+    assert main(["validate", str(folder / "articles.jsonl")]) == 0, "the format of the tasks stage's articles.jsonl"
+    for t in tasks:
+        article = next(r for r in records if r["article_id"] == t["data"]["article_id"])
+        assert t["data"]["sentence"] in article["text"] and t["meta"]["article_sha256"] == article["text_sha256"]
+
+    # build reads it beside the original articles: the same article read twice is read once.
+    plants = reviewed["plants"]
+    decisions = {plants["tie"].sentence_id: ["CFS"], plants["flip"].sentence_id: ["CFS"]}
+    adjudicated = _adjudication_export(tmp_path / "adjudication.json", folder, decisions)
+    with_jsonl = build_version([reviewed["export"]], [reviewed["folder"], folder / "articles.jsonl"], tmp_path / "a", BuildConfig(seed=3),
+                               key=KEY, adjudications=[adjudicated])
+    plain = build_version([reviewed["export"]], [reviewed["folder"]], tmp_path / "b", BuildConfig(seed=3), key=KEY, adjudications=[adjudicated])
+    assert load_manifest(with_jsonl.path).adjudication["changed"] == 1
+    assert load_manifest(with_jsonl.path).fingerprint == load_manifest(plain.path).fingerprint
+    for split in ("train", "validation", "test"):
+        a, b = with_jsonl.path / "data" / f"{split}.parquet", plain.path / "data" / f"{split}.parquet"
+        assert a.exists() == b.exists() and (not a.exists() or a.read_bytes() == b.read_bytes()), split
+
+    # An article of the same id with another text is still refused.
+    edited = [dict(records[0], text=records[0]["text"] + " Edited.")]
+    edited[0]["text_sha256"] = hashlib.sha256(edited[0]["text"].encode("utf-8")).hexdigest()
+    (tmp_path / "edited").mkdir()
+    (tmp_path / "edited" / "articles.jsonl").write_text(json.dumps(edited[0]) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=f"duplicate article id {records[0]['article_id']!r}"):
+        build_version([reviewed["export"]], [reviewed["folder"], tmp_path / "edited" / "articles.jsonl"], tmp_path / "c", key=KEY)
 
 
 def test_adjudication_exports_in_the_wrong_place_or_disagreeing_are_refused(reviewed, tmp_path):
