@@ -3,15 +3,16 @@
 For each seed: a seeded random 6,000-sentence slice of ``CT24_checkworthy_english_train.tsv``
 has 5% of its labels flipped at random (Yes <-> No, seeded); the slice is written as a
 CheckThat! folder and built with the code of ``checkworthy build --from checkthat``; the
-version is reviewed with the code of ``checkworthy review`` (``review_version``, default
-settings: ``tfidf-lr``, 5 folds, the seed as ``--seed``). Reported: the share of the
+version is reviewed with the code of ``checkworthy review`` (``review_version``; by default
+``tfidf-lr``, 5 folds, the seed as ``--seed``; ``--baseline embed-lr`` needs the extra ``embed``). Reported: the share of the
 flipped labels that the review puts in its top 10% (goal: at least 60%), the share among
 the items confident learning flags, and the run time of the review (median over the
 seeds; the build is timed apart).
 
 Usage::
 
-    python benchmarks/review_bench.py --data ../shared/bench/checkthat2024 [--seeds 0 1 2] [--size 6000] [--flip 0.05]
+    python benchmarks/review_bench.py --data ../shared/bench/checkthat2024 [--seeds 0 1 2] [--size 6000] [--flip 0.05] \
+        [--baseline tfidf-lr|embed-lr|tfidf-lr+embed-lr|...] [--folds 5]
 """
 
 from __future__ import annotations
@@ -61,10 +62,11 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=6000)
     parser.add_argument("--flip", type=float, default=0.05)
     parser.add_argument("--top", type=float, default=0.10, help="share of the ranking counted as its top (default: 0.10)")
-    parser.add_argument("--baseline", default="tfidf-lr")
+    parser.add_argument("--baseline", default="tfidf-lr", help="review --baseline: a baseline, several joined by + (default: tfidf-lr)")
+    parser.add_argument("--folds", type=int, default=5, help="review --folds (default: 5)")
     args = parser.parse_args()
     frame = read_checkthat_tsv(args.data / TRAIN).frame
-    print(f"{TRAIN}: {len(frame)} rows; slice {args.size}, {args.flip:.0%} flipped, top {args.top:.0%}, baseline {args.baseline}")
+    print(f"{TRAIN}: {len(frame)} rows; slice {args.size}, {args.flip:.0%} flipped, top {args.top:.0%}, baseline {args.baseline}, {args.folds} folds")
     print(f"{'seed':>4} {'items':>6} {'flipped':>7} {'in top':>7} {'recall@top':>10} {'flagged':>7} {'flips flagged':>13} {'build s':>8} {'review s':>8}")
     recalls, times = [], []
     with tempfile.TemporaryDirectory() as tmp, quiet_progress():
@@ -75,7 +77,7 @@ def main() -> None:
             build_from_corpus("checkthat", root / "corpus", root / "ds", BuildConfig(scheme="checkthat"))
             built = time.perf_counter() - start
             start = time.perf_counter()
-            result = review_version(root / "ds", root / "review", ReviewConfig(baseline=args.baseline, seed=seed))
+            result = review_version(root / "ds", root / "review", ReviewConfig(baseline=args.baseline, folds=args.folds, seed=seed))
             took = time.perf_counter() - start
             ranked = [json.loads(line)["sentence_id"] for line in (root / "review" / "review.jsonl").read_text().splitlines()]
             present = flipped & set(ranked)

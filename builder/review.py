@@ -82,8 +82,10 @@ class ReviewConfig:
     Parameters
     ----------
     baseline : str, default="tfidf-lr"
-        The registered baseline whose out-of-fold predictions give the model's view;
-        ``"none"`` leaves the model out (annotator reasons only).
+        The registered baseline whose out-of-fold predictions give the model's view, or
+        several joined by ``+`` (their probabilities averaged); ``"none"`` leaves the model
+        out (annotator reasons only). ``embed-lr`` (optional extra ``embed``) encodes each
+        sentence once and finds more wrong labels than ``tfidf-lr`` (README, benchmark).
     folds : int, default=5
         Cross-validation folds.
     seed : int, default=0

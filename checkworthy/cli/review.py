@@ -42,6 +42,7 @@ class ReviewCommand(Command):
   checkworthy review data/ds --out out/review --articles seeds
   checkworthy review data/ds@1.0.0 --out out/review --articles seeds --top 50 --baseline tfidf-svm --seed 1
   checkworthy review data/ds --out out/review --baseline none            # annotator reasons only, no model
+  checkworthy review data/ds --out out/review --baseline embed-lr        # MiniLM embeddings (pip install 'checkworthy[embed]')
   checkworthy push out/review/adjudication --project news-adjudication
   checkworthy pull --project news-adjudication --out adjudication.json
   checkworthy build export.json --adjudication adjudication.json --articles seeds --dataset data/ds
