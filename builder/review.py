@@ -69,7 +69,7 @@ MODEL_VIEWS: dict[str, Callable[..., Any]] = {}
 
 
 def register_model_view(factory: Callable[..., Any], name: str = "confident-learning") -> None:
-    """Let :func:`review_version` ask a model: ``factory(texts, labels, n_classes, baseline=, folds=, seed=)``
+    """Let :func:`review_version` ask a model: ``factory(texts, labels, n_classes, baseline=, folds=, seed=, class_weight=)``
     returns an object with ``description``, ``probabilities`` (n, k) and ``issues`` (``issue``,
     ``self_confidence``, ``confident_label``, ``thresholds``)."""
     MODEL_VIEWS[name] = factory
@@ -92,6 +92,9 @@ class ReviewConfig:
         Seeds the folds and the model; Dawid-Skene uses the version's own build seed.
     min_posterior : float, default=0.9
         A Dawid-Skene posterior of the gold label below this is a reason.
+    class_weight : {"balanced", "none"}, default="balanced"
+        ``"none"`` trains the review model without class weights, so that its probabilities
+        follow the labels' own frequencies (see ``checkworthy.evaluation.confident.unweighted``).
     top : int or None, default=None
         Adjudication tasks for at most this many of the doubtful items (all when None).
     config_version : int, default=1
@@ -102,9 +105,12 @@ class ReviewConfig:
     seed: int = 0
     min_posterior: float = 0.9
     top: int | None = None
+    class_weight: str = "balanced"
     config_version: int = 1
 
     def __post_init__(self):
+        if self.class_weight not in ("balanced", "none"):
+            raise InputError(f"--class-weight must be balanced or none, found {self.class_weight!r}")
         if not 0 < self.min_posterior <= 1:
             raise InputError(f"--min-posterior must be in (0, 1], found {self.min_posterior}")
         if self.folds < 2:
@@ -316,7 +322,8 @@ def review_version(
         step(f"training {config.baseline} in {config.folds} folds on {len(rows)} labeled sentences")
         labels = np.array([scheme.names.index(r["label"]) for r in rows], dtype=np.int64)
         view = next(iter(MODEL_VIEWS.values()))([r["text"] for r in rows], labels, len(scheme.names),
-                                                baseline=config.baseline, folds=config.folds, seed=config.seed)
+                                                baseline=config.baseline, folds=config.folds, seed=config.seed,
+                                                class_weight=config.class_weight)
     items = rank_items(rows, manifest.unresolved, scheme, posteriors, view, config.min_posterior)
     doubtful = [item for item in items if item.reasons]
     chosen = doubtful if config.top is None else doubtful[: config.top]

