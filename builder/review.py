@@ -92,9 +92,11 @@ class ReviewConfig:
         Seeds the folds and the model; Dawid-Skene uses the version's own build seed.
     min_posterior : float, default=0.9
         A Dawid-Skene posterior of the gold label below this is a reason.
-    class_weight : {"balanced", "none"}, default="balanced"
+    class_weight : {"none", "balanced"}, default="none"
         ``"none"`` trains the review model without class weights, so that its probabilities
-        follow the labels' own frequencies (see ``checkworthy.evaluation.confident.unweighted``).
+        follow the labels' own frequencies, as confident learning assumes (see
+        ``checkworthy.evaluation.confident.unweighted``); ``"balanced"`` keeps the baseline's
+        balanced class weights (made for F1 of the rare class, not for probabilities).
     top : int or None, default=None
         Adjudication tasks for at most this many of the doubtful items (all when None).
     config_version : int, default=1
@@ -105,7 +107,7 @@ class ReviewConfig:
     seed: int = 0
     min_posterior: float = 0.9
     top: int | None = None
-    class_weight: str = "balanced"
+    class_weight: str = "none"
     config_version: int = 1
 
     def __post_init__(self):

@@ -58,9 +58,9 @@ class ReviewCommand(Command):
                                  "by + (their probabilities averaged, e.g. tfidf-lr+embed-lr), or none (no model). Default: tfidf-lr; "
                                  "embed-lr (optional extra embed) finds more wrong labels, see the README")
         parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (default: 5)")
-        parser.add_argument("--class-weight", default="balanced", choices=["balanced", "none"],
-                            help="train the review model with the baseline's balanced class weights, or none, so that its "
-                                 "probabilities follow the labels' own frequencies (default: balanced)")
+        parser.add_argument("--class-weight", default="none", choices=["none", "balanced"],
+                            help="train the review model without class weights, so that its probabilities follow the labels' "
+                                 "own frequencies (none, the default), or with the baseline's balanced class weights")
         parser.add_argument("--seed", type=int, default=0, help="seed of the folds and the model (default: 0)")
         parser.add_argument("--min-posterior", type=float, default=0.9, metavar="P",
                             help="a Dawid-Skene posterior of the label below P is a reason (default: 0.9)")

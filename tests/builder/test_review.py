@@ -121,7 +121,7 @@ def test_outputs_are_written_with_settings_and_seeds_and_are_byte_identical_on_a
         assert (root / "review" / name).read_bytes() == (tmp_path / "again" / name).read_bytes(), name
     summary = json.loads((root / "review" / "summary.json").read_text())
     assert summary["settings"]["seed"] == 1 and summary["build_seed"] == 3
-    assert summary["model"]["description"] == "tfidf-lr, 5-fold out-of-fold, seed 1"
+    assert summary["model"]["description"] == "tfidf-lr, 5-fold out-of-fold, no class weights, seed 1"
     assert summary["doubtful"] == len(again.doubtful) and summary["items"] == len(again.items)
     lines = (root / "review" / "review.jsonl").read_text().splitlines()
     assert len(lines) == summary["items"] and json.loads(lines[0])["reasons"][0]["reason"] == "tie"
@@ -137,7 +137,7 @@ def test_adjudication_tasks_pass_the_push_checks_and_show_the_earlier_labels(rev
     assert "Earlier labels: CFS 1 · UFS 1" in tie["data"]["passage"] and "<mark>" in tie["data"]["passage"]
     flip = by_id[reviewed["plants"]["flip"].sentence_id]
     assert flip["meta"][MARKER]["label"] == "NFS" and flip["meta"][MARKER]["reasons"] == ["model-disagrees"]
-    assert "Model (tfidf-lr, 5-fold out-of-fold, seed 1): CFS" in flip["data"]["passage"]
+    assert "Model (tfidf-lr, 5-fold out-of-fold, no class weights, seed 1): CFS" in flip["data"]["passage"]
     assert "predictions" not in flip, "the model's view is on the page, not pre-selected"
 
 
@@ -191,9 +191,12 @@ def test_the_command_prints_a_table_and_json(reviewed, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "labels doubtful" in out and "rank  doubt" in out and "pass --articles SEEDS" in out
     assert main(["review", str(reviewed["root"] / "ds"), "--out", str(tmp_path / "b"), "--articles", str(reviewed["folder"]),
-                 "--seed", "1", "--json", "--quiet"]) == 0
+                 "--seed", "1", "--class-weight", "balanced", "--json", "--quiet"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["top"][0]["reasons"] == ["tie"] and summary["adjudication_tasks"] == summary["doubtful"]
+    written = json.loads((tmp_path / "b" / "summary.json").read_text())
+    assert written["settings"]["class_weight"] == "balanced" and written["model"]["description"] == "tfidf-lr, 5-fold out-of-fold, seed 1"
+    assert json.loads((reviewed["root"] / "review" / "summary.json").read_text())["settings"]["class_weight"] == "none", "the default"
     assert main(["review", str(reviewed["root"] / "ds"), "--out", str(tmp_path / "c"), "--top", "0"]) == 1
     assert "--top must be 1 or more" in capsys.readouterr().err
 
