@@ -123,7 +123,7 @@ def read_articles(paths: str | os.PathLike | Iterable[str | os.PathLike], *, ski
         found, bad = read_article_file(path)
         articles.extend(found)
         problems.extend(bad)
-    duplicates = _duplicate_problems(articles)
+    articles, duplicates = _drop_repeats(articles)
     problems.extend(duplicates)
     if language is not None:
         normalise_language(language, "--language")
@@ -458,14 +458,43 @@ def _read_records(records, path: Path) -> tuple[list[Article], list[str]]:
     return articles, problems
 
 
-def _duplicate_problems(articles: list[Article]) -> list[str]:
-    seen: dict[str, str] = {}
-    problems = []
+def same_article(record: dict[str, Any], other: dict[str, Any]) -> bool:
+    """Whether two article records (``Article.to_dict()``) are the same article read from two
+    files: equal in everything but the ``path`` they were read from and the language
+    confidence, with the same language or one not determined yet (a file read before detection).
+
+    Examples
+    --------
+    >>> same_article({"article_id": "a", "text": "T.", "path": "in/a.txt", "language": None},
+    ...              {"article_id": "a", "text": "T.", "path": "out/articles.jsonl:1", "language": "en", "language_confidence": 0.9})
+    True
+    >>> same_article({"article_id": "a", "text": "T."}, {"article_id": "a", "text": "Other."})
+    False
+    """
+    loose = ("path", "language", "language_confidence")
+    if {k: v for k, v in record.items() if k not in loose} != {k: v for k, v in other.items() if k not in loose}:
+        return False
+    return record.get("language") is None or other.get("language") is None or record["language"] == other["language"]
+
+
+def _drop_repeats(articles: list[Article]) -> tuple[list[Article], list[str]]:
+    """The articles without the repeats of an article read twice (the same id and the same
+    record, e.g. from the original file and from an ``articles.jsonl`` that holds it), and a
+    problem for each id that another article uses again."""
+    seen: dict[str, Article] = {}
+    kept, problems = [], []
     for article in articles:
-        first = seen.setdefault(article.article_id, article.path)
-        if first != article.path:
-            problems.append(f"{article.path}: duplicate article id {article.article_id!r}, already used by {first}; give each article its own id")
-    return problems
+        first = seen.setdefault(article.article_id, article)
+        if first is not article:
+            if same_article(first.to_dict(), article.to_dict()):
+                continue
+            if first.path != article.path:
+                problems.append(f"{article.path}: duplicate article id {article.article_id!r}, already used by {first.path}; give each article its own id")
+            else:  # an articles.jsonl keeps the path its articles were first read from
+                problems.append(f"{article.path}: duplicate article id {article.article_id!r}, read twice with different content (an articles.jsonl "
+                                "made from another version of the file?); pass one of them, or give each article its own id")
+        kept.append(article)
+    return kept, problems
 
 
 _MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+|[ \t]+#+[ \t]*$", re.MULTILINE)

@@ -26,8 +26,12 @@ MAX_CHANGELOG_LINES = 50
 CHANGELOG_HEADER = "# Changelog\n\n<!-- written by checkworthy from versions/ at every build; edits here are overwritten -->\n"
 
 
+#: The ``label_source`` of a label a person decided with ``build --adjudication``.
+ADJUDICATED = "adjudication"
+
+
 def _read_rows(version_dir: Path) -> dict[str, dict[str, Any]]:
-    """``sentence_id -> {split, label, votes}`` of a version, labels as names."""
+    """``sentence_id -> {split, label, votes, label_source}`` of a version, labels as names."""
     import pyarrow.parquet as pq  # 0.3 s to import
 
     names = load_scheme(load_manifest(version_dir).scheme).names
@@ -36,9 +40,9 @@ def _read_rows(version_dir: Path) -> dict[str, dict[str, Any]]:
         file = version_dir / "data" / f"{split}.parquet"
         if not file.exists():
             continue
-        table = pq.read_table(file, columns=["sentence_id", "label", "votes"]).to_pydict()
-        for sid, label, votes in zip(table["sentence_id"], table["label"], table["votes"]):
-            rows[sid] = {"split": split, "label": names[label], "votes": dict(zip(names, votes))}
+        table = pq.read_table(file, columns=["sentence_id", "label", "votes", "label_source"]).to_pydict()
+        for sid, label, votes, source in zip(table["sentence_id"], table["label"], table["votes"], table["label_source"]):
+            rows[sid] = {"split": split, "label": names[label], "votes": dict(zip(names, votes)), "label_source": source}
     return rows
 
 
@@ -57,12 +61,15 @@ def diff_versions(dataset_dir: str | os.PathLike, old: str, new: str) -> dict[st
     dict
         ``old``, ``new``, ``summary`` (counts) and ``splits``: for each split, the
         ``added`` and ``removed`` sentences (id, label, votes), the ``changed`` labels
-        (id, old and new label and votes) and the sentences ``moved`` in from another split.
+        (id, old and new label, votes and ``label_source``, and ``adjudicated``: whether the
+        new label is a person's decision from ``build --adjudication``) and the sentences
+        ``moved`` in from another split. ``summary.changed_by_adjudication`` counts the
+        adjudicated changes.
 
     Examples
     --------
     >>> diff_versions("data/ds", "1.0.0", "1.1.0")["summary"]  # doctest: +SKIP
-    {'added': 120, 'removed': 0, 'changed': 3, 'moved': 0}
+    {'added': 120, 'removed': 0, 'changed': 3, 'moved': 0, 'changed_by_adjudication': 1}
     """
 
     return diff_dirs(version_dir(dataset_dir, old), version_dir(dataset_dir, new), old, new)
@@ -85,9 +92,11 @@ def diff_dirs(old_dir: Path, new_dir: Path, old: str, new: str) -> dict[str, Any
             splits[b["split"]]["moved"].append({"sentence_id": sid, "from": a["split"], "to": b["split"]})
         if a["label"] != b["label"]:
             splits[b["split"]]["changed"].append(
-                {"sentence_id": sid, "old": a["label"], "new": b["label"], "old_votes": a["votes"], "new_votes": b["votes"]}
+                {"sentence_id": sid, "old": a["label"], "new": b["label"], "old_votes": a["votes"], "new_votes": b["votes"],
+                 "old_source": a["label_source"], "new_source": b["label_source"], "adjudicated": b["label_source"] == ADJUDICATED}
             )
     summary = {kind: sum(len(s[kind]) for s in splits.values()) for kind in ("added", "removed", "changed", "moved")}
+    summary["changed_by_adjudication"] = sum(c["adjudicated"] for s in splits.values() for c in s["changed"])
     return {"old": old, "new": new, "summary": summary, "splits": splits}
 
 
@@ -115,7 +124,8 @@ def format_diff(diff: dict[str, Any], limit: int | None = None) -> str:
         entries = (
             [f"- added `{c['sentence_id']}`: {c['label']} ({_votes(c['votes'])})" for c in changes["added"]]
             + [f"- removed `{c['sentence_id']}`: {c['label']} ({_votes(c['votes'])})" for c in changes["removed"]]
-            + [f"- label `{c['sentence_id']}`: {c['old']} -> {c['new']} ({_votes(c['old_votes'])} -> {_votes(c['new_votes'])})" for c in changes["changed"]]
+            + [f"- label `{c['sentence_id']}`: {c['old']} -> {c['new']} ({_votes(c['old_votes'])} -> {_votes(c['new_votes'])})"
+               + (" by adjudication" if c["adjudicated"] else "") for c in changes["changed"]]
             + [f"- moved `{c['sentence_id']}`: {c['from']} -> {c['to']}" for c in changes["moved"]]
         )
         if not entries:

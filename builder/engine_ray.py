@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from checkworthy import __version__
-from checkworthy.builder.articles import EmptyArticleWarning, discover_article_files, read_article_file, warn_skipped
+from checkworthy.builder.articles import EmptyArticleWarning, discover_article_files, read_article_file, same_article, warn_skipped
 from checkworthy.builder.language import assign_languages, normalise_language
 from checkworthy.builder.sampling import SELECTION_FILE, Pick, Sampling, choose, labeled_sentence_ids
 from checkworthy.builder.select import MODEL_SCORERS, SCORERS, Scorer, Selection, get_scorer
@@ -465,7 +465,8 @@ def _parts(work: Path, shards: list[dict], folder: str) -> Iterator[Path]:
 
 
 def _duplicates(work: Path, shards: list[dict]) -> tuple[list[str], set[tuple[str, str]]]:
-    """Problems for article ids used twice across the corpus, and the ``(part, id)`` of each later use.
+    """Problems for article ids used twice across the corpus, and the ``(part, id)`` of each later use
+    (a later use that is the same article, :func:`~checkworthy.builder.articles.same_article`, is dropped without a problem).
 
     The driver holds 8 bytes per article (:func:`id_hash`); only the parts holding a
     repeated hash are read again to name the articles.
@@ -481,19 +482,21 @@ def _duplicates(work: Path, shards: list[dict]) -> tuple[list[str], set[tuple[st
     repeated = set(values[counts > 1].tolist())
     if not repeated:
         return [], set()
-    first: dict[str, str] = {}
+    first: dict[str, dict] = {}
     problems, skipped = [], set()
     for part in parts:
         table = pq.read_table(part, columns=["article_id", "id_hash", "record"]).to_pylist()
         for row in table:
             if row["id_hash"] not in repeated:
                 continue
-            where = json.loads(row["record"])["path"]
-            if row["article_id"] in first:
-                problems.append(f"{where}: duplicate article id {row['article_id']!r}, already used by {first[row['article_id']]}; give each article its own id")
-                skipped.add((part.name, row["article_id"]))
-            else:
-                first[row["article_id"]] = where
+            record = json.loads(row["record"])
+            if row["article_id"] not in first:
+                first[row["article_id"]] = record
+                continue
+            skipped.add((part.name, row["article_id"]))
+            if not same_article(first[row["article_id"]], record):  # the same article read twice is read once, as on the local engine
+                problems.append(f"{record['path']}: duplicate article id {row['article_id']!r}, already used by "
+                                f"{first[row['article_id']]['path']}; give each article its own id")
     return problems, skipped
 
 

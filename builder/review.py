@@ -24,7 +24,7 @@ this module through :data:`MODEL_VIEWS`, which ``checkworthy.registry`` fills.
 Outputs of :func:`review_version` (in ``out_dir``, written atomically):
 ``review.jsonl`` (every item, ranked), ``summary.json`` (settings, seeds, counts) and,
 when the articles are given, ``adjudication/`` (``tasks.json`` and ``label_config.xml``
-for ``checkworthy push``). Adjudicated labels come back with ``checkworthy build
+for ``checkworthy push``, and ``articles.jsonl`` with the articles of its tasks). Adjudicated labels come back with ``checkworthy build
 --adjudication EXPORT`` (see :mod:`checkworthy.builder.adjudication`).
 """
 
@@ -69,7 +69,7 @@ MODEL_VIEWS: dict[str, Callable[..., Any]] = {}
 
 
 def register_model_view(factory: Callable[..., Any], name: str = "confident-learning") -> None:
-    """Let :func:`review_version` ask a model: ``factory(texts, labels, n_classes, baseline=, folds=, seed=)``
+    """Let :func:`review_version` ask a model: ``factory(texts, labels, n_classes, baseline=, folds=, seed=, class_weight=)``
     returns an object with ``description``, ``probabilities`` (n, k) and ``issues`` (``issue``,
     ``self_confidence``, ``confident_label``, ``thresholds``)."""
     MODEL_VIEWS[name] = factory
@@ -82,14 +82,21 @@ class ReviewConfig:
     Parameters
     ----------
     baseline : str, default="tfidf-lr"
-        The registered baseline whose out-of-fold predictions give the model's view;
-        ``"none"`` leaves the model out (annotator reasons only).
+        The registered baseline whose out-of-fold predictions give the model's view, or
+        several joined by ``+`` (their probabilities averaged); ``"none"`` leaves the model
+        out (annotator reasons only). ``embed-lr`` (optional extra ``embed``) encodes each
+        sentence once and finds more wrong labels than ``tfidf-lr`` (README, benchmark).
     folds : int, default=5
         Cross-validation folds.
     seed : int, default=0
         Seeds the folds and the model; Dawid-Skene uses the version's own build seed.
     min_posterior : float, default=0.9
         A Dawid-Skene posterior of the gold label below this is a reason.
+    class_weight : {"none", "balanced"}, default="none"
+        ``"none"`` trains the review model without class weights, so that its probabilities
+        follow the labels' own frequencies, as confident learning assumes (see
+        ``checkworthy.evaluation.confident.unweighted``); ``"balanced"`` keeps the baseline's
+        balanced class weights (made for F1 of the rare class, not for probabilities).
     top : int or None, default=None
         Adjudication tasks for at most this many of the doubtful items (all when None).
     config_version : int, default=1
@@ -100,9 +107,12 @@ class ReviewConfig:
     seed: int = 0
     min_posterior: float = 0.9
     top: int | None = None
+    class_weight: str = "none"
     config_version: int = 1
 
     def __post_init__(self):
+        if self.class_weight not in ("balanced", "none"):
+            raise InputError(f"--class-weight must be balanced or none, found {self.class_weight!r}")
         if not 0 < self.min_posterior <= 1:
             raise InputError(f"--min-posterior must be in (0, 1], found {self.min_posterior}")
         if self.folds < 2:
@@ -314,7 +324,8 @@ def review_version(
         step(f"training {config.baseline} in {config.folds} folds on {len(rows)} labeled sentences")
         labels = np.array([scheme.names.index(r["label"]) for r in rows], dtype=np.int64)
         view = next(iter(MODEL_VIEWS.values()))([r["text"] for r in rows], labels, len(scheme.names),
-                                                baseline=config.baseline, folds=config.folds, seed=config.seed)
+                                                baseline=config.baseline, folds=config.folds, seed=config.seed,
+                                                class_weight=config.class_weight)
     items = rank_items(rows, manifest.unresolved, scheme, posteriors, view, config.min_posterior)
     doubtful = [item for item in items if item.reasons]
     chosen = doubtful if config.top is None else doubtful[: config.top]
@@ -327,6 +338,7 @@ def review_version(
                 item.article_id, item.text = found[item.sentence_id][1].article_id, found[item.sentence_id][1].text
         tasks = adjudication_tasks(chosen, found, scheme, manifest.version, manifest.fingerprint,
                                    view.description if view is not None else None)
+        articles_of_tasks = adjudication_articles(chosen, found)
     summary = {
         "dataset_version": manifest.version,
         "fingerprint": manifest.fingerprint,
@@ -355,6 +367,9 @@ def review_version(
             with open(tmp / ADJUDICATION_DIR / "tasks.json", "w", encoding="utf-8", newline="\n") as handle:
                 handle.write("[" + ",".join("\n" + canonical_json(t) for t in tasks) + ("\n]\n" if tasks else "]\n"))
             (tmp / ADJUDICATION_DIR / "label_config.xml").write_text(scheme.label_config(), encoding="utf-8", newline="\n")
+            with open(tmp / ADJUDICATION_DIR / "articles.jsonl", "w", encoding="utf-8", newline="\n") as handle:
+                for record in articles_of_tasks:
+                    handle.write(canonical_json(record) + "\n")
     return ReviewResult(items, summary, out_dir, None if tasks is None else len(tasks))
 
 
@@ -427,6 +442,20 @@ def adjudication_tasks(items: Sequence[ReviewItem], found: dict[str, tuple], sch
         tasks.append(task)
     validate(tasks, "tasks", "adjudication/tasks.json")
     return tasks
+
+
+def adjudication_articles(items: Sequence[ReviewItem], found: dict[str, tuple]) -> list[dict[str, Any]]:
+    """The records of ``articles.jsonl`` in the adjudication folder: each article that holds a
+    sentence of ``items``, once, by id, in the format of the tasks stage's ``articles.jsonl``
+    (``build --articles`` reads it; beside the original articles, the same article is read once)."""
+    records = {}
+    for item in items:
+        article = found[item.sentence_id][0]
+        if article.article_id not in records:
+            record = article.to_dict()
+            validate(record, "article", f"adjudication/articles.jsonl: article_id {article.article_id!r}")
+            records[article.article_id] = record
+    return [records[key] for key in sorted(records)]
 
 
 def _span(body: list, sentence) -> tuple[int, int]:

@@ -38,6 +38,10 @@ from checkworthy.schemas.records import Article, Sentence
 #: Output files of ``write_tasks``, in the order they are written.
 OUTPUT_FILES = ("articles.jsonl", "sentences.jsonl", "tasks.json", "label_config.xml")
 
+#: Keys of a task's ``meta`` that carry the model's view; ``--blind`` leaves them out
+#: (``meta.strategy`` stays: it says how the task was chosen, not what the model thinks).
+BLIND_DROPS = ("score", "reason", "priority", "chosen")
+
 #: Body sentences shown before and after the sentence to label (``tasks --context``).
 CONTEXT_SENTENCES = 2
 
@@ -232,7 +236,8 @@ def task_data(article: Article, sentence: Sentence, passage: str) -> dict[str, A
 def _task(article: Article, sentence: Sentence, scheme: Scheme, model_version: str, span: tuple[int, int], *,
           blind: bool = False, pick: Pick | None = None, strategy: str | None = None) -> dict[str, Any]:
     """One task; a ``pick`` (of ``strategy``) gives the prediction score its priority and adds
-    ``meta.strategy``, ``meta.priority`` and ``meta.chosen``; ``blind`` leaves the prediction out."""
+    ``meta.strategy``, ``meta.priority`` and ``meta.chosen``; ``blind`` leaves the prediction out,
+    and the model's score, reason and priority (:data:`BLIND_DROPS`) out of ``meta``."""
     label = predicted_label(scheme, sentence.score, sentence.text, sentence.language)
     task = {
         "data": task_data(article, sentence, passage_html(article, sentence, scheme, span, blind=blind)),
@@ -260,7 +265,11 @@ def _task(article: Article, sentence: Sentence, scheme: Scheme, model_version: s
     if pick is not None:
         task["meta"].update(strategy=strategy, priority=pick.priority, chosen=pick.reason)
     if blind:
+        # Nothing of the model in the task: Label Studio shows meta in its data manager and
+        # task source view. The scores stay in sentences.jsonl, the order in tasks.json.
         del task["predictions"]
+        for key in BLIND_DROPS:
+            task["meta"].pop(key, None)
     return task
 
 

@@ -33,11 +33,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from checkworthy.evaluation.baselines import get_baseline
+from checkworthy.evaluation.baselines import estimators, get_baseline
 from checkworthy.evaluation.scores import class_scores
 from checkworthy.schemas.errors import InputError
 
-__all__ = ["LabelIssues", "ModelView", "find_label_issues", "out_of_fold_probabilities", "review_view"]
+__all__ = ["CLASS_WEIGHTS", "LabelIssues", "ModelView", "find_label_issues", "members", "out_of_fold_probabilities", "review_view", "unweighted"]
 
 #: Folds of the cross-validation, unless asked otherwise.
 DEFAULT_FOLDS = 5
@@ -125,13 +125,55 @@ def _find(labels: np.ndarray, probs: np.ndarray) -> LabelIssues:
     return LabelIssues(thresholds, confident.astype(np.int64), self_confidence, issue, joint)
 
 
+def members(baseline: str) -> list[str]:
+    """The registered baselines of a review model: ``"tfidf-lr"``, or an ensemble ``"tfidf-lr+embed-lr"``
+    whose out-of-fold probabilities are averaged.
+
+    Raises
+    ------
+    InputError
+        A name that is not a registered baseline (with the closest ones), or a member named twice.
+
+    Examples
+    --------
+    >>> members("tfidf-lr+embed-lr")
+    ['tfidf-lr', 'embed-lr']
+    """
+    names = baseline.split("+")
+    for name in names:
+        get_baseline(name)
+    if len(set(names)) < len(names):
+        raise InputError(f"baseline {baseline!r} names a member twice; an ensemble averages distinct baselines, e.g. tfidf-lr+embed-lr")
+    return names
+
+
+#: ``class_weight`` settings of the review model: as the baseline is registered (``balanced``),
+#: or every ``class_weight`` of its estimator set to None (``none``).
+CLASS_WEIGHTS = ("balanced", "none")
+
+
+def unweighted(estimator):
+    """``estimator`` with every ``class_weight`` parameter in it set to None, so that its
+    probabilities estimate ``p(label | text)`` under the labels' own frequencies, which is what
+    confident learning's thresholds and self-confidence assume (class weights trade that for
+    recall of the rare class). An estimator without such a parameter is returned as it is."""
+    params = estimator.get_params(deep=True) if hasattr(estimator, "get_params") else {}
+    weights = {name: None for name in params if name == "class_weight" or name.endswith("__class_weight")}
+    return estimator.set_params(**weights) if weights else estimator
+
+
 def out_of_fold_probabilities(texts: Sequence[str], labels, n_classes: int, *, baseline: str = "tfidf-lr",
-                              folds: int = DEFAULT_FOLDS, seed: int = 0) -> np.ndarray:
+                              folds: int = DEFAULT_FOLDS, seed: int = 0, class_weight: str = "balanced") -> np.ndarray:
     """Predicted class probabilities of each text from a model trained without it.
 
     Stratified ``folds``-fold cross-validation (shuffled with ``seed``); in each fold a fresh
     ``baseline`` (seeded with ``seed``) is trained on the other folds. Baselines without
-    ``predict_proba`` give the softmax of their decision values.
+    ``predict_proba`` give the softmax of their decision values. An ensemble
+    (``"tfidf-lr+embed-lr"``, see :func:`members`) gives the mean of its members'
+    probabilities, every member cross-validated on the same folds. A sentence encoder in a
+    baseline (``embed-lr``) encodes each distinct text once, before the folds
+    (:func:`checkworthy.evaluation.estimators.encode_once`): the folds fit only what learns
+    from the labels.
 
     Parameters
     ----------
@@ -140,9 +182,12 @@ def out_of_fold_probabilities(texts: Sequence[str], labels, n_classes: int, *, b
         Class indices ``0 .. n_classes - 1``.
     n_classes : int
     baseline : str, default="tfidf-lr"
-        A registered baseline (``checkworthy.evaluation.baselines.BASELINES``).
+        A registered baseline (``checkworthy.evaluation.baselines.BASELINES``), or several
+        joined by ``+``.
     folds : int, default=DEFAULT_FOLDS
     seed : int, default=0
+    class_weight : {"balanced", "none"}, default="balanced"
+        ``"none"`` trains each member without class weights (:func:`unweighted`).
 
     Returns
     -------
@@ -154,9 +199,12 @@ def out_of_fold_probabilities(texts: Sequence[str], labels, n_classes: int, *, b
         An unknown baseline, fewer than 2 folds, or a class with fewer items than folds
         (the message says which).
     """
-    from sklearn.model_selection import StratifiedKFold  # scikit-learn: 1.3 s to import
+    from sklearn.base import clone  # scikit-learn: 1.3 s to import
+    from sklearn.model_selection import StratifiedKFold
 
-    spec = get_baseline(baseline)
+    names = members(baseline)
+    if class_weight not in CLASS_WEIGHTS:
+        raise InputError(f"--class-weight must be one of {', '.join(CLASS_WEIGHTS)}, found {class_weight!r}")
     labels = np.asarray(labels, dtype=np.int64)
     if folds < 2:
         raise InputError(f"--folds must be 2 or more, found {folds}")
@@ -167,16 +215,21 @@ def out_of_fold_probabilities(texts: Sequence[str], labels, n_classes: int, *, b
         small = ", ".join(f"class {c}: {k}" for c, k in zip(present.tolist(), counts.tolist()) if k < folds)
         raise InputError(f"every label needs at least {folds} items for {folds}-fold cross-validation ({small}); lower --folds, or review without a model (--baseline none)")
     texts = np.asarray(list(texts), dtype=object)
-    probs = np.zeros((len(labels), n_classes))
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for train, held_out in splitter.split(texts, labels):
-        model = spec.build(seed).fit(texts[train].tolist(), labels[train])
-        scores = class_scores(model, texts[held_out].tolist())
-        if not hasattr(model, "predict_proba"):
-            scores = np.exp(scores - scores.max(axis=1, keepdims=True))
-            scores /= scores.sum(axis=1, keepdims=True)
-        probs[np.ix_(held_out, np.asarray(model.classes_, dtype=np.int64))] = scores
-    return probs
+    splits = list(StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(texts, labels))
+    total = np.zeros((len(labels), n_classes))
+    for name in names:
+        model = get_baseline(name).build(seed)
+        template = estimators().encode_once(unweighted(model) if class_weight == "none" else model, texts.tolist())
+        probs = np.zeros((len(labels), n_classes))
+        for train, held_out in splits:
+            model = clone(template).fit(texts[train].tolist(), labels[train])
+            scores = class_scores(model, texts[held_out].tolist())
+            if not hasattr(model, "predict_proba"):
+                scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+                scores /= scores.sum(axis=1, keepdims=True)
+            probs[np.ix_(held_out, np.asarray(model.classes_, dtype=np.int64))] = scores
+        total += probs
+    return total / len(names)
 
 
 @dataclass(frozen=True)
@@ -197,7 +250,9 @@ class ModelView:
 
 
 def review_view(texts: Sequence[str], labels, n_classes: int, *, baseline: str = "tfidf-lr",
-                folds: int = DEFAULT_FOLDS, seed: int = 0) -> ModelView:
+                folds: int = DEFAULT_FOLDS, seed: int = 0, class_weight: str = "balanced") -> ModelView:
     """Out-of-fold probabilities and the confident-learning label issues of labeled texts."""
-    probs = out_of_fold_probabilities(texts, labels, n_classes, baseline=baseline, folds=folds, seed=seed)
-    return ModelView(f"{baseline}, {folds}-fold out-of-fold, seed {seed}", probs, find_label_issues(np.asarray(labels, dtype=np.int64), probs))
+    probs = out_of_fold_probabilities(texts, labels, n_classes, baseline=baseline, folds=folds, seed=seed, class_weight=class_weight)
+    weights = "" if class_weight == "balanced" else ", no class weights"
+    return ModelView(f"{baseline}, {folds}-fold out-of-fold{weights}, seed {seed}", probs,
+                     find_label_issues(np.asarray(labels, dtype=np.int64), probs))

@@ -29,8 +29,10 @@ from checkworthy.schemas.errors import InputError
 __all__ = [
     "LinkMentionNormaliser",
     "PositiveThresholdClassifier",
+    "PrecomputedEmbedder",
     "SentenceEmbedder",
     "embed_lr",
+    "encode_once",
     "majority",
     "minilm_ft",
     "ngram_svm",
@@ -111,6 +113,72 @@ class LinkMentionNormaliser(TransformerMixin, BaseEstimator):
 
     def transform(self, X):
         return [self.MENTION.sub("@user", self.LINK.sub(" http ", str(text))) for text in X]
+
+
+class PrecomputedEmbedder(TransformerMixin, BaseEstimator):
+    """Embeddings computed beforehand, looked up by text instead of encoded again.
+
+    :func:`encode_once` puts it in the place of a :class:`SentenceEmbedder` when the same
+    texts go through many fits (the folds of a cross-validation): the encoder is the
+    expensive part and it learns nothing from the labels, so each text is encoded once.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The texts that were encoded (unique).
+    embeddings : numpy.ndarray of shape (len(texts), n_features)
+        Row ``i`` is the embedding of ``texts[i]``.
+    """
+
+    def __init__(self, texts=(), embeddings=None):
+        self.texts = texts
+        self.embeddings = embeddings
+
+    def fit(self, X, y=None):
+        if self.embeddings is None or len(self.embeddings) != len(self.texts):
+            raise InputError(f"PrecomputedEmbedder: {len(self.texts)} texts but "
+                             f"{0 if self.embeddings is None else len(self.embeddings)} embeddings; make it with encode_once")
+        self.index_ = {text: row for row, text in enumerate(self.texts)}
+        self.n_features_out_ = self.embeddings.shape[1]
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self)
+        texts = list(X)
+        missing = [t for t in texts if t not in self.index_]
+        if missing:
+            raise InputError(f"PrecomputedEmbedder: {len(missing)} text(s) were not encoded beforehand, e.g. {missing[0][:60]!r}; "
+                             "encode_once must be given every text the model will see")
+        return self.embeddings[[self.index_[t] for t in texts]]
+
+
+def encode_once(estimator, texts):
+    """``estimator`` (unfitted) with each :class:`SentenceEmbedder` in it replaced by the
+    embeddings of ``texts``, each distinct text encoded once (a :class:`PrecomputedEmbedder`).
+
+    An estimator without a sentence embedder is returned as it is. Fitting the result on
+    any subset of ``texts`` gives the same model as fitting ``estimator`` (the encoder
+    learns nothing from its input), without encoding the texts again in every fit.
+
+    Examples
+    --------
+    >>> model = encode_once(tfidf_lr(0), ["a text"])  # no encoder in it: unchanged
+    >>> type(model[-1]).__name__
+    'LogisticRegression'
+    """
+    if isinstance(estimator, SentenceEmbedder):
+        embedders = {"": estimator}
+    else:
+        params = estimator.get_params(deep=True) if hasattr(estimator, "get_params") else {}
+        embedders = {name: value for name, value in params.items() if isinstance(value, SentenceEmbedder)}
+    if not embedders:
+        return estimator
+    unique = sorted(set(texts))
+    replaced = {name: PrecomputedEmbedder(tuple(unique), clone(embedder).fit(unique).transform(unique))
+                for name, embedder in embedders.items()}
+    if "" in replaced:
+        return replaced[""]
+    return clone(estimator).set_params(**replaced)
 
 
 def _wrapped_has(method: str):

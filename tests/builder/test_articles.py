@@ -144,6 +144,19 @@ def test_duplicate_id_across_files(write, tmp_path):
         read_articles([tmp_path / "in"])
 
 
+def test_the_same_article_in_two_files_is_read_once(write, tmp_path):
+    write("in/a.txt", "A\n\nBody of a.")
+    first = read_articles([tmp_path / "in"])
+    records = tmp_path / "out" / "articles.jsonl"
+    records.parent.mkdir()
+    records.write_text(json.dumps(first[0].to_dict()) + "\n", encoding="utf-8")
+    both = read_articles([tmp_path / "in", records])
+    assert [a.article_id for a in both] == ["a"] and both[0].path == first[0].path, "the first reading is kept"
+    records.write_text(json.dumps({**first[0].to_dict(), "title": "Another title"}) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"in/a\.txt: duplicate article id 'a', read twice with different content"):
+        read_articles([tmp_path / "in", records])
+
+
 def test_missing_path_is_reported():
     with pytest.raises(InputFileNotFoundError, match=r"nowhere/x\.txt: no such file or directory"):
         read_articles(["nowhere/x.txt"])

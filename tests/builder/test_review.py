@@ -4,6 +4,7 @@ Label Studio is in test_adjudication_studio.py)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 import checkworthy.registry  # noqa: F401  (fills the model view of review, as the CLI does)
 from checkworthy.builder.build import BuildConfig, build_version
 from checkworthy.builder.card import write_card
+from checkworthy.builder.diff import diff_versions
 from checkworthy.builder.labelstudio import read_task_dir
 from checkworthy.builder.review import MARKER, ReviewConfig, review_version
 from checkworthy.builder.store import load_manifest
@@ -119,7 +121,7 @@ def test_outputs_are_written_with_settings_and_seeds_and_are_byte_identical_on_a
         assert (root / "review" / name).read_bytes() == (tmp_path / "again" / name).read_bytes(), name
     summary = json.loads((root / "review" / "summary.json").read_text())
     assert summary["settings"]["seed"] == 1 and summary["build_seed"] == 3
-    assert summary["model"]["description"] == "tfidf-lr, 5-fold out-of-fold, seed 1"
+    assert summary["model"]["description"] == "tfidf-lr, 5-fold out-of-fold, no class weights, seed 1"
     assert summary["doubtful"] == len(again.doubtful) and summary["items"] == len(again.items)
     lines = (root / "review" / "review.jsonl").read_text().splitlines()
     assert len(lines) == summary["items"] and json.loads(lines[0])["reasons"][0]["reason"] == "tie"
@@ -135,7 +137,7 @@ def test_adjudication_tasks_pass_the_push_checks_and_show_the_earlier_labels(rev
     assert "Earlier labels: CFS 1 · UFS 1" in tie["data"]["passage"] and "<mark>" in tie["data"]["passage"]
     flip = by_id[reviewed["plants"]["flip"].sentence_id]
     assert flip["meta"][MARKER]["label"] == "NFS" and flip["meta"][MARKER]["reasons"] == ["model-disagrees"]
-    assert "Model (tfidf-lr, 5-fold out-of-fold, seed 1): CFS" in flip["data"]["passage"]
+    assert "Model (tfidf-lr, 5-fold out-of-fold, no class weights, seed 1): CFS" in flip["data"]["passage"]
     assert "predictions" not in flip, "the model's view is on the page, not pre-selected"
 
 
@@ -160,8 +162,10 @@ def test_without_articles_only_the_ranking_is_written(reviewed, tmp_path):
         ({"folds": 30}, "at least 30 items for 30-fold"),
         ({"min_posterior": 0}, r"--min-posterior must be in \(0, 1\]"),
         ({"top": 0}, "--top must be 1 or more"),
+        ({"class_weight": "equal"}, "--class-weight must be balanced or none"),
+        ({"baseline": "tfidf-lr+nothing"}, "unknown baseline 'nothing'"),
     ],
-    ids=["unknown-baseline", "one-fold", "too-many-folds", "posterior-zero", "top-zero"],
+    ids=["unknown-baseline", "one-fold", "too-many-folds", "posterior-zero", "top-zero", "class-weight", "unknown-ensemble-member"],
 )
 def test_bad_settings_are_refused_with_a_clear_message(reviewed, tmp_path, settings, match):
     with pytest.raises(InputError, match=match):
@@ -187,9 +191,12 @@ def test_the_command_prints_a_table_and_json(reviewed, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "labels doubtful" in out and "rank  doubt" in out and "pass --articles SEEDS" in out
     assert main(["review", str(reviewed["root"] / "ds"), "--out", str(tmp_path / "b"), "--articles", str(reviewed["folder"]),
-                 "--seed", "1", "--json", "--quiet"]) == 0
+                 "--seed", "1", "--class-weight", "balanced", "--json", "--quiet"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["top"][0]["reasons"] == ["tie"] and summary["adjudication_tasks"] == summary["doubtful"]
+    written = json.loads((tmp_path / "b" / "summary.json").read_text())
+    assert written["settings"]["class_weight"] == "balanced" and written["model"]["description"] == "tfidf-lr, 5-fold out-of-fold, seed 1"
+    assert json.loads((reviewed["root"] / "review" / "summary.json").read_text())["settings"]["class_weight"] == "none", "the default"
     assert main(["review", str(reviewed["root"] / "ds"), "--out", str(tmp_path / "c"), "--top", "0"]) == 1
     assert "--top must be 1 or more" in capsys.readouterr().err
 
@@ -233,10 +240,49 @@ def test_build_with_adjudication_overrides_the_aggregate_and_says_so(reviewed, t
     changelog = (ds / "CHANGELOG.md").read_text()
     assert "1 label changed by adjudication (3 sentences adjudicated, 1 tie resolved)." in changelog
     assert f"label `{plants['flip'].sentence_id}`: NFS -> CFS" in changelog
+    assert f"label `{plants['flip'].sentence_id}`: NFS -> CFS (CFS=0 UFS=0 NFS=2 -> CFS=0 UFS=0 NFS=2) by adjudication" in changelog
     card = (result.path / "README.md").read_text()
     assert "Adjudication: 1 label changed by adjudication (3 sentences" in card
+    diff = diff_versions(ds, "1.0.0", "1.1.0")
+    changed = {c["sentence_id"]: c for split in diff["splits"].values() for c in split["changed"]}
+    assert changed[plants["flip"].sentence_id]["adjudicated"] is True
+    assert (changed[plants["flip"].sentence_id]["old_source"], changed[plants["flip"].sentence_id]["new_source"]) == ("majority", "adjudication")
+    assert diff["summary"]["changed_by_adjudication"] == 1 == diff["summary"]["changed"]
     again = build_version([reviewed["export"]], [reviewed["folder"]], ds, BuildConfig(seed=3), key=KEY, adjudications=[adjudicated])
     assert not again.created and again.version == "1.1.0"
+
+
+def test_the_adjudication_folder_holds_the_articles_of_its_tasks_and_build_reads_them(reviewed, tmp_path):
+    folder = reviewed["root"] / "review" / "adjudication"
+    records = [json.loads(line) for line in (folder / "articles.jsonl").read_text().splitlines()]
+    tasks = read_task_dir(folder).tasks
+    assert [r["article_id"] for r in records] == sorted({t["data"]["article_id"] for t in tasks}), "each article of a task, once"
+    assert len(records) < len(reviewed["sentences"]) and len(records) < len({s.article_id for s in reviewed["sentences"].values()})
+    assert main(["validate", str(folder / "articles.jsonl")]) == 0, "the format of the tasks stage's articles.jsonl"
+    for t in tasks:
+        article = next(r for r in records if r["article_id"] == t["data"]["article_id"])
+        assert t["data"]["sentence"] in article["text"] and t["meta"]["article_sha256"] == article["text_sha256"]
+
+    # build reads it beside the original articles: the same article read twice is read once.
+    plants = reviewed["plants"]
+    decisions = {plants["tie"].sentence_id: ["CFS"], plants["flip"].sentence_id: ["CFS"]}
+    adjudicated = _adjudication_export(tmp_path / "adjudication.json", folder, decisions)
+    with_jsonl = build_version([reviewed["export"]], [reviewed["folder"], folder / "articles.jsonl"], tmp_path / "a", BuildConfig(seed=3),
+                               key=KEY, adjudications=[adjudicated])
+    plain = build_version([reviewed["export"]], [reviewed["folder"]], tmp_path / "b", BuildConfig(seed=3), key=KEY, adjudications=[adjudicated])
+    assert load_manifest(with_jsonl.path).adjudication["changed"] == 1
+    assert load_manifest(with_jsonl.path).fingerprint == load_manifest(plain.path).fingerprint
+    for split in ("train", "validation", "test"):
+        a, b = with_jsonl.path / "data" / f"{split}.parquet", plain.path / "data" / f"{split}.parquet"
+        assert a.exists() == b.exists() and (not a.exists() or a.read_bytes() == b.read_bytes()), split
+
+    # An article of the same id with another text is still refused.
+    edited = [dict(records[0], text=records[0]["text"] + " Edited.")]
+    edited[0]["text_sha256"] = hashlib.sha256(edited[0]["text"].encode("utf-8")).hexdigest()
+    (tmp_path / "edited").mkdir()
+    (tmp_path / "edited" / "articles.jsonl").write_text(json.dumps(edited[0]) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=f"duplicate article id {records[0]['article_id']!r}"):
+        build_version([reviewed["export"]], [reviewed["folder"], tmp_path / "edited" / "articles.jsonl"], tmp_path / "c", key=KEY)
 
 
 def test_adjudication_exports_in_the_wrong_place_or_disagreeing_are_refused(reviewed, tmp_path):

