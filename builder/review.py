@@ -368,8 +368,7 @@ def review_version(
                 handle.write("[" + ",".join("\n" + canonical_json(t) for t in tasks) + ("\n]\n" if tasks else "]\n"))
             (tmp / ADJUDICATION_DIR / "label_config.xml").write_text(scheme.label_config(), encoding="utf-8", newline="\n")
             with open(tmp / ADJUDICATION_DIR / "articles.jsonl", "w", encoding="utf-8", newline="\n") as handle:
-                for record in articles_of_tasks:
-                    handle.write(canonical_json(record) + "\n")
+                handle.writelines(canonical_json(record) + "\n" for record in articles_of_tasks)
     return ReviewResult(items, summary, out_dir, None if tasks is None else len(tasks))
 
 
