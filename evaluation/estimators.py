@@ -238,7 +238,12 @@ class PositiveThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstim
 
     def predict(self, X):
         check_is_fitted(self)
-        scores = class_scores(self.estimator_, X)
+        return self.decide(class_scores(self.estimator_, X))
+
+    def decide(self, scores):
+        """The labels of ``scores`` (:func:`class_scores` of this model): ``pos_label`` at or above
+        the threshold, else the best other class. ``predict`` without running the model again."""
+        scores = np.asarray(scores)
         pos = list(self.classes_).index(self.pos_label)
         others = scores.copy()
         others[:, pos] = -np.inf

@@ -21,8 +21,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from checkworthy.builder.select import THRESHOLD, Scorer
-from checkworthy.evaluation.baselines import BASELINES, load_model, positive_score
+from checkworthy.evaluation.baselines import BASELINES, load_model
 from checkworthy.evaluation.harness import train_baseline
+from checkworthy.evaluation.scores import class_scores, positive_index
 from checkworthy.schemas import did_you_mean
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError
 from checkworthy.schemas.records import Article, Sentence
@@ -80,9 +81,10 @@ class BaselineScorer(Scorer):
             return []
         texts = [s.text for s in sentences]
         pos = self.metadata["positive_label"]
-        raw = positive_score(self.model, texts, pos)
+        scores = class_scores(self.model, texts)  # one pass of the model gives both the score and the label
+        raw = scores[:, positive_index(self.model, pos)]
         probability = raw if hasattr(self.model, "predict_proba") else 1 / (1 + np.exp(-raw))
-        predicted = self.model.predict(texts)
+        predicted = self.model.decide(scores) if hasattr(self.model, "decide") else self.model.predict(texts)
         threshold = self.metadata.get("threshold")
         against = f", threshold {threshold:.3f}" if threshold is not None else ""
         return [

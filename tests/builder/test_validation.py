@@ -65,7 +65,7 @@ def test_every_problem_is_reported(out, capsys):
     tasks = json.loads((out / "tasks.json").read_text())
     tasks[0]["predictions"][0]["result"][0]["value"]["choices"] = ["CFX"]
     tasks[1]["data"]["sentence"] = "Changed."
-    del tasks[2]["meta"]["score"]
+    del tasks[2]["meta"]["index"]
     (out / "tasks.json").write_text(json.dumps(tasks))
     (out / "label_config.xml").write_text("<View><Choices name='label'>")
     assert main(["validate", str(out / "sentences.jsonl"), str(out / "tasks.json"), str(out / "label_config.xml")]) == 1
@@ -79,7 +79,7 @@ def test_every_problem_is_reported(out, capsys):
     assert "line 3: role: 'footnote' is not one of" in report
     assert "line 4 (sentence_id" in report and "the text is not at [" in report
     assert "line 6 (sentence_id" in report and "duplicate sentence_id" in report
-    assert "tasks.json: task 2/meta: 'score' is a required property" in report
+    assert "tasks.json: task 2/meta: 'index' is a required property" in report
     assert "not well-formed XML" in report
 
 

@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from checkworthy.builder.articles import read_articles
+from checkworthy.builder.split import split_article
 from checkworthy.cli import main
 from checkworthy.evaluation.selection import BaselineScorer, parse_model_ref, train_scorer
 from checkworthy.schemas.errors import InputError
@@ -53,3 +55,24 @@ def test_a_saved_model_and_one_trained_on_the_fly_agree(toy_version, tmp_path):
 def test_model_reference_errors(text, match):
     with pytest.raises(InputError, match=match):
         parse_model_ref(text)
+
+
+def test_a_scorer_runs_its_model_once_per_article_with_the_labels_of_predict(toy_version, tmp_path, monkeypatch):
+    """The score and the predicted label come from one pass of the model (a fine-tuned transformer is the slow part)."""
+    (tmp_path / "news").mkdir()
+    (tmp_path / "news" / "a1.txt").write_text(NEWS, encoding="utf-8")
+    article = read_articles([tmp_path / "news"])[0]
+    sentences = split_article(article)
+    scorer = train_scorer(f"{toy_version.path.parent.parent}@{toy_version.version}:tfidf-lr")
+    texts = [s.text for s in sentences]
+    expected = scorer.model.predict(texts)
+
+    inner = scorer.model.estimator_
+    calls = []
+    original = inner.predict_proba
+    monkeypatch.setattr(inner, "predict_proba", lambda X: calls.append(len(X)) or original(X))
+    scored = scorer.score(sentences, article)
+
+    assert calls == [len(sentences)]
+    assert [reason.split(" predicts ")[1].split(" ")[0] for _, reason in scored] == list(expected)
+    assert len(set(expected)) == 2  # both labels occur, so the threshold rule was exercised
