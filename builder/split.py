@@ -6,7 +6,7 @@ headline, a dateline or a photo caption never runs into the next one. The
 segmenter is blingfire, a trained sentence breaker; when its native library cannot
 be loaded (no wheel for the platform) a portable rule-based segmenter takes over.
 Both are followed by the same repair pass (``U.S.``, ``Gov.``, ``Nov. 17``,
-``a.m.``, initials, list numbers, citation marks). ``benchmarks/split_bench.py``
+``a.m.``, initials, list numbers, citation marks, inline lists after a colon). ``benchmarks/split_bench.py``
 measures them on the GUM sentence gold: with the repair pass both reach a boundary
 F1 of about 0.986.
 """
@@ -54,6 +54,9 @@ _CITATION_BREAK = re.compile(r"(?<=[.!?\"\u201d])(?:\s*\[[^\]\n]{1,20}\])+(?=\s+
 _LEADING_CLOSING_QUOTE = re.compile(r"\s*''(?=\s|$)")
 #: An ordinal number at the end of a span (``am 3.``): before a month name the sentence goes on.
 _ORDINAL = re.compile(r"\d{1,2}\.")
+#: An inline list opened by a colon: the colon, then a spaced hyphen or en dash (the list marker,
+#: group 1) before the first item's first character (not a dash, not punctuation).
+_LIST_OPEN = re.compile(r":[ \t]+([-\u2013])[ \t]+(?=[^\s\-\u2013\u2014.,;:!?])")
 
 
 class Segmenter:
@@ -184,7 +187,7 @@ def segment(text: str, segmenter: Segmenter | None = None, *, repair: bool = Tru
     blingfire's breaks (trained on English, it misses breaks after words that are
     English abbreviations, such as Dutch ``op.`` or ``in.``) are joined with the
     portable segmenter's. The spans are then repaired
-    (abbreviations, initials, citations, list numbers), cut at every line break
+    (abbreviations, initials, citations, list numbers, inline lists), cut at every line break
     and trimmed of whitespace.
 
     Parameters
@@ -286,7 +289,8 @@ def _cut_lines(text: str, spans: list[Span]) -> list[Span]:
 
 
 def _repair(text: str, spans: list[Span], rules: LanguageRules = ENGLISH) -> list[Span]:
-    """Merge the spans split at a false break; split at citations before a new sentence."""
+    """Merge the spans split at a false break; split at citations before a new sentence and
+    before the items of an inline list (``_split_inline_list``)."""
     merged: list[Span] = []
     for start, end in spans:
         quote = _LEADING_CLOSING_QUOTE.match(text, start, end) if merged else None
@@ -297,15 +301,71 @@ def _repair(text: str, spans: list[Span], rules: LanguageRules = ENGLISH) -> lis
             merged[-1] = (merged[-1][0], end)
         else:
             merged.append((start, end))
-    if not merged or text.find("[", merged[0][0], merged[-1][1]) < 0:
-        return merged
-    result = []
-    for start, end in merged:
-        for match in _CITATION_BREAK.finditer(text, start, end):
-            result.append((start, match.end()))
-            start = match.end()
-        result.append((start, end))
-    return result
+    if merged and text.find("[", merged[0][0], merged[-1][1]) >= 0:
+        result = []
+        for start, end in merged:
+            for match in _CITATION_BREAK.finditer(text, start, end):
+                result.append((start, match.end()))
+                start = match.end()
+            result.append((start, end))
+        merged = result
+    if merged and _LIST_OPEN.search(text, merged[0][0], merged[-1][1]):
+        merged = [piece for start, end in merged for piece in _split_inline_list(text, start, end)]
+    return merged
+
+
+def _split_inline_list(text: str, start: int, end: int) -> list[Span]:
+    """The span ``text[start:end]`` cut before the items of an inline list in it.
+
+    An inline list is a colon followed by a spaced hyphen or en dash (``... onderscheid
+    worden gemaakt in: - Risicoreducerende voorlichting - Zorggerichte voorlichting``):
+    a list flattened onto one line. The lead-in ends at the colon and every further
+    spaced dash of the same kind starts an item, up to the end of the span (the next
+    sentence end the segmenter found) or of the line. The last item runs into whatever
+    follows it up to there: without punctuation or a line break its end cannot be seen.
+
+    A list has at least two items, so a colon before a single dash (a quotation opened
+    by a dash: ``Romero lo explica así: - Nos presentamos ... -.``) is not cut. A dash
+    between digits (``2 - 0``, ``0 - 4 jaar``), next to another dash (``- -``) or before
+    punctuation is not an item marker. An em dash never opens a list: it marks speech
+    and asides.
+    """
+    opening = _LIST_OPEN.search(text, start, end)
+    if opening is None:
+        return [(start, end)]
+    marker = opening.group(1)
+    stop = text.find("\n", opening.end(), end)
+    stop = end if stop < 0 else stop
+    items = []
+    position = text.find(marker, opening.end(), stop)
+    while position >= 0:
+        if _is_item_dash(text, position, stop):
+            items.append(position)
+        position = text.find(marker, position + 1, stop)
+    if not items:
+        return [(start, end)]
+    pieces = [(start, opening.start() + 1)]
+    for begin, finish in zip([opening.start(1), *items], [*items, stop]):
+        pieces.append((begin, finish))
+    if stop < end:
+        pieces[-1] = (pieces[-1][0], end)
+    return pieces
+
+
+def _is_item_dash(text: str, position: int, stop: int) -> bool:
+    """Whether the dash at ``position`` is spaced and starts a list item (see ``_split_inline_list``)."""
+    before = position
+    while before > 0 and text[before - 1] in " \t":
+        before -= 1
+    after = position + 1
+    while after < stop and text[after] in " \t":
+        after += 1
+    if before == position or after == position + 1 or after >= stop or before == 0:
+        return False
+    previous, following = text[before - 1], text[after]
+    if previous in "-\u2013\u2014" or following in "-\u2013\u2014.,;:!?" or following.isspace():
+        return False
+    return not (previous.isdigit() and following.isdigit())
 
 
 def _continues(text: str, start: int, end: int, next_start: int, next_end: int, rules: LanguageRules = ENGLISH) -> bool:

@@ -274,3 +274,81 @@ def test_caption_forms_are_captions_and_never_tasks(line):
 @pytest.mark.parametrize("line", BODY_MENTIONING_PHOTOS, ids=lambda line: line[:40])
 def test_body_sentences_that_mention_a_photo_stay_body(line):
     assert line_role(line) == "body"
+
+
+# Inline lists: a colon, then items marked by spaced dashes, flattened onto one line.
+
+INLINE_LISTS = [
+    pytest.param(
+        "nl",
+        "Bij de voorlichting maken we onderscheid in: - voeding - veiligheid - beweging Het advies volgt later. Het werkt.",
+        ["Bij de voorlichting maken we onderscheid in:", "- voeding", "- veiligheid", "- beweging Het advies volgt later.", "Het werkt."],
+        id="nl-hyphen",
+    ),
+    pytest.param(
+        "es",
+        "El plan tiene tres partes: \u2013 vivienda \u2013 empleo juvenil \u2013 transporte. El Gobierno lo aprobó ayer.",
+        ["El plan tiene tres partes:", "\u2013 vivienda", "\u2013 empleo juvenil", "\u2013 transporte.", "El Gobierno lo aprobó ayer."],
+        id="es-en-dash",
+    ),
+    pytest.param(
+        "en",
+        "The report names two risks: - flooding in the north - heat waves. Officials agreed.",
+        ["The report names two risks:", "- flooding in the north", "- heat waves.", "Officials agreed."],
+        id="en-hyphen",
+    ),
+    pytest.param(
+        "nl",
+        "Te denken valt aan: - kinderen van 0 - 4 jaar - ouders\nDe uitslag was 2 - 1 - een zege - voor Ajax.",
+        ["Te denken valt aan:", "- kinderen van 0 - 4 jaar", "- ouders", "De uitslag was 2 - 1 - een zege - voor Ajax."],
+        id="range-in-an-item-and-the-list-ends-at-the-line",
+    ),
+]
+
+
+def _pieces_at(text: str, pieces: list[str]) -> list[tuple[int, int]]:
+    """The spans of ``pieces``, found one after the other in ``text``."""
+    spans, start = [], 0
+    for piece in pieces:
+        start = text.index(piece, start)
+        spans.append((start, start + len(piece)))
+        start += len(piece)
+    return spans
+
+
+@pytest.mark.parametrize("name", SEGMENTERS)
+@pytest.mark.parametrize(("language", "text", "expected"), INLINE_LISTS)
+def test_an_inline_list_splits_into_lead_in_and_items_with_exact_offsets(language, text, expected, name):
+    spans = segment(text, get_segmenter(name), language=language)
+    assert spans == _pieces_at(text, expected)
+    sentences = split_article(Article("a1", text, language=language), get_segmenter(name))
+    assert [(s.start, s.end, s.text) for s in sentences] == [(a, b, text[a:b]) for a, b in spans]
+
+
+def test_inline_list_offsets_by_hand():
+    text = "Zie: - appels - peren. Klaar."
+    assert segment(text, language="nl") == [(0, 4), (5, 13), (14, 22), (23, 29)]
+
+
+DASHES_THAT_DO_NOT_SPLIT = [
+    # a spaced dash inside a sentence, no colon before it
+    pytest.param("nl", "De hervorming - zo zegt de minister - komt er snel - misschien al in mei. Dat is goed.", "De hervorming - zo zegt de minister - komt er snel - misschien al in mei.", id="nl-aside"),
+    pytest.param("es", "La reforma - según el ministro - llegará pronto - quizá en mayo. Eso dicen.", "La reforma - según el ministro - llegará pronto - quizá en mayo.", id="es-aside"),
+    pytest.param("en", "MOSCOW (Reuters) - North Korea is open to talks - for now - officials said. Nobody left.", "MOSCOW (Reuters) - North Korea is open to talks - for now - officials said.", id="en-dateline-aside"),
+    # a colon before a single dash: a quotation opened (and closed) by a dash, not a list
+    pytest.param("es", "Romero lo explica así: - Nos presentamos como una fuerza de gobierno -. Esta vez queremos gobernar.", "Romero lo explica así: - Nos presentamos como una fuerza de gobierno -.", id="es-quotation"),
+    pytest.param("nl", "Hij riep: - Kom hier! Niemand kwam.", "Hij riep: - Kom hier!", id="nl-quotation"),
+    # an em dash marks speech and asides: it never opens a list
+    pytest.param("es", "Y entonces dijo: \u2014 Vamos \u2014 y se fue \u2014 sin más. Nadie le siguió.", "Y entonces dijo: \u2014 Vamos \u2014 y se fue \u2014 sin más.", id="es-em-dash-speech"),
+    pytest.param("en", "She said: \u2014 we won \u2014 and left \u2014 quickly. Nobody followed.", "She said: \u2014 we won \u2014 and left \u2014 quickly.", id="en-em-dash-speech"),
+    # a doubled dash is not a list marker
+    pytest.param("es", "Lo peor: - - Raquetas rotas: el público lo vio - - y aplaudió. Así fue.", "Lo peor: - - Raquetas rotas: el público lo vio - - y aplaudió.", id="es-double-dash"),
+]
+
+
+@pytest.mark.parametrize("name", SEGMENTERS)
+@pytest.mark.parametrize(("language", "text", "first"), DASHES_THAT_DO_NOT_SPLIT)
+def test_dashes_that_are_not_an_inline_list_do_not_split(language, text, first, name):
+    """``first`` stays one sentence; the sentence after it is the rest of the text."""
+    spans = segment(text, get_segmenter(name), language=language)
+    assert [text[a:b] for a, b in spans] == [first, text[len(first) + 1 :]]
