@@ -51,8 +51,9 @@ from sklearn.metrics import average_precision_score, f1_score
 
 from checkworthy.builder.corpora import checkthat_split_files, read_checkthat_tsv
 from checkworthy.builder.sampling import choose
-from checkworthy.evaluation.baselines import get_baseline, positive_score, tune_threshold, with_threshold
-from checkworthy.evaluation.harness import SplitData, fit_baseline
+from checkworthy.evaluation.baselines import get_baseline, make_baseline, positive_score, tune_threshold, with_threshold
+from checkworthy.evaluation.estimators import PrecomputedEmbedder, encode_once
+from checkworthy.evaluation.harness import SplitData
 from checkworthy.evaluation.selection import BaselineScorer
 from checkworthy.schemas.records import Article, Sentence
 
@@ -80,15 +81,41 @@ def as_sentences(ids, texts) -> list[Sentence]:
     return [Sentence(f"ct24:{i}", "ct24", n, 0, len(t), t, "body") for n, (i, t) in enumerate(zip(ids, texts))]
 
 
-def train(baseline: str, ids, texts, labels, dev: SplitData, seed: int, rule: str = "validation"):
+class Models:
+    """Unfitted baselines whose sentence encoder (``embed-lr``) has encoded every text once.
+
+    The encoder learns nothing from the labels, so each of the benchmark's texts (train,
+    dev and dev-test) is encoded on the first :meth:`make` and looked up afterwards
+    (:func:`checkworthy.evaluation.estimators.encode_once`, as ``checkworthy review`` does);
+    the model is the one ``checkworthy train`` fits, without encoding 23,000 sentences each round.
+    A baseline without an encoder (``tfidf-lr``) is made as it is.
+    """
+
+    def __init__(self, baseline: str, texts):
+        self.baseline, self.texts, self.embedders = baseline, list(texts), None
+
+    def make(self, seed: int):
+        model = make_baseline(self.baseline, random_state=seed)
+        if self.embedders is None:
+            started = time.perf_counter()
+            encoded = encode_once(model, self.texts)
+            params = encoded.get_params(deep=True) if encoded is not model else {}
+            self.embedders = {name: value for name, value in params.items() if isinstance(value, PrecomputedEmbedder)}
+            if self.embedders:
+                print(f"encoded {len(set(self.texts))} distinct texts once in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+            return encoded
+        return model.set_params(**self.embedders) if self.embedders else model
+
+
+def train(models: Models, ids, texts, labels, dev: SplitData, seed: int, rule: str = "validation"):
     """Fit on the revealed labels; the scorer and the untuned model.
 
     With ``rule="validation"`` the scorer is the model with its threshold tuned on dev
     (``checkworthy train``); with ``"none"`` it is the untuned model, whose decision
     threshold is 0.5 (``checkworthy train --threshold none``). ``F1`` always uses the tuned threshold.
     """
-    data = SplitData(np.asarray(ids, dtype=object), list(texts), np.asarray(labels, dtype=object), None)
-    own, _ = fit_baseline(baseline, data, dev, "Yes", seed=seed, threshold="none")
+    baseline = models.baseline
+    own = models.make(seed).fit(list(texts), np.asarray(labels, dtype=object))
     threshold = tune_threshold(own, dev.texts, dev.labels, "Yes")
     tuned = with_threshold(own, "Yes", threshold, dev.texts, dev.labels)
     metadata = {"baseline": baseline, "positive_label": "Yes", "threshold": threshold if rule == "validation" else None,
@@ -139,6 +166,7 @@ def run(args) -> dict:
     print(f"train {len(sentences)} sentences ({sum(v == 'Yes' for v in labels.values())} Yes), dev {len(dev.texts)}, "
           f"dev-test {len(test.texts)}; articles: {len(set(article_of.values()))} "
           f"({'ClaimBuster File_id' if debates else 'none given: one per sentence'})", file=sys.stderr)
+    models = Models(args.baseline, [s.text for s in sentences] + list(dev.texts) + list(test.texts))
     curves: dict = {}
     timings: dict = {}
     for seed in args.seeds:
@@ -152,7 +180,7 @@ def run(args) -> dict:
             points = []
             for step in (START, *STEPS):
                 started = time.perf_counter()
-                scorer, own, tuned = train(args.baseline, [s.sentence_id for s in labeled], [s.text for s in labeled],
+                scorer, own, tuned = train(models, [s.sentence_id for s in labeled], [s.text for s in labeled],
                                            [labels[s.sentence_id] for s in labeled], dev, seed, args.threshold)
                 fit_seconds = time.perf_counter() - started
                 point = {"labels": len(labeled), "yes": sum(labels[s.sentence_id] == "Yes" for s in labeled),

@@ -129,14 +129,14 @@ def measure(name: str, corpus: Path, out: Path, repeat: int, *options: str) -> d
     return row
 
 
-def projection(per_core: float, efficiency: float = 0.85) -> list[str]:
+def projection(per_core: float, efficiency: float = 0.85, title: str = "heuristic scorer") -> list[str]:
     """Hours for 10 million articles on 1, 8 and 64 machines of 16 cores at ``per_core`` articles/s per core.
 
     Assumes the work spreads over every core (many input shards), ``efficiency`` of linear
     scaling (stragglers, Ray's scheduling, shared storage), and leaves out Ray's start-up
     and the driver's final assembly of ``tasks.json`` (proportional to the selected tasks).
     """
-    lines = ["", f"Projection for 10,000,000 articles at {per_core:.1f} articles/s per core and {efficiency:.0%} of linear scaling:",
+    lines = ["", f"Projection for 10,000,000 articles ({title}) at {per_core:.2f} articles/s per core and {efficiency:.0%} of linear scaling:",
              "| machines (16 cores) | cores | hours |", "|---:|---:|---:|"]
     for machines in (1, 8, 64):
         cores = 16 * machines
@@ -180,7 +180,8 @@ def main() -> None:
     if args.minilm:
         part = generate(args.data, args.work / f"corpus-{args.slice}", args.slice)
         for workers in (1, 2):
-            measure(f"ray-{workers} minilm-ft", part, out, 1, "--engine", "ray", "--workers", str(workers), "--scorer", str(args.minilm), "--batch-size", "100")
+            rows[f"minilm-{workers}"] = measure(f"ray-{workers} minilm-ft", part, out, 1, "--engine", "ray", "--workers", str(workers),
+                                                "--scorer", str(args.minilm), "--batch-size", "100")
 
     print()
     if "ray-1" in rows and "ray-2" in rows:
@@ -192,6 +193,12 @@ def main() -> None:
     if "strategy" in rows:
         print(f"driver peak RSS of --strategy {args.strategy}, 3x corpus / corpus: "
               f"{rows['strategy-x3']['driver_peak_rss_mib'] / rows['strategy']['driver_peak_rss_mib']:.2f}x (it holds the candidates' ids and scores)")
+    if "minilm-1" in rows:
+        one, two = rows["minilm-1"], rows["minilm-2"]
+        print(f"minilm-ft sentences/s per worker: {one['sentences_per_s']:.1f} with 1 worker, {two['sentences_per_s'] / 2:.1f} with 2 "
+              f"(2 workers / 1 worker: {two['sentences_per_s'] / one['sentences_per_s']:.2f}x)")
+        minilm_per_core = min(one["articles_per_s"], two["articles_per_s"] / 2)
+        print("\n".join(projection(minilm_per_core, title="minilm-ft scorer")))
     measured = [rows["local-1"]["articles_per_s"]] if "local-1" in rows else []
     measured += [rows["ray-2"]["articles_per_s"] / 2] if "ray-2" in rows else []
     if measured:  # per core: the lower of one local process and Ray's two workers on two cores

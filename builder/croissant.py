@@ -76,6 +76,15 @@ _DATA_TYPES = {
 }
 
 
+def _agreement_figures(figures: dict) -> str:
+    """``"name = value, ..."`` of the agreement figures the manifest holds (floats to 3 decimals)."""
+    return ", ".join(
+        f"{name} = {figures[key]:.3f}" if isinstance(figures[key], float) else f"{name} = {figures[key]}"
+        for key, name in AGREEMENT_FIGURES.items()
+        if figures.get(key) is not None
+    )
+
+
 def croissant_metadata(facts: VersionFacts) -> dict[str, Any]:
     """The Croissant JSON-LD document of a version, as a dict.
 
@@ -124,12 +133,10 @@ def croissant_metadata(facts: VersionFacts) -> dict[str, Any]:
         ],
     }
     record_sets = [label_names] + [_split_record_set(facts, split, path) for split, path in facts.split_files.items()]
-    figures = manifest.agreement or {}
-    agreement = ", ".join(
-        f"{name} = {figures[key]:.3f}" if isinstance(figures[key], float) else f"{name} = {figures[key]}"
-        for key, name in AGREEMENT_FIGURES.items()
-        if figures.get(key) is not None
-    )
+    agreement = _agreement_figures(manifest.agreement or {})
+    if manifest.agreement_by_language:  # more than one language: the same figures for each
+        agreement += "".join(f"; in '{language}': {_agreement_figures(figures)}" for language, figures in sorted(manifest.agreement_by_language.items())
+                             if _agreement_figures(figures))
     settings = manifest.settings
     document = {
         "@context": CONTEXT,

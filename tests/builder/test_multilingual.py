@@ -386,6 +386,12 @@ def test_manifest_and_card_report_agreement_per_language(tmp_path):
     assert "| es | 4 | 4 | 8 | 2 | 0.500 | 0.000 | 0.125 |" in card
     # Label balance per language: Spanish ties stay unresolved, so 2 Spanish rows (both agreed, CFS and NFS).
     assert "Label balance per language" in card and "| es | 2 | 1 (50.0%) | 0 (0.0%) | 1 (50.0%) |" in card
+    protocol = json.loads((result.path / "croissant.json").read_text(encoding="utf-8"))["rai:dataAnnotationProtocol"]
+    overall, rest = protocol.split("; in 'en': ")
+    english, spanish = rest.split("; in 'es': ")
+    assert "percent agreement = 0.750" in overall and "items = 8," in overall
+    assert "items = 4," in english and "percent agreement = 1.000" in english and "Krippendorff's alpha (nominal) = 1.000" in english
+    assert "items = 4," in spanish and "percent agreement = 0.500" in spanish and "Krippendorff's alpha (nominal) = 0.125" in spanish
 
 
 def test_one_language_has_no_agreement_per_language(tmp_path):
@@ -399,3 +405,5 @@ def test_one_language_has_no_agreement_per_language(tmp_path):
     write_card(result.path, articles=read_articles([articles]))
     card = (result.path / "README.md").read_text(encoding="utf-8")
     assert "agreement_by_language" not in card and "Label balance per language" not in card
+    protocol = json.loads((result.path / "croissant.json").read_text(encoding="utf-8"))["rai:dataAnnotationProtocol"]
+    assert "; agreement: items = 4," in protocol and "percent agreement = 0.500" in protocol and "; in '" not in protocol
