@@ -12,6 +12,7 @@ train, where a label is revealed only when its sentence is chosen:
    ``checkworthy.builder.sampling.choose``, the function ``checkworthy tasks`` uses,
    until 500, 1,000, 2,000 and 4,000 labels; repeat 2.
 
+(``--baseline embed-lr``, extra ``embed``: each text is encoded once, see :class:`Models`)
 for the strategies ``uncertainty``, ``diverse`` and ``random`` over three seeds (the seed
 draws the first 200, drives ``random`` and seeds the baseline and ``diverse``'s k-means).
 ``diverse`` spreads each batch over text clusters of the least sure sentences (see
