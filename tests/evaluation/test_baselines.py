@@ -16,8 +16,9 @@ from checkworthy.schemas.errors import InputError
 
 
 def test_registry_names_and_did_you_mean():
-    assert list(b.BASELINES) == ["majority", "random", "tfidf-lr", "tfidf-svm", "ngram-svm", "embed-lr", "minilm-ft"]
-    # The extras and the opt-in ngram-svm stay out of the default set (evaluate's results keep their rows).
+    assert list(b.BASELINES) == ["majority", "random", "tfidf-lr", "tfidf-svm", "ngram-svm", "svm-ensemble", "embed-lr",
+                                 "minilm-ft"]
+    # The extras and the opt-in ngram-svm and svm-ensemble stay out of the default set (evaluate's results keep their rows).
     assert b.CORE_BASELINES == ("majority", "random", "tfidf-lr", "tfidf-svm")
     with pytest.raises(InputError, match="Did you mean 'tfidf-lr'"):
         b.get_baseline("tfidf_lr")
@@ -256,3 +257,43 @@ def test_minilm_ft_runs_through_the_harness(make_dataset):
     data = prepare_splits(dataset, scheme)
     model, threshold = fit_baseline("minilm-ft", data["train"], data["validation"], "Yes", seed=0)
     assert threshold is not None and model.predict(data["test"].texts).shape == (len(data["test"].texts),)
+
+
+def test_svm_ensemble_averages_the_scaled_scores_of_its_members(tmp_path):
+    """Each member's decision score is divided by its standard deviation on the training texts, then averaged."""
+    texts, labels = tweets(120, seed=0)
+    test_texts, test_labels = tweets(40, seed=1)
+    model = b.make_baseline("svm-ensemble", random_state=0).fit(texts, labels)
+    assert (model.predict(test_texts) == np.array(test_labels)).mean() > 0.9
+    members = [b.make_baseline(name, random_state=0).fit(texts, labels) for name in ("tfidf-svm", "ngram-svm")]
+    expected = np.mean([m.decision_function(test_texts) / m.decision_function(texts).std() for m in members], axis=0)
+    assert np.allclose(model.decision_function(test_texts), expected)
+    assert (model.predict(test_texts) == np.where(expected > 0, "Yes", "No")).all()
+    again = b.make_baseline("svm-ensemble", random_state=0).fit(texts, labels)
+    assert np.array_equal(again.decision_function(test_texts), model.decision_function(test_texts))
+    # The ngram-svm member normalises links and mentions; the tfidf-svm member does not, so the
+    # ensemble's score moves with a handle only through tfidf-svm's part.
+    a, b_ = "@uno El paro subió un 7% en 2020 https://t.co/aaa", "@otra El paro subió un 7% en 2020 https://t.co/zzz"
+    ngram = members[1].decision_function([a, b_])
+    assert ngram[0] == pytest.approx(ngram[1])
+    b.save_model(model, tmp_path / "m", {"baseline": "svm-ensemble"})
+    loaded, _ = b.load_model(tmp_path / "m")
+    assert np.allclose(b.positive_score(loaded, test_texts, "Yes"), b.positive_score(model, test_texts, "Yes"))
+
+
+def test_scaled_score_ensemble_three_classes_and_mismatched_members():
+    texts = ["tax rose 5%", "hello you", "maybe later", "crime rose 3%", "hi all", "perhaps soon"] * 4
+    labels = ["CFS", "NFS", "UFS"] * 8
+    ensemble = estimators.ScaledScoreEnsemble([("a", estimators.tfidf_svm(0)), ("b", estimators.ngram_svm(0))]).fit(texts, labels)
+    assert ensemble.decision_function(texts).shape == (len(texts), 3)
+    assert ensemble.predict(["jobs rose 2%"]).tolist() == ["CFS"]
+
+    class Renamed(estimators.LinearSVC):
+        def fit(self, X, y):
+            return super().fit(X, ["other" if v == "CFS" else v for v in y])
+
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import make_pipeline
+
+    with pytest.raises(InputError, match="members learned different classes"):
+        estimators.ScaledScoreEnsemble([("a", estimators.tfidf_svm(0)), ("b", make_pipeline(TfidfVectorizer(), Renamed()))]).fit(texts, labels)
