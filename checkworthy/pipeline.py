@@ -36,7 +36,7 @@ from checkworthy.builder.store import latest_version
 from checkworthy.builder.tasks import write_tasks
 from checkworthy.evaluation.harness import evaluate_version
 from checkworthy.schemas import load_scheme
-from checkworthy.schemas.errors import InputError
+from checkworthy.schemas.errors import InputError, InputFileNotFoundError
 from checkworthy.schemas.io import atomic_write_json, claim_output_folder, read_json
 
 #: Label files looked up under each seed directory when none are given.
@@ -148,6 +148,12 @@ def run_pipeline(config: RunConfig, say: Callable[[str], None] | None = _say, wa
     say = say or _silent
     out = Path(config.out)
     scheme = load_scheme(config.scheme)
+    missing = [str(seed) for seed in config.seeds if not Path(seed).exists() and not any(c in str(seed) for c in "*?[")]
+    if missing:  # before looking for label files under them, which would report none found
+        raise InputFileNotFoundError(
+            f"{', '.join(missing)}: no such file or folder (looked in {Path.cwd()}); give the folder of the seed articles "
+            "(the repository's seeds/ when run from its root) or article files"
+        )
     label_files = [Path(p) for p in config.labels] if config.labels else find_label_files(config.seeds)
     if not label_files:
         raise InputError(

@@ -106,6 +106,14 @@ def test_run_without_label_files_says_what_to_do(tmp_path, capsys):
     assert "no label files" in capsys.readouterr().err
 
 
+def test_run_names_a_seed_folder_that_does_not_exist(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # e.g. the quick start's 'run seeds' outside the repository
+    assert main(["run", "seeds", "--out", str(tmp_path / "out"), "--no-studio"]) != 0
+    error = capsys.readouterr().err
+    assert "seeds: no such file or folder" in error and str(tmp_path) in error and "no label files" not in error
+    assert not (tmp_path / "out").exists()
+
+
 def test_run_config_rejects_unknown_settings():
     with pytest.raises(TypeError, match="unexpected keyword argument 'studdio'"):
         RunConfig(seeds=["seeds"], out="out", studdio=False)
