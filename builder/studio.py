@@ -404,13 +404,14 @@ def _is_our_server(studio: Studio, pid: int, port: int | None) -> bool:
     Guards against a reused pid and against a copied studio folder, whose
     ``studio.json`` names the server of the original: the command line must be the
     server's and its ``LABEL_STUDIO_BASE_DATA_DIR`` this studio's. Without ``/proc``
-    the recorded pid is all there is to go by.
+    the recorded pid is all there is to go by; with it, a process whose command line
+    cannot be read (a kernel thread that took over an ended server's pid) is not ours.
     """
     if not processes.running(pid):
         return False
     args = processes.command_line(pid)
     if args is None:
-        return True
+        return not Path("/proc/self/cmdline").is_file()
     return str(port) in args and _served_dir(pid) == studio.label_studio_dir.resolve()
 
 

@@ -114,6 +114,20 @@ def test_stop_in_a_copied_studio_folder_leaves_the_original_server_running(tmp_p
         assert server.poll() is not None
 
 
+@needs_proc
+def test_stop_leaves_a_process_whose_command_line_cannot_be_read(tmp_path, monkeypatch):
+    """The recorded pid now belongs to a process /proc shows no command line for (a kernel
+    thread that took over an ended server's pid, say): it is not signalled."""
+    data_dir = tmp_path / "studio"
+    with _process([sys.executable, "-c", "import time; time.sleep(60)"]) as other:
+        _fake_state(data_dir, other.pid, 18081)
+        monkeypatch.setattr(studio.processes, "command_line", lambda pid: None)
+        assert studio.stop(data_dir, timeout=5) is False
+        time.sleep(0.2)
+        assert other.poll() is None, "stop signalled a process it could not identify"
+        assert studio.Studio(data_dir).state()["pid"] is None
+
+
 @pytest.mark.studio
 def test_start_status_stop_leaves_no_process(studio_template, tmp_path):
     data_dir = tmp_path / "studio"
