@@ -68,8 +68,19 @@ needs_proc = pytest.mark.skipif(not Path("/proc/self/environ").is_file(), reason
 
 @contextlib.contextmanager
 def _process(argv: list[str], env: dict[str, str] | None = None):
-    """A harmless process that sleeps for a minute; killed at the end if still there."""
+    """A harmless process that sleeps for a minute; killed at the end if still there.
+
+    Yielded once /proc shows its command line: Popen can return while the kernel is still
+    setting up the new program (its command line and environment read empty for a moment),
+    and the studio's checks read both.
+    """
     process = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL)
+    cmdline, deadline = Path(f"/proc/{process.pid}/cmdline"), time.monotonic() + 10
+    while Path("/proc/self/cmdline").is_file() and process.poll() is None and time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            if cmdline.read_bytes().split(b"\0")[: len(argv)] == [os.fsencode(arg) for arg in argv]:
+                break
+        time.sleep(0.01)
     try:
         yield process
     finally:
