@@ -135,8 +135,8 @@ def croissant_metadata(facts: VersionFacts) -> dict[str, Any]:
     record_sets = [label_names] + [_split_record_set(facts, split, path) for split, path in facts.split_files.items()]
     agreement = _agreement_figures(manifest.agreement or {})
     if manifest.agreement_by_language:  # more than one language: the same figures for each
-        agreement += "".join(f"; in '{language}': {_agreement_figures(figures)}" for language, figures in sorted(manifest.agreement_by_language.items())
-                             if _agreement_figures(figures))
+        per_language = {language: _agreement_figures(figures) for language, figures in sorted(manifest.agreement_by_language.items())}
+        agreement += "".join(f"; in '{language}': {text}" for language, text in per_language.items() if text)
     settings = manifest.settings
     document = {
         "@context": CONTEXT,

@@ -37,6 +37,7 @@ __all__ = [
     "majority",
     "minilm_ft",
     "ngram_svm",
+    "predict_from_scores",
     "svm_ensemble",
     "tfidf_lr",
     "tfidf_svm",
@@ -153,10 +154,15 @@ class ScaledScoreEnsemble(ClassifierMixin, BaseEstimator):
         return scores[:, 1] if len(self.classes_) == 2 else scores
 
     def predict(self, X):
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            return self.classes_[(scores > 0).astype(int)]
-        return self.classes_[np.argmax(scores, axis=1)]
+        return predict_from_scores(self.classes_, self.decision_function(X))
+
+
+def predict_from_scores(classes, scores):
+    """The label of each row of decision ``scores``: for one column (two classes) a positive
+    score means ``classes[1]``, otherwise the highest column (scikit-learn's linear rule)."""
+    if scores.ndim == 1:
+        return classes[(scores > 0).astype(int)]
+    return classes[np.argmax(scores, axis=1)]
 
 
 class PrecomputedEmbedder(TransformerMixin, BaseEstimator):
