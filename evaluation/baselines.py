@@ -14,6 +14,10 @@ ngram-svm     links and mentions normalised, word 1-2-gram and character 1-4-gra
               + ``LinearSVC(C=0.1)`` (not in the default set; tuned on multilingual tweets)
 svm-ensemble  tfidf-svm and ngram-svm, decision scores scaled by their spread on the
               training texts and averaged (not in the default set)
+muse-lr       Universal Sentence Encoder multilingual v3 embeddings (16 languages) + word TF-IDF
+              + ``LogisticRegression`` (optional extra ``multilingual``, numpy only)
+muse-ngram    ngram-svm and muse-lr, scores scaled by their spread on the training texts and
+              averaged (extra ``multilingual``)
 embed-lr      all-MiniLM-L6-v2 sentence embeddings + word TF-IDF + ``LogisticRegression``
               (optional extra ``embed``: ``pip install 'checkworthy[embed]'``)
 minilm-ft     all-MiniLM-L6-v2 fine-tuned on the training sentences (CPU, one epoch),
@@ -47,7 +51,7 @@ from types import ModuleType
 
 import numpy as np
 
-from checkworthy.evaluation.encoder import MissingExtraError
+from checkworthy.evaluation.encoder import MULTILINGUAL_ENCODERS, MissingExtraError
 from checkworthy.evaluation.scores import class_scores, positive_score
 from checkworthy.schemas import did_you_mean
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError
@@ -135,6 +139,8 @@ class Baseline:
     core : bool
         Whether it is in :data:`CORE_BASELINES` (the default set of ``checkworthy
         evaluate``) when it needs no extra; an opt-in baseline says False.
+    model : str or None
+        The pretrained model it uses, named in its language warnings.
     """
 
     name: str
@@ -144,6 +150,7 @@ class Baseline:
     extra: str | None = None
     languages: tuple[str, ...] | None = None
     core: bool = True
+    model: str | None = None
 
     def build(self, random_state: int | None = None):
         """An unfitted estimator, seeded with ``random_state``."""
@@ -169,8 +176,14 @@ for _baseline in (
              core=False),
     Baseline("svm-ensemble", "svm_ensemble", "tfidf-svm and ngram-svm decision scores, each scaled by its spread on the training texts, averaged",
              core=False),
-    Baseline("embed-lr", "embed_lr", "all-MiniLM-L6-v2 embeddings + word TF-IDF + logistic regression", extra="embed", languages=("en",)),
-    Baseline("minilm-ft", "minilm_ft", "all-MiniLM-L6-v2 fine-tuned on the training sentences (one epoch, CPU)", extra="embed", languages=("en",)),
+    Baseline("embed-lr", "embed_lr", "all-MiniLM-L6-v2 embeddings + word TF-IDF + logistic regression", extra="embed", languages=("en",),
+             model="all-MiniLM-L6-v2"),
+    Baseline("minilm-ft", "minilm_ft", "all-MiniLM-L6-v2 fine-tuned on the training sentences (one epoch, CPU)", extra="embed", languages=("en",),
+             model="all-MiniLM-L6-v2"),
+    Baseline("muse-lr", "muse_lr", "Universal Sentence Encoder multilingual v3 embeddings + word TF-IDF + logistic regression",
+             extra="multilingual", languages=MULTILINGUAL_ENCODERS["use-m3"].languages, model="USE multilingual v3"),
+    Baseline("muse-ngram", "muse_ngram", "ngram-svm and muse-lr scores, each scaled by its spread on the training texts, averaged",
+             extra="multilingual", languages=MULTILINGUAL_ENCODERS["use-m3"].languages, model="USE multilingual v3"),
 ):
     register_baseline(_baseline)
 
@@ -199,10 +212,16 @@ def language_warnings(names, language: str | None) -> list[str]:
     warnings = []
     for name in dict.fromkeys(names):
         spec = get_baseline(name)
-        if spec.languages is not None and language not in spec.languages:
-            warnings.append(f"{name} uses an English-only model (all-MiniLM-L6-v2) but the data is in {language!r}: "
+        if spec.languages is None or language in spec.languages:
+            continue
+        if spec.languages == ("en",):
+            warnings.append(f"{name} uses an English-only model ({spec.model}) but the data is in {language!r}: "
                             "its embeddings of non-English text are weak, expect it to trail the character n-gram "
-                            "baselines (tfidf-svm); no multilingual encoder ships its weights in a package here")
+                            "baselines (tfidf-svm); muse-lr (extra 'multilingual') uses a multilingual encoder")
+        else:
+            warnings.append(f"{name} uses a model ({spec.model}) trained on {', '.join(spec.languages)}, not on "
+                            f"{language!r}: its embeddings of this text may be weak, compare it with the character "
+                            "n-gram baselines (tfidf-svm)")
     return warnings
 
 
@@ -225,6 +244,7 @@ def make_baseline(name: str, random_state: int | None = None):
 #: Types of our own that a saved model may contain; skops refuses any other type it does not know.
 TRUSTED_TYPES = (
     "checkworthy.evaluation.estimators.LinkMentionNormaliser",
+    "checkworthy.evaluation.estimators.MultilingualEmbedder",
     "checkworthy.evaluation.estimators.PositiveThresholdClassifier",
     "checkworthy.evaluation.estimators.ScaledScoreEnsemble",
     "checkworthy.evaluation.estimators.SentenceEmbedder",

@@ -18,16 +18,17 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline, make_union
 from sklearn.svm import LinearSVC
-from sklearn.utils.metaestimators import available_if
+from sklearn.utils.metaestimators import _BaseComposition, available_if
 from sklearn.utils.validation import check_is_fitted
 
-from checkworthy.evaluation.encoder import bfloat16_supported, sentence_encoder
+from checkworthy.evaluation.encoder import bfloat16_supported, multilingual_encoder, sentence_encoder
 from checkworthy.evaluation.finetune import FineTunedEncoderClassifier
 from checkworthy.evaluation.scores import class_scores
 from checkworthy.schemas.errors import InputError
 
 __all__ = [
     "LinkMentionNormaliser",
+    "MultilingualEmbedder",
     "PositiveThresholdClassifier",
     "PrecomputedEmbedder",
     "ScaledScoreEnsemble",
@@ -36,6 +37,9 @@ __all__ = [
     "encode_once",
     "majority",
     "minilm_ft",
+    "multilingual_lr",
+    "muse_lr",
+    "muse_ngram",
     "ngram_svm",
     "predict_from_scores",
     "svm_ensemble",
@@ -96,6 +100,32 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
         return np.asarray(embeddings, dtype=np.float32)
 
 
+class MultilingualEmbedder(SentenceEmbedder):
+    """Encode sentences with a multilingual encoder shipped in a package (L2-normalised rows).
+
+    A :class:`SentenceEmbedder` (so :func:`encode_once` treats it the same way) whose model is
+    one of :data:`checkworthy.evaluation.encoder.MULTILINGUAL_ENCODERS`: ``use-m3``
+    (Universal Sentence Encoder multilingual v3, 512 dimensions, numpy) or ``e5-small``
+    (multilingual-e5-small, 4-bit, 384 dimensions). The model is loaded on first use and not
+    stored in the estimator.
+
+    Parameters
+    ----------
+    encoder : str, default="use-m3"
+    """
+
+    def __init__(self, encoder: str = "use-m3"):
+        self.encoder = encoder
+
+    def fit(self, X, y=None):
+        self.n_features_out_ = multilingual_encoder(self.encoder).dimensions
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self)
+        return multilingual_encoder(self.encoder).encode([str(text) for text in X])
+
+
 class LinkMentionNormaliser(TransformerMixin, BaseEstimator):
     """Replace web links (``http://``, ``https://``) by `` http `` and @-mentions by ``@user`` (stateless).
 
@@ -118,7 +148,7 @@ class LinkMentionNormaliser(TransformerMixin, BaseEstimator):
         return [self.MENTION.sub("@user", self.LINK.sub(" http ", str(text))) for text in X]
 
 
-class ScaledScoreEnsemble(ClassifierMixin, BaseEstimator):
+class ScaledScoreEnsemble(ClassifierMixin, _BaseComposition):
     """The average of several classifiers' decision scores, each divided by its spread on the training texts.
 
     Each member's :func:`class_scores` (a decision function for a linear SVM) is divided,
@@ -135,6 +165,14 @@ class ScaledScoreEnsemble(ClassifierMixin, BaseEstimator):
 
     def __init__(self, estimators):
         self.estimators = estimators
+
+    def get_params(self, deep=True):
+        """The parameters, with each member's under ``NAME__`` when ``deep`` (as ``VotingClassifier``)."""
+        return self._get_params("estimators", deep=deep)
+
+    def set_params(self, **params):
+        self._set_params("estimators", **params)
+        return self
 
     def fit(self, X, y):
         self.estimators_ = [clone(estimator).fit(X, y) for _, estimator in self.estimators]
@@ -202,13 +240,15 @@ class PrecomputedEmbedder(TransformerMixin, BaseEstimator):
         return self.embeddings[[self.index_[t] for t in texts]]
 
 
-def encode_once(estimator, texts):
+def encode_once(estimator, texts, cache: dict | None = None):
     """``estimator`` (unfitted) with each :class:`SentenceEmbedder` in it replaced by the
     embeddings of ``texts``, each distinct text encoded once (a :class:`PrecomputedEmbedder`).
 
     An estimator without a sentence embedder is returned as it is. Fitting the result on
     any subset of ``texts`` gives the same model as fitting ``estimator`` (the encoder
     learns nothing from its input), without encoding the texts again in every fit.
+    ``cache`` (a dict kept by the caller) shares the embeddings between calls with the same
+    ``texts``, keyed by the embedder's settings: several models on one encoder encode once.
 
     Examples
     --------
@@ -223,9 +263,14 @@ def encode_once(estimator, texts):
         embedders = {name: value for name, value in params.items() if isinstance(value, SentenceEmbedder)}
     if not embedders:
         return estimator
-    unique = sorted(set(texts))
-    replaced = {name: PrecomputedEmbedder(tuple(unique), clone(embedder).fit(unique).transform(unique))
-                for name, embedder in embedders.items()}
+    unique = tuple(sorted(set(texts)))
+    cache = {} if cache is None else cache
+    replaced = {}
+    for name, embedder in embedders.items():
+        key = (repr(embedder), unique)
+        if key not in cache:
+            cache[key] = PrecomputedEmbedder(unique, clone(embedder).fit(unique).transform(unique))
+        replaced[name] = clone(cache[key])
     if "" in replaced:
         return replaced[""]
     return clone(estimator).set_params(**replaced)
@@ -360,6 +405,23 @@ def embed_lr(random_state):
         make_union(SentenceEmbedder(), word_tfidf()),
         LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000, random_state=random_state),
     )
+
+
+def multilingual_lr(random_state, encoder="use-m3"):
+    """``embed_lr``'s recipe with a multilingual encoder in the place of all-MiniLM-L6-v2."""
+    return make_pipeline(
+        make_union(MultilingualEmbedder(encoder), word_tfidf()),
+        LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000, random_state=random_state),
+    )
+
+
+def muse_lr(random_state):
+    return multilingual_lr(random_state, "use-m3")
+
+
+def muse_ngram(random_state):
+    """``ngram_svm`` and ``muse_lr`` together: their scores, each scaled by its spread on the training texts, averaged."""
+    return ScaledScoreEnsemble([("ngram-svm", ngram_svm(random_state)), ("muse-lr", muse_lr(random_state))])
 
 
 def minilm_ft(random_state):

