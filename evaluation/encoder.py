@@ -17,7 +17,7 @@ import importlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -112,7 +112,7 @@ def multilingual_encoder(name: str) -> MultilingualEncoder:
     return MULTILINGUAL_ENCODERS[name]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _loaded(name: str):
     encoder = multilingual_encoder(name)
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -86,7 +87,7 @@ def test_missing_extra_names_it(monkeypatch):
 class CountingEmbedder(estimators.SentenceEmbedder):
     """A stand-in encoder (two features from the text's length) that counts the texts it encodes."""
 
-    calls: list = []
+    calls: ClassVar[list] = []
 
     def __init__(self, scale: float = 1.0):
         self.scale = scale
