@@ -16,6 +16,8 @@ svm-ensemble  tfidf-svm and ngram-svm, decision scores scaled by their spread on
               training texts and averaged (not in the default set)
 muse-lr       Universal Sentence Encoder multilingual v3 embeddings (16 languages) + word TF-IDF
               + ``LogisticRegression`` (optional extra ``multilingual``, numpy only)
+me5-lr        multilingual-e5-small (4-bit, about 100 languages) embeddings + word TF-IDF
+              + ``LogisticRegression`` (extra ``multilingual``; about 20 times slower to encode)
 muse-ngram    ngram-svm and muse-lr, scores scaled by their spread on the training texts and
               averaged (extra ``multilingual``)
 embed-lr      all-MiniLM-L6-v2 sentence embeddings + word TF-IDF + ``LogisticRegression``
@@ -182,6 +184,8 @@ for _baseline in (
              model="all-MiniLM-L6-v2"),
     Baseline("muse-lr", "muse_lr", "Universal Sentence Encoder multilingual v3 embeddings + word TF-IDF + logistic regression",
              extra="multilingual", languages=MULTILINGUAL_ENCODERS["use-m3"].languages, model="USE multilingual v3"),
+    Baseline("me5-lr", "me5_lr", "multilingual-e5-small (4-bit) embeddings + word TF-IDF + logistic regression",
+             extra="multilingual", model="multilingual-e5-small"),
     Baseline("muse-ngram", "muse_ngram", "ngram-svm and muse-lr scores, each scaled by its spread on the training texts, averaged",
              extra="multilingual", languages=MULTILINGUAL_ENCODERS["use-m3"].languages, model="USE multilingual v3"),
 ):

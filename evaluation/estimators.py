@@ -36,6 +36,7 @@ __all__ = [
     "embed_lr",
     "encode_once",
     "majority",
+    "me5_lr",
     "minilm_ft",
     "multilingual_lr",
     "muse_lr",
@@ -417,6 +418,10 @@ def multilingual_lr(random_state, encoder="use-m3"):
 
 def muse_lr(random_state):
     return multilingual_lr(random_state, "use-m3")
+
+
+def me5_lr(random_state):
+    return multilingual_lr(random_state, "e5-small")
 
 
 def muse_ngram(random_state):

