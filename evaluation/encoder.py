@@ -87,7 +87,7 @@ def _e5_small(module):
     return model.query
 
 
-#: The multilingual encoders by name (``SentenceEmbedder(encoder=NAME)``).
+#: The multilingual encoders by name (``MultilingualEmbedder(NAME)``).
 MULTILINGUAL_ENCODERS: dict[str, MultilingualEncoder] = {
     encoder.name: encoder
     for encoder in (
