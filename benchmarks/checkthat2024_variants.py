@@ -204,6 +204,9 @@ def main(argv=None) -> int:
     parser.add_argument("--variants", default=None, help="comma-separated subset of the variants (default: all)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--pooled", action="store_true",
+                        help="add the other three languages' training parts (Spanish: its 3,500-tweet cut) to every fit; "
+                             "held-out and folds stay the target language's")
     args = parser.parse_args(argv)
     from sklearn.metrics import average_precision_score
 
@@ -212,6 +215,13 @@ def main(argv=None) -> int:
     train, held = (SplitData.from_dataset(dataset[s], s) for s in ("train", "validation"))
     train_ids, train_texts, train_y = list(train.ids), np.asarray(train.texts, dtype=object), train.labels
     held_texts, held_y = held.texts, held.labels == "Yes"
+    extra_texts, extra_y = np.asarray([], dtype=object), np.asarray([], dtype=object)
+    if args.pooled:
+        others = [SplitData.from_dataset(checkthat2024(args.data, other, train_from_dev=0.7)[0]["train"], "train")
+                  for other in ("ar", "en", "es", "nl") if other != args.language]
+        extra_texts = np.concatenate([np.asarray(o.texts, dtype=object) for o in others])
+        extra_y = np.concatenate([np.asarray(o.labels, dtype=object) for o in others])
+        print(f"pooled: every fit also trains on the other languages' {len(extra_y)} training rows")
     order = np.asarray(tweet_id_order(train_ids))
     folds = np.array_split(order, args.folds)  # contiguous blocks of tweet-id order
     names = args.variants.split(",") if args.variants else list(_recipes())
@@ -220,12 +230,14 @@ def main(argv=None) -> int:
     print("variant          held-out AP  held-out best F1 (optimistic)  CV out-of-fold AP  seconds")
     for name in names:
         start = time.perf_counter()
-        encoded = list(train_texts) + list(held_texts)
-        held_scores = scores(name, train_texts, train_y, held_texts, args.seed, encoded)
+        encoded = list(train_texts) + list(held_texts) + list(extra_texts)
+        held_scores = scores(name, np.concatenate([train_texts, extra_texts]), np.concatenate([train_y, extra_y]), held_texts,
+                             args.seed, encoded)
         oof = np.empty(len(train_y))
         for fold in folds:
             rest = np.setdiff1d(np.arange(len(train_y)), fold)
-            oof[fold] = scores(name, train_texts[rest], train_y[rest], train_texts[fold], args.seed, encoded)
+            oof[fold] = scores(name, np.concatenate([train_texts[rest], extra_texts]), np.concatenate([train_y[rest], extra_y]),
+                               train_texts[fold], args.seed, encoded)
         print(f"{name:<16} {average_precision_score(held_y, held_scores):.4f}       {best_f1(held_y, held_scores):.4f}"
               f"                         {average_precision_score(train_y == 'Yes', oof):.4f}             "
               f"{time.perf_counter() - start:5.0f}", flush=True)

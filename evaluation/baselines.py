@@ -17,7 +17,7 @@ svm-ensemble  tfidf-svm and ngram-svm, decision scores scaled by their spread on
 muse-lr       Universal Sentence Encoder multilingual v3 embeddings (16 languages) + word TF-IDF
               + ``LogisticRegression`` (optional extra ``multilingual``, numpy only)
 me5-lr        multilingual-e5-small (4-bit, about 100 languages) embeddings + word TF-IDF
-              + ``LogisticRegression`` (extra ``multilingual``; about 20 times slower to encode)
+              + ``LogisticRegression`` (extra ``multilingual``; about 14 times slower to encode)
 muse-ngram    ngram-svm and muse-lr, scores scaled by their spread on the training texts and
               averaged (extra ``multilingual``)
 embed-lr      all-MiniLM-L6-v2 sentence embeddings + word TF-IDF + ``LogisticRegression``
