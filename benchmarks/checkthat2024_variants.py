@@ -166,12 +166,11 @@ def _recipes():
         # Second round (session 7), written down before any was run: the multilingual encoders that
         # ship their weights in a package (extra "multilingual"), in embed-lr's recipe (embeddings +
         # word TF-IDF + LR, C=4), and each with ngram-svm in the scaled-score ensemble.
-        "muse-lr": lambda seed: e.multilingual_lr(seed, "use-m3"),
-        "me5-lr": lambda seed: e.multilingual_lr(seed, "e5-small"),
-        "muse-ngram": lambda seed: e.ScaledScoreEnsemble(
-            [("ngram-svm", make_baseline("ngram-svm", seed)), ("muse-lr", e.multilingual_lr(seed, "use-m3"))]),  # = baseline muse-ngram
+        "muse-lr": lambda seed: make_baseline("muse-lr", seed),
+        "me5-lr": lambda seed: make_baseline("me5-lr", seed),
+        "muse-ngram": lambda seed: make_baseline("muse-ngram", seed),
         "me5-ngram": lambda seed: e.ScaledScoreEnsemble(
-            [("ngram-svm", make_baseline("ngram-svm", seed)), ("me5-lr", e.multilingual_lr(seed, "e5-small"))]),
+            [("ngram-svm", make_baseline("ngram-svm", seed)), ("me5-lr", make_baseline("me5-lr", seed))]),
     }
 
 
@@ -228,9 +227,9 @@ def main(argv=None) -> int:
     print(f"{args.language}: train {len(train_y)} ({(train_y == 'Yes').mean():.0%} Yes), held-out {len(held_y)} "
           f"({held_y.mean():.0%} Yes); CV: {args.folds} folds contiguous in tweet-id order inside train")
     print("variant          held-out AP  held-out best F1 (optimistic)  CV out-of-fold AP  seconds")
+    encoded = list(train_texts) + list(held_texts) + list(extra_texts)  # every text a fit or a score sees
     for name in names:
         start = time.perf_counter()
-        encoded = list(train_texts) + list(held_texts) + list(extra_texts)
         held_scores = scores(name, np.concatenate([train_texts, extra_texts]), np.concatenate([train_y, extra_y]), held_texts,
                              args.seed, encoded)
         oof = np.empty(len(train_y))
