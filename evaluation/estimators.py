@@ -22,7 +22,7 @@ from sklearn.utils.metaestimators import _BaseComposition, available_if
 from sklearn.utils.validation import check_is_fitted
 
 from checkworthy.evaluation.encoder import bfloat16_supported, multilingual_encoder, sentence_encoder
-from checkworthy.evaluation.finetune import FineTunedEncoderClassifier
+from checkworthy.evaluation.finetune import FineTunedE5Classifier, FineTunedEncoderClassifier
 from checkworthy.evaluation.scores import class_scores
 from checkworthy.schemas.errors import InputError
 
@@ -434,6 +434,4 @@ def minilm_ft(random_state):
 
 
 def me5_ft(random_state):
-    from checkworthy.evaluation.finetune import FineTunedE5Classifier
-
     return FineTunedE5Classifier(epochs=3, max_length=128, random_state=random_state)

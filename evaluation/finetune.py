@@ -39,6 +39,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
+from checkworthy.evaluation.e5_torch import e5_transformer
 from checkworthy.evaluation.encoder import bfloat16_supported, sentence_encoder
 from checkworthy.schemas.errors import InputError
 from checkworthy.schemas.io import progress
@@ -352,6 +353,4 @@ class FineTunedE5Classifier(FineTunedEncoderClassifier):
 
     @staticmethod
     def _base():
-        from checkworthy.evaluation.e5_torch import e5_transformer
-
         return e5_transformer()
