@@ -228,6 +228,7 @@ class FineTunedEncoderClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X, y):
         from importlib.metadata import version
 
+        tokenizer, base = self._base()  # first: a missing extra is named before torch is imported
         import torch
 
         texts = list(X)
@@ -238,7 +239,6 @@ class FineTunedEncoderClassifier(ClassifierMixin, BaseEstimator):
         if len(classes) < 2:
             found = f"one class only ({classes[0]!r})" if len(classes) else "no sentence"
             raise InputError(f"FineTunedEncoderClassifier.fit: the training data has {found}; it needs sentences of at least two classes")
-        tokenizer, base = self._base()
         self._check_params(len(base.encoder.layer))
         self.__dict__.pop("_network_cache", None)
         self.classes_ = classes

