@@ -21,6 +21,7 @@ used by ``me5-lr`` do.
 from __future__ import annotations
 
 import importlib
+import re
 import struct
 from dataclasses import dataclass
 from functools import cache
@@ -160,12 +161,7 @@ class E5Tokenizer:
         if cached is not None:
             return cached
         normalised = "".join(self._normalisation.get(ch, ch) for ch in text)
-        collapsed = []
-        for ch in normalised:
-            if ch == " " and collapsed and collapsed[-1] == " ":
-                continue
-            collapsed.append(ch)
-        chars = "".join(collapsed)
+        chars = re.sub(" {2,}", " ", normalised)
         if not chars.startswith(" "):
             chars = " " + chars
         chars = chars.replace(" ", METASPACE)
