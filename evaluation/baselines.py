@@ -71,6 +71,7 @@ __all__ = [
     "Baseline",
     "MissingExtraError",
     "class_scores",
+    "f1_optimal_threshold",
     "get_baseline",
     "load_model",
     "make_baseline",
@@ -102,12 +103,21 @@ def tune_threshold(estimator, X, y, pos_label) -> float:
     Ties go to the lowest such threshold (the first maximum of the precision-recall
     curve). Give the validation split, never the split you report.
     """
-    from sklearn.metrics import precision_recall_curve  # scikit-learn: 1.3 s to import
-
     y_binary = np.asarray(y, dtype=object) == pos_label
     if not y_binary.any():
         raise InputError(f"cannot tune the decision threshold: the validation split has no {pos_label!r} sentence; add some or use a split that has them")
-    precision, recall, thresholds = precision_recall_curve(y_binary, positive_score(estimator, X, pos_label))
+    return f1_optimal_threshold(y_binary, positive_score(estimator, X, pos_label))
+
+
+def f1_optimal_threshold(y_binary, scores) -> float:
+    """The lowest score threshold that maximises positive-class F1 of ``scores >= threshold``.
+
+    ``y_binary`` is True for the positive sentences (at least one); ``scores`` are their
+    positive-class scores. :func:`tune_threshold` on scores already computed.
+    """
+    from sklearn.metrics import precision_recall_curve  # scikit-learn: 1.3 s to import
+
+    precision, recall, thresholds = precision_recall_curve(y_binary, scores)
     with np.errstate(invalid="ignore", divide="ignore"):
         f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
     return float(thresholds[int(np.argmax(f1[:-1]))])
