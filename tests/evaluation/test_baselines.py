@@ -73,6 +73,15 @@ def test_tuned_threshold_maximises_validation_f1():
         b.tune_threshold(Scores(), X, ["No"] * 5, "Yes")
 
 
+def test_f1_optimal_threshold_takes_the_lowest_of_tied_maxima():
+    # From 0.9 up: F1 2/3 (1 of 1 right, 1 of 2 found); from 0.4 up: 2 of 4 right, both
+    # found: 2/3 too; 0.8 and 0.7 give less. The lower of the tied thresholds wins.
+    y = np.array([True, False, False, True])
+    scores = np.array([0.9, 0.8, 0.7, 0.4])
+    assert b.f1_optimal_threshold(y, scores) == 0.4
+    assert b.f1_optimal_threshold(y[:3], scores[:3]) == 0.9
+
+
 def test_save_and_load_give_the_same_predictions(checkthat_dataset, tmp_path):
     dataset, scheme = checkthat_dataset
     data = prepare_splits(dataset, scheme)
