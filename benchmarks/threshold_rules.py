@@ -121,12 +121,13 @@ def main(argv=None) -> int:
                 scored = score_items(test.labels, labels=["No", "Yes"], pos_label="Yes", y_pred=predicted, groups=test.groups,
                                      n_resamples=args.n_resamples, random_state=seed)
                 row[rule] = {"threshold": threshold, "f1": scored["metrics"]["f1_positive"], "ci": scored["ci95"]["f1_positive"],
-                             "yes_rate": float(np.mean(predicted == "Yes"))}
+                             "yes_rate": float(np.mean(predicted == "Yes")), "dev_yes_rate": float(np.mean(dev_scores >= threshold))}
             rows.append(row)
             print(f"{name} seed {seed} (trained in {seconds:.0f} s): selection F1 validation {selection['validation']:.4f} "
                   f"bagged {selection['bagged']:.4f} | dev-test " + "; ".join(
                       f"{rule} threshold {row[rule]['threshold']:.4f} F1 {row[rule]['f1']:.4f} "
-                      f"[{row[rule]['ci'][0]:.3f}, {row[rule]['ci'][1]:.3f}] Yes rate {row[rule]['yes_rate']:.2f}" for rule in RULES),
+                      f"[{row[rule]['ci'][0]:.3f}, {row[rule]['ci'][1]:.3f}] Yes rate dev {row[rule]['dev_yes_rate']:.2f} "
+                      f"dev-test {row[rule]['yes_rate']:.2f}" for rule in RULES),
                   flush=True)
         mean_selection = {rule: float(np.mean([r["selection"][rule] for r in rows])) for rule in RULES}
         wins = sum(r["selection"]["bagged"] > r["selection"]["validation"] for r in rows)
