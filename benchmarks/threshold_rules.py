@@ -58,12 +58,6 @@ def bagged_f1_threshold(y_binary, scores, *, n_resamples: int = 200, random_stat
     return float(np.median(values))
 
 
-def f1_yes(y_binary, predicted) -> float:
-    true_positive = float(np.sum(y_binary & predicted))
-    denominator = float(np.sum(y_binary) + np.sum(predicted))
-    return 2 * true_positive / denominator if denominator else 0.0
-
-
 RULES = {
     "validation": lambda y, s, bootstrap: f1_optimal_threshold(y, s),
     "bagged": lambda y, s, bootstrap: bagged_f1_threshold(y, s, n_resamples=bootstrap),
@@ -72,6 +66,7 @@ RULES = {
 
 def selection_f1(y_binary, scores, *, splits: int, bootstrap: int) -> dict[str, float]:
     """Mean held-out F1 of Yes of each rule over ``splits`` stratified half-splits of dev."""
+    from sklearn.metrics import f1_score
     from sklearn.model_selection import StratifiedShuffleSplit
 
     folds = StratifiedShuffleSplit(n_splits=splits, test_size=0.5, random_state=0).split(scores, y_binary)
@@ -79,7 +74,7 @@ def selection_f1(y_binary, scores, *, splits: int, bootstrap: int) -> dict[str, 
     for tune, held in folds:
         for rule, threshold_of in RULES.items():
             threshold = threshold_of(y_binary[tune], scores[tune], bootstrap)
-            totals[rule] += f1_yes(y_binary[held], scores[held] >= threshold)
+            totals[rule] += f1_score(y_binary[held], scores[held] >= threshold, zero_division=0.0)
     return {rule: total / splits for rule, total in totals.items()}
 
 
@@ -104,7 +99,6 @@ def main(argv=None) -> int:
           f"dev-test {len(test.texts)} ({test_yes.mean():.1%} Yes); seeds {seeds}; {args.splits} half-splits; "
           f"bagged over {args.bootstrap} resamples")
     saved = {}
-    summary = {}
     for name in args.baselines.split(","):
         rows = []
         for seed in seeds:
@@ -114,7 +108,7 @@ def main(argv=None) -> int:
             dev_scores, test_scores = positive_score(model, dev.texts, "Yes"), positive_score(model, test.texts, "Yes")
             saved[f"{name}_seed{seed}_dev"], saved[f"{name}_seed{seed}_test"] = dev_scores, test_scores
             selection = selection_f1(dev_yes, dev_scores, splits=args.splits, bootstrap=args.bootstrap)
-            row = {"seed": seed, "train_s": seconds, "selection": selection}
+            row = {"selection": selection}
             for rule, threshold_of in RULES.items():
                 threshold = threshold_of(dev_yes, dev_scores, args.bootstrap)
                 predicted = np.where(test_scores >= threshold, "Yes", "No").astype(object)
@@ -132,7 +126,6 @@ def main(argv=None) -> int:
         mean_selection = {rule: float(np.mean([r["selection"][rule] for r in rows])) for rule in RULES}
         wins = sum(r["selection"]["bagged"] > r["selection"]["validation"] for r in rows)
         chosen = "bagged" if mean_selection["bagged"] > mean_selection["validation"] and wins > len(rows) / 2 else "validation"
-        summary[name] = chosen
         print(f"{name}: selection mean F1 validation {mean_selection['validation']:.4f}, bagged {mean_selection['bagged']:.4f}; "
               f"bagged higher for {wins} of {len(rows)} seeds -> the rule keeps {chosen!r}")
         for rule in RULES:
