@@ -37,6 +37,7 @@ from checkworthy.builder.corpora import (
     missing_checkthat_splits,
     read_checkthat_tsv,
     read_claimbuster_csv,
+    restore_lost_letters,
 )
 from checkworthy.schemas import load_scheme
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError
@@ -65,16 +66,24 @@ def _row(sid: str, article_id: str, text: str, label: str, names: list[str], sou
                start=start, end=start + len(text), role="body", source="", url="", language=language)
 
 
-def prepare_checkthat(directory: str | os.PathLike, config: BuildConfig, language: str = "en") -> Prepared:
-    """Rows of a CheckThat! 2022-2024 Task 1 folder for ``language``, keeping its splits."""
+def prepare_checkthat(directory: str | os.PathLike, config: BuildConfig, language: str = "en", *,
+                      restore_letters: bool = False) -> Prepared:
+    """Rows of a CheckThat! 2022-2024 Task 1 folder for ``language``, keeping its splits.
+
+    With ``restore_letters``, a file that lost a letter the other files have (the CT24
+    Dutch dev-test's ``t``) gets it back (:func:`~checkworthy.builder.corpora.restore_lost_letters`),
+    and what was done is listed under ``corpus_problems``.
+    """
     names = load_scheme(config.scheme).names
     if names != ["Yes", "No"]:
         raise InputError(f"--from checkthat needs the 'checkthat' scheme (Yes, No), not {config.scheme!r}")
     files = checkthat_split_files(directory, check_language(language), require_train=False)
     frames, skipped, problems = {}, [], []
-    for split in SPLITS:
-        if split in files:
-            frames[split] = _clean(read_checkthat_tsv(files[split]), skipped, problems)
+    corpora = {split: read_checkthat_tsv(files[split]) for split in SPLITS if split in files}
+    if restore_letters:
+        corpora = restore_lost_letters(corpora)
+    for split, corpus in corpora.items():
+        frames[split] = _clean(corpus, skipped, problems)
     # An id in two split files: the same tweet (same text) stays in the later split only.
     later: dict[str, str] = {}
     for split in reversed(SPLITS):
@@ -163,6 +172,7 @@ def build_from_corpus(
     finish: Callable[[Path], None] | None = None,
     wait: float = 0.0,
     language: str = "en",
+    restore_letters: bool = False,
 ) -> BuildResult:
     """Build a dataset version from an existing corpus folder.
 
@@ -185,6 +195,10 @@ def build_from_corpus(
     language : {"en", "ar", "nl", "es"}, default="en"
         CheckThat! only: the language whose files are read; recorded as
         ``settings["language"]`` in the manifest unless English.
+    restore_letters : bool, default=False
+        CheckThat! only: put back a letter a file lost (the CT24 Dutch dev-test's ``t``),
+        learned from the language's other files; recorded as ``settings["restore_letters"]``
+        and, with the restorer's measured accuracy, under ``corpus_problems``.
 
     Returns
     -------
@@ -200,9 +214,13 @@ def build_from_corpus(
     check_language(language)
     settings = {"corpus": kind}
     if kind == "checkthat":
-        prepared = prepare_checkthat(directory, config, language)
+        prepared = prepare_checkthat(directory, config, language, restore_letters=restore_letters)
         if language != "en":
             settings["language"] = language
+        if restore_letters:
+            settings["restore_letters"] = True
+    elif restore_letters:
+        raise InputError(f"--restore-letters is for --from checkthat; {kind} files have no lost letters to restore")
     elif language != "en":
         raise InputError(f"--language {language} is for --from checkthat; {kind} is English only")
     else:

@@ -7,8 +7,8 @@ Every space in such a text is a real space, or stands for one or more of the los
 :class:`LetterRestorer` learns which from clean text of the same language: it damages the
 clean text itself the same way, so it sees exactly what damaged text looks like, and fits
 a logistic regression that tells, for every space, how many letters it stood for (0 for a
-real space), from the characters around it (hashed character windows and the word
-fragments on either side).
+real space), from the characters around it (character windows and the word fragments on
+either side).
 
 A restored text is longer than the damaged one wherever a space stood for ``tt``, so
 offsets into the damaged text do not carry over.
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["LetterRestorer", "blank_letter"]
+__all__ = ["LetterRestorer", "blank_letter", "missing_letters"]
 
 WINDOW = 6
 SPACE = " "
@@ -32,6 +32,28 @@ SPACE = " "
 def blank_letter(text: str, letter: str, *, collapse_runs: bool = True) -> str:
     """``text`` with ``letter`` replaced by a space: each run of it by one space (``collapse_runs``), or each one."""
     return re.sub(re.escape(letter) + "+", SPACE, text) if collapse_runs else text.replace(letter, SPACE)
+
+
+def missing_letters(texts: Iterable[str], reference_texts: Iterable[str], *, min_share: float = 0.01,
+                    min_expected: float = 50.0) -> list[str]:
+    """Lowercase letters common in ``reference_texts`` but absent from ``texts``.
+
+    A letter is reported when it makes up at least ``min_share`` of the reference's
+    lowercase letters, never occurs in ``texts``, and ``texts`` has enough lowercase
+    letters that at least ``min_expected`` of it were due at the reference's rate (a
+    short text, or one in another script, lacks letters by chance).
+    """
+    seen = "".join(texts)
+    lower = sum(c.islower() for c in seen)
+    counts: dict[str, int] = {}
+    for text in reference_texts:
+        for c in text:
+            if c.islower():
+                counts[c] = counts.get(c, 0) + 1
+    total = sum(counts.values())
+    present = set(seen)
+    return sorted(c for c, n in counts.items()
+                  if n / total >= min_share and n / total * lower >= min_expected and c not in present)
 
 
 def _decisions(clean: str, letter: str, collapse_runs: bool) -> list[int]:
@@ -85,32 +107,27 @@ class LetterRestorer:
     letter : str
         The lost letter, one character (``"t"`` for the CheckThat! Dutch test files).
     C : float
-        Inverse regularisation of the logistic regressions.
-    n_features : int
-        Size of the hashed feature space.
+        Inverse regularisation of the logistic regression.
     """
 
     letter: str = "t"
     collapse_runs: bool = True
     C: float = 10.0
-    n_features: int = 2 ** 21
+    _vectorizer: object = field(default=None, repr=False)
     _model: object = field(default=None, repr=False)
 
     def __post_init__(self):
         if len(self.letter) != 1 or self.letter == SPACE:
             raise ValueError(f"letter must be one character other than a space, found {self.letter!r}")
 
-    def _matrix(self, damaged: Sequence[str]):
-        """Hashed features of every space of ``damaged``, and where each space is (text, offset)."""
-        from sklearn.feature_extraction import FeatureHasher
-
+    def _rows(self, damaged: Sequence[str]):
+        """Features of every space of ``damaged``, and where each space is (text, offset)."""
         rows, where = [], []
         for n, text in enumerate(damaged):
             for i in _spaces(text):
-                rows.append(_features(text, i))
+                rows.append(dict.fromkeys(_features(text, i), 1))
                 where.append((n, i))
-        hasher = FeatureHasher(n_features=self.n_features, input_type="string", alternate_sign=False)
-        return hasher.transform(rows), where
+        return rows, where
 
     def damage(self, text: str) -> str:
         """``text`` damaged the way this restorer undoes."""
@@ -118,14 +135,16 @@ class LetterRestorer:
 
     def fit(self, clean_texts: Iterable[str]) -> LetterRestorer:
         """Learn from ``clean_texts``: texts of the same language that still have the letter."""
+        from sklearn.feature_extraction import DictVectorizer
         from sklearn.linear_model import LogisticRegression
 
         clean = [t for t in clean_texts if t]
         if not any(self.letter in t for t in clean):
             raise ValueError(f"none of the {len(clean)} clean texts contains {self.letter!r}: nothing to learn from")
-        X, _ = self._matrix([self.damage(t) for t in clean])
+        rows, _ = self._rows([self.damage(t) for t in clean])
         truth = np.array([k for t in clean for k in _decisions(t, self.letter, self.collapse_runs)])
-        self._model = LogisticRegression(C=self.C, max_iter=2000).fit(X, truth)
+        self._vectorizer = DictVectorizer()
+        self._model = LogisticRegression(C=self.C, max_iter=2000).fit(self._vectorizer.fit_transform(rows), truth)
         return self
 
     def decide(self, damaged_texts: Sequence[str]) -> list[list[int]]:
@@ -134,9 +153,9 @@ class LetterRestorer:
             raise RuntimeError("LetterRestorer used before fit")
         damaged = list(damaged_texts)
         out: list[list[int]] = [[] for _ in damaged]
-        X, where = self._matrix(damaged)
-        if where:
-            for (n, _), k in zip(where, self._model.predict(X)):
+        rows, where = self._rows(damaged)
+        if rows:
+            for (n, _), k in zip(where, self._model.predict(self._vectorizer.transform(rows))):
                 out[n].append(int(k))
         return out
 

@@ -29,6 +29,7 @@ from checkworthy.builder.corpora import (
     read_checkthat2019_dir,
     read_checkthat_tsv,
     read_claimbuster_csv,
+    restore_lost_letters,
 )
 from checkworthy.schemas import load_scheme
 from checkworthy.schemas.errors import InputError
@@ -63,7 +64,8 @@ def tweet_id_order(ids) -> list[int]:
     return sorted(range(len(ids)), key=key)
 
 
-def checkthat2024(directory: str | os.PathLike, language: str = "en", *, train_from_dev: float | None = None):
+def checkthat2024(directory: str | os.PathLike, language: str = "en", *, train_from_dev: float | None = None,
+                  restore_letters: bool = False):
     """CheckThat! 2022-2024 Task 1 files as ``DatasetDict(train, validation=dev, test=dev-test)``.
 
     Parameters
@@ -76,6 +78,10 @@ def checkthat2024(directory: str | os.PathLike, language: str = "en", *, train_f
         and its first ``train_from_dev`` fraction (the oldest tweets) becomes train, the
         rest validation. Ignored when a train file exists. Without it a missing train
         file is an error naming the file.
+    restore_letters : bool, default=False
+        Put back a letter a file lost (the Dutch dev-test's ``t``), learned from the
+        language's other files (:func:`~checkworthy.builder.corpora.restore_lost_letters`);
+        what was done is one of the returned problems.
 
     Returns
     -------
@@ -97,8 +103,10 @@ def checkthat2024(directory: str | os.PathLike, language: str = "en", *, train_f
                          + ("; pass train_from_dev (--train-from-dev) to train on part of dev" if "train" not in files else ""))
     scheme = load_scheme("checkthat")
     frames, problems = {}, []
-    for split, path in files.items():
-        corpus = read_checkthat_tsv(path)
+    corpora = {split: read_checkthat_tsv(path) for split, path in files.items()}
+    if restore_letters:
+        corpora = restore_lost_letters(corpora)
+    for split, corpus in corpora.items():
         problems += corpus.problems
         frames[split] = corpus.frame
     if cut:

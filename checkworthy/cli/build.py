@@ -37,6 +37,7 @@ class BuildCommand(Command):
   checkworthy build export.json --adjudication adjudication.json --articles seeds --dataset data/ds
   checkworthy build --from checkthat ../shared/bench/checkthat2024 --dataset data/ct24
   checkworthy build --from checkthat ../shared/bench/checkthat2024 --language nl --dataset data/ct24-nl
+  checkworthy build --from checkthat ../shared/bench/checkthat2024 --language nl --restore-letters --dataset data/ct24-nl-restored
   checkworthy build --from claimbuster ../shared/bench/claimbuster --dataset data/cb
   checkworthy build --from claimbuster ../shared/bench/claimbuster --dataset data/cb --json   # summary as JSON
 """
@@ -50,6 +51,9 @@ class BuildCommand(Command):
                             help="build from an existing corpus folder instead of exports")
         parser.add_argument("--language", choices=list(CHECKTHAT_LANGUAGES), default=None,
                             help="with --from checkthat: the language whose CT24_checkworthy_<language>_*.tsv files are read (default: en)")
+        parser.add_argument("--restore-letters", action="store_true",
+                            help="with --from checkthat: put back a letter a file lost (the Dutch dev-test has no lowercase 't'), "
+                                 "learned from the language's other files; its measured accuracy goes to manifest.json")
         parser.add_argument("--dataset", required=True, metavar="DIR", help="dataset directory (versions go to DIR/versions/X.Y.Z)")
         parser.add_argument("--scheme", default=None, help="label scheme (default: claimbuster; checkthat for --from checkthat)")
         parser.add_argument("--aggregate", default="majority", choices=METHODS, help="how votes become a gold label (default: majority; ties stay unresolved)")
@@ -82,10 +86,12 @@ class BuildCommand(Command):
             config = BuildConfig(scheme=args.scheme or CORPORA[kind], aggregate=args.aggregate, seed=args.seed,
                                  group_by=args.group_by, dedupe=args.dedupe, skip_invalid=args.skip_invalid)
             result = build_from_corpus(kind, directory, args.dataset, config, version=args.new_version,
-                                       finish=lambda tmp: write_card(tmp), wait=args.wait, language=args.language or "en")
+                                       finish=lambda tmp: write_card(tmp), wait=args.wait, language=args.language or "en",
+                                       restore_letters=args.restore_letters)
         else:
-            if args.language:
-                raise InputError("--language is for --from checkthat DIR; Label Studio exports carry no language")
+            if args.language or args.restore_letters:
+                raise InputError(f"{'--language' if args.language else '--restore-letters'} is for --from checkthat DIR; "
+                                 "drop it when building from Label Studio exports")
             if not args.exports or not args.articles:
                 raise InputError("expected EXPORT file(s) and --articles SEEDS (or --from checkthat|claimbuster DIR)")
             config = BuildConfig(scheme=args.scheme or "claimbuster", aggregate=args.aggregate, seed=args.seed,
