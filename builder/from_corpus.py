@@ -30,6 +30,7 @@ from pathlib import Path
 
 from checkworthy.builder.build import BuildConfig, BuildResult, Prepared, commit_version, file_inputs
 from checkworthy.builder.corpora import (
+    CHECKTHAT_LANGUAGES,
     SPREADSHEET_ARTEFACTS,
     CorpusFile,
     check_language,
@@ -80,8 +81,13 @@ def prepare_checkthat(directory: str | os.PathLike, config: BuildConfig, languag
     files = checkthat_split_files(directory, check_language(language), require_train=False)
     frames, skipped, problems = {}, [], []
     corpora = {split: read_checkthat_tsv(files[split]) for split in SPLITS if split in files}
+    unrestored = None
     if restore_letters:
+        before = corpora
         corpora = restore_lost_letters(corpora)
+        if all(corpora[s] is before[s] for s in corpora):
+            unrestored = (f"--restore-letters: no {CHECKTHAT_LANGUAGES[language]} file lacks a letter the others have; "
+                          "nothing was restored")
     for split, corpus in corpora.items():
         frames[split] = _clean(corpus, skipped, problems)
     # An id in two split files: the same tweet (same text) stays in the later split only.
@@ -115,6 +121,8 @@ def prepare_checkthat(directory: str | os.PathLike, config: BuildConfig, languag
     if missing:
         prepared.warnings.insert(0, f"{directory}: no file for {'; '.join(missing)}: the version has only the splits found "
                                     f"({', '.join(s for s in SPLITS if s in files)})")
+    if unrestored:
+        prepared.warnings.insert(0, unrestored)
     return prepared
 
 

@@ -143,6 +143,17 @@ def test_evaluation_reader_restores_too(dutch_folder):
     assert not any("t" in t for t in plain["test"]["text"])
 
 
+def test_build_says_when_there_was_nothing_to_restore(dutch_folder, tmp_path, capsys):
+    folder, _ = dutch_folder
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    for name in ("train", "dev"):
+        (clean / f"CT24_checkworthy_dutch_{name}.tsv").write_bytes((folder / f"CT24_checkworthy_dutch_{name}.tsv").read_bytes())
+    assert main(["build", "--from", "checkthat", str(clean), "--language", "nl", "--restore-letters",
+                 "--dataset", str(tmp_path / "ds"), "--quiet"]) == 0
+    assert "--restore-letters: no dutch file lacks a letter the others have; nothing was restored" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("args", [["export.json", "--articles", "seeds"], ["--from", "claimbuster", "cb"]])
 def test_restore_letters_is_for_checkthat_only(args, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
