@@ -237,8 +237,12 @@ def restore_lost_letters(files: dict[str, CorpusFile], *, holdout: int = 5) -> d
         for letter in missing_letters(corpus.frame["text"], reference):
             clean = [t for t in reference if t]
             held, kept = clean[::holdout], [t for i, t in enumerate(clean) if i % holdout]
-            measured = LetterRestorer(letter).fit(kept).evaluate(held)
-            restorer = LetterRestorer(letter).fit(clean)
+            try:
+                measured = LetterRestorer(letter).fit(kept).evaluate(held)
+                restorer = LetterRestorer(letter).fit(clean)
+            except ValueError as error:
+                raise InputError(f"{corpus.path}: has no {letter!r} and the other files are too small to learn it back "
+                                 f"from ({len(clean)} texts: {error}); build without --restore-letters") from error
             texts = list(restored[split].frame["text"])
             new = restorer.restore(texts)
             changed = sum(a != b for a, b in zip(texts, new))

@@ -106,6 +106,9 @@ class LetterRestorer:
     ----------
     letter : str
         The lost letter, one character (``"t"`` for the CheckThat! Dutch test files).
+    collapse_runs : bool
+        True when a run of the letter became one space (``tt`` -> `` ``, as in the
+        CheckThat! Dutch files); False when each letter became a space.
     C : float
         Inverse regularisation of the logistic regression.
     """
@@ -143,6 +146,8 @@ class LetterRestorer:
             raise ValueError(f"none of the {len(clean)} clean texts contains {self.letter!r}: nothing to learn from")
         rows, _ = self._rows([self.damage(t) for t in clean])
         truth = np.array([k for t in clean for k in _decisions(t, self.letter, self.collapse_runs)])
+        if truth.all():
+            raise ValueError(f"the {len(clean)} clean texts have no real space: nothing to tell the letter's spaces from")
         self._vectorizer = DictVectorizer()
         self._model = LogisticRegression(C=self.C, max_iter=2000).fit(self._vectorizer.fit_transform(rows), truth)
         return self

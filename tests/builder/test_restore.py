@@ -63,6 +63,8 @@ def test_restorer_refuses_what_it_cannot_do():
         LetterRestorer(" ")
     with pytest.raises(ValueError, match="none of the 2 clean texts contains 'q'"):
         LetterRestorer("q").fit(["Het is niet.", "Dat wel."])
+    with pytest.raises(ValueError, match="the 2 clean texts have no real space"):
+        LetterRestorer("t").fit(["tt", "Het"])
     with pytest.raises(RuntimeError, match="before fit"):
         LetterRestorer("t").restore(["he  is"])
 
