@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from checkworthy.builder.restore import LetterRestorer, missing_letters
+from checkworthy.builder.restore import LetterRestorer, guess_damage, missing_letters
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError
 
 if TYPE_CHECKING:
@@ -212,7 +212,9 @@ def restore_lost_letters(files: dict[str, CorpusFile], *, holdout: int = 5) -> d
 
     A file lacks a letter when the letter is common in the other files (at least 1% of
     their lowercase letters) and absent from its own texts of 200 or more letters (the
-    CT24 Dutch dev-test has no lowercase ``t``: each run of it became one space). A
+    CT24 Dutch dev-test has no lowercase ``t``: each run of it became one space). Whether
+    a run of the letter became one space or each letter a space is read from the file
+    (:func:`~checkworthy.builder.restore.guess_damage`). A
     :class:`~checkworthy.builder.restore.LetterRestorer` learns from the other files'
     texts and puts the letter back; its accuracy is first measured on every
     ``holdout``-th of those clean texts, damaged the same way, with a restorer fitted on
@@ -237,9 +239,10 @@ def restore_lost_letters(files: dict[str, CorpusFile], *, holdout: int = 5) -> d
         for letter in missing_letters(corpus.frame["text"], reference):
             clean = [t for t in reference if t]
             held, kept = clean[::holdout], [t for i, t in enumerate(clean) if i % holdout]
+            collapse, shares = guess_damage(corpus.frame["text"], clean, letter)
             try:
-                measured = LetterRestorer(letter).fit(kept).evaluate(held)
-                restorer = LetterRestorer(letter).fit(clean)
+                measured = LetterRestorer(letter, collapse_runs=collapse).fit(kept).evaluate(held)
+                restorer = LetterRestorer(letter, collapse_runs=collapse).fit(clean)
             except ValueError as error:
                 raise InputError(f"{corpus.path}: has no {letter!r} and the other files are too small to learn it back "
                                  f"from ({len(clean)} texts: {error}); build without --restore-letters") from error
@@ -247,7 +250,10 @@ def restore_lost_letters(files: dict[str, CorpusFile], *, holdout: int = 5) -> d
             new = restorer.restore(texts)
             changed = sum(a != b for a, b in zip(texts, new))
             note = (
-                f"{corpus.path}: restored {letter!r}: {sum(t.count(letter) for t in new)} put back in {changed} of {len(new)} texts "
+                f"{corpus.path}: restored {letter!r}: {sum(t.count(letter) for t in new)} put back in {changed} of {len(new)} texts, "
+                f"{'each run of it' if collapse else 'each one'} taken to have become one space (spaces followed by another: "
+                f"{shares['observed']:.1%} here, {shares['runs']:.1%} in the other files with each run of {letter!r} a space, "
+                f"{shares['each']:.1%} with each {letter!r} a space), "
                 f"by a model learned from the {len(clean)} texts of {', '.join(c.path.name for c in others)}; measured on "
                 f"{len(held)} of those texts held out and damaged the same way, it decides {measured['accuracy']:.1%} of "
                 f"{measured['positions']} spaces right and {measured['words_found']:.1%} of their words come back "

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["LetterRestorer", "blank_letter", "missing_letters"]
+__all__ = ["LetterRestorer", "blank_letter", "guess_damage", "missing_letters"]
 
 WINDOW = 6
 SPACE = " "
@@ -54,6 +54,35 @@ def missing_letters(texts: Iterable[str], reference_texts: Iterable[str], *, min
     present = set(seen)
     return sorted(c for c, n in counts.items()
                   if n / total >= min_share and n / total * lower >= min_expected and c not in present)
+
+
+def _double_space_share(texts: Iterable[str]) -> float:
+    joined = "".join(texts)
+    spaces = joined.count(SPACE)
+    return joined.count(SPACE * 2) / spaces if spaces else 0.0
+
+
+def guess_damage(damaged_texts: Iterable[str], clean_texts: Iterable[str], letter: str) -> tuple[bool, dict[str, float]]:
+    """Whether a run of ``letter`` became one space (True) or each letter a space (False).
+
+    Decided by the share of spaces followed by another space: ``damaged_texts`` is
+    compared with ``clean_texts`` damaged both ways, and the closer way wins (a ``tt``
+    leaves two spaces only when each letter became one).
+
+    Returns
+    -------
+    collapse_runs : bool
+    shares : dict
+        The share in ``damaged_texts`` (``observed``) and in the clean texts damaged each
+        way (``runs``, ``each``).
+    """
+    clean = list(clean_texts)
+    shares = {
+        "observed": _double_space_share(damaged_texts),
+        "runs": _double_space_share(blank_letter(t, letter) for t in clean),
+        "each": _double_space_share(blank_letter(t, letter, collapse_runs=False) for t in clean),
+    }
+    return abs(shares["observed"] - shares["runs"]) <= abs(shares["observed"] - shares["each"]), shares
 
 
 def _decisions(clean: str, letter: str, collapse_runs: bool) -> list[int]:

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from checkworthy.builder.corpora import read_checkthat_tsv, restore_lost_letters
-from checkworthy.builder.restore import LetterRestorer, blank_letter, missing_letters
+from checkworthy.builder.restore import LetterRestorer, blank_letter, guess_damage, missing_letters
 from checkworthy.builder.store import load_manifest, load_version, resolve_version_dir
 from checkworthy.cli import main
 from checkworthy.evaluation.external import checkthat2024
@@ -84,6 +84,23 @@ def test_missing_letters_needs_a_common_letter_and_enough_text():
     assert missing_letters(["هل ارتفعت الضرائب بنسبة خمسة في المئة؟"] * 200, clean) == []  # another script
 
 
+@pytest.mark.parametrize("collapse", [True, False])
+def test_guess_damage_tells_runs_from_single_letters(collapse):
+    clean = dutch(200, seed=10)
+    damaged = [blank_letter(t, "t", collapse_runs=collapse) for t in dutch(100, seed=11)]
+    guessed, shares = guess_damage(damaged, clean, "t")
+    assert guessed is collapse
+    assert shares["each"] > shares["runs"]  # "tt" leaves two spaces only when each letter became one
+
+
+def test_restorer_for_one_space_per_letter():
+    restorer = LetterRestorer("t", collapse_runs=False).fit(dutch(300, seed=12))
+    clean = "Het is niet dat de mensen thuis zitten met https://t.co/x9."
+    assert restorer.damage(clean).count(" ") == clean.count(" ") + clean.count("t")
+    assert restorer.restore([restorer.damage(clean)]) == [clean]
+    assert restorer.evaluate(dutch(50, seed=13))["accuracy"] > 0.97
+
+
 TWEET_HEADER = "tweet_id\ttweet_url\ttweet_text\tclass_label"
 
 
@@ -116,7 +133,18 @@ def test_adapter_restores_the_file_that_lost_a_letter(dutch_folder):
     assert "CT24_checkworthy_dutch_dev-test.tsv: restored 't'" in note
     assert "learned from the 400 texts of CT24_checkworthy_dutch_train.tsv, CT24_checkworthy_dutch_dev.tsv" in note
     assert "held out" in note and "spaces right" in note
+    assert "each run of it taken to have become one space" in note
     assert any("no lowercase 't'" in p for p in restored["test"].problems)  # the reader's report stays
+
+
+def test_adapter_reads_the_kind_of_damage_from_the_file(dutch_folder, tmp_path):
+    folder, clean_test = dutch_folder
+    files = {s: read_checkthat_tsv(folder / f"CT24_checkworthy_dutch_{p}.tsv") for s, p in (("train", "train"), ("validation", "dev"))}
+    each = tmp_path / "CT24_checkworthy_dutch_dev-test.tsv"
+    each.write_text(_tweets([blank_letter(t, "t", collapse_runs=False) for t in clean_test], 3000), encoding="utf-8")
+    restored = restore_lost_letters({**files, "test": read_checkthat_tsv(each)})
+    assert sum(a == b for a, b in zip(restored["test"].frame["text"], clean_test)) >= 50
+    assert any("each one taken to have become one space" in p for p in restored["test"].problems)
 
 
 def test_build_restore_letters_to_load_dataset(dutch_folder, tmp_path, capsys):
