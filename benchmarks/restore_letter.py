@@ -59,7 +59,7 @@ from pathlib import Path
 
 import numpy as np
 
-from checkworthy.builder.restore import LetterRestorer
+from checkworthy.builder.restore import LetterRestorer, guess_damage
 from checkworthy.evaluation.baselines import f1_optimal_threshold, positive_score
 from checkworthy.evaluation.external import checkthat2024
 from checkworthy.evaluation.harness import SplitData, fit_baseline, score_items
@@ -94,6 +94,10 @@ def main(argv=None) -> int:
           f"{quality['precision']:.4f}, recall {quality['recall']:.4f}, words found {quality['words_found']:.4f} "
           f"(blanked: {quality['damaged_words_found']:.4f}), texts exact {quality['texts_exact']:.4f}", flush=True)
 
+    collapse, shares = guess_damage(test.texts, [*train.texts, *dev.texts], letter)
+    print(f"dev-test: spaces followed by another {shares['observed']:.4f}; train + dev with each run of {letter!r} a space "
+          f"{shares['runs']:.4f}, with each {letter!r} a space {shares['each']:.4f} -> "
+          f"{'each run became one space' if collapse else 'each letter became a space'} (the restorer assumes the first)")
     final_restorer = LetterRestorer(letter).fit([*train.texts, *dev.texts])
     test_restored = final_restorer.restore(test.texts)
     changed = sum(a != b for a, b in zip(test.texts, test_restored))
