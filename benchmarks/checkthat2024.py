@@ -181,7 +181,7 @@ def main(argv=None) -> int:
 
     dataset, problems = checkthat2024(args.data, language, train_from_dev=args.train_from_dev, restore_letters=args.restore_letters)
     for problem in problems:
-        if "restored" in problem:
+        if ": restored " in problem:  # what --restore-letters did, not the reader's missing-letter report
             print(problem)
     print(f"data problems reported by the reader (kept, as in the official data): {len(problems)}")
     evaluation = evaluate_baselines(

@@ -109,9 +109,12 @@ def _fragment_right(text: str, i: int) -> str:
     return text[i + 1:] if end < 0 else text[i + 1:end]
 
 
-def _features(text: str, i: int) -> list[str]:
-    """Features of the space at ``i`` of the damaged ``text``."""
-    padded = "\x02" * WINDOW + text + "\x03" * WINDOW
+def _pad(text: str) -> str:
+    return "\x02" * WINDOW + text + "\x03" * WINDOW
+
+
+def _features(text: str, padded: str, i: int) -> list[str]:
+    """Features of the space at ``i`` of the damaged ``text`` (``padded`` is ``_pad(text)``)."""
     j = i + WINDOW
     left, right = padded[j - WINDOW:j], padded[j + 1:j + 1 + WINDOW]
     out = [f"l{k}={left[-k:]}" for k in range(1, WINDOW + 1)]
@@ -156,8 +159,9 @@ class LetterRestorer:
         """Features of every space of ``damaged``, and where each space is (text, offset)."""
         rows, where = [], []
         for n, text in enumerate(damaged):
+            padded = _pad(text)
             for i in _spaces(text):
-                rows.append(dict.fromkeys(_features(text, i), 1))
+                rows.append(dict.fromkeys(_features(text, padded, i), 1))
                 where.append((n, i))
         return rows, where
 
