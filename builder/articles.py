@@ -601,16 +601,24 @@ def _parse_html(html: str):
     return page
 
 
+#: htmldate's settings: the page's first publication date, from its markup only (see :func:`_extract`).
+_DATE_PARAMS = {"original_date": True, "extensive_search": False}
+
+
 def _extract(page):
     """trafilatura's article body and metadata (``.text``, ``.title``, ``.author``, ...) of a parsed page, or None.
 
-    trafilatura reads a copy of ``page``, which it prunes.
+    trafilatura reads a copy of ``page``, which it prunes. Its date (``.date``, through htmldate)
+    comes from what the page marks as dates (meta tags, JSON-LD, ``<time>``, the URL, full
+    timestamps), never from htmldate's extensive search, which falls back to a copyright year
+    or any year in the text ("unemployment is the lowest since 2010" gave ``2010-01-01``).
     """
     import trafilatura  # trafilatura (lxml, dateparser) is only needed for HTML articles
 
     try:
         return trafilatura.bare_extraction(
-            page, with_metadata=True, include_comments=False, include_tables=True, include_images=False, deduplicate=False
+            page, with_metadata=True, include_comments=False, include_tables=True, include_images=False, deduplicate=False,
+            date_extraction_params=_DATE_PARAMS,
         )
     except (RecursionError, ValueError):
         return None

@@ -359,3 +359,25 @@ def test_html_quotation_inside_the_body_is_kept_one_outside_is_not():
         "— Ana Lima (@analima) November 18, 2019",
         *_BRIDGE[2:4],
     ]
+
+
+_UNDATED = """<html lang="en"><head><title>Jobless rate falls</title>{head}</head><body>
+<nav><a href="/">Home</a></nav><article><h1>Jobless rate falls</h1>
+<p>The jobless rate fell to 3.9 percent in the third quarter, the statistics office said on Friday, its lowest level since 2010.</p>
+<p>The ministry said 40,000 people found work in the quarter, most of them in construction and in the care sector.</p>
+{body}</article><footer>&copy; 2025 Daily Example. All rights reserved.</footer></body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "expected"),
+    [
+        ("", "", None),  # a year in the text or the footer is not a publication date
+        ('<meta property="article:published_time" content="2024-03-01T08:00:00Z">', "", "2024-03-01T08:00:00Z"),
+        ('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2023-06-15"}</script>', "", "2023-06-15"),
+        ("", '<p>Published <time datetime="2022-02-02">2 February 2022</time></p>', "2022-02-02"),
+    ],
+    ids=["no-date", "meta", "json-ld", "time"],
+)
+def test_html_published_date_comes_from_the_page_markup_never_from_a_year_in_the_text(write, head, body, expected):
+    [article] = read_articles([write("jobs.html", _UNDATED.format(head=head, body=body))])
+    assert article.published == expected
