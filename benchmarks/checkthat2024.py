@@ -20,7 +20,10 @@ always-Yes scores 0.860 there, and a threshold tuned on dev can land close to it
 ``--language all`` trains every baseline once on the four training sets together
 (Spanish: the dev cut above) and reports each language's dev-test twice: with one
 threshold tuned on the four validation sets together, and with a threshold tuned on
-that language's own validation set.
+that language's own validation set. Beside it, the same baseline trained on that
+language alone (threshold tuned on its own validation set, as ``--language xx`` does),
+and a paired bootstrap of the pooled model's F1 of Yes (own threshold) minus the
+language-alone one on the same dev-test tweets: whether pooling helps each language.
 
 1. The organisers' seed-0 random baseline (``random.seed(0)``, one
    ``random.choice(["Yes", "No"])`` per dev-test row in file order), written in the
@@ -53,10 +56,14 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 from checkworthy.builder.corpora import CHECKTHAT_LANGUAGES, checkthat_split_files, read_checkthat_tsv
 from checkworthy.evaluation.baselines import CORE_BASELINES, get_baseline, positive_score, tune_threshold, with_threshold
+from checkworthy.evaluation.bootstrap import paired_bootstrap_test
 from checkworthy.evaluation.external import checkthat2024, prediction_throughput, tweet_id_order
 from checkworthy.evaluation.harness import SplitData, evaluate_baselines, fit_baseline, score_items
+from checkworthy.evaluation.metrics import METRICS
 from checkworthy.evaluation.report import write_evaluation
 from checkworthy.evaluation.scoring import score_file
 from checkworthy.schemas import load_scheme
@@ -94,7 +101,8 @@ def all_languages(args) -> int:
     validation = SplitData.from_dataset(concatenate_datasets([d["validation"] for d in data.values()]), "validation")
     print(f"all four languages: train {train.labels.size} rows, validation {validation.labels.size} rows "
           f"(Spanish train and validation cut from Spanish dev, see the docstring)")
-    print("baseline      language  dev-test F1 Yes [95% CI], joint threshold  | own-language threshold       | dev-test AP")
+    print("baseline      language  dev-test F1 Yes [95% CI], joint threshold | own-language threshold  | AP     "
+          "| trained on the language alone: F1 Yes [95% CI], AP | pooled (own threshold) - alone, F1 Yes [95% CI] p")
     for name in args.baselines.split(","):
         model, _ = fit_baseline(name, train, validation, scheme.positive, seed=args.seed, threshold="none")
         tuned = get_baseline(name).tune_threshold
@@ -104,23 +112,32 @@ def all_languages(args) -> int:
         for language, dataset in data.items():
             test = SplitData.from_dataset(dataset["test"], "test")
             own_validation = SplitData.from_dataset(dataset["validation"], "validation")
-            cells = []
-            for rule in ("joint", "own"):
-                if not tuned:
-                    chosen = model
-                elif rule == "joint":
-                    chosen = joint
-                else:
-                    value = tune_threshold(model, own_validation.texts, own_validation.labels, scheme.positive)
-                    chosen = with_threshold(model, scheme.positive, value, own_validation.texts, own_validation.labels)
-                scored = score_items(test.labels, labels=scheme.names, pos_label=scheme.positive, y_pred=chosen.predict(test.texts),
-                                     y_score=positive_score(model, test.texts, scheme.positive),
-                                     groups=None, n_resamples=args.n_resamples, random_state=args.seed)
-                cells.append(scored)
-            print(f"{name:<13} {language:<9} {cells[0]['metrics']['f1_positive']:.4f} {_interval(cells[0]['ci95']['f1_positive'])}"
-                  f"                   | {cells[1]['metrics']['f1_positive']:.4f} {_interval(cells[1]['ci95']['f1_positive'])}"
-                  f"     | {cells[1]['metrics']['average_precision']:.4f}")
+            alone, _ = fit_baseline(name, SplitData.from_dataset(dataset["train"], "train"), own_validation, scheme.positive,
+                                    seed=args.seed, threshold="none")
+            systems = {"joint": (joint if tuned else model, model), "own": (_own_threshold(model, own_validation, scheme, tuned), model),
+                       "alone": (_own_threshold(alone, own_validation, scheme, tuned), alone)}
+            predicted, cells = {}, {}
+            for rule, (chosen, scorer) in systems.items():
+                predicted[rule] = chosen.predict(test.texts)
+                cells[rule] = score_items(test.labels, labels=scheme.names, pos_label=scheme.positive, y_pred=predicted[rule],
+                                          y_score=positive_score(scorer, test.texts, scheme.positive),
+                                          groups=None, n_resamples=args.n_resamples, random_state=args.seed)
+            paired = paired_bootstrap_test(METRICS["f1_positive"], test.labels, predicted["own"], predicted["alone"],
+                                           groups=np.arange(test.labels.size), pos_label=scheme.positive, labels=scheme.names,
+                                           n_resamples=args.n_resamples, random_state=args.seed)
+            f1 = {rule: f"{cell['metrics']['f1_positive']:.4f} {_interval(cell['ci95']['f1_positive'])}" for rule, cell in cells.items()}
+            print(f"{name:<13} {language:<9} {f1['joint']}                | {f1['own']} | {cells['own']['metrics']['average_precision']:.4f} "
+                  f"| {f1['alone']}, {cells['alone']['metrics']['average_precision']:.4f}                 "
+                  f"| {paired['delta']:+.4f} [{paired['low']:.4f}, {paired['high']:.4f}] p={paired['p_value']:.3f}")
     return 0
+
+
+def _own_threshold(model, validation: SplitData, scheme, tuned: bool):
+    """``model`` with its threshold tuned on ``validation`` (a baseline without a tuned threshold is returned as it is)."""
+    if not tuned:
+        return model
+    value = tune_threshold(model, validation.texts, validation.labels, scheme.positive)
+    return with_threshold(model, scheme.positive, value, validation.texts, validation.labels)
 
 
 def main(argv=None) -> int:

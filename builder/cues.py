@@ -19,7 +19,7 @@ from functools import lru_cache
 from checkworthy.builder.languages import WITH_CUES, rules_for
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
-_QUANTITY = re.compile(r"[$\u00a3\u20ac\u00a5]\s?\d[\d,.]*|\d[\d,.\u066b\u066c]*(?:\s?%|\s?\u066a)?|[\u0660-\u0669]+")
+_QUANTITY = re.compile(r"[$\u00a3\u20ac\u00a5]\s?\d(?:[\d,.]*\d)?|\d(?:[\d,.\u066b\u066c]*\d)?(?:\s?%|\s?\u066a)?|[\u0660-\u0669]+")
 _YEAR = re.compile(r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)")
 _QUESTION = re.compile(r"(?:[?\u061f][\"'\u201d\u2019\u00bb)]*$)|^[\"'\u201c\u00ab(]*\u00bf")
 _ENTITY = re.compile(r"(?<=[\s(\"\u201c\u00ab])(?:[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+|[A-Z]{2,})(?:\s+(?:[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+|[A-Z]{2,}))*")

@@ -217,6 +217,21 @@ def test_language_without_cue_words_uses_language_independent_cues():
     assert score == 0.5
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "quantity"),
+    [
+        ("de", "Die Arbeitslosigkeit ist die niedrigste seit 2008.", "2008"),  # the full stop ends the sentence, not the number
+        ("nl", "Er zijn 1.200 banen bij, 3,5 procent meer.", "1.200"),
+        ("es", "El paro bajó al 11,2%, según el INE.", "11,2%"),
+        ("pt", "O governo investiu R$ 3 bilhões, disse.", "$ 3"),
+        ("fr", "Le budget est de 4,5 milliards, selon le ministère.", "4,5"),
+    ],
+)
+def test_quantity_reason_ends_with_the_number_not_the_punctuation_after_it(language, text, quantity):
+    _, reason = _score(text, language)
+    assert f"quantity ({quantity})" in reason
+
+
 def test_english_scores_and_reasons_are_unchanged():
     text = "Prices rose 4% in May, the bureau said."
     assert _score(text, "en") == _score(text, None) == (0.9, "quantity (4%); comparison (rose); attribution (said); date (in May); named entities (May)")
