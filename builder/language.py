@@ -9,8 +9,11 @@ the best language); a language given by the input or the flag has none.
 tweets, single sentences and whole documents in ar, en, es and nl.
 
 Codes are ISO 639-1 (two letters) where one exists, else ISO 639-3; a region or script
-subtag is dropped (``es-ES`` -> ``es``). ``und`` is an article with no letters to detect
-from.
+subtag is dropped (``es-ES`` -> ``es``). A code given by the input is checked against the
+IANA language subtag registry and written in that form (with ``langcodes``): ``spa`` and
+``es`` are the same language, ``iw`` is ``he``, and a code the registry does not know
+(``sp``, ``zz``) is an error rather than a language without rules. ``und`` is an article
+with no letters to detect from.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import dataclasses
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+
+import langcodes
 
 from checkworthy.schemas.errors import InputError
 from checkworthy.schemas.records import Article
@@ -45,6 +50,8 @@ def normalise_language(value: object, where: str) -> str:
     --------
     >>> normalise_language("pt-BR", "a.jsonl: line 3")
     'pt'
+    >>> normalise_language("spa", "--language")
+    'es'
     """
     match = _TAG.match(value.strip()) if isinstance(value, str) else None
     if match is None:
@@ -52,7 +59,13 @@ def normalise_language(value: object, where: str) -> str:
             f"{where}: field 'language': expected a language code such as 'en', 'es' or 'pt-BR' "
             f"(ISO 639-1, or an IETF tag), found {value!r}; fix the code or leave the field out to detect the language"
         )
-    return match.group(1).lower()
+    primary = match.group(1).lower()
+    if not langcodes.tag_is_valid(primary):
+        raise InputError(
+            f"{where}: field 'language': {value.strip()!r} is not a language code of the IANA "
+            "registry (ISO 639); write the language's code, such as 'en', 'es', 'nl' or 'ar', or leave the field out to detect the language"
+        )
+    return langcodes.Language.get(primary).language or UNDETERMINED
 
 
 @lru_cache(maxsize=1)

@@ -50,9 +50,26 @@ def test_text_without_letters_is_undetermined():
     assert detect_language("2024 - 17:45 / 3.5%") == ("und", 0.0)
 
 
-@pytest.mark.parametrize(("value", "expected"), [("es", "es"), ("pt-BR", "pt"), ("EN", "en"), ("zh_Hant", "zh"), (" nl ", "nl")])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("es", "es"), ("pt-BR", "pt"), ("EN", "en"), ("zh_Hant", "zh"), (" nl ", "nl"),
+     # one language, one code: ISO 639-2/3 codes and deprecated ones become the registry's preferred code
+     ("spa", "es"), ("nld", "nl"), ("dut", "nl"), ("ara", "ar"), ("iw", "he"), ("fil", "fil"), ("und", "und")],
+)
 def test_language_tags_are_normalised(value, expected):
     assert normalise_language(value, "x") == expected
+
+
+@pytest.mark.parametrize("value", ["sp", "zz", "xx-XX", "esp"], ids=["typo-of-es", "unassigned", "unassigned-with-region", "three-letter"])
+def test_a_code_the_registry_does_not_know_is_refused(value):
+    with pytest.raises(InputError, match=rf"--language: field 'language': '{value}' is not a language code of the IANA registry"):
+        normalise_language(value, "--language")
+
+
+def test_a_mistyped_language_flag_stops_the_run_before_anything_is_written(tmp_path):
+    path = _jsonl(tmp_path / "a.jsonl", [{"id": "x", "text": TEXTS["es"]}])
+    with pytest.raises(InputError, match=r"'sp' is not a language code"):
+        read_articles([path], language="sp")
 
 
 @pytest.mark.parametrize("value", ["", "spanish", "e", 3, None, "es--"], ids=["empty", "name", "one-letter", "number", "none", "bad-subtag"])
