@@ -95,7 +95,7 @@ class TasksCommand(Command):
         parser.add_argument("--workers", type=int, metavar="N", help="--engine ray: batches at once (default: every CPU; 2 actors for a model scorer)")
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, metavar="N", help="--engine ray: articles per batch (default: %(default)s)")
         parser.add_argument("--language", metavar="CODE", default=None,
-                            help="language of every article (ISO 639-1, e.g. es), over a JSONL 'language' field, <html lang> and detection")
+                            help="language of every article (ISO 639-1, e.g. es; spa and es-ES are read as es, an unknown code such as sp is an error), over a JSONL 'language' field, <html lang> and detection")
         parser.add_argument("--overwrite", action="store_true", help="replace an existing --out directory that 'checkworthy tasks' wrote, once the new one is complete")
         add_json_option(parser, "out, files, scheme, select and the counts of articles, sentences and tasks")
         add_quiet_option(parser)
