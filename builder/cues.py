@@ -5,7 +5,7 @@ another language, :func:`find_cues_in` looks for the same kinds of cue with that
 language's word lists (``checkworthy.builder.languages``: number words, comparison,
 attribution, hedge and opinion words, month names) and with cues that need no word
 list: digits, percentages and currency amounts, years, a question mark (``?``,
-``؟``, ``¿``) and, in scripts with capital letters, capitalised names. A language
+``؟``, ``？``, ``¿``) and, in scripts with capital letters, capitalised names. A language
 without word lists of its own gets only the language-independent cues. The reason
 starts with the language and says which kind of cues were used.
 """
@@ -21,12 +21,27 @@ from checkworthy.builder.languages import WITH_CUES, rules_for
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _QUANTITY = re.compile(r"[$\u00a3\u20ac\u00a5]\s?\d(?:[\d,.]*\d)?|\d(?:[\d,.\u066b\u066c]*\d)?(?:\s?%|\s?\u066a)?|[\u0660-\u0669]+")
 _YEAR = re.compile(r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)")
-_QUESTION = re.compile(r"(?:[?\u061f][\"'\u201d\u2019\u00bb)]*$)|^[\"'\u201c\u00ab(]*\u00bf")
+_QUESTION = re.compile(r"(?:[?\u061f\uff1f][\"'\u201d\u2019\u00bb)\u300d\u300f]*$)|^[\"'\u201c\u00ab(]*\u00bf")
+#: Han ideographs, kana and the CJK punctuation between them: words are not separated by spaces.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ENTITY = re.compile(r"(?<=[\s(\"\u201c\u00ab])(?:[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+|[A-Z]{2,})(?:\s+(?:[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+|[A-Z]{2,}))*")
 #: One-letter Arabic prefixes (and, so, with, for) that stick to the next word: ``وقال`` is ``و`` + ``قال``.
 _ARABIC_PREFIXES = ("\u0648", "\u0641", "\u0628", "\u0644")
 _ENTITY_CAP = 3
 _SHORT = 6
+
+
+def word_count(text: str) -> int:
+    """The number of words of ``text``: its whitespace-separated tokens, where a token written
+    in Chinese or Japanese characters counts two words per three characters (a Chinese word
+    is about 1.5 characters long on average), at least one.
+
+    Examples
+    --------
+    >>> word_count("El paro subió un 4%."), word_count("失业率降至4.9%，为三年来最低。")
+    (5, 7)
+    """
+    return sum(max(1, len(_UNSPACED.findall(token)) * 2 // 3) for token in text.split())
 
 
 def _tokens(text: str, language: str) -> list[str]:
@@ -82,7 +97,7 @@ def find_cues_in(text: str, language: str, weights: tuple[tuple[str, float], ...
         for label in weight
         if found.get(label)
     ]
-    if len(text.split()) < _SHORT and "short" in weight:
+    if word_count(text) < _SHORT and "short" in weight:
         result.append(("short", weight["short"], ""))
     return tuple(result)
 

@@ -54,6 +54,26 @@ _CITATION_BREAK = re.compile(r"(?<=[.!?\"\u201d])(?:\s*\[[^\]\n]{1,20}\])+(?=\s+
 _LEADING_CLOSING_QUOTE = re.compile(r"\s*''(?=\s|$)")
 #: An ordinal number at the end of a span (``am 3.``): before a month name the sentence goes on.
 _ORDINAL = re.compile(r"\d{1,2}\.")
+#: Sentence ends of scripts that have their own full stop, which no abbreviation uses:
+#: Devanagari and Bengali danda (``।`` ``॥``: Hindi, Marathi, Nepali, Bengali...), Ethiopic
+#: (``።``), Armenian (``։``), Myanmar (``။``), Urdu (``۔``), the Arabic question mark
+#: (``؟``) and the CJK full stop, exclamation and question marks (``。！？｡``), each with the
+#: closing quotes or brackets after it. A break follows them wherever the segmenter missed it.
+_SCRIPT_END = re.compile(
+    r"[\u0964\u0965\u1362\u0589\u104b\u06d4\u061f\u3002\uff01\uff1f\uff61]+"
+    r"[\u201d\u2019\u300d\u300f\uff09\u300b\u3009\u3011\u3015\u00bb)\]\"']*(?=\s*\S)"
+)
+#: Closing quotes and brackets that a segmenter may leave at the start of the next sentence
+#: (``改革。`` | ``”这是...``): moved back to the sentence they close. ASCII quotes and ``»``
+#: are left alone, since they also open quotations.
+_LEADING_CLOSERS = re.compile(r"[\u201d\u2019\u300d\u300f\uff09\u300b\u3009\u3011\u3015]+")
+#: Sentence-final punctuation before such a closing quote.
+_FINAL_PUNCTUATION = frozenset(".!?\u2026\u0964\u0965\u1362\u0589\u104b\u06d4\u061f\u3002\uff01\uff1f\uff61")
+#: Japanese quotative particles: after a closing bracket they continue the sentence
+#: (``「行く。」と彼は言った。`` is one sentence).
+_QUOTATIVE = re.compile(r"(?:\u3068|\u3063\u3066)")
+#: The Greek question mark is written as a semicolon (U+037E is canonically ``;``).
+_GREEK_QUESTION = re.compile(r"[;\u037e](?=\s+[\"'\u201c\u00ab(]*[\u0386-\u038f\u0391-\u03ab])")
 #: An inline list opened by a colon: the colon, then a spaced hyphen or en dash (the list marker,
 #: group 1) before the first item's first character (not a dash, not punctuation).
 _LIST_OPEN = re.compile(r":[ \t]+([-\u2013])[ \t]+(?=[^\s\-\u2013\u2014.,;:!?])")
@@ -126,11 +146,13 @@ class BlingfireSegmenter(Segmenter):
 
 class RuleSegmenter(Segmenter):
     """A portable segmenter: a break after ``.``, ``!``, ``?`` or ``…`` (and closing
-    quotes or brackets) followed by whitespace and a word that may start a sentence."""
+    quotes or brackets) followed by whitespace and a word that may start a sentence (a
+    capital letter of the Latin, Greek, Cyrillic or Armenian alphabets, a digit, or an
+    Arabic letter)."""
 
     name = "rules"
     _BREAK = re.compile(
-        r"[.!?\u2026\u061f\u06d4]+[\"'\u201d\u2019\u00bb)\]]*(?:\s+'')?(?=\s+[\"'\u201c\u2018\u00ab(\[\u00bf\u00a1]*[A-Z0-9\u00c0-\u00de\u0621-\u064a])"
+        r"[.!?\u2026\u061f\u06d4]+[\"'\u201d\u2019\u00bb)\]]*(?:\s+'')?(?=\s+[\"'\u201c\u2018\u00ab(\[\u00bf\u00a1]*[A-Z0-9\u00c0-\u00de\u0386-\u03ab\u0400-\u042f\u0531-\u0556\u0621-\u064a])"
     )
 
     def spans(self, text: str) -> list[Span]:
@@ -221,9 +243,11 @@ def segment(text: str, segmenter: Segmenter | None = None, *, repair: bool = Tru
     start = 0
     while start < len(text):
         stop = len(text) if len(text) - start <= WINDOW else _window_end(text, start)
-        raw = segmenter.spans(text[start:stop])
+        window = text[start:stop]
+        raw = segmenter.spans(window)
         if rules is not ENGLISH and not isinstance(segmenter, RuleSegmenter):
-            raw = _with_breaks(raw, _RULE_SEGMENTER.spans(text[start:stop]))
+            raw = _with_breaks(raw, _RULE_SEGMENTER.spans(window))
+        raw = _with_script_breaks(window, raw, language)
         raw = [(start + a, start + b) for a, b in raw]
         pieces = _cut_lines(text, _repair(text, raw, rules) if repair else raw)
         if stop < len(text) and len(pieces) > 1:
@@ -236,6 +260,17 @@ def segment(text: str, segmenter: Segmenter | None = None, *, repair: bool = Tru
 
 
 _RULE_SEGMENTER = RuleSegmenter()
+
+
+def _with_script_breaks(text: str, spans: list[Span], language: str | None) -> list[Span]:
+    """``spans`` also cut after every full stop of a script that has its own (``_SCRIPT_END``)
+    and, in Greek, after a question mark written as ``;``."""
+    breaks = [match.end() for match in _SCRIPT_END.finditer(text)]
+    if language == "el":
+        breaks += [match.end() for match in _GREEK_QUESTION.finditer(text)]
+    if not breaks:
+        return spans
+    return _with_breaks(spans, [(0, end) for end in breaks] + [(0, len(text))])
 
 
 def _with_breaks(spans: list[Span], other: list[Span]) -> list[Span]:
@@ -297,6 +332,15 @@ def _repair(text: str, spans: list[Span], rules: LanguageRules = ENGLISH) -> lis
         if quote:
             merged[-1] = (merged[-1][0], quote.end())
             start = quote.end()
+        closers = _LEADING_CLOSERS.match(text, start, end) if merged and merged[-1][1] == start else None
+        if closers and text[start - 1] in _FINAL_PUNCTUATION:
+            merged[-1] = (merged[-1][0], closers.end())
+            start = closers.end()
+            if start >= end:
+                continue
+        if merged and merged[-1][1] == start and _LEADING_CLOSERS.match(text, start - 1) and _QUOTATIVE.match(text, start, end):
+            merged[-1] = (merged[-1][0], end)
+            continue
         if merged and _continues(text, merged[-1][0], merged[-1][1], start, end, rules):
             merged[-1] = (merged[-1][0], end)
         else:

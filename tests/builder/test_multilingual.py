@@ -160,6 +160,37 @@ def test_arabic_offsets_are_exact_in_right_to_left_text():
     assert sentences[-1].role == "boilerplate"
 
 
+SCRIPT_CASES = [
+    ("hi", "सरकार ने कहा कि दर 7.8 प्रतिशत तक गिर गई। यह सबसे कम है। विपक्ष ने सवाल उठाए।",
+     ["सरकार ने कहा कि दर 7.8 प्रतिशत तक गिर गई।", "यह सबसे कम है।", "विपक्ष ने सवाल उठाए।"]),
+    (None, "दर गिर गई।यह सबसे कम है॥ अंत", ["दर गिर गई।", "यह सबसे कम है॥", "अंत"]),  # no space after the danda, no language given
+    ("am", "መንግስት ዛሬ አስታወቀ። ይህ ትልቅ ነው።", ["መንግስት ዛሬ አስታወቀ።", "ይህ ትልቅ ነው።"]),
+    ("hy", "Կառավարությունը հայտարարեց։ Սա կարևոր է։", ["Կառավարությունը հայտարարեց։", "Սա կարևոր է։"]),
+    ("my", "အစိုးရက ကြေညာသည်။ ဒါက အရေးကြီးတယ်။", ["အစိုးရက ကြေညာသည်။", "ဒါက အရေးကြီးတယ်။"]),
+    ("ur", "حکومت نے اعلان کیا۔ یہ اہم ہے۔", ["حکومت نے اعلان کیا۔", "یہ اہم ہے۔"]),
+    ("zh", "总理说：“我们将继续改革。”这是一个重要的里程碑吗？专家们表示怀疑！",
+     ["总理说：“我们将继续改革。”", "这是一个重要的里程碑吗？", "专家们表示怀疑！"]),  # the closing quote stays with its sentence
+    ("ja", "「行く。」と彼は言った。次の日、雨が降った！本当？",
+     ["「行く。」と彼は言った。", "次の日、雨が降った！", "本当？"]),  # と after the bracket continues the sentence
+    ("el", "Τι έγινε; Η κυβέρνηση ανακοίνωσε. Αυτό είναι σημαντικό.", ["Τι έγινε;", "Η κυβέρνηση ανακοίνωσε.", "Αυτό είναι σημαντικό."]),
+    ("en", "A list; Β is not Greek here. He said: “Go.” Then he left.", ["A list; Β is not Greek here.", "He said: “Go.”", "Then he left."]),
+]
+
+
+@pytest.mark.parametrize("segmenter", ["blingfire", "rules"])
+@pytest.mark.parametrize(("language", "text", "expected"), SCRIPT_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(SCRIPT_CASES)])
+def test_scripts_with_their_own_full_stop_are_split(segmenter, language, text, expected):
+    spans = segment(text, get_segmenter(segmenter), language=language)
+    assert [text[a:b] for a, b in spans] == expected
+
+
+def test_hindi_article_offsets_are_exact():
+    text = "बेरोजगारी घटी\n\nसरकार ने कहा कि दर 7.8 प्रतिशत तक गिर गई। विपक्ष ने सवाल उठाए।"
+    sentences = split_article(read_articles_from_text(text, "hi"))
+    assert [s.text for s in sentences] == ["बेरोजगारी घटी", "सरकार ने कहा कि दर 7.8 प्रतिशत तक गिर गई।", "विपक्ष ने सवाल उठाए।"]
+    assert all(text[s.start : s.end] == s.text and s.language == "hi" for s in sentences)
+
+
 def read_articles_from_text(text: str, language: str) -> Article:
     return Article("a1", text, title=text.split("\n")[0], language=language)
 
@@ -209,6 +240,27 @@ def test_english_role_patterns_hold_in_every_language():
 def _score(text: str, language: str | None) -> tuple[float, str]:
     sentence = Sentence("a1:x", "a1", 0, 0, len(text), text, "body", language=language)
     return HeuristicScorer().score([sentence], Article("a1", text))[0]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "short"),
+    [
+        ("zh", "失业率降至4.9%，为三年来最低。", False),  # one token of 11 characters: 7 words
+        ("zh", "专家们表示怀疑！", True),
+        ("ja", "これは過去10年で最低の水準である。", False),
+        ("ja", "本当？", True),
+        ("es", "El paro subió un 4% en marzo.", False),
+        ("es", "Subió un 4%.", True),
+    ],
+)
+def test_a_sentence_without_spaces_is_not_short_for_want_of_them(language, text, short):
+    _, reason = _score(text, language)
+    assert ("short" in reason.split(": ", 1)[1].split("; ")) == short, reason
+
+
+@pytest.mark.parametrize(("language", "text"), [("zh", "这是一个重要的里程碑吗？"), ("ja", "「本当ですか？」"), ("ar", "هل هذا صحيح؟"), ("en", "Is this true?")])
+def test_a_question_is_seen_in_every_script(language, text):
+    assert "question" in _score(text, language)[1]
 
 
 @pytest.mark.parametrize(
