@@ -38,6 +38,28 @@ UNDETERMINED = "und"
 DETECT_CHARS = 4000
 
 
+#: ISO 15924 codes of the scripts written from right to left that a language's likely script can be.
+_RIGHT_TO_LEFT_SCRIPTS = frozenset({"Adlm", "Arab", "Hebr", "Mand", "Nkoo", "Rohg", "Samr", "Syrc", "Thaa"})
+
+
+@lru_cache(maxsize=None)
+def is_right_to_left(language: str | None) -> bool:
+    """Whether ``language`` is written from right to left: its likely script (the CLDR
+    likely-subtags data in ``langcodes``) is Arabic, Hebrew, Thaana, Syriac, N'Ko...
+
+    Examples
+    --------
+    >>> is_right_to_left("ar"), is_right_to_left("ur"), is_right_to_left("he"), is_right_to_left("en"), is_right_to_left(None)
+    (True, True, True, False, False)
+    """
+    if not language or language == UNDETERMINED:
+        return False
+    try:
+        return langcodes.Language.get(language).maximize().script in _RIGHT_TO_LEFT_SCRIPTS
+    except (ValueError, LookupError):
+        return False
+
+
 def normalise_language(value: object, where: str) -> str:
     """``value`` as a lower-case primary language subtag (``"es-ES"`` -> ``"es"``).
 

@@ -27,6 +27,7 @@ from typing import Any
 from checkworthy import __version__
 from checkworthy.builder import processes
 from checkworthy.builder.articles import read_articles
+from checkworthy.builder.language import is_right_to_left
 from checkworthy.builder.sampling import PRIORITY_MEANING, SELECTION_FILE, Pick, Sampling, choose, labeled_sentence_ids
 from checkworthy.builder.select import THRESHOLD, Scorer, Selection, get_scorer, is_factual, score_sentences
 from checkworthy.builder.split import describe_splitter, split_article
@@ -188,6 +189,20 @@ def marked_html(text: str, start: int, end: int, span: tuple[int, int] | None = 
     return f"<p>{body.strip()}</p>".replace("<p></p>", "")
 
 
+def text_direction(language: str | None) -> str:
+    """The HTML attributes of a block of text in ``language``: ``lang`` and ``dir="rtl"`` for
+    a language written from right to left (Arabic, Hebrew, Urdu, Persian...), so that the
+    labeling page aligns it to the right and puts its punctuation where its readers expect;
+    nothing for any other language (the page is left to right).
+
+    Examples
+    --------
+    >>> text_direction("ar"), text_direction("en")
+    (' lang="ar" dir="rtl"', '')
+    """
+    return f' lang="{html.escape(language)}" dir="rtl"' if is_right_to_left(language) else ""
+
+
 def passage_html(article: Article, sentence: Sentence, scheme: Scheme, span: tuple[int, int], *, blind: bool = False) -> str:
     """The labeling page's main block (task field ``passage``): what the annotator reads first.
 
@@ -198,9 +213,10 @@ def passage_html(article: Article, sentence: Sentence, scheme: Scheme, span: tup
     """
     words = scheme.page
     parts = []
+    direction = text_direction(sentence.language)
     headline = sentence.context.get("headline", "")
     if headline:
-        parts.append(f"<h4>{html.escape(words.headline)}</h4><p class=\"cw-headline\"><b>{html.escape(headline)}</b></p>")
+        parts.append(f"<h4>{html.escape(words.headline)}</h4><p class=\"cw-headline\"{direction}><b>{html.escape(headline)}</b></p>")
     info = []
     if article.source:
         info.append(f"{html.escape(words.source)}: {html.escape(article.source)}")
@@ -211,7 +227,7 @@ def passage_html(article: Article, sentence: Sentence, scheme: Scheme, span: tup
     if sentence.score is not None and not blind:
         info.append(f"{html.escape(words.model_score)} {sentence.score:.2f}")
     parts.append(f"<p class=\"cw-info\">{' · '.join(info)}</p>")
-    parts.append(f"<h4>{html.escape(words.passage)}</h4><div class=\"cw-passage\">{marked_html(article.text, sentence.start, sentence.end, span)}</div>")
+    parts.append(f"<h4>{html.escape(words.passage)}</h4><div class=\"cw-passage\"{direction}>{marked_html(article.text, sentence.start, sentence.end, span)}</div>")
     return "".join(parts)
 
 
@@ -228,7 +244,7 @@ def task_data(article: Article, sentence: Sentence, passage: str) -> dict[str, A
         "context_before": sentence.context.get("before", ""),
         "context_after": sentence.context.get("after", ""),
         "passage": passage,
-        "article": f"<div class=\"cw-article\">{marked_html(article.text, sentence.start, sentence.end, window, ellipsis=True)}</div>",
+        "article": f"<div class=\"cw-article\"{text_direction(sentence.language)}>{marked_html(article.text, sentence.start, sentence.end, window, ellipsis=True)}</div>",
         "language": sentence.language,
     }
 

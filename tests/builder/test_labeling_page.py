@@ -73,6 +73,19 @@ def _browser_or_skip():
     return webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=str(CHROMEDRIVER)))
 
 
+def _open_labeling(driver, wait, pushed) -> None:
+    """Log in as the pushed project's annotator and open its labeling stream."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    driver.get(f"{pushed['url']}/user/login/")
+    wait.until(ec.presence_of_element_located((By.NAME, "email"))).send_keys(pushed["email"])
+    driver.find_element(By.NAME, "password").send_keys(pushed["password"])
+    driver.find_element(By.NAME, "password").submit()
+    wait.until(lambda d: "/user/login" not in d.current_url)
+    driver.get(f"{pushed['url']}/projects/{pushed['project'].id}/data?labeling=1")
+
+
 @pytest.fixture
 def pushed(studio_server, tmp_path):
     """Tasks of one small article, pushed with the scheme's page; an annotator with a password."""
@@ -101,12 +114,7 @@ def test_labeling_page_marks_the_target_and_preselects_nothing(pushed, tmp_path)
     shots.mkdir()
     try:
         wait = WebDriverWait(driver, 90)
-        driver.get(f"{pushed['url']}/user/login/")
-        wait.until(ec.presence_of_element_located((By.NAME, "email"))).send_keys(pushed["email"])
-        driver.find_element(By.NAME, "password").send_keys(pushed["password"])
-        driver.find_element(By.NAME, "password").submit()
-        wait.until(lambda d: "/user/login" not in d.current_url)
-        driver.get(f"{pushed['url']}/projects/{pushed['project'].id}/data?labeling=1")
+        _open_labeling(driver, wait, pushed)
         # The project's instructions open before the first task.
         wait.until(lambda d: scheme.instructions[0][:40] in d.find_element(By.TAG_NAME, "body").text)
         driver.save_screenshot(str(shots / "instructions.png"))
@@ -177,3 +185,51 @@ def test_a_project_labeled_with_the_old_config_keeps_its_labels(studio_server, t
     pulled = StudioProject(connection, "old page").snapshot()
     labels = [choice for task in pulled for a in task["annotations"] for r in a["result"] for choice in r["value"]["choices"]]
     assert labels == ["CFS"]
+
+
+ARABIC = {"id": "ar-1", "title": "البرلمان يقر الميزانية", "language": "ar",
+          "text": "البرلمان يقر الميزانية\n\nاجتمع المجلس مساء الثلاثاء. وأقر ميزانية قدرها 48.2 مليون دينار لعام 2026. هل تكفي؟"}
+
+
+def test_a_right_to_left_article_is_shown_right_to_left(studio_server, tmp_path):
+    """An Arabic article's headline, passage and article panel are laid out right to left, the
+    target sentence highlighted whole; the English words of the page stay left to right."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    (tmp_path / "ar.jsonl").write_text(json.dumps(ARABIC, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_tasks([tmp_path / "ar.jsonl"], tmp_path / "tasks", context=1)
+    project = StudioProject(studio_server["connection"], "right to left page")
+    project.push(tmp_path / "tasks")
+    email = "rana.haddad@example.org"
+    password = studio.read_secret(studio.add_annotator(studio_server["data_dir"], email))
+    tasks = json.loads((tmp_path / "tasks" / "tasks.json").read_text(encoding="utf-8"))
+    driver = _browser_or_skip()
+    try:
+        wait = WebDriverWait(driver, 90)
+        _open_labeling(driver, wait, {"url": studio_server["url"], "email": email, "password": password, "project": project})
+        wait.until(lambda d: load_scheme("claimbuster").instructions[0][:40] in d.find_element(By.TAG_NAME, "body").text)
+        ActionChains(driver).send_keys(Keys.ESCAPE).perform()
+        wait.until(ec.invisibility_of_element_located((By.XPATH, "//*[normalize-space()='Labeling Instructions']")))
+        wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, ".cw-passage mark")))
+        direction = "return getComputedStyle(arguments[0]).direction"
+        passage = driver.find_element(By.CSS_SELECTOR, ".cw-passage")
+        assert driver.execute_script(direction, passage) == "rtl"
+        assert driver.execute_script(direction, driver.find_element(By.CSS_SELECTOR, ".cw-headline")) == "rtl"
+        assert driver.execute_script(direction, driver.find_element(By.CSS_SELECTOR, ".cw-info")) == "ltr"
+        assert driver.find_element(By.CSS_SELECTOR, ".cw-article").get_attribute("dir") == "rtl"
+        target = passage.find_element(By.TAG_NAME, "mark").text.strip()
+        assert target in {task["data"]["sentence"] for task in tasks}
+        # Right-aligned: the passage's text ends nearer its box's right edge than its left.
+        box = driver.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.left, r.right]", passage)
+        text = driver.execute_script(
+            "const range = document.createRange(); range.selectNodeContents(arguments[0]);"
+            " const r = range.getBoundingClientRect(); return [r.left, r.right]", passage.find_element(By.TAG_NAME, "p"))
+        assert box[1] - text[1] < text[0] - box[0], (box, text)
+    finally:
+        (tmp_path / "last-page.html").write_text(driver.page_source, encoding="utf-8")
+        driver.save_screenshot(str(tmp_path / "rtl.png"))
+        driver.quit()

@@ -13,7 +13,7 @@ from checkworthy.builder.build import build_version
 from checkworthy.builder.card import write_card
 from checkworthy.builder.croissant import croissant_metadata
 from checkworthy.builder.facts import collect_facts
-from checkworthy.builder.language import detect_language, languages_of, normalise_language
+from checkworthy.builder.language import detect_language, is_right_to_left, languages_of, normalise_language
 from checkworthy.builder.languages import SUPPORTED, rules_for
 from checkworthy.builder.select import HeuristicScorer, is_factual, score_sentences
 from checkworthy.builder.split import get_segmenter, line_role, segment, split_article
@@ -491,3 +491,23 @@ def test_one_language_has_no_agreement_per_language(tmp_path):
     assert "agreement_by_language" not in card and "Label balance per language" not in card
     protocol = json.loads((result.path / "croissant.json").read_text(encoding="utf-8"))["rai:dataAnnotationProtocol"]
     assert "; agreement: items = 4," in protocol and "percent agreement = 0.500" in protocol and "; in '" not in protocol
+
+
+@pytest.mark.parametrize(("language", "rtl"), [("ar", True), ("he", True), ("ur", True), ("fa", True), ("dv", True),
+                                               ("en", False), ("zh", False), ("und", False), (None, False)])
+def test_right_to_left_languages_are_known_from_their_script(language, rtl):
+    assert is_right_to_left(language) == rtl
+
+
+def test_right_to_left_tasks_are_laid_out_right_to_left_and_others_unchanged(tmp_path):
+    articles = tmp_path / "mixed.jsonl"
+    articles.write_text(
+        json.dumps({"id": "ar1", "title": "عاجل", "text": "عاجل\n\nقال الوزير إن التضخم ارتفع إلى 5% في مارس.", "language": "ar"}, ensure_ascii=False)
+        + "\n" + json.dumps({"id": "en1", "title": "News", "text": "News\n\nPrices rose 4% in May, the bureau said."}) + "\n",
+        encoding="utf-8")
+    write_tasks([articles], tmp_path / "out")
+    tasks = {t["data"]["article_id"]: t["data"] for t in json.loads((tmp_path / "out" / "tasks.json").read_text(encoding="utf-8"))}
+    assert '<div class="cw-passage" lang="ar" dir="rtl">' in tasks["ar1"]["passage"]
+    assert '<p class="cw-headline" lang="ar" dir="rtl">' in tasks["ar1"]["passage"]
+    assert tasks["ar1"]["article"].startswith('<div class="cw-article" lang="ar" dir="rtl">')
+    assert "dir=" not in tasks["en1"]["passage"] + tasks["en1"]["article"]
