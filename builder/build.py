@@ -330,6 +330,22 @@ def prepare_annotations(
     )
 
 
+def _languages_missing_from_splits(by_split: dict[str, list[Row]]) -> list[str]:
+    """A warning per language of a multilingual dataset that has no row in a written split:
+    its label balance and baseline results cannot be reported per language there."""
+    counts = Counter(r.language for rows in by_split.values() for r in rows if r.language)
+    if len(counts) < 2:
+        return []
+    present = {s: {r.language for r in rows} for s, rows in by_split.items() if rows}
+    result = []
+    for language, count in sorted(counts.items()):
+        missing = [s for s in SPLITS if s in present and language not in present[s]]
+        if missing:
+            result.append(f"language {language}: {count} sentence(s), none in {', '.join(missing)}: its results cannot be "
+                          f"reported per language there; add {language} articles (or change --seed; a split is drawn per article)")
+    return result
+
+
 def _quality_filter(table, quality: dict[str, Any], warnings: list[str]):
     """The votes that aggregation uses (without the annotators ``--min-annotator-accuracy`` left out), and the warnings."""
     gold, threshold = quality["gold"], quality["min_accuracy"]
@@ -560,6 +576,7 @@ def _commit_version(prepared: Prepared, dataset_dir: Path, config: BuildConfig, 
             f"split(s) {', '.join(empty)} empty: only {len(set(prepared.groups))} group(s) to split 80/10/10; "
             "add articles (or change --seed) for a usable split; empty splits are not written"
         )
+    warnings += _languages_missing_from_splits(by_split)
     manifest = Manifest(
         version=version,
         parent=parent,

@@ -17,6 +17,7 @@ from checkworthy.builder.language import detect_language, is_right_to_left, lang
 from checkworthy.builder.languages import SUPPORTED, rules_for
 from checkworthy.builder.select import HeuristicScorer, is_factual, score_sentences
 from checkworthy.builder.split import get_segmenter, line_role, segment, split_article
+from checkworthy.builder.splits import assign_split
 from checkworthy.builder.store import load_version
 from checkworthy.builder.tasks import make_tasks, predicted_label, write_tasks
 from checkworthy.cli import main
@@ -511,3 +512,23 @@ def test_right_to_left_tasks_are_laid_out_right_to_left_and_others_unchanged(tmp
     assert '<p class="cw-headline" lang="ar" dir="rtl">' in tasks["ar1"]["passage"]
     assert tasks["ar1"]["article"].startswith('<div class="cw-article" lang="ar" dir="rtl">')
     assert "dir=" not in tasks["en1"]["passage"] + tasks["en1"]["article"]
+
+
+def test_build_warns_when_a_language_is_missing_from_a_split(tmp_path):
+    """30 English articles and one Spanish one: Spanish lands in one split only, and the build
+    says which written splits have no Spanish row (and is silent about English)."""
+    records = [{"id": f"en{i:02d}", "text": f"Prices rose {i} percent in 20{i:02d} in region number {i}.", "language": "en"} for i in range(30)]
+    records.append({"id": "es01", "text": "Los precios subieron un 4 por ciento en 2020.", "language": "es"})
+    articles = _jsonl(tmp_path / "articles.jsonl", records)
+    sentences = {s.sentence_id: s for article in read_articles([articles]) for s in split_article(article) if s.role == "body"}
+    tasks = [task(s, [annotation(1, "CFS", ann_id=10 * n + 1)], task_id=n + 1) for n, s in enumerate(sorted(sentences.values(), key=lambda s: s.sentence_id))]
+    result = build_version([write_export(tmp_path / "export.json", tasks)], [articles], tmp_path / "ds", key=KEY)
+
+    written = [s for s in ("train", "validation", "test") if getattr(result.manifest.counts, s)]
+    spanish_split = assign_split("es01", seed=0)
+    missing = [s for s in written if s != spanish_split]
+    assert len(written) == 3 and missing
+    warnings = [w for w in result.manifest.warnings if w.startswith("language ")]
+    assert warnings == [f"language es: 1 sentence(s), none in {', '.join(missing)}: its results cannot be reported per language "
+                        "there; add es articles (or change --seed; a split is drawn per article)"]
+    assert warnings[0] in json.loads((result.path / "manifest.json").read_text(encoding="utf-8"))["warnings"]
