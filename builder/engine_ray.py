@@ -42,7 +42,15 @@ from checkworthy.builder.language import assign_languages, normalise_language
 from checkworthy.builder.sampling import SELECTION_FILE, Pick, Sampling, choose, labeled_sentence_ids
 from checkworthy.builder.select import MODEL_SCORERS, SCORERS, Scorer, Selection, get_scorer
 from checkworthy.builder.split import describe_splitter
-from checkworthy.builder.tasks import CONTEXT_SENTENCES, check_out_dir, chosen_task, make_tasks, process_article, selection_record
+from checkworthy.builder.tasks import (
+    CONTEXT_SENTENCES,
+    check_out_dir,
+    chosen_task,
+    load_page_scheme,
+    make_tasks,
+    process_article,
+    selection_record,
+)
 from checkworthy.schemas import load_scheme, validate
 from checkworthy.schemas.errors import InputError
 from checkworthy.schemas.io import atomic_directory, canonical_json, is_quiet, progress
@@ -110,6 +118,7 @@ def write_tasks_ray(
     blind: bool = False,
     skip_invalid: bool = False,
     language: str | None = None,
+    page_language: str | None = None,
     options: RayOptions = RayOptions(),
 ) -> dict[str, int]:
     """``checkworthy.builder.tasks.write_tasks`` on Ray Data; same arguments, same ``tasks.json``.
@@ -139,7 +148,7 @@ def write_tasks_ray(
     """
     out_dir = Path(out_dir)
     paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
-    scheme_obj = load_scheme(scheme)
+    scheme_obj = load_page_scheme(scheme, page_language)
     selection = Selection.parse(select) if isinstance(select, str) else select
     if context < 0:
         raise InputError(f"--context must be 0 or more sentences, got {context}")
@@ -171,6 +180,8 @@ def write_tasks_ray(
     }
     if language is not None:  # absent unless given, so that runs resumed from before it existed still match
         settings["language"] = language
+    if scheme_obj.language != load_scheme(scheme).language:  # the same
+        settings["page_language"] = scheme_obj.language
     work = out_dir.parent / f".{out_dir.name}{WORK_SUFFIX}"
     finished = _resume(work, settings, files)
     pending = [(index, path) for index, path in enumerate(files) if index not in finished]
@@ -372,7 +383,7 @@ class _BatchWorker:
     def __init__(self, settings: dict[str, Any], factory=None):
         self.settings = settings
         self.work = Path(settings["work"])
-        self.scheme = load_scheme(settings["scheme"])
+        self.scheme = load_scheme(settings["scheme"], settings.get("page_language"))
         self.selection = Selection.parse(settings["select"])
         self.scorer = factory(settings["scorer"]) if factory is not None else get_scorer(settings["scorer"])
 

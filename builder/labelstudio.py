@@ -301,7 +301,8 @@ def page_settings(tasks: list[dict[str, Any]], *, preannotate: bool = False, ove
     Parameters
     ----------
     tasks : list of dict
-        The local tasks; the instructions are those of their scheme (``meta.scheme``),
+        The local tasks; the instructions are those of their scheme (``meta.scheme``), in
+        the language of their page (``meta.page_language``, from ``tasks --page-language``),
         after :data:`ADJUDICATION_INSTRUCTION` when every task is an adjudication task
         (``meta.adjudication``, written by ``checkworthy review``).
         Tasks chosen by a strategy (``tasks --strategy``, ``meta.priority``) whose
@@ -316,9 +317,9 @@ def page_settings(tasks: list[dict[str, Any]], *, preannotate: bool = False, ove
         a sample of them) gets the project's K annotations.
     """
     settings: dict[str, Any] = {"show_collab_predictions": preannotate}
-    schemes = sorted({task["meta"]["scheme"] for task in tasks})
+    schemes = sorted({(task["meta"]["scheme"], task["meta"].get("page_language")) for task in tasks}, key=str)
     if len(schemes) == 1:
-        settings.update(show_instruction=True, expert_instruction=load_scheme(schemes[0]).instructions_html())
+        settings.update(show_instruction=True, expert_instruction=load_scheme(*schemes[0]).instructions_html())
         if tasks and all(MARKER in task["meta"] for task in tasks):
             settings["expert_instruction"] = ADJUDICATION_INSTRUCTION + settings["expert_instruction"]
     versions = {p["model_version"] for task in tasks if "priority" in task["meta"] for p in task.get("predictions", [])}

@@ -25,6 +25,7 @@ from functools import lru_cache
 
 import langcodes
 
+from checkworthy.schemas import is_right_to_left
 from checkworthy.schemas.errors import InputError
 from checkworthy.schemas.records import Article
 
@@ -36,28 +37,6 @@ UNDETERMINED = "und"
 
 #: Detection looks at most at this many characters of an article (its start).
 DETECT_CHARS = 4000
-
-
-#: ISO 15924 codes of the scripts written from right to left that a language's likely script can be.
-_RIGHT_TO_LEFT_SCRIPTS = frozenset({"Adlm", "Arab", "Hebr", "Mand", "Nkoo", "Rohg", "Samr", "Syrc", "Thaa"})
-
-
-@lru_cache(maxsize=None)
-def is_right_to_left(language: str | None) -> bool:
-    """Whether ``language`` is written from right to left: its likely script (the CLDR
-    likely-subtags data in ``langcodes``) is Arabic, Hebrew, Thaana, Syriac, N'Ko...
-
-    Examples
-    --------
-    >>> is_right_to_left("ar"), is_right_to_left("ur"), is_right_to_left("he"), is_right_to_left("en"), is_right_to_left(None)
-    (True, True, True, False, False)
-    """
-    if not language or language == UNDETERMINED:
-        return False
-    try:
-        return langcodes.Language.get(language).maximize().script in _RIGHT_TO_LEFT_SCRIPTS
-    except (ValueError, LookupError):
-        return False
 
 
 def normalise_language(value: object, where: str) -> str:

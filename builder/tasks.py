@@ -27,7 +27,7 @@ from typing import Any
 from checkworthy import __version__
 from checkworthy.builder import processes
 from checkworthy.builder.articles import read_articles
-from checkworthy.builder.language import is_right_to_left
+from checkworthy.builder.language import is_right_to_left, normalise_language
 from checkworthy.builder.sampling import PRIORITY_MEANING, SELECTION_FILE, Pick, Sampling, choose, labeled_sentence_ids
 from checkworthy.builder.select import THRESHOLD, Scorer, Selection, get_scorer, is_factual, score_sentences
 from checkworthy.builder.split import describe_splitter, split_article
@@ -189,6 +189,14 @@ def marked_html(text: str, start: int, end: int, span: tuple[int, int] | None = 
     return f"<p>{body.strip()}</p>".replace("<p></p>", "")
 
 
+def load_page_scheme(scheme: str, page_language: str | None) -> Scheme:
+    """Scheme ``scheme`` with its labeling page in ``page_language`` (``--page-language``, read
+    as ``--language`` is: ``spa`` is ``es``); the scheme's own language when None."""
+    if page_language is None:
+        return load_scheme(scheme)
+    return load_scheme(scheme, normalise_language(page_language, "--page-language"))
+
+
 def text_direction(language: str | None) -> str:
     """The HTML attributes of a block of text in ``language``: ``lang`` and ``dir="rtl"`` for
     a language written from right to left (Arabic, Hebrew, Urdu, Persian...), so that the
@@ -269,6 +277,7 @@ def _task(article: Article, sentence: Sentence, scheme: Scheme, model_version: s
             "published": article.published,
             "article_sha256": article.text_sha256,
             "generator": f"checkworthy {__version__} (splitter {describe_splitter()})",
+            **({"page_language": scheme.language} if scheme.language != load_scheme(scheme.name).language else {}),
         },
         "predictions": [
             {
@@ -423,6 +432,7 @@ def write_tasks(
     blind: bool = False,
     skip_invalid: bool = False,
     language: str | None = None,
+    page_language: str | None = None,
 ) -> dict[str, int]:
     """Read, split, score and select; write the four output files atomically.
 
@@ -461,6 +471,12 @@ def write_tasks(
         Skip unreadable files and records, listed in a ``SkippedInputWarning``, instead of stopping.
     language : str, optional
         A language code for every article, over what the input says or detection finds.
+    page_language : str, optional
+        The language of the labeling page's words (question, labels, meanings, headers,
+        instructions): a translation of the scheme in ``schemas/schemes/<language>/``
+        (``es``, ``nl``, ``ar``); the scheme's own (English) when None. Recorded in each
+        task's ``meta.page_language`` (only when not the scheme's own), which ``push``
+        reads for the project instructions.
 
     Returns
     -------
@@ -486,7 +502,7 @@ def write_tasks(
 
     out_dir = Path(out_dir)
     paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
-    scheme_obj = load_scheme(scheme)
+    scheme_obj = load_page_scheme(scheme, page_language)
     selection = Selection.parse(select) if isinstance(select, str) else select
     if context < 0:
         raise InputError(f"--context must be 0 or more sentences, got {context}")

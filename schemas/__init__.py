@@ -36,7 +36,9 @@ __all__ = [
     "available_schemes",
     "did_you_mean",
     "load_schema",
+    "is_right_to_left",
     "load_scheme",
+    "page_languages",
     "schema_errors",
     "validate",
 ]
@@ -135,6 +137,30 @@ def validate(obj: Any, schema: str, where: str) -> None:
     problems = schema_errors(obj, schema)
     if problems:
         raise SchemaError([f"{where}: {p} (schema {schema}.schema.json)" for p in problems])
+
+
+#: ISO 15924 codes of the scripts written from right to left that a language's likely script can be.
+_RIGHT_TO_LEFT_SCRIPTS = frozenset({"Adlm", "Arab", "Hebr", "Mand", "Nkoo", "Rohg", "Samr", "Syrc", "Thaa"})
+
+
+@lru_cache(maxsize=None)
+def is_right_to_left(language: str | None) -> bool:
+    """Whether ``language`` is written from right to left: its likely script (the CLDR
+    likely-subtags data in ``langcodes``) is Arabic, Hebrew, Thaana, Syriac, N'Ko...
+
+    Examples
+    --------
+    >>> is_right_to_left("ar"), is_right_to_left("ur"), is_right_to_left("he"), is_right_to_left("en"), is_right_to_left(None)
+    (True, True, True, False, False)
+    """
+    if not language or language == "und":
+        return False
+    import langcodes
+
+    try:
+        return langcodes.Language.get(language).maximize().script in _RIGHT_TO_LEFT_SCRIPTS
+    except (ValueError, LookupError):
+        return False
 
 
 @dataclass(frozen=True)
@@ -240,8 +266,8 @@ class Scheme:
             for label in self.labels
         )
         return (
-            "<View>\n"
-            "  <Style>.cw-passage mark, .cw-article mark { background: #ffe066; color: inherit; font-weight: 600; padding: 0 2px; }"
+            ("<View style=\"direction: rtl\">\n" if is_right_to_left(self.language) else "<View>\n")
+            + "  <Style>.cw-passage mark, .cw-article mark { background: #ffe066; color: inherit; font-weight: 600; padding: 0 2px; }"
             " .cw-info { color: #666; font-size: 90%; }</Style>\n"
             f"  <Header value={quoteattr(self.question)} size=\"3\"/>\n"
             f"  <HyperText name={quoteattr(TO_NAME)} value=\"$passage\" inline=\"true\" clickableLinks=\"true\"/>\n"
@@ -271,7 +297,8 @@ class Scheme:
         labels = "".join(
             f"<li><b>{escape(label.title)}</b> ({escape(label.name)}): {escape(self._meaning(label))}</li>" for label in self.labels
         )
-        return f"<h3>{escape(self.question)}</h3>{paragraphs}<ul>{labels}</ul><p>{escape(self.guidelines)}</p>"
+        body = f"<h3>{escape(self.question)}</h3>{paragraphs}<ul>{labels}</ul><p>{escape(self.guidelines)}</p>"
+        return f'<div lang="{escape(self.language)}" dir="rtl">{body}</div>' if is_right_to_left(self.language) else body
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: str = "scheme") -> "Scheme":
@@ -285,16 +312,62 @@ class Scheme:
         return cls(labels=labels, page=page, instructions=tuple(data["instructions"]), **fields)
 
 
+def page_languages(name: str) -> list[str]:
+    """The languages the labeling page of scheme ``name`` can be shown in: the scheme's own
+    and those of its translations (``schemas/schemes/<language>/<name>.json``), sorted."""
+    folder = resources.files(__name__).joinpath("schemes")
+    translated = [p.name for p in folder.iterdir() if p.is_dir() and p.joinpath(f"{name}.json").is_file()]
+    return sorted({load_scheme(name).language, *translated})
+
+
 @lru_cache(maxsize=None)
-def load_scheme(name: str) -> Scheme:
-    """Load a shipped scheme by name.
+def load_scheme(name: str, language: str | None = None) -> Scheme:
+    """Load a shipped scheme by name, its words in ``language`` (default: the scheme's own).
+
+    A translation (``schemas/schemes/<language>/<name>.json``) is a whole scheme file in the
+    same format whose words (question, label titles, definitions and examples, guidelines,
+    instructions, page headers) are in its ``language``; its name, version, positive label
+    and each label's name, binary mapping and hotkey are those of the scheme, so exports and
+    datasets are the same whatever language the page was shown in.
 
     Raises
     ------
     InputError
-        The name is unknown; the message lists the available schemes.
+        The name is unknown, or the scheme has no page in ``language``; the message lists
+        what is available. A translation that differs from its scheme in anything but words.
     """
     names = available_schemes()
     if name not in names:
         raise InputError(f"unknown label scheme {name!r}; available: {', '.join(names)}.{did_you_mean(name, names)}")
-    return Scheme.from_dict(_read_json_resource("schemes", f"{name}.json"), where=f"schemas/schemes/{name}.json")
+    scheme = Scheme.from_dict(_read_json_resource("schemes", f"{name}.json"), where=f"schemas/schemes/{name}.json")
+    if language is None or language == scheme.language:
+        return scheme
+    where = f"schemas/schemes/{language}/{name}.json"
+    if not resources.files(__name__).joinpath("schemes", language, f"{name}.json").is_file():
+        raise InputError(
+            f"scheme {name!r} has no labeling page in {language!r}; available: {', '.join(page_languages(name))}. "
+            f"To add one, copy schemas/schemes/{name}.json to {where}, set its \"language\" and translate its words "
+            "(question, labels' title, definition and example, guidelines, instructions, page)"
+        )
+    translated = Scheme.from_dict(_read_json_resource("schemes", language, f"{name}.json"), where=where)
+    check_translation(scheme, translated, language, where)
+    return translated
+
+
+def check_translation(scheme: Scheme, translated: Scheme, language: str, where: str) -> None:
+    """Raise ``InputError`` listing everything but words in which ``translated`` (read from
+    ``where``, meant to be ``scheme`` in ``language``) differs from ``scheme``."""
+    problems = [
+        f"{where}: {field} is {found!r}, expected {expected!r} as in schemas/schemes/{scheme.name}.json (a translation changes words only)"
+        for field, found, expected in [
+            ("language", translated.language, language),
+            ("name", translated.name, scheme.name),
+            ("version", translated.version, scheme.version),
+            ("positive", translated.positive, scheme.positive),
+            ("labels (name, binary, hotkey)", [(la.name, la.binary, la.hotkey) for la in translated.labels],
+             [(la.name, la.binary, la.hotkey) for la in scheme.labels]),
+        ]
+        if found != expected
+    ]
+    if problems:
+        raise InputError(problems)

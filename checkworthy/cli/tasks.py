@@ -13,7 +13,7 @@ from checkworthy.builder.select import Selection
 from checkworthy.builder.tasks import CONTEXT_SENTENCES, OUTPUT_FILES, SELECTION_FILE, write_tasks
 from checkworthy.cli.base import Command, add_json_option, add_quiet_option, print_json
 from checkworthy.evaluation.selection import train_scorer
-from checkworthy.schemas import available_schemes
+from checkworthy.schemas import available_schemes, page_languages
 from checkworthy.schemas.errors import InputError
 
 
@@ -64,6 +64,7 @@ class TasksCommand(Command):
         "  checkworthy tasks 'crawl/*.warc.gz' --out out/crawl --engine ray --top 3   # Ray on this machine\n"
         "  checkworthy tasks /shared/news --out /shared/out --engine ray --address auto --scorer models/minilm-ft --workers 16\n"
         "  checkworthy tasks noticias/ --out out/tasks-es --language es   # every article is Spanish (no detection)\n"
+        "  checkworthy tasks noticias/ --out out/tasks-es --page-language es   # the labeling page in Spanish\n"
         "  checkworthy tasks 'news/*.jsonl.gz' --out out/next --engine ray --strategy uncertainty --budget 2000   # over the whole corpus"
     )
 
@@ -96,6 +97,10 @@ class TasksCommand(Command):
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, metavar="N", help="--engine ray: articles per batch (default: %(default)s)")
         parser.add_argument("--language", metavar="CODE", default=None,
                             help="language of every article (ISO 639-1, e.g. es; spa and es-ES are read as es, an unknown code such as sp is an error), over a JSONL 'language' field, <html lang> and detection")
+        parser.add_argument("--page-language", metavar="CODE", default=None,
+                            help="language of the labeling page's words (question, labels, meanings, headers, instructions): "
+                                 f"one of {', '.join(sorted({lang for name in available_schemes() for lang in page_languages(name)}))} "
+                                 "(default: the scheme's, en); the exported labels are the same in every language")
         parser.add_argument("--overwrite", action="store_true", help="replace an existing --out directory that 'checkworthy tasks' wrote, once the new one is complete")
         add_json_option(parser, "out, files, scheme, select and the counts of articles, sentences and tasks")
         add_quiet_option(parser)
@@ -116,13 +121,13 @@ class TasksCommand(Command):
         if args.engine == "ray":
             counts = write_tasks_ray(args.seeds, args.out, scheme=args.scheme, select=selection, scorer=scorer, overwrite=args.overwrite,
                                      context=args.context, sampling=sampling, exclude=args.exclude, blind=args.blind,
-                                     skip_invalid=args.skip_invalid, language=args.language,
+                                     skip_invalid=args.skip_invalid, language=args.language, page_language=args.page_language,
                                      options=RayOptions(args.address, args.workers, args.batch_size))
         else:
             counts = write_tasks(
                 args.seeds, args.out, scheme=args.scheme, select=selection, scorer=scorer, overwrite=args.overwrite, jobs=args.jobs,
                 context=args.context, sampling=sampling, exclude=args.exclude, blind=args.blind, skip_invalid=args.skip_invalid,
-                language=args.language,
+                language=args.language, page_language=args.page_language,
             )
         if args.json:
             files = (RAY_OUTPUT_FILES if args.engine == "ray" else OUTPUT_FILES) + ((SELECTION_FILE,) if "candidates" in counts else ())

@@ -20,6 +20,7 @@ from ray_fixtures import RAY_INSTALLED, RAY_REQUIRED, needs_ray, read_jsonl, rea
 from checkworthy.builder import engine_ray
 from checkworthy.builder.articles import SkippedInputWarning
 from checkworthy.cli import main
+from checkworthy.schemas import load_scheme
 from checkworthy.schemas.errors import InputError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -310,9 +311,12 @@ def test_validate_knows_the_bulk_inputs_and_the_parquet_parts(corpus, tmp_path, 
 
 def test_a_chosen_task_keeps_its_language_on_ray(tmp_path):
     sources = write_corpus(tmp_path / "corpus", articles=10)
-    local, ray_out = run_both(sources, tmp_path, "--strategy", "top", "--budget", "6", "--language", "fr", batch_size=3)
+    local, ray_out = run_both(sources, tmp_path, "--strategy", "top", "--budget", "6", "--language", "fr", "--page-language", "nl", batch_size=3)
     assert_same_choice(local, ray_out)
     assert {t["data"]["language"] for t in json.loads((ray_out / "tasks.json").read_text())} == {"fr"}
+    # The page's words are Dutch on the driver, which writes the chosen tasks, as on the local engine.
+    assert {t["meta"]["page_language"] for t in json.loads((ray_out / "tasks.json").read_text())} == {"nl"}
+    assert load_scheme("claimbuster", "nl").question in (ray_out / "label_config.xml").read_text(encoding="utf-8")
     assert {s["language"] for s in read_sentences(ray_out)} == {"fr"}
 
 
@@ -333,8 +337,11 @@ def test_languages_are_detected_on_the_workers_as_on_the_local_engine(tmp_path):
     assert not (tmp_path / "failed" / "out").exists()
 
     with pytest.warns(SkippedInputWarning):
-        local, ray_out = run_both([corpus], tmp_path, "--skip-invalid", batch_size=2)
+        local, ray_out = run_both([corpus], tmp_path, "--skip-invalid", "--page-language", "es", batch_size=2)
     assert_same_answer(local, ray_out)
+    # The workers write the tasks with the Spanish page's words, as the local engine does.
+    tasks = json.loads((ray_out / "tasks.json").read_text(encoding="utf-8"))
+    assert tasks and all(t["meta"]["page_language"] == "es" and "<h4>La frase que hay que etiquetar, resaltada en su pasaje</h4>" in t["data"]["passage"] for t in tasks)
     articles = {a["article_id"]: a for a in read_jsonl(ray_out / "articles.jsonl")}
     assert {key: a["language"] for key, a in articles.items()} == {"es1": "es", "nl1": "nl", "en1": "en"}
     assert articles["es1"]["language_confidence"] > 0.5 and articles["en1"].get("language_confidence") is None

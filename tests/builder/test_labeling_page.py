@@ -191,9 +191,10 @@ ARABIC = {"id": "ar-1", "title": "البرلمان يقر الميزانية", "
           "text": "البرلمان يقر الميزانية\n\nاجتمع المجلس مساء الثلاثاء. وأقر ميزانية قدرها 48.2 مليون دينار لعام 2026. هل تكفي؟"}
 
 
-def test_a_right_to_left_article_is_shown_right_to_left(studio_server, tmp_path):
-    """An Arabic article's headline, passage and article panel are laid out right to left, the
-    target sentence highlighted whole; the English words of the page stay left to right."""
+def test_an_arabic_page_is_in_arabic_and_right_to_left(studio_server, tmp_path):
+    """An Arabic article on the Arabic page (``--page-language ar``): the question, headers,
+    instructions and choices are in Arabic, and the page, headline, passage and article panel
+    are laid out right to left, the target sentence highlighted whole."""
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -201,7 +202,8 @@ def test_a_right_to_left_article_is_shown_right_to_left(studio_server, tmp_path)
     from selenium.webdriver.support.ui import WebDriverWait
 
     (tmp_path / "ar.jsonl").write_text(json.dumps(ARABIC, ensure_ascii=False) + "\n", encoding="utf-8")
-    write_tasks([tmp_path / "ar.jsonl"], tmp_path / "tasks", context=1)
+    write_tasks([tmp_path / "ar.jsonl"], tmp_path / "tasks", context=1, page_language="ar")
+    scheme = load_scheme("claimbuster", "ar")
     project = StudioProject(studio_server["connection"], "right to left page")
     project.push(tmp_path / "tasks")
     email = "rana.haddad@example.org"
@@ -211,7 +213,7 @@ def test_a_right_to_left_article_is_shown_right_to_left(studio_server, tmp_path)
     try:
         wait = WebDriverWait(driver, 90)
         _open_labeling(driver, wait, {"url": studio_server["url"], "email": email, "password": password, "project": project})
-        wait.until(lambda d: load_scheme("claimbuster").instructions[0][:40] in d.find_element(By.TAG_NAME, "body").text)
+        wait.until(lambda d: scheme.instructions[0][:40] in d.find_element(By.TAG_NAME, "body").text)
         ActionChains(driver).send_keys(Keys.ESCAPE).perform()
         wait.until(ec.invisibility_of_element_located((By.XPATH, "//*[normalize-space()='Labeling Instructions']")))
         wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, ".cw-passage mark")))
@@ -219,10 +221,15 @@ def test_a_right_to_left_article_is_shown_right_to_left(studio_server, tmp_path)
         passage = driver.find_element(By.CSS_SELECTOR, ".cw-passage")
         assert driver.execute_script(direction, passage) == "rtl"
         assert driver.execute_script(direction, driver.find_element(By.CSS_SELECTOR, ".cw-headline")) == "rtl"
-        assert driver.execute_script(direction, driver.find_element(By.CSS_SELECTOR, ".cw-info")) == "ltr"
+        assert driver.execute_script(direction, driver.find_element(By.CSS_SELECTOR, ".cw-info")) == "rtl"  # the page's own words too
         assert driver.find_element(By.CSS_SELECTOR, ".cw-article").get_attribute("dir") == "rtl"
         target = passage.find_element(By.TAG_NAME, "mark").text.strip()
         assert target in {task["data"]["sentence"] for task in tasks}
+        body = driver.find_element(By.TAG_NAME, "body").text
+        assert scheme.question in body and scheme.page.passage in body
+        assert all(label.title in body and label.example in body for label in scheme.labels)
+        radios = driver.find_elements(By.CSS_SELECTOR, ".lsf-choices input[type=radio]")
+        assert len(radios) == len(scheme.labels) and not [r for r in radios if r.is_selected()]
         # Right-aligned: the passage's text ends nearer its box's right edge than its left.
         box = driver.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.left, r.right]", passage)
         text = driver.execute_script(

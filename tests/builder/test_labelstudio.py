@@ -186,6 +186,17 @@ def test_the_plan_sets_the_page_settings_that_differ(task_dir):
     assert plan_push(tasks, remote, label_config=CONFIG, project=current, settings=settings).settings == {"show_collab_predictions": False}
 
 
+def test_the_instructions_are_in_the_language_of_the_page(task_dir):
+    tasks = _local(task_dir)
+    spanish = [{**task, "meta": {**task["meta"], "page_language": "es"}} for task in tasks]
+    instructions = page_settings(spanish)["expert_instruction"]
+    assert load_scheme("claimbuster", "es").question in instructions and load_scheme("claimbuster").question not in instructions
+    arabic = page_settings([{**task, "meta": {**task["meta"], "page_language": "ar"}} for task in tasks])["expert_instruction"]
+    assert arabic.startswith('<div lang="ar" dir="rtl">') and load_scheme("claimbuster", "ar").question in arabic
+    # Tasks of two page languages in one push: no instructions rather than the wrong ones.
+    assert "expert_instruction" not in page_settings(tasks[:1] + spanish[1:])
+
+
 @pytest.mark.parametrize(
     "url, warns",
     [("http://10.1.2.3:8080", True), ("http://127.0.0.1:8080", False), ("http://localhost:8080", False),

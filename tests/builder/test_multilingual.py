@@ -17,6 +17,7 @@ from checkworthy.builder.language import detect_language, is_right_to_left, lang
 from checkworthy.builder.languages import SUPPORTED, rules_for
 from checkworthy.builder.select import HeuristicScorer, is_factual, score_sentences
 from checkworthy.builder.split import get_segmenter, line_role, segment, split_article
+from checkworthy.builder.labelstudio import config_choices
 from checkworthy.builder.splits import assign_split
 from checkworthy.builder.store import load_version
 from checkworthy.builder.tasks import make_tasks, predicted_label, write_tasks
@@ -532,3 +533,25 @@ def test_build_warns_when_a_language_is_missing_from_a_split(tmp_path):
     assert warnings == [f"language es: 1 sentence(s), none in {', '.join(missing)}: its results cannot be reported per language "
                         "there; add es articles (or change --seed; a split is drawn per article)"]
     assert warnings[0] in json.loads((result.path / "manifest.json").read_text(encoding="utf-8"))["warnings"]
+
+
+def test_the_labeling_page_can_be_in_spanish_with_the_same_exports(tmp_path):
+    articles = _jsonl(tmp_path / "es.jsonl", [{"id": "es1", "title": "Paro", "text": "Paro\n\nEl paro bajó un 4% en marzo, según el INE.", "language": "es"}])
+    assert main(["tasks", str(articles), "--out", str(tmp_path / "es"), "--page-language", "spa", "--quiet"]) == 0
+    assert main(["tasks", str(articles), "--out", str(tmp_path / "en"), "--quiet"]) == 0
+    spanish, english = load_scheme("claimbuster", "es"), load_scheme("claimbuster")
+    config = (tmp_path / "es" / "label_config.xml").read_text(encoding="utf-8")
+    assert config == spanish.label_config() and spanish.question in config and english.question not in config
+    assert config_choices(config) == config_choices((tmp_path / "en" / "label_config.xml").read_text(encoding="utf-8"))
+    es_tasks = json.loads((tmp_path / "es" / "tasks.json").read_text(encoding="utf-8"))
+    en_tasks = json.loads((tmp_path / "en" / "tasks.json").read_text(encoding="utf-8"))
+    assert [t["meta"]["page_language"] for t in es_tasks] == ["es"] and "page_language" not in en_tasks[0]["meta"]
+    assert "<h4>Titular</h4>" in es_tasks[0]["data"]["passage"] and "<h4>Headline</h4>" in en_tasks[0]["data"]["passage"]
+    assert es_tasks[0]["predictions"] == en_tasks[0]["predictions"]  # the same label codes whatever the page's language
+
+
+def test_a_page_language_without_translation_stops_before_anything_is_written(tmp_path, capsys):
+    articles = _jsonl(tmp_path / "a.jsonl", [{"id": "a1", "text": "Prices rose 4% in May."}])
+    assert main(["tasks", str(articles), "--out", str(tmp_path / "out"), "--page-language", "fi"]) == 1
+    assert "no labeling page in 'fi'; available: ar, en, es, nl" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -7,7 +7,17 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from checkworthy.schemas import FROM_NAME, TO_NAME, available_schemes, load_schema, load_scheme, validate
+from checkworthy.schemas import (
+    FROM_NAME,
+    TO_NAME,
+    available_schemes,
+    check_translation,
+    is_right_to_left,
+    load_schema,
+    load_scheme,
+    page_languages,
+    validate,
+)
 from checkworthy.schemas.errors import InputError, SchemaError
 from checkworthy.schemas.records import Article, Sentence
 
@@ -37,6 +47,56 @@ def test_label_config_and_class_label_derive_from_scheme(name):
     assert [c.get("value") for c in choices.findall("Choice")] == [label.title for label in scheme.labels]  # what the page shows
     assert all(c.get("hint") for c in choices.findall("Choice"))
     assert scheme.class_label().names == scheme.names
+
+
+def _words(scheme) -> list[str]:
+    """Every text of a scheme that an annotator reads."""
+    page = dataclasses.asdict(scheme.page)
+    return ([scheme.question, scheme.guidelines, *scheme.instructions, *page.values()]
+            + [text for label in scheme.labels for text in (label.title, label.definition, label.example)])
+
+
+@pytest.mark.parametrize("name", ["claimbuster", "checkthat"])
+@pytest.mark.parametrize("language", ["es", "nl", "ar"])
+def test_every_translation_changes_words_only_and_translates_them_all(name, language):
+    assert language in page_languages(name)
+    english, translated = load_scheme(name), load_scheme(name, language)
+    assert translated.language == language
+    assert (translated.name, translated.version, translated.positive) == (english.name, english.version, english.positive)
+    assert [(la.name, la.binary, la.hotkey) for la in translated.labels] == [(la.name, la.binary, la.hotkey) for la in english.labels]
+    words, original = _words(translated), _words(english)
+    assert len(words) == len(original) and all(words)
+    assert [w for w, o in zip(words, original) if w == o] == []  # nothing left in English
+    root = ET.fromstring(translated.label_config())
+    choices = root.find(f".//Choices[@name='{FROM_NAME}']")
+    assert [c.get("alias") for c in choices.findall("Choice")] == english.names  # the same exports in every language
+    assert [c.get("value") for c in choices.findall("Choice")] == [label.title for label in translated.labels]
+    assert translated.question in translated.instructions_html()
+    assert (root.get("style") == "direction: rtl") == is_right_to_left(language)
+
+
+def test_the_scheme_language_is_the_default_page_and_english_is_unchanged():
+    assert load_scheme("claimbuster", "en") == load_scheme("claimbuster") == load_scheme("claimbuster", None)
+    assert ET.fromstring(load_scheme("claimbuster").label_config()).get("style") is None
+    assert "dir=" not in load_scheme("claimbuster").instructions_html()
+
+
+def test_a_page_language_without_translation_says_how_to_add_one():
+    with pytest.raises(InputError, match=r"no labeling page in 'fi'; available: ar, en, es, nl\. To add one, copy "
+                                         r"schemas/schemes/checkthat\.json to schemas/schemes/fi/checkthat\.json"):
+        load_scheme("checkthat", "fi")
+
+
+def test_a_translation_that_changes_more_than_words_is_refused():
+    english = load_scheme("claimbuster")
+    renamed = dataclasses.replace(load_scheme("claimbuster", "es"), positive="UFS",
+                                  labels=(dataclasses.replace(english.labels[0], hotkey="9"), *english.labels[1:]))
+    with pytest.raises(InputError) as info:
+        check_translation(english, renamed, "es", "schemas/schemes/es/claimbuster.json")
+    message = str(info.value)
+    assert "positive is 'UFS', expected 'CFS'" in message and "labels (name, binary, hotkey)" in message
+    assert "schemas/schemes/es/claimbuster.json" in message
+    check_translation(english, load_scheme("claimbuster", "nl"), "nl", "x")  # a true translation passes
 
 
 def test_unknown_scheme_suggests_close_name():
