@@ -50,6 +50,7 @@ import numpy as np
 from checkworthy.evaluation.baselines import f1_optimal_threshold
 from checkworthy.evaluation.external import checkthat2024
 from checkworthy.evaluation.harness import SplitData, score_items
+from threshold_rules import add_data_arguments  # the script beside this one
 
 SHIFTED_PRIORS = (0.25, 0.55)
 
@@ -114,9 +115,7 @@ def selection_f1(y_binary, scores, *, splits: int) -> dict[str, float]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", required=True, help="folder with the CT24_checkworthy_*.tsv files")
-    parser.add_argument("--language", default="nl", choices=["en", "ar", "nl", "es"])
-    parser.add_argument("--train-from-dev", type=float, default=0.7, help="without a train file (Spanish): as checkthat2024.py")
+    add_data_arguments(parser)
     parser.add_argument("--scores", required=True, help="scores.npz written by threshold_rules.py --out")
     parser.add_argument("--splits", type=int, default=500, help="stratified half-splits of dev for the selection (default 500)")
     parser.add_argument("--n-resamples", type=int, default=1000, help="bootstrap replicates of the dev-test intervals")

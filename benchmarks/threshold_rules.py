@@ -78,11 +78,16 @@ def selection_f1(y_binary, scores, *, splits: int, bootstrap: int) -> dict[str, 
     return {rule: total / splits for rule, total in totals.items()}
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_data_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--data``, ``--language`` and ``--train-from-dev``, as ``checkthat2024.py`` reads them (also ``label_shift.py``)."""
     parser.add_argument("--data", required=True, help="folder with the CT24_checkworthy_*.tsv files")
     parser.add_argument("--language", default="nl", choices=["en", "ar", "nl", "es"])
     parser.add_argument("--train-from-dev", type=float, default=0.7, help="without a train file (Spanish): as checkthat2024.py")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_data_arguments(parser)
     parser.add_argument("--baselines", default="me5-ft,tfidf-svm")
     parser.add_argument("--seeds", default="0,1,2,3,4")
     parser.add_argument("--splits", type=int, default=500, help="stratified half-splits of dev for the selection (default 500)")

@@ -144,24 +144,7 @@ SPLIT_CASES = [
 ]
 
 
-@pytest.mark.parametrize("segmenter", ["blingfire", "rules"])
-@pytest.mark.parametrize(("language", "text", "expected"), SPLIT_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(SPLIT_CASES)])
-def test_split_per_language(segmenter, language, text, expected):
-    spans = segment(text, get_segmenter(segmenter), language=language)
-    assert [text[a:b] for a, b in spans] == expected
-
-
-def test_arabic_offsets_are_exact_in_right_to_left_text():
-    text = "عاجل\n\nقال الوزير: ارتفع التضخم إلى 5٪ في مارس؛ هل هذا صحيح؟ نعم.\nاقرأ أيضا: تقرير البنك المركزي"
-    article = read_articles_from_text(text, "ar")
-    sentences = split_article(article)
-    assert [s.text for s in sentences] == ["عاجل", "قال الوزير: ارتفع التضخم إلى 5٪ في مارس؛ هل هذا صحيح؟", "نعم.", "اقرأ أيضا: تقرير البنك المركزي"]
-    for s in sentences:
-        assert article.text[s.start : s.end] == s.text
-        assert s.language == "ar"
-    assert sentences[-1].role == "boilerplate"
-
-
+#: Scripts with a full stop of their own, split in any language (CJK, danda, Ethiopic...).
 SCRIPT_CASES = [
     ("hi", "सरकार ने कहा कि दर 7.8 प्रतिशत तक गिर गई। यह सबसे कम है। विपक्ष ने सवाल उठाए।",
      ["सरकार ने कहा कि दर 7.8 प्रतिशत तक गिर गई।", "यह सबसे कम है।", "विपक्ष ने सवाल उठाए।"]),
@@ -180,10 +163,22 @@ SCRIPT_CASES = [
 
 
 @pytest.mark.parametrize("segmenter", ["blingfire", "rules"])
-@pytest.mark.parametrize(("language", "text", "expected"), SCRIPT_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(SCRIPT_CASES)])
-def test_scripts_with_their_own_full_stop_are_split(segmenter, language, text, expected):
+@pytest.mark.parametrize(("language", "text", "expected"), SPLIT_CASES + SCRIPT_CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(SPLIT_CASES + SCRIPT_CASES)])
+def test_split_per_language(segmenter, language, text, expected):
     spans = segment(text, get_segmenter(segmenter), language=language)
     assert [text[a:b] for a, b in spans] == expected
+
+
+def test_arabic_offsets_are_exact_in_right_to_left_text():
+    text = "عاجل\n\nقال الوزير: ارتفع التضخم إلى 5٪ في مارس؛ هل هذا صحيح؟ نعم.\nاقرأ أيضا: تقرير البنك المركزي"
+    article = read_articles_from_text(text, "ar")
+    sentences = split_article(article)
+    assert [s.text for s in sentences] == ["عاجل", "قال الوزير: ارتفع التضخم إلى 5٪ في مارس؛ هل هذا صحيح؟", "نعم.", "اقرأ أيضا: تقرير البنك المركزي"]
+    for s in sentences:
+        assert article.text[s.start : s.end] == s.text
+        assert s.language == "ar"
+    assert sentences[-1].role == "boilerplate"
 
 
 def test_hindi_article_offsets_are_exact():
