@@ -50,6 +50,7 @@ from checkworthy.builder.tasks import (
     make_tasks,
     process_article,
     selection_record,
+    warn_page_language,
 )
 from checkworthy.schemas import load_scheme, validate
 from checkworthy.schemas.errors import InputError
@@ -182,6 +183,8 @@ def write_tasks_ray(
         settings["language"] = language
     if scheme_obj.language != load_scheme(scheme).language:  # the same
         settings["page_language"] = scheme_obj.language
+    if language is not None:  # the languages of the workers' articles are not known here
+        warn_page_language({language}, scheme_obj, page_language)
     work = out_dir.parent / f".{out_dir.name}{WORK_SUFFIX}"
     finished = _resume(work, settings, files)
     pending = [(index, path) for index, path in enumerate(files) if index not in finished]

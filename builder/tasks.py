@@ -18,6 +18,7 @@ import re
 import signal
 import threading
 import time
+import warnings
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from checkworthy.builder.language import is_right_to_left, normalise_language
 from checkworthy.builder.sampling import PRIORITY_MEANING, SELECTION_FILE, Pick, Sampling, choose, labeled_sentence_ids
 from checkworthy.builder.select import THRESHOLD, Scorer, Selection, get_scorer, is_factual, score_sentences
 from checkworthy.builder.split import describe_splitter, split_article
-from checkworthy.schemas import FROM_NAME, TO_NAME, Scheme, load_scheme, validate
+from checkworthy.schemas import FROM_NAME, TO_NAME, Scheme, load_scheme, page_languages, validate
 from checkworthy.schemas.errors import InputError, VersionExistsError
 from checkworthy.schemas.io import atomic_directory, canonical_json, check_replaceable, progress
 from checkworthy.schemas.records import Article, Sentence
@@ -556,7 +557,21 @@ def write_tasks(
             validate(record, "selection", str(out_dir / SELECTION_FILE))
             (tmp / SELECTION_FILE).write_text(canonical_json(record, indent=2) + "\n", encoding="utf-8", newline="\n")
             counts.update(candidates=record["counts"]["candidates"], excluded=record["counts"]["excluded"])
+    warn_page_language({a.language for a in articles}, scheme_obj, page_language)
     return counts
+
+
+def warn_page_language(languages: Collection[str | None], scheme: Scheme, page_language: str | None) -> None:
+    """Warn when every article is in one language that the labeling page could be shown in,
+    but it is shown in the scheme's own (no ``--page-language`` given)."""
+    only = set(languages)
+    if page_language is not None or len(only) != 1:
+        return
+    language = only.pop()
+    if language and language != scheme.language and language in page_languages(scheme.name):
+        warnings.warn(f"every article is in {language!r} but the labeling page is in {scheme.language!r}; "
+                      f"--page-language {language} shows its question, labels and instructions in {language!r}",
+                      UserWarning, stacklevel=3)
 
 
 def _count_excluded(path: Path, exclude: frozenset[str]) -> int:

@@ -4,6 +4,7 @@ and the ``language`` column from the articles through tasks to the dataset and i
 from __future__ import annotations
 
 import json
+import warnings
 
 import pytest
 from labelstudio_fixtures import KEY, annotation, labeled_export, task, write_articles, write_export
@@ -550,3 +551,16 @@ def test_a_page_language_without_translation_stops_before_anything_is_written(tm
     assert main(["tasks", str(articles), "--out", str(tmp_path / "out"), "--page-language", "fi"]) == 1
     assert "no labeling page in 'fi'; available: ar, en, es, nl" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_corpus_in_one_language_with_a_page_in_it_suggests_the_page(tmp_path):
+    spanish = _jsonl(tmp_path / "es.jsonl", [{"id": "es1", "text": "El paro bajó un 4% en marzo, según el INE.", "language": "es"}])
+    mixed = _jsonl(tmp_path / "mixed.jsonl", [{"id": "en1", "text": "Prices rose 4% in May.", "language": "en"},
+                                               {"id": "es2", "text": "El paro bajó un 4%.", "language": "es"}])
+    with pytest.warns(UserWarning, match=r"every article is in 'es' but the labeling page is in 'en'; --page-language es shows"):
+        write_tasks([spanish], tmp_path / "a")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        write_tasks([spanish], tmp_path / "b", page_language="es")  # asked for: no warning
+        write_tasks([mixed], tmp_path / "c")  # two languages: no single page fits
+        write_tasks([spanish], tmp_path / "d", language="sv")  # no Swedish page to suggest
