@@ -83,6 +83,8 @@ def validate_file(path: str | Path) -> tuple[str, int, list[str]]:
     path = Path(path)
     if path.is_dir() and not (path / "manifest.json").is_file() and _parquet_parts(path):
         return _check_parts(path)
+    if path.is_dir() and (path / "tasks.json").is_file() and (path / "label_config.xml").is_file():
+        return _check_task_dir(path)
     if path.is_dir() or ("@" in ref and not path.exists()):
         return _check_version_ref(ref)
     if not path.is_file():
@@ -334,6 +336,37 @@ def _check_article_part(path: Path) -> tuple[int, list[str]]:
         problems += [f"{where}: task {n} is of article {t['data']['article_id']!r}" for n, t in enumerate(tasks)
                      if isinstance(t, dict) and isinstance(t.get("data"), dict) and t["data"].get("article_id") != row["article_id"]]
     return count, problems
+
+
+#: What ``checkworthy tasks`` writes, in the order a task folder is checked (the Ray engine writes
+#: ``sentences/`` and ``articles/`` Parquet parts in place of the two JSONL files).
+TASK_DIR_FILES = ("articles.jsonl", "articles", "sentences.jsonl", "sentences", "tasks.json", "label_config.xml", "selection.json")
+
+
+def _check_task_dir(folder: Path) -> tuple[str, int, list[str]]:
+    """A folder written by ``checkworthy tasks``: each of its files, as if named one by one, and
+    every task's sentence (``sentence_id``, ``text_sha256``) among the folder's sentences."""
+    total, problems = 0, []
+    for name in TASK_DIR_FILES:
+        if (folder / name).exists():
+            _, count, found = validate_file(folder / name)
+            total += count
+            problems += found
+    try:
+        hashes = {}
+        with open(folder / "sentences.jsonl", encoding="utf-8") as handle:
+            for line in handle:
+                record = json.loads(line)
+                hashes[record["sentence_id"]] = record["text_sha256"]
+        tasks = [(task["data"]["sentence_id"], task["data"]["text_sha256"]) for task in read_json(folder / "tasks.json")]
+    except (OSError, ValueError, KeyError, TypeError, CheckworthyError):
+        tasks = []  # no sentences.jsonl (the Ray engine's parts), or a file the checks above already report
+    for number, (sentence_id, digest) in enumerate(tasks):
+        if hashes.get(sentence_id) != digest:
+            found = "not in sentences.jsonl" if sentence_id not in hashes else "text_sha256 differs from sentences.jsonl's"
+            problems.append(f"{folder / 'tasks.json'}: task {number} (sentence_id {sentence_id!r}): {found}; "
+                            "the folder was edited by hand or mixes two runs: write it again with 'checkworthy tasks'")
+    return "tasks folder", total, problems
 
 
 def _parquet_parts(folder: Path) -> list[Path]:

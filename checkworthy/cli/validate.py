@@ -19,7 +19,8 @@ class ValidateCommand(Command):
         "(build --gold: a .csv with the header sentence_id,label), a raw article file\n"
         ".txt/.md/.html/.jsonl/.jsonl.gz/.parquet/.warc(.gz), or a Parquet part of 'tasks --engine ray'\n"
         "(sentences/, articles/: a part or the whole folder)), validate it against schemas/ and report\n"
-        "every problem. A dataset\n"
+        "every problem. A folder written by 'tasks' is checked whole: each of its files, and every\n"
+        "task's sentence among its sentences.jsonl (same sentence_id and text_sha256). A dataset\n"
         "version (its directory, DIR@X.Y.Z, or DIR for the latest) is checked whole: manifest,\n"
         "the SHA-256 of every data file, and that its card and croissant.json are there.\n"
         "One summary line per file on stdout (ok, or how many\n"
@@ -28,6 +29,7 @@ class ValidateCommand(Command):
     epilog = (
         "examples:\n"
         "  checkworthy validate out/tasks/tasks.json\n"
+        "  checkworthy validate out/tasks                # the whole folder, tasks against sentences\n"
         "  checkworthy validate out/tasks/*.jsonl seeds/000_27e9f3fb14e76b8c.txt\n"
         "  checkworthy validate data/ds@1.0.0          # a whole version: files against the manifest\n"
         "  checkworthy validate gold.csv               # gold labels for build --gold\n"

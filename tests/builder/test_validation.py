@@ -10,6 +10,7 @@ import pytest
 from checkworthy.builder.tasks import OUTPUT_FILES, write_tasks
 from checkworthy.builder.validation import KINDS, FileKind, detect_kind, register_kind, validate_file
 from checkworthy.cli import main
+from checkworthy.schemas.io import sha256_text
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "seeds" / "000_27e9f3fb14e76b8c.txt"
@@ -39,6 +40,23 @@ def test_every_file_of_a_tasks_folder_validates_including_the_marker(out, capsys
     assert main(["validate", str(out / ".checkworthy-output")]) == 1
     captured = capsys.readouterr()
     assert "output marker: 1 problem(s)" in captured.out and "expected a JSON object with" in captured.err
+
+
+def test_a_tasks_folder_validates_as_a_whole_and_its_tasks_match_its_sentences(out, capsys):
+    assert main(["validate", str(out)]) == 0
+    assert f"{out}: tasks folder: ok ({1 + 13 + 10 + 1} record(s))" in capsys.readouterr().out
+    tasks = json.loads((out / "tasks.json").read_text(encoding="utf-8"))
+    first = tasks[0]["data"]["sentence_id"]
+    other = first[:-1] + ("0" if first[-1] != "0" else "1")  # well-formed, but no sentence of the folder
+    tasks[0]["data"]["sentence_id"] = other
+    tasks[1]["data"]["sentence"] = "A sentence edited by hand."  # its hash edited too: tasks.json alone is consistent
+    tasks[1]["data"]["text_sha256"] = sha256_text("A sentence edited by hand.")
+    (out / "tasks.json").write_text(json.dumps(tasks), encoding="utf-8")
+    assert main(["validate", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert f"{out}: tasks folder: 2 problem(s)" in captured.out
+    assert f"task 0 (sentence_id {other!r}): not in sentences.jsonl" in captured.err
+    assert f"task 1 (sentence_id {tasks[1]['data']['sentence_id']!r}): text_sha256 differs from sentences.jsonl's" in captured.err
 
 
 def test_kinds_are_detected_by_content_when_renamed(out, tmp_path):
