@@ -54,6 +54,10 @@ class LanguageRules:
         Abbreviations that do not end a sentence when a number follows (``blz. 5``).
     months : frozenset of str
         Month names, lower case: after an ordinal (``am 3. Mai``) the sentence goes on.
+    month_abbreviations : frozenset of str
+        Abbreviated month names, lower case without their dot: after an ordinal (``am 3.
+        Okt.``), and before a news agency's parenthesis in a dateline (``Madrid, 12 oct.
+        (EFE)``), the sentence goes on.
     starters : frozenset of str
         Words that start a sentence after an initialism (``... in EE. UU. El ...``).
     line_prefixes : dict
@@ -68,6 +72,7 @@ class LanguageRules:
     never_final: frozenset[str] = frozenset()
     before_number: frozenset[str] = frozenset()
     months: frozenset[str] = frozenset()
+    month_abbreviations: frozenset[str] = frozenset()
     starters: frozenset[str] = frozenset()
     line_prefixes: dict[str, str] = field(default_factory=dict)
     cues: Cues = field(default_factory=Cues)
@@ -103,6 +108,7 @@ ENGLISH = LanguageRules(
     ),
     never_final=_words("e.g i.e v vs cf viz b d ca c"),
     before_number=_words("jan feb mar apr jun jul aug sep sept oct nov dec no n\u00b0 nos vol p pp fig figs art sec ch para tel ca approx est"),
+    month_abbreviations=_words("jan feb mar apr jun jul aug sep sept oct nov dec"),
     starters=_words(
         "A An The In On At As It Its He She They We I You But And Or So Yet This That These Those There Then "
         "Here When While If Although Though Because Since After Before During For From With Without What Who "
@@ -118,6 +124,7 @@ SPANISH = LanguageRules(
     titles=_words("sr sra srta sres sras dr dra dres lic lcdo lcda ing arq gral cnel tte sto sta fr mons excmo excma ilmo ilma dña prof profa"),
     never_final=_words("ee uu ee.uu aa.ee ss.mm p.ej pág págs núm art arts av avda pza"),
     before_number=_words("pág págs p pp núm n nº art arts cap vol tel km ene feb mar abr may jun jul ago sep sept oct nov dic"),
+    month_abbreviations=_words("ene feb mar abr may jun jul ago sep sept oct nov dic"),
     months=_words("enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre"),
     starters=_words(
         "El La Los Las Un Una Unos Unas En Con Por Para Pero Y O Sin Según Este Esta Estos Estas Ese Esa Eso "
@@ -145,6 +152,7 @@ DUTCH = LanguageRules(
     titles=_words("mr dhr mevr mw mej dr drs ir ing prof ds st"),
     never_final=_words("o.a d.w.z m.a.w t.a.v i.p.v z.g.a.n e.a a.s j.l jl bijv bv b.v i.v.m m.b.t n.a.v t.o.v v.w.b z.s.m zgn evt ca resp vs"),
     before_number=_words("blz nr nrs art afb hfst jan feb mrt apr jun jul aug sep sept okt nov dec tel"),
+    month_abbreviations=_words("jan feb mrt apr jun jul aug sep sept okt nov dec"),
     months=_words("januari februari maart april mei juni juli augustus september oktober november december"),
     starters=_words(
         "De Het Een In Op Met Voor Maar En Of Dat Die Dit Deze Er Hij Zij Ze Wij We Ik Je U Het Als Toen Nu "
@@ -190,6 +198,7 @@ GERMAN = LanguageRules(
     titles=_words("hr hrn fr dr prof dipl ing st"),
     never_final=_words("z.b z usw u.a d.h bzw ca evtl ggf inkl vgl sog u.ä o.ä s.o s.u zzgl gem"),
     before_number=_words("nr s abs art bd kap tel jan feb märz apr jun jul aug sep sept okt nov dez"),
+    month_abbreviations=_words("jan feb märz apr jun jul aug sep sept okt nov dez"),
     months=_words("januar jänner februar märz april mai juni juli august september oktober november dezember"),
     starters=_words("Der Die Das Ein Eine Er Sie Es Wir Ich Im In Am Auf Mit Für Aber Und Oder Dies Diese Dieser Nach Vor Seit Auch Nun Heute"),
 )
@@ -199,6 +208,7 @@ FRENCH = LanguageRules(
     titles=_words("m mm mme mmes mlle mlles dr pr mgr st ste"),
     never_final=_words("cf p.ex av bd env"),
     before_number=_words("p pp n no art chap vol tél janv févr avr juil sept oct nov déc"),
+    month_abbreviations=_words("janv févr avr juil sept oct nov déc"),
     months=_words("janvier février mars avril mai juin juillet août septembre octobre novembre décembre"),
     starters=_words("Le La Les Un Une Des Il Elle Ils Elles Nous Je On En Dans Sur Avec Pour Mais Et Ou Ce Cette Ces Selon Depuis Après Avant Aujourd'hui"),
 )
@@ -208,6 +218,7 @@ PORTUGUESE = LanguageRules(
     titles=_words("sr sra srta dr dra drs prof profa eng gen cel ten sto sta exmo exma"),
     never_final=_words("p.ex pág págs núm art av"),
     before_number=_words("pág págs p pp n nº núm art cap vol tel jan fev mar abr mai jun jul ago set out nov dez"),
+    month_abbreviations=_words("jan fev mar abr mai jun jul ago set out nov dez"),
     months=_words("janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro"),
     starters=_words("O A Os As Um Uma Em No Na Com Por Para Mas E Ou Este Esta Esse Essa Ele Ela Eles Elas Eu Nós Segundo Desde Hoje"),
 )
@@ -217,6 +228,7 @@ ITALIAN = LanguageRules(
     titles=_words("sig sigg sig.ra dott dott.ssa prof prof.ssa ing avv on arch geom rag gen col cap mons"),
     never_final=_words("es pag pagg art artt ca"),
     before_number=_words("pag pagg p pp n nr art artt cap vol tel gen feb mar apr mag giu lug ago set ott nov dic"),
+    month_abbreviations=_words("gen feb mar apr mag giu lug ago set ott nov dic"),
     months=_words("gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre"),
     starters=_words("Il Lo La I Gli Le Un Una Uno In Con Per Ma E O Questo Questa Quello Quella Lui Lei Loro Io Noi Secondo Da Oggi"),
 )
@@ -230,6 +242,7 @@ def _with_english(rules: LanguageRules) -> LanguageRules:
         never_final=rules.never_final | ENGLISH.never_final,
         before_number=rules.before_number | ENGLISH.before_number,
         months=rules.months,
+        month_abbreviations=rules.month_abbreviations | ENGLISH.month_abbreviations,
         starters=rules.starters | ENGLISH.starters,
         line_prefixes=rules.line_prefixes,
         cues=rules.cues,

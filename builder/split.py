@@ -52,6 +52,8 @@ _CITATION_BREAK = re.compile(r"(?<=[.!?\"\u201d])(?:\s*\[[^\]\n]{1,20}\])+(?=\s+
 #: A sentence that starts with a closing quote written as two apostrophes (``... zien. '' Roze ...``):
 #: the quote belongs to the sentence before.
 _LEADING_CLOSING_QUOTE = re.compile(r"\s*''(?=\s|$)")
+#: A day number just before the last word of a span (``12`` in ``Madrid, 12 oct.``).
+_DAY_BEFORE = re.compile(r"(?<!\d)\d{1,2}\s+$")
 #: An ordinal number at the end of a span (``am 3.``): before a month name the sentence goes on.
 _ORDINAL = re.compile(r"\d{1,2}\.")
 #: Sentence ends of scripts that have their own full stop, which no abbreviation uses:
@@ -146,13 +148,13 @@ class BlingfireSegmenter(Segmenter):
 
 class RuleSegmenter(Segmenter):
     """A portable segmenter: a break after ``.``, ``!``, ``?`` or ``…`` (and closing
-    quotes or brackets) followed by whitespace and a word that may start a sentence (a
+    quotes or brackets, and the dash of a Spanish dateline's ``(EFE).-``) followed by whitespace and a word that may start a sentence (a
     capital letter of the Latin, Greek, Cyrillic or Armenian alphabets, a digit, or an
     Arabic letter)."""
 
     name = "rules"
     _BREAK = re.compile(
-        r"[.!?\u2026\u061f\u06d4]+[\"'\u201d\u2019\u00bb)\]]*(?:\s+'')?(?=\s+[\"'\u201c\u2018\u00ab(\[\u00bf\u00a1]*[A-Z0-9\u00c0-\u00de\u0386-\u03ab\u0400-\u042f\u0531-\u0556\u0621-\u064a])"
+        r"[.!?\u2026\u061f\u06d4]+[\"'\u201d\u2019\u00bb)\]]*-?(?:\s+'')?(?=\s+[\"'\u201c\u2018\u00ab(\[\u00bf\u00a1]*[A-Z0-9\u00c0-\u00de\u0386-\u03ab\u0400-\u042f\u0531-\u0556\u0621-\u064a])"
     )
 
     def spans(self, text: str) -> list[Span]:
@@ -448,7 +450,12 @@ def _continues(text: str, start: int, end: int, next_start: int, next_end: int, 
         return True
     if word in rules.before_number and first.isdigit():
         return True
-    if rules.months and _ORDINAL.fullmatch(token) and _next_word(text, next_start, next_end).lower() in rules.months:
+    if rules.months and _ORDINAL.fullmatch(token):
+        following = _next_word(text, next_start, next_end)
+        if following.lower() in rules.months or (following.lower() in rules.month_abbreviations
+                                                  and text[next_start + len(following) : next_start + len(following) + 1] == "."):
+            return True
+    if first == "(" and word in rules.month_abbreviations and _DAY_BEFORE.search(text, start, token_start):
         return True
     if first.isupper() and _INITIALISM.fullmatch(token):
         return _next_word(text, next_start, next_end) not in rules.starters

@@ -142,6 +142,12 @@ SPLIT_CASES = [
     ("fr", "Mme Martin est arrivée, cf. p. 4 du rapport. Puis M. Dupont.", ["Mme Martin est arrivée, cf. p. 4 du rapport.", "Puis M. Dupont."]),
     ("pt", "A Sra. Silva chegou ontem. O Dr. Costa não.", ["A Sra. Silva chegou ontem.", "O Dr. Costa não."]),
     ("it", "Il dott. Rossi è arrivato. Il prof. Bianchi no.", ["Il dott. Rossi è arrivato.", "Il prof. Bianchi no."]),
+    # A dateline's abbreviated month before the agency, and an ordinal before an abbreviated month, go on.
+    ("es", "Madrid, 12 oct. (EFE).- El Gobierno aprobó la reforma. El paro bajó.",
+     ["Madrid, 12 oct. (EFE).-", "El Gobierno aprobó la reforma.", "El paro bajó."]),
+    ("fr", "PARIS, 3 oct. (AFP) - Le gouvernement a voté. Puis il est parti.", ["PARIS, 3 oct. (AFP) - Le gouvernement a voté.", "Puis il est parti."]),
+    ("de", "Am 3. Okt. wurde gewählt. Dann sprach er.", ["Am 3. Okt. wurde gewählt.", "Dann sprach er."]),
+    ("es", "Se reunieron el 12 de oct. (Ver el anexo.) Luego habló.", ["Se reunieron el 12 de oct.", "(Ver el anexo.)", "Luego habló."]),
 ]
 
 
