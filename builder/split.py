@@ -148,13 +148,15 @@ class BlingfireSegmenter(Segmenter):
 
 class RuleSegmenter(Segmenter):
     """A portable segmenter: a break after ``.``, ``!``, ``?`` or ``…`` (and closing
-    quotes or brackets, and the dash of a Spanish dateline's ``(EFE).-``) followed by whitespace and a word that may start a sentence (a
-    capital letter of the Latin, Greek, Cyrillic or Armenian alphabets, a digit, or an
-    Arabic letter)."""
+    quotes or brackets, and the dash of a Spanish dateline's ``(EFE).-``) followed by
+    whitespace and a word that may start a sentence (a capital letter of the Latin, Greek, Cyrillic or Armenian alphabets, a digit, or an
+    Arabic letter; or an elided article before a capital, as a Dutch sentence starts: ``'s
+    Avonds``, ``’t Is``)."""
 
     name = "rules"
     _BREAK = re.compile(
-        r"[.!?\u2026\u061f\u06d4]+[\"'\u201d\u2019\u00bb)\]]*-?(?:\s+'')?(?=\s+[\"'\u201c\u2018\u00ab(\[\u00bf\u00a1]*[A-Z0-9\u00c0-\u00de\u0386-\u03ab\u0400-\u042f\u0531-\u0556\u0621-\u064a])"
+        r"[.!?\u2026\u061f\u06d4]+[\"'\u201d\u2019\u00bb)\]]*-?(?:\s+'')?(?=\s+(?:[\"'\u201c\u2018\u00ab(\[\u00bf\u00a1]*[A-Z0-9\u00c0-\u00de\u0386-\u03ab\u0400-\u042f\u0531-\u0556\u0621-\u064a]"
+        r"|['\u2019][a-z]{1,2}\s+[A-Z]))"
     )
 
     def spans(self, text: str) -> list[Span]:

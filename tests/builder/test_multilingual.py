@@ -147,6 +147,8 @@ SPLIT_CASES = [
      ["Madrid, 12 oct. (EFE).-", "El Gobierno aprobó la reforma.", "El paro bajó."]),
     ("fr", "PARIS, 3 oct. (AFP) - Le gouvernement a voté. Puis il est parti.", ["PARIS, 3 oct. (AFP) - Le gouvernement a voté.", "Puis il est parti."]),
     ("de", "Am 3. Okt. wurde gewählt. Dann sprach er.", ["Am 3. Okt. wurde gewählt.", "Dann sprach er."]),
+    ("nl", "Het gebeurde in 's-Hertogenbosch. 's Avonds ging hij naar huis. ’t Was laat.",
+     ["Het gebeurde in 's-Hertogenbosch.", "'s Avonds ging hij naar huis.", "’t Was laat."]),  # an elided article starts a sentence
     ("es", "Se reunieron el 12 de oct. (Ver el anexo.) Luego habló.", ["Se reunieron el 12 de oct.", "(Ver el anexo.)", "Luego habló."]),
 ]
 
