@@ -22,7 +22,7 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 _QUANTITY = re.compile(r"[$\u00a3\u20ac\u00a5]\s?\d(?:[\d,.]*\d)?|\d(?:[\d,.\u066b\u066c]*\d)?(?:\s?%|\s?\u066a)?|[\u0660-\u0669]+")
 _YEAR = re.compile(r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)")
 _QUESTION = re.compile(r"(?:[?\u061f\uff1f][\"'\u201d\u2019\u00bb)\u300d\u300f]*$)|^[\"'\u201c\u00ab(]*\u00bf")
-#: Han ideographs, kana and the CJK punctuation between them: words are not separated by spaces.
+#: Han ideographs and kana: Chinese and Japanese words are not separated by spaces.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ENTITY = re.compile(r"(?<=[\s(\"\u201c\u00ab])(?:[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+|[A-Z]{2,})(?:\s+(?:[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+|[A-Z]{2,}))*")
 #: One-letter Arabic prefixes (and, so, with, for) that stick to the next word: ``وقال`` is ``و`` + ``قال``.

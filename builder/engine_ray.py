@@ -181,7 +181,7 @@ def write_tasks_ray(
     }
     if language is not None:  # absent unless given, so that runs resumed from before it existed still match
         settings["language"] = language
-    if scheme_obj.language != load_scheme(scheme).language:  # the same
+    if scheme_obj.language != load_scheme(scheme).language:  # absent unless asked for, as "language" above
         settings["page_language"] = scheme_obj.language
     if language is not None:  # the languages of the workers' articles are not known here
         warn_page_language({language}, scheme_obj, page_language)

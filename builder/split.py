@@ -149,9 +149,9 @@ class BlingfireSegmenter(Segmenter):
 class RuleSegmenter(Segmenter):
     """A portable segmenter: a break after ``.``, ``!``, ``?`` or ``…`` (and closing
     quotes or brackets, and the dash of a Spanish dateline's ``(EFE).-``) followed by
-    whitespace and a word that may start a sentence (a capital letter of the Latin, Greek, Cyrillic or Armenian alphabets, a digit, or an
-    Arabic letter; or an elided article before a capital, as a Dutch sentence starts: ``'s
-    Avonds``, ``’t Is``)."""
+    whitespace and a word that may start a sentence: a capital letter of the Latin, Greek,
+    Cyrillic or Armenian alphabets, a digit, an Arabic letter, or an elided article before a
+    capital, as a Dutch sentence starts (``'s Avonds``, ``’t Is``)."""
 
     name = "rules"
     _BREAK = re.compile(
