@@ -51,7 +51,8 @@ class LanguageRules:
         Abbreviations that never end a sentence (``o.a``, ``z.b``, ``ee``), written
         lower case without their final dot.
     before_number : frozenset of str
-        Abbreviations that do not end a sentence when a number follows (``blz. 5``).
+        Abbreviations that do not end a sentence when a number follows (``blz. 5``); the
+        month abbreviations are added to them.
     months : frozenset of str
         Month names, lower case: after an ordinal (``am 3. Mai``) the sentence goes on.
     month_abbreviations : frozenset of str
@@ -76,6 +77,10 @@ class LanguageRules:
     starters: frozenset[str] = frozenset()
     line_prefixes: dict[str, str] = field(default_factory=dict)
     cues: Cues = field(default_factory=Cues)
+
+    def __post_init__(self):
+        # An abbreviated month is also an abbreviation before a number (``oct. 2024``).
+        object.__setattr__(self, "before_number", self.before_number | self.month_abbreviations)
 
     @property
     def title_like(self) -> frozenset[str]:
@@ -107,7 +112,7 @@ ENGLISH = LanguageRules(
         "insp det st mt ft messrs mme mlle sr jr"
     ),
     never_final=_words("e.g i.e v vs cf viz b d ca c"),
-    before_number=_words("jan feb mar apr jun jul aug sep sept oct nov dec no n\u00b0 nos vol p pp fig figs art sec ch para tel ca approx est"),
+    before_number=_words("no n\u00b0 nos vol p pp fig figs art sec ch para tel ca approx est"),
     month_abbreviations=_words("jan feb mar apr jun jul aug sep sept oct nov dec"),
     starters=_words(
         "A An The In On At As It Its He She They We I You But And Or So Yet This That These Those There Then "
@@ -123,7 +128,7 @@ SPANISH = LanguageRules(
     code="es",
     titles=_words("sr sra srta sres sras dr dra dres lic lcdo lcda ing arq gral cnel tte sto sta fr mons excmo excma ilmo ilma dña prof profa"),
     never_final=_words("ee uu ee.uu aa.ee ss.mm p.ej pág págs núm art arts av avda pza"),
-    before_number=_words("pág págs p pp núm n nº art arts cap vol tel km ene feb mar abr may jun jul ago sep sept oct nov dic"),
+    before_number=_words("pág págs p pp núm n nº art arts cap vol tel km"),
     month_abbreviations=_words("ene feb mar abr may jun jul ago sep sept oct nov dic"),
     months=_words("enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre"),
     starters=_words(
@@ -151,7 +156,7 @@ DUTCH = LanguageRules(
     code="nl",
     titles=_words("mr dhr mevr mw mej dr drs ir ing prof ds st"),
     never_final=_words("o.a d.w.z m.a.w t.a.v i.p.v z.g.a.n e.a a.s j.l jl bijv bv b.v i.v.m m.b.t n.a.v t.o.v v.w.b z.s.m zgn evt ca resp vs"),
-    before_number=_words("blz nr nrs art afb hfst jan feb mrt apr jun jul aug sep sept okt nov dec tel"),
+    before_number=_words("blz nr nrs art afb hfst tel"),
     month_abbreviations=_words("jan feb mrt apr jun jul aug sep sept okt nov dec"),
     months=_words("januari februari maart april mei juni juli augustus september oktober november december"),
     starters=_words(
@@ -197,7 +202,7 @@ GERMAN = LanguageRules(
     code="de",
     titles=_words("hr hrn fr dr prof dipl ing st"),
     never_final=_words("z.b z usw u.a d.h bzw ca evtl ggf inkl vgl sog u.ä o.ä s.o s.u zzgl gem"),
-    before_number=_words("nr s abs art bd kap tel jan feb märz apr jun jul aug sep sept okt nov dez"),
+    before_number=_words("nr s abs art bd kap tel"),
     month_abbreviations=_words("jan feb märz apr jun jul aug sep sept okt nov dez"),
     months=_words("januar jänner februar märz april mai juni juli august september oktober november dezember"),
     starters=_words("Der Die Das Ein Eine Er Sie Es Wir Ich Im In Am Auf Mit Für Aber Und Oder Dies Diese Dieser Nach Vor Seit Auch Nun Heute"),
@@ -207,7 +212,7 @@ FRENCH = LanguageRules(
     code="fr",
     titles=_words("m mm mme mmes mlle mlles dr pr mgr st ste"),
     never_final=_words("cf p.ex av bd env"),
-    before_number=_words("p pp n no art chap vol tél janv févr avr juil sept oct nov déc"),
+    before_number=_words("p pp n no art chap vol tél"),
     month_abbreviations=_words("janv févr avr juil sept oct nov déc"),
     months=_words("janvier février mars avril mai juin juillet août septembre octobre novembre décembre"),
     starters=_words("Le La Les Un Une Des Il Elle Ils Elles Nous Je On En Dans Sur Avec Pour Mais Et Ou Ce Cette Ces Selon Depuis Après Avant Aujourd'hui"),
@@ -217,7 +222,7 @@ PORTUGUESE = LanguageRules(
     code="pt",
     titles=_words("sr sra srta dr dra drs prof profa eng gen cel ten sto sta exmo exma"),
     never_final=_words("p.ex pág págs núm art av"),
-    before_number=_words("pág págs p pp n nº núm art cap vol tel jan fev mar abr mai jun jul ago set out nov dez"),
+    before_number=_words("pág págs p pp n nº núm art cap vol tel"),
     month_abbreviations=_words("jan fev mar abr mai jun jul ago set out nov dez"),
     months=_words("janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro"),
     starters=_words("O A Os As Um Uma Em No Na Com Por Para Mas E Ou Este Esta Esse Essa Ele Ela Eles Elas Eu Nós Segundo Desde Hoje"),
@@ -227,7 +232,7 @@ ITALIAN = LanguageRules(
     code="it",
     titles=_words("sig sigg sig.ra dott dott.ssa prof prof.ssa ing avv on arch geom rag gen col cap mons"),
     never_final=_words("es pag pagg art artt ca"),
-    before_number=_words("pag pagg p pp n nr art artt cap vol tel gen feb mar apr mag giu lug ago set ott nov dic"),
+    before_number=_words("pag pagg p pp n nr art artt cap vol tel"),
     month_abbreviations=_words("gen feb mar apr mag giu lug ago set ott nov dic"),
     months=_words("gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre"),
     starters=_words("Il Lo La I Gli Le Un Una Uno In Con Per Ma E O Questo Questa Quello Quella Lui Lei Loro Io Noi Secondo Da Oggi"),

@@ -353,11 +353,7 @@ def _check_task_dir(folder: Path) -> tuple[str, int, list[str]]:
             total += count
             problems += found
     try:
-        hashes = {}
-        with open(folder / "sentences.jsonl", encoding="utf-8") as handle:
-            for line in handle:
-                record = json.loads(line)
-                hashes[record["sentence_id"]] = record["text_sha256"]
+        hashes = {record["sentence_id"]: record["text_sha256"] for _, record in iter_jsonl(folder / "sentences.jsonl")}
         tasks = [(task["data"]["sentence_id"], task["data"]["text_sha256"]) for task in read_json(folder / "tasks.json")]
     except (OSError, ValueError, KeyError, TypeError, CheckworthyError):
         tasks = []  # no sentences.jsonl (the Ray engine's parts), or a file the checks above already report
