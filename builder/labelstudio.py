@@ -286,15 +286,6 @@ TASK_LIST_COLUMNS = (
 )
 
 
-#: Shown before the scheme's instructions in a project of adjudication tasks (``checkworthy review``).
-ADJUDICATION_INSTRUCTION = (
-    "<p><b>Adjudication.</b> These sentences come back because their label is doubtful. Unlike a first "
-    "labeling pass, each page shows on purpose the earlier labels, the label in the dataset and a model's view: "
-    "weigh them, then choose the label the guidelines below give. Your choice replaces the label in the next "
-    "version of the dataset.</p>"
-)
-
-
 def page_settings(tasks: list[dict[str, Any]], *, preannotate: bool = False, overlap: int | None = None) -> dict[str, Any]:
     """The project fields a push sets: instructions shown before the first task, predictions hidden.
 
@@ -303,8 +294,8 @@ def page_settings(tasks: list[dict[str, Any]], *, preannotate: bool = False, ove
     tasks : list of dict
         The local tasks; the instructions are those of their scheme (``meta.scheme``), in
         the language of their page (``meta.page_language``, from ``tasks --page-language``),
-        after :data:`ADJUDICATION_INSTRUCTION` when every task is an adjudication task
-        (``meta.adjudication``, written by ``checkworthy review``).
+        after a paragraph on adjudication (the scheme's ``page.adjudication_instruction``) when
+        every task is an adjudication task (``meta.adjudication``, written by ``checkworthy review``).
         Tasks chosen by a strategy (``tasks --strategy``, ``meta.priority``) whose
         predictions share one ``model_version`` also set the project's ``model_version``:
         Label Studio's "Uncertainty sampling" only orders tasks whose prediction has the
@@ -319,9 +310,8 @@ def page_settings(tasks: list[dict[str, Any]], *, preannotate: bool = False, ove
     settings: dict[str, Any] = {"show_collab_predictions": preannotate}
     schemes = sorted({(task["meta"]["scheme"], task["meta"].get("page_language")) for task in tasks}, key=str)
     if len(schemes) == 1:
-        settings.update(show_instruction=True, expert_instruction=load_scheme(*schemes[0]).instructions_html())
-        if tasks and all(MARKER in task["meta"] for task in tasks):
-            settings["expert_instruction"] = ADJUDICATION_INSTRUCTION + settings["expert_instruction"]
+        adjudication = bool(tasks) and all(MARKER in task["meta"] for task in tasks)
+        settings.update(show_instruction=True, expert_instruction=load_scheme(*schemes[0]).instructions_html(adjudication=adjudication))
     versions = {p["model_version"] for task in tasks if "priority" in task["meta"] for p in task.get("predictions", [])}
     if len(versions) == 1:
         settings["model_version"] = versions.pop()

@@ -44,8 +44,8 @@ from checkworthy.builder.aggregate import dawid_skene, vote_arrays
 from checkworthy.builder.articles import read_articles
 from checkworthy.builder.split import split_article
 from checkworthy.builder.store import check_integrity, load_manifest, resolve_version_dir
-from checkworthy.builder.tasks import passage_html, task_data
-from checkworthy.schemas import Scheme, load_scheme, validate
+from checkworthy.builder.tasks import load_page_scheme, passage_html, task_data, warn_page_language
+from checkworthy.schemas import Scheme, is_right_to_left, load_scheme, validate
 from checkworthy.schemas.errors import InputError, VersionExistsError
 from checkworthy.schemas.io import atomic_directory, canonical_json, check_replaceable
 from checkworthy.schemas.rows import SPLITS
@@ -265,6 +265,7 @@ def review_version(
     config: ReviewConfig | None = None,
     *,
     articles: Iterable[str | os.PathLike] | None = None,
+    page_language: str | None = None,
     overwrite: bool = False,
     step: Callable[[str], None] | None = None,
 ) -> ReviewResult:
@@ -281,6 +282,11 @@ def review_version(
     articles : iterable of path-like, optional
         The article files the version was built from; needed for the adjudication tasks
         (the labeling page shows the passage and the article).
+    page_language : str, optional
+        The language of the adjudication page (``--page-language``: its question, labels,
+        headers, review block and project instructions), as for ``checkworthy tasks``; the
+        scheme's own (English) when None. Recorded in each task's ``meta.page_language``
+        and in ``summary.json`` when it is not the scheme's own.
     overwrite : bool, default=False
         Replace an ``out_dir`` that an earlier review wrote.
     step : callable, optional
@@ -314,6 +320,7 @@ def review_version(
     version_dir = check_integrity(resolve_version_dir(ref))
     manifest = load_manifest(version_dir)
     scheme = load_scheme(manifest.scheme)
+    page = load_page_scheme(manifest.scheme, page_language)
     rows = _read_rows(version_dir, scheme.names)
     posteriors = _posteriors(version_dir, scheme, int(manifest.settings.get("seed", 0)))
     view = None
@@ -336,13 +343,15 @@ def review_version(
         for item in doubtful:
             if item.text is None and item.sentence_id in found:
                 item.article_id, item.text = found[item.sentence_id][1].article_id, found[item.sentence_id][1].text
-        tasks = adjudication_tasks(chosen, found, scheme, manifest.version, manifest.fingerprint,
+        tasks = adjudication_tasks(chosen, found, page, manifest.version, manifest.fingerprint,
                                    view.description if view is not None else None)
         articles_of_tasks = adjudication_articles(chosen, found)
+        warn_page_language({found[item.sentence_id][1].language for item in chosen}, page, page_language)
     summary = {
         "dataset_version": manifest.version,
         "fingerprint": manifest.fingerprint,
         "scheme": scheme.name,
+        **({"page_language": page.language} if page.language != scheme.language else {}),
         "settings": asdict(config),
         "build_seed": int(manifest.settings.get("seed", 0)),
         "model": None if view is None else {
@@ -366,7 +375,7 @@ def review_version(
             (tmp / ADJUDICATION_DIR).mkdir()
             with open(tmp / ADJUDICATION_DIR / "tasks.json", "w", encoding="utf-8", newline="\n") as handle:
                 handle.write("[" + ",".join("\n" + canonical_json(t) for t in tasks) + ("\n]\n" if tasks else "]\n"))
-            (tmp / ADJUDICATION_DIR / "label_config.xml").write_text(scheme.label_config(), encoding="utf-8", newline="\n")
+            (tmp / ADJUDICATION_DIR / "label_config.xml").write_text(page.label_config(), encoding="utf-8", newline="\n")
             with open(tmp / ADJUDICATION_DIR / "articles.jsonl", "w", encoding="utf-8", newline="\n") as handle:
                 handle.writelines(canonical_json(record) + "\n" for record in articles_of_tasks)
     return ReviewResult(items, summary, out_dir, None if tasks is None else len(tasks))
@@ -401,9 +410,11 @@ def adjudication_tasks(items: Sequence[ReviewItem], found: dict[str, tuple], sch
                        version: str, fingerprint: str, model: str | None) -> list[dict[str, Any]]:
     """Label Studio tasks (the format of ``checkworthy tasks``) for adjudicating ``items``.
 
-    The labeling page is the usual one; its passage opens with a review block: why the
-    sentence is back, the earlier votes, the label in the version and the model's view.
-    ``meta.adjudication`` marks the task (and carries the same facts as data).
+    The labeling page is the usual one, in the language of ``scheme`` (a translation
+    from :func:`~checkworthy.schemas.load_scheme` sets ``meta.page_language``); its passage
+    opens with a review block: why the sentence is back, the earlier votes, the label in
+    the version and the model's view. ``meta.adjudication`` marks the task (and carries
+    the same facts as data).
     ``found`` locates each item's sentence (:func:`locate_sentences`).
     """
     tasks = []
@@ -435,6 +446,7 @@ def adjudication_tasks(items: Sequence[ReviewItem], found: dict[str, tuple], sch
                 "published": article.published,
                 "article_sha256": article.text_sha256,
                 "generator": f"checkworthy {__version__} review",
+                **({"page_language": scheme.language} if scheme.language != load_scheme(scheme.name).language else {}),
                 MARKER: marker,
             },
         }
@@ -466,25 +478,19 @@ def _span(body: list, sentence) -> tuple[int, int]:
     return body[max(0, position - 2)].start, body[min(len(body) - 1, position + 2)].end
 
 
-_REASON_WORDS = {
-    "tie": "the annotators' votes are tied",
-    "disagreement": "the annotators disagreed",
-    "low-posterior": "the Dawid-Skene estimate is unsure of the label",
-    "model-disagrees": "a model trained on the other labels confidently disagrees",
-}
-
-
 def _review_block(item: ReviewItem, scheme: Scheme, version: str, model: str | None) -> str:
-    """The adjudication block at the top of the passage: every text HTML-escaped."""
-    esc = html.escape
-    why = "; ".join(_REASON_WORDS[r["reason"]] for r in item.reasons)
-    votes = " · ".join(f"{esc(name)} {count}" for name, count in item.votes.items() if count) or "none"
-    label = f"{esc(item.label)} ({esc(item.label_source or '')})" if item.label else "none (tie)"
+    """The adjudication block at the top of the passage, in the words of the scheme's page
+    (its language): every text HTML-escaped; its bar on the side the page's text starts from."""
+    esc, words = html.escape, scheme.page
+    why = "; ".join(words.reason(r["reason"]) for r in item.reasons)
+    votes = " · ".join(f"{esc(name)} {count}" for name, count in item.votes.items() if count) or esc(words.no_votes)
+    label = f"{esc(item.label)} ({esc(item.label_source or '')})" if item.label else esc(words.tie)
     lines = [
-        f"<p><b>Adjudication</b>: {esc(why)}. Choose the label you judge right; the next version of the dataset takes it instead of the label below.</p>",
-        f"<p>Earlier labels: {votes}. Label in version {esc(version)}: {label}.</p>",
+        f"<p><b>{esc(words.adjudication)}</b>: {esc(why)}. {esc(words.adjudication_choose)}</p>",
+        f"<p>{esc(words.earlier_labels)}: {votes}. {esc(words.version_label)} {esc(version)}: {label}.</p>",
     ]
     if item.model is not None and model is not None:
         probs = " · ".join(f"{esc(n)} {p:.2f}" for n, p in sorted(item.model["probabilities"].items(), key=lambda kv: -kv[1]))
-        lines.append(f"<p>Model ({esc(model)}): {probs}.</p>")
-    return f"<div class=\"cw-review\" style=\"border-left: 3px solid #e8a33d; padding-left: 0.6em\">{''.join(lines)}</div>"
+        lines.append(f"<p>{esc(words.model)} ({esc(model)}): {probs}.</p>")
+    side = "right" if is_right_to_left(scheme.language) else "left"
+    return f"<div class=\"cw-review\" style=\"border-{side}: 3px solid #e8a33d; padding-{side}: 0.6em\">{''.join(lines)}</div>"

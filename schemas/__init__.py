@@ -177,7 +177,9 @@ class Label:
 
 @dataclass(frozen=True)
 class PageText:
-    """The small headers and words of the labeling page, in the scheme's language."""
+    """The small headers and words of the labeling page, in the scheme's language; those from
+    ``adjudication`` on are the adjudication page's (``checkworthy review``): its project
+    instruction, the review block above the passage and the words of its reasons."""
 
     headline: str
     passage: str
@@ -188,6 +190,22 @@ class PageText:
     source: str
     published: str
     link: str
+    adjudication: str
+    adjudication_instruction: str
+    adjudication_choose: str
+    earlier_labels: str
+    version_label: str
+    no_votes: str
+    tie: str
+    model: str
+    reason_tie: str
+    reason_disagreement: str
+    reason_low_posterior: str
+    reason_model_disagrees: str
+
+    def reason(self, reason: str) -> str:
+        """The words of a review reason (``tie``, ``disagreement``, ``low-posterior``, ``model-disagrees``)."""
+        return getattr(self, "reason_" + reason.replace("-", "_"))
 
 
 @dataclass(frozen=True)
@@ -290,14 +308,17 @@ class Scheme:
         """``'<definition> Example: "<example>"'``, as the page shows it beside the choices."""
         return f"{label.definition} {self.page.example}: \u201c{label.example}\u201d"
 
-    def instructions_html(self) -> str:
+    def instructions_html(self, *, adjudication: bool = False) -> str:
         """The project instructions (Label Studio's ``expert_instruction``): the scheme's
-        paragraphs, then each label's words, meaning and example, HTML-escaped."""
+        paragraphs, then each label's words, meaning and example, HTML-escaped; with
+        ``adjudication``, after a paragraph that says what an adjudication project is."""
         paragraphs = "".join(f"<p>{escape(text)}</p>" for text in self.instructions)
         labels = "".join(
             f"<li><b>{escape(label.title)}</b> ({escape(label.name)}): {escape(self._meaning(label))}</li>" for label in self.labels
         )
         body = f"<h3>{escape(self.question)}</h3>{paragraphs}<ul>{labels}</ul><p>{escape(self.guidelines)}</p>"
+        if adjudication:
+            body = f"<p><b>{escape(self.page.adjudication)}.</b> {escape(self.page.adjudication_instruction)}</p>" + body
         return f'<div lang="{escape(self.language)}" dir="rtl">{body}</div>' if is_right_to_left(self.language) else body
 
     @classmethod

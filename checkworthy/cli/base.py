@@ -63,6 +63,16 @@ def add_json_option(parser: argparse.ArgumentParser, fields: str) -> None:
     parser.add_argument("--json", action="store_true", help=f"print a JSON summary on stdout ({fields}); progress stays on stderr")
 
 
+def add_page_language_option(parser: argparse.ArgumentParser, page: str = "labeling page") -> None:
+    """``--page-language CODE``: the language of the words of the ``page`` (a translation of the scheme)."""
+    from checkworthy.schemas import available_schemes, page_languages
+
+    languages = sorted({language for name in available_schemes() for language in page_languages(name)})
+    parser.add_argument("--page-language", metavar="CODE", default=None,
+                        help=f"language of the {page}'s words (question, labels, meanings, headers, instructions): "
+                             f"one of {', '.join(languages)} (default: the scheme's, en); the exported labels are the same in every language")
+
+
 def add_quiet_option(parser: argparse.ArgumentParser) -> None:
     """``--quiet``: no progress bars or step lines on stderr; warnings and errors still show."""
     parser.add_argument("--quiet", action="store_true", help="show no progress on stderr (warnings and errors still show)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from checkworthy.builder.review import REASONS, ReviewConfig, review_version
-from checkworthy.cli.base import Command, add_json_option, add_quiet_option, print_json, progress_printer
+from checkworthy.cli.base import Command, add_json_option, add_page_language_option, add_quiet_option, print_json, progress_printer
 from checkworthy.evaluation.baselines import BASELINES
 from checkworthy.evaluation.confident import members
 from checkworthy.schemas.errors import InputError
@@ -65,6 +65,7 @@ class ReviewCommand(Command):
         parser.add_argument("--min-posterior", type=float, default=0.9, metavar="P",
                             help="a Dawid-Skene posterior of the label below P is a reason (default: 0.9)")
         parser.add_argument("--top", type=int, default=None, metavar="N", help="adjudication tasks for the N most doubtful items only (default: all doubtful)")
+        add_page_language_option(parser, "adjudication page")
         parser.add_argument("--overwrite", action="store_true", help="replace an --out folder that an earlier review wrote")
         add_json_option(parser, "out, version, items, doubtful, reasons, adjudication_tasks, top (the first items)")
         add_quiet_option(parser)
@@ -72,7 +73,8 @@ class ReviewCommand(Command):
     def run(self, args: argparse.Namespace) -> int:
         config = ReviewConfig(baseline=args.baseline, folds=args.folds, seed=args.seed, min_posterior=args.min_posterior, top=args.top,
                               class_weight=args.class_weight)
-        result = review_version(args.dataset, args.out, config, articles=args.articles, overwrite=args.overwrite,
+        result = review_version(args.dataset, args.out, config, articles=args.articles, page_language=args.page_language,
+                                overwrite=args.overwrite,
                                 step=progress_printer(args))
         summary = result.summary
         top = result.doubtful[:SHOWN]

@@ -11,9 +11,9 @@ from checkworthy.builder.engine_ray import OUTPUT_FILES as RAY_OUTPUT_FILES
 from checkworthy.builder.sampling import STRATEGIES, Sampling
 from checkworthy.builder.select import Selection
 from checkworthy.builder.tasks import CONTEXT_SENTENCES, OUTPUT_FILES, SELECTION_FILE, write_tasks
-from checkworthy.cli.base import Command, add_json_option, add_quiet_option, print_json
+from checkworthy.cli.base import Command, add_json_option, add_page_language_option, add_quiet_option, print_json
 from checkworthy.evaluation.selection import train_scorer
-from checkworthy.schemas import available_schemes, page_languages
+from checkworthy.schemas import available_schemes
 from checkworthy.schemas.errors import InputError
 
 
@@ -97,10 +97,7 @@ class TasksCommand(Command):
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, metavar="N", help="--engine ray: articles per batch (default: %(default)s)")
         parser.add_argument("--language", metavar="CODE", default=None,
                             help="language of every article (ISO 639-1, e.g. es; spa and es-ES are read as es, an unknown code such as sp is an error), over a JSONL 'language' field, <html lang> and detection")
-        parser.add_argument("--page-language", metavar="CODE", default=None,
-                            help="language of the labeling page's words (question, labels, meanings, headers, instructions): "
-                                 f"one of {', '.join(sorted({lang for name in available_schemes() for lang in page_languages(name)}))} "
-                                 "(default: the scheme's, en); the exported labels are the same in every language")
+        add_page_language_option(parser)
         parser.add_argument("--overwrite", action="store_true", help="replace an existing --out directory that 'checkworthy tasks' wrote, once the new one is complete")
         add_json_option(parser, "out, files, scheme, select and the counts of articles, sentences and tasks")
         add_quiet_option(parser)

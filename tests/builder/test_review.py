@@ -8,6 +8,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import checkworthy.registry  # noqa: F401  (fills the model view of review, as the CLI does)
@@ -18,6 +19,7 @@ from checkworthy.builder.labelstudio import read_task_dir
 from checkworthy.builder.review import MARKER, ReviewConfig, review_version
 from checkworthy.builder.store import load_manifest
 from checkworthy.cli import main
+from checkworthy.schemas import load_scheme
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError, VersionExistsError
 from tests.builder.labelstudio_fixtures import KEY, annotation, task, write_articles, write_export
 
@@ -318,9 +320,53 @@ def test_a_gold_label_wins_over_an_adjudication_with_a_warning(reviewed, tmp_pat
 
 
 def test_a_project_of_adjudication_tasks_gets_instructions_that_say_so(reviewed):
-    from checkworthy.builder.labelstudio import ADJUDICATION_INSTRUCTION, page_settings
+    from checkworthy.builder.labelstudio import page_settings
 
     tasks = read_task_dir(reviewed["root"] / "review" / "adjudication").tasks
-    assert page_settings(tasks)["expert_instruction"].startswith(ADJUDICATION_INSTRUCTION)
+    said = "<p><b>Adjudication.</b> These sentences come back because their label is doubtful."
+    assert page_settings(tasks)["expert_instruction"].startswith(said)
     plain = [{**t, "meta": {k: v for k, v in t["meta"].items() if k != MARKER}} for t in tasks]
-    assert ADJUDICATION_INSTRUCTION not in page_settings(plain)["expert_instruction"]
+    assert said not in page_settings(plain)["expert_instruction"]
+    assert page_settings(plain)["expert_instruction"] == load_scheme("claimbuster").instructions_html()
+
+
+def test_an_adjudication_page_in_arabic_is_in_arabic_right_to_left_and_exports_the_same_labels(reviewed, tmp_path):
+    from checkworthy.builder.labelstudio import page_settings
+
+    english = read_task_dir(reviewed["root"] / "review" / "adjudication")
+    result = review_version(reviewed["root"] / "ds", tmp_path / "ar", ReviewConfig(seed=1), articles=[reviewed["folder"]],
+                            page_language="ara")
+    arabic = read_task_dir(tmp_path / "ar" / "adjudication")
+    page = load_scheme("claimbuster", "ar")
+    assert result.summary["page_language"] == "ar" and "page_language" not in reviewed["result"].summary
+    assert arabic.label_config == page.label_config() and 'style="direction: rtl"' in arabic.label_config
+    assert len(arabic.tasks) == len(english.tasks)
+    for ar_task, en_task in zip(arabic.tasks, english.tasks):
+        assert ar_task["meta"]["page_language"] == "ar" and "page_language" not in en_task["meta"]
+        assert ar_task["meta"][MARKER] == en_task["meta"][MARKER]  # the same facts, whatever the page's words
+        assert ar_task["data"]["sentence_id"] == en_task["data"]["sentence_id"]
+    by_id = {t["data"]["sentence_id"]: t["data"]["passage"] for t in arabic.tasks}
+    tie = by_id[reviewed["plants"]["tie"].sentence_id]
+    assert f"<b>{page.page.adjudication}</b>: {page.page.reason_tie}." in tie
+    assert f"{page.page.earlier_labels}: CFS 1 · UFS 1. {page.page.version_label} 1.0.0: {page.page.tie}." in tie
+    assert "border-right: 3px" in tie and "Adjudication" not in tie and "Earlier labels" not in tie
+    flip = by_id[reviewed["plants"]["flip"].sentence_id]
+    assert f"{page.page.model} (tfidf-lr, 5-fold out-of-fold, no class weights, seed 1): CFS" in flip
+    instruction = page_settings(arabic.tasks)["expert_instruction"]
+    assert instruction.startswith('<div lang="ar" dir="rtl"><p><b>' + page.page.adjudication + ".</b> " + page.page.adjudication_instruction)
+    decisions = {reviewed["plants"]["flip"].sentence_id: ["CFS"]}
+    from_arabic = _adjudication_export(tmp_path / "ar.json", tmp_path / "ar" / "adjudication", decisions)
+    from_english = _adjudication_export(tmp_path / "en.json", reviewed["root"] / "review" / "adjudication", decisions)
+    built = [build_version([reviewed["export"]], [reviewed["folder"]], tmp_path / name, BuildConfig(seed=3), key=KEY,
+                           adjudications=[export]) for name, export in (("ds-ar", from_arabic), ("ds-en", from_english))]
+    rows = [{f.name: pd.read_parquet(f) for f in sorted((b.path / "data").glob("*.parquet"))} for b in built]
+    assert rows[0].keys() == rows[1].keys() and rows[0]
+    for name, frame in rows[0].items():
+        pd.testing.assert_frame_equal(frame, rows[1][name])
+    assert load_manifest(built[0].path).adjudication["items"] == load_manifest(built[1].path).adjudication["items"]
+
+
+def test_an_unknown_adjudication_page_language_lists_the_available_ones(reviewed, tmp_path):
+    with pytest.raises(InputError, match="no labeling page in 'de'; available: ar, en, es, nl"):
+        review_version(reviewed["root"] / "ds", tmp_path / "de", ReviewConfig(seed=1), articles=[reviewed["folder"]], page_language="de")
+    assert not (tmp_path / "de").exists()
