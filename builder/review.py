@@ -479,10 +479,11 @@ def _span(body: list, sentence) -> tuple[int, int]:
 
 
 def _review_block(item: ReviewItem, scheme: Scheme, version: str, model: str | None) -> str:
-    """The adjudication block at the top of the passage, in the words of the scheme's page
-    (its language): every text HTML-escaped; its bar on the side the page's text starts from."""
+    """The adjudication block at the top of the passage, in the words and punctuation of the
+    scheme's page (its language): every text HTML-escaped; its bar on the side the page's text
+    starts from."""
     esc, words = html.escape, scheme.page
-    why = "; ".join(words.reason(r["reason"]) for r in item.reasons)
+    why = scheme.list_separator.join(words.reason(r["reason"]) for r in item.reasons)
     votes = " · ".join(f"{esc(name)} {count}" for name, count in item.votes.items() if count) or esc(words.no_votes)
     label = f"{esc(item.label)} ({esc(item.label_source or '')})" if item.label else esc(words.tie)
     lines = [
@@ -490,7 +491,7 @@ def _review_block(item: ReviewItem, scheme: Scheme, version: str, model: str | N
         f"<p>{esc(words.earlier_labels)}: {votes}. {esc(words.version_label)} {esc(version)}: {label}.</p>",
     ]
     if item.model is not None and model is not None:
-        probs = " · ".join(f"{esc(n)} {p:.2f}" for n, p in sorted(item.model["probabilities"].items(), key=lambda kv: -kv[1]))
+        probs = " · ".join(f"{esc(n)} {scheme.number(p)}" for n, p in sorted(item.model["probabilities"].items(), key=lambda kv: -kv[1]))
         lines.append(f"<p>{esc(words.model)} ({esc(model)}): {probs}.</p>")
     side = "right" if is_right_to_left(scheme.language) else "left"
     return f"<div class=\"cw-review\" style=\"border-{side}: 3px solid #e8a33d; padding-{side}: 0.6em\">{''.join(lines)}</div>"

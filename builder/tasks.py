@@ -234,7 +234,7 @@ def passage_html(article: Article, sentence: Sentence, scheme: Scheme, span: tup
     if article.url and article.url.startswith(("https://", "http://")):
         info.append(f"<a href=\"{html.escape(article.url)}\" target=\"_blank\" rel=\"noopener noreferrer\">{html.escape(words.link)}</a>")
     if sentence.score is not None and not blind:
-        info.append(f"{html.escape(words.model_score)} {sentence.score:.2f}")
+        info.append(f"{html.escape(words.model_score)} {scheme.number(sentence.score)}")
     parts.append(f"<p class=\"cw-info\">{' · '.join(info)}</p>")
     parts.append(f"<h4>{html.escape(words.passage)}</h4><div class=\"cw-passage\"{direction}>{marked_html(article.text, sentence.start, sentence.end, span)}</div>")
     return "".join(parts)

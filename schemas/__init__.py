@@ -235,6 +235,18 @@ class Scheme:
     instructions: tuple[str, ...]
     page: PageText
     citation: str | None = None
+    decimal_separator: str = "."
+    list_separator: str = "; "
+
+    def number(self, value: float) -> str:
+        """``value`` with two decimals, written as the page's language writes them.
+
+        Examples
+        --------
+        >>> load_scheme("claimbuster").number(0.8149), load_scheme("claimbuster", "es").number(0.8149)
+        ('0.81', '0,81')
+        """
+        return f"{value:.2f}".replace(".", self.decimal_separator)
 
     @property
     def names(self) -> list[str]:

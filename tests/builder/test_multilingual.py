@@ -551,6 +551,9 @@ def test_the_labeling_page_can_be_in_spanish_with_the_same_exports(tmp_path):
     en_tasks = json.loads((tmp_path / "en" / "tasks.json").read_text(encoding="utf-8"))
     assert [t["meta"]["page_language"] for t in es_tasks] == ["es"] and "page_language" not in en_tasks[0]["meta"]
     assert "<h4>Titular</h4>" in es_tasks[0]["data"]["passage"] and "<h4>Headline</h4>" in en_tasks[0]["data"]["passage"]
+    score = es_tasks[0]["predictions"][0]["score"]  # the page writes the model's score with a decimal comma
+    assert f"puntuación del modelo {score:.2f}".replace(".", ",") in es_tasks[0]["data"]["passage"]
+    assert f"model score {score:.2f}" in en_tasks[0]["data"]["passage"]
     assert es_tasks[0]["predictions"] == en_tasks[0]["predictions"]  # the same label codes whatever the page's language
 
 

@@ -366,6 +366,23 @@ def test_an_adjudication_page_in_arabic_is_in_arabic_right_to_left_and_exports_t
     assert load_manifest(built[0].path).adjudication["items"] == load_manifest(built[1].path).adjudication["items"]
 
 
+@pytest.mark.parametrize(("language", "reasons", "model"), [
+    ("en", "the annotators disagreed; a model trained on the other labels confidently disagrees", "NFS 0.81 · CFS 0.12"),
+    ("es", "los anotadores no estuvieron de acuerdo; un modelo", "NFS 0,81 · CFS 0,12"),
+    ("ar", "اختلف المصنِّفون؛ نموذج", "NFS 0.81 · CFS 0.12"),
+])
+def test_the_review_block_uses_the_punctuation_of_its_page(language, reasons, model):
+    from checkworthy.builder.review import ReviewItem, _review_block
+
+    item = ReviewItem(rank=1, sentence_id="s", article_id="a", text="t", split="train", label="CFS", label_source="majority",
+                      votes={"CFS": 2, "NFS": 1, "UFS": 0}, doubt=0.9,
+                      reasons=[{"reason": "disagreement"}, {"reason": "model-disagrees"}],
+                      model={"probabilities": {"CFS": 0.1234, "NFS": 0.8149}})
+    block = _review_block(item, load_scheme("claimbuster", language), "1.2.0", "tfidf-lr")
+    assert f": {reasons}" in block and f"): {model}.</p>" in block
+    assert "CFS 2 · NFS 1. " in block and "UFS 0" not in block
+
+
 def test_an_unknown_adjudication_page_language_lists_the_available_ones(reviewed, tmp_path):
     with pytest.raises(InputError, match="no labeling page in 'de'; available: ar, en, es, nl"):
         review_version(reviewed["root"] / "ds", tmp_path / "de", ReviewConfig(seed=1), articles=[reviewed["folder"]], page_language="de")
