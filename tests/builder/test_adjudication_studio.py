@@ -13,6 +13,7 @@ from checkworthy.builder.labelstudio import post_annotations, pull_export, push_
 from checkworthy.builder.review import MARKER, ReviewConfig, review_version
 from checkworthy.builder.store import load_manifest
 from checkworthy.cli import main
+from checkworthy.schemas import load_scheme
 from tests.builder.labelstudio_fixtures import KEY
 from tests.builder.test_review import planted
 
@@ -69,7 +70,10 @@ def test_adjudicated_labels_come_back_through_label_studio_into_the_next_version
 
 
 @pytest.mark.studio
-def test_the_adjudication_page_shows_the_earlier_labels_and_the_model_in_a_browser(studio_server, tmp_path):
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_adjudication_page_shows_the_earlier_labels_and_the_model_in_a_browser(studio_server, tmp_path, language):
+    """The adjudication page in a browser; in Arabic (``review --page-language ar``) its
+    instructions, review block and choices are in Arabic and the block reads right to left."""
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -81,8 +85,9 @@ def test_the_adjudication_page_shows_the_earlier_labels_and_the_model_in_a_brows
 
     folder, export, _, _ = planted(tmp_path)
     build_version([export], [folder], tmp_path / "ds", BuildConfig(seed=3), key=KEY)
-    review_version(tmp_path / "ds", tmp_path / "review", ReviewConfig(seed=1, top=3), articles=[folder])
-    project = StudioProject(studio_server["connection"], "adjudication page")
+    review_version(tmp_path / "ds", tmp_path / "review", ReviewConfig(seed=1, top=3), articles=[folder], page_language=language)
+    words = load_scheme("claimbuster", language).page
+    project = StudioProject(studio_server["connection"], f"adjudication page {language}")
     project.push(tmp_path / "review" / "adjudication")
     email = "judge.page@example.org"
     password = studio.read_secret(studio.add_annotator(studio_server["data_dir"], email))
@@ -96,13 +101,16 @@ def test_the_adjudication_page_shows_the_earlier_labels_and_the_model_in_a_brows
         wait.until(lambda d: "/user/login" not in d.current_url)
         driver.get(f"{studio_server['url']}/projects/{project.id}/data?labeling=1")
         wait.until(lambda d: "Labeling Instructions" in d.find_element(By.TAG_NAME, "body").text)
+        assert words.adjudication_instruction[:40] in driver.find_element(By.TAG_NAME, "body").text
         ActionChains(driver).send_keys(Keys.ESCAPE).perform()
         wait.until(ec.invisibility_of_element_located((By.XPATH, "//*[normalize-space()='Labeling Instructions']")))
         wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "mark")))
         wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".lsf-choices input[type=radio]")))
         driver.save_screenshot(str(tmp_path / "adjudication-page.png"))
         body = driver.find_element(By.TAG_NAME, "body").text
-        assert "Adjudication" in body and "Earlier labels:" in body and "Label in version 1.0.0:" in body
+        assert words.adjudication in body and f"{words.earlier_labels}:" in body and f"{words.version_label} 1.0.0:" in body
+        direction = driver.execute_script("return getComputedStyle(arguments[0]).direction", driver.find_element(By.CSS_SELECTOR, ".cw-review"))
+        assert direction == ("rtl" if language == "ar" else "ltr")
         radios = driver.find_elements(By.CSS_SELECTOR, ".lsf-choices input[type=radio]")
         assert radios and not [r for r in radios if r.is_selected()], "nothing is pre-selected"
     finally:
