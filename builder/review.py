@@ -433,7 +433,8 @@ def adjudication_tasks(items: Sequence[ReviewItem], found: dict[str, tuple], sch
             "model": None if item.model is None else {"description": model, **item.model},
         }
         task = {
-            "data": task_data(article, sentence, _review_block(item, scheme, version, model) + passage_html(article, sentence, scheme, span)),
+            "data": task_data(article, sentence, _review_block(item, scheme, version, model) + passage_html(article, sentence, scheme, span),
+                              scheme.language),
             "meta": {
                 "scheme": scheme.name,
                 "start": sentence.start,

@@ -198,18 +198,24 @@ def load_page_scheme(scheme: str, page_language: str | None) -> Scheme:
     return load_scheme(scheme, normalise_language(page_language, "--page-language"))
 
 
-def text_direction(language: str | None) -> str:
-    """The HTML attributes of a block of text in ``language``: ``lang`` and ``dir="rtl"`` for
-    a language written from right to left (Arabic, Hebrew, Urdu, Persian...), so that the
-    labeling page aligns it to the right and puts its punctuation where its readers expect;
-    nothing for any other language (the page is left to right).
+def text_direction(language: str | None, page_language: str | None = None) -> str:
+    """The HTML attributes of a block of text in ``language`` on a page in ``page_language``:
+    ``lang`` and ``dir="rtl"`` for a language written from right to left (Arabic, Hebrew,
+    Urdu, Persian...), so that the labeling page aligns it to the right and puts its
+    punctuation where its readers expect; ``dir="ltr"`` for a left-to-right language on a
+    right-to-left page (a Spanish passage on the Arabic page, whose question marks and quotes
+    would otherwise be moved to the wrong end); nothing when text and page run the same way.
 
     Examples
     --------
-    >>> text_direction("ar"), text_direction("en")
-    (' lang="ar" dir="rtl"', '')
+    >>> text_direction("ar"), text_direction("en"), text_direction("es", "ar")
+    (' lang="ar" dir="rtl"', '', ' lang="es" dir="ltr"')
     """
-    return f' lang="{html.escape(language)}" dir="rtl"' if is_right_to_left(language) else ""
+    if is_right_to_left(language):
+        return f' lang="{html.escape(language)}" dir="rtl"'
+    if is_right_to_left(page_language):
+        return (f' lang="{html.escape(language)}"' if language else "") + ' dir="ltr"'
+    return ""
 
 
 def passage_html(article: Article, sentence: Sentence, scheme: Scheme, span: tuple[int, int], *, blind: bool = False) -> str:
@@ -222,7 +228,7 @@ def passage_html(article: Article, sentence: Sentence, scheme: Scheme, span: tup
     """
     words = scheme.page
     parts = []
-    direction = text_direction(sentence.language)
+    direction = text_direction(sentence.language, scheme.language)
     headline = sentence.context.get("headline", "")
     if headline:
         parts.append(f"<h4>{html.escape(words.headline)}</h4><p class=\"cw-headline\"{direction}><b>{html.escape(headline)}</b></p>")
@@ -235,14 +241,16 @@ def passage_html(article: Article, sentence: Sentence, scheme: Scheme, span: tup
         info.append(f"<a href=\"{html.escape(article.url)}\" target=\"_blank\" rel=\"noopener noreferrer\">{html.escape(words.link)}</a>")
     if sentence.score is not None and not blind:
         info.append(f"{html.escape(words.model_score)} {scheme.number(sentence.score)}")
-    parts.append(f"<p class=\"cw-info\">{' · '.join(info)}</p>")
+    if info:
+        parts.append(f"<p class=\"cw-info\">{' · '.join(info)}</p>")
     parts.append(f"<h4>{html.escape(words.passage)}</h4><div class=\"cw-passage\"{direction}>{marked_html(article.text, sentence.start, sentence.end, span)}</div>")
     return "".join(parts)
 
 
-def task_data(article: Article, sentence: Sentence, passage: str) -> dict[str, Any]:
+def task_data(article: Article, sentence: Sentence, passage: str, page_language: str | None = None) -> dict[str, Any]:
     """A task's ``data``: the sentence, its ids and context, the ``passage`` shown around it and
-    the article panel with the sentence marked (shared by labeling and adjudication tasks)."""
+    the article panel with the sentence marked (shared by labeling and adjudication tasks), on
+    a page in ``page_language`` (see :func:`text_direction`)."""
     window = article_window(article.text, sentence.start, sentence.end)
     return {
         "sentence_id": sentence.sentence_id,
@@ -253,7 +261,7 @@ def task_data(article: Article, sentence: Sentence, passage: str) -> dict[str, A
         "context_before": sentence.context.get("before", ""),
         "context_after": sentence.context.get("after", ""),
         "passage": passage,
-        "article": f"<div class=\"cw-article\"{text_direction(sentence.language)}>{marked_html(article.text, sentence.start, sentence.end, window, ellipsis=True)}</div>",
+        "article": f"<div class=\"cw-article\"{text_direction(sentence.language, page_language)}>{marked_html(article.text, sentence.start, sentence.end, window, ellipsis=True)}</div>",
         "language": sentence.language,
     }
 
@@ -265,7 +273,7 @@ def _task(article: Article, sentence: Sentence, scheme: Scheme, model_version: s
     and the model's score, reason and priority (:data:`BLIND_DROPS`) out of ``meta``."""
     label = predicted_label(scheme, sentence.score, sentence.text, sentence.language)
     task = {
-        "data": task_data(article, sentence, passage_html(article, sentence, scheme, span, blind=blind)),
+        "data": task_data(article, sentence, passage_html(article, sentence, scheme, span, blind=blind), scheme.language),
         "meta": {
             "scheme": scheme.name,
             "start": sentence.start,

@@ -557,6 +557,35 @@ def test_the_labeling_page_can_be_in_spanish_with_the_same_exports(tmp_path):
     assert es_tasks[0]["predictions"] == en_tasks[0]["predictions"]  # the same label codes whatever the page's language
 
 
+def test_a_left_to_right_passage_on_a_right_to_left_page_says_so(tmp_path):
+    """A Spanish article on the Arabic page: the page runs right to left, so the Spanish
+    passage, headline and article panel carry ``dir="ltr"`` (else ``¿...?`` and quotes move to
+    the wrong end); an Arabic article on it needs nothing more than its own ``dir="rtl"``."""
+    articles = _jsonl(tmp_path / "mixed.jsonl", [
+        {"id": "es1", "title": "Paro", "text": "Paro\n\n¿Bajó el paro? El paro bajó un 4% en marzo, según el INE.", "language": "es"},
+        {"id": "ar1", "title": "البطالة", "text": "البطالة\n\nانخفضت البطالة بنسبة 4% في مارس.", "language": "ar"},
+    ])
+    assert main(["tasks", str(articles), "--out", str(tmp_path / "ar-page"), "--page-language", "ar", "--quiet"]) == 0
+    assert main(["tasks", str(articles), "--out", str(tmp_path / "en-page"), "--quiet"]) == 0
+    for page, spanish_dir in (("ar-page", ' lang="es" dir="ltr"'), ("en-page", "")):
+        tasks = {t["data"]["language"]: t["data"] for t in json.loads((tmp_path / page / "tasks.json").read_text(encoding="utf-8"))}
+        assert f'<div class="cw-passage"{spanish_dir}>' in tasks["es"]["passage"]
+        assert f'<p class="cw-headline"{spanish_dir}>' in tasks["es"]["passage"]
+        assert tasks["es"]["article"].startswith(f'<div class="cw-article"{spanish_dir}>')
+        assert '<div class="cw-passage" lang="ar" dir="rtl">' in tasks["ar"]["passage"]
+        assert tasks["ar"]["article"].startswith('<div class="cw-article" lang="ar" dir="rtl">')
+
+
+def test_a_page_without_source_date_link_or_score_has_no_empty_info_line(tmp_path):
+    articles = _jsonl(tmp_path / "a.jsonl", [{"id": "a1", "title": "Prices", "text": "Prices\n\nPrices rose 4% in May, the office said."}])
+    assert main(["tasks", str(articles), "--out", str(tmp_path / "blind"), "--blind", "--quiet"]) == 0
+    assert main(["tasks", str(articles), "--out", str(tmp_path / "seen"), "--quiet"]) == 0
+    blind = json.loads((tmp_path / "blind" / "tasks.json").read_text(encoding="utf-8"))
+    seen = json.loads((tmp_path / "seen" / "tasks.json").read_text(encoding="utf-8"))
+    assert blind and all("cw-info" not in t["data"]["passage"] and "<p></p>" not in t["data"]["passage"] for t in blind)
+    assert all('<p class="cw-info">model score ' in t["data"]["passage"] for t in seen)
+
+
 def test_a_page_language_without_translation_stops_before_anything_is_written(tmp_path, capsys):
     articles = _jsonl(tmp_path / "a.jsonl", [{"id": "a1", "text": "Prices rose 4% in May."}])
     assert main(["tasks", str(articles), "--out", str(tmp_path / "out"), "--page-language", "fi"]) == 1
