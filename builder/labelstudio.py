@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 
 from checkworthy.builder import studio
 from checkworthy.builder.review import MARKER
-from checkworthy.schemas import FROM_NAME, TO_NAME, load_schema, load_scheme, validate
+from checkworthy.schemas import FROM_NAME, TO_NAME, load_schema, load_scheme, page_languages, validate
 from checkworthy.schemas.errors import InputError, StudioError
 from checkworthy.schemas.io import atomic_path, canonical_json, progress, read_json, sha256_text
 from checkworthy.schemas.locks import folder_lock
@@ -496,6 +496,36 @@ def _config_changed(current: str, new: str) -> bool:
     return current.strip() != new.strip()
 
 
+def _page_language_of(label_config: str, scheme: str) -> str | None:
+    """The language of the scheme's page that ``label_config`` is (one of
+    :func:`~checkworthy.schemas.page_languages`), or None for any other config."""
+    for language in page_languages(scheme):
+        if not _config_changed(label_config, load_scheme(scheme, language).label_config()):
+            return language
+    return None
+
+
+def _check_page_language(project: ProjectInfo, label_config: str, tasks: list[dict[str, Any]], remote_tasks: int, where: str) -> None:
+    """Refuse a config that switches the page of a project with tasks to another language:
+    every annotator would see the new words while the tasks already there keep the headers
+    of the old language (a push of tasks written without ``--page-language`` to a project
+    made with it, or the other way round)."""
+    schemes = {task["meta"]["scheme"] for task in tasks}
+    if len(schemes) != 1:
+        return
+    scheme = schemes.pop()
+    old, new = _page_language_of(project.label_config, scheme), _page_language_of(label_config, scheme)
+    if old is None or new is None or old == new:
+        return
+    raise InputError(
+        f"{where}: project {project.title!r} shows its labeling page in {old!r} and has {remote_tasks} task(s); these tasks "
+        f"are written for a page in {new!r}. Pushing them would switch every annotator's page to {new!r} while the tasks "
+        f"already there keep their {old!r} headers. Write the tasks with 'checkworthy tasks ... --page-language {old}' "
+        f"to add them to this project, or push them to a project of their own; to switch the whole project on purpose, "
+        "pass --change-page-language"
+    )
+
+
 def _matched(tasks: list[dict[str, Any]], remote_listing: list[dict[str, Any]]) -> Iterator[tuple[dict, dict | None]]:
     """``(local task, remote task or None)`` by ``data.sentence_id``, in local order (the first remote task wins)."""
     by_sentence: dict[str, dict] = {}
@@ -549,6 +579,7 @@ def plan_push(
     annotations: dict[str, list[dict[str, Any]]] | None = None,
     settings: dict[str, Any] | None = None,
     where: str = "label_config.xml",
+    change_page_language: bool = False,
 ) -> PushPlan:
     """Decide what a push sends: which tasks to create, update or skip, and the project's changes.
 
@@ -584,6 +615,9 @@ def plan_push(
         those that differ are planned.
     where : str, default="label_config.xml"
         Names the local config in errors.
+    change_page_language : bool, default=False
+        Allow a config that shows the page of a project that already has tasks in another
+        language (``push --change-page-language``).
 
     Returns
     -------
@@ -595,6 +629,8 @@ def plan_push(
         The new config removes or renames a choice that annotations use (listing them).
         A choice is compared by its exported value (``alias``, else ``value``): a
         config that only changes the words a choice shows keeps every annotation.
+        The new config shows the page of a project that has tasks in another language
+        (``tasks --page-language``) and ``change_page_language`` is False.
 
     Examples
     --------
@@ -611,6 +647,8 @@ def plan_push(
     else:
         if _config_changed(project.label_config, label_config):
             _check_config_change(project.label_config, label_config, remote_listing, where)
+            if remote_listing and not change_page_language:
+                _check_page_language(project, label_config, tasks, len(remote_listing), where)
             plan.label_config = label_config
         if annotators is not None and annotators != project.maximum_annotations:
             plan.maximum_annotations = annotators
@@ -951,6 +989,7 @@ class StudioProject:
         batch_size: int = 5000,
         wait: float = 0.0,
         preannotate: bool = False,
+        change_page_language: bool = False,
     ) -> PushResult:
         """Create or update the project from a task directory; upsert by sentence_id.
 
@@ -1001,6 +1040,9 @@ class StudioProject:
             Show the model's predictions to annotators, pre-selected. By default they
             are stored with the tasks but hidden, so that every label is independent;
             the project's instructions are set from the scheme (:func:`page_settings`).
+        change_page_language : bool, default=False
+            Allow switching the page of a project that has tasks to another language
+            (refused by default, see :func:`plan_push`).
 
         Returns
         -------
@@ -1030,7 +1072,7 @@ class StudioProject:
             plan = plan_push(local.tasks, self._remote_listing(local, project), label_config=local.label_config,
                              project=project, annotators=annotators, annotations=bodies,
                              settings=page_settings(local.tasks, preannotate=preannotate, overlap=annotators),
-                             where=str(local.path / "label_config.xml"))
+                             where=str(local.path / "label_config.xml"), change_page_language=change_page_language)
             return self.apply(plan, batch_size=batch_size)
 
     def apply(self, plan: PushPlan, *, batch_size: int = 5000) -> PushResult:
@@ -1212,6 +1254,7 @@ def push_tasks(
     batch_size: int = 5000,
     wait: float = 0.0,
     preannotate: bool = False,
+    change_page_language: bool = False,
 ) -> PushResult:
     """Create or update a Label Studio project from a task directory: :meth:`StudioProject.push` in one call.
 
@@ -1223,7 +1266,7 @@ def push_tasks(
         The project's title (at least 3 characters).
     connection : Connection, optional
         Defaults to :func:`connect` ``()`` (the local studio).
-    annotators, annotations, batch_size, wait, preannotate
+    annotators, annotations, batch_size, wait, preannotate, change_page_language
         As for :meth:`StudioProject.push`.
 
     Returns
@@ -1247,7 +1290,7 @@ def push_tasks(
     local = task_dir if isinstance(task_dir, TaskDir) else read_task_dir(task_dir)
     return StudioProject(connection or connect(), project).push(
         local, annotators=annotators, annotations=annotations, batch_size=batch_size, wait=wait,
-        preannotate=preannotate)
+        preannotate=preannotate, change_page_language=change_page_language)
 
 
 def post_annotations(

@@ -43,6 +43,9 @@ class PushCommand(Command):
         parser.add_argument("--batch-size", type=int, default=5000, help="tasks per import request (default 5000)")
         parser.add_argument("--preannotate", action="store_true",
                             help="show the model's prediction to annotators, pre-selected (default: hidden, labels are independent)")
+        parser.add_argument("--change-page-language", action="store_true",
+                            help="switch the labeling page of a project that already has tasks to the language of these tasks "
+                                 "(tasks --page-language); refused by default, since the tasks already there keep their headers")
         add_connection_arguments(parser)
         add_wait_argument(parser, "another push to the same project")
 
@@ -50,7 +53,7 @@ class PushCommand(Command):
         local = read_task_dir(args.dir)
         project = StudioProject(connect_from_args(args), args.project)
         result = project.push(local, annotators=args.annotators, batch_size=args.batch_size, wait=args.wait,
-                              preannotate=args.preannotate)
+                              preannotate=args.preannotate, change_page_language=args.change_page_language)
         if result.config_updated:
             print("labeling config updated")
         print(result.summary())

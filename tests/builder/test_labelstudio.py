@@ -110,6 +110,23 @@ def test_plan_compares_tasks_without_a_stored_hash_the_full_way(task_dir):
     assert (update.task_id, update.delete_predictions, update.create_predictions) == (2, (12,), tuple(tasks[1]["predictions"]))
 
 
+def test_plan_refuses_to_switch_the_page_language_of_a_project_with_tasks(task_dir):
+    """Tasks written without --page-language pushed to a project made with the Spanish page:
+    refused, naming both languages and the two ways out; allowed with change_page_language,
+    and for an empty project (nothing would be left in the old language)."""
+    tasks = _local(task_dir)
+    spanish = ProjectInfo(id=8, title="noticias", label_config=load_scheme("claimbuster", "es").label_config(), maximum_annotations=1)
+    remote = [_remote(tasks[0], 1)]
+    with pytest.raises(InputError, match=r"project 'noticias' shows its labeling page in 'es' and has 1 task\(s\); these tasks are "
+                                         r"written for a page in 'en'.*--page-language es.*--change-page-language"):
+        plan_push(tasks, remote, label_config=CONFIG, project=spanish)
+    assert plan_push(tasks, remote, label_config=CONFIG, project=spanish, change_page_language=True).label_config == CONFIG
+    assert plan_push(tasks, [], label_config=CONFIG, project=spanish).label_config == CONFIG
+    unlabeled = [{**remote[0], "annotations": []}]
+    assert plan_push(tasks, unlabeled, label_config=_without("UFS"), project=PROJECT).label_config == _without("UFS"), \
+        "a config that is no scheme page is not a language change"
+
+
 def test_plan_refuses_a_text_change_under_annotations_but_updates_predictions(task_dir):
     tasks = _local(task_dir, predictions=["CFS", None, None])
     remote = [_remote(tasks[0], 1, annotations=2, prediction_ids=[5]), _remote(tasks[1], 2, annotations=1, prediction_ids=[]),
