@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -61,3 +62,15 @@ def test_tasks_json_and_quiet(tmp_path, capsys, monkeypatch):
     assert summary["articles"] == 1 and summary["tasks"] == len(json.loads((tmp_path / "t" / "tasks.json").read_text()))
     assert summary["sentences"] >= summary["tasks"] > 0
     assert all(Path(path).is_file() for path in summary["files"].values()) and "tasks.json" in summary["files"]
+
+
+def test_the_projects_warnings_are_lines_of_the_command_not_python_tracebacks(tmp_path):
+    """A warning of the project (here: a Spanish corpus on an English page) reads as a line of
+    the command, without Python's file, line number and source line."""
+    articles = tmp_path / "es.jsonl"
+    articles.write_text(json.dumps({"id": "es1", "text": "El paro bajó un 4% en marzo, según el INE.", "language": "es"}) + "\n",
+                        encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "checkworthy", "tasks", str(articles), "--out", str(tmp_path / "out"), "--quiet"],
+                          capture_output=True, text=True, check=True)
+    assert done.stderr.splitlines() == ["checkworthy tasks: warning: every article is in 'es' but the labeling page is in 'en'; "
+                                        "--page-language es shows its question, labels and instructions in 'es'"]

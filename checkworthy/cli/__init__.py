@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
+import os
 import sys
+import warnings
+from pathlib import Path
 
 from checkworthy import __version__
 from checkworthy.cli.base import Command
@@ -104,6 +108,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _package_dirs() -> tuple[str, ...]:
+    """The folders of the project's packages (found, not imported): a warning raised by
+    their code is shown as a line of the command."""
+    names = ("checkworthy", "checkworthy.builder", "checkworthy.evaluation", "checkworthy.schemas")
+    return tuple(str(Path(importlib.util.find_spec(name).origin).resolve().parent) + os.sep for name in names)
+
+
+@contextlib.contextmanager
+def _plain_warnings(command: str):
+    """Show the project's own warnings as ``checkworthy COMMAND: warning: MESSAGE`` on stderr,
+    without Python's file, line and source (they are meant for the user, not a traceback);
+    other libraries' warnings keep Python's format, which says where they come from."""
+    shown, ours = warnings.showwarning, _package_dirs()
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if str(Path(filename).resolve()).startswith(ours) and not issubclass(category, (DeprecationWarning, PendingDeprecationWarning)):
+            print(f"checkworthy {command}: warning: {message}", file=file or sys.stderr)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = shown
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``checkworthy`` console script; returns the exit code."""
     register_all()
@@ -114,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        with quiet_progress() if getattr(args, "quiet", False) else contextlib.nullcontext():
+        with quiet_progress() if getattr(args, "quiet", False) else contextlib.nullcontext(), _plain_warnings(args.command):
             return int(command.run(args) or 0)
     except CheckworthyError as exc:
         print(f"checkworthy {args.command}: error: {exc}", file=sys.stderr)
