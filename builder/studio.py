@@ -71,8 +71,12 @@ _QUIET_ENV = {
     "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
 }
 
-# Creates (or updates) an annotator inside the server's Django, from the server's venv.
-# The password comes through the environment, never the command line.
+# Creates an annotator inside the server's Django, from the server's venv, or finds an
+# existing one. CHECKWORTHY_USER_ON_EXISTING says what happens to an existing account's
+# password: "keep" it, "reset" it to the one given, or "refuse" (nothing is changed).
+# Its display name changes only on creation or when CHECKWORTHY_USER_RENAME is "1".
+# The password comes through the environment, never the command line. Prints the
+# outcome ("created", "existing", "reset" or "refused") and the user's id.
 _ADD_USER_SCRIPT = """
 import os, sys
 import label_studio
@@ -84,17 +88,25 @@ from organizations.models import Organization
 from users.models import User
 email, password = os.environ["CHECKWORTHY_USER_EMAIL"], os.environ["CHECKWORTHY_USER_PASSWORD"]
 first, last = os.environ["CHECKWORTHY_USER_FIRST"], os.environ["CHECKWORTHY_USER_LAST"]
+on_existing = os.environ["CHECKWORTHY_USER_ON_EXISTING"]
 user = User.objects.filter(email=email).first()
 if user is None:
-    user = User.objects.create_user(email=email, password=password)
-else:
+    user, outcome = User.objects.create_user(email=email, password=password), "created"
+elif on_existing == "refuse":
+    print("refused", user.id)
+    sys.exit(0)
+elif on_existing == "reset":
     user.set_password(password)
+    outcome = "reset"
+else:
+    outcome = "existing"
 org = Organization.objects.order_by("id").first()
 org.add_user(user)
 user.active_organization = org
-user.first_name, user.last_name = first, last
+if outcome == "created" or os.environ["CHECKWORTHY_USER_RENAME"] == "1":
+    user.first_name, user.last_name = first, last
 user.save()
-print(user.id)
+print(outcome, user.id)
 """
 
 
@@ -589,14 +601,45 @@ def display_name(email: str) -> tuple[str, str]:
     return words[0], " ".join(words[1:])
 
 
-def add_annotator(data_dir: str | os.PathLike | None, email: str, *, venv: str | os.PathLike | None = None,
-                  name: str | None = None) -> Path:
-    """Create an annotator account (or give an existing one a new password).
+@dataclasses.dataclass(frozen=True)
+class Annotator:
+    """What :func:`add_annotator` did; usable wherever the password file's path is expected.
 
+    Parameters
+    ----------
+    email : str
+        The login.
+    user_id : int
+        The account's id in Label Studio.
+    password_file : Path
+        ``annotators/<email>.password``, holding the password the annotator logs in with.
+    created : bool
+        The account was created now (False: it already existed).
+    password_changed : bool
+        A password that was already given out (an existing account's, or the one in an
+        existing password file) was replaced by a new one (``reset_password=True``).
+    """
+
+    email: str
+    user_id: int
+    password_file: Path
+    created: bool
+    password_changed: bool
+
+    def __fspath__(self) -> str:
+        return str(self.password_file)
+
+
+def add_annotator(data_dir: str | os.PathLike | None, email: str, *, venv: str | os.PathLike | None = None,
+                  name: str | None = None, reset_password: bool = False) -> Annotator:
+    """Create an annotator account, or make sure an existing one is in the organisation.
+
+    A new account gets a random password, written to ``annotators/<email>.password``
+    (mode 0600). Adding an annotator again keeps their password (the one already sent to
+    them goes on working) and their display name, unless ``name`` is given; only
+    ``reset_password=True`` gives them a new password, and the old one stops working.
     The account gets a display name (first and last name), so that Label Studio tells
     annotators apart by name and by the initials of their avatars.
-
-    The random password is written to ``annotators/<email>.password`` (mode 0600).
     Works whether or not the server is running.
 
     Parameters
@@ -608,17 +651,29 @@ def add_annotator(data_dir: str | os.PathLike | None, email: str, *, venv: str |
     venv : path-like, optional
         The server's environment.
     name : str, optional
-        ``"First Last"``; by default :func:`display_name` of the e-mail.
+        ``"First Last"``; by default :func:`display_name` of the e-mail for a new account,
+        and the name it has for an existing one.
+    reset_password : bool, default=False
+        Give the annotator a new random password (and rewrite the password file).
 
     Returns
     -------
-    Path
-        The password file.
+    Annotator
+        The account, its password file and whether it was created or its password changed;
+        ``read_secret(add_annotator(...))`` reads the password.
 
     Raises
     ------
     StudioError
-        ``email`` is not an e-mail address, or the studio is not initialised.
+        ``email`` is not an e-mail address, the studio is not initialised, or the account
+        exists without a password file here (its password is unknown: ``reset_password``).
+
+    Examples
+    --------
+    >>> add_annotator(".checkworthy/studio", "ann@example.org").created      # doctest: +SKIP
+    True
+    >>> add_annotator(".checkworthy/studio", "ann@example.org").created      # doctest: +SKIP
+    False
     """
     if "@" not in email or any(c in email for c in "/\\ \0") or email.startswith("."):
         raise StudioError(f"{email!r} is not an e-mail address; an annotator logs in with an e-mail like ann@example.org")
@@ -627,14 +682,29 @@ def add_annotator(data_dir: str | os.PathLike | None, email: str, *, venv: str |
         raise StudioError(f"{studio.data_dir}: no studio here yet; run 'checkworthy studio start' first")
     python = ensure_server(venv or studio.state().get("venv")).parent / "python"
     password_file = studio.annotators_dir / f"{email}.password"
-    studio.annotators_dir.mkdir(mode=0o700, exist_ok=True)
-    _write_secret(password_file, secrets.token_urlsafe(12))
+    known = password_file.is_file() and not reset_password
+    password = read_secret(password_file) if known else secrets.token_urlsafe(12)
+    if not password:
+        raise StudioError(f"{password_file} is empty; give {email} a new password with "
+                          f"'checkworthy studio add-annotator {email} --reset-password'")
     env = studio.env()
     first, last = name.strip().partition(" ")[::2] if name and name.strip() else display_name(email)
-    env.update(CHECKWORTHY_USER_EMAIL=email, CHECKWORTHY_USER_PASSWORD=read_secret(password_file),
-               CHECKWORTHY_USER_FIRST=first, CHECKWORTHY_USER_LAST=last.strip())
+    env.update(CHECKWORTHY_USER_EMAIL=email, CHECKWORTHY_USER_PASSWORD=password,
+               CHECKWORTHY_USER_FIRST=first, CHECKWORTHY_USER_LAST=last.strip(),
+               CHECKWORTHY_USER_ON_EXISTING="reset" if reset_password else "keep" if known else "refuse",
+               CHECKWORTHY_USER_RENAME="1" if name and name.strip() else "0")
     result = subprocess.run([str(python), "-c", _ADD_USER_SCRIPT], env=env, cwd=studio.data_dir,
                             capture_output=True, text=True, stdin=subprocess.DEVNULL)
     if result.returncode != 0:
         raise StudioError(f"could not create annotator {email}: {result.stderr.strip().splitlines()[-1:]}; see the output above")
-    return password_file
+    outcome, user_id = result.stdout.split()[-2:]
+    if outcome == "refused":
+        raise StudioError(f"annotator {email} already has an account in {studio.data_dir}, but there is no password file "
+                          f"{password_file}, so their password is unknown here; give them a new one with "
+                          f"'checkworthy studio add-annotator {email} --reset-password'")
+    had_file = password_file.is_file()
+    if not known:
+        studio.annotators_dir.mkdir(mode=0o700, exist_ok=True)
+        _write_secret(password_file, password)
+    return Annotator(email=email, user_id=int(user_id), password_file=password_file, created=outcome == "created",
+                     password_changed=reset_password and (had_file or outcome == "reset"))

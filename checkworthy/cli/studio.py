@@ -26,6 +26,7 @@ class StudioCommand(Command):
         "  checkworthy studio start --port 0             # any free port\n"
         "  checkworthy studio status --json\n"
         "  checkworthy studio add-annotator ann@example.org\n"
+        "  checkworthy studio add-annotator ann@example.org --reset-password   # a new password; the old one stops working\n"
         "  checkworthy studio stop\n"
     )
     order = 20
@@ -39,12 +40,18 @@ class StudioCommand(Command):
                                            "or ~/.cache/checkworthy/label-studio-<version>)")
         parser.add_argument("--json", action="store_true", help="status: print JSON")
         parser.add_argument("--name", metavar="'FIRST LAST'",
-                            help="add-annotator: the name Label Studio shows (default: from the e-mail, e.g. ann.lee@... -> Ann Lee)")
+                            help="add-annotator: the name Label Studio shows (default: from the e-mail, e.g. ann.lee@... -> Ann Lee; "
+                                 "an existing annotator keeps their name unless this is given)")
+        parser.add_argument("--reset-password", action="store_true",
+                            help="add-annotator: give the annotator a new password (the old one stops working); "
+                                 "without it an existing annotator keeps theirs")
 
     def run(self, args: argparse.Namespace) -> int:
         data_dir = args.data_dir or studio.default_data_dir()
         if args.action != "add-annotator" and args.email:
             raise InputError(f"unexpected argument {args.email!r}: only 'studio add-annotator EMAIL' takes an e-mail")
+        if args.action != "add-annotator" and args.reset_password:
+            raise InputError("--reset-password goes with 'checkworthy studio add-annotator EMAIL --reset-password'")
         if args.action == "start":
             state = studio.start(data_dir, port=args.port, venv=args.venv)
             where = studio.Studio(data_dir)
@@ -66,6 +73,13 @@ class StudioCommand(Command):
         else:
             if not args.email:
                 raise InputError("studio add-annotator needs an e-mail: checkworthy studio add-annotator ann@example.org")
-            password_file = studio.add_annotator(data_dir, args.email, venv=args.venv, name=args.name)
-            print(f"annotator {args.email} can log in; the password is in {password_file}")
+            account = studio.add_annotator(data_dir, args.email, venv=args.venv, name=args.name,
+                                           reset_password=args.reset_password)
+            if account.password_changed:
+                print(f"annotator {args.email} has a new password (the old one no longer works); it is in {account.password_file}")
+            elif account.created:
+                print(f"annotator {args.email} can log in; the password is in {account.password_file}")
+            else:
+                print(f"annotator {args.email} already exists; their password is unchanged, in {account.password_file} "
+                      "(a new one only with --reset-password)")
         return 0

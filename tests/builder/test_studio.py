@@ -190,8 +190,6 @@ def test_a_busy_port_is_detected_before_start(studio_template, tmp_path):
 
 @pytest.mark.studio
 def test_add_annotator_writes_a_private_password_the_user_can_log_in_with(studio_server):
-    import requests
-
     done = _cli("studio", "add-annotator", "ann9@example.org", "--data-dir", studio_server["data_dir"])
     assert done.returncode == 0, done.stderr
     password_file = Path(studio_server["data_dir"]) / "annotators" / "ann9@example.org.password"
@@ -199,15 +197,64 @@ def test_add_annotator_writes_a_private_password_the_user_can_log_in_with(studio
     password = password_file.read_text().strip()
     assert password not in done.stdout + done.stderr
     assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
-    session = requests.Session()
-    login = f"{studio_server['url']}/user/login/"
-    session.get(login, timeout=30)
-    answer = session.post(login, data={"email": "ann9@example.org", "password": password,
-                                       "csrfmiddlewaretoken": session.cookies.get("csrftoken")},
-                          headers={"Referer": login}, timeout=30, allow_redirects=False)
-    assert answer.status_code == 302, "a successful login redirects"
+    assert _can_log_in(studio_server["url"], "ann9@example.org", password)
     users = studio_server["connection"].client().users.list()
     assert "ann9@example.org" in {user.email for user in users}
+
+
+def _can_log_in(url: str, email: str, password: str) -> bool:
+    """Whether Label Studio's login form accepts ``email`` and ``password`` (it redirects on success)."""
+    import requests
+
+    session = requests.Session()
+    login = f"{url}/user/login/"
+    session.get(login, timeout=30)
+    answer = session.post(login, data={"email": email, "password": password,
+                                       "csrfmiddlewaretoken": session.cookies.get("csrftoken")},
+                          headers={"Referer": login}, timeout=30, allow_redirects=False)
+    return answer.status_code == 302
+
+
+@pytest.mark.studio
+def test_adding_an_annotator_again_keeps_the_password_already_sent(studio_server):
+    email, data_dir = "ann10@example.org", studio_server["data_dir"]
+    first = _cli("studio", "add-annotator", email, "--data-dir", data_dir, "--name", "Ann Ten")
+    assert first.returncode == 0 and "can log in" in first.stdout, first.stderr
+    password_file = Path(data_dir) / "annotators" / f"{email}.password"
+    sent = password_file.read_text().strip()
+    again = _cli("studio", "add-annotator", email, "--data-dir", data_dir)
+    assert again.returncode == 0, again.stderr
+    assert "already exists" in again.stdout and "unchanged" in again.stdout and str(password_file) in again.stdout
+    assert password_file.read_text().strip() == sent
+    assert _can_log_in(studio_server["url"], email, sent)
+    account = studio.add_annotator(data_dir, email)
+    assert (account.created, account.password_changed, studio.read_secret(account)) == (False, False, sent)
+    user = next(u for u in studio_server["connection"].client().users.list() if u.email == email)
+    assert (user.first_name, user.last_name) == ("Ann", "Ten"), "adding again without --name keeps the name"
+
+    reset = _cli("studio", "add-annotator", email, "--data-dir", data_dir, "--reset-password")
+    assert reset.returncode == 0, reset.stderr
+    assert "new password" in reset.stdout and "no longer works" in reset.stdout
+    new = password_file.read_text().strip()
+    assert new != sent and new not in reset.stdout + reset.stderr
+    assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
+    assert _can_log_in(studio_server["url"], email, new)
+    assert not _can_log_in(studio_server["url"], email, sent)
+
+
+@pytest.mark.studio
+def test_an_account_without_its_password_file_is_not_given_a_new_password_silently(studio_server):
+    email, data_dir = "ann11@example.org", studio_server["data_dir"]
+    password_file = studio.add_annotator(data_dir, email).password_file
+    sent = studio.read_secret(password_file)
+    password_file.unlink()
+    with pytest.raises(StudioError, match=r"already has an account.*no password file.*--reset-password"):
+        studio.add_annotator(data_dir, email)
+    assert not password_file.exists()
+    assert _can_log_in(studio_server["url"], email, sent)
+    account = studio.add_annotator(data_dir, email, reset_password=True)
+    assert account.password_changed and not account.created
+    assert _can_log_in(studio_server["url"], email, studio.read_secret(account))
 
 
 def test_ensure_server_reuses_a_complete_install(tmp_path):
