@@ -10,10 +10,11 @@ fingerprint and writes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from checkworthy import __version__
 from checkworthy.builder.adjudication import apply_adjudications, check_regular_exports, read_adjudications
 from checkworthy.builder.aggregate import METHODS, aggregate
 from checkworthy.builder.agreement import agreement_by_language, agreement_report
-from checkworthy.builder.annotations import annotator_key, read_annotations
+from checkworthy.builder.annotations import KEY_FILE, annotator_key, read_annotations
 from checkworthy.builder.articles import read_articles
 from checkworthy.builder.diff import write_changelog
 from checkworthy.builder.quality import annotator_quality, apply_gold, exclude_below, gold_labels, gold_per_split, read_gold
@@ -43,7 +44,7 @@ from checkworthy.schemas import Scheme, did_you_mean, load_scheme, validate
 from checkworthy.schemas.documents import Leakage, Manifest, SplitCounts
 from checkworthy.schemas.errors import InputError, VersionExistsError
 from checkworthy.schemas.io import atomic_write_json, atomic_write_text, fingerprint, sha256_file
-from checkworthy.schemas.locks import folder_lock
+from checkworthy.schemas.locks import LOCK_FILE, folder_lock
 from checkworthy.schemas.rows import SPLITS, Row, features
 
 #: Bumped when the same inputs and settings would give different output files.
@@ -387,7 +388,8 @@ def build_version(
 
     The dataset is locked for the whole build (one writer at a time; see
     :func:`checkworthy.schemas.locks.folder_lock`), and the version is whole or absent
-    (see :func:`commit_version`).
+    (see :func:`commit_version`). A build that fails into a dataset folder that did not
+    exist leaves no folder behind.
 
     Parameters
     ----------
@@ -442,7 +444,7 @@ def build_version(
     config = config or BuildConfig()
     if version is not None:
         check_version(version)
-    with folder_lock(dataset_dir, "build a version of this dataset", wait=wait):
+    with _build_lock(dataset_dir, wait):
         key = key if key is not None else annotator_key(dataset_dir)
         selections = [read_selection(directory) for directory in tasks]
         prepared = prepare_annotations(exports, articles, config, key, gold, adjudications)
@@ -452,6 +454,50 @@ def build_version(
             prepared.inputs["tasks"] = file_inputs(path for path, _ in selections)
             prepared.content = {**prepared.content, "selection": sorted(sha256_file(path) for path, _ in selections)}
         return commit_version(prepared, dataset_dir, config, version=version, finish=finish)
+
+
+@contextlib.contextmanager
+def _build_lock(dataset_dir: str | os.PathLike, wait: float) -> Iterator[None]:
+    """Hold the dataset's lock for a build; if the build fails, take back what it made.
+
+    Taking the lock creates the dataset folder (and its lock file), and a first build
+    writes the annotator key before it reads its inputs. When the build then fails (an
+    invalid export, say) before a version appeared, the key is removed if it was not there
+    when the build got the lock (this build made it, and no version uses it), and a
+    dataset folder that did not exist before the build is removed with the parent folders
+    made for it, if nothing else is in it: "nothing was written" is then true. A key that
+    was there, or that a new version uses, is never touched. (A build that waited for the
+    lock of a folder removed this way goes on and makes the folder again.)
+    """
+    dataset_dir = Path(dataset_dir).absolute()
+    made = [folder for folder in (dataset_dir, *dataset_dir.parents) if not folder.exists()]
+    with folder_lock(dataset_dir, "build a version of this dataset", wait=wait):
+        key_file = dataset_dir / KEY_FILE
+        had_key, versions = key_file.exists(), list_versions(dataset_dir)
+        try:
+            yield
+        except BaseException:
+            if not had_key and list_versions(dataset_dir) == versions:
+                key_file.unlink(missing_ok=True)
+                if made:
+                    _remove_if_empty(made)
+            raise
+
+
+def _remove_if_empty(made: list[Path]) -> None:
+    """Remove a dataset folder that holds only its lock file and an empty ``versions/``,
+    then the parents made for it (``made``: deepest first, the dataset folder first)."""
+    dataset_dir = made[0]
+    if set(os.listdir(dataset_dir)) - {LOCK_FILE, "versions"}:
+        return
+    (dataset_dir / LOCK_FILE).unlink(missing_ok=True)
+    for folder in (dataset_dir / "versions", *made):
+        try:
+            folder.rmdir()
+        except FileNotFoundError:
+            continue
+        except OSError:  # not empty: something else lives there, keep it
+            return
 
 
 def _bump(parent_dir: Path | None, scheme: str, old_ids: set[str], new_ids: set[str]) -> str:
@@ -512,7 +558,7 @@ def commit_version(
     -------
     BuildResult
     """
-    with folder_lock(dataset_dir, "build a version of this dataset", wait=wait):
+    with _build_lock(dataset_dir, wait):
         return _commit_version(prepared, Path(dataset_dir), config, version, settings, finish)
 
 

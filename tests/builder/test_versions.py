@@ -128,11 +128,88 @@ def test_interrupted_build_leaves_no_version(labeled, monkeypatch):
     def crash(*args, **kwargs):
         raise RuntimeError("disk full")
 
+    build_version([export], [folder], ds, key=KEY)
     monkeypatch.setattr(versions, "_write_annotations", crash)
     with pytest.raises(RuntimeError, match="disk full"):
-        build_version([export], [folder], ds, key=KEY)
-    assert latest_version(ds) is None
-    assert [p.name for p in (ds / "versions").iterdir()] == []
+        build_version([export], [folder], ds, BuildConfig(seed=1), key=KEY)
+    assert latest_version(ds) == "1.0.0"
+    assert [p.name for p in (ds / "versions").iterdir()] == ["1.0.0"]
+
+
+def _fail(how: str, tmp_path, monkeypatch):
+    """Make the next build of the ``labeled`` inputs fail ``how``; returns its exports and the error to expect."""
+    import checkworthy.builder.build as versions
+
+    _, sentences = write_articles(tmp_path)
+    if how == "label-not-in-scheme":
+        tasks = labeled_export(sentences, {1: "CFX"})
+        return [write_export(tmp_path / "bad.json", tasks)], (InputError, "(?s)nothing was written.*label 'CFX' is not in scheme")
+    if how == "only-skips":
+        first = sentences[sorted(sentences)[0]]
+        return [write_export(tmp_path / "skips.json", [task(first, [annotation(1, None, cancelled=True)])])], (InputError, "no sentence has a gold label")
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(versions, "_write_annotations", crash)
+    return [tmp_path / "export.json"], (RuntimeError, "disk full")
+
+
+FAILURES = ["label-not-in-scheme", "only-skips", "crash-while-writing"]
+
+
+@pytest.mark.parametrize("how", FAILURES)
+def test_a_failed_first_build_leaves_no_dataset_folder(labeled, monkeypatch, tmp_path, how):
+    folder, _, _, _ = labeled
+    exports, (error, match) = _fail(how, tmp_path, monkeypatch)
+    ds = tmp_path / "new" / "ds"
+    with pytest.raises(error, match=match):
+        build_version(exports, [folder], ds)  # the key of the dataset's own annotator.key
+    assert not (tmp_path / "new").exists(), "neither the dataset folder, its key and lock, nor the parent made for it"
+
+
+def test_a_failed_first_build_on_the_command_line_says_nothing_was_written_and_means_it(labeled, monkeypatch, tmp_path, capsys):
+    folder, _, _, _ = labeled
+    exports, _ = _fail("label-not-in-scheme", tmp_path, monkeypatch)
+    ds = tmp_path / "ds-new"
+    assert main(["build", *map(str, exports), "--articles", str(folder), "--dataset", str(ds)]) == 1
+    assert "nothing was written" in capsys.readouterr().err
+    assert not ds.exists()
+
+
+@pytest.mark.parametrize("how", FAILURES)
+def test_a_failed_build_keeps_the_key_of_an_existing_dataset(labeled, monkeypatch, tmp_path, how):
+    folder, _, export, ds = labeled
+    build_version([export], [folder], ds)
+    key = (ds / "annotator.key").read_bytes()
+    exports, (error, match) = _fail(how, tmp_path, monkeypatch)
+    with pytest.raises(error, match=match):
+        build_version(exports, [folder], ds, BuildConfig(seed=1))
+    assert (ds / "annotator.key").read_bytes() == key
+    assert latest_version(ds) == "1.0.0"
+
+
+def test_a_failed_build_into_an_empty_folder_keeps_the_folder_but_no_key(labeled, monkeypatch, tmp_path):
+    folder, _, _, ds = labeled
+    ds.mkdir()
+    exports, (error, match) = _fail("label-not-in-scheme", tmp_path, monkeypatch)
+    with pytest.raises(error, match=match):
+        build_version(exports, [folder], ds)
+    assert ds.is_dir() and not (ds / "annotator.key").exists()
+
+
+def test_a_build_that_fails_after_its_version_appeared_keeps_the_key_the_version_uses(labeled, monkeypatch):
+    import checkworthy.builder.build as versions
+
+    folder, _, export, ds = labeled
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(versions, "write_changelog", crash)
+    with pytest.raises(OSError, match="disk full"):
+        build_version([export], [folder], ds)
+    assert latest_version(ds) == "1.0.0" and (ds / "annotator.key").is_file()
 
 
 def test_empty_split_is_reported(tmp_path):
