@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from checkworthy.builder.languages import WITH_CUES, rules_for
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _QUANTITY = re.compile(r"[$\u00a3\u20ac\u00a5]\s?\d(?:[\d,.]*\d)?|\d(?:[\d,.\u066b\u066c]*\d)?(?:\s?%|\s?\u066a)?|[\u0660-\u0669]+")
 _YEAR = re.compile(r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)")
+#: Arabic-Indic and Persian digits as ASCII digits, so that ``٢٠٢٣`` is read as a year (one character for one).
+_ASCII_DIGITS = str.maketrans("\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9",
+                              "01234567890123456789")
 _QUESTION = re.compile(r"(?:[?\u061f\uff1f][\"'\u201d\u2019\u00bb)\u300d\u300f]*$)|^[\"'\u201c\u00ab(]*\u00bf")
 #: Han ideographs and kana: Chinese and Japanese words are not separated by spaces.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -55,6 +58,18 @@ def _first(tokens: list[str], words: frozenset[str]) -> str:
     return next((t for t in tokens if t in words), "") if words.intersection(tokens) else ""
 
 
+@cache
+def _month_phrases(language: str) -> re.Pattern | None:
+    """The month names of several words of ``language`` (``تشرين الأول``), after an optional
+    one-letter Arabic prefix (``وتشرين الأول``), or None."""
+    phrases = [month for month in rules_for(language).months if " " in month]
+    if not phrases:
+        return None
+    alternatives = "|".join(r"\s+".join(map(re.escape, month.split())) for month in sorted(phrases, key=len, reverse=True))
+    prefix = f"[{''.join(_ARABIC_PREFIXES)}]?" if language == "ar" else ""
+    return re.compile(rf"(?<!\w){prefix}(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
 @lru_cache(maxsize=4096)
 def find_cues_in(text: str, language: str, weights: tuple[tuple[str, float], ...]) -> tuple[tuple[str, float, str], ...]:
     """The cues found in ``text`` of ``language`` as ``(label, weight, matched text)``.
@@ -76,15 +91,18 @@ def find_cues_in(text: str, language: str, weights: tuple[tuple[str, float], ...
     weight = dict(weights)
     rules = rules_for(language)
     cues = rules.cues if rules.code == language else None
-    tokens = _tokens(text, language)
+    phrases = _month_phrases(language) if cues else None
+    phrase = phrases.search(text) if phrases else None
+    # a month of several words is a date, and its words are no other cue (``الأول`` of ``تشرين الأول``)
+    tokens = _tokens(phrases.sub(" ", text) if phrase else text, language)
     quantity = _QUANTITY.search(text)
-    year = _YEAR.search(text)
-    month = _first(tokens, rules.months) if rules.code == language else ""
+    year = _YEAR.search(text.translate(_ASCII_DIGITS))
+    month = (phrase.group(0) if phrase else _first(tokens, rules.months)) if rules.code == language else ""
     found = {
         "quantity": quantity.group(0).strip() if quantity else (_first(tokens, cues.number) if cues else ""),
         "comparison": _first(tokens, cues.comparison) if cues else "",
         "attribution": _first(tokens, cues.attribution) if cues else "",
-        "date": month or (year.group(0) if year else ""),
+        "date": month or (text[year.start() : year.end()] if year else ""),
         "hedge": _first(tokens, cues.hedge) if cues else "",
         "first-person opinion": _first(tokens, cues.opinion) if cues else "",
         "question": "?" if _QUESTION.search(text.strip()) else "",

@@ -8,15 +8,16 @@ takes English behaviour away.
 
 To add a language: write its lists below (abbreviations that never end a sentence,
 titles before names, abbreviations before numbers, month names, words that start a
-sentence, line prefixes of bylines, captions and boilerplate, and the scorer's cue
-words), add a ``LanguageRules`` entry to ``_RULES``, and add its cases to
+sentence, line prefixes of bylines, captions and boilerplate, the form of its
+datelines, its news agencies' photo credits, and the scorer's cue words), add a
+``LanguageRules`` entry to ``_RULES``, and add its cases to
 ``tests/builder/test_multilingual.py``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 def _words(text: str) -> frozenset[str]:
@@ -47,6 +48,10 @@ class LanguageRules:
         ISO 639-1 code.
     titles : frozenset of str
         Titles before a name (``sr``, ``mr``, ``dr``): never the end of a sentence.
+    titles_unless_number : frozenset of str
+        Titles that after a number are a unit instead, and may end a sentence there: Arabic
+        ``د.`` is a doctor before a name and a dinar or a minute after a number, ``م.`` an
+        engineer before a name and "AD" after a year (``عام 2023 م.``).
     never_final : frozenset of str
         Abbreviations that never end a sentence (``o.a``, ``z.b``, ``ee``), written
         lower case without their final dot.
@@ -54,7 +59,8 @@ class LanguageRules:
         Abbreviations that do not end a sentence when a number follows (``blz. 5``); the
         month abbreviations are added to them.
     months : frozenset of str
-        Month names, lower case: after an ordinal (``am 3. Mai``) the sentence goes on.
+        Month names, lower case: after an ordinal (``am 3. Mai``) the sentence goes on. A name
+        of two words (Arabic ``تشرين الأول``) is one entry, and the scorer reads it as one.
     month_abbreviations : frozenset of str
         Abbreviated month names, lower case without their dot: after an ordinal (``am 3.
         Okt.``), and before a news agency's parenthesis in a dateline (``Madrid, 12 oct.
@@ -64,18 +70,29 @@ class LanguageRules:
     line_prefixes : dict
         Role -> a regular expression of the line starts that mark that role
         (``{"boilerplate": "lees ook|...", "caption": "foto:", "byline": "por "}``).
+    datelines : str
+        A regular expression of a whole dateline (``Madrid, 12 oct. (EFE).-``, ``عمان - بترا``),
+        built with :func:`_dateline`: a line, or a sentence of its own, that is only a
+        dateline has the role ``byline``.
+    credits : str
+        A regular expression of the news and photo agencies whose credit at the end of a line
+        (``... EFE/Mariscal``, ``ANP/Robin Utrecht``) makes the line a caption: alone on the
+        line, after a sentence, in brackets or after a dash (not ``... difundida por EFE/Europa Press.``).
     cues : Cues
         The heuristic scorer's words.
     """
 
     code: str
     titles: frozenset[str] = frozenset()
+    titles_unless_number: frozenset[str] = frozenset()
     never_final: frozenset[str] = frozenset()
     before_number: frozenset[str] = frozenset()
     months: frozenset[str] = frozenset()
     month_abbreviations: frozenset[str] = frozenset()
     starters: frozenset[str] = frozenset()
     line_prefixes: dict[str, str] = field(default_factory=dict)
+    datelines: str = ""
+    credits: str = ""
     cues: Cues = field(default_factory=Cues)
 
     def __post_init__(self):
@@ -84,23 +101,64 @@ class LanguageRules:
 
     @property
     def title_like(self) -> frozenset[str]:
-        return self.titles | self.never_final
+        return self.titles | self.titles_unless_number | self.never_final
 
     def line_role(self, line: str) -> str | None:
-        """The role a line's start marks in this language (``"Lees ook: ..."`` -> ``"boilerplate"``), or None."""
-        for role, pattern in _compiled(self).items():
+        """The role a line's start marks in this language (``"Lees ook: ..."`` -> ``"boilerplate"``),
+        ``"byline"`` for a line that is a dateline, or None."""
+        for role, pattern in _compiled(self).prefixes.items():
             if pattern.match(line):
                 return role
-        return None
+        return self.sentence_role(line)
+
+    def sentence_role(self, sentence: str) -> str | None:
+        """``"byline"`` when ``sentence`` is only a dateline (``Madrid, 12 oct. (EFE).-``), else None."""
+        dateline = _compiled(self).dateline
+        return "byline" if dateline is not None and dateline.fullmatch(sentence) else None
+
+    def has_credit(self, line: str) -> bool:
+        """Whether ``line`` ends with one of this language's agency credits (``... EFE/Mariscal``)."""
+        credit = _compiled(self).credit
+        return credit is not None and credit.search(line) is not None
 
 
-_PATTERNS: dict[str, dict[str, re.Pattern]] = {}
+@dataclass(frozen=True)
+class _Patterns:
+    prefixes: dict[str, re.Pattern]
+    dateline: re.Pattern | None
+    credit: re.Pattern | None
 
 
-def _compiled(rules: LanguageRules) -> dict[str, re.Pattern]:
+_PATTERNS: dict[str, _Patterns] = {}
+
+
+def _compiled(rules: LanguageRules) -> _Patterns:
     if rules.code not in _PATTERNS:
-        _PATTERNS[rules.code] = {role: re.compile(rf"^(?:{pattern})", re.IGNORECASE) for role, pattern in rules.line_prefixes.items()}
+        _PATTERNS[rules.code] = _Patterns(
+            prefixes={role: re.compile(rf"^(?:{pattern})", re.IGNORECASE) for role, pattern in rules.line_prefixes.items()},
+            dateline=re.compile(rules.datelines, re.IGNORECASE) if rules.datelines else None,
+            credit=re.compile(rf"(?:^|[.!?\u00bb\u201d\"]\s+|\s\(|\s[|\u2013\u2014-]\s*)(?:{rules.credits})\s*/\s*[^()/]{{1,60}}\)?\.?$", re.IGNORECASE)
+            if rules.credits else None,
+        )
     return _PATTERNS[rules.code]
+
+
+def _alternatives(words: frozenset[str]) -> str:
+    """A regular expression of any of ``words``, the longest first, a space matching any whitespace."""
+    return "|".join(r"\s+".join(map(re.escape, word.split())) for word in sorted(words, key=lambda w: (-len(w), w)))
+
+
+def _dateline(place: str, date: str, after_dash: str = "") -> str:
+    """The regular expression of a whole dateline: a ``place``, then a ``date``, a news agency in
+    brackets or both, then a dash, which may be followed by one of the agencies ``after_dash``.
+
+    ``Madrid, 12 oct. (EFE).-``, ``MADRID, 12 (EUROPA PRESS)``, ``Den Haag (ANP) -``,
+    ``عمّان، 5 تشرين الأول (بترا) -`` and ``عمان - بترا`` are datelines; a place alone is not.
+    """
+    agency = r"\s*\([^()\n]{1,30}\)"
+    dash = r"\s*\.?\s*[-\u2013\u2014]"
+    after = rf"(?:\s*(?:{after_dash}))?" if after_dash else ""
+    return rf"(?:{place})(?:(?:{date})(?:{agency})?(?:{dash})?|(?:{agency})?{dash}{after})"
 
 
 # -- English: the lists the splitter and the scorer have always used ------------------------------
@@ -124,13 +182,16 @@ ENGLISH = LanguageRules(
 
 # -- Spanish --------------------------------------------------------------------------------------
 
+_ES_MONTHS = _words("enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre")
+_ES_MONTH_ABBREVIATIONS = _words("ene feb mar abr may jun jul ago sep sept oct nov dic")
+
 SPANISH = LanguageRules(
     code="es",
     titles=_words("sr sra srta sres sras dr dra dres lic lcdo lcda ing arq gral cnel tte sto sta fr mons excmo excma ilmo ilma dña prof profa"),
     never_final=_words("ee uu ee.uu aa.ee ss.mm p.ej pág págs núm art arts av avda pza"),
     before_number=_words("pág págs p pp núm n nº art arts cap vol tel km"),
-    month_abbreviations=_words("ene feb mar abr may jun jul ago sep sept oct nov dic"),
-    months=_words("enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre"),
+    month_abbreviations=_ES_MONTH_ABBREVIATIONS,
+    months=_ES_MONTHS,
     starters=_words(
         "El La Los Las Un Una Unos Unas En Con Por Para Pero Y O Sin Según Este Esta Estos Estas Ese Esa Eso "
         "Ello Él Ella Ellos Ellas Yo Nosotros Se Su Sus No Ya Así Además También Sin Desde Hoy Ayer Mañana"
@@ -138,9 +199,16 @@ SPANISH = LanguageRules(
     line_prefixes={
         "boilerplate": r"(lea|leer|lee) (también|más)\b|noticias relacionadas$|te puede interesar\b|publicidad$|comparte? (esta|en)\b"
         r"|suscr[ií]bete\b|s[ií]guenos\b|m[aá]s le[ií]d[ao]s$|etiquetas:",
-        "caption": r"(foto|fotograf[ií]a|imagen|v[ií]deo)s?\s*:",
-        "byline": r"por\s+(?-i:[A-ZÁÉÍÓÚÑ][\w.'-]+(\s+(de|del|la|y|[A-ZÁÉÍÓÚÑ][\w.'-]+)){0,4})\s*$|redacci[oó]n\s*$",
+        "caption": r"(foto|fotograf[ií]a|imagen|v[ií]deo)s?\s*:|(foto|fotograf[ií]a|imagen)(es)?\s+de\s+archivo\b",
+        "byline": r"por\s+(?-i:[A-ZÁÉÍÓÚÑ][\w.'-]+(\s+(de|del|la|y|[A-ZÁÉÍÓÚÑ][\w.'-]+)){0,4})\s*$"
+        r"|(por\s+(la\s+)?)?redacci[oó]n(\s*[/,|\u2013-]\s*[^\s/,|]+(\s+[^\s/,|]+){0,2})?\s*$|(efe|europa press|agencias)\s*$",
     },
+    # Madrid, 12 oct. (EFE).- | MADRID, 12 (EUROPA PRESS) | Bogotá, 3 de mayo de 2024 (EFE).-
+    datelines=_dateline(
+        place=r"(?-i:[A-ZÁÉÍÓÚÑ][\w'.-]*)(\s+(de|del|la|las|los|el|(?-i:[A-ZÁÉÍÓÚÑ][\w'.-]*))){0,3}",
+        date=rf"\s*,\s*((lunes|martes|miércoles|jueves|viernes|sábado|domingo)\s+)?\d{{1,2}}(\s+de)?(\s+({_alternatives(_ES_MONTHS | _ES_MONTH_ABBREVIATIONS)})\b\.?)?(\s+(de\s+)?\d{{4}})?",
+    ),
+    credits=r"EFE|Europa Press|Agencias|Reuters|AFP|AP|EPA|Getty Images|Cordon Press|Xinhua",
     cues=Cues(
         number=_words("cien cientos mil miles millón millones billón billones docena docenas mitad doble triple porcentaje"),
         comparison=_words("récord máximo mínimo mayor menor aumentó aumento subió bajó cayó creció disminuyó duplicó triplicó primero primera único única"),
@@ -152,22 +220,33 @@ SPANISH = LanguageRules(
 
 # -- Dutch ----------------------------------------------------------------------------------------
 
+_NL_MONTHS = _words("januari februari maart april mei juni juli augustus september oktober november december")
+_NL_MONTH_ABBREVIATIONS = _words("jan feb mrt apr jun jul aug sep sept okt nov dec")
+
 DUTCH = LanguageRules(
     code="nl",
     titles=_words("mr dhr mevr mw mej dr drs ir ing prof ds st"),
     never_final=_words("o.a d.w.z m.a.w t.a.v i.p.v z.g.a.n e.a a.s j.l jl bijv bv b.v i.v.m m.b.t n.a.v t.o.v v.w.b z.s.m zgn evt ca resp vs"),
     before_number=_words("blz nr nrs art afb hfst tel"),
-    month_abbreviations=_words("jan feb mrt apr jun jul aug sep sept okt nov dec"),
-    months=_words("januari februari maart april mei juni juli augustus september oktober november december"),
+    month_abbreviations=_NL_MONTH_ABBREVIATIONS,
+    months=_NL_MONTHS,
     starters=_words(
         "De Het Een In Op Met Voor Maar En Of Dat Die Dit Deze Er Hij Zij Ze Wij We Ik Je U Het Als Toen Nu "
         "Ook Bij Na Door Volgens Daarna Daarom Toch Zo Wat Wie Waar Hoe Waarom"
     ),
     line_prefixes={
         "boilerplate": r"lees (ook|meer)\b|meer over\b|gerelateerde artikelen$|deel (dit|via)\b|advertentie$|abonneer\b|volg ons\b|tags?:",
-        "caption": r"(foto|beeld|afbeelding|video)s?\s*:",
-        "byline": r"door\s+(?-i:[A-Z][\w.'-]+(\s+(van|de|der|den|[A-Z][\w.'-]+)){0,4})\s*$",
+        "caption": r"(foto|beeld|afbeelding|video)s?\s*:|archief(foto|beeld)\b",
+        "byline": r"door(\s*:\s*|\s+)(?-i:[A-Z][\w.'-]+(\s+(van|de|der|den|[A-Z][\w.'-]+)){0,4})\s*$"
+        r"|(door|van)\s+(de\s+redactie|onze\s+(eigen\s+)?(redacteur|redactie|correspondent|verslaggever|medewerker)s?)"
+        r"(\s+(in|te|uit|van|de|der|den|(?-i:[A-Z][\w.'-]*)))*\s*$|(anp|redactie)\s*$",
     },
+    # Den Haag, 12 okt. (ANP) - | Amsterdam (ANP) -
+    datelines=_dateline(
+        place=r"('s-)?(?-i:[A-Z][\w'.-]*)(\s+(aan|op|den|de|der|van|(?-i:[A-Z][\w'.-]*))){0,3}",
+        date=rf"\s*,?\s*\d{{1,2}}\s+({_alternatives(_NL_MONTHS | _NL_MONTH_ABBREVIATIONS)})\b\.?(\s+\d{{4}})?",
+    ),
+    credits=r"ANP|Hollandse Hoogte|Belga|Reuters|AFP|AP|EPA|Getty Images",
     cues=Cues(
         number=_words("honderd honderden duizend duizenden miljoen miljoenen miljard miljarden dozijn helft dubbel procent"),
         comparison=_words("record hoogste laagste grootste kleinste meeste minste stijging daling steeg daalde groeide verdubbelde eerste enige"),
@@ -179,20 +258,43 @@ DUTCH = LanguageRules(
 
 # -- Arabic ---------------------------------------------------------------------------------------
 
+#: Month names of two words (the Levantine ``تشرين الأول``, ``كانون الثاني`` and the Hijri ``ربيع الأول``,
+#: ``جمادى الأولى``...) are one entry each, so that the scorer does not read their ``الأول`` ("the first")
+#: as a comparison.
+_AR_MONTHS = _words(
+    "يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر كانون شباط آذار نيسان أيار حزيران تموز آب أيلول تشرين"
+) | {f"{first} {second}" for first, second in (
+    ("تشرين", "الأول"), ("تشرين", "الثاني"), ("كانون", "الأول"), ("كانون", "الثاني"), ("ربيع", "الأول"), ("ربيع", "الثاني"),
+    ("ربيع", "الآخر"), ("جمادى", "الأولى"), ("جمادى", "الآخرة"), ("جمادى", "الثانية"), ("ذو", "القعدة"), ("ذو", "الحجة"),
+)}
+#: Arabic letters and their diacritics (a shadda, as in ``عمّان``, is not a word character to ``\w``).
+_AR_WORD = r"[\u0620-\u065f\u0670-\u06d3\u06fa-\u06ff]+"
+#: News agencies named after the dash of a dateline (``عمان - بترا``).
+_AR_AGENCIES = r"بترا|رويترز|[أا]\s?ف\s?ب|د\s?ب\s?[أا]|وام|واس|قنا|كونا|سانا|الأناضول|شينخوا|وكالات"
+
 ARABIC = LanguageRules(
     code="ar",
-    months=_words("يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر كانون شباط آذار نيسان أيار حزيران تموز آب أيلول تشرين"),
+    # د. (doctor) and م. (engineer) before a name; after a number they are a unit (dinar, minute) or "AD".
+    titles=_words("أ.د"),
+    titles_unless_number=_words("د م أ"),
+    months=_AR_MONTHS,
     line_prefixes={
         "boilerplate": r"(اقرأ|إقرأ) (أيضا|أيضاً|المزيد)|(مواضيع|أخبار) ذات صلة|شارك (هذا|على)|تابعونا|إعلان$|الكلمات المفتاحية",
-        "caption": r"(صورة|الصورة|فيديو|تصوير)\s*[:：]",
+        "caption": r"(صورة|الصورة|فيديو|تصوير)\s*[:：]|\(?(صورة|الصورة)\s+(أرشيفية|ارشيفية|من\s+الأرشيف)\)?\s*$",
         "byline": r"(بقلم|كتب|كتبت)\s*[:：]?\s*\S+(\s+\S+){0,3}\s*$",
     },
+    # عمّان، 5 تشرين الأول (بترا) - | عمان - بترا | القاهرة (رويترز) -
+    datelines=_dateline(
+        place=rf"{_AR_WORD}(\s+{_AR_WORD}){{0,2}}",
+        date=rf"\s*[،,]\s*\d{{1,2}}\s+({_alternatives(_AR_MONTHS)})(\s+\d{{4}})?",
+        after_dash=_AR_AGENCIES,
+    ),
     cues=Cues(
         number=_words("مئة مائة مئات ألف آلاف مليون ملايين مليار مليارات نصف ضعف بالمئة بالمائة المئة المائة"),
         comparison=_words("قياسي أعلى أدنى أكبر أصغر أكثر أقل ارتفع ارتفعت ارتفاع انخفض انخفضت انخفاض زاد زادت زيادة تراجع تراجعت نما نمت الأول الوحيد"),
         attribution=_words("قال قالت أعلن أعلنت أكد أكدت صرح صرحت أفاد أفادت ذكر ذكرت نفى نفت وفقا حسب كشف كشفت"),
         hedge=_words("ربما يمكن محتمل"),
-        opinion=_words("أعتقد أظن أرى"),
+        opinion=_words("أعتقد أظن أرى رأيي رايي اعتقادي"),
     ),
 )
 
@@ -241,16 +343,13 @@ ITALIAN = LanguageRules(
 
 def _with_english(rules: LanguageRules) -> LanguageRules:
     """``rules`` with the English abbreviations, titles and starters added (English news words occur everywhere)."""
-    return LanguageRules(
-        code=rules.code,
+    return replace(
+        rules,
         titles=rules.titles | ENGLISH.titles,
         never_final=rules.never_final | ENGLISH.never_final,
         before_number=rules.before_number | ENGLISH.before_number,
-        months=rules.months,
         month_abbreviations=rules.month_abbreviations | ENGLISH.month_abbreviations,
         starters=rules.starters | ENGLISH.starters,
-        line_prefixes=rules.line_prefixes,
-        cues=rules.cues,
     )
 
 

@@ -421,9 +421,10 @@ def _continues(text: str, start: int, end: int, next_start: int, next_end: int, 
 
     True at a false break: before a lower-case word or a citation mark, before a
     speech tag after a quoted question or exclamation, and after a title
-    (``Dr.``), an abbreviation that never ends a sentence (``e.g.``), a month or
-    ``No.`` before a number, an ordinal before a month (``am 3. Mai``), an initial
-    (``Jonas E. Smith``) or a list number, with the abbreviations of ``rules``.
+    (``Dr.``, Arabic ``د.`` unless a number comes before it), an abbreviation that
+    never ends a sentence (``e.g.``), a month or ``No.`` before a number, an ordinal
+    before a month (``am 3. Mai``), an initial (``Jonas E. Smith``) or a list number,
+    with the abbreviations of ``rules``.
     """
     while end > start and text[end - 1].isspace():
         end -= 1
@@ -449,6 +450,8 @@ def _continues(text: str, start: int, end: int, next_start: int, next_end: int, 
     token = text[token_start:end].lstrip(_OPENERS)
     word = token[:-1].lower()
     if word in rules.titles or word in rules.never_final:
+        return True
+    if word in rules.titles_unless_number and not text[start:token_start].rstrip()[-1:].isdigit():
         return True
     if word in rules.before_number and first.isdigit():
         return True
@@ -486,7 +489,9 @@ _BOILERPLATE = re.compile(
 _BOILERPLATE_MAX = 150
 _NAVIGATION = re.compile(r"^[^.!?|]{1,30}(\s*[|\u00b7\u2022>\u203a]\s*[^.!?|]{1,30}){2,}$")
 _BYLINE = re.compile(
-    r"^(by\s+(?-i:[A-Z][\w.'\u2019-]*(\s+[A-Z][\w.'\u2019-]*){0,3}([,;]?\s+(and\s+)?[A-Z][\w.'\u2019-]*(\s+[A-Z][\w.'\u2019-]*){0,3}){0,3})([,|\u2013-]\s*.{0,40})?"
+    r"^(by\s+(our|a|an|the)\s+(own\s+)?(staff|special|foreign|political|economics|business|science|sports|local)?\s*"
+    r"(reporter|correspondent|staff|writer|editor|team)s?(\s+(in|at)\s+(?-i:[A-Z][\w.'\u2019-]*)(\s+(?-i:[A-Z][\w.'\u2019-]*)){0,2})?"
+    r"|by\s+(?-i:[A-Z][\w.'\u2019-]*(\s+[A-Z][\w.'\u2019-]*){0,3}([,;]?\s+(and\s+)?[A-Z][\w.'\u2019-]*(\s+[A-Z][\w.'\u2019-]*){0,3}){0,3})([,|\u2013-]\s*.{0,40})?"
     r"|\(?((additional )?reporting|writing|editing|compiled|written|posted) by\s.{1,150}"
     r"|(updated|published|posted)(\s+on)?:?\s+(\d|(mon|tues|wednes|thurs|fri|satur|sun)day|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d).{0,60}"
     r"|(?-i:[A-Z][A-Z.,' ]{1,40}[A-Z.])(\s*\([^)]{1,30}\))?\s*[-\u2013\u2014]"
@@ -535,7 +540,9 @@ def line_role(line: str, *, is_headline: bool = False, is_caption: bool = False,
         The source marks the line as a caption (HTML ``figcaption``).
     language : str, optional
         The article's language: its own byline, caption and boilerplate prefixes
-        (``"Lees ook: ..."``, ``"Foto: ..."``, ``"اقرأ أيضا"``) are tried before the English patterns.
+        (``"Lees ook: ..."``, ``"Foto: ..."``, ``"اقرأ أيضا"``) and datelines (``"Madrid, 12 oct
+        (EFE).-"``) are tried before the English patterns, and its agencies' credits
+        (``"... EFE/Mariscal"``) with the English ones.
 
     Returns
     -------
@@ -553,12 +560,13 @@ def line_role(line: str, *, is_headline: bool = False, is_caption: bool = False,
         return "headline"
     if is_caption:
         return "caption"
-    role = rules_for(language).line_role(stripped) if language and language != "en" and len(stripped) <= _BOILERPLATE_MAX else None
+    rules = rules_for(language)
+    role = rules.line_role(stripped) if len(stripped) <= _BOILERPLATE_MAX else None
     if role is not None:
         return role
     if len(stripped) <= _BOILERPLATE_MAX and (_BOILERPLATE.match(stripped) or _NAVIGATION.match(stripped)):
         return "boilerplate"
-    if len(stripped) <= _CAPTION_MAX and _CAPTION_FORM.search(stripped):
+    if len(stripped) <= _CAPTION_MAX and (_CAPTION_FORM.search(stripped) or rules.has_credit(stripped)):
         return "caption"
     if len(stripped) <= 200 and _BYLINE.match(stripped):
         return "byline"
@@ -608,6 +616,7 @@ def split_article(article: Article, segmenter: Segmenter | None = None) -> list[
             language=article.language,
         )
         lines.append((line_start + len(line), role))
+    rules = rules_for(article.language)
     pieces = []
     line = 0
     for start, end in segment(text, segmenter, language=article.language):
@@ -616,6 +625,8 @@ def split_article(article: Article, segmenter: Segmenter | None = None) -> list[
         role = lines[line][1]
         if role in ("body", "caption") and end - start <= _BOILERPLATE_MAX and _BOILERPLATE.match(text[start:end]):
             role = "boilerplate"  # a photo credit or "Advertisement" inside a longer line
+        elif role == "body" and end - start <= _BOILERPLATE_MAX:
+            role = rules.sentence_role(text[start:end]) or role  # a dateline cut from its paragraph: "Madrid, 12 oct. (EFE).-"
         pieces.append((start, end, role))
     return _sentences(article, pieces)
 

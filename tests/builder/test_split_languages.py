@@ -1,0 +1,137 @@
+"""News forms of Spanish, Dutch and Arabic that are not sentences to label: datelines,
+bylines, photo credits (roles); Arabic titles before names (splitting); and the Arabic
+scorer cues that month names, opinions and Arabic-Indic digits used to confuse."""
+
+from __future__ import annotations
+
+import pytest
+
+from checkworthy.builder.select import HeuristicScorer, score_sentences
+from checkworthy.builder.split import get_segmenter, line_role, segment, split_article
+from checkworthy.builder.tasks import make_tasks
+from checkworthy.schemas.records import Article, Sentence
+
+# -- Arabic titles ---------------------------------------------------------------------------------
+
+SPLIT_CASES = [
+    # A title before a name goes on: د. (doctor), أ.د. (professor doctor), م. (engineer), أ. (professor).
+    ("قال د. أحمد إن النمو بلغ 3.5 بالمئة. وأضاف أن الصادرات زادت.", ["قال د. أحمد إن النمو بلغ 3.5 بالمئة.", "وأضاف أن الصادرات زادت."]),
+    ("وقال أ.د. محمد علي إن الأمر صعب. ثم غادر.", ["وقال أ.د. محمد علي إن الأمر صعب.", "ثم غادر."]),
+    ("قال م. خالد إن الجسر جاهز. ونجح أ. محمد.", ["قال م. خالد إن الجسر جاهز.", "ونجح أ. محمد."]),
+    # After a number م. is "AD" and د. a dinar: the sentence may end there.
+    ("تأسست المدينة عام 1950 م. وتضم اليوم مليون نسمة.", ["تأسست المدينة عام 1950 م.", "وتضم اليوم مليون نسمة."]),
+    ("بلغ السعر ٥ د. وهذا مرتفع.", ["بلغ السعر ٥ د.", "وهذا مرتفع."]),
+]
+
+
+@pytest.mark.parametrize("segmenter", ["blingfire", "rules"])
+@pytest.mark.parametrize(("text", "expected"), SPLIT_CASES, ids=["doctor", "professor-doctor", "engineer-professor", "year-AD", "dinar"])
+def test_arabic_titles_do_not_end_a_sentence(segmenter, text, expected):
+    spans = segment(text, get_segmenter(segmenter), language="ar")
+    assert [text[a:b] for a, b in spans] == expected
+
+
+def test_arabic_title_keeps_exact_offsets():
+    text = "النمو\n\nقال د. أحمد إن النمو بلغ 3.5 بالمئة. وأضاف أن الصادرات زادت."
+    sentences = split_article(Article("a1", text, title="النمو", language="ar"))
+    assert [s.text for s in sentences] == ["النمو", "قال د. أحمد إن النمو بلغ 3.5 بالمئة.", "وأضاف أن الصادرات زادت."]
+    assert all(text[s.start : s.end] == s.text for s in sentences)
+
+
+# -- datelines, bylines and credits ----------------------------------------------------------------
+
+ROLE_CASES = [
+    # datelines on a line of their own
+    ("es", "Madrid, 12 oct (EFE).-", "byline"),
+    ("es", "Madrid, 12 oct. (EFE).-", "byline"),
+    ("es", "MADRID, 12 (EUROPA PRESS)", "byline"),
+    ("es", "Bogotá, 3 de mayo de 2024 (EFE).-", "byline"),
+    ("nl", "Den Haag, 12 okt. (ANP) -", "byline"),
+    ("ar", "عمّان، 5 تشرين الأول (بترا) -", "byline"),
+    ("ar", "عمان - بترا", "byline"),
+    ("ar", "القاهرة (رويترز) -", "byline"),
+    # bylines
+    ("es", "Por la Redacción", "byline"),
+    ("es", "Redacción / Agencias", "byline"),
+    ("nl", "Door de redactie", "byline"),
+    ("nl", "Door onze redacteur", "byline"),
+    ("nl", "Van onze correspondent in Brussel", "byline"),
+    ("nl", "Door: Jan de Vries", "byline"),
+    ("en", "By our reporter", "byline"),
+    ("es", "By our reporter", "byline"),  # the English patterns hold in every language
+    # captions and agency credits
+    ("es", "Imagen de archivo.", "caption"),
+    ("es", "EFE/Mariscal", "caption"),
+    ("es", "El presidente del Gobierno, durante su intervención. EFE/Mariscal", "caption"),
+    ("nl", "Premier Rutte in Den Haag. ANP/Robin Utrecht", "caption"),
+    ("ar", "(صورة أرشيفية)", "caption"),
+    # near-misses: body sentences that start like a byline, a dateline or a credit
+    ("es", "Por la mañana, el paro bajó un 3%.", "body"),
+    ("nl", "Door de regen stegen de prijzen.", "body"),
+    ("nl", "Door onze fouten is het misgegaan.", "body"),
+    ("en", "By our estimates, 5% of voters stayed home.", "body"),
+    ("es", "Madrid es la capital.", "body"),
+    ("es", "Real Madrid, 3 - Barcelona, 1", "body"),
+    ("es", "El Gobierno (PSOE) ganó las elecciones.", "body"),
+    ("es", "La noticia fue difundida por EFE/Europa Press.", "body"),
+    ("ar", "ارتفع معدل البطالة - بحسب الإحصاءات", "body"),
+    ("ar", "نعم - لا", "body"),
+]
+
+
+@pytest.mark.parametrize(("language", "line", "role"), ROLE_CASES, ids=[f"{c[0]}-{c[2]}-{i}" for i, c in enumerate(ROLE_CASES)])
+def test_news_forms_have_their_roles(language, line, role):
+    assert line_role(line, language=language) == role
+
+
+def test_a_dateline_cut_from_its_paragraph_is_no_task():
+    text = ("El paro baja\nMadrid, 12 oct. (EFE).- El paro bajó un 3% en septiembre, según el INE.\n"
+            "Por la mañana, el paro bajó un 3%.\nImagen de archivo. EFE/Mariscal")
+    article = Article("a1", text, title="El paro baja", language="es")
+    sentences = split_article(article)
+    assert [(s.role, s.text) for s in sentences] == [
+        ("headline", "El paro baja"),
+        ("byline", "Madrid, 12 oct. (EFE).-"),
+        ("body", "El paro bajó un 3% en septiembre, según el INE."),
+        ("body", "Por la mañana, el paro bajó un 3%."),
+        ("caption", "Imagen de archivo."),
+        ("caption", "EFE/Mariscal"),
+    ]
+    assert all(text[s.start : s.end] == s.text for s in sentences)
+    assert sentences[2].context["before"] == ""  # the dateline is not the body's context
+    made = make_tasks([article], score_sentences(sentences, article), "claimbuster")
+    assert [t["data"]["sentence"] for t in made] == ["El paro bajó un 3% en septiembre, según el INE.", "Por la mañana, el paro bajó un 3%."]
+
+
+def test_an_english_dateline_inside_its_sentence_stays_body():
+    text = "KESSRIN, Oct. 27 - The army said 5 people died."
+    assert [(s.role, s.text) for s in split_article(Article("a1", text, language="en"))] == [("body", text)]
+
+
+# -- Arabic cues -----------------------------------------------------------------------------------
+
+
+def _reason(text: str) -> str:
+    sentence = Sentence("a1:x", "a1", 0, 0, len(text), text, "body", language="ar")
+    return HeuristicScorer().score([sentence], Article("a1", text))[0][1]
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "absent"),
+    [
+        # الأول ("the first") in a month's name is part of a date, not a comparison
+        ("افتتح المعرض في 5 تشرين الأول.", "date (تشرين الأول)", "comparison"),
+        ("صدر القرار في كانون الأول الماضي.", "date (كانون الأول)", "comparison"),
+        ("بدأ العمل في ربيع الأول.", "date (ربيع الأول)", "comparison"),
+        ("حل الفريق في المركز الأول.", "comparison (الأول)", "date"),  # outside a month it is still a comparison
+        ("في رأيي، يجب على الحكومة التحرك فورا.", "first-person opinion (رأيي)", "no cue found"),
+        ("برأيي، يجب على الحكومة التحرك.", "first-person opinion (رأيي)", "no cue found"),  # the prefix ب
+        ("ارتفعت الأسعار في عام ٢٠٢٣.", "date (٢٠٢٣)", "no cue found"),  # Arabic-Indic digits
+        ("ارتفعت الأسعار في عام 2023.", "date (2023)", "no cue found"),
+        ("بلغ عدد الزوار ١٢٣٤٥ زائرا.", "quantity (١٢٣٤٥)", "date"),  # five digits: not a year
+    ],
+    ids=["tishrin", "kanun", "rabi", "first-place", "opinion", "opinion-prefix", "arabic-indic-year", "year", "not-a-year"],
+)
+def test_arabic_cues(text, cue, absent):
+    reason = _reason(text)
+    assert cue in reason and absent not in reason, reason
