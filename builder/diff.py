@@ -60,16 +60,18 @@ def diff_versions(dataset_dir: str | os.PathLike, old: str, new: str) -> dict[st
     -------
     dict
         ``old``, ``new``, ``summary`` (counts) and ``splits``: for each split, the
-        ``added`` and ``removed`` sentences (id, label, votes), the ``changed`` labels
+        ``added`` sentences (id, label, votes, and ``adjudicated``: whether the label is a
+        person's decision from ``build --adjudication``, as for a tie that an adjudication
+        resolved), the ``removed`` sentences (id, label, votes), the ``changed`` labels
         (id, old and new label, votes and ``label_source``, and ``adjudicated``: whether the
-        new label is a person's decision from ``build --adjudication``) and the sentences
-        ``moved`` in from another split. ``summary.changed_by_adjudication`` counts the
-        adjudicated changes.
+        new label is a person's decision) and the sentences ``moved`` in from another split.
+        ``summary.added_by_adjudication`` and ``summary.changed_by_adjudication`` count the
+        adjudicated additions and changes.
 
     Examples
     --------
     >>> diff_versions("data/ds", "1.0.0", "1.1.0")["summary"]  # doctest: +SKIP
-    {'added': 120, 'removed': 0, 'changed': 3, 'moved': 0, 'changed_by_adjudication': 1}
+    {'added': 120, 'removed': 0, 'changed': 3, 'moved': 0, 'added_by_adjudication': 2, 'changed_by_adjudication': 1}
     """
 
     return diff_dirs(version_dir(dataset_dir, old), version_dir(dataset_dir, new), old, new)
@@ -82,7 +84,8 @@ def diff_dirs(old_dir: Path, new_dir: Path, old: str, new: str) -> dict[str, Any
     splits: dict[str, dict[str, list]] = {s: {"added": [], "removed": [], "changed": [], "moved": []} for s in SPLITS}
     for sid in sorted(after.keys() - before.keys()):
         row = after[sid]
-        splits[row["split"]]["added"].append({"sentence_id": sid, "label": row["label"], "votes": row["votes"]})
+        splits[row["split"]]["added"].append({"sentence_id": sid, "label": row["label"], "votes": row["votes"],
+                                              "adjudicated": row["label_source"] == ADJUDICATED})
     for sid in sorted(before.keys() - after.keys()):
         row = before[sid]
         splits[row["split"]]["removed"].append({"sentence_id": sid, "label": row["label"], "votes": row["votes"]})
@@ -96,12 +99,17 @@ def diff_dirs(old_dir: Path, new_dir: Path, old: str, new: str) -> dict[str, Any
                  "old_source": a["label_source"], "new_source": b["label_source"], "adjudicated": b["label_source"] == ADJUDICATED}
             )
     summary = {kind: sum(len(s[kind]) for s in splits.values()) for kind in ("added", "removed", "changed", "moved")}
-    summary["changed_by_adjudication"] = sum(c["adjudicated"] for s in splits.values() for c in s["changed"])
+    for kind in ("added", "changed"):
+        summary[f"{kind}_by_adjudication"] = sum(c["adjudicated"] for s in splits.values() for c in s[kind])
     return {"old": old, "new": new, "summary": summary, "splits": splits}
 
 
 def _votes(votes: dict[str, int]) -> str:
     return " ".join(f"{k}={v}" for k, v in votes.items())
+
+
+def _by_adjudication(change: dict[str, Any]) -> str:
+    return " by adjudication" if change["adjudicated"] else ""
 
 
 def format_diff(diff: dict[str, Any], limit: int | None = None) -> str:
@@ -122,10 +130,10 @@ def format_diff(diff: dict[str, Any], limit: int | None = None) -> str:
         lines.append(f"| {split} | {len(changes['added'])} | {len(changes['removed'])} | {len(changes['changed'])} | {len(changes['moved'])} |")
     for split, changes in diff["splits"].items():
         entries = (
-            [f"- added `{c['sentence_id']}`: {c['label']} ({_votes(c['votes'])})" for c in changes["added"]]
+            [f"- added `{c['sentence_id']}`: {c['label']} ({_votes(c['votes'])})" + _by_adjudication(c) for c in changes["added"]]
             + [f"- removed `{c['sentence_id']}`: {c['label']} ({_votes(c['votes'])})" for c in changes["removed"]]
             + [f"- label `{c['sentence_id']}`: {c['old']} -> {c['new']} ({_votes(c['old_votes'])} -> {_votes(c['new_votes'])})"
-               + (" by adjudication" if c["adjudicated"] else "") for c in changes["changed"]]
+               + _by_adjudication(c) for c in changes["changed"]]
             + [f"- moved `{c['sentence_id']}`: {c['from']} -> {c['to']}" for c in changes["moved"]]
         )
         if not entries:

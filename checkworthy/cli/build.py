@@ -11,6 +11,7 @@ from checkworthy.builder.articles import read_articles
 from checkworthy.builder.build import GROUP_BY, BuildConfig, build_version
 from checkworthy.builder.card import write_card
 from checkworthy.builder.corpora import CHECKTHAT_LANGUAGES
+from checkworthy.builder.diff import adjudication_line
 from checkworthy.builder.from_corpus import CORPORA, build_from_corpus
 from checkworthy.cli.base import Command, add_json_option, add_quiet_option, add_wait_argument, print_json
 from checkworthy.schemas.errors import InputError
@@ -124,7 +125,7 @@ class BuildCommand(Command):
                   f"{len(manifest.unresolved)} unresolved, {len(manifest.skipped)} skipped, "
                   f"{manifest.leakage.clusters} leakage group(s)")
             if manifest.adjudication:
-                print(f"{manifest.adjudication['changed']} label(s) changed by adjudication ({manifest.adjudication['sentences']} adjudicated)")
+                print(adjudication_line(manifest.adjudication).strip())
         else:
             print(f"no new version: {result.version} at {result.path} already has fingerprint {manifest.fingerprint}")
         return 0

@@ -13,6 +13,13 @@ class DiffCommand(Command):
     name = "diff"
     order = 55
     help = "sentences added and removed, labels changed, per split, between two versions"
+    description = (
+        "Compare two versions of a dataset, per split of the newer one: sentences added and removed, "
+        "labels changed and sentences moved. A sentence whose label a person decided with "
+        "'build --adjudication' (a changed label, or a tie that an adjudication resolved, which the "
+        "newer version adds) is marked 'by adjudication'; in --json it has \"adjudicated\": true, and "
+        "summary.added_by_adjudication and summary.changed_by_adjudication count them."
+    )
     epilog = """examples:
   checkworthy diff data/ds 1.0.0 1.1.0
   checkworthy diff data/ds 1.0.0 1.1.0 --json > diff.json

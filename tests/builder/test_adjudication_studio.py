@@ -45,7 +45,7 @@ def test_adjudicated_labels_come_back_through_label_studio_into_the_next_version
     assert main(["build", str(export), "--adjudication", str(tmp_path / "adjudication.json"), "--articles", str(folder),
                  str(tmp_path / "review" / "adjudication" / "articles.jsonl"), "--dataset", str(ds), "--seed", "3", "--quiet"]) == 0
     out = capsys.readouterr().out
-    assert "1 label(s) changed by adjudication (3 adjudicated)" in out
+    assert "1 label changed by adjudication (3 sentences adjudicated, 1 tie resolved)." in out
     manifest = load_manifest(ds / "versions" / "1.1.0")
     assert manifest.parent == first.version
     assert manifest.adjudication["changed"] == 1 and manifest.adjudication["resolved_ties"] == 1
@@ -60,7 +60,8 @@ def test_adjudicated_labels_come_back_through_label_studio_into_the_next_version
     assert "1 label changed by adjudication" in (ds / "versions" / "1.1.0" / "README.md").read_text()
     assert main(["diff", str(ds), "1.0.0", "1.1.0", "--json"]) == 0
     diff = json.loads(capsys.readouterr().out)
-    assert diff["summary"]["changed_by_adjudication"] == 1
+    assert diff["summary"]["changed_by_adjudication"] == 1 and diff["summary"]["added_by_adjudication"] == 1
+    assert [a["sentence_id"] for s in diff["splits"].values() for a in s["added"] if a["adjudicated"]] == [plants["tie"].sentence_id]
     assert [c["sentence_id"] for s in diff["splits"].values() for c in s["changed"] if c["adjudicated"]] == [plants["flip"].sentence_id]
 
     assert main(["review", str(ds), "--out", str(tmp_path / "review2"), "--articles", str(folder), "--seed", "1", "--quiet"]) == 0

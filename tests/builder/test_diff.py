@@ -24,7 +24,7 @@ def test_diff_added_removed_changed(tmp_path, capsys):
     build_version([write_export(tmp_path / "2.json", tasks)], [folder], ds, key=KEY)
 
     diff = diff_versions(ds, "1.0.0", "1.1.0")
-    assert diff["summary"] == {"added": 10, "removed": 5, "changed": 1, "moved": 0, "changed_by_adjudication": 0}
+    assert diff["summary"] == {"added": 10, "removed": 5, "changed": 1, "moved": 0, "added_by_adjudication": 0, "changed_by_adjudication": 0}
     changed = [c for split in diff["splits"].values() for c in split["changed"]]
     assert changed[0]["sentence_id"] == ordered[5] and (changed[0]["old"], changed[0]["new"]) == ("CFS", "NFS")
     assert changed[0]["new_votes"] == {"CFS": 0, "UFS": 0, "NFS": 2}

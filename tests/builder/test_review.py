@@ -254,6 +254,27 @@ def test_build_with_adjudication_overrides_the_aggregate_and_says_so(reviewed, t
     assert not again.created and again.version == "1.1.0"
 
 
+def test_an_adjudication_that_only_resolves_ties_is_reported_as_such_by_build_and_diff(reviewed, tmp_path, capsys):
+    tie = reviewed["plants"]["tie"].sentence_id
+    ds = tmp_path / "ds"
+    build = ["build", str(reviewed["export"]), "--articles", str(reviewed["folder"]), "--dataset", str(ds), "--seed", "3", "--quiet"]
+    assert main(build) == 0
+    adjudicated = _adjudication_export(tmp_path / "adjudication.json", reviewed["root"] / "review" / "adjudication", {tie: ["NFS"]})
+    capsys.readouterr()
+    assert main([*build, "--adjudication", str(adjudicated)]) == 0
+    assert "0 labels changed by adjudication (1 sentence adjudicated, 1 tie resolved)." in capsys.readouterr().out
+
+    assert main(["diff", str(ds), "1.0.0", "1.1.0"]) == 0
+    assert f"added `{tie}`: NFS (CFS=1 UFS=1 NFS=0) by adjudication" in capsys.readouterr().out
+    assert main(["diff", str(ds), "1.0.0", "1.1.0", "--json"]) == 0
+    diff = json.loads(capsys.readouterr().out)
+    added = [a for split in diff["splits"].values() for a in split["added"]]
+    assert [(a["sentence_id"], a["adjudicated"]) for a in added] == [(tie, True)]
+    assert diff["summary"] == {"added": 1, "removed": 0, "changed": 0, "moved": 0,
+                               "added_by_adjudication": 1, "changed_by_adjudication": 0}
+    assert f"added `{tie}`: NFS (CFS=1 UFS=1 NFS=0) by adjudication" in (ds / "CHANGELOG.md").read_text()
+
+
 def test_the_adjudication_folder_holds_the_articles_of_its_tasks_and_build_reads_them(reviewed, tmp_path):
     folder = reviewed["root"] / "review" / "adjudication"
     records = [json.loads(line) for line in (folder / "articles.jsonl").read_text().splitlines()]

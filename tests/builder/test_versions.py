@@ -94,7 +94,7 @@ def test_label_change_only_bumps_patch(tmp_path):
     result = build_version([tmp_path / "a.json", write_export(tmp_path / "b.json", tasks[:1])], [folder], ds, key=KEY)
     assert result.version == "1.0.1"
     diff = builder.diff_versions(ds, "1.0.0", "1.0.1")
-    assert diff["summary"] == {"added": 0, "removed": 0, "changed": 1, "moved": 0, "changed_by_adjudication": 0}
+    assert diff["summary"] == {"added": 0, "removed": 0, "changed": 1, "moved": 0, "added_by_adjudication": 0, "changed_by_adjudication": 0}
 
 
 def test_more_sentences_bump_minor_and_keep_splits(tmp_path):
