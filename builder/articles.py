@@ -21,7 +21,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from checkworthy.builder.language import assign_languages, normalise_language
+from checkworthy.builder.language import (
+    HTML_LANG_IGNORED,
+    assign_languages,
+    language_conflict,
+    normalise_language,
+    script_conflict,
+    warn_language_conflicts,
+)
 from checkworthy.builder.sources import BULK_SUFFIXES, bulk_suffix, iter_jsonl_gz, iter_parquet, iter_warc
 from checkworthy.schemas import schema_errors
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError, SchemaError
@@ -127,12 +134,16 @@ def read_articles(paths: str | os.PathLike | Iterable[str | os.PathLike], *, ski
     problems.extend(duplicates)
     if language is not None:
         normalise_language(language, "--language")
-    with_languages = []
+    with_languages, conflicts = [], []
     for article in articles:  # one by one: a bad language code is a bad record, listed (or skipped) with the others
         try:
             with_languages.extend(assign_languages([article], language) if article.text.strip() else [article])
         except InputError as exc:
             problems.extend(exc.problems)
+            continue
+        if article.text.strip() and (conflict := language_conflict(article, language)):
+            conflicts.append(conflict)
+    warn_language_conflicts(conflicts)
     if problems and not skip_invalid:
         raise InputError(problems, header=f"cannot read the articles ({len(problems)} problem(s)); fix or remove these inputs, or pass --skip-invalid:")
     articles = with_languages
@@ -575,15 +586,20 @@ def html_article(html: str, article_id: str, path: str = "<page>") -> Article:
     for key, value in (("author", found and found.author), ("site_name", found and found.sitename)):
         if value:
             meta[key] = value
+    text, language = "\n\n".join(lines), _page_language(page)
+    script = script_conflict(language, text)
+    if script is not None:  # a template's lang (an Arabic story on an English site's layout): detected instead
+        meta[HTML_LANG_IGNORED] = f"<html lang> says {language!r} but the text is written in {script}"
+        language = None
     return Article(
         article_id=article_id,
-        text="\n\n".join(lines),
+        text=text,
         title=title or None,
         url=(found and found.url) or _canonical_url(page),
         published=_published(page) or (found and found.date) or None,
         path=str(path),
         meta=meta,
-        language=_page_language(page),
+        language=language,
     )
 
 

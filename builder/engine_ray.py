@@ -38,7 +38,7 @@ from typing import Any
 
 from checkworthy import __version__
 from checkworthy.builder.articles import EmptyArticleWarning, discover_article_files, read_article_file, same_article, warn_skipped
-from checkworthy.builder.language import assign_languages, normalise_language
+from checkworthy.builder.language import assign_languages, language_conflict, normalise_language, warn_language_conflicts
 from checkworthy.builder.sampling import SELECTION_FILE, Pick, Sampling, choose, labeled_sentence_ids
 from checkworthy.builder.select import MODEL_SCORERS, SCORERS, Scorer, Selection, get_scorer
 from checkworthy.builder.split import describe_splitter
@@ -200,6 +200,7 @@ def write_tasks_ray(
     for shard in shards:
         for message in shard["empty"]:
             warnings.warn(message, EmptyArticleWarning, stacklevel=2)
+    warn_language_conflicts([c for shard in shards for c in shard.get("conflicts", [])])  # not in a shard done before they were kept
     duplicates, skipped = _duplicates(work, shards)
     problems += duplicates
     if problems and not skip_invalid:
@@ -293,6 +294,7 @@ def _shard_entry(index: int, path: Path, batches: list[dict]) -> dict:
         "batches": [b["batch"] for b in batches if b["written"]],
         "articles": sum(b["articles"] for b in batches), "sentences": sum(b["sentences"] for b in batches), "tasks": sum(b["tasks"] for b in batches),
         "problems": [p for b in batches for p in json.loads(b["problems"])], "empty": [e for b in batches for e in json.loads(b["empty"])],
+        "conflicts": [c for b in batches for c in json.loads(b["conflicts"])],
         "nodes": sorted({b["node"] for b in batches}),
     }
 
@@ -347,15 +349,18 @@ def _read_shard(row: dict[str, Any], *, batch_size: int, skip_invalid: bool, lan
     articles, problems = read_article_file(path)
     empty = [f"{a.path}: empty article {a.article_id!r} (no text); skipped" for a in articles if not a.text.strip()]
     articles = [a for a in articles if a.text.strip()]
-    kept = []
+    kept, conflicts = [], []
     for article in articles:  # one by one, so that a bad language code skips only its article
         if language is None and article.language is None:
             kept.append(article)  # detected on the worker: the read stays light, the CPU work is the workers'
-            continue
-        try:
-            kept.extend(assign_languages([article], language))
-        except InputError as exc:
-            problems = problems + exc.problems
+        else:
+            try:
+                kept.extend(assign_languages([article], language))
+            except InputError as exc:
+                problems = problems + exc.problems
+                continue
+        if conflict := language_conflict(article, language):
+            conflicts.append(conflict)
     articles = kept
     if problems and not skip_invalid:
         articles = []
@@ -365,6 +370,7 @@ def _read_shard(row: dict[str, Any], *, batch_size: int, skip_invalid: bool, lan
             "shard": row["shard"], "batch": number, "batches": len(batches),
             "articles": json.dumps([a.to_dict() for a in batch], ensure_ascii=False),
             "problems": json.dumps(problems if number == 0 else []), "empty": json.dumps(empty if number == 0 else []),
+            "conflicts": json.dumps(conflicts if number == 0 else []),
         }
         for number, batch in enumerate(batches)
     ]
@@ -391,10 +397,11 @@ class _BatchWorker:
         self.scorer = factory(settings["scorer"]) if factory is not None else get_scorer(settings["scorer"])
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
-        results = [self._one(*row) for row in zip(batch["shard"], batch["batch"], batch["batches"], batch["articles"], batch["problems"], batch["empty"])]
+        results = [self._one(*row) for row in zip(batch["shard"], batch["batch"], batch["batches"], batch["articles"], batch["problems"], batch["empty"],
+                                            batch["conflicts"])]
         return {key: [result[key] for result in results] for key in results[0]}
 
-    def _one(self, shard: int, number: int, batches: int, articles_json: str, problems: str, empty: str) -> dict[str, Any]:
+    def _one(self, shard: int, number: int, batches: int, articles_json: str, problems: str, empty: str, conflicts: str) -> dict[str, Any]:
         import pyarrow as pa  # a dependency of Ray Data, loaded on the workers only
 
         articles = assign_languages([Article.from_dict(record) for record in json.loads(articles_json)], self.settings.get("language"))
@@ -422,7 +429,8 @@ class _BatchWorker:
             _write_parquet(pa.Table.from_pylist(sentence_rows, schema=sentence_schema()), self.work / "sentences" / _part_name(shard, number))
             _write_parquet(pa.Table.from_pydict(article_rows, schema=article_schema()), self.work / "articles" / _part_name(shard, number))
         return {"shard": shard, "batch": number, "batches": batches, "node": _node_id(), "written": bool(articles), "articles": len(articles),
-                "sentences": len(sentence_rows), "tasks": tasks_total, "problems": problems, "empty": empty}
+                "sentences": len(sentence_rows), "tasks": tasks_total, "problems": problems, "empty": empty,
+                "conflicts": conflicts}
 
 
 def _process_batches(batch: dict[str, Any], *, settings: dict[str, Any]) -> dict[str, list]:

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
+import warnings
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -96,6 +98,109 @@ def detect_language(text: str) -> tuple[str, float]:
         return UNDETERMINED, 0.0
     code, probability = _identifier().classify(sample)
     return code, round(float(probability), 4)
+
+
+#: The Unicode name prefix of the letters of each ISO 15924 script a language is likely written in
+#: (CLDR likely subtags); a text whose letters are mostly of another script is not in that language.
+_SCRIPT_LETTERS = {
+    "Latn": {"LATIN"}, "Arab": {"ARABIC"}, "Cyrl": {"CYRILLIC"}, "Grek": {"GREEK"}, "Hebr": {"HEBREW"},
+    "Deva": {"DEVANAGARI"}, "Beng": {"BENGALI"}, "Guru": {"GURMUKHI"}, "Gujr": {"GUJARATI"}, "Taml": {"TAMIL"},
+    "Telu": {"TELUGU"}, "Knda": {"KANNADA"}, "Mlym": {"MALAYALAM"}, "Sinh": {"SINHALA"}, "Thai": {"THAI"},
+    "Laoo": {"LAO"}, "Khmr": {"KHMER"}, "Mymr": {"MYANMAR"}, "Armn": {"ARMENIAN"}, "Geor": {"GEORGIAN"},
+    "Ethi": {"ETHIOPIC"}, "Thaa": {"THAANA"}, "Hans": {"CJK"}, "Hant": {"CJK"},
+    "Jpan": {"CJK", "HIRAGANA", "KATAKANA"}, "Kore": {"HANGUL", "CJK"},
+}
+
+#: Languages commonly written in more than one script (Serbian in Cyrillic and Latin, Punjabi
+#: in Gurmukhi and Shahmukhi...): their script says nothing against them.
+_MANY_SCRIPTS = frozenset({"az", "bs", "kk", "ks", "ku", "ky", "mn", "ms", "pa", "sd", "sh", "sr", "tg", "tk", "tt", "ug", "uz", "zh"})
+
+#: A text's script is judged from this many letters or more, when this share of them is of one script.
+_SCRIPT_MIN_LETTERS, _SCRIPT_SHARE = 20, 0.8
+
+#: English names of the scripts, for messages.
+_SCRIPT_NAMES = {"CJK": "Chinese characters", "HANGUL": "Hangul", "HIRAGANA": "Japanese kana", "KATAKANA": "Japanese kana"}
+
+
+#: The key of an article's ``meta`` that says why its page's ``<html lang>`` was not used.
+HTML_LANG_IGNORED = "html_lang_ignored"
+
+
+def script_conflict(language: str | None, text: str) -> str | None:
+    """The script of ``text`` when it cannot be ``language``'s, else None.
+
+    The text's script is that of most of its letters (at least 80% of 20 or more, in its
+    first :data:`DETECT_CHARS` characters); it conflicts when ``language`` is likely written
+    in another script (an Arabic text said to be ``en``). Languages written in several
+    scripts (Serbian, Punjabi, Chinese...) and scripts without a known letter name never conflict.
+
+    Examples
+    --------
+    >>> script_conflict("en", "انخفضت البطالة بنسبة أربعة في المئة في مارس الماضي.")
+    'Arabic'
+    >>> script_conflict("es", "El paro bajó un 4% en marzo, según el INE."), script_conflict("sr", "Влада је усвојила буџет за следећу годину.")
+    (None, None)
+    """
+    if not language or language == UNDETERMINED or language in _MANY_SCRIPTS:
+        return None
+    try:
+        expected = _SCRIPT_LETTERS.get(langcodes.Language.get(language).maximize().script or "")
+    except (ValueError, LookupError):
+        return None
+    if expected is None:
+        return None
+    counts: dict[str, int] = {}
+    for char in text[:DETECT_CHARS]:
+        if char.isalpha():
+            word = unicodedata.name(char, "UNKNOWN").split(" ", 1)[0]
+            counts[word] = counts.get(word, 0) + 1
+    letters = sum(counts.values())
+    if letters < _SCRIPT_MIN_LETTERS:
+        return None
+    script, count = max(counts.items(), key=lambda item: (item[1], item[0]))
+    if count < _SCRIPT_SHARE * letters or script in expected or script == "UNKNOWN":
+        return None
+    return _SCRIPT_NAMES.get(script, script.title())
+
+
+def language_conflict(article: Article, language: str | None = None) -> str | None:
+    """Why the language ``--language`` gives ``article`` (or, without it, the article's own)
+    looks wrong, or None: the article says another language, or its text is in a script
+    that language is not written in. For a warning: the language given stays. An HTML page
+    whose ``<html lang>`` was not used (:data:`HTML_LANG_IGNORED`) is reported too.
+
+    Examples
+    --------
+    >>> language_conflict(Article(article_id="a1", text="Prices rose 4% in May.", language="en", path="in.jsonl:1"), "es")
+    "in.jsonl:1: --language es, but the article says 'en'"
+    """
+    where = article.path or article.article_id
+    given, own = (language, article.language) if language is not None else (article.language, None)
+    if given is None:
+        ignored = article.meta.get(HTML_LANG_IGNORED) if article.meta else None
+        return f"{where}: {ignored}; its language was detected instead" if ignored else None
+    code = normalise_language(given, "--language" if language is not None else where)
+    source = f"--language {code}" if language is not None else f"language {given!r}"
+    if own is not None and normalise_language(own, where) != code:
+        return f"{where}: {source}, but the article says {own!r}"
+    script = script_conflict(code, article.text)
+    if script is not None:
+        return f"{where}: {source}, but the text is written in {script}"
+    return None
+
+
+def warn_language_conflicts(conflicts: list[str], shown: int = 5) -> None:
+    """One warning for the articles whose given language looks wrong (:func:`language_conflict`)."""
+    if not conflicts:
+        return
+    listed = "; ".join(conflicts[:shown]) + (f"; ... and {len(conflicts) - shown} more" if len(conflicts) > shown else "")
+    warnings.warn(f"{len(conflicts)} article(s) with a doubtful language (it decides the splitting rules, the cues and the "
+                  f"card): {listed}. A language given by a 'language' field or --language is kept: fix it, or leave it out to "
+                  "detect the language", LanguageConflictWarning, stacklevel=3)
+
+
+class LanguageConflictWarning(UserWarning):
+    """A language given by the input or ``--language`` that the article's text or own language contradicts."""
 
 
 def with_language(article: Article, language: str | None = None) -> Article:

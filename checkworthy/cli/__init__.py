@@ -117,22 +117,22 @@ def _package_dirs() -> tuple[str, ...]:
 
 @contextlib.contextmanager
 def _plain_warnings(command: str):
-    """Show the project's own warnings as ``checkworthy COMMAND: warning: MESSAGE`` on stderr,
+    """Format the project's own warnings as ``checkworthy COMMAND: warning: MESSAGE`` (stderr),
     without Python's file, line and source (they are meant for the user, not a traceback);
-    other libraries' warnings keep Python's format, which says where they come from."""
-    shown, ours = warnings.showwarning, _package_dirs()
+    other libraries' warnings keep Python's format, which says where they come from. Only the
+    format changes: where warnings go, and whether they are recorded (``pytest.warns``), does not."""
+    formatted, ours = warnings.formatwarning, _package_dirs()
 
-    def show(message, category, filename, lineno, file=None, line=None):
+    def format_warning(message, category, filename, lineno, line=None):
         if str(Path(filename).resolve()).startswith(ours) and not issubclass(category, (DeprecationWarning, PendingDeprecationWarning)):
-            print(f"checkworthy {command}: warning: {message}", file=file or sys.stderr)
-        else:
-            shown(message, category, filename, lineno, file, line)
+            return f"checkworthy {command}: warning: {message}\n"
+        return formatted(message, category, filename, lineno, line)
 
-    warnings.showwarning = show
+    warnings.formatwarning = format_warning
     try:
         yield
     finally:
-        warnings.showwarning = shown
+        warnings.formatwarning = formatted
 
 
 def main(argv: list[str] | None = None) -> int:

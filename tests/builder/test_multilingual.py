@@ -14,7 +14,14 @@ from checkworthy.builder.build import build_version
 from checkworthy.builder.card import write_card
 from checkworthy.builder.croissant import croissant_metadata
 from checkworthy.builder.facts import collect_facts
-from checkworthy.builder.language import detect_language, is_right_to_left, languages_of, normalise_language
+from checkworthy.builder.language import (
+    LanguageConflictWarning,
+    detect_language,
+    is_right_to_left,
+    languages_of,
+    normalise_language,
+    script_conflict,
+)
 from checkworthy.builder.languages import SUPPORTED, rules_for
 from checkworthy.builder.select import HeuristicScorer, is_factual, score_sentences
 from checkworthy.builder.split import get_segmenter, line_role, segment, split_article
@@ -557,6 +564,68 @@ def test_the_labeling_page_can_be_in_spanish_with_the_same_exports(tmp_path):
     assert es_tasks[0]["predictions"] == en_tasks[0]["predictions"]  # the same label codes whatever the page's language
 
 
+ARABIC_PAGE = """<!DOCTYPE html><html lang="{lang}"><head><title>البطالة تنخفض في الأردن</title></head><body>
+<nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<article><h1>البطالة تنخفض في الأردن</h1>
+<p>انخفض معدل البطالة في الأردن إلى 21.4 بالمئة في الربع الثالث من العام، بحسب دائرة الإحصاءات العامة.</p>
+<p>وقال وزير العمل إن الحكومة وفرت أكثر من عشرين ألف فرصة عمل جديدة منذ بداية العام.</p>
+<p>ويرى خبراء أن الانخفاض يعود إلى نمو قطاع السياحة بنسبة 12 بالمئة.</p>
+</article><footer>Copyright</footer></body></html>
+"""
+
+
+def test_an_html_lang_that_the_text_contradicts_is_not_used(tmp_path):
+    """A CMS template's ``<html lang="en">`` on an Arabic story: the language is detected
+    instead (with its confidence), the article's meta says why, and one warning names the page;
+    a right ``lang`` is used as it was."""
+    wrong, right = tmp_path / "wrong.html", tmp_path / "right.html"
+    wrong.write_text(ARABIC_PAGE.format(lang="en"), encoding="utf-8")
+    right.write_text(ARABIC_PAGE.format(lang="ar-JO"), encoding="utf-8")
+    with pytest.warns(LanguageConflictWarning, match=r"1 article\(s\) with a doubtful language .*wrong\.html: <html lang> says 'en' "
+                                                     r"but the text is written in Arabic; its language was detected instead"):
+        [article] = read_articles([wrong])
+    assert article.language == "ar" and article.language_confidence > 0.9
+    assert article.meta["html_lang_ignored"] == "<html lang> says 'en' but the text is written in Arabic"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        [article] = read_articles([right])
+    assert (article.language, article.language_confidence) == ("ar", None) and "html_lang_ignored" not in article.meta
+
+
+def test_a_given_language_that_the_text_or_the_article_contradicts_is_kept_with_a_warning(tmp_path):
+    articles = _jsonl(tmp_path / "mixed.jsonl", [
+        {"id": "a1", "text": "انخفض معدل البطالة في الأردن إلى 21.4 بالمئة في الربع الثالث من العام.", "language": "en"},
+        {"id": "e1", "text": "Prices rose 4% in May, the statistics office said on Tuesday.", "language": "en"},
+        {"id": "s1", "text": "El paro bajó un 4% en marzo, según el INE, que publicó los datos el martes.", "language": "es"},
+    ])
+    with pytest.warns(LanguageConflictWarning) as caught:
+        found = read_articles([articles])
+    assert [a.language for a in found] == ["en", "en", "es"], "a language the input gives is kept"
+    [message] = [str(w.message) for w in caught if w.category is LanguageConflictWarning]
+    assert message.startswith("1 article(s) with a doubtful language") and "mixed.jsonl:1: language 'en', but the text is written in Arabic" in message
+    with pytest.warns(LanguageConflictWarning) as caught:
+        found = read_articles([articles], language="spa")
+    assert [a.language for a in found] == ["es", "es", "es"], "--language wins"
+    [message] = [str(w.message) for w in caught if w.category is LanguageConflictWarning]
+    assert "2 article(s)" in message and "mixed.jsonl:2: --language es, but the article says 'en'" in message
+    assert "mixed.jsonl:3" not in message
+
+
+@pytest.mark.parametrize(("language", "text", "expected"), [
+    ("en", "انخفض معدل البطالة في الأردن إلى 21.4 بالمئة في الربع الثالث.", "Arabic"),
+    ("ar", "Prices rose four percent in May, the statistics office said.", "Latin"),
+    ("ru", "Prices rose four percent in May, the statistics office said.", "Latin"),
+    ("ja", "物価は五月に四パーセント上がったと統計局が火曜日に発表した。", None),  # kanji and kana are Japanese
+    ("zh", "统计局星期二说，五月份物价上涨了百分之四，高于预期水平。", None),
+    ("ko", "Prices rose four percent in May, the statistics office said.", "Latin"),
+    ("sr", "Vlada je usvojila budžet za sledeću godinu u utorak uveče.", None),  # Serbian is written in Latin too
+    ("es", "Precios: 4%, 5%, 6%.", None),  # too few letters to judge
+    ("en", "Prices rose 4% in May; «Цены выросли», said the office on Tuesday in a statement.", None),  # mostly Latin
+])
+def test_a_texts_script_conflicts_only_with_a_language_not_written_in_it(language, text, expected):
+    assert script_conflict(language, text) == expected
+
+
 def test_a_left_to_right_passage_on_a_right_to_left_page_says_so(tmp_path):
     """A Spanish article on the Arabic page: the page runs right to left, so the Spanish
     passage, headline and article panel carry ``dir="ltr"`` (else ``¿...?`` and quotes move to
@@ -603,4 +672,6 @@ def test_a_corpus_in_one_language_with_a_page_in_it_suggests_the_page(tmp_path):
         warnings.simplefilter("error")
         write_tasks([spanish], tmp_path / "b", page_language="es")  # asked for: no warning
         write_tasks([mixed], tmp_path / "c")  # two languages: no single page fits
-        write_tasks([spanish], tmp_path / "d", language="sv")  # no Swedish page to suggest
+    with pytest.warns(LanguageConflictWarning) as caught:  # Spanish forced to Swedish: said, but no Swedish page to suggest
+        write_tasks([spanish], tmp_path / "d", language="sv")
+    assert [w.category for w in caught] == [LanguageConflictWarning]
