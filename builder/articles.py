@@ -36,7 +36,9 @@ from checkworthy.schemas.io import iter_jsonl, sha256_text
 from checkworthy.schemas.records import ARTICLE_ID_PATTERN, HEADLINE_MAX_CHARS, Article
 
 #: File extensions read as articles; any other file in a directory is ignored.
-ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", *BULK_SUFFIXES)
+#: Single articles compressed with gzip (a saved page ``story.html.gz``): read as the file inside.
+GZIP_SUFFIXES = (".txt.gz", ".md.gz", ".html.gz", ".htm.gz")
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", *GZIP_SUFFIXES, *BULK_SUFFIXES)
 
 #: Optional string fields of a JSONL article; every other extra key goes to ``meta``.
 OPTIONAL_FIELDS = ("title", "url", "source", "published", "language")
@@ -287,7 +289,19 @@ def discover_article_files(paths: str | os.PathLike | Iterable[str | os.PathLike
 
 
 def _directory_files(path: Path) -> list[Path]:
-    return sorted(p for p in path.rglob("*") if p.is_file() and is_article_file(p) and not p.name.startswith("."))
+    """The article files under the folder ``path``; when there is none, a warning names the
+    kinds of the files left out (other files beside articles, such as labels, are expected)."""
+    files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+    others = [p for p in files if not is_article_file(p)]
+    if others and len(others) == len(files):
+        kinds = sorted({"".join(p.suffixes[-2:]).lower() or "no extension" for p in others})
+        warnings.warn(
+            f"{path}: {len(others)} file(s) that are not articles ignored ({', '.join(kinds[:8])}{', ...' if len(kinds) > 8 else ''}; "
+            f"e.g. {others[0]}); article files end in {', '.join(ARTICLE_SUFFIXES)}",
+            IgnoredFileWarning,
+            stacklevel=4,
+        )
+    return [p for p in files if is_article_file(p)]
 
 
 def read_article_file(path: str | os.PathLike) -> tuple[list[Article], list[str]]:
@@ -334,12 +348,14 @@ def _read_warc(path: Path) -> tuple[list[Article], list[str]]:
 
 
 def _read_file(path: Path) -> list[Article]:
-    suffix = path.suffix.lower()
+    compressed = path.name.lower().endswith(GZIP_SUFFIXES)
+    name = Path(path.stem) if compressed else path
+    suffix = name.suffix.lower()
     size = path.stat().st_size
     if size > MAX_ARTICLE_BYTES:
         raise InputError(_too_large(f"{path}", f"{size:,} bytes"))
-    text = _decode(path, path.read_bytes())
-    stem_id = _check_id(path.stem, f"{path}", "file name")
+    text = _decode(path, _gunzip(path) if compressed else path.read_bytes())
+    stem_id = _check_id(name.stem, f"{path}", "file name")
     if suffix in (".html", ".htm"):
         return [html_article(text, stem_id, str(path))]
     if suffix == ".md":
@@ -354,6 +370,28 @@ def _read_file(path: Path) -> list[Article]:
         )
         title = None
     return [Article(article_id=stem_id, text=text, title=title, path=str(path))]
+
+
+def _gunzip(path: Path) -> bytes:
+    """The content of a gzip-compressed article, at most :data:`MAX_ARTICLE_BYTES` of it.
+
+    Raises
+    ------
+    InputError
+        The file is not gzip data, is cut short, or holds more than the limit.
+    """
+    import gzip
+    import zlib
+
+    try:
+        with gzip.open(path, "rb") as handle:
+            data = handle.read(MAX_ARTICLE_BYTES + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(f"{path}: expected gzip-compressed text (the name ends in .gz), found data that cannot be "
+                         f"decompressed ({exc}); decompress it by hand to check, or rename it") from None
+    if len(data) > MAX_ARTICLE_BYTES:
+        raise InputError(_too_large(f"{path}", f"more than {MAX_ARTICLE_BYTES:,} bytes once decompressed"))
+    return data
 
 
 def _too_large(where: str, found: str) -> str:

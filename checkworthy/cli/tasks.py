@@ -22,7 +22,7 @@ class TasksCommand(Command):
     order = 10
     help = "read articles, split sentences, score candidates, write Label Studio tasks"
     description = (
-        "Read articles (.txt, .md, .html, .jsonl, .jsonl.gz, .parquet, .warc.gz; directories recursively,\n"
+        "Read articles (.txt, .md, .html, .jsonl, .jsonl.gz, .html.gz, .parquet, .warc.gz; directories recursively,\n"
         "glob patterns), split them into sentences with offsets and roles, score every body sentence, and write into --out:\n"
         "  articles.jsonl    the normalised articles (article_id, text, text_sha256, ...)\n"
         "  sentences.jsonl   every sentence of every role, with offsets, score and reason\n"

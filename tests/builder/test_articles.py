@@ -48,6 +48,42 @@ def test_explicit_non_article_file_is_ignored_with_a_warning(write):
         assert read_articles([path]) == []
 
 
+def test_gzipped_single_articles_are_read_as_the_file_inside(write, tmp_path):
+    """A saved page ``story.html.gz`` (and ``.txt.gz``, ``.md.gz``) reads as ``story.html``:
+    the same article, id from the name without both suffixes."""
+    import gzip
+
+    page = "<html lang='en'><body><h1>Talks resume</h1><p>Prices rose 4% in May. Officials said so.</p></body></html>"
+    plain = write("plain/story.html", page)
+    (tmp_path / "gz").mkdir()
+    (tmp_path / "gz" / "story.html.gz").write_bytes(gzip.compress(page.encode("utf-8"), mtime=0))
+    (tmp_path / "gz" / "note.txt.gz").write_bytes(gzip.compress(b"Bridge reopens\n\nThe bridge reopened in 1932.\n", mtime=0))
+    [from_plain] = read_articles([plain])
+    found = {a.article_id: a for a in read_articles([tmp_path / "gz"])}
+    assert sorted(found) == ["note", "story"]
+    assert (found["story"].text, found["story"].title, found["story"].language) == (from_plain.text, from_plain.title, "en")
+    assert found["note"].title == "Bridge reopens"
+
+
+def test_a_broken_gzip_article_is_a_problem_naming_the_file(write):
+    path = write("bad/story.html.gz", "<html>not gzip</html>")
+    with pytest.raises(InputError, match=r"story\.html\.gz: expected gzip-compressed text .*cannot be decompressed"):
+        read_articles([path])
+
+
+def test_a_folder_without_article_files_says_what_it_ignored(write, tmp_path):
+    write("pages/page.html.bz2", "x")
+    write("pages/sub/notes.pdf", "x")
+    write("pages/.hidden", "x")
+    with pytest.warns(IgnoredFileWarning, match=r"pages: 2 file\(s\) that are not articles ignored \(\.html\.bz2, \.pdf; e\.g\. .*\); "
+                                                r"article files end in \.txt"):
+        assert read_articles([tmp_path / "pages"]) == []
+    write("pages/a1.txt", "Talks resume\n\nPrices rose 4% in May.\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # beside articles, other files (labels, notes) are expected: no warning
+        assert [a.article_id for a in read_articles([tmp_path / "pages"])] == ["a1"]
+
+
 def test_html_keeps_blocks_and_captions_drops_scripts_and_navigation(write):
     html = """<!DOCTYPE html><html><head><title>Site | Talks</title><style>p {color: red}</style>
     <link rel="canonical" href="https://example.org/talks"><meta property="article:published_time" content="2017-12-08"></head>
