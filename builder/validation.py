@@ -20,11 +20,13 @@ from checkworthy.builder.annotations import check_export
 from checkworthy.builder.articles import (
     check_article_records,
     control_character_problems,
+    discover_article_files,
     is_article_file,
     read_article_file,
     read_article_records,
 )
 from checkworthy.builder.engine_ray import article_schema, id_hash, sentence_schema
+from checkworthy.builder.language import normalise_language
 from checkworthy.builder.quality import check_gold_file, is_gold_file
 from checkworthy.builder.store import check_manifest, resolve_version_dir
 from checkworthy.schemas import FROM_NAME, TO_NAME, available_schemes, load_scheme, schema_errors
@@ -85,6 +87,8 @@ def validate_file(path: str | Path) -> tuple[str, int, list[str]]:
         return _check_parts(path)
     if path.is_dir() and (path / "tasks.json").is_file() and (path / "label_config.xml").is_file():
         return _check_task_dir(path)
+    if path.is_dir() and not (path / "versions").is_dir() and not (path / "manifest.json").is_file() and _has_articles(path):
+        return _check_article_dir(path)
     if path.is_dir() or ("@" in ref and not path.exists()):
         return _check_version_ref(ref)
     if not path.is_file():
@@ -240,10 +244,41 @@ def _is_raw_article(path: Path) -> bool:
 
 
 def _check_raw_article(path: Path) -> tuple[int, list[str]]:
+    articles, problems = _read_raw_article(path)
+    return len(articles), problems
+
+
+def _read_raw_article(path: Path) -> tuple[list, list[str]]:
+    """The articles of an article file and its problems, as ``tasks`` reads it."""
     articles, problems = read_article_file(path)
+    for article in articles:  # as 'tasks' reads it: 'Spanish' or 'sp' is refused there
+        if article.language is not None:
+            try:
+                normalise_language(article.language, article.path or str(path))
+            except InputError as exc:
+                problems += exc.problems
     seen: Counter[str] = Counter(a.article_id for a in articles)
     problems += [f"{path}: article id {article_id!r} used {count} times; give each article its own id" for article_id, count in seen.items() if count > 1]
-    return len(articles), problems
+    return articles, problems
+
+
+def _has_articles(path: Path) -> bool:
+    """A folder with article files in it (not a dataset: no ``versions/``)."""
+    return any(is_article_file(p) for p in path.rglob("*") if p.is_file())
+
+
+def _check_article_dir(path: Path) -> tuple[str, int, list[str]]:
+    """A folder of articles, checked whole as ``tasks`` reads it: every file, and each article
+    id used once across the files."""
+    count, problems, where = 0, [], {}
+    for file in discover_article_files([path]):
+        found, more = _read_raw_article(file)
+        count, problems = count + len(found), problems + more
+        for article in found:
+            if article.article_id in where and where[article.article_id] != str(file):
+                problems.append(f"{file}: article id {article.article_id!r} is also used in {where[article.article_id]}; give each article its own id")
+            where.setdefault(article.article_id, str(file))
+    return "article folder", count, problems
 
 
 # --- the Parquet parts of 'checkworthy tasks --engine ray' (sentences/, articles/) -------------

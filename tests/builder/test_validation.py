@@ -152,3 +152,22 @@ def test_article_records_problems(out):
     assert any("line 2 (article_id '000_27e9f3fb14e76b8c'): duplicate article_id, already on line 1" in p for p in problems)
     assert any("line 3: (top level): 'text_sha256' is a required property" in p for p in problems)
     assert any("line 3: article_id: 'x y' does not match" in p for p in problems)
+
+
+def test_a_folder_of_articles_validates_as_tasks_reads_it(write, capsys):
+    """A folder of articles is checked whole (not taken for a dataset): each file, the
+    language codes 'tasks' refuses, and an article id used in two files."""
+    folder = write("news/a.jsonl", json.dumps({"id": "c1", "text": "El paro bajó.", "language": "Spanish"}) + "\n").parent
+    write("news/sub/c1.txt", "Title\n\nBody text here.\n")
+    write("news/sub/c2.txt", "Title\n\nMore body text.\n")
+    assert validate_file(folder) == ("article folder", 3, [
+        f"{folder / 'a.jsonl'}:1: field 'language': expected a language code such as 'en', 'es' or 'pt-BR' (ISO 639-1, or an IETF tag), "
+        "found 'Spanish'; fix the code or leave the field out to detect the language",
+        f"{folder / 'sub' / 'c1.txt'}: article id 'c1' is also used in {folder / 'a.jsonl'}; give each article its own id",
+    ])
+    assert main(["tasks", str(folder), "--out", str(folder.parent / "out"), "--quiet"]) == 1, "tasks refuses what validate reports"
+    (folder / "a.jsonl").write_text(json.dumps({"id": "c0", "text": "El paro bajó.", "language": "es-ES"}) + "\n", encoding="utf-8")
+    assert validate_file(folder) == ("article folder", 3, [])
+    capsys.readouterr()
+    assert main(["validate", str(folder)]) == 0
+    assert "article folder: ok (3 record(s))" in capsys.readouterr().out
