@@ -132,7 +132,7 @@ def read_articles(paths: str | os.PathLike | Iterable[str | os.PathLike], *, ski
         found, bad = read_article_file(path)
         articles.extend(found)
         problems.extend(bad)
-    articles, duplicates = _drop_repeats(articles)
+    articles, duplicates = drop_repeats(articles)
     problems.extend(duplicates)
     if language is not None:
         normalise_language(language, "--language")
@@ -526,7 +526,7 @@ def same_article(record: dict[str, Any], other: dict[str, Any]) -> bool:
     return record.get("language") is None or other.get("language") is None or record["language"] == other["language"]
 
 
-def _drop_repeats(articles: list[Article]) -> tuple[list[Article], list[str]]:
+def drop_repeats(articles: list[Article]) -> tuple[list[Article], list[str]]:
     """The articles without the repeats of an article read twice (the same id and the same
     record, e.g. from the original file and from an ``articles.jsonl`` that holds it), and a
     problem for each id that another article uses again."""

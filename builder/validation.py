@@ -21,6 +21,7 @@ from checkworthy.builder.articles import (
     check_article_records,
     control_character_problems,
     discover_article_files,
+    drop_repeats,
     is_article_file,
     read_article_file,
     read_article_records,
@@ -269,16 +270,13 @@ def _has_articles(path: Path) -> bool:
 
 def _check_article_dir(path: Path) -> tuple[str, int, list[str]]:
     """A folder of articles, checked whole as ``tasks`` reads it: every file, and each article
-    id used once across the files."""
-    count, problems, where = 0, [], {}
+    id used by one article only across the files."""
+    articles, problems = [], []
     for file in discover_article_files([path]):
         found, more = _read_raw_article(file)
-        count, problems = count + len(found), problems + more
-        for article in found:
-            if article.article_id in where and where[article.article_id] != str(file):
-                problems.append(f"{file}: article id {article.article_id!r} is also used in {where[article.article_id]}; give each article its own id")
-            where.setdefault(article.article_id, str(file))
-    return "article folder", count, problems
+        articles, problems = articles + found, problems + more
+    kept, repeated = drop_repeats(articles)  # the same article in two files is read once, as by 'tasks'
+    return "article folder", len(kept), problems + repeated
 
 
 # --- the Parquet parts of 'checkworthy tasks --engine ray' (sentences/, articles/) -------------

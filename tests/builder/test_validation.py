@@ -163,7 +163,7 @@ def test_a_folder_of_articles_validates_as_tasks_reads_it(write, capsys):
     assert validate_file(folder) == ("article folder", 3, [
         f"{folder / 'a.jsonl'}:1: field 'language': expected a language code such as 'en', 'es' or 'pt-BR' (ISO 639-1, or an IETF tag), "
         "found 'Spanish'; fix the code or leave the field out to detect the language",
-        f"{folder / 'sub' / 'c1.txt'}: article id 'c1' is also used in {folder / 'a.jsonl'}; give each article its own id",
+        f"{folder / 'sub' / 'c1.txt'}: duplicate article id 'c1', already used by {folder / 'a.jsonl'}:1; give each article its own id",
     ])
     assert main(["tasks", str(folder), "--out", str(folder.parent / "out"), "--quiet"]) == 1, "tasks refuses what validate reports"
     (folder / "a.jsonl").write_text(json.dumps({"id": "c0", "text": "El paro bajó.", "language": "es-ES"}) + "\n", encoding="utf-8")
