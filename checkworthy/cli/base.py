@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from checkworthy.schemas import available_schemes, page_languages
 from checkworthy.schemas.io import canonical_json
 
 
@@ -65,8 +66,6 @@ def add_json_option(parser: argparse.ArgumentParser, fields: str) -> None:
 
 def add_page_language_option(parser: argparse.ArgumentParser, page: str = "labeling page") -> None:
     """``--page-language CODE``: the language of the words of the ``page`` (a translation of the scheme)."""
-    from checkworthy.schemas import available_schemes, page_languages
-
     languages = sorted({language for name in available_schemes() for language in page_languages(name)})
     parser.add_argument("--page-language", metavar="CODE", default=None,
                         help=f"language of the {page}'s words (question, labels, meanings, headers, instructions): "
