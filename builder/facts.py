@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from checkworthy.builder.diff import changelog_text
+from checkworthy.builder.language import normalise_language
 from checkworthy.builder.store import load_manifest
 from checkworthy.schemas import did_you_mean, load_scheme
 from checkworthy.schemas.documents import Manifest
@@ -186,6 +187,15 @@ class CardConfig:
                 problems.append(f"config_version: expected 1, found {value!r}")
             elif key in known and key not in _LIST_SETTINGS and key != "config_version" and not isinstance(value, (str, type(None))):
                 problems.append(f"{key}: expected a string, found {value!r}")
+        data = dict(data)
+        if isinstance(data.get("language"), list) and all(isinstance(v, str) for v in data["language"]):
+            codes = []
+            for code in data["language"]:  # read as 'tasks --language' reads a code: 'spa' and 'es-ES' are 'es'
+                try:
+                    codes.append(normalise_language(code, "language"))
+                except InputError as exc:
+                    problems += exc.problems
+            data["language"] = codes
         problems += _form_problems(data)
         if problems:
             raise InputError([f"{where}: {p}" for p in problems], header=f"{where}: expected the settings {', '.join(known)}")

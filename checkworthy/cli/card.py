@@ -7,6 +7,7 @@ import argparse
 from checkworthy.builder.articles import read_articles
 from checkworthy.builder.card import write_card
 from checkworthy.builder.facts import CardConfig, load_config
+from checkworthy.builder.language import normalise_language
 from checkworthy.builder.store import resolve_version_dir
 from checkworthy.cli.base import Command, add_wait_argument
 
@@ -38,14 +39,16 @@ class CardCommand(Command):
         )
         parser.add_argument("--pretty-name", help="human-readable dataset name")
         parser.add_argument("--license", help="Hub license id, e.g. cc-by-4.0 (default: from the articles, else 'unknown')")
-        parser.add_argument("--language", action="append", metavar="CODE", help="ISO 639 language code; repeat for several (default: en)")
+        parser.add_argument("--language", action="append", metavar="CODE", help="language code of the text (ISO 639; spa and es-ES are read as es); repeat for several. "
+                            "Default: the languages of the data's language column (en for a version without it)")
         parser.add_argument("--no-croissant", action="store_true", help="write only README.md")
         add_wait_argument(parser)
 
     def run(self, args: argparse.Namespace) -> int:
         version_dir = resolve_version_dir(args.dataset)
         config = CardConfig.from_file(args.config) if args.config else load_config(version_dir.parent.parent)
-        config = config.updated(pretty_name=args.pretty_name, license=args.license, language=args.language)
+        languages = [normalise_language(code, "--language") for code in args.language] if args.language else None
+        config = config.updated(pretty_name=args.pretty_name, license=args.license, language=languages)
         articles = read_articles(args.articles) if args.articles else None
         path = write_card(version_dir, config=config, articles=articles, croissant=not args.no_croissant, wait=args.wait)
         print(f"wrote {path}")

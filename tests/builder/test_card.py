@@ -221,6 +221,23 @@ def test_card_command(version_dir, capsys):
     assert "croissant.json" in capsys.readouterr().out
 
 
+def test_card_language_codes_are_read_as_tasks_reads_them(version_dir, capsys):
+    """``card --language spa`` and a card.json ``["es-ES", "nld"]`` give the codes the card
+    wants (es, nl); a code no registry knows is refused naming the flag or the file."""
+    dataset = version_dir.parent.parent
+    assert main(["card", str(dataset), "--language", "spa", "--language", "ar-JO", "--no-croissant"]) == 0
+    assert read_card(version_dir).data["language"] == ["es", "ar"]
+    (dataset / "card.json").write_text(json.dumps({"language": ["es-ES", "nld"]}), encoding="utf-8")
+    assert main(["card", str(dataset), "--no-croissant"]) == 0
+    assert read_card(version_dir).data["language"] == ["es", "nl"]
+    capsys.readouterr()
+    assert main(["card", str(dataset), "--language", "sp", "--no-croissant"]) == 1
+    assert "--language: field 'language': 'sp' is not a language code" in capsys.readouterr().err
+    (dataset / "card.json").write_text(json.dumps({"language": ["Spanish"]}), encoding="utf-8")
+    assert main(["card", str(dataset), "--no-croissant"]) == 1
+    assert f"{dataset / 'card.json'}: language: field 'language': expected a language code" in capsys.readouterr().err
+
+
 def test_card_command_reads_the_articles(version_dir, tmp_path):
     ids = sorted(set(read_parquet_column(version_dir, "article_id")))
     lines = [json.dumps({"id": a, "text": "Some text.", "meta": {"fictional": True}}) for a in ids]
