@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checkworthy.schemas import FROM_NAME, Scheme, available_schemes, load_scheme
+from checkworthy.schemas import FROM_NAME, Scheme, available_schemes, load_scheme, page_words
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError
 from checkworthy.schemas.io import read_json, sha256_text
 from checkworthy.schemas.records import Sentence
@@ -384,6 +384,14 @@ class _Reader:
         if not isinstance(label, str):
             return None, Problem(name, task_id, sid, where, f"expected a label name, found {_kind(label)}")
         if label not in self.names:
+            words = page_words(self.scheme.name).get(label)
+            if words is not None:  # a choice's words, not its code: posted through the API with the page's text
+                code, language = words
+                return None, Problem(name, task_id, sid, where,
+                                     f"label {label!r} is the words the {language!r} page shows for {code!r}, not a label code "
+                                     f"({', '.join(self.scheme.names)}); Label Studio exports the code when the project has the "
+                                     f"config of 'checkworthy tasks' (each choice's alias): post {code!r} in the annotation's "
+                                     "choices, or fix the labeling config")
             return None, Problem(name, task_id, sid, where,
                                  f"label {label!r} is not in scheme {self.scheme.name!r} ({', '.join(self.scheme.names)}); "
                                  "fix the labeling config or pass the right --scheme")

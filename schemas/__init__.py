@@ -39,6 +39,7 @@ __all__ = [
     "is_right_to_left",
     "load_scheme",
     "page_languages",
+    "page_words",
     "schema_errors",
     "validate",
 ]
@@ -351,6 +352,20 @@ def page_languages(name: str) -> list[str]:
     folder = resources.files(__name__).joinpath("schemes")
     translated = [p.name for p in folder.iterdir() if p.is_dir() and p.joinpath(f"{name}.json").is_file()]
     return sorted({load_scheme(name).language, *translated})
+
+
+@lru_cache(maxsize=None)
+def page_words(name: str) -> dict[str, tuple[str, str]]:
+    """``words -> (label code, page language)``: what each choice of scheme ``name`` shows on
+    its page in every language (a label's ``title``), to tell a label posted as the page's
+    words from an unknown one.
+
+    Examples
+    --------
+    >>> page_words("checkthat")["Merece verificación"]
+    ('Yes', 'es')
+    """
+    return {label.title: (label.name, language) for language in page_languages(name) for label in load_scheme(name, language).labels}
 
 
 @lru_cache(maxsize=None)

@@ -33,6 +33,9 @@ def _choice(*labels, from_name=FROM_NAME):
 
 INVALID = {
     "label-outside-scheme": ({"result": _choice("CFX")}, {}, r"annotations\[0\]\.result\[0\]\.value\.choices: label 'CFX' is not in scheme 'claimbuster' \(CFS, UFS, NFS\)"),
+    "label-as-page-words": ({"result": _choice("Frase factual que merece verificación")}, {},
+                            r"annotations\[0\]\.result\[0\]\.value\.choices: label 'Frase factual que merece verificación' is the words the 'es' page shows for 'CFS', not a label code "
+                            r"\(CFS, UFS, NFS\); .*post 'CFS' in the annotation's choices"),
     "unknown-control": ({"result": _choice("CFS", from_name="verdict")}, {}, r"annotations\[0\]\.result\[0\]\.from_name: result from unknown control 'verdict'; expected 'label'"),
     "several-choices": ({"result": _choice("CFS", "NFS")}, {}, r"annotations\[0\]\.result\[0\]\.value\.choices: several choices \['CFS', 'NFS'\] in single-choice scheme 'claimbuster'"),
     "empty-result": ({"result": []}, {}, r"annotations\[0\]\.result: empty result that is not a skip"),
