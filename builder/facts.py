@@ -586,5 +586,9 @@ def bias_statements(facts: VersionFacts) -> list[str]:
         statements.append(f"All articles come from one source ({articles.sources[0]}).")
     if facts.languages == ["en"]:
         statements.append("All text is English; models trained on it are not expected to transfer to other languages.")
+    missing = [w for w in facts.manifest.warnings if w.startswith("language ")]  # a language without rows in a split (build)
+    if missing:
+        statements.append("Not every language is in every split (" + "; ".join(w.split(": its results")[0] for w in missing)
+                          + "), so its label balance and results cannot be reported per language there.")
     return statements
 

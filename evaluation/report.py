@@ -28,6 +28,10 @@ TABLE_COLUMNS = (
     ("map", "MAP"),
 )
 
+#: A language's test rows from fewer articles than this get a note: their intervals, which
+#: resample articles, are too narrow to mean much.
+FEW_ARTICLES = 5
+
 
 def _cell(entry: ResultEntry, metric: str) -> str:
     if metric not in entry.metrics:
@@ -72,8 +76,12 @@ def results_markdown(results: Results) -> str:
                   "|---|" + "---|" * len(TABLE_COLUMNS)]
         lines += [f"| {e.baseline} | " + " | ".join(_cell(e, m) for m, _ in TABLE_COLUMNS) + " |" for e in entries]
     for code, entries in results.by_language.items():
-        lines += ["", f"## test, language `{code}` ({entries[0].n_items if entries else 0} sentences)", "",
-                  "| baseline | " + " | ".join(h for _, h in TABLE_COLUMNS) + " |", "|---|" + "---|" * len(TABLE_COLUMNS)]
+        n_articles = entries[0].n_articles if entries else 0
+        lines += ["", f"## test, language `{code}` ({entries[0].n_items if entries else 0} sentences, {n_articles} article(s))", ""]
+        if n_articles < FEW_ARTICLES:
+            lines += [f"Only {n_articles} article(s): the intervals resample articles, so they say little here "
+                      f"(an interval of one article has no width). Add `{code}` articles to the test split.", ""]
+        lines += ["| baseline | " + " | ".join(h for _, h in TABLE_COLUMNS) + " |", "|---|" + "---|" * len(TABLE_COLUMNS)]
         lines += [f"| {e.baseline} | " + " | ".join(_cell(e, m) for m, _ in TABLE_COLUMNS) + " |" for e in entries]
     if results.comparisons:
         lines += ["", "## Paired bootstrap tests (test, F1 positive)", "",

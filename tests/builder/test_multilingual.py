@@ -428,7 +428,35 @@ def test_evaluation_reports_each_language_of_a_multilingual_test_split(tmp_path)
         assert {e.n_items for e in entries} == {test["language"].count(code)}
     assert "embed" not in " ".join(results.warnings)
     report = (out / "results.md").read_text(encoding="utf-8")
-    assert all(f"## test, language `{code}`" in report for code in codes)
+    for code, entries in results.by_language.items():
+        n_articles = len({a for a, c in zip(test["article_id"], test["language"]) if c == code})
+        assert {e.n_articles for e in entries} == {n_articles}
+        assert f"## test, language `{code}` ({entries[0].n_items} sentences, {n_articles} article(s))" in report
+        assert (f"Only {n_articles} article(s): the intervals resample articles" in report) == (n_articles < 5)
+
+
+def test_a_language_with_few_test_articles_or_none_is_said_so_in_the_report_and_the_card(tmp_path):
+    """Thirty English articles, two Spanish and one Dutch: the Spanish and Dutch test rows, if
+    any, come from too few articles for their intervals, and a language missing from a split
+    is a limitation in the card (not only a warning in the manifest)."""
+    articles = {f"en{i:02d}": [f"Report {i}", *MIXED["en01"][1:]] for i in range(30)}
+    spanish = [f"es{i:02d}" for i in range(100) if assign_split(f"es{i:02d}", seed=0) == "test"][:2]  # both in test
+    articles.update({article_id: [f"Informe {article_id}", *MIXED["es01"][1:]] for article_id in spanish})
+    articles[next(f"nl{i:02d}" for i in range(100) if assign_split(f"nl{i:02d}", seed=0) == "train")] = MIXED["nl01"]
+    folder, sentences = write_articles(tmp_path, articles)
+    export = write_export(tmp_path / "export.json", labeled_export(sentences, {1: ["CFS", "NFS", "UFS"], 2: ["CFS", "NFS", "UFS"]}))
+    result = build_version([export], [folder], tmp_path / "ds", key=KEY)
+    missing = [w for w in result.manifest.warnings if w.startswith("language ")]
+    assert missing, "with one or two articles, Spanish and Dutch cannot be in every split"
+    write_card(result.path, articles=read_articles([folder]))
+    card = " ".join((result.path / "README.md").read_text(encoding="utf-8").split())
+    assert "Not every language is in every split (" + "; ".join(w.split(": its results")[0] for w in missing) in card
+    out = evaluate_version(str(tmp_path / "ds"), baselines=["majority"], n_resamples=20, out=tmp_path / "eval")
+    results = Results.from_dict(json.loads((out / "results.json").read_text(encoding="utf-8")))
+    report = (out / "results.md").read_text(encoding="utf-8")
+    few = [code for code, entries in results.by_language.items() if entries[0].n_articles < 5]
+    assert few and all(f"Add `{code}` articles to the test split." in report for code in few)
+    assert "Add `en` articles" not in report
 
 
 # -- agreement per language ------------------------------------------------------------------------
