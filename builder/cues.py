@@ -47,6 +47,12 @@ def word_count(text: str) -> int:
     return sum(max(1, len(_UNSPACED.findall(token)) * 2 // 3) for token in text.split())
 
 
+#: Arabic short vowels and other marks over or under letters (tashkeel: fatha, shadda, sukun...),
+#: Quranic annotation signs and the tatweel: left out before the cue words are looked up, which
+#: are written without them (``عمّان`` is ``عمان``; with the shadda, ``\w`` cut the word in two).
+_ARABIC_MARKS = dict.fromkeys([*range(0x0610, 0x061B), *range(0x064B, 0x0660), 0x0670, *range(0x06D6, 0x06EE), 0x0640])
+
+
 def _tokens(text: str, language: str) -> list[str]:
     tokens = [t.lower() for t in _TOKEN.findall(text)]
     if language == "ar":
@@ -89,6 +95,8 @@ def find_cues_in(text: str, language: str, weights: tuple[tuple[str, float], ...
     (('quantity', 0.3, '4%'), ('attribution', 0.15, 'dijo'), ('named entities', 0.05, 'INE'))
     """
     weight = dict(weights)
+    if language == "ar":
+        text = text.translate(_ARABIC_MARKS)
     rules = rules_for(language)
     cues = rules.cues if rules.code == language else None
     phrases = _month_phrases(language) if cues else None

@@ -129,8 +129,11 @@ def _reason(text: str) -> str:
         ("ارتفعت الأسعار في عام ٢٠٢٣.", "date (٢٠٢٣)", "no cue found"),  # Arabic-Indic digits
         ("ارتفعت الأسعار في عام 2023.", "date (2023)", "no cue found"),
         ("بلغ عدد الزوار ١٢٣٤٥ زائرا.", "quantity (١٢٣٤٥)", "date"),  # five digits: not a year
+        ("في رأيِي، يجب على الحكومة التحرّك فورا.", "first-person opinion (رأيي)", "no cue found"),  # with a kasra
+        ("قالَ الوزيرُ إنّ الخطة ستنجح.", "attribution (قال)", "no cue found"),  # with fatha, damma and shadda
     ],
-    ids=["tishrin", "kanun", "rabi", "first-place", "opinion", "opinion-prefix", "arabic-indic-year", "year", "not-a-year"],
+    ids=["tishrin", "kanun", "rabi", "first-place", "opinion", "opinion-prefix", "arabic-indic-year", "year", "not-a-year",
+         "opinion-with-tashkeel", "attribution-with-tashkeel"],
 )
 def test_arabic_cues(text, cue, absent):
     reason = _reason(text)
