@@ -29,7 +29,7 @@ from checkworthy.builder.language import (
     script_conflict,
     warn_language_conflicts,
 )
-from checkworthy.builder.sources import BULK_SUFFIXES, bulk_suffix, iter_jsonl_gz, iter_parquet, iter_warc
+from checkworthy.builder.sources import BULK_SUFFIXES, bulk_suffix, declared_charset, iter_jsonl_gz, iter_parquet, iter_warc
 from checkworthy.schemas import schema_errors
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError, SchemaError
 from checkworthy.schemas.io import iter_jsonl, sha256_text
@@ -354,7 +354,8 @@ def _read_file(path: Path) -> list[Article]:
     size = path.stat().st_size
     if size > MAX_ARTICLE_BYTES:
         raise InputError(_too_large(f"{path}", f"{size:,} bytes"))
-    text = _decode(path, _gunzip(path) if compressed else path.read_bytes())
+    data = _gunzip(path) if compressed else path.read_bytes()
+    text = _decode(path, data, declared_charset(data) if suffix in (".html", ".htm") else None)
     stem_id = _check_id(name.stem, f"{path}", "file name")
     if suffix in (".html", ".htm"):
         return [html_article(text, stem_id, str(path))]
@@ -420,16 +421,24 @@ def _check_binary(path: Path, data: bytes) -> None:
         raise InputError(f"{path}: expected a UTF-8 text file, found binary data (NUL byte at byte {nul}); remove the file or export it as text")
 
 
-def _decode(path: Path, data: bytes) -> str:
-    """UTF-8 (with or without BOM) to text with ``\\n`` line ends."""
+def _decode(path: Path, data: bytes, charset: str | None = None) -> str:
+    """UTF-8 (with or without BOM) to text with ``\\n`` line ends; an HTML page that is not
+    UTF-8 is read in the ``charset`` it declares (``<meta charset="windows-1256">``)."""
     _check_binary(path, data)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        if charset is not None and charset != "utf-8":
+            try:
+                return remove_control_characters(normalise_newlines(data.decode(charset)), str(path))
+            except UnicodeDecodeError:
+                pass
         line = data.count(b"\n", 0, exc.start) + 1
+        declared = f" (nor {charset}, which the page declares)" if charset is not None and charset != "utf-8" else ""
         raise InputError(
-            f"{path}: line {line}: expected UTF-8 text, found the byte {data[exc.start]:#04x} at byte {exc.start}; "
+            f"{path}: line {line}: expected UTF-8 text{declared}, found the byte {data[exc.start]:#04x} at byte {exc.start}; "
             "re-save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)"
+            + ("" if charset is not None or path.suffix.lower() not in (".html", ".htm") else ", or declare its charset (<meta charset=...>)")
         ) from None
     return remove_control_characters(normalise_newlines(text), str(path))
 

@@ -97,12 +97,37 @@ def _plain(value: Any) -> Any:
     return value
 
 
+#: A charset a page declares in its first bytes: ``<meta charset="...">`` or
+#: ``<meta http-equiv="Content-Type" content="text/html; charset=...">``.
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.IGNORECASE)
+
+
+def declared_charset(data: bytes, probe: int = 4096) -> str | None:
+    """The charset an HTML page declares in its first ``probe`` bytes, when Python knows it
+    (its codec name, e.g. ``cp1256``), else None.
+
+    Examples
+    --------
+    >>> declared_charset(b'<html><head><meta charset="windows-1256">'), declared_charset(b"<p>x</p>")
+    ('cp1256', None)
+    """
+    import codecs
+
+    found = _META_CHARSET.search(data[:probe])
+    if found is None:
+        return None
+    try:
+        return codecs.lookup(found.group(1).decode("ascii")).name
+    except (LookupError, UnicodeDecodeError):
+        return None
+
+
 def iter_warc(path: Path) -> Iterator[Item]:
     """The HTML responses of a web archive as pages: ``id``, ``html``, ``url`` and ``date``.
 
     The id is the UUID of the record's ``WARC-Record-ID`` (else a hash of it), the
-    text is decoded with the charset of the HTTP ``Content-Type`` (UTF-8 when none is
-    named; undecodable bytes are replaced). Requests, metadata and non-HTML responses
+    text is decoded with the charset of the HTTP ``Content-Type``, else the page's own
+    ``<meta charset>`` (UTF-8 when neither names one; undecodable bytes are replaced). Requests, metadata and non-HTML responses
     are skipped; the position is the record's number in the file.
     """
     from warcio.archiveiterator import ArchiveIterator  # warcio is only needed for web archives
@@ -121,7 +146,7 @@ def iter_warc(path: Path) -> Iterator[Item]:
                 charset = re.search(r"charset=[\"']?([\w.:-]+)", content_type, re.IGNORECASE)
                 data = record.content_stream().read()
                 try:
-                    text = data.decode(charset.group(1) if charset else "utf-8", errors="replace")
+                    text = data.decode(charset.group(1) if charset else declared_charset(data) or "utf-8", errors="replace")
                 except LookupError:
                     text = data.decode("utf-8", errors="replace")
                 record_id = record.rec_headers.get_header("WARC-Record-ID") or f"{path.name}-{number}"

@@ -65,6 +65,24 @@ def test_gzipped_single_articles_are_read_as_the_file_inside(write, tmp_path):
     assert found["note"].title == "Bridge reopens"
 
 
+@pytest.mark.parametrize(("charset", "meta"), [
+    ("windows-1256", '<meta charset="windows-1256">'),
+    ("iso-8859-6", '<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-6">'),
+])
+def test_a_page_saved_in_the_charset_it_declares_is_read_in_it(tmp_path, charset, meta):
+    """An Arabic page saved in windows-1256 (not UTF-8) and declaring it is read as the same
+    page in UTF-8 would be; one that declares nothing is refused, saying how to fix it."""
+    page = (f"<html lang='ar'><head>{meta}<title>البطالة</title></head><body><h1>البطالة تنخفض</h1>"
+            "<p>انخفض معدل البطالة في الأردن إلى 21 بالمئة في الربع الثالث.</p></body></html>")
+    (tmp_path / "utf8.html").write_text(page, encoding="utf-8")
+    (tmp_path / "legacy.html").write_bytes(page.encode(charset))
+    [utf8], [legacy] = read_articles([tmp_path / "utf8.html"]), read_articles([tmp_path / "legacy.html"])
+    assert (legacy.text, legacy.title, legacy.language) == (utf8.text, utf8.title, "ar")
+    (tmp_path / "undeclared.html").write_bytes(page.replace(meta, "").encode(charset))
+    with pytest.raises(InputError, match=r"undeclared\.html: line 1: expected UTF-8 text, found the byte .* or declare its charset"):
+        read_articles([tmp_path / "undeclared.html"])
+
+
 def test_a_broken_gzip_article_is_a_problem_naming_the_file(write):
     path = write("bad/story.html.gz", "<html>not gzip</html>")
     with pytest.raises(InputError, match=r"story\.html\.gz: expected gzip-compressed text .*cannot be decompressed"):
