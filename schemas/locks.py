@@ -49,6 +49,16 @@ def _describe(holder: dict | None) -> str:
     return f"'{holder.get('command', 'checkworthy')}' (pid {holder.get('pid')} on {holder.get('host')}, since {since})"
 
 
+def _is_current(handle, path: Path) -> bool:
+    """Whether the open ``handle`` is still the file at ``path`` (not removed or replaced)."""
+    try:
+        at_path = os.stat(path)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(handle.fileno())
+    return (at_path.st_dev, at_path.st_ino) == (held.st_dev, held.st_ino)
+
+
 @contextlib.contextmanager
 def folder_lock(
     folder: str | os.PathLike,
@@ -94,7 +104,14 @@ def folder_lock(
         while True:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
+                if _is_current(handle, path):
+                    break
+                # The holder removed the lock file as it left (a failed first build takes back the
+                # folder it made): this lock is on a file nobody else will open. Lock the one at the path.
+                handle.close()
+                folder.mkdir(parents=True, exist_ok=True)
+                handle = open(path, "a+", encoding="utf-8")
+                continue
             except BlockingIOError:
                 holder = lock_holder(folder)
                 if time.monotonic() >= deadline:

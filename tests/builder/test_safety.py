@@ -206,6 +206,32 @@ def test_a_lock_of_a_killed_process_is_taken_over(inputs, tmp_path):
     assert (ds / LOCK_FILE).is_file() and list_versions(ds) == ["1.0.0"]
 
 
+HOLD_THEN_REMOVE = textwrap.dedent(
+    """
+    import os, sys, time
+    from checkworthy.schemas.locks import LOCK_FILE, folder_lock
+    with folder_lock(sys.argv[1], "hold the lock, then remove its file, in a test"):
+        print("held", flush=True)
+        time.sleep(float(sys.argv[2]))
+        os.remove(os.path.join(sys.argv[1], LOCK_FILE))  # as a failed first build takes back its folder
+    """
+)
+
+
+def test_a_lock_whose_file_the_holder_removed_is_taken_on_the_new_file(tmp_path):
+    """A waiter that gets the lock of a file its holder removed on leaving locks the file at
+    the path instead (else a third command would lock a new file beside it: two holders)."""
+    ds = tmp_path / "ds"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_THEN_REMOVE, str(ds), "2"], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    with folder_lock(ds, "wait for the lock in a test", wait=60, say=lambda line: None):
+        holder.wait()
+        assert lock_holder(ds)["pid"] == os.getpid(), "the file at the path names this holder"
+        third = subprocess.run([sys.executable, "-c", "import sys\nfrom checkworthy.schemas.locks import folder_lock\n"
+                                "with folder_lock(sys.argv[1], 'a third command'):\n    pass", str(ds)], capture_output=True, text=True)
+        assert third.returncode == 1 and "LockedError" in third.stderr and "wait for the lock in a test" in third.stderr
+
+
 def test_two_builds_at_once_make_two_versions_and_one_changelog(inputs, tmp_path):
     folder, sentences, export = inputs
     ds = tmp_path / "ds"
