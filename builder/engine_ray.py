@@ -249,6 +249,10 @@ def _run(pending: list[tuple[int, Path]], work: Path, settings: dict, factory, o
         (work / folder).mkdir(parents=True, exist_ok=True)
     rows = [{"shard": index, "path": str(path)} for index, path in pending]
     dataset = ray.data.from_items(rows, override_num_blocks=len(rows))
+    # Reads take no CPU (below), so Ray would start one per shard at once, each a worker process
+    # of some 200 MB (100 of them on a 2-core machine): as many as there are CPUs in the cluster.
+    cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
+    readers = options.workers or cpus
     # Reading (gunzip and JSON; languages are detected on the workers) is light beside splitting and
     # scoring, so it reserves no CPU, and as many reads run at once as there are workers: with a CPU
     # each, a read took one of the workers' CPUs and 2 workers ran at 1.1x the speed of 1. Beside a
@@ -256,7 +260,7 @@ def _run(pending: list[tuple[int, Path]], work: Path, settings: dict, factory, o
     # for batches that no read task may start to make.
     dataset = dataset.flat_map(_read_shard, fn_kwargs={"batch_size": options.batch_size, "skip_invalid": settings["skip_invalid"],
                                                           "language": settings.get("language")},
-                               num_cpus=0, concurrency=options.workers)
+                               num_cpus=0, concurrency=readers)
     worker_settings = {**settings, "work": str(work)}
     if factory is None:
         dataset = dataset.map_batches(_process_batches, fn_kwargs={"settings": worker_settings}, batch_size=1, concurrency=options.workers)
