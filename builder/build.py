@@ -383,6 +383,7 @@ def build_version(
     gold: str | os.PathLike | None = None,
     tasks: Sequence[str | os.PathLike] = (),
     adjudications: Sequence[str | os.PathLike] = (),
+    allow_removal: bool = False,
 ) -> BuildResult:
     """Build a new dataset version from Label Studio exports and the articles they came from.
 
@@ -453,7 +454,7 @@ def build_version(
             prepared.report["selection"] = [selection_summary(record, labeled) for _, record in selections]
             prepared.inputs["tasks"] = file_inputs(path for path, _ in selections)
             prepared.content = {**prepared.content, "selection": sorted(sha256_file(path) for path, _ in selections)}
-        return commit_version(prepared, dataset_dir, config, version=version, finish=finish)
+        return commit_version(prepared, dataset_dir, config, version=version, finish=finish, allow_removal=allow_removal)
 
 
 @contextlib.contextmanager
@@ -512,6 +513,38 @@ def _bump(parent_dir: Path | None, scheme: str, old_ids: set[str], new_ids: set[
     return f"{major}.{minor}.{patch + 1}"
 
 
+def check_nothing_dropped(prepared: Prepared, parent_dir: Path | None) -> None:
+    """Refuse a version that would silently lose labels: labeled sentences of the latest
+    version (built from exports) that none of the new exports holds at all. A version is
+    built from all of its exports, so a build given only the newest round's export (a second
+    project, say) would drop every earlier label. Sentences the exports still hold but that
+    now have no label (a tie, a skip) are not counted: that is the data speaking.
+
+    Raises
+    ------
+    InputError
+        How many sentences of which splits would be dropped, and the two ways on.
+    """
+    if parent_dir is None or prepared.annotations is None or "exports" not in load_manifest(parent_dir).inputs:
+        return
+    import pyarrow.parquet as pq
+
+    held = set(prepared.annotations["sentence_id"]) | {s.get("sentence_id") for s in prepared.report.get("skipped", [])}
+    dropped = {}
+    for file in sorted((parent_dir / "data").glob("*.parquet")):
+        ids = set(pq.read_table(file, columns=["sentence_id"]).column(0).to_pylist()) - held
+        if ids:
+            dropped[file.stem] = len(ids)
+    if dropped:
+        per_split = ", ".join(f"{split} {count}" for split, count in sorted(dropped.items(), key=lambda kv: SPLITS.index(kv[0])))
+        raise InputError(
+            f"{sum(dropped.values())} labeled sentence(s) of version {parent_dir.name} ({per_split}) are in none of these exports, "
+            "so the new version would drop them; nothing was written. A version is built from all of its exports: pass the "
+            "earlier exports too (e.g. 'checkworthy build round1.json round2.json ...'; a task in several exports counts once, "
+            "its latest update wins), or pass --allow-removal to drop them on purpose"
+        )
+
+
 def _parent_sentence_ids(parent_dir: Path | None) -> set[str]:
     if parent_dir is None:
         return set()
@@ -532,6 +565,7 @@ def commit_version(
     settings: dict[str, Any] | None = None,
     finish: Callable[[Path], None] | None = None,
     wait: float = 0.0,
+    allow_removal: bool = False,
 ) -> BuildResult:
     """Assign splits, find leakage, and write a prepared version atomically (or find its twin).
 
@@ -553,17 +587,27 @@ def commit_version(
         or absent.
     wait : float, default=0
         Seconds to wait for another command that holds the dataset's lock.
+    allow_removal : bool, default=False
+        Let the new version drop labeled sentences of the latest version that none of its
+        exports holds (``build --allow-removal``); refused by default (see
+        :func:`check_nothing_dropped`).
 
     Returns
     -------
     BuildResult
+
+    Raises
+    ------
+    InputError
+        No row, an existing ``version``, or (without ``allow_removal``) labeled sentences of
+        the latest version that the exports no longer hold.
     """
     with _build_lock(dataset_dir, wait):
-        return _commit_version(prepared, Path(dataset_dir), config, version, settings, finish)
+        return _commit_version(prepared, Path(dataset_dir), config, version, settings, finish, allow_removal)
 
 
 def _commit_version(prepared: Prepared, dataset_dir: Path, config: BuildConfig, version: str | None,
-                    settings: dict[str, Any] | None, finish: Callable[[Path], None] | None) -> BuildResult:
+                    settings: dict[str, Any] | None, finish: Callable[[Path], None] | None, allow_removal: bool = False) -> BuildResult:
     dataset_dir = Path(dataset_dir)
     cleaned = remove_unfinished(dataset_dir)
     scheme = load_scheme(config.scheme)
@@ -580,6 +624,8 @@ def _commit_version(prepared: Prepared, dataset_dir: Path, config: BuildConfig, 
     parent = latest_version(dataset_dir)
     parent_dir = dataset_dir / "versions" / parent if parent else None
     in_parent = _parent_sentence_ids(parent_dir)
+    if not allow_removal:
+        check_nothing_dropped(prepared, parent_dir)
     if version is not None and (dataset_dir / "versions" / version).exists():
         raise VersionExistsError(f"{dataset_dir / 'versions' / version}: version {version} already exists and is never overwritten; choose another --version or omit it")
 

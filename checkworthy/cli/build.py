@@ -61,6 +61,9 @@ class BuildCommand(Command):
         parser.add_argument("--seed", type=int, default=0, help="seed of the split assignment and of Dawid-Skene (default: 0)")
         parser.add_argument("--group-by", default="article", choices=GROUP_BY, help="what a split keeps together (default: article)")
         parser.add_argument("--dedupe", action="store_true", help="remove later copies of sentences that leak across splits")
+        parser.add_argument("--allow-removal", action="store_true",
+                            help="let the new version drop labeled sentences of the latest version that none of the exports holds "
+                                 "(refused by default: pass the earlier exports too)")
         parser.add_argument("--skip-invalid", action="store_true", help="build without invalid items and record them in the manifest")
         parser.add_argument("--gold", metavar="FILE",
                             help="gold labels: a CSV with the header sentence_id,label; they become the sentences' labels "
@@ -101,7 +104,7 @@ class BuildCommand(Command):
             articles = read_articles(args.articles)
             result = build_version(args.exports, args.articles, args.dataset, config, version=args.new_version,
                                    finish=lambda tmp: write_card(tmp, articles=articles), wait=args.wait, gold=args.gold,
-                                   tasks=args.tasks, adjudications=args.adjudication)
+                                   tasks=args.tasks, adjudications=args.adjudication, allow_removal=args.allow_removal)
         for warning in result.warnings:
             print(f"checkworthy build: warning: {warning}", file=sys.stderr)
         if not result.created and not (result.path / "croissant.json").is_file():

@@ -21,7 +21,7 @@ def test_diff_added_removed_changed(tmp_path, capsys):
     tasks = labeled_export(second, {1: "CFS", 2: "CFS"})
     for ann in tasks[0]["annotations"]:
         ann["result"][0]["value"]["choices"] = ["NFS"]
-    build_version([write_export(tmp_path / "2.json", tasks)], [folder], ds, key=KEY)
+    build_version([write_export(tmp_path / "2.json", tasks)], [folder], ds, key=KEY, allow_removal=True)  # 5 dropped on purpose
 
     diff = diff_versions(ds, "1.0.0", "1.1.0")
     assert diff["summary"] == {"added": 10, "removed": 5, "changed": 1, "moved": 0, "added_by_adjudication": 0, "changed_by_adjudication": 0}

@@ -111,6 +111,36 @@ def test_more_sentences_bump_minor_and_keep_splits(tmp_path):
     assert "## 1.1.0" in (ds / "CHANGELOG.md").read_text()
 
 
+def test_a_build_that_would_drop_earlier_labels_is_refused_unless_asked(tmp_path, capsys):
+    """Round two's export alone (a second project, say) would make a version without round
+    one's labels: refused, naming how many of which split; the two exports together, or
+    --allow-removal, build. A sentence the export still holds, now tied, is no removal."""
+    folder, sentences = write_articles(tmp_path)
+    ordered = sorted(sentences)
+    first = {sid: sentences[sid] for sid in ordered[:30]}
+    second = {sid: sentences[sid] for sid in ordered[30:]}
+    ds = tmp_path / "ds"
+    one = write_export(tmp_path / "round1.json", labeled_export(first, {1: "CFS", 2: "CFS"}))
+    two = write_export(tmp_path / "round2.json", labeled_export(second, {1: "NFS", 2: "NFS"}))
+    parent = build_version([one], [folder], ds, key=KEY)
+    counts = parent.manifest.counts
+    with pytest.raises(InputError, match=rf"30 labeled sentence\(s\) of version 1\.0\.0 \(train {counts.train}.*\) are in none of these "
+                                         r"exports, so the new version would drop them; nothing was written.*--allow-removal"):
+        build_version([two], [folder], ds, key=KEY)
+    assert latest_version(ds) == "1.0.0"
+    assert main(["build", str(two), "--articles", str(folder), "--dataset", str(ds), "--quiet"]) == 1
+    assert "are in none of these exports" in capsys.readouterr().err
+    both = build_version([one, two], [folder], ds, key=KEY)
+    assert both.version == "1.1.0" and both.manifest.counts.total == len(sentences)
+    tied = labeled_export(first, {1: "CFS", 2: "CFS"})
+    tied[0]["annotations"][1]["result"][0]["value"]["choices"] = ["NFS"]  # one sentence of round one now tied
+    tied[0]["annotations"][1]["updated_at"] = "2024-03-01T00:00:00Z"
+    again = build_version([write_export(tmp_path / "round1b.json", tied), two], [folder], ds, key=KEY)
+    assert again.manifest.counts.total == len(sentences) - 1, "a tie leaves the dataset without a refusal"
+    dropped = build_version([two], [folder], ds, key=KEY, allow_removal=True)
+    assert dropped.manifest.counts.total == len(second)
+
+
 def test_explicit_version_and_existing_version(labeled):
     folder, _, export, ds = labeled
     assert build_version([export], [folder], ds, version="2.0.0", key=KEY).version == "2.0.0"
