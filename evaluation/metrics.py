@@ -12,7 +12,9 @@ Every function is ``<thing>_score(y_true, y_pred_or_score, ...)``. The label
 metrics are computed from a confusion matrix with NumPy (the bootstrap calls them
 thousands of times); ``tests/evaluation/test_metrics.py`` checks that they equal
 scikit-learn's on random cases. Ranking follows the CheckThat! scorers: by score,
-descending, ties kept in input order (a stable sort).
+descending, ties kept in input order (a stable sort); the corpus-level average precision
+pools tied scores instead, as scikit-learn does, so that a constant score is not judged by
+the order of the file.
 
 Examples
 --------
@@ -206,6 +208,33 @@ def average_precision_score(y_true, y_score) -> float:
     return _single(_Ranking.of(y_true, y_score).average_precision())
 
 
+def pooled_average_precision_score(y_true, y_score) -> float:
+    """Average precision of one ranked list with tied scores pooled, as scikit-learn's
+    ``average_precision_score``: the precision at each distinct score, weighted by the
+    recall it adds; 0.0 when there is no relevant item.
+
+    The corpus-level ``average_precision`` of the harness: a baseline whose scores tie (a
+    constant score, as ``majority`` and ``random`` give) scores the share of relevant
+    items, whatever the order of the file; ranked in input order, as the per-article
+    CheckThat! metrics are, it would score what the file order happens to give.
+
+    Examples
+    --------
+    >>> pooled_average_precision_score([1, 0, 0, 1], [0.5, 0.5, 0.5, 0.5]), average_precision_score([1, 0, 0, 1], [0.5] * 4)
+    (0.5, 0.75)
+    """
+    relevant = np.asarray(y_true, dtype=float)
+    score = np.asarray(y_score, dtype=float)
+    total = relevant.sum()
+    if relevant.size == 0 or total == 0:
+        return 0.0
+    order = np.argsort(-score, kind="stable")
+    score, relevant = score[order], relevant[order]
+    last = np.r_[np.flatnonzero(np.diff(score) != 0), score.size - 1]  # the last item of each run of one score
+    hits = np.cumsum(relevant)[last]
+    return float((np.diff(np.r_[0.0, hits]) / total * (hits / (last + 1))).sum())
+
+
 def r_precision_score(y_true, y_score) -> float:
     """Precision at rank R, R the number of relevant items; 0.0 when R is 0."""
     return _single(_Ranking.of(y_true, y_score).r_precision())
@@ -327,8 +356,8 @@ for _metric in (
     Metric("recall_positive", recall_score, "label", ("pos_label",), "recall of the positive class"),
     Metric("macro_f1", macro_f1_score, "label", ("labels",), "unweighted mean of the per-class F1"),
     Metric("accuracy", accuracy_score, "label", (), "fraction of correct labels"),
-    Metric("average_precision", average_precision_score, "score", ("pos_label",),
-           "average precision of the positive class over all items ranked by score"),
+    Metric("average_precision", pooled_average_precision_score, "score", ("pos_label",),
+           "average precision of the positive class over all items ranked by score, tied scores pooled (as scikit-learn)"),
     Metric("map", mean_average_precision_score, "score", ("pos_label", "groups"),
            "mean over articles of the average precision", official="CheckThat! 2019-2021"),
     Metric("r_precision", mean_r_precision_score, "score", ("pos_label", "groups"),

@@ -116,6 +116,19 @@ def test_label_metrics_equal_scikit_learn(seed):
     assert table["Yes"]["support"] == int((gold == "Yes").sum())
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_the_harness_average_precision_pools_ties_as_scikit_learn(seed):
+    rng = np.random.default_rng(seed)
+    gold = rng.integers(0, 2, size=60)
+    score = rng.integers(0, 4, size=60) / 4  # many ties
+    assert METRICS["average_precision"].func is m.pooled_average_precision_score
+    assert m.pooled_average_precision_score(gold, score) == pytest.approx(skm.average_precision_score(gold, score))
+    constant = np.full(60, 0.5)  # majority and random: no ranking at all, whatever the file order
+    assert m.pooled_average_precision_score(gold, constant) == pytest.approx(gold.mean())
+    assert m.pooled_average_precision_score(gold[::-1], constant) == pytest.approx(gold.mean())
+    assert m.pooled_average_precision_score([0, 0], [0.3, 0.2]) == 0.0
+
+
 def test_average_precision_equals_scikit_learn_without_ties():
     rng = np.random.default_rng(0)
     gold = rng.integers(0, 2, size=50)
