@@ -545,6 +545,29 @@ def check_nothing_dropped(prepared: Prepared, parent_dir: Path | None) -> None:
         )
 
 
+def _splits_moved(parent_dir: Path | None, by_split: dict[str, list[Row]]) -> list[str]:
+    """A warning when sentences of the latest version change split (a new ``--seed`` or
+    ``--group-by`` redraws them): a model trained on the old train split would then be
+    tested on some of its own training sentences."""
+    if parent_dir is None:
+        return []
+    import pyarrow.parquet as pq
+
+    before = {sid: file.stem for file in (parent_dir / "data").glob("*.parquet")
+              for sid in pq.read_table(file, columns=["sentence_id"]).column(0).to_pylist()}
+    moved = Counter((before[r.sentence_id], split) for split, rows in by_split.items() for r in rows
+                    if r.sentence_id in before and before[r.sentence_id] != split)
+    if not moved:
+        return []
+    settings = load_manifest(parent_dir).settings
+    into_test = sum(count for (old, new), count in moved.items() if new == "test" and old == "train")
+    return [f"{sum(moved.values())} sentence(s) of version {parent_dir.name} changed split ("
+            + ", ".join(f"{old} -> {new} {count}" for (old, new), count in sorted(moved.items()))
+            + f"; it was built with seed {settings.get('seed')} and group-by {settings.get('group_by')!r}): "
+            + (f"a model trained on {parent_dir.name} would be tested on {into_test} of its own training sentences; " if into_test else "")
+            + "keep the dataset's --seed and --group-by unless you mean to redraw the splits"]
+
+
 def _parent_sentence_ids(parent_dir: Path | None) -> set[str]:
     if parent_dir is None:
         return set()
@@ -669,6 +692,7 @@ def _commit_version(prepared: Prepared, dataset_dir: Path, config: BuildConfig, 
             "add articles (or change --seed) for a usable split; empty splits are not written"
         )
     warnings += _languages_missing_from_splits(by_split)
+    warnings += _splits_moved(parent_dir, by_split)
     manifest = Manifest(
         version=version,
         parent=parent,

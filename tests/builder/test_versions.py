@@ -83,6 +83,22 @@ def test_settings_change_makes_new_version_and_splits_are_stable(labeled):
     assert shared and all(splits[0][a] == splits[1][a] for a in shared)
 
 
+def test_a_new_seed_that_moves_sentences_between_splits_is_said(labeled):
+    folder, sentences, export, ds = labeled
+    first = build_version([export], [folder], ds, key=KEY)
+    assert not [w for w in first.warnings if "changed split" in w]
+    again = build_version([export], [folder], ds, BuildConfig(aggregate="dawid-skene"), key=KEY)
+    assert again.created and not [w for w in again.warnings if "changed split" in w], "the same seed keeps every split"
+    moved = build_version([export], [folder], ds, BuildConfig(seed=7), key=KEY)
+    old = {r["sentence_id"]: name for name, split in load_version(ds, again.version).items() for r in split}
+    new = {r["sentence_id"]: name for name, split in load_version(ds, moved.version).items() for r in split}
+    changed = sum(old[sid] != new[sid] for sid in old.keys() & new.keys())
+    [warning] = [w for w in moved.warnings if "changed split" in w]
+    assert changed and warning.startswith(f"{changed} sentence(s) of version {again.version} changed split (")
+    assert "built with seed 0 and group-by 'article'" in warning and "keep the dataset's --seed" in warning
+    assert warning in moved.manifest.warnings
+
+
 def test_label_change_only_bumps_patch(tmp_path):
     folder, sentences = write_articles(tmp_path)
     ds = tmp_path / "ds"
