@@ -43,7 +43,7 @@ from checkworthy.builder.store import (
 from checkworthy.schemas import Scheme, did_you_mean, load_scheme, validate
 from checkworthy.schemas.documents import Leakage, Manifest, SplitCounts
 from checkworthy.schemas.errors import InputError, VersionExistsError
-from checkworthy.schemas.io import atomic_write_json, atomic_write_text, fingerprint, sha256_file
+from checkworthy.schemas.io import atomic_write_json, atomic_write_text, fingerprint, refuse_output_folder, sha256_file
 from checkworthy.schemas.locks import LOCK_FILE, folder_lock
 from checkworthy.schemas.rows import SPLITS, Row, features
 
@@ -471,6 +471,7 @@ def _build_lock(dataset_dir: str | os.PathLike, wait: float) -> Iterator[None]:
     lock of a folder removed this way goes on and makes the folder again.)
     """
     dataset_dir = Path(dataset_dir).absolute()
+    refuse_output_folder(dataset_dir, "the dataset", "--dataset")
     made = [folder for folder in (dataset_dir, *dataset_dir.parents) if not folder.exists()]
     with folder_lock(dataset_dir, "build a version of this dataset", wait=wait):
         key_file = dataset_dir / KEY_FILE

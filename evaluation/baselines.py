@@ -60,7 +60,7 @@ from checkworthy.evaluation.encoder import MULTILINGUAL_ENCODERS, MissingExtraEr
 from checkworthy.evaluation.scores import class_scores, positive_score
 from checkworthy.schemas import did_you_mean
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError
-from checkworthy.schemas.io import atomic_path, atomic_write_json, read_json, sha256_file
+from checkworthy.schemas.io import atomic_path, atomic_write_json, read_json, refuse_output_folder, sha256_file
 
 __all__ = [
     "BASELINES",
@@ -288,6 +288,7 @@ def save_model(model, directory: str | os.PathLike, metadata: dict) -> Path:
     import skops.io  # imports scikit-learn
 
     directory = Path(directory)
+    refuse_output_folder(directory, "the model", "--out")
     directory.mkdir(parents=True, exist_ok=True)
     with atomic_path(directory / MODEL_FILE) as tmp:
         skops.io.dump(model, tmp)

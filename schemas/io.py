@@ -133,6 +133,22 @@ def read_output_marker(directory: str | os.PathLike) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and data.get("tool") == "checkworthy" and isinstance(data.get("writer"), str) else None
 
 
+def refuse_output_folder(path: str | os.PathLike, what: str, flag: str) -> None:
+    """Refuse to write ``what`` into a folder that another command wrote whole (its
+    ``.checkworthy-output`` marker): that command replaces its folder with ``--overwrite``,
+    and would take ``what`` with it.
+
+    Raises
+    ------
+    InputError
+        Names the folder, the command that wrote it and the flag to change.
+    """
+    marker = read_output_marker(path)
+    if marker is not None:
+        raise InputError(f"{path}: holds the output of '{marker['writer']}' (it has {OUTPUT_MARKER}), which its next "
+                         f"--overwrite replaces whole; give {what} a folder of its own ({flag} elsewhere); nothing was written")
+
+
 def check_replaceable(path: str | os.PathLike, *, inputs: Iterable[str | os.PathLike] = ()) -> None:
     """Refuse to replace anything but an output folder that checkworthy wrote.
 

@@ -99,6 +99,23 @@ def test_a_new_seed_that_moves_sentences_between_splits_is_said(labeled):
     assert warning in moved.manifest.warnings
 
 
+def test_a_dataset_or_a_model_is_not_written_into_a_tasks_folder(labeled, tmp_path, capsys):
+    """'tasks --overwrite' replaces its folder whole: a dataset or a model inside it would go."""
+    from checkworthy.builder.tasks import write_tasks
+
+    folder, _, export, _ = labeled
+    write_tasks([folder], tmp_path / "tasks")
+    before = sorted(p.name for p in (tmp_path / "tasks").iterdir())
+    with pytest.raises(InputError, match=r"tasks: holds the output of 'checkworthy .* tasks' .*give the dataset a folder of its own "
+                                         r"\(--dataset elsewhere\); nothing was written"):
+        build_version([export], [folder], tmp_path / "tasks", key=KEY)
+    ds = tmp_path / "ds"
+    build_version([export], [folder], ds, key=KEY)
+    assert main(["train", str(ds), "--baseline", "majority", "--out", str(tmp_path / "tasks")]) == 1
+    assert "give the model a folder of its own (--out elsewhere)" in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "tasks").iterdir()) == before
+
+
 def test_label_change_only_bumps_patch(tmp_path):
     folder, sentences = write_articles(tmp_path)
     ds = tmp_path / "ds"
