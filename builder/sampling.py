@@ -313,10 +313,13 @@ def choose(
 
 
 def labeled_sentence_ids(ref: str | Path) -> tuple[set[str], dict[str, str]]:
-    """The sentence ids that have a gold label in dataset version ``DIR[@VERSION]``.
+    """The sentence ids that were labeled in dataset version ``DIR[@VERSION]``: those with a
+    gold label, and those whose votes tied (the manifest's ``unresolved``).
 
     Every row of a version's ``data/*.parquet`` carries a gold label (sentences
-    without one are not in the version), so these are its ``sentence_id`` values.
+    without one are not in the version), so these are its ``sentence_id`` values. A tie
+    has had its annotators already: a new labeling round would spend its budget on a task
+    Label Studio no longer serves to them; it goes to ``checkworthy review`` (adjudication).
 
     Returns
     -------
@@ -339,6 +342,7 @@ def labeled_sentence_ids(ref: str | Path) -> tuple[set[str], dict[str, str]]:
     ids: set[str] = set()
     for file in sorted((path / "data").glob("*.parquet")):
         ids.update(pq.read_table(file, columns=["sentence_id"]).column("sentence_id").to_pylist())
+    ids.update(item["sentence_id"] for item in manifest.unresolved)
     return ids, {"version": manifest.version, "fingerprint": manifest.fingerprint}
 
 

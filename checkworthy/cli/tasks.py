@@ -85,7 +85,7 @@ class TasksCommand(Command):
         parser.add_argument("--budget", type=int, metavar="N", help="sentences to choose with --strategy")
         parser.add_argument("--seed", type=int, default=0, help="seed of --strategy random and diverse and of --model training (default: %(default)s)")
         parser.add_argument("--exclude", action="append", default=[], metavar="DIR[@VERSION]",
-                            help="never export sentences labeled in this dataset version (repeatable)")
+                            help="never export sentences labeled in this dataset version, ties included (repeatable)")
         parser.add_argument("--blind", action="store_true", help="leave the model's predictions and score out of the tasks")
         parser.add_argument("--jobs", type=int, default=None, metavar="N", help="processes for splitting and scoring (default: all cores on inputs of 2 million characters or more, else 1)")
         parser.add_argument("--context", type=int, default=CONTEXT_SENTENCES, metavar="N",

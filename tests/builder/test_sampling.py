@@ -12,6 +12,7 @@ from labelstudio_fixtures import write_articles
 
 from checkworthy.builder import sampling
 from checkworthy.builder.sampling import STRATEGIES, Sampling, choose, confidence, labeled_sentence_ids
+from checkworthy.builder.store import load_manifest
 from checkworthy.builder.splits import near_duplicate_clusters
 from checkworthy.builder.validation import validate_file
 from checkworthy.cli import main
@@ -238,6 +239,8 @@ def test_blind_tasks_carry_no_prediction_and_no_model_score(articles, tmp_path):
 def test_labeled_sentences_are_never_exported_again(articles, built_dataset, tmp_path):
     labeled, info = labeled_sentence_ids(f"{built_dataset}@1.0.0")
     assert labeled and info["version"] == "1.0.0"
+    ties = {item["sentence_id"] for item in load_manifest(built_dataset / "versions" / "1.0.0").unresolved}
+    assert ties and ties <= labeled, "a tie was labeled already: it goes to review, not to a new round"
     everything = tmp_path / "all"
     assert main(["tasks", str(articles), "--out", str(everything), "--strategy", "top", "--budget", "1000", "--quiet"]) == 0
     all_ids = {t["data"]["sentence_id"] for t in _tasks(everything)}
