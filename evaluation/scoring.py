@@ -152,6 +152,17 @@ def read_predictions(path: str | os.PathLike, gold: Gold) -> Predictions:
     if not lines:
         raise InputError(f"{path}: empty; expected the header {'<TAB>'.join(LABEL_HEADER)} and one line per sentence")
     first = tuple(field.strip() for field in lines[0].split("\t"))
+    if len(first) == 1 and ("," in lines[0] or ";" in lines[0]):
+        raise InputError(
+            f"{path}: line 1: expected tab-separated fields, found {lines[0]!r} (commas or semicolons, no tab); "
+            "save the file as TSV: the header id<TAB>class_label<TAB>run_id (labels) or id<TAB>score lines (ranking)"
+        )
+    if len(first) == 2 and first[0].lower() == "id" and first[1].lower() != "score" and first != RANKING_HEADER:
+        raise InputError(
+            f"{path}: line 1: found the header {lines[0]!r}, without the run_id column; a labels file has the header "
+            f"{'<TAB>'.join(LABEL_HEADER)} and three fields a line (the run_id names your system, e.g. 'myrun'); "
+            "a ranking file has id<TAB>score lines"
+        )
     if first == LABEL_HEADER:
         kind, start = "label", 2
     elif first == RANKING_HEADER:

@@ -76,6 +76,19 @@ def test_refuses_a_labels_file_without_header(gold, write):
         read_predictions(predictions(write, rows, header=None), read_gold(gold))
 
 
+def test_a_labels_header_without_run_id_is_named_not_read_as_a_ranking(gold, write):
+    rows = [(i, "Yes") for i, _, _ in GOLD_ROWS]
+    with pytest.raises(InputError, match=r"line 1: found the header 'id\\tclass_label', without the run_id column; a labels file "
+                                         r"has the header id<TAB>class_label<TAB>run_id"):
+        read_predictions(predictions(write, rows, header="id\tclass_label"), read_gold(gold))
+
+
+def test_a_comma_separated_file_is_told_to_use_tabs(gold, write):
+    path = write("pred.csv", "id,class_label,run_id\n" + "".join(f"{i},Yes,r\n" for i, _, _ in GOLD_ROWS))
+    with pytest.raises(InputError, match=r"line 1: expected tab-separated fields, found 'id,class_label,run_id' .*save the file as TSV"):
+        read_predictions(path, read_gold(gold))
+
+
 def test_refuses_scores_that_are_not_numbers(gold, write):
     rows = [(i, "0.5") for i, _, _ in GOLD_ROWS[:-1]] + [("105", "nan")]
     with pytest.raises(InputError, match=r"line 5: id '105': score 'nan' is not a finite number"):
