@@ -54,6 +54,7 @@ from checkworthy.builder.facts import (
     labeling_statement,
     personal_information,
     scheme_sentence,
+    text_source,
 )
 from checkworthy.builder.store import check_integrity
 from checkworthy.schemas.errors import InputError
@@ -400,6 +401,7 @@ def _context(facts: VersionFacts) -> dict[str, Any]:
         "scheme": facts.scheme,
         "articles": facts.articles,
         "scheme_sentence": scheme_sentence(facts),
+        "text_source": text_source(facts),
         "labeling_statement": labeling_statement(facts),
         "personal_information": personal_information(facts),
         "bias_statements": bias_statements(facts),

@@ -536,6 +536,25 @@ def scheme_sentence(facts: VersionFacts) -> str:
     return f"the `{scheme.name}` label scheme ({scheme.title}: {', '.join(scheme.names)})"
 
 
+#: What the text of a corpus build is, for the card's sentences on where the text comes from.
+CORPUS_TEXT = {
+    "checkthat": "the CheckThat! lab's data (tweets, and debate and speech transcripts)",
+    "claimbuster": "US presidential debate transcripts (ClaimBuster)",
+}
+
+
+def text_source(facts: VersionFacts) -> str:
+    """Where the sentences come from, as the card says it: news articles, or a corpus's texts.
+
+    Examples
+    --------
+    >>> text_source(facts)  # doctest: +SKIP
+    'news articles'
+    """
+    corpus = facts.manifest.settings.get("corpus")
+    return CORPUS_TEXT.get(corpus, f"the `{corpus}` corpus") if corpus else "news articles"
+
+
 def labeling_statement(facts: VersionFacts) -> str:
     """How the labels were made, in one sentence (shared by the card and Croissant)."""
     corpus = facts.manifest.settings.get("corpus")
@@ -586,6 +605,10 @@ def bias_statements(facts: VersionFacts) -> list[str]:
         statements.append(f"All articles come from one source ({articles.sources[0]}).")
     if facts.languages == ["en"]:
         statements.append("All text is English; models trained on it are not expected to transfer to other languages.")
+    corpus = facts.manifest.settings.get("corpus")
+    if corpus:
+        statements.append(f"The text and labels are {text_source(facts)} as its organisers distribute them, for research: "
+                          "check their terms of use before publishing or redistributing this dataset.")
     missing = [w for w in facts.manifest.warnings if w.startswith("language ")]  # a language without rows in a split (build)
     if missing:
         statements.append("Not every language is in every split (" + "; ".join(w.split(": its results")[0] for w in missing)
