@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -74,3 +75,22 @@ def test_the_projects_warnings_are_lines_of_the_command_not_python_tracebacks(tm
                           capture_output=True, text=True, check=True)
     assert done.stderr.splitlines() == ["checkworthy tasks: warning: every article is in 'es' but the labeling page is in 'en'; "
                                         "--page-language es shows its question, labels and instructions in 'es'"]
+
+
+def test_a_closed_pipe_ends_quietly(monkeypatch, capfd):
+    """``checkworthy review ... | head``: when the reader of stdout goes away mid-print, the
+    command ends with 141 (as a shell reports SIGPIPE) and no traceback."""
+    from checkworthy.cli.tasks import TasksCommand
+
+    def closed(self, args):
+        print("first line")
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(TasksCommand, "run", closed)
+    saved = os.dup(1)
+    try:
+        assert main(["tasks", "x", "--out", "y"]) == 141
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    assert "Traceback" not in capfd.readouterr().err
