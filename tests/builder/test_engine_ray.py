@@ -240,6 +240,9 @@ def test_exclude_and_blind_give_the_same_answer_on_either_engine(built_dataset, 
     from checkworthy.builder.sampling import labeled_sentence_ids
 
     folder, _ = write_articles(tmp_path / "articles")
+    # An article the dataset never saw: every sentence of the others is labeled or tied there.
+    (folder / "zz-new.txt").write_text("Harbour budget\n\nThe council approved 48 million for the port. "
+                                       "Opposition members voted against it. The works start in 2027.\n", encoding="utf-8")
     labeled, _ = labeled_sentence_ids(f"{built_dataset}@1.0.0")
     chosen = tmp_path / "chosen"
     local, ray_out = run_both([folder], chosen, "--strategy", "top", "--budget", "1000", "--exclude", f"{built_dataset}@1.0.0", "--blind", batch_size=2)
