@@ -514,12 +514,14 @@ def _bump(parent_dir: Path | None, scheme: str, old_ids: set[str], new_ids: set[
     return f"{major}.{minor}.{patch + 1}"
 
 
-def check_nothing_dropped(prepared: Prepared, parent_dir: Path | None) -> None:
+def check_nothing_dropped(prepared: Prepared, parent_dir: Path | None, parent_splits: dict[str, str]) -> None:
     """Refuse a version that would silently lose labels: labeled sentences of the latest
     version (built from exports) that none of the new exports holds at all. A version is
     built from all of its exports, so a build given only the newest round's export (a second
     project, say) would drop every earlier label. Sentences the exports still hold but that
     now have no label (a tie, a skip) are not counted: that is the data speaking.
+
+    ``parent_splits`` is the split of each sentence of the latest version (:func:`_parent_splits`).
 
     Raises
     ------
@@ -528,14 +530,8 @@ def check_nothing_dropped(prepared: Prepared, parent_dir: Path | None) -> None:
     """
     if parent_dir is None or prepared.annotations is None or "exports" not in load_manifest(parent_dir).inputs:
         return
-    import pyarrow.parquet as pq
-
     held = set(prepared.annotations["sentence_id"]) | {s.get("sentence_id") for s in prepared.report.get("skipped", [])}
-    dropped = {}
-    for file in sorted((parent_dir / "data").glob("*.parquet")):
-        ids = set(pq.read_table(file, columns=["sentence_id"]).column(0).to_pylist()) - held
-        if ids:
-            dropped[file.stem] = len(ids)
+    dropped = Counter(split for sid, split in parent_splits.items() if sid not in held)
     if dropped:
         per_split = ", ".join(f"{split} {count}" for split, count in sorted(dropped.items(), key=lambda kv: SPLITS.index(kv[0])))
         raise InputError(
@@ -546,16 +542,12 @@ def check_nothing_dropped(prepared: Prepared, parent_dir: Path | None) -> None:
         )
 
 
-def _splits_moved(parent_dir: Path | None, by_split: dict[str, list[Row]]) -> list[str]:
+def _splits_moved(parent_dir: Path | None, before: dict[str, str], by_split: dict[str, list[Row]]) -> list[str]:
     """A warning when sentences of the latest version change split (a new ``--seed`` or
     ``--group-by`` redraws them): a model trained on the old train split would then be
-    tested on some of its own training sentences."""
+    tested on some of its own training sentences. ``before``: :func:`_parent_splits`."""
     if parent_dir is None:
         return []
-    import pyarrow.parquet as pq
-
-    before = {sid: file.stem for file in (parent_dir / "data").glob("*.parquet")
-              for sid in pq.read_table(file, columns=["sentence_id"]).column(0).to_pylist()}
     moved = Counter((before[r.sentence_id], split) for split, rows in by_split.items() for r in rows
                     if r.sentence_id in before and before[r.sentence_id] != split)
     if not moved:
@@ -569,15 +561,14 @@ def _splits_moved(parent_dir: Path | None, by_split: dict[str, list[Row]]) -> li
             + "keep the dataset's --seed and --group-by unless you mean to redraw the splits"]
 
 
-def _parent_sentence_ids(parent_dir: Path | None) -> set[str]:
+def _parent_splits(parent_dir: Path | None) -> dict[str, str]:
+    """``sentence_id -> split`` of the latest version (empty without one), read once per build."""
     if parent_dir is None:
-        return set()
+        return {}
     import pyarrow.parquet as pq
 
-    ids: set[str] = set()
-    for file in (parent_dir / "data").glob("*.parquet"):
-        ids.update(pq.read_table(file, columns=["sentence_id"]).column(0).to_pylist())
-    return ids
+    return {sid: file.stem for file in sorted((parent_dir / "data").glob("*.parquet"))
+            for sid in pq.read_table(file, columns=["sentence_id"]).column(0).to_pylist()}
 
 
 def commit_version(
@@ -647,9 +638,10 @@ def _commit_version(prepared: Prepared, dataset_dir: Path, config: BuildConfig, 
 
     parent = latest_version(dataset_dir)
     parent_dir = dataset_dir / "versions" / parent if parent else None
-    in_parent = _parent_sentence_ids(parent_dir)
+    parent_splits = _parent_splits(parent_dir)
+    in_parent = set(parent_splits)
     if not allow_removal:
-        check_nothing_dropped(prepared, parent_dir)
+        check_nothing_dropped(prepared, parent_dir, parent_splits)
     if version is not None and (dataset_dir / "versions" / version).exists():
         raise VersionExistsError(f"{dataset_dir / 'versions' / version}: version {version} already exists and is never overwritten; choose another --version or omit it")
 
@@ -693,7 +685,7 @@ def _commit_version(prepared: Prepared, dataset_dir: Path, config: BuildConfig, 
             "add articles (or change --seed) for a usable split; empty splits are not written"
         )
     warnings += _languages_missing_from_splits(by_split)
-    warnings += _splits_moved(parent_dir, by_split)
+    warnings += _splits_moved(parent_dir, parent_splits, by_split)
     manifest = Manifest(
         version=version,
         parent=parent,
