@@ -48,6 +48,8 @@ Examples
 from __future__ import annotations
 
 import importlib
+import io
+import json
 import os
 import zipfile
 from dataclasses import dataclass
@@ -60,7 +62,7 @@ from checkworthy.evaluation.encoder import MULTILINGUAL_ENCODERS, MissingExtraEr
 from checkworthy.evaluation.scores import class_scores, positive_score
 from checkworthy.schemas import did_you_mean
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError
-from checkworthy.schemas.io import atomic_path, atomic_write_json, read_json, refuse_output_folder, sha256_file
+from checkworthy.schemas.io import atomic_write_bytes, atomic_write_json, read_json, refuse_output_folder, sha256_file
 
 __all__ = [
     "BASELINES",
@@ -290,10 +292,78 @@ def save_model(model, directory: str | os.PathLike, metadata: dict) -> Path:
     directory = Path(directory)
     refuse_output_folder(directory, "the model", "--out")
     directory.mkdir(parents=True, exist_ok=True)
-    with atomic_path(directory / MODEL_FILE) as tmp:
-        skops.io.dump(model, tmp)
+    atomic_write_bytes(directory / MODEL_FILE, canonical_skops(skops.io.dumps(model)))
     atomic_write_json(directory / MODEL_CARD, {**metadata, "model_file": MODEL_FILE, "model_sha256": sha256_file(directory / MODEL_FILE)})
     return directory
+
+
+#: Fitted attributes that hold a memory address of the saving process, left out of a saved model:
+#: scikit-learn's vectorizers keep ``id(stop_words)`` to skip checking the same stop words twice,
+#: and check them again when it is missing (an address means nothing in another process anyway).
+ADDRESS_ATTRIBUTES = ("_stop_words_id",)
+
+#: The time stamp of every member of a saved model's zip file (the zip format's earliest date).
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def canonical_skops(data: bytes) -> bytes:
+    """The skops file ``data`` made byte-identical for the same model.
+
+    skops names objects and array files after their memory addresses (``id()``) and
+    ``uuid4()``, and stamps each zip member with the time of saving, so two saves of the
+    same fitted model differ. Here the object ids and member files are numbered in the
+    order the schema first names them, every member gets :data:`ZIP_EPOCH`, and the
+    :data:`ADDRESS_ATTRIBUTES` are left out. Objects that share an id keep sharing one,
+    so ``skops.io.load`` rebuilds the same model.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        names = set(source.namelist())
+        schema = json.loads(source.read("schema.json"))
+        ids: dict = {}
+        files: dict[str, str] = {}
+
+        def renumber(node) -> None:
+            if isinstance(node, list):
+                for item in node:
+                    renumber(item)
+            elif isinstance(node, dict):
+                if "__loader__" in node:  # a skops node; other dicts are the model's own content
+                    if node["__loader__"] == "ObjectNode":
+                        _drop_attributes(node, ADDRESS_ATTRIBUTES)
+                    if "__id__" in node:  # from 1: skops does not memoize an object whose id is 0
+                        node["__id__"] = ids.setdefault(node["__id__"], len(ids) + 1)
+                    name = node.get("file")
+                    if isinstance(name, str) and name in names:
+                        node["file"] = files.setdefault(name, f"{len(files)}{Path(name).suffix}")
+                for value in node.values():
+                    renumber(value)
+
+        renumber(schema)
+        members = {new: source.read(old) for old, new in files.items()}
+    unnamed = names - set(files) - {"schema.json"}
+    if unnamed:  # a member the schema does not name: a skops format this code does not know
+        raise RuntimeError(f"skops wrote files its schema does not name ({', '.join(sorted(unnamed))}); "
+                           "this skops version's format is not supported by checkworthy's canonical save")
+    members["schema.json"] = json.dumps(schema, indent=2).encode("utf-8")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as target:
+        for name, content in members.items():
+            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+            info.external_attr = 0o644 << 16
+            target.writestr(info, content)
+    return buffer.getvalue()
+
+
+def _drop_attributes(node: dict, names) -> None:
+    """Leave the attributes ``names`` out of the skops state ``node`` of an object."""
+    attributes = node.get("content")
+    if not isinstance(attributes, dict) or attributes.get("__loader__") != "DictNode":
+        return
+    content, key_types = attributes["content"], attributes["key_types"]["content"]
+    for name in names:
+        if name in content:
+            del key_types[list(content).index(name)]  # the keys' types are listed in the keys' order
+            del content[name]
 
 
 def load_model(directory: str | os.PathLike):

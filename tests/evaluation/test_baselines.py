@@ -94,6 +94,39 @@ def test_save_and_load_give_the_same_predictions(checkthat_dataset, tmp_path):
     assert metadata["baseline"] == "tfidf-lr" and metadata["threshold"] == threshold
 
 
+def test_a_model_saved_twice_or_trained_twice_is_byte_identical(checkthat_dataset, tmp_path):
+    # skops names objects after their memory addresses and stamps the zip with the time; the
+    # saved file must not depend on either (the same inputs and settings give the same bytes).
+    import zipfile
+
+    dataset, scheme = checkthat_dataset
+    data = prepare_splits(dataset, scheme)
+    model, threshold = fit_baseline("svm-ensemble", data["train"], data["validation"], "Yes", seed=0)
+    again, _ = fit_baseline("svm-ensemble", data["train"], data["validation"], "Yes", seed=0)
+    for name, fitted in (("a", model), ("b", model), ("c", again)):
+        b.save_model(fitted, tmp_path / name, {"baseline": "svm-ensemble", "threshold": threshold})
+    files = [(tmp_path / name / b.MODEL_FILE).read_bytes() for name in "abc"]
+    assert files[0] == files[1] == files[2]
+    with zipfile.ZipFile(tmp_path / "a" / b.MODEL_FILE) as saved:
+        assert {info.date_time for info in saved.infolist()} == {b.ZIP_EPOCH}
+        assert b"_stop_words_id" not in saved.read("schema.json")  # id(stop_words) of the saving process
+    loaded, _ = b.load_model(tmp_path / "a")
+    texts = data["test"].texts
+    assert np.array_equal(b.positive_score(loaded, texts, "Yes"), b.positive_score(model, texts, "Yes"))
+
+
+def test_canonical_skops_keeps_shared_objects_shared():
+    import skops.io
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer().fit(["one two", "two three"])
+    loaded = skops.io.loads(b.canonical_skops(skops.io.dumps({"first": vectorizer, "second": vectorizer, "array": np.arange(3)})))
+    assert loaded["first"] is loaded["second"]
+    assert loaded["first"].vocabulary_ == vectorizer.vocabulary_ and not hasattr(loaded["first"], "_stop_words_id")
+    assert loaded["first"].transform(["two"]).toarray().tolist() == vectorizer.transform(["two"]).toarray().tolist()
+    assert loaded["array"].tolist() == [0, 1, 2]
+
+
 def test_load_refuses_a_changed_model_file(checkthat_dataset, tmp_path):
     dataset, scheme = checkthat_dataset
     data = prepare_splits(dataset, scheme)
