@@ -366,6 +366,9 @@ class ProjectInfo:
         Annotations wanted per task (the project's overlap).
     settings : dict
         The project's :data:`PAGE_SETTINGS` as stored.
+    sampling : str, optional
+        How Label Studio serves the next task (Settings -> General -> Task Sampling):
+        ``"Sequential sampling"`` (its default), ``"Uniform sampling"`` or ``"Uncertainty sampling"``.
     """
 
     id: int
@@ -373,13 +376,46 @@ class ProjectInfo:
     label_config: str
     maximum_annotations: int
     settings: dict[str, Any] = dataclasses.field(default_factory=dict)
+    sampling: str | None = None
 
     @classmethod
     def of(cls, project: Any) -> ProjectInfo:
         """From a project object of the SDK."""
         return cls(id=project.id, title=project.title, label_config=project.label_config,
                    maximum_annotations=project.maximum_annotations,
-                   settings={key: getattr(project, key, None) for key in PAGE_SETTINGS})
+                   settings={key: getattr(project, key, None) for key in PAGE_SETTINGS},
+                   sampling=getattr(project, "sampling", None))
+
+
+class SamplingOrderWarning(UserWarning):
+    """The project's task sampling will not serve a strategy's tasks in the order chosen."""
+
+
+def sampling_warning(tasks: list[dict[str, Any]], project: ProjectInfo | None) -> str | None:
+    """Why Label Studio will not serve these tasks (``tasks --strategy``) best first, or None.
+
+    Strategy tasks are imported best first and their predictions' scores are the
+    strategy's priorities, so Sequential sampling (import order) and Uncertainty sampling
+    (prediction score ascending, among predictions of the project's ``model_version``)
+    both serve them in the chosen order. Uniform sampling serves them at random, and
+    Uncertainty sampling serves blind tasks (``tasks --blind``: no prediction) only after
+    every unlabeled task that has a prediction of the project's model version, and then
+    at random (``projects/functions/next_task.py`` of label-studio 1.23).
+    """
+    chosen = [task for task in tasks if "strategy" in task["meta"]]
+    if project is None or not chosen:
+        return None
+    fix = ("set the project's Settings -> General -> Task Sampling to 'Sequential sampling', "
+           "which serves tasks in the order tasks.json lists them (best first)")
+    if project.sampling == "Uniform sampling":
+        return f"project {project.title!r} uses Uniform sampling: Label Studio will serve the {len(chosen)} chosen task(s) at random; {fix}"
+    blind = sum(1 for task in chosen if not task.get("predictions"))
+    if project.sampling == "Uncertainty sampling" and blind:
+        version = project.settings.get("model_version")
+        after = f" after the unlabeled tasks with a prediction of model version {version!r}," if version else ""
+        return (f"project {project.title!r} uses Uncertainty sampling, which orders tasks by their prediction: "
+                f"the {blind} blind task(s) have none (tasks --blind), so Label Studio will serve them{after} at random; {fix}")
+    return None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -640,6 +676,9 @@ def plan_push(
     """
     bodies = annotations or {}
     plan = PushPlan()
+    order = sampling_warning(tasks, project)
+    if order:
+        warnings.warn(order, SamplingOrderWarning, stacklevel=2)
     if project is None:
         plan.create_project, plan.label_config, plan.maximum_annotations = True, label_config, annotators or 1
         plan.settings = dict(settings or {})

@@ -83,3 +83,31 @@ def test_the_next_round_moves_the_project_to_its_model_version(studio_server, tm
     served = _serve_all(studio_server, project.id)
     assert served[:3] == [t["data"]["sentence_id"] for t in tasks[3:]]
     assert sorted(served[3:]) == sorted(t["data"]["sentence_id"] for t in tasks[:3])
+
+
+@pytest.mark.studio
+def test_push_warns_when_the_projects_sampling_will_not_serve_the_chosen_order(studio_server, tmp_path):
+    """A blind round (no predictions) pushed into a project that uses Uncertainty sampling is
+    served after the earlier round's unlabeled tasks and then at random; Uniform sampling
+    serves any round at random. push says so, and how to fix it; Sequential sampling is quiet."""
+    from checkworthy.builder.labelstudio import SamplingOrderWarning
+
+    articles, _ = write_articles(tmp_path)
+    push = ["--project", "blind rounds", "--url", studio_server["url"], "--token-file", studio_server["token_file"]]
+    assert main(["tasks", str(articles), "--out", str(tmp_path / "r1"), "--strategy", "top", "--budget", "3", "--quiet"]) == 0
+    assert main(["push", str(tmp_path / "r1"), *push]) == 0
+    project = StudioProject(studio_server["connection"], "blind rounds")
+    project.client.projects.update(id=project.id, sampling="Uncertainty sampling")
+    common = ["--strategy", "random", "--budget", "6", "--quiet", "--blind"]
+    assert main(["tasks", str(articles), "--out", str(tmp_path / "r2"), *common]) == 0
+    with pytest.warns(SamplingOrderWarning, match=r"Uncertainty sampling.*blind task\(s\) have none.*'heuristic-1'.*Sequential sampling"):
+        assert main(["push", str(tmp_path / "r2"), *push]) == 0
+    project.client.projects.update(id=project.id, sampling="Uniform sampling")
+    with pytest.warns(SamplingOrderWarning, match="Uniform sampling: Label Studio will serve the 6 chosen task"):
+        assert main(["push", str(tmp_path / "r2"), *push]) == 0
+    project.client.projects.update(id=project.id, sampling="Sequential sampling")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SamplingOrderWarning)
+        assert main(["push", str(tmp_path / "r2"), *push]) == 0
