@@ -95,6 +95,7 @@ def find_cues_in(text: str, language: str, weights: tuple[tuple[str, float], ...
     (('quantity', 0.3, '4%'), ('attribution', 0.15, 'dijo'), ('named entities', 0.05, 'INE'))
     """
     weight = dict(weights)
+    text = text[rules_for(language).dateline_end(text):]  # "عمّان، 5 تشرين الأول (بترا) - قال ...": not the sentence's cues
     if language == "ar":
         text = text.translate(_ARABIC_MARKS)
     rules = rules_for(language)

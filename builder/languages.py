@@ -72,8 +72,12 @@ class LanguageRules:
         (``{"boilerplate": "lees ook|...", "caption": "foto:", "byline": "por "}``).
     datelines : str
         A regular expression of a whole dateline (``Madrid, 12 oct. (EFE).-``, ``عمان - بترا``),
-        built with :func:`_dateline`: a line, or a sentence of its own, that is only a
+        built with :func:`_datelines`: a line, or a sentence of its own, that is only a
         dateline has the role ``byline``.
+    dateline_openings : str
+        A regular expression of a dateline that opens a sentence and ends in its dash
+        (``LONDON, Oct 5 (Reuters) - The minister said...``), with a date or an agency after
+        the place, built with :func:`_datelines`: the scorer leaves it out of the cues.
     credits : str
         A regular expression of the news and photo agencies whose credit at the end of a line
         (``... EFE/Mariscal``, ``ANP/Robin Utrecht``) makes the line a caption: alone on the
@@ -92,6 +96,7 @@ class LanguageRules:
     starters: frozenset[str] = frozenset()
     line_prefixes: dict[str, str] = field(default_factory=dict)
     datelines: str = ""
+    dateline_openings: str = ""
     credits: str = ""
     cues: Cues = field(default_factory=Cues)
 
@@ -116,6 +121,16 @@ class LanguageRules:
         dateline = _compiled(self).dateline
         return "byline" if dateline is not None and dateline.fullmatch(sentence) else None
 
+    def dateline_end(self, sentence: str) -> int:
+        """Where a dateline that opens ``sentence`` ends (after its dash and the spaces after it), or 0.
+
+        >>> rules_for("en").dateline_end("LONDON, Oct 5 (Reuters) - The minister said so.")
+        26
+        """
+        opening = _compiled(self).dateline_opening
+        found = opening.match(sentence) if opening is not None else None
+        return found.end() if found and sentence[found.end():].strip() else 0
+
     def has_credit(self, line: str) -> bool:
         """Whether ``line`` ends with one of this language's agency credits (``... EFE/Mariscal``)."""
         credit = _compiled(self).credit
@@ -126,6 +141,7 @@ class LanguageRules:
 class _Patterns:
     prefixes: dict[str, re.Pattern]
     dateline: re.Pattern | None
+    dateline_opening: re.Pattern | None
     credit: re.Pattern | None
 
 
@@ -137,6 +153,7 @@ def _compiled(rules: LanguageRules) -> _Patterns:
         _PATTERNS[rules.code] = _Patterns(
             prefixes={role: re.compile(rf"^(?:{pattern})", re.IGNORECASE) for role, pattern in rules.line_prefixes.items()},
             dateline=re.compile(rules.datelines, re.IGNORECASE) if rules.datelines else None,
+            dateline_opening=re.compile(rules.dateline_openings, re.IGNORECASE) if rules.dateline_openings else None,
             credit=re.compile(rf"(?:^|[.!?\u00bb\u201d\"]\s+|\s\(|\s[|\u2013\u2014-]\s*)(?:{rules.credits})\s*/\s*[^()/]{{1,60}}\)?\.?$", re.IGNORECASE)
             if rules.credits else None,
         )
@@ -148,20 +165,32 @@ def _alternatives(words: frozenset[str]) -> str:
     return "|".join(r"\s+".join(map(re.escape, word.split())) for word in sorted(words, key=lambda w: (-len(w), w)))
 
 
-def _dateline(place: str, date: str, after_dash: str = "") -> str:
-    """The regular expression of a whole dateline: a ``place``, then a ``date``, a news agency in
-    brackets or both, then a dash, which may be followed by one of the agencies ``after_dash``.
+def _datelines(place: str, date: str, after_dash: str = "") -> dict[str, str]:
+    """The ``datelines`` and ``dateline_openings`` of :class:`LanguageRules`.
 
-    ``Madrid, 12 oct. (EFE).-``, ``MADRID, 12 (EUROPA PRESS)``, ``Den Haag (ANP) -``,
-    ``عمّان، 5 تشرين الأول (بترا) -`` and ``عمان - بترا`` are datelines; a place alone is not.
+    A whole dateline is a ``place``, then a ``date``, a news agency in brackets or both, then
+    a dash, which may be followed by one of the agencies ``after_dash``: ``Madrid, 12 oct.
+    (EFE).-``, ``MADRID, 12 (EUROPA PRESS)``, ``Den Haag (ANP) -``, ``عمّان، 5 تشرين الأول (بترا) -``
+    and ``عمان - بترا`` are datelines; a place alone is not. An opening is a dateline with its
+    dash before the rest of a sentence; a place and a dash alone (``El Gobierno - que ...``)
+    is not one.
     """
     agency = r"\s*\([^()\n]{1,30}\)"
     dash = r"\s*\.?\s*[-\u2013\u2014]"
     after = rf"(?:\s*(?:{after_dash}))?" if after_dash else ""
-    return rf"(?:{place})(?:(?:{date})(?:{agency})?(?:{dash})?|(?:{agency})?{dash}{after})"
+    openings = rf"(?:{place})(?:(?:{date})(?:{agency})?|{agency}){dash}{after}"
+    if after_dash:
+        openings += rf"|(?:{place}){dash}\s*(?:{after_dash}){dash}"
+    return {
+        "datelines": rf"(?:{place})(?:(?:{date})(?:{agency})?(?:{dash})?|(?:{agency})?{dash}{after})",
+        "dateline_openings": rf"(?:{openings})\s*",
+    }
 
 
 # -- English: the lists the splitter and the scorer have always used ------------------------------
+
+_EN_MONTHS = _words("january february march april may june july august september october november december")
+_EN_MONTH_ABBREVIATIONS = _words("jan feb mar apr jun jul aug sep sept oct nov dec")
 
 ENGLISH = LanguageRules(
     code="en",
@@ -171,12 +200,17 @@ ENGLISH = LanguageRules(
     ),
     never_final=_words("e.g i.e v vs cf viz b d ca c"),
     before_number=_words("no n\u00b0 nos vol p pp fig figs art sec ch para tel ca approx est"),
-    month_abbreviations=_words("jan feb mar apr jun jul aug sep sept oct nov dec"),
+    month_abbreviations=_EN_MONTH_ABBREVIATIONS,
     starters=_words(
         "A An The In On At As It Its He She They We I You But And Or So Yet This That These Those There Then "
         "Here When While If Although Though Because Since After Before During For From With Without What Who "
         "Why How Where Which His Her Their Our My Your Some Many Most All No Not One Two Three Meanwhile "
         "However Still Also Such Both Each Every Last Earlier Later Now Today Yesterday"
+    ),
+    # LONDON, Oct 5 (Reuters) - | WASHINGTON (AP) — | NEW YORK, January 3, 2024 (AP) -
+    **_datelines(
+        place=r"(?-i:[A-Z][A-Z.'-]+)(\s+(?-i:[A-Z][A-Z.'-]+)){0,3}",
+        date=r"\s*,\s*(" + _alternatives(_EN_MONTHS | _EN_MONTH_ABBREVIATIONS) + r")\b\.?\s+\d{1,2}(,?\s+\d{4})?",
     ),
 )
 
@@ -204,7 +238,7 @@ SPANISH = LanguageRules(
         r"|(por\s+(la\s+)?)?redacci[oó]n(\s*[/,|\u2013-]\s*[^\s/,|]+(\s+[^\s/,|]+){0,2})?\s*$|(efe|europa press|agencias)\s*$",
     },
     # Madrid, 12 oct. (EFE).- | MADRID, 12 (EUROPA PRESS) | Bogotá, 3 de mayo de 2024 (EFE).-
-    datelines=_dateline(
+    **_datelines(
         place=r"(?-i:[A-ZÁÉÍÓÚÑ][\w'.-]*)(\s+(de|del|la|las|los|el|(?-i:[A-ZÁÉÍÓÚÑ][\w'.-]*))){0,3}",
         date=rf"\s*,\s*((lunes|martes|miércoles|jueves|viernes|sábado|domingo)\s+)?\d{{1,2}}(\s+de)?(\s+({_alternatives(_ES_MONTHS | _ES_MONTH_ABBREVIATIONS)})\b\.?)?(\s+(de\s+)?\d{{4}})?",
     ),
@@ -242,7 +276,7 @@ DUTCH = LanguageRules(
         r"(\s+(in|te|uit|van|de|der|den|(?-i:[A-Z][\w.'-]*)))*\s*$|(anp|redactie)\s*$",
     },
     # Den Haag, 12 okt. (ANP) - | Amsterdam (ANP) -
-    datelines=_dateline(
+    **_datelines(
         place=r"('s-)?(?-i:[A-Z][\w'.-]*)(\s+(aan|op|den|de|der|van|(?-i:[A-Z][\w'.-]*))){0,3}",
         date=rf"\s*,?\s*\d{{1,2}}\s+({_alternatives(_NL_MONTHS | _NL_MONTH_ABBREVIATIONS)})\b\.?(\s+\d{{4}})?",
     ),
@@ -284,7 +318,7 @@ ARABIC = LanguageRules(
         "byline": r"(بقلم|كتب|كتبت)\s*[:：]?\s*\S+(\s+\S+){0,3}\s*$",
     },
     # عمّان، 5 تشرين الأول (بترا) - | عمان - بترا | القاهرة (رويترز) -
-    datelines=_dateline(
+    **_datelines(
         place=rf"{_AR_WORD}(\s+{_AR_WORD}){{0,2}}",
         date=rf"\s*[،,]\s*\d{{1,2}}\s+({_alternatives(_AR_MONTHS)})(\s+\d{{4}})?",
         after_dash=_AR_AGENCIES,

@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from checkworthy.builder.cues import find_cues_in, score_in_language
+from checkworthy.builder.languages import ENGLISH
 from checkworthy.schemas import did_you_mean
 from checkworthy.schemas.errors import CheckworthyError, InputError
 from checkworthy.schemas.records import Article, Sentence
@@ -193,6 +194,7 @@ def find_cues(text: str) -> tuple[tuple[str, float, str], ...]:
     >>> find_cues("Prices rose 4% in May, the bureau said.")[:2]
     (('quantity', 0.3, '4%'), ('comparison', 0.15, 'rose'))
     """
+    text = text[ENGLISH.dateline_end(text):]  # "LONDON, Oct 5 (Reuters) - ...": the dateline's date and agency are no cues
     tokens = _TOKEN.findall(text)
     lower = [t.lower() for t in tokens]
     pairs = list(zip(lower, lower[1:]))

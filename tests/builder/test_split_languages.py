@@ -138,3 +138,35 @@ def _reason(text: str) -> str:
 def test_arabic_cues(text, cue, absent):
     reason = _reason(text)
     assert cue in reason and absent not in reason, reason
+
+
+# -- datelines that open a sentence are no cues ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "reason"),
+    [
+        # the dateline's day is no quantity, its month no date, its place and agency no named entities
+        ("en", "LONDON, Oct 5 (Reuters) - The minister said the plan would help families.", "attribution (said)"),
+        ("en", "KESSRIN, Jan. 14 - Patients waited an average of 3.2 hours, down from 4.1 hours.",
+         "quantity (3.2); comparison (down from)"),  # nor is the sentence's first word a name
+        ("en", "NEW YORK, January 3, 2024 (AP) - The mayor said crime fell by 9% in Brooklyn.",
+         "quantity (9%); comparison (fell); attribution (said); named entities (Brooklyn)"),
+        ("ar", "عمّان، 5 تشرين الأول (بترا) - قال الوزير إن الخطة ستساعد العائلات.", "language ar: attribution (قال)"),
+        ("ar", "عمان - بترا - قال الوزير إن الخطة ستساعد العائلات كثيرا.", "language ar: attribution (قال)"),
+        ("nl", "Den Haag, 12 okt. (ANP) - Het kabinet zei dat de plannen doorgaan.", "language nl: attribution (zei)"),
+        # a place and a dash alone open no dateline: the names stay cues
+        ("en", "LONDON - NATO leaders met for the third time in Brussels.", "named entities (NATO, Brussels)"),
+        ("es", "El Gobierno - que preside Sánchez - aprobó 3 leyes.", "language es: quantity (3); named entities (Gobierno, Sánchez)"),
+    ],
+    ids=["en-agency", "en-date", "en-year", "ar-date-agency", "ar-agency-after-dash", "nl", "en-place-only", "es-place-only"],
+)
+def test_a_dateline_opening_a_sentence_gives_no_cues(language, text, reason):
+    sentence = Sentence("a1:x", "a1", 0, 0, len(text), text, "body", language=language)
+    assert HeuristicScorer().score([sentence], Article("a1", text))[0][1] == reason
+
+
+def test_an_english_dateline_on_its_own_line_is_a_byline():
+    text = "Markets calm\nLONDON, Oct 5 (Reuters) -\nShares rose 2% on Monday, traders said."
+    roles = [(s.role, s.text) for s in split_article(Article("a1", text, title="Markets calm", language="en"))]
+    assert roles == [("headline", "Markets calm"), ("byline", "LONDON, Oct 5 (Reuters) -"), ("body", "Shares rose 2% on Monday, traders said.")]
