@@ -265,8 +265,14 @@ def _run(pending: list[tuple[int, Path]], work: Path, settings: dict, factory, o
     if factory is None:
         dataset = dataset.map_batches(_process_batches, fn_kwargs={"settings": worker_settings}, batch_size=1, concurrency=options.workers)
     else:
-        dataset = dataset.map_batches(_BatchWorker, fn_constructor_kwargs={"settings": worker_settings, "factory": factory}, batch_size=1,
-                                      concurrency=options.workers or 2)
+        # max_restarts=0: Ray Data restarts a dead actor forever by default (and retries its batch forever:
+        # a model too large for a worker's memory would never end), and Ray's core worker prints an error
+        # line on stderr for every such actor whose arguments are in the object store (ray-project/ray#53727).
+        # A dead actor ends the run instead; the shards written so far are kept, and the next run resumes.
+        with warnings.catch_warnings():  # Ray 2.60 names no max_restarts parameter yet, and warns on extra remote args
+            warnings.filterwarnings("ignore", message="`ray_remote_args` is deprecated")
+            dataset = dataset.map_batches(_BatchWorker, fn_constructor_kwargs={"settings": worker_settings, "factory": factory}, batch_size=1,
+                                          concurrency=options.workers or 2, max_restarts=0)
     if not is_quiet():
         resumed = f", {total - len(pending)} already done (resuming from {work})" if len(pending) < total else ""
         print(f"ray: {len(pending)} shard(s) to split and score{resumed}", file=sys.stderr)
