@@ -53,7 +53,7 @@ from checkworthy.builder.tasks import (
     warn_page_language,
 )
 from checkworthy.schemas import load_scheme, validate
-from checkworthy.schemas.errors import InputError
+from checkworthy.schemas.errors import CheckworthyError, InputError
 from checkworthy.schemas.io import atomic_directory, canonical_json, is_quiet, progress
 from checkworthy.schemas.records import Article, Sentence
 
@@ -279,7 +279,7 @@ def _run(pending: list[tuple[int, Path]], work: Path, settings: dict, factory, o
     bar = progress(total=total, initial=total - len(pending), desc="shards", unit="shard")
     done: dict[int, list[dict]] = {}
     paths = dict(pending)
-    with open(work / _FINISHED_FILE, "a", encoding="utf-8") as manifest:
+    with open(work / _FINISHED_FILE, "a", encoding="utf-8") as manifest, _worker_deaths(work, finished):
         for row in dataset.iter_rows():
             batches = done.setdefault(row["shard"], [])
             batches.append(row)
@@ -294,6 +294,25 @@ def _run(pending: list[tuple[int, Path]], work: Path, settings: dict, factory, o
             bar.update()
             bar.set_postfix(articles=sum(s["articles"] for s in finished.values()))
     bar.close()
+
+
+@contextlib.contextmanager
+def _worker_deaths(work: Path, finished: dict):
+    """A Ray worker or model actor that died (out of memory, killed) ends the run with a
+    :class:`~checkworthy.schemas.errors.CheckworthyError` that says what is kept and how to go on."""
+    import ray.exceptions
+
+    died = tuple(getattr(ray.exceptions, name) for name in ("ActorDiedError", "WorkerCrashedError", "OutOfMemoryError", "NodeDiedError")
+                 if hasattr(ray.exceptions, name))
+    try:
+        yield
+    except died as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CheckworthyError(
+            f"a Ray worker died while splitting and scoring ({type(exc).__name__}: {first}); {len(finished)} finished shard(s) "
+            f"are kept in {work}: run the same command again to resume. If it was memory (a large model or --batch-size), "
+            "give fewer --workers or a smaller --batch-size"
+        ) from exc
 
 
 def _shard_entry(index: int, path: Path, batches: list[dict]) -> dict:

@@ -283,6 +283,31 @@ def test_a_scorer_trained_in_the_driver_goes_to_the_actors(corpus, tmp_path, cap
     assert "core_worker" not in capfd.readouterr().err
 
 
+class _DyingScorer:
+    """A scorer whose process dies on the first article, as a worker killed for its memory does."""
+
+    name, version, model_version = "dying", "1", "dying-1"
+
+    def score(self, sentences, article):
+        os._exit(3)
+
+
+def test_a_model_actor_that_dies_ends_the_run_with_what_to_do(corpus, tmp_path):
+    from ray import cloudpickle
+
+    from checkworthy.builder.select import Scorer
+    from checkworthy.schemas.errors import CheckworthyError
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the actors cannot import this test module
+    try:
+        scorer = type("Dying", (_DyingScorer, Scorer), {})()
+        with pytest.raises(CheckworthyError, match=r"a Ray worker died .*ActorDiedError.*run the same command again to resume"):
+            engine_ray.write_tasks_ray(corpus, tmp_path / "out", scorer=scorer, options=engine_ray.RayOptions(workers=1, batch_size=5))
+    finally:
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+    assert not (tmp_path / "out").exists() and (tmp_path / ".out.ray-work").is_dir()
+
+
 def test_validate_knows_the_bulk_inputs_and_the_parquet_parts(corpus, tmp_path, capsys):
     import gzip
 
