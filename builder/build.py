@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from checkworthy import __version__
-from checkworthy.builder.adjudication import apply_adjudications, check_regular_exports, read_adjudications
+from checkworthy.builder.adjudication import ADJUDICATION, apply_adjudications, check_regular_exports, read_adjudications
 from checkworthy.builder.aggregate import METHODS, aggregate
 from checkworthy.builder.agreement import agreement_by_language, agreement_report
 from checkworthy.builder.annotations import KEY_FILE, annotator_key, read_annotations
@@ -542,6 +542,43 @@ def check_nothing_dropped(prepared: Prepared, parent_dir: Path | None, parent_sp
         )
 
 
+def check_adjudications_kept(prepared: Prepared, parent_dir: Path | None) -> None:
+    """Refuse a version that would silently lose the latest version's adjudicated labels.
+
+    A version is built from all of its inputs, adjudications included: a build of the next
+    round given the exports but not the adjudication export(s) would put the majority back
+    on every sentence a person adjudicated (and leave its ties unresolved). Compared by
+    content, so a newer pull of the same adjudication project is as good as the old file.
+
+    Raises
+    ------
+    InputError
+        How many adjudicated labels would be lost, the files that decided them, and the two ways on.
+    """
+    if parent_dir is None or prepared.annotations is None:
+        return
+    manifest = load_manifest(parent_dir)
+    if "adjudications" not in manifest.inputs:
+        return
+    import pyarrow.parquet as pq
+
+    adjudicated = set()
+    for file in sorted((parent_dir / "data").glob("*.parquet")):
+        table = pq.read_table(file, columns=["sentence_id", "label_source"])
+        adjudicated.update(sid for sid, source in zip(*(table.column(c).to_pylist() for c in ("sentence_id", "label_source")))
+                           if source == ADJUDICATION)
+    kept = {row.sentence_id for row in prepared.rows if row.label_source == ADJUDICATION}
+    lost = adjudicated - kept
+    if lost:
+        files = ", ".join(item["name"] for item in manifest.inputs["adjudications"])
+        raise InputError(
+            f"{len(lost)} label(s) of version {parent_dir.name} were decided by adjudication ({files}), and this build would put "
+            "the annotators' majority (or an unresolved tie) back on them; nothing was written. A version is built from all of "
+            "its inputs: pass the adjudication export(s) again with --adjudication FILE (a newer pull of the same project is "
+            "fine), or pass --allow-removal to drop them on purpose"
+        )
+
+
 def _splits_moved(parent_dir: Path | None, before: dict[str, str], by_split: dict[str, list[Row]]) -> list[str]:
     """A warning when sentences of the latest version change split (a new ``--seed`` or
     ``--group-by`` redraws them): a model trained on the old train split would then be
@@ -604,8 +641,9 @@ def commit_version(
         Seconds to wait for another command that holds the dataset's lock.
     allow_removal : bool, default=False
         Let the new version drop labeled sentences of the latest version that none of its
-        exports holds (``build --allow-removal``); refused by default (see
-        :func:`check_nothing_dropped`).
+        exports holds, or adjudicated labels that none of its adjudication exports decides
+        (``build --allow-removal``); refused by default (see :func:`check_nothing_dropped`
+        and :func:`check_adjudications_kept`).
 
     Returns
     -------
@@ -614,8 +652,8 @@ def commit_version(
     Raises
     ------
     InputError
-        No row, an existing ``version``, or (without ``allow_removal``) labeled sentences of
-        the latest version that the exports no longer hold.
+        No row, a ``version`` below the latest, or (without ``allow_removal``) labeled sentences
+        or adjudicated labels of the latest version that the inputs no longer hold.
     """
     with _build_lock(dataset_dir, wait):
         return _commit_version(prepared, Path(dataset_dir), config, version, settings, finish, allow_removal)
@@ -642,8 +680,12 @@ def _commit_version(prepared: Prepared, dataset_dir: Path, config: BuildConfig, 
     in_parent = set(parent_splits)
     if not allow_removal:
         check_nothing_dropped(prepared, parent_dir, parent_splits)
+        check_adjudications_kept(prepared, parent_dir)
     if version is not None and (dataset_dir / "versions" / version).exists():
         raise VersionExistsError(f"{dataset_dir / 'versions' / version}: version {version} already exists and is never overwritten; choose another --version or omit it")
+    if version is not None and parent is not None and version_key(version) < version_key(parent):
+        raise InputError(f"--version {version} is below the latest version {parent} of {dataset_dir}; versions only go up (review, evaluate, "
+                         "train and tasks --exclude read the latest one): choose a version above it, or omit --version to bump it")
 
     rows = prepared.rows
     splits = prepared.fixed_splits or [assign_split(g, config.seed) for g in prepared.groups]

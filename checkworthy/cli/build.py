@@ -46,8 +46,9 @@ class BuildCommand(Command):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("exports", nargs="*", metavar="EXPORT", help="Label Studio export files (JSON; JSON_MIN/CSV lose skips and ground truth)")
         parser.add_argument("--articles", nargs="+", metavar="SEEDS", help="article files or folders the tasks were made from, or the articles.jsonl that tasks wrote")
-        parser.add_argument("--adjudication", nargs="+", default=[], metavar="EXPORT",
-                            help="JSON exports of the adjudication tasks written by 'checkworthy review': their labels override the aggregate")
+        parser.add_argument("--adjudication", nargs="+", action="extend", default=[], metavar="EXPORT",
+                            help="JSON exports of the adjudication tasks written by 'checkworthy review': their labels override the "
+                                 "aggregate; it takes every file after it (put the EXPORT files first) and may be repeated")
         parser.add_argument("--from", dest="corpus", nargs=2, metavar=("{" + ",".join(CORPORA) + "}", "DIR"),
                             help="build from an existing corpus folder instead of exports")
         parser.add_argument("--language", choices=list(CHECKTHAT_LANGUAGES), default=None,
@@ -62,8 +63,9 @@ class BuildCommand(Command):
         parser.add_argument("--group-by", default="article", choices=GROUP_BY, help="what a split keeps together (default: article)")
         parser.add_argument("--dedupe", action="store_true", help="remove later copies of sentences that leak across splits")
         parser.add_argument("--allow-removal", action="store_true",
-                            help="let the new version drop labeled sentences of the latest version that none of the exports holds "
-                                 "(refused by default: pass the earlier exports too)")
+                            help="let the new version drop labeled sentences of the latest version that none of the exports holds, "
+                                 "or its adjudicated labels that no --adjudication export decides (refused by default: pass the "
+                                 "earlier exports and adjudication exports too)")
         parser.add_argument("--skip-invalid", action="store_true", help="build without invalid items and record them in the manifest")
         parser.add_argument("--gold", metavar="FILE",
                             help="gold labels: a CSV with the header sentence_id,label; they become the sentences' labels "
@@ -97,7 +99,9 @@ class BuildCommand(Command):
                 raise InputError(f"{'--language' if args.language else '--restore-letters'} is for --from checkthat DIR; "
                                  "drop it when building from Label Studio exports")
             if not args.exports or not args.articles:
-                raise InputError("expected EXPORT file(s) and --articles SEEDS (or --from checkthat|claimbuster DIR)")
+                swallowed = (" (--adjudication takes every file after it: give the EXPORT files before --adjudication, "
+                             f"or repeat it per file; it got {len(args.adjudication)} file(s))") if not args.exports and len(args.adjudication) > 1 else ""
+                raise InputError(f"expected EXPORT file(s) and --articles SEEDS (or --from checkthat|claimbuster DIR){swallowed}")
             config = BuildConfig(scheme=args.scheme or "claimbuster", aggregate=args.aggregate, seed=args.seed,
                                  group_by=args.group_by, dedupe=args.dedupe, skip_invalid=args.skip_invalid,
                                  min_annotator_accuracy=args.min_annotator_accuracy)

@@ -254,6 +254,36 @@ def test_build_with_adjudication_overrides_the_aggregate_and_says_so(reviewed, t
     assert not again.created and again.version == "1.1.0"
 
 
+def test_a_build_without_the_adjudication_exports_is_refused_instead_of_dropping_them(reviewed, tmp_path, capsys):
+    """The next round built with the exports alone (the README's loop command without
+    --adjudication) would put the majority back on every adjudicated sentence."""
+    plants = reviewed["plants"]
+    ds = tmp_path / "ds"
+    build_version([reviewed["export"]], [reviewed["folder"]], ds, BuildConfig(seed=3), key=KEY)
+    decisions = {plants["tie"].sentence_id: ["CFS"], plants["flip"].sentence_id: ["CFS", "CFS"]}
+    adjudicated = _adjudication_export(tmp_path / "adjudication.json", reviewed["root"] / "review" / "adjudication", decisions)
+    assert build_version([reviewed["export"]], [reviewed["folder"]], ds, BuildConfig(seed=3), key=KEY, adjudications=[adjudicated]).version == "1.1.0"
+    # (with other settings: the same inputs as 1.0.0 would only find 1.0.0 again, writing nothing)
+    with pytest.raises(InputError, match=r"2 label\(s\) of version 1.1.0 were decided by adjudication \(adjudication.json\).*"
+                                         r"--adjudication FILE.*--allow-removal"):
+        build_version([reviewed["export"]], [reviewed["folder"]], ds, BuildConfig(seed=3, dedupe=True), key=KEY)
+    assert sorted(p.name for p in (ds / "versions").iterdir()) == ["1.0.0", "1.1.0"]
+    # the adjudication export given again (as a newer pull would be): the same version, nothing refused
+    assert not build_version([reviewed["export"]], [reviewed["folder"]], ds, BuildConfig(seed=3), key=KEY, adjudications=[adjudicated]).created
+    # on purpose
+    dropped = build_version([reviewed["export"]], [reviewed["folder"]], ds, BuildConfig(seed=3, dedupe=True), key=KEY, allow_removal=True)
+    assert dropped.created and dropped.version == "1.2.0"  # the adjudicated tie leaves: a sentence is removed
+
+    # --version below the latest is refused: review, evaluate and --exclude read the latest version
+    build = ["build", str(reviewed["export"]), "--articles", str(reviewed["folder"]), "--dataset", str(ds), "--seed", "4"]
+    assert main([*build, "--version", "1.0.5", "--allow-removal"]) == 1
+    assert "--version 1.0.5 is below the latest version 1.2.0" in capsys.readouterr().err
+    # --adjudication takes every file after it: an error that says so when it took the export too
+    assert main(["build", "--adjudication", str(adjudicated), str(reviewed["export"]), "--articles", str(reviewed["folder"]),
+                 "--dataset", str(ds)]) == 1
+    assert "give the EXPORT files before --adjudication" in capsys.readouterr().err
+
+
 def test_an_adjudication_that_only_resolves_ties_is_reported_as_such_by_build_and_diff(reviewed, tmp_path, capsys):
     tie = reviewed["plants"]["tie"].sentence_id
     ds = tmp_path / "ds"
