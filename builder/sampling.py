@@ -32,6 +32,7 @@ modes serve them as the strategy intends.
 from __future__ import annotations
 
 import hashlib
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from checkworthy.builder.splits import near_duplicate_clusters
-from checkworthy.builder.store import check_integrity, load_manifest, resolve_version_dir
+from checkworthy.builder.store import check_integrity, latest_version, load_manifest, resolve_version_dir
 from checkworthy.schemas import did_you_mean, validate
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError
 from checkworthy.schemas.io import read_json
@@ -343,7 +344,17 @@ def labeled_sentence_ids(ref: str | Path) -> tuple[set[str], dict[str, str]]:
     for file in sorted((path / "data").glob("*.parquet")):
         ids.update(pq.read_table(file, columns=["sentence_id"]).column("sentence_id").to_pylist())
     ids.update(item["sentence_id"] for item in manifest.unresolved)
+    dataset_dir = path.parent.parent
+    latest = latest_version(dataset_dir)
+    if latest is not None and latest != manifest.version:
+        warnings.warn(f"--exclude {ref}: version {manifest.version} is not the latest version of {dataset_dir} ({latest}): sentences "
+                      f"labeled since then are not excluded and may be chosen again; give --exclude {dataset_dir} (its latest "
+                      "version) unless you mean the older one", OlderVersionWarning, stacklevel=2)
     return ids, {"version": manifest.version, "fingerprint": manifest.fingerprint}
+
+
+class OlderVersionWarning(UserWarning):
+    """``tasks --exclude`` names a dataset version that has newer versions."""
 
 
 #: The file in which ``checkworthy tasks`` records how it chose (see ``builder.tasks.selection_record``).

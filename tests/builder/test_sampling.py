@@ -257,6 +257,24 @@ def test_labeled_sentences_are_never_exported_again(articles, built_dataset, tmp
     assert not {t["data"]["sentence_id"] for t in _tasks(plain)} & labeled, "--exclude works without a strategy too"
 
 
+def test_exclude_of_an_older_version_warns_that_later_labels_are_not_excluded(articles, built_dataset, tmp_path):
+    import warnings
+
+    from checkworthy.builder.build import BuildConfig, build_version
+
+    from labelstudio_fixtures import KEY
+
+    dataset = shutil.copytree(built_dataset, tmp_path / "ds")
+    newer = build_version([built_dataset.parent / "export.json"], [built_dataset.parent / "articles"], dataset, BuildConfig(seed=14), key=KEY)
+    assert newer.created and newer.version == "1.0.1"
+    with pytest.warns(sampling.OlderVersionWarning, match=r"version 1.0.0 is not the latest version of .*ds \(1.0.1\).*give --exclude"):
+        labeled_sentence_ids(f"{dataset}@1.0.0")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", sampling.OlderVersionWarning)
+        assert labeled_sentence_ids(str(dataset))[1]["version"] == "1.0.1"
+        labeled_sentence_ids(f"{dataset}@1.0.1")
+
+
 def test_exclude_refuses_a_changed_version(articles, built_dataset, tmp_path, capsys):
     dataset = shutil.copytree(built_dataset, tmp_path / "ds")
     parquet = next((dataset / "versions" / "1.0.0" / "data").glob("*.parquet"))
