@@ -110,10 +110,14 @@ class LanguageRules:
 
     def line_role(self, line: str) -> str | None:
         """The role a line's start marks in this language (``"Lees ook: ..."`` -> ``"boilerplate"``),
-        ``"byline"`` for a line that is a dateline, or None."""
-        for role, pattern in _compiled(self).prefixes.items():
+        ``"byline"`` for a line that is a dateline or only a date in this language's month names
+        (``sexta-feira, 22 de outubro de 2010 às 20:13``, ``12. März 2024``), or None."""
+        patterns = _compiled(self)
+        for role, pattern in patterns.prefixes.items():
             if pattern.match(line):
                 return role
+        if patterns.date_line is not None and patterns.date_line.match(line):
+            return "byline"
         return self.sentence_role(line)
 
     def sentence_role(self, sentence: str) -> str | None:
@@ -142,6 +146,7 @@ class _Patterns:
     prefixes: dict[str, re.Pattern]
     dateline: re.Pattern | None
     dateline_opening: re.Pattern | None
+    date_line: re.Pattern | None
     credit: re.Pattern | None
 
 
@@ -154,10 +159,22 @@ def _compiled(rules: LanguageRules) -> _Patterns:
             prefixes={role: re.compile(rf"^(?:{pattern})", re.IGNORECASE) for role, pattern in rules.line_prefixes.items()},
             dateline=re.compile(rules.datelines, re.IGNORECASE) if rules.datelines else None,
             dateline_opening=re.compile(rules.dateline_openings, re.IGNORECASE) if rules.dateline_openings else None,
+            date_line=_date_line(rules.months | rules.month_abbreviations) if rules.months else None,
             credit=re.compile(rf"(?:^|[.!?\u00bb\u201d\"]\s+|\s\(|\s[|\u2013\u2014-]\s*)(?:{rules.credits})\s*/\s*[^()/]{{1,60}}\)?\.?$", re.IGNORECASE)
             if rules.credits else None,
         )
     return _PATTERNS[rules.code]
+
+
+def _date_line(months: frozenset[str]) -> re.Pattern:
+    """A line that is only a date written with ``months``, after a weekday, before a time:
+    ``sexta-feira, 22 de outubro de 2010 às 20:13``, ``Dienstag, 12. März 2024``, ``5 تشرين الأول 2023``,
+    ``octobre 3, 2024``. A sentence that goes on after the date is not one."""
+    word = r"[^\W\d_]+"
+    day, year, month = r"\d{1,2}\.?", r"\d{4}", rf"(?:{_alternatives(months)})\.?"
+    date = rf"(?:{day}\s+(?:de\s+|del\s+)?{month}\s+(?:de\s+|del\s+)?,?\s*{year}|{month}\s+{day},?\s+{year})"
+    clock = rf"(?:\s*[,|\u2013\u2014-]?\s*(?:{word}\s+){{0,2}}\d{{1,2}}[:.h]\d{{2}}(?:\s*(?:h|uhr|horas?|hrs?))?)?"
+    return re.compile(rf"^(?:{word}(?:-{word})?,?\s+)?{date}{clock}\s*$", re.IGNORECASE)
 
 
 def _alternatives(words: frozenset[str]) -> str:

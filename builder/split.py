@@ -487,6 +487,8 @@ _BOILERPLATE = re.compile(
 )
 #: Longer lines are never boilerplate ("Read more: ..." is short; a body sentence may start with "Sign up").
 _BOILERPLATE_MAX = 150
+#: A line that is only a link (``http://amzn.to/2hWEIX7``, ``<www.example.org/x>``): never a sentence to label.
+_LINK_LINE = re.compile(r"^[<(\[]?(?:https?://|www\.)\S+?[>)\]]?[.,;]?$", re.IGNORECASE)
 _NAVIGATION = re.compile(r"^[^.!?|]{1,30}(\s*[|\u00b7\u2022>\u203a]\s*[^.!?|]{1,30}){2,}$")
 _BYLINE = re.compile(
     r"^(by\s+(our|a|an|the)\s+(own\s+)?(staff|special|foreign|political|economics|business|science|sports|local)?\s*"
@@ -560,6 +562,8 @@ def line_role(line: str, *, is_headline: bool = False, is_caption: bool = False,
         return "headline"
     if is_caption:
         return "caption"
+    if _LINK_LINE.match(stripped):
+        return "boilerplate"
     rules = rules_for(language)
     role = rules.line_role(stripped) if len(stripped) <= _BOILERPLATE_MAX else None
     if role is not None:
@@ -625,6 +629,8 @@ def split_article(article: Article, segmenter: Segmenter | None = None) -> list[
         role = lines[line][1]
         if role in ("body", "caption") and end - start <= _BOILERPLATE_MAX and _BOILERPLATE.match(text[start:end]):
             role = "boilerplate"  # a photo credit or "Advertisement" inside a longer line
+        elif role == "body" and _LINK_LINE.match(text[start:end].strip()):
+            role = "boilerplate"  # a link cut from its paragraph: "... said. http://amzn.to/2hWEIX7"
         elif role == "body" and end - start <= _BOILERPLATE_MAX:
             role = rules.sentence_role(text[start:end]) or role  # a dateline cut from its paragraph: "Madrid, 12 oct. (EFE).-"
         pieces.append((start, end, role))

@@ -170,3 +170,27 @@ def test_an_english_dateline_on_its_own_line_is_a_byline():
     text = "Markets calm\nLONDON, Oct 5 (Reuters) -\nShares rose 2% on Monday, traders said."
     roles = [(s.role, s.text) for s in split_article(Article("a1", text, title="Markets calm", language="en"))]
     assert roles == [("headline", "Markets calm"), ("byline", "LONDON, Oct 5 (Reuters) -"), ("body", "Shares rose 2% on Monday, traders said.")]
+
+
+@pytest.mark.parametrize(
+    ("language", "line", "role"),
+    [
+        # a line that is only a date (and a time) in the language's month names: a byline, as in English
+        ("pt", "sexta-feira, 22 de outubro de 2010 às 20:13", "byline"),
+        ("de", "Dienstag, 12. März 2024", "byline"),
+        ("de", "12. März 2024, 14:30 Uhr", "byline"),
+        ("fr", "lundi 3 octobre 2024 à 10h30", "byline"),
+        ("es", "12 de mayo de 2024", "byline"),
+        ("nl", "3 okt. 2024", "byline"),
+        ("ar", "5 تشرين الأول 2023", "byline"),
+        # a sentence that goes on after its date stays body
+        ("pt", "22 de outubro de 2010 foi um dia histórico.", "body"),
+        ("es", "El 12 de mayo de 2024 se aprobó la ley.", "body"),
+        # a line that is only a link is no sentence to label; a sentence with a link is
+        ("en", "http://amzn.to/2hWEIX7", "boilerplate"),
+        ("en", "<www.example.org/a/b>", "boilerplate"),
+        ("en", "See http://amzn.to/2hWEIX7 for the full report.", "body"),
+    ],
+)
+def test_date_lines_in_other_languages_and_link_lines(language, line, role):
+    assert line_role(line, language=language) == role
