@@ -217,6 +217,20 @@ def file_inputs(paths: Iterable[str | os.PathLike]) -> list[dict[str, str]]:
     return sorted(files, key=lambda f: (f["name"], f["sha256"]))
 
 
+def _distinct(paths: Sequence[str | os.PathLike], repeats: list[str]) -> list[str | os.PathLike]:
+    """``paths`` without files whose bytes an earlier one already has (the same export given twice,
+    or a copy of it): read once, so that a repeat neither makes a new version nor counts its
+    annotations as superseded. A warning per repeat goes to ``repeats``."""
+    seen: dict[str, str | os.PathLike] = {}
+    for path in paths:
+        digest = sha256_file(path) if Path(path).is_file() else str(path)  # a missing file is reported by its reader
+        if digest in seen:
+            repeats.append(f"{path}: the same file as {seen[digest]} (same SHA-256); read once")
+        else:
+            seen[digest] = path
+    return list(seen.values())
+
+
 def prepare_annotations(
     exports: Sequence[str | os.PathLike],
     articles: Sequence[str | os.PathLike],
@@ -251,6 +265,8 @@ def prepare_annotations(
     scheme = load_scheme(config.scheme)
     if not exports:
         raise InputError("no Label Studio export given; pass at least one EXPORT file")
+    repeats: list[str] = []
+    exports, adjudications = _distinct(exports, repeats), _distinct(adjudications, repeats)
     check_regular_exports(exports)
     by_article, sentences = _read_sentences(articles)
     anns = read_annotations(exports, key=key, scheme=scheme, sentences=sentences, skip_invalid=config.skip_invalid)
@@ -258,7 +274,7 @@ def prepare_annotations(
     quality = annotator_quality(anns.table, golden, scheme, seed=config.seed)
     if config.min_annotator_accuracy is not None:
         quality = exclude_below(quality, config.min_annotator_accuracy)
-    table, warnings = _quality_filter(anns.table, quality, list(anns.warnings))
+    table, warnings = _quality_filter(anns.table, quality, repeats + list(anns.warnings))
     agg = aggregate(table, scheme, config.aggregate, seed=config.seed)
     apply_gold(agg, golden, scheme)
     adjudicated = None

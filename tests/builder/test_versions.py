@@ -72,6 +72,22 @@ def test_rebuild_is_idempotent_and_byte_identical(labeled, tmp_path):
         assert (first.path / name).read_bytes() == (twin.path / name).read_bytes(), name
 
 
+def test_the_same_export_given_twice_is_read_once(labeled, tmp_path):
+    """A repeated export (or a copy under another name) adds nothing: no new version, no
+    annotation counted as superseded by its own copy; the repeat is named in a warning."""
+    folder, _, export, ds = labeled
+    first = build_version([export], [folder], ds, key=KEY)
+    copy = tmp_path / "copy-of-export.json"
+    copy.write_bytes(export.read_bytes())
+    again = build_version([export, copy, export], [folder], ds, key=KEY)
+    assert (again.created, again.version) == (False, "1.0.0")
+    other = build_version([export, copy], [folder], tmp_path / "other", key=KEY)
+    assert read_manifest(other.path)["annotations"] == read_manifest(first.path)["annotations"]  # superseded 0, not the copy's count
+    assert any(f"{copy}: the same file as {export}" in w for w in other.warnings)
+    assert (other.path / "annotations.parquet").read_bytes() == (first.path / "annotations.parquet").read_bytes()
+    assert read_manifest(other.path)["fingerprint"] == read_manifest(first.path)["fingerprint"]
+
+
 def test_settings_change_makes_new_version_and_splits_are_stable(labeled):
     folder, sentences, export, ds = labeled
     first = build_version([export], [folder], ds, key=KEY)
