@@ -125,7 +125,8 @@ def read_adjudications(paths: Sequence[str | os.PathLike], *, key: bytes, scheme
     if conflicts:
         raise InputError(conflicts, header=f"{len(conflicts)} sentence(s) adjudicated differently by different people; "
                                            "settle them in Label Studio (keep one decision per task) and export again:")
-    return Adjudications(labels, adjudicators, list(anns.warnings))
+    # said of the adjudication exports, so that a warning the exports also give is not printed twice, alike
+    return Adjudications(labels, adjudicators, [f"adjudication export(s): {warning}" for warning in anns.warnings])
 
 
 def apply_adjudications(agg: Aggregation, adjudications: Adjudications, scheme: Scheme) -> dict[str, Any]:
