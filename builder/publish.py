@@ -13,6 +13,7 @@ never printed; an error message that contains it has it masked.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,12 +104,30 @@ def plan_publish(version_dir: str | Path, repo_id: str, *, private: bool = False
         )
     check_integrity(version_dir)
     version = load_manifest(version_dir).version
+    _warn_without_license(version_dir)
     files = tuple(
         PublishFile(path.relative_to(version_dir).as_posix(), path.stat().st_size, sha256_file(path))
         for path in sorted(version_dir.rglob("*"))
         if path.is_file() and not any(part.startswith(".") for part in path.relative_to(version_dir).parts)
     )
     return PublishPlan(repo_id=repo_id, version_dir=version_dir, tag=version, files=files, private=private)
+
+
+class MissingLicenseWarning(UserWarning):
+    """The card of a version to publish names no license."""
+
+
+def _warn_without_license(version_dir: Path) -> None:
+    """Warn when the card's license is ``unknown`` or missing: without one, nobody may reuse the data."""
+    from huggingface_hub import DatasetCard  # 0.5 s to import
+
+    license = DatasetCard.load(version_dir / "README.md").data.get("license")
+    if license in (None, "", "unknown"):
+        warnings.warn(
+            f"{version_dir / 'README.md'}: the card's license is {license or 'not set'}; without one, nobody may reuse the data. "
+            f"Set it before publishing: 'checkworthy card {version_dir} --license ID' (a Hub license id, e.g. cc-by-4.0)",
+            MissingLicenseWarning, stacklevel=3,
+        )
 
 
 def publish_version(

@@ -12,6 +12,7 @@ import pytest
 from huggingface_hub.errors import RepositoryNotFoundError
 
 from checkworthy.builder.card import write_card
+from checkworthy.builder.facts import CardConfig
 from checkworthy.builder.publish import publish_version
 from checkworthy.cli import main
 from checkworthy.schemas.errors import InputError, PublishError
@@ -71,6 +72,20 @@ def test_dry_run_lists_every_file_with_size_and_sha256(carded, capsys):
         line = next(l for l in out.splitlines() if l.strip().startswith(path.relative_to(carded).as_posix() + " "))
         assert f"{path.stat().st_size} B" in line and sha256_file(path) in line
     assert "tag the commit '1.0.0'" in out
+
+
+def test_a_card_without_license_is_published_with_a_warning(version_dir, capsys):
+    import warnings
+
+    from checkworthy.builder.publish import MissingLicenseWarning
+
+    write_card(version_dir)  # the fixture's articles state no license: 'unknown'
+    with pytest.warns(MissingLicenseWarning, match=r"license is unknown.*checkworthy card .* --license ID"):
+        assert main(["publish", str(version_dir), "--repo", "org/claims", "--dry-run"]) == 0
+    write_card(version_dir, config=CardConfig(license="cc-by-4.0"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MissingLicenseWarning)
+        assert main(["publish", str(version_dir), "--repo", "org/claims", "--dry-run"]) == 0
 
 
 def test_publish_uploads_then_tags(carded):
