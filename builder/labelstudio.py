@@ -562,6 +562,42 @@ def _check_page_language(project: ProjectInfo, label_config: str, tasks: list[di
     )
 
 
+def _check_task_kinds(tasks: list[dict[str, Any]], remote_listing: list[dict[str, Any]], project: ProjectInfo | None) -> None:
+    """Refuse to mix adjudication tasks (``meta.adjudication``, written by ``checkworthy review``)
+    and labeling tasks in one project: the adjudication ones would replace the data and meta of
+    the labeled tasks they share a sentence_id with, and switch the instructions of the whole
+    project; an export of such a project can no longer be built."""
+    local = {MARKER in task["meta"] for task in tasks}
+    if len(local) > 1:
+        adjudication = sum(1 for task in tasks if MARKER in task["meta"])
+        raise InputError(
+            f"these tasks mix {adjudication} adjudication task(s) (written by 'checkworthy review') and {len(tasks) - adjudication} "
+            "labeling task(s); push each kind from its own task directory to a project of its own; nothing was sent"
+        )
+    if project is None or not tasks or not remote_listing:
+        return
+    adjudicating = local.pop()
+    other = [remote for remote in remote_listing if (MARKER in (remote.get("meta") or {})) != adjudicating]
+    if not other:
+        return
+    wanted = {task["data"]["sentence_id"] for task in tasks}
+    shared = [remote["data"].get("sentence_id") for remote in other if remote["data"].get("sentence_id") in wanted]
+    overlap = (f" ({len(shared)} of them share a sentence_id with these tasks and would have their data and meta replaced: "
+               f"{', '.join(repr(s) for s in shared[:5])}{', ...' if len(shared) > 5 else ''})" if shared else "")
+    if adjudicating:
+        raise InputError(
+            f"refusing to push {len(tasks)} adjudication task(s) (written by 'checkworthy review') into project {project.title!r}: "
+            f"it holds {len(other)} labeling task(s) that are not adjudication tasks{overlap}, and the whole project would get "
+            f"the adjudication instructions. Push adjudication tasks to a project of their own, e.g. "
+            f"'checkworthy push DIR --project {project.title}-adjudication'; nothing was sent"
+        )
+    raise InputError(
+        f"refusing to push {len(tasks)} labeling task(s) into project {project.title!r}: it is an adjudication project, its "
+        f"{len(other)} task(s) were written by 'checkworthy review'{overlap}. Push labeling tasks to a project of "
+        "labeling tasks (a new one, or the one they were labeled in); nothing was sent"
+    )
+
+
 def _matched(tasks: list[dict[str, Any]], remote_listing: list[dict[str, Any]]) -> Iterator[tuple[dict, dict | None]]:
     """``(local task, remote task or None)`` by ``data.sentence_id``, in local order (the first remote task wins)."""
     by_sentence: dict[str, dict] = {}
@@ -667,6 +703,9 @@ def plan_push(
         config that only changes the words a choice shows keeps every annotation.
         The new config shows the page of a project that has tasks in another language
         (``tasks --page-language``) and ``change_page_language`` is False.
+        Adjudication tasks (``meta.adjudication``, from ``checkworthy review``) pushed to a
+        project that has other tasks, labeling tasks pushed to a project of adjudication tasks,
+        or the two kinds in one push: each kind needs a project of its own.
 
     Examples
     --------
@@ -674,6 +713,7 @@ def plan_push(
     >>> plan.create_project, len(plan.create)                             # doctest: +SKIP
     (True, 120)
     """
+    _check_task_kinds(tasks, remote_listing, project)
     bodies = annotations or {}
     plan = PushPlan()
     order = sampling_warning(tasks, project)
@@ -1090,7 +1130,8 @@ class StudioProject:
         Raises
         ------
         InputError
-            The task directory is invalid, or the config change is refused.
+            The task directory is invalid, the config change is refused, or adjudication
+            tasks and labeling tasks would share the project (see :func:`plan_push`).
         StudioError
             Label Studio cannot be reached or refused a request.
         """
@@ -1268,9 +1309,13 @@ class StudioProject:
 
         Raises
         ------
+        InputError
+            ``out`` is a directory (checked before anything is exported).
         StudioError
             The project does not exist or Label Studio cannot be reached.
         """
+        if Path(out).is_dir():
+            raise InputError(f"{out}: is a directory; give the path of the JSON file to write, e.g. --out {Path(out) / 'export.json'}")
         tasks = self.snapshot()
         for task in tasks:
             _drop_created_ago(task)

@@ -9,7 +9,7 @@ import pytest
 import checkworthy.registry  # noqa: F401  (fills the model view of review, as the CLI does)
 from checkworthy.builder import studio
 from checkworthy.builder.build import BuildConfig, build_version
-from checkworthy.builder.labelstudio import post_annotations, pull_export, push_tasks
+from checkworthy.builder.labelstudio import StudioProject, post_annotations, pull_export, push_tasks
 from checkworthy.builder.review import MARKER, ReviewConfig, review_version
 from checkworthy.builder.store import load_manifest
 from checkworthy.cli import main
@@ -81,7 +81,6 @@ def test_the_adjudication_page_shows_the_earlier_labels_and_the_model_in_a_brows
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from checkworthy.builder.labelstudio import StudioProject
     from tests.builder.test_labeling_page import _browser_or_skip
 
     folder, export, _, _ = planted(tmp_path)
@@ -116,3 +115,51 @@ def test_the_adjudication_page_shows_the_earlier_labels_and_the_model_in_a_brows
         assert radios and not [r for r in radios if r.is_selected()], "nothing is pre-selected"
     finally:
         driver.quit()
+
+
+@pytest.mark.studio
+def test_adjudication_tasks_are_refused_in_the_labeling_project_and_go_to_their_own(studio_server, tmp_path, capsys):
+    """The user trial: the review's adjudication folder pushed into the project the sentences were
+    labeled in replaced the labeled tasks and the project's instructions. It is refused, naming the
+    project and the way out, and nothing changes; a project of their own takes them, and refuses
+    labeling tasks in turn."""
+    folder, export, _, _ = planted(tmp_path)
+    build_version([export], [folder], tmp_path / "ds", BuildConfig(seed=3), key=KEY)
+    review_version(tmp_path / "ds", tmp_path / "review", ReviewConfig(seed=1), articles=[folder])
+    adjudication = tmp_path / "review" / "adjudication"
+    assert main(["tasks", str(folder), "--out", str(tmp_path / "tasks"), "--select", "all", "--quiet"]) == 0
+    common = ["--url", studio_server["url"], "--token-file", str(studio_server["token_file"])]
+    assert main(["push", str(tmp_path / "tasks"), "--project", "desk-mix", *common]) == 0
+    email = "desk@example.org"
+    studio.add_annotator(studio_server["data_dir"], email)
+    labeling = StudioProject(studio_server["connection"], "desk-mix")
+    adjudicated = [t["data"]["sentence_id"] for t in json.loads((adjudication / "tasks.json").read_text())]
+    labeled = {t["data"]["sentence_id"] for t in json.loads((tmp_path / "tasks" / "tasks.json").read_text())}
+    shared = [sentence_id for sentence_id in adjudicated if sentence_id in labeled]
+    assert shared, "the trial's case: adjudication tasks with the sentence_id of labeled tasks"
+    labeling.post_annotations([(sentence_id, "CFS", email, 3.0) for sentence_id in shared])
+    labeling.pull(tmp_path / "before.json")
+    capsys.readouterr()
+
+    assert main(["push", str(adjudication), "--project", "desk-mix", *common]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"checkworthy push: error: refusing to push {len(adjudicated)} adjudication task(s) (written by "
+                          "'checkworthy review') into project 'desk-mix': it holds ")
+    assert (f"({len(shared)} of them share a sentence_id with these tasks" in err
+            and "Push adjudication tasks to a project of their own, e.g. 'checkworthy push DIR --project desk-mix-adjudication'" in err)
+    assert main(["pull", "--project", "desk-mix", "--out", str(tmp_path / "after.json"), *common]) == 0
+    assert (tmp_path / "after.json").read_text() == (tmp_path / "before.json").read_text(), "no task changed"
+    instructions = StudioProject(studio_server["connection"], "desk-mix").find().settings["expert_instruction"]
+    assert instructions == load_scheme("claimbuster").instructions_html(), "the project keeps its instructions"
+
+    # Pulled into a directory: a clear error, not an IsADirectoryError traceback.
+    assert main(["pull", "--project", "desk-mix", "--out", str(tmp_path), *common]) == 1
+    assert capsys.readouterr().err == (f"checkworthy pull: error: {tmp_path}: is a directory; give the path of the JSON file to "
+                                       f"write, e.g. --out {tmp_path / 'export.json'}\n")
+
+    assert main(["push", str(adjudication), "--project", "desk-mix-adjudication", *common]) == 0
+    assert f"{len(adjudicated)} created" in capsys.readouterr().out
+    assert main(["push", str(tmp_path / "tasks"), "--project", "desk-mix-adjudication", *common]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("checkworthy push: error: refusing to push ") and "into project 'desk-mix-adjudication': it is an adjudication project" in err

@@ -31,6 +31,7 @@ from checkworthy.builder.labelstudio import (
     push_tasks,
     task_hash,
 )
+from checkworthy.builder.review import MARKER
 from checkworthy.cli import main
 from checkworthy.schemas import load_scheme
 from checkworthy.schemas.errors import InputError, StudioError
@@ -212,6 +213,58 @@ def test_the_instructions_are_in_the_language_of_the_page(task_dir):
     assert arabic.startswith('<div lang="ar" dir="rtl">') and load_scheme("claimbuster", "ar").question in arabic
     # Tasks of two page languages in one push: no instructions rather than the wrong ones.
     assert "expert_instruction" not in page_settings(tasks[:1] + spanish[1:])
+
+
+def _adjudication(task: dict) -> dict:
+    """``task`` made an adjudication task, as ``checkworthy review`` marks them."""
+    return {**task, "meta": {**task["meta"], MARKER: {"dataset_version": "1.0.0", "votes": {"CFS": 1, "UFS": 1}}}}
+
+
+def test_adjudication_tasks_are_refused_in_a_project_of_labeling_tasks(task_dir):
+    """The user trial: adjudication tasks pushed to the labeling project would have replaced the
+    data and meta of the labeled tasks with the same sentence_id, and the project's instructions."""
+    tasks = _local(task_dir)
+    labeled = [_remote(task, number, annotations=1) for number, task in enumerate(tasks, start=1)]
+    adjudication = [_adjudication(task) for task in tasks]
+    with pytest.raises(InputError, match=r"refusing to push 3 adjudication task\(s\) .* into project 'planned': it holds 3 labeling "
+                                         r"task\(s\) .*\(3 of them share a sentence_id with these tasks and would have their data and "
+                                         r"meta replaced: 'art-1:.*a project of their own, e\.g\. 'checkworthy push DIR --project planned-adjudication'"):
+        plan_push(adjudication, labeled, label_config=CONFIG, project=PROJECT)
+    # Other labeling tasks in the project, none with these sentence ids: refused too.
+    with pytest.raises(InputError, match=r"it holds 2 labeling task\(s\) that are not adjudication tasks, and the whole project"):
+        plan_push(adjudication[:1], labeled[1:], label_config=CONFIG, project=PROJECT)
+
+
+def test_labeling_tasks_are_refused_in_an_adjudication_project(task_dir):
+    tasks = _local(task_dir)
+    adjudicated = [_remote(_adjudication(task), number) for number, task in enumerate(tasks, start=1)]
+    with pytest.raises(InputError, match=r"refusing to push 3 labeling task\(s\) into project 'planned': it is an adjudication project, "
+                                         r"its 3 task\(s\) were written by 'checkworthy review' \(3 of them share a sentence_id"):
+        plan_push(tasks, adjudicated, label_config=CONFIG, project=PROJECT)
+    with pytest.raises(InputError, match=r"these tasks mix 1 adjudication task\(s\) .* and 2 labeling task\(s\)"):
+        plan_push([_adjudication(tasks[0]), *tasks[1:]], [], label_config=CONFIG)
+
+
+def test_adjudication_tasks_go_to_an_empty_or_adjudication_project(task_dir):
+    adjudication = [_adjudication(task) for task in _local(task_dir)]
+    assert len(plan_push(adjudication, [], label_config=CONFIG).create) == 3
+    assert len(plan_push(adjudication, [], label_config=CONFIG, project=PROJECT).create) == 3
+    earlier_round = [_remote(adjudication[0], 1)]
+    plan = plan_push(adjudication, earlier_round, label_config=CONFIG, project=PROJECT)
+    assert (plan.unchanged, len(plan.create)) == (1, 2)
+
+
+def test_pull_into_a_directory_says_so_before_any_request(tmp_path, capsys):
+    token_file = tmp_path / "token"
+    token_file.write_text("x" * 40)
+    (tmp_path / "out").mkdir()
+    # The URL is unreachable: the error must come from the check, before any request.
+    argv = ["pull", "--project", "claims", "--out", str(tmp_path / "out"), "--url", "http://127.0.0.1:9", "--token-file", str(token_file)]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err == (f"checkworthy pull: error: {tmp_path / 'out'}: is a directory; give the path of the JSON file to write, "
+                   f"e.g. --out {tmp_path / 'out' / 'export.json'}\n")
+    assert list((tmp_path / "out").iterdir()) == []
 
 
 @pytest.mark.parametrize(
@@ -536,3 +589,36 @@ def test_two_pushes_at_once_create_each_task_once(studio_server, task_dir, tmp_p
     listing = StudioProject(studio_server["connection"], "raced-project").task_listing()
     ids = [task["data"]["sentence_id"] for task in listing]
     assert len(ids) == len(set(ids)) == 1500
+
+
+@pytest.mark.studio
+def test_an_interrupted_push_keeps_what_was_imported_and_says_how_to_complete_it(studio_server, task_dir, monkeypatch, capsys):
+    """Ctrl-C after the first batch: its tasks stay in the project, the message says so (not
+    "nothing half-written was kept"), and the same push again imports only the rest."""
+    from label_studio_sdk.projects.client import ProjectsClient
+
+    sentences = [f"Sentence {i} says that {i * 3} percent of voters agreed." for i in range(5)]
+    folder = task_dir(sentences)
+    real = ProjectsClient.import_tasks
+    calls = []
+
+    def interrupted_after_one_batch(self, *args, **kwargs):
+        calls.append(len(kwargs["request"]))
+        if len(calls) > 1:
+            raise KeyboardInterrupt
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(ProjectsClient, "import_tasks", interrupted_after_one_batch)
+    argv = ["push", str(folder), "--project", "interrupted-push", "--batch-size", "2", "--url", studio_server["url"],
+            "--token-file", studio_server["token_file"]]
+    assert main(argv) == 130
+    err = capsys.readouterr().err
+    assert err.endswith("checkworthy push: interrupted; the tasks imported or updated so far stay in project 'interrupted-push'; "
+                        "run the same push again to complete it (tasks already there are not imported twice)\n")
+    assert "nothing half-written" not in err
+    project = StudioProject(studio_server["connection"], "interrupted-push")
+    assert len(project.task_listing()) == 2
+    monkeypatch.setattr(ProjectsClient, "import_tasks", real)
+    assert main(argv) == 0
+    assert "3 created, 0 updated, 2 unchanged, 0 refused" in capsys.readouterr().out
+    assert sorted(task["data"]["sentence_id"] for task in project.task_listing()) == sorted(_ids(folder))
