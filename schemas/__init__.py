@@ -234,6 +234,7 @@ class Scheme:
     labels: tuple[Label, ...]
     guidelines: str
     instructions: tuple[str, ...]
+    blind_instruction: str
     page: PageText
     citation: str | None = None
     decimal_separator: str = "."
@@ -324,8 +325,13 @@ class Scheme:
     def instructions_html(self, *, adjudication: bool = False) -> str:
         """The project instructions (Label Studio's ``expert_instruction``): the scheme's
         paragraphs, then each label's words, meaning and example, HTML-escaped; with
-        ``adjudication``, after a paragraph that says what an adjudication project is."""
-        paragraphs = "".join(f"<p>{escape(text)}</p>" for text in self.instructions)
+        ``adjudication``, after a paragraph that says what an adjudication project is, and
+        without the sentence that asks to label on one's own (``blind_instruction``): the
+        adjudication page shows the earlier labels and the model's view on purpose."""
+        texts = self.instructions
+        if adjudication:
+            texts = tuple(kept for kept in (text.replace(self.blind_instruction, "").strip() for text in texts) if kept)
+        paragraphs = "".join(f"<p>{escape(text)}</p>" for text in texts)
         labels = "".join(
             f"<li><b>{escape(label.title)}</b> ({escape(label.name)}): {escape(self._meaning(label))}</li>" for label in self.labels
         )
@@ -342,6 +348,9 @@ class Scheme:
         names = [label.name for label in labels]
         if data["positive"] not in names:
             raise InputError(f"{where}: positive label {data['positive']!r} is not one of the labels ({', '.join(names)})")
+        if not any(data["blind_instruction"] in text for text in data["instructions"]):
+            raise InputError(f"{where}: blind_instruction {data['blind_instruction']!r} is not in any paragraph of the instructions; "
+                             "copy it word for word from the paragraph that asks annotators to label on their own")
         fields = {k: v for k, v in data.items() if k not in ("labels", "page", "instructions")}
         return cls(labels=labels, page=page, instructions=tuple(data["instructions"]), **fields)
 

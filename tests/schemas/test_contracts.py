@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import xml.etree.ElementTree as ET
+from importlib import resources
+from xml.sax.saxutils import escape
 
 import pytest
 
 from checkworthy.schemas import (
     FROM_NAME,
     TO_NAME,
+    Scheme,
     available_schemes,
     check_translation,
     is_right_to_left,
@@ -52,7 +56,7 @@ def test_label_config_and_class_label_derive_from_scheme(name):
 def _words(scheme) -> list[str]:
     """Every text of a scheme that an annotator reads."""
     page = dataclasses.asdict(scheme.page)
-    return ([scheme.question, scheme.guidelines, *scheme.instructions, *page.values()]
+    return ([scheme.question, scheme.guidelines, *scheme.instructions, scheme.blind_instruction, *page.values()]
             + [text for label in scheme.labels for text in (label.title, label.definition, label.example)])
 
 
@@ -79,6 +83,33 @@ def test_the_scheme_language_is_the_default_page_and_english_is_unchanged():
     assert load_scheme("claimbuster", "en") == load_scheme("claimbuster") == load_scheme("claimbuster", None)
     assert ET.fromstring(load_scheme("claimbuster").label_config()).get("style") is None
     assert "dir=" not in load_scheme("claimbuster").instructions_html()
+
+
+@pytest.mark.parametrize("name", ["claimbuster", "checkthat"])
+@pytest.mark.parametrize("language", ["en", "es", "nl", "ar"])
+def test_adjudication_instructions_leave_out_only_the_sentence_that_asks_to_label_blind(name, language):
+    """The adjudication page shows the earlier labels on purpose: its instructions must not also
+    say "do not look at other annotators' labels or at the model's guess"; the labeling page's
+    instructions keep every paragraph word for word."""
+    scheme = load_scheme(name, language)
+    blind = scheme.blind_instruction
+    ordinary, adjudication = scheme.instructions_html(), scheme.instructions_html(adjudication=True)
+    assert sum(blind in text for text in scheme.instructions) == 1
+    assert "".join(f"<p>{escape(text)}</p>" for text in scheme.instructions) in ordinary
+    assert escape(blind) in ordinary and escape(blind) not in adjudication
+    assert escape(scheme.page.adjudication_instruction) in adjudication
+    rest = [text.replace(blind, "").strip() for text in scheme.instructions]
+    assert "".join(f"<p>{escape(text)}</p>" for text in rest if text) in adjudication  # the skip rule stays
+    assert adjudication.replace(f"<p><b>{escape(scheme.page.adjudication)}.</b> {escape(scheme.page.adjudication_instruction)}</p>", "") \
+        == ordinary.replace(escape(scheme.instructions[-1]), escape(rest[-1]))
+
+
+def test_a_blind_instruction_that_is_not_in_the_instructions_is_refused():
+    data = json.loads(resources.files("checkworthy.schemas").joinpath("schemes", "claimbuster.json").read_text(encoding="utf-8"))
+    data["blind_instruction"] = "Label alone."
+    with pytest.raises(InputError, match=r"x\.json: blind_instruction 'Label alone\.' is not in any paragraph of the instructions; "
+                                         r"copy it word for word"):
+        Scheme.from_dict(data, where="x.json")
 
 
 def test_a_page_language_without_translation_says_how_to_add_one():
