@@ -485,7 +485,7 @@ def _review_block(item: ReviewItem, scheme: Scheme, version: str, model: str | N
     starts from."""
     esc, words = html.escape, scheme.page
     why = scheme.list_separator.join(words.reason(r["reason"]) for r in item.reasons)
-    votes = " · ".join(f"{esc(name)} {count}" for name, count in item.votes.items() if count) or esc(words.no_votes)
+    votes = " · ".join(f"{esc(name)} {item.votes[name]}" for name in scheme.names if item.votes.get(name)) or esc(words.no_votes)
     label = f"{esc(item.label)} ({esc(item.label_source or '')})" if item.label else esc(words.tie)
     lines = [
         f"<p><b>{esc(words.adjudication)}</b>: {esc(why)}. {esc(words.adjudication_choose)}</p>",
