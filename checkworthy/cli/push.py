@@ -52,8 +52,14 @@ class PushCommand(Command):
     def run(self, args: argparse.Namespace) -> int:
         local = read_task_dir(args.dir)
         project = StudioProject(connect_from_args(args), args.project)
-        result = project.push(local, annotators=args.annotators, batch_size=args.batch_size, wait=args.wait,
-                              preannotate=args.preannotate, change_page_language=args.change_page_language)
+        try:
+            result = project.push(local, annotators=args.annotators, batch_size=args.batch_size, wait=args.wait,
+                                  preannotate=args.preannotate, change_page_language=args.change_page_language)
+        except KeyboardInterrupt:
+            # Label Studio keeps what it was sent (the shared message says nothing was kept): say what holds.
+            print(f"checkworthy push: interrupted; the tasks imported or updated so far stay in project {args.project!r}; "
+                  "run the same push again to complete it (tasks already there are not imported twice)", file=sys.stderr)
+            return 130
         if result.config_updated:
             print("labeling config updated")
         print(result.summary())
