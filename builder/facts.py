@@ -15,7 +15,9 @@ when it exists, overridden by the options given to ``write_card``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -229,7 +231,12 @@ class ArticleFacts:
     sources : tuple of str
         The first ``MAX_TABLE_ROWS`` sources, sorted.
     published : tuple of str
-        Earliest and latest ``published`` date, when any article has one.
+        Earliest and latest publication day (``YYYY-MM-DD``, see :func:`publication_day`),
+        when any article has a readable ``published`` date.
+    n_undated : int
+        Articles with no ``published`` date or one that cannot be read as a date
+        (recorded in the YAML only when not 0, so cards made before it was counted
+        read back unchanged).
     """
 
     n_articles: int
@@ -239,12 +246,18 @@ class ArticleFacts:
     n_sources: int = 0
     sources: tuple[str, ...] = ()
     published: tuple[str, ...] = ()
+    n_undated: int = 0
 
     @classmethod
     def from_articles(cls, articles: Iterable[Article], article_ids: set[str]) -> ArticleFacts:
-        """Summarise the articles whose id is in ``article_ids`` (the others are not in the version)."""
+        """Summarise the articles whose id is in ``article_ids`` (the others are not in the version).
+
+        An ``UnreadableDateWarning`` lists the articles whose ``published`` value is not a date.
+        """
         n = n_licensed = n_fictional = 0
-        licenses, sources, dates = set(), set(), set()
+        licenses, sources, days = set(), set(), set()
+        unreadable: dict[str, str] = {}
+        undated = 0
         for article in articles:
             if article.article_id not in article_ids:
                 continue
@@ -255,9 +268,23 @@ class ArticleFacts:
                 licenses.add(str(article.meta["license"]).lower())
             if article.source:
                 sources.add(article.source)
+            day = publication_day(article.published)
+            if day is not None:
+                days.add(day)
+                continue
+            undated += 1
             if article.published:
-                dates.add(article.published)
-        span = (min(dates), max(dates)) if dates else ()
+                unreadable[article.article_id] = article.published
+        if unreadable:
+            listed = ", ".join(f"{article_id} ({value!r})" for article_id, value in sorted(unreadable.items())[:MAX_TABLE_ROWS])
+            more = f" and {len(unreadable) - MAX_TABLE_ROWS} more" if len(unreadable) > MAX_TABLE_ROWS else ""
+            warnings.warn(
+                f"{len(unreadable)} article(s) with a 'published' value that is not a date, left out of the card's publication dates: "
+                f"{listed}{more}; write the date as YYYY-MM-DD (ISO 8601), with the time if you like, e.g. 2019-11-19T05:44:06+00:00",
+                UnreadableDateWarning,
+                stacklevel=2,
+            )
+        span = (min(days), max(days)) if days else ()
         return cls(
             n_articles=n,
             licenses=tuple(sorted(licenses)),
@@ -266,6 +293,7 @@ class ArticleFacts:
             n_sources=len(sources),
             sources=tuple(sorted(sources)[:MAX_TABLE_ROWS]),
             published=span,
+            n_undated=undated,
         )
 
     @classmethod
@@ -287,7 +315,50 @@ class ArticleFacts:
         return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in recorded.items()})
 
     def to_yaml(self) -> dict[str, Any]:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+        recorded = {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+        if not self.n_undated:
+            del recorded["n_undated"]
+        return recorded
+
+
+class UnreadableDateWarning(UserWarning):
+    """An article's ``published`` value cannot be read as a date; the card leaves it out of the publication dates."""
+
+
+def publication_day(published: str | None) -> str | None:
+    """The day of a ``published`` value as ``YYYY-MM-DD``, or None when there is none or it is not a date.
+
+    The day is the one written, in the value's own time zone (``2025-03-06T23:30:00-05:00``
+    is 2025-03-06): the date of publication where it was published. Values are read by
+    pandas (ISO 8601, ``Tue Nov 19 2019 05:44:06 GMT+0000``, ``November 20, 2019 13:42``,
+    ``19.11.2019``, ...); an ambiguous ``03/06/2025`` is read month first. A value without
+    a digit (``today``, ``now``, which pandas would read as the current time) is not a date.
+
+    Examples
+    --------
+    >>> publication_day("Tue Nov 19 2019 05:44:06 GMT+0000")
+    '2019-11-19'
+    >>> publication_day("November 20, 2019 13:42")
+    '2019-11-20'
+    >>> publication_day("yesterday") is None
+    True
+    """
+    if not published or not any(char.isdigit() for char in published):
+        return None
+    return _parse_day(published.strip())
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_day(value: str) -> str | None:
+    import pandas as pd  # 0.5 s to import
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # pandas' note that a day-first value was read day first
+        try:
+            stamp = pd.to_datetime(value)
+        except (ValueError, OverflowError):  # pandas' DateParseError and OutOfBoundsDatetime are ValueErrors
+            return None
+    return None if pd.isna(stamp) else stamp.date().isoformat()
 
 
 @dataclass(frozen=True)
