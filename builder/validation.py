@@ -9,6 +9,7 @@ from the CLI). Kinds are tried in ``priority`` order (lowest first); the first w
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -29,6 +30,8 @@ from checkworthy.builder.articles import (
 from checkworthy.builder.engine_ray import article_schema, id_hash, sentence_schema
 from checkworthy.builder.language import normalise_language
 from checkworthy.builder.quality import check_gold_file, is_gold_file
+from checkworthy.builder.review import ADJUDICATION_DIR, REASONS, ReviewItem
+from checkworthy.builder.review import OUTPUT_FILES as REVIEW_FILES
 from checkworthy.builder.store import check_manifest, resolve_version_dir
 from checkworthy.schemas import FROM_NAME, TO_NAME, available_schemes, load_scheme, schema_errors
 from checkworthy.schemas.errors import CheckworthyError, InputError
@@ -88,6 +91,8 @@ def validate_file(path: str | Path) -> tuple[str, int, list[str]]:
         return _check_parts(path)
     if path.is_dir() and (path / "tasks.json").is_file() and (path / "label_config.xml").is_file():
         return _check_task_dir(path)
+    if path.is_dir() and all((path / name).is_file() for name in REVIEW_FILES):
+        return _check_review_dir(path)
     if path.is_dir() and not (path / "versions").is_dir() and not (path / "manifest.json").is_file() and _has_articles(path):
         return _check_article_dir(path)
     if path.is_dir() or ("@" in ref and not path.exists()):
@@ -433,6 +438,104 @@ SENTENCE_PARTS = "sentences part (Parquet)"
 ARTICLE_PARTS = "articles part (Parquet)"
 
 
+# --- the output folder of 'checkworthy review' (review.jsonl, summary.json, adjudication/) --------------
+
+#: The fields of a line of ``review.jsonl`` (no JSON Schema declares it: the ``ReviewItem`` dataclass is its contract).
+REVIEW_FIELDS = tuple(f.name for f in dataclasses.fields(ReviewItem))
+#: The counts of ``summary.json`` that are checked against ``review.jsonl`` and ``adjudication/tasks.json``.
+REVIEW_SUMMARY_KEYS = ("items", "doubtful", "reasons", "adjudication_tasks")
+#: What ``review --articles`` writes into ``adjudication/``, checked as a task folder.
+ADJUDICATION_FILES = ("tasks.json", "label_config.xml", "articles.jsonl")
+
+
+def _review_items(path: Path) -> tuple[list[dict], list[str]]:
+    """The readable items of a ``review.jsonl`` and every problem: fields, ranks 1, 2, ... in file order, one line a
+    sentence, a doubt in [0, 1], reasons of :data:`~checkworthy.builder.review.REASONS`."""
+    try:
+        records = list(iter_jsonl(path))
+    except InputError as exc:
+        return [], exc.problems
+    items, problems = [], []
+    seen: dict[str, int] = {}
+    fix = "write the folder again with 'checkworthy review'"
+    for rank, (lineno, record) in enumerate(records, start=1):
+        where = f"{path}: line {lineno}"
+        missing, unknown = [k for k in REVIEW_FIELDS if k not in record], sorted(set(record) - set(REVIEW_FIELDS))
+        if missing or unknown:
+            found = "; ".join(part for part in (missing and f"missing {', '.join(missing)}", unknown and f"unknown {', '.join(unknown)}") if part)
+            problems.append(f"{where}: expected the fields of a review item ({', '.join(REVIEW_FIELDS)}): {found}; {fix}")
+            continue
+        items.append(record)
+        where = f"{where} (sentence_id {record['sentence_id']!r})"
+        if record["sentence_id"] in seen:
+            problems.append(f"{where}: duplicate sentence_id (first on line {seen[record['sentence_id']]}); {fix}")
+        seen.setdefault(record["sentence_id"], lineno)
+        if record["rank"] != rank:
+            problems.append(f"{where}: rank {record['rank']!r}, expected {rank}: items are ranked 1, 2, ... in file order; {fix}")
+        doubt = record["doubt"]
+        if isinstance(doubt, bool) or not isinstance(doubt, (int, float)) or not 0 <= doubt <= 1:
+            problems.append(f"{where}: doubt {doubt!r} is not a number in [0, 1]")
+        reasons = record["reasons"] if isinstance(record["reasons"], list) else [None]
+        bad = [r for r in reasons if not isinstance(r, dict) or r.get("reason") not in REASONS]
+        if bad:
+            problems.append(f"{where}: reasons {bad!r} are not objects with a reason of {', '.join(REASONS)}")
+    return items, problems
+
+
+def _check_review_items(path: Path) -> tuple[int, list[str]]:
+    items, problems = _review_items(path)
+    return len(items), problems
+
+
+def _is_review_summary(path: Path) -> bool:
+    return path.name == REVIEW_FILES[1] and (path.parent / REVIEW_FILES[0]).is_file()
+
+
+def _check_review_summary(path: Path) -> tuple[int, list[str]]:
+    """A review's ``summary.json``: its counts against the ``review.jsonl`` beside it and ``adjudication/tasks.json``."""
+    summary = read_json(path)
+    if not isinstance(summary, dict) or any(key not in summary for key in REVIEW_SUMMARY_KEYS):
+        return 1, [f"{path}: expected a JSON object with {', '.join(REVIEW_SUMMARY_KEYS)} (the summary 'checkworthy review' writes)"]
+    items, problems = _review_items(path.parent / REVIEW_FILES[0])
+    if problems:
+        return 1, []  # review.jsonl's own check reports them; its counts cannot be compared
+    fix = "the folder was edited by hand or mixes two runs: write it again with 'checkworthy review'"
+    counts = {
+        "items": len(items),
+        "doubtful": sum(1 for item in items if item["reasons"]),
+        "reasons": {reason: sum(1 for i in items if any(r["reason"] == reason for r in i["reasons"])) for reason in REASONS},
+    }
+    problems = [f"{path}: {key} is {summary[key]!r} but review.jsonl has {value!r}; {fix}" for key, value in counts.items() if summary[key] != value]
+    tasks_file = path.parent / ADJUDICATION_DIR / "tasks.json"
+    try:
+        tasks = len(read_json(tasks_file)) if tasks_file.is_file() else None
+    except (InputError, TypeError):
+        tasks = None  # the adjudication folder's own check reports it
+    if tasks_file.is_file() and tasks is not None and summary["adjudication_tasks"] != tasks:
+        problems.append(f"{path}: adjudication_tasks is {summary['adjudication_tasks']!r} but {tasks_file} holds {tasks} task(s); {fix}")
+    if not tasks_file.is_file() and summary["adjudication_tasks"] is not None:
+        problems.append(f"{path}: adjudication_tasks is {summary['adjudication_tasks']!r} but {tasks_file} is missing; {fix}")
+    return 1, problems
+
+
+def _check_review_dir(folder: Path) -> tuple[str, int, list[str]]:
+    """A folder written by ``checkworthy review``: ``review.jsonl`` (every item, ranked), ``summary.json``
+    (its counts against the items and the tasks), ``adjudication/`` as a task folder, and the output marker."""
+    total, problems = 0, []
+    for name in (*REVIEW_FILES, OUTPUT_MARKER):
+        if (folder / name).exists():
+            _, count, found = validate_file(folder / name)
+            total += count
+            problems += found
+    adjudication = folder / ADJUDICATION_DIR
+    if adjudication.is_dir():
+        _, count, found = _check_task_dir(adjudication)
+        missing = [name for name in ADJUDICATION_FILES if not (adjudication / name).is_file()]
+        total += count
+        problems += found + [f"{adjudication / name}: missing; write the folder again with 'checkworthy review ... --articles SEEDS'" for name in missing]
+    return "review folder", total, problems
+
+
 register_kind(FileKind("articles.jsonl", lambda p: _is_jsonl_with(p, "articles.jsonl", {"article_id", "text_sha256"}, {"sentence_id"}), _check_articles, 10))
 register_kind(FileKind("sentences.jsonl", lambda p: _is_jsonl_with(p, "sentences.jsonl", {"sentence_id", "start", "end"}), _check_sentences, 10))
 register_kind(FileKind("tasks.json", _is_tasks, _check_tasks, 20))
@@ -440,6 +543,8 @@ register_kind(FileKind("label_config.xml", lambda p: p.suffix.lower() == ".xml",
 register_kind(FileKind(SENTENCE_PARTS, _is_sentence_part, _check_sentence_part, 30))
 register_kind(FileKind(ARTICLE_PARTS, _is_article_part, _check_article_part, 30))
 register_kind(FileKind("raw article", _is_raw_article, _check_raw_article, 90))
+register_kind(FileKind("review.jsonl", lambda path: path.name == REVIEW_FILES[0], _check_review_items, 10))
+register_kind(FileKind("review summary.json", _is_review_summary, _check_review_summary, 10))
 
 
 def _is_export(path: Path) -> bool:

@@ -23,7 +23,9 @@ class ValidateCommand(Command):
         "task's sentence among its sentences.jsonl (same sentence_id and text_sha256); so is a folder\n"
         "of articles (each file as 'tasks' reads it, language codes, an id used in two files). A dataset\n"
         "version (its directory, DIR@X.Y.Z, or DIR for the latest) is checked whole: manifest,\n"
-        "the SHA-256 of every data file, and that its card and croissant.json are there.\n"
+        "the SHA-256 of every data file, and that its card and croissant.json are there. A folder\n"
+        "written by 'review' too: review.jsonl (fields, ranks, reasons), summary.json (its counts\n"
+        "against review.jsonl and the tasks) and adjudication/ as a task folder.\n"
         "One summary line per file on stdout (ok, or how many\n"
         "problems); the problems themselves on stderr. Exit status 1 when any file has a problem."
     )
@@ -34,6 +36,7 @@ class ValidateCommand(Command):
         "  checkworthy validate out/tasks/*.jsonl seeds/000_27e9f3fb14e76b8c.txt\n"
         "  checkworthy validate data/ds@1.0.0          # a whole version: files against the manifest\n"
         "  checkworthy validate gold.csv               # gold labels for build --gold\n"
+        "  checkworthy validate out/review             # a 'review' folder: ranking, summary, adjudication tasks\n"
         "  checkworthy validate out/crawl/sentences out/crawl/articles news/*.jsonl.gz   # --engine ray output, bulk inputs"
     )
 
