@@ -15,7 +15,9 @@ Rows are matched by id, never by position. A missing id, an unknown id, a
 duplicate id, a bad label or score, or a malformed line makes :func:`read_predictions`
 refuse, listing every offending line with its line number. Unlike the official
 scorer, a file without the header is refused rather than silently losing its
-first prediction.
+first prediction. A JSON file (a Label Studio export, ``tasks.json``) given as gold or
+as predictions is refused in one message that names the expected formats, quoting only
+its first characters.
 
 Labels of the gold's scheme are scored as the harness scores that scheme (its
 classes, its positive label); ``Yes``/``No`` labels against a multi-class gold are
@@ -43,6 +45,14 @@ LABEL_HEADER = ("id", "class_label", "run_id")
 RANKING_HEADER = ("id", "score")
 #: Predicted labels of the CheckThat! format, positive first.
 BINARY_LABELS = ("Yes", "No")
+#: The formats ``checkworthy score`` reads, for messages.
+GOLD_FORMATS = ("a CheckThat! 2022-2024 TSV (header Sentence_id<TAB>Text<TAB>class_label, or tweet_id<TAB>tweet_url<TAB>tweet_text<TAB>class_label), "
+                "a CheckThat! 2019 debate TSV (line_number<TAB>speaker<TAB>text<TAB>label lines) or a dataset directory DIR[@VERSION]")
+PREDICTION_FORMATS = ("tab-separated text: the header id<TAB>class_label<TAB>run_id and one line per sentence (labels, "
+                      "as 'checkworthy evaluate' writes them), or id<TAB>score lines (ranking)")
+#: Characters of the start of a file read to tell its format; characters of a line quoted in a message.
+HEAD_CHARS = 4096
+EXCERPT_CHARS = 60
 
 
 @dataclass(frozen=True)
@@ -95,9 +105,11 @@ def read_gold(path: str | os.PathLike, *, split: str = "test") -> Gold:
     path = Path(path)
     if not path.is_file():
         raise InputFileNotFoundError(f"{path}: gold file not found; give a CheckThat! TSV or a dataset directory")
-    with open(path, encoding="utf-8-sig") as handle:
-        first = handle.readline()
-    if first.split("\t")[0].strip() in ("Sentence_id", "tweet_id"):
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
+        head = handle.read(HEAD_CHARS)  # not readline(): the first line of a minified JSON file is the whole file
+    _refuse_json(path, head, "gold", GOLD_FORMATS + "; a Label Studio export or tasks.json is not gold: build a dataset version from "
+                 "the export (checkworthy build EXPORT --articles SEEDS --dataset DIR) and give --gold DIR")
+    if head.split("\n", 1)[0].split("\t")[0].strip() in ("Sentence_id", "tweet_id"):
         frame = corpora.read_checkthat_tsv(path).frame
         return Gold(list(frame["id"]), frame["label"].to_numpy(dtype=object), load_scheme("checkthat"), list(frame["line"]), None, str(path))
     frame = corpora.read_checkthat2019_debate(path).frame
@@ -113,6 +125,23 @@ def _gold_from_dataset(ref: str, split: str) -> Gold:
     labels = np.asarray(data.features["label"].int2str(data["label"]), dtype=object)
     groups = np.asarray(data["article_id"], dtype=object) if "article_id" in data.column_names else None
     return Gold(list(data["sentence_id"]), labels, scheme, list(range(1, len(data) + 1)), groups, f"{ref} ({split})")
+
+
+def _excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """The start of ``text`` quoted for a message: a line of a file can be megabytes long."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text):,} characters)"
+
+
+def _refuse_json(path: Path, head: str, option: str, expected: str) -> None:
+    """Refuse, in one message, a JSON (or JSON Lines) file given to ``--option``: its lines are not rows to list one by one.
+
+    The message quotes only the file's first characters: an export names its annotators (e-mail addresses) early on.
+    """
+    head = head.lstrip()
+    if head[:1] in ("[", "{"):
+        raise InputError(f"{path}: looks like JSON (it starts with {head[:16]!r}), not tab-separated text; --{option} takes {expected}")
 
 
 def _allowed_labels(found: set[str], scheme: Scheme) -> tuple[tuple[str, ...], str]:
@@ -151,15 +180,17 @@ def read_predictions(path: str | os.PathLike, gold: Gold) -> Predictions:
         raise InputError(f"{path}: expected UTF-8 text, found undecodable bytes at byte {exc.start}") from None
     if not lines:
         raise InputError(f"{path}: empty; expected the header {'<TAB>'.join(LABEL_HEADER)} and one line per sentence")
+    _refuse_json(path, "\n".join(lines[:2]), "predictions", PREDICTION_FORMATS + "; a Label Studio export or tasks.json holds no predictions "
+                 "to score")
     first = tuple(field.strip() for field in lines[0].split("\t"))
     if len(first) == 1 and ("," in lines[0] or ";" in lines[0]):
         raise InputError(
-            f"{path}: line 1: expected tab-separated fields, found {lines[0]!r} (commas or semicolons, no tab); "
+            f"{path}: line 1: expected tab-separated fields, found {_excerpt(lines[0])} (commas or semicolons, no tab); "
             "save the file as TSV: the header id<TAB>class_label<TAB>run_id (labels) or id<TAB>score lines (ranking)"
         )
     if len(first) == 2 and first[0].lower() == "id" and first[1].lower() != "score" and first != RANKING_HEADER:
         raise InputError(
-            f"{path}: line 1: found the header {lines[0]!r}, without the run_id column; a labels file has the header "
+            f"{path}: line 1: found the header {_excerpt(lines[0])}, without the run_id column; a labels file has the header "
             f"{'<TAB>'.join(LABEL_HEADER)} and three fields a line (the run_id names your system, e.g. 'myrun'); "
             "a ranking file has id<TAB>score lines"
         )
@@ -172,7 +203,7 @@ def read_predictions(path: str | os.PathLike, gold: Gold) -> Predictions:
     else:
         raise InputError(
             f"{path}: line 1: expected the header {'<TAB>'.join(LABEL_HEADER)} (labels) or "
-            f"'id<TAB>score' lines (ranking), found {lines[0]!r}; the official scorer skips the first line, "
+            f"'id<TAB>score' lines (ranking), found {_excerpt(lines[0])}; the official scorer skips the first line, "
             "so a labels file without the header loses a prediction: add the header"
         )
     n_fields = 3 if kind == "label" else 2
@@ -189,7 +220,7 @@ def read_predictions(path: str | os.PathLike, gold: Gold) -> Predictions:
         fields = [field.strip() for field in line.split("\t")]
         if len(fields) != n_fields:
             seen.setdefault(fields[0], lineno)
-            problems.append(f"line {lineno}: expected {n_fields} tab-separated fields, found {len(fields)}: {line!r}")
+            problems.append(f"line {lineno}: expected {n_fields} tab-separated fields, found {len(fields)}: {_excerpt(line)}")
             continue
         sentence_id, value = fields[0], fields[1]
         if sentence_id in seen:

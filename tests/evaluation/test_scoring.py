@@ -89,6 +89,44 @@ def test_a_comma_separated_file_is_told_to_use_tabs(gold, write):
         read_predictions(path, read_gold(gold))
 
 
+def _label_studio_export(n_tasks=200):
+    """A Label Studio JSON export, minified as the API returns it: its first line is the whole file."""
+    tasks = [{"annotations": [{"completed_by": {"email": f"annotator-{i % 3}@example.org", "id": i % 3}, "result": [
+        {"from_name": "label", "to_name": "sentence", "type": "choices", "value": {"choices": ["CFS"]}}]}],
+        "data": {"sentence": "Taxes rose 5 percent. " * 20, "sentence_id": f"a:{i}"}, "id": i} for i in range(n_tasks)]
+    return json.dumps(tasks)
+
+
+@pytest.mark.parametrize("pretty", [False, True], ids=["minified", "indented"])
+def test_a_json_export_as_predictions_is_named_json_in_a_short_message(gold, write, capsys, pretty):
+    export = _label_studio_export()
+    path = write("export.json", json.dumps(json.loads(export), indent=1) if pretty else export)
+    assert main(["score", "--gold", str(gold), "--predictions", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert len(err) < 1000 and "@example.org" not in err  # not the whole first line, with the annotators' e-mails
+    assert "looks like JSON" in err and "not tab-separated text" in err
+    assert "--predictions takes tab-separated text: the header id<TAB>class_label<TAB>run_id" in err
+
+
+def test_a_json_file_as_gold_is_named_json_once(write, capsys):
+    tasks = write("tasks.json", "[\n" + ",\n".join(json.dumps({"data": {"sentence_id": f"a:{i}"}, "meta": {}}) for i in range(40)) + "\n]\n")
+    ranking = write("run.tsv", "a:1\t0.5\n")
+    with pytest.raises(InputError, match=r"tasks.json: looks like JSON .*--gold takes a CheckThat! 2022-2024 TSV") as caught:
+        read_gold(tasks)
+    assert len(caught.value.problems) == 1
+    assert main(["score", "--gold", str(tasks), "--predictions", str(ranking)]) == 1
+    err = capsys.readouterr().err
+    assert "tab-separated fields" not in err and err.count("\n") == 1
+
+
+def test_a_long_bad_line_is_quoted_in_part(gold, write):
+    rows = [(i, "Yes", "r") for i, _, _ in GOLD_ROWS[:-1]]
+    path = write("pred.tsv", "id\tclass_label\trun_id\n" + "".join("\t".join(r) + "\n" for r in rows) + "105\tYes\tr\t" + "x" * 100_000 + "\n")
+    with pytest.raises(InputError, match=r"line 6: expected 3 tab-separated fields, found 4: '105\\tYes\\tr\\txxx.*'\.\.\. \(100,010 characters\)") as caught:
+        read_predictions(path, read_gold(gold))
+    assert len(str(caught.value)) < 1000
+
+
 def test_refuses_scores_that_are_not_numbers(gold, write):
     rows = [(i, "0.5") for i, _, _ in GOLD_ROWS[:-1]] + [("105", "nan")]
     with pytest.raises(InputError, match=r"line 5: id '105': score 'nan' is not a finite number"):
