@@ -135,6 +135,13 @@ def _plain_warnings(command: str):
         warnings.formatwarning = formatted
 
 
+#: What an interrupt leaves besides files, for commands that send to Label Studio (push says it itself).
+INTERRUPTED = {
+    "run": "; what was already sent to Label Studio stays there, and the same command again completes it "
+           "(tasks and annotations are not sent twice)",
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``checkworthy`` console script; returns the exit code."""
     register_all()
@@ -151,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"checkworthy {args.command}: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(f"checkworthy {args.command}: interrupted; nothing half-written was kept", file=sys.stderr)
+        after = INTERRUPTED.get(args.command, "")
+        print(f"checkworthy {args.command}: interrupted; nothing half-written was kept{after}", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader of stdout went away (``checkworthy review ... | head``): files are written

@@ -1,0 +1,27 @@
+"""What a command says when it is interrupted (Ctrl-C): true for files, and for what it sent."""
+
+from __future__ import annotations
+
+import pytest
+
+from checkworthy.cli import main
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["tasks", "x", "--out", "y"], "checkworthy tasks: interrupted; nothing half-written was kept\n"),
+    # run pushes tasks and posts annotations: those stay in Label Studio, and a rerun completes them
+    (["run", "x", "--out", "y"], "checkworthy run: interrupted; nothing half-written was kept; what was already sent to "
+                                 "Label Studio stays there, and the same command again completes it (tasks and annotations "
+                                 "are not sent twice)\n"),
+])
+def test_an_interrupt_says_what_it_left(argv, message, monkeypatch, capsys):
+    from checkworthy.cli.run import RunCommand
+    from checkworthy.cli.tasks import TasksCommand
+
+    def interrupted(self, args):
+        raise KeyboardInterrupt
+
+    for command in (RunCommand, TasksCommand):
+        monkeypatch.setattr(command, "run", interrupted)
+    assert main(argv) == 130
+    assert capsys.readouterr().err == message
