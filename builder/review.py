@@ -332,7 +332,7 @@ def review_version(
         labels = np.array([scheme.names.index(r["label"]) for r in rows], dtype=np.int64)
         view = next(iter(MODEL_VIEWS.values()))([r["text"] for r in rows], labels, len(scheme.names),
                                                 baseline=config.baseline, folds=config.folds, seed=config.seed,
-                                                class_weight=config.class_weight)
+                                                class_weight=config.class_weight, label_names=scheme.names)
     items = rank_items(rows, manifest.unresolved, scheme, posteriors, view, config.min_posterior)
     doubtful = [item for item in items if item.reasons]
     chosen = doubtful if config.top is None else doubtful[: config.top]

@@ -163,7 +163,8 @@ def unweighted(estimator):
 
 
 def out_of_fold_probabilities(texts: Sequence[str], labels, n_classes: int, *, baseline: str = "tfidf-lr",
-                              folds: int = DEFAULT_FOLDS, seed: int = 0, class_weight: str = "balanced") -> np.ndarray:
+                              folds: int = DEFAULT_FOLDS, seed: int = 0, class_weight: str = "balanced",
+                              label_names: Sequence[str] | None = None) -> np.ndarray:
     """Predicted class probabilities of each text from a model trained without it.
 
     Stratified ``folds``-fold cross-validation (shuffled with ``seed``); in each fold a fresh
@@ -188,6 +189,8 @@ def out_of_fold_probabilities(texts: Sequence[str], labels, n_classes: int, *, b
     seed : int, default=0
     class_weight : {"balanced", "none"}, default="balanced"
         ``"none"`` trains each member without class weights (:func:`unweighted`).
+    label_names : sequence of str, optional
+        The name of each class index, for messages (the scheme's label codes).
 
     Returns
     -------
@@ -212,7 +215,8 @@ def out_of_fold_probabilities(texts: Sequence[str], labels, n_classes: int, *, b
     if len(present) < 2:
         raise InputError(f"cross-validation needs at least two labels; all {len(labels)} items have the same label; review without a model (--baseline none)")
     if counts.min() < folds:
-        small = ", ".join(f"class {c}: {k}" for c, k in zip(present.tolist(), counts.tolist()) if k < folds)
+        name = (lambda c: label_names[c]) if label_names is not None else (lambda c: f"class {c}")
+        small = ", ".join(f"{name(c)}: {k}" for c, k in zip(present.tolist(), counts.tolist()) if k < folds)
         raise InputError(f"every label needs at least {folds} items for {folds}-fold cross-validation ({small}); lower --folds, or review without a model (--baseline none)")
     texts = np.asarray(list(texts), dtype=object)
     splits = list(StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(texts, labels))
@@ -250,9 +254,11 @@ class ModelView:
 
 
 def review_view(texts: Sequence[str], labels, n_classes: int, *, baseline: str = "tfidf-lr",
-                folds: int = DEFAULT_FOLDS, seed: int = 0, class_weight: str = "balanced") -> ModelView:
+                folds: int = DEFAULT_FOLDS, seed: int = 0, class_weight: str = "balanced",
+                label_names: Sequence[str] | None = None) -> ModelView:
     """Out-of-fold probabilities and the confident-learning label issues of labeled texts."""
-    probs = out_of_fold_probabilities(texts, labels, n_classes, baseline=baseline, folds=folds, seed=seed, class_weight=class_weight)
+    probs = out_of_fold_probabilities(texts, labels, n_classes, baseline=baseline, folds=folds, seed=seed, class_weight=class_weight,
+                                      label_names=label_names)
     weights = "" if class_weight == "balanced" else ", no class weights"
     return ModelView(f"{baseline}, {folds}-fold out-of-fold{weights}, seed {seed}", probs,
                      find_label_issues(np.asarray(labels, dtype=np.int64), probs))

@@ -115,10 +115,11 @@ def test_a_margin_baseline_gives_probabilities_through_softmax():
     [
         ([0] * 30, {}, "at least two labels"),
         ([0] * 28 + [1, 1], {"folds": 3}, r"at least 3 items for 3-fold cross-validation \(class 1: 2\)"),
+        ([0] * 28 + [1, 1], {"folds": 3, "label_names": ["No", "Yes"]}, r"3-fold cross-validation \(Yes: 2\)"),
         ([0] * 15 + [1] * 15, {"folds": 1}, "--folds must be 2 or more"),
         ([0] * 15 + [1] * 15, {"baseline": "tfidf"}, "unknown baseline 'tfidf'"),
     ],
-    ids=["one-label", "class-smaller-than-folds", "one-fold", "unknown-baseline"],
+    ids=["one-label", "class-smaller-than-folds", "named-class-smaller-than-folds", "one-fold", "unknown-baseline"],
 )
 def test_cross_validation_refuses_what_it_cannot_do(labels, kwargs, match):
     with pytest.raises(InputError, match=match):
