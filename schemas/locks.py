@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from checkworthy.schemas.errors import LockedError
+from checkworthy.schemas.errors import InputError, LockedError
 
 __all__ = ["LOCK_FILE", "folder_lock", "lock_holder"]
 
@@ -59,6 +59,16 @@ def _is_current(handle, path: Path) -> bool:
     return (at_path.st_dev, at_path.st_ino) == (held.st_dev, held.st_ino)
 
 
+def _make_folder(folder: Path, what: str) -> None:
+    """Make ``folder`` (and its parents) unless it exists; refuse a path that is, or lies inside, a file."""
+    file = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    if file is not None:
+        inside = "" if file == folder else f" ({folder} would be inside it)"
+        raise InputError(f"{file}: is a file, not a folder{inside}; cannot {what} there: give the path of a folder "
+                         "(a dataset folder, e.g. data/mydataset; it is made if missing), not of a file")
+    folder.mkdir(parents=True, exist_ok=True)
+
+
 @contextlib.contextmanager
 def folder_lock(
     folder: str | os.PathLike,
@@ -84,6 +94,8 @@ def folder_lock(
     ------
     LockedError
         Another process holds the lock (after ``wait`` seconds); the message names it.
+    InputError
+        ``folder``, or a folder above it, is a file.
     """
     import fcntl  # POSIX only; imported here so that the module imports everywhere
 
@@ -95,7 +107,7 @@ def folder_lock(
         finally:
             _HELD[folder] -= 1
         return
-    folder.mkdir(parents=True, exist_ok=True)
+    _make_folder(folder, what)
     path = folder / LOCK_FILE
     handle = open(path, "a+", encoding="utf-8")
     try:
@@ -109,7 +121,7 @@ def folder_lock(
                 # The holder removed the lock file as it left (a failed first build takes back the
                 # folder it made): this lock is on a file nobody else will open. Lock the one at the path.
                 handle.close()
-                folder.mkdir(parents=True, exist_ok=True)
+                _make_folder(folder, what)
                 handle = open(path, "a+", encoding="utf-8")
                 continue
             except BlockingIOError:

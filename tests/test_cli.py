@@ -94,3 +94,49 @@ def test_a_closed_pipe_ends_quietly(monkeypatch, capfd):
         os.dup2(saved, 1)
         os.close(saved)
     assert "Traceback" not in capfd.readouterr().err
+
+
+def _label_studio_export(path: Path) -> Path:
+    path.write_text(json.dumps([{"id": 1, "data": {"sentence_id": "a:1"}, "annotations": []}]), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("inputs", [["export.json"], ["labels.csv"], ["folder"], ["export.json", "labels.csv"]],
+                         ids=["label-studio-export", "csv", "folder-without-articles", "two-files"])
+def test_tasks_refuses_inputs_without_any_article_and_writes_nothing(inputs, tmp_path, capsys):
+    _label_studio_export(tmp_path / "export.json")
+    (tmp_path / "labels.csv").write_text("sentence_id,label\na:1,CFS\n", encoding="utf-8")
+    (tmp_path / "folder").mkdir()
+    _label_studio_export(tmp_path / "folder" / "export.json")
+    assert main(["tasks", *(str(tmp_path / name) for name in inputs), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"checkworthy tasks: error: no article file in {', '.join(repr(str(tmp_path / name)) for name in inputs)}; nothing was written")
+    assert ".txt, .md, .html" in err and ".jsonl" in err and "warning" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_tasks_refusal_keeps_an_earlier_folder_that_overwrite_would_replace(tmp_path, capsys):
+    assert main(["tasks", str(SEED), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    before = (tmp_path / "out" / "tasks.json").read_bytes()
+    assert main(["tasks", str(_label_studio_export(tmp_path / "export.json")), "--out", str(tmp_path / "out"), "--overwrite"]) == 1
+    assert (tmp_path / "out" / "tasks.json").read_bytes() == before
+    assert "no article file in" in capsys.readouterr().err
+
+
+def test_tasks_with_articles_but_no_sentence_selected_still_writes_its_folder(tmp_path, capsys):
+    assert main(["tasks", str(SEED), "--out", str(tmp_path / "out"), "--min-score", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "1 article(s)" in err and " 0 task(s)" in err and "error" not in err
+    assert json.loads((tmp_path / "out" / "tasks.json").read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.parametrize("dataset", ["some_file.jsonl", "some_file.jsonl/ds"], ids=["the-file", "inside-the-file"])
+def test_build_refuses_a_dataset_path_that_is_a_file(dataset, tmp_path):
+    (tmp_path / "some_file.jsonl").write_text("{}\n", encoding="utf-8")
+    export = _label_studio_export(tmp_path / "export.json")
+    done = subprocess.run([sys.executable, "-m", "checkworthy", "build", str(export), "--articles", str(SEED),
+                           "--dataset", str(tmp_path / dataset)], capture_output=True, text=True)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"checkworthy build: error: {tmp_path / 'some_file.jsonl'}: is a file, not a folder")
+    assert "cannot build a version of this dataset there" in done.stderr
+    assert (tmp_path / "some_file.jsonl").read_text(encoding="utf-8") == "{}\n"

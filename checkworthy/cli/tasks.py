@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
+from checkworthy.builder.articles import ARTICLE_SUFFIXES, IgnoredFileWarning, discover_article_files
 from checkworthy.builder.engine_ray import DEFAULT_BATCH_SIZE, RayOptions, write_tasks_ray
 from checkworthy.builder.engine_ray import OUTPUT_FILES as RAY_OUTPUT_FILES
 from checkworthy.builder.sampling import STRATEGIES, Sampling
@@ -15,6 +18,27 @@ from checkworthy.cli.base import Command, add_json_option, add_page_language_opt
 from checkworthy.evaluation.selection import train_scorer
 from checkworthy.schemas import available_schemes
 from checkworthy.schemas.errors import InputError
+
+
+def require_article_files(seeds: Sequence[str]) -> None:
+    """Refuse inputs that name no article file at all (a Label Studio export, a .csv): nothing is written.
+
+    Raises
+    ------
+    InputError
+        Names the inputs and the article formats.
+    InputFileNotFoundError
+        An input does not exist (as ``tasks`` itself says).
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", IgnoredFileWarning)  # the error below says it; the run's own reading warns for mixed inputs
+        if discover_article_files(seeds):
+            return
+    raise InputError(
+        f"no article file in {', '.join(map(repr, seeds))}; nothing was written. Articles are files ending in "
+        f"{', '.join(ARTICLE_SUFFIXES)} (a .jsonl line: {{\"id\": ..., \"text\": ...}}), or folders and glob patterns "
+        "holding them; a Label Studio export goes to 'checkworthy build', a CSV must be converted to JSONL"
+    )
 
 
 class TasksCommand(Command):
@@ -107,6 +131,7 @@ class TasksCommand(Command):
             raise InputError("--strategy and --budget go together: e.g. --strategy uncertainty --budget 500")
         if args.strategy and (args.top is not None or args.min_score is not None):
             raise InputError("--strategy chooses over all articles; leave out --top and --min-score (per-article selections)")
+        require_article_files(args.seeds)
         sampling = Sampling(args.strategy, args.budget, args.seed) if args.strategy else None
         scorer = train_scorer(args.model, seed=args.seed) if args.model else args.scorer
         if args.top is not None:
