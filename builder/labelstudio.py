@@ -830,8 +830,9 @@ def _drop_created_ago(obj: Any) -> None:
 
 
 def _check_push_options(project: str | int, annotators: int | None) -> None:
-    """Refuse a project title Label Studio would refuse, and an overlap below 1."""
-    if len(str(project)) < 3:
+    """Refuse a project title Label Studio would refuse, and an overlap below 1. A project given
+    by its id (digits: ``--project 3``) is an existing project, looked up as ``pull`` does."""
+    if len(str(project)) < 3 and not str(project).isdigit():
         raise InputError(f"project title {project!r} is too short; Label Studio needs at least 3 characters")
     if annotators is not None and annotators < 1:
         raise InputError(f"--annotators must be 1 or more, got {annotators}")
@@ -906,7 +907,15 @@ class StudioProject:
         project, connection = self.project, self.connection
         with connection.calling(f"looking up project {project!r}"):
             if isinstance(project, int) or str(project).isdigit():
-                found = [self.client.projects.get(id=int(project))]
+                from label_studio_sdk.core.api_error import ApiError
+
+                try:
+                    found = [self.client.projects.get(id=int(project))]
+                except ApiError as exc:
+                    if exc.status_code != 404:
+                        raise
+                    raise StudioError(f"{connection.url}: no project has the id {project}; give an existing project's id, or a "
+                                      "title (with a letter) to find or create a project by its title") from None
             else:
                 found = [p for p in self.client.projects.list(page_size=1000) if p.title == project]
         if len(found) > 1:

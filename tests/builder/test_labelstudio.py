@@ -312,6 +312,13 @@ def test_push_twice_gives_no_duplicates(studio_server, task_dir, tmp_path, capsy
     assert predicted[SENTENCES[0]][0]["result"][0]["value"]["choices"] == ["CFS"]
     assert predicted[SENTENCES[0]][0]["model_version"] == "test-1"
     assert predicted[SENTENCES[2]] == []
+    # the project by its id, as pull takes it (it was refused as "a title too short")
+    by_id = ["push", str(folder), "--project", str(first.project_id), "--url", studio_server["url"], "--token-file", studio_server["token_file"]]
+    assert main(by_id) == 0
+    assert "0 created, 0 updated, 3 unchanged, 0 refused" in capsys.readouterr().out
+    by_id[3] = "98765"
+    assert main(by_id) == 1
+    assert "no project has the id 98765" in capsys.readouterr().err
 
 
 @pytest.mark.studio
