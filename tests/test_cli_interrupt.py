@@ -25,3 +25,14 @@ def test_an_interrupt_says_what_it_left(argv, message, monkeypatch, capsys):
         monkeypatch.setattr(command, "run", interrupted)
     assert main(argv) == 130
     assert capsys.readouterr().err == message
+
+
+def test_a_path_the_system_refuses_is_an_error_line_not_a_traceback(tmp_path, capsys):
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    articles = tmp_path / "news"
+    articles.mkdir()
+    (articles / "a.txt").write_text("Prices rose 4% in May, the bureau said.\n", encoding="utf-8")
+    assert main(["tasks", str(articles), "--out", str(tmp_path / "a-file" / "out"), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("checkworthy tasks: error: ") and "a file is in the way of a folder to create" in err
+    assert "Traceback" not in err and not (tmp_path / "a-file").is_dir()

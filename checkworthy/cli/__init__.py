@@ -166,6 +166,14 @@ def main(argv: list[str] | None = None) -> int:
         # before the summary is printed, so nothing is lost; end quietly, as other tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as exc:
+        # A path the system refuses (no permission, a file where a folder must be, a full disk):
+        # outputs are written to a temporary path and renamed, so nothing half-written is left.
+        where = f"{exc.filename}: " if exc.filename else ""
+        what = "a file is in the way of a folder to create" if isinstance(exc, (FileExistsError, NotADirectoryError)) else exc.strerror or exc
+        print(f"checkworthy {args.command}: error: {where}{what}; nothing half-written was kept "
+              "(check the path, its permissions and the free space)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
