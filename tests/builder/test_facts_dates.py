@@ -83,7 +83,7 @@ def test_the_card_states_iso_dates_and_records_the_undated_articles(version_dir)
     ]
     write_card(version_dir, articles=articles)
     card = DatasetCard.load(version_dir / "README.md")
-    assert "Publication dates range from 2010-10-22 to 2025-03-06." in card.text
+    assert "Publication dates range from 2010-10-22 to 2025-03-06. 1 of the articles has no publication date" in card.text
     recorded = card.data["checkworthy"]["articles"]
     assert recorded["published"] == ["2010-10-22", "2025-03-06"] and recorded["n_undated"] == 1
     write_card(version_dir)  # regenerated from the recorded facts, without the articles
