@@ -45,12 +45,13 @@ from checkworthy.builder.croissant import write_croissant
 from checkworthy.builder.facts import (
     AGREEMENT_FIGURES,
     CARD_FILENAME,
-    FIELD_DESCRIPTIONS,
     MAX_TABLE_ROWS,
     CardConfig,
     VersionFacts,
     bias_statements,
     collect_facts,
+    corpus_facts,
+    field_descriptions,
     labeling_statement,
     personal_information,
     scheme_sentence,
@@ -402,6 +403,7 @@ def _context(facts: VersionFacts) -> dict[str, Any]:
         "articles": facts.articles,
         "scheme_sentence": scheme_sentence(facts),
         "text_source": text_source(facts),
+        "corpus": corpus_facts(facts),
         "labeling_statement": labeling_statement(facts),
         "personal_information": personal_information(facts),
         "bias_statements": bias_statements(facts),
@@ -410,7 +412,7 @@ def _context(facts: VersionFacts) -> dict[str, Any]:
         "package_version": m.package_version.rstrip(),
         "parent": m.parent,
         # structure
-        "fields": [(_code(name), _feature_type(feature), _Markdown(FIELD_DESCRIPTIONS.get(name, ""))) for name, feature in facts.features.items()],
+        "fields": [(_code(name), _feature_type(feature), _Markdown(field_descriptions(facts).get(name, ""))) for name, feature in facts.features.items()],
         "example_json": _inert_json(example) if example else None,
         "label_names": list(names),
         "split_rows": [

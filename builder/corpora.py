@@ -149,7 +149,7 @@ def _tweet_problems(path: Path, frame: pd.DataFrame) -> list[str]:
     na = frame[frame["url"].str.strip().isin(["NA", ""])]
     if len(na):
         problems.append(f"{path}: {len(na)} row(s) have no tweet url ('NA'), e.g. line {na['line'].iloc[0]} (id {na['id'].iloc[0]}): "
-                        "not tweets (transcript sentences in Spanish dev-test); kept, 'NA' read as text")
+                        "not tweets (transcript sentences in Spanish dev-test); kept, with an empty url")
     quoted = _quoted_lines(path, 2)
     if quoted:
         problems.append(f"{path}: {len(quoted)} text(s) are CSV-quoted with doubled quotes (first at line {quoted[0]}); "

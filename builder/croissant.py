@@ -14,9 +14,11 @@ from typing import Any
 
 from checkworthy.builder.facts import (
     AGREEMENT_FIGURES,
-    FIELD_DESCRIPTIONS,
+    CorpusFacts,
     VersionFacts,
     bias_statements,
+    corpus_facts,
+    field_descriptions,
     labeling_statement,
     personal_information,
 )
@@ -138,16 +140,13 @@ def croissant_metadata(facts: VersionFacts) -> dict[str, Any]:
         per_language = {language: _agreement_figures(figures) for language, figures in sorted(manifest.agreement_by_language.items())}
         agreement += "".join(f"; in '{language}': {text}" for language, text in per_language.items() if text)
     settings = manifest.settings
+    corpus = corpus_facts(facts)
     document = {
         "@context": CONTEXT,
         "@type": "sc:Dataset",
         "conformsTo": CONFORMS_TO,
         "name": facts.pretty_name,
-        "description": (
-            f"A check-worthiness dataset: {facts.n_examples} sentences of news articles labeled with the "
-            f"`{scheme.name}` scheme ({', '.join(scheme.names)}), split by {settings.get('group_by', 'article')} "
-            "into train, validation and test."
-        ),
+        "description": _description(facts, corpus),
         "version": facts.version,
         "license": facts.license,
         "inLanguage": facts.languages,
@@ -155,15 +154,17 @@ def croissant_metadata(facts: VersionFacts) -> dict[str, Any]:
         "distribution": distribution,
         "recordSet": record_sets,
         "rai:dataCollection": (
-            "News articles were read, normalised and split into sentences with character offsets into the "
-            "article text; candidate sentences were selected for labeling. "
+            (_corpus_collection(corpus) if corpus else
+             "News articles were read, normalised and split into sentences with character offsets into the "
+             "article text; candidate sentences were selected for labeling. ")
             + (f"{facts.articles.n_articles} articles, {facts.articles.n_fictional} of them fictional. " if facts.articles else "")
             + (config.articles_note or "")
         ).strip(),
         "rai:dataAnnotationProtocol": (
             f"{labeling_statement(facts)} Guidelines: {scheme.guidelines} "
-            f"Labels were aggregated by {settings.get('aggregate', 'majority')}"
-            + (f"; agreement: {agreement}." if agreement else ".")
+            + ("The corpus gives one label per sentence: nothing was aggregated." if corpus else
+               f"Labels were aggregated by {settings.get('aggregate', 'majority')}"
+               + (f"; agreement: {agreement}." if agreement else "."))
             + (f" Annotators: {config.annotators}" if config.annotators else "")
         ),
         "rai:dataBiases": bias_statements(facts),
@@ -187,6 +188,30 @@ def croissant_metadata(facts: VersionFacts) -> dict[str, Any]:
     return document
 
 
+def _description(facts: VersionFacts, corpus: CorpusFacts | None) -> str:
+    """The dataset's ``description``: what the rows are and how they are split."""
+    scheme = facts.scheme
+    if corpus is None:
+        split_by = f"split by {facts.manifest.settings.get('group_by', 'article')}"
+    elif corpus.split_files:
+        split_by = "in the organisers' splits (" + ", ".join(f"{split}: {name}" for split, name in corpus.split_files) + ")"
+    else:
+        split_by = f"split by {corpus.group}"
+    splits = ", ".join(facts.split_files) if corpus else "train, validation and test"
+    text = corpus.text if corpus else "news articles"
+    return (f"A check-worthiness dataset: {facts.n_examples} sentences of {text} labeled with the "
+            f"`{scheme.name}` scheme ({', '.join(scheme.names)}), {split_by} into {splits}.")
+
+
+def _corpus_collection(corpus: CorpusFacts) -> str:
+    """``rai:dataCollection`` of a corpus build: where the rows come from and what was left out."""
+    left_out = corpus.skipped_artefacts + corpus.skipped_copies
+    return (f"The rows are read from the corpus files ({corpus.text}), one row per sentence, with the corpus's ids, texts"
+            f"{', urls' if corpus.urls else ''} and labels; nothing was selected or sent to Label Studio. "
+            f"{left_out} row(s) left out (`skipped` in manifest.json) and {corpus.n_problems} data problem(s) kept "
+            "(`corpus_problems`). ")
+
+
 def write_croissant(facts: VersionFacts) -> Path:
     """Write ``croissant.json`` into the version directory (canonical JSON, atomically).
 
@@ -208,7 +233,7 @@ def _split_record_set(facts: VersionFacts, split: str, path: Path) -> dict[str, 
             "@type": "cr:Field",
             "@id": f"{split}/{name}",
             "name": name,
-            "description": FIELD_DESCRIPTIONS.get(name, name),
+            "description": field_descriptions(facts).get(name, name),
             "dataType": _data_type(feature),
             "source": {"fileObject": {"@id": file_id}, "extract": {"column": name}},
         }

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from checkworthy.builder.corpora import CHECKTHAT_LANGUAGES, CHECKTHAT_SPLITS
 from checkworthy.builder.diff import changelog_text
 from checkworthy.builder.language import normalise_language
 from checkworthy.builder.store import load_manifest
@@ -54,6 +55,25 @@ FIELD_DESCRIPTIONS = {
     "source": "The article's source (outlet or corpus), when known.",
     "url": "The article's URL, when known.",
     "language": "The article's language (ISO 639-1 code), given by the input or detected.",
+}
+
+#: What the columns mean in a version built from a corpus (``build --from``), where they differ from
+#: :data:`FIELD_DESCRIPTIONS`.
+CORPUS_FIELD_DESCRIPTIONS = {
+    "sentence_id": "The corpus's own id of the sentence (CheckThat!: `Sentence_id` or `tweet_id`; ClaimBuster: `Sentence_id`), kept as a string.",
+    "article_id": "CheckThat!: the sentence id again (each tweet or sentence stands alone); ClaimBuster: the debate (`File_id` without `.txt`).",
+    "text": "The text as the corpus file gives it (CSV quoting removed).",
+    "label": "The corpus's label, mapped to the label scheme (a `ClassLabel`).",
+    "votes": "The corpus's label one-hot, in label-scheme order (the corpus has one label per sentence, not individual votes).",
+    "n_annotators": "Always 1: the corpus gives one label per sentence.",
+    "agreement": "Always 1.0: there are no individual votes to disagree.",
+    "start": "CheckThat!: 0; ClaimBuster: character offset of the sentence in its debate, rebuilt one sentence a line in `Line_number` order.",
+    "end": "`start` plus the length of the text.",
+    "label_source": "corpus (the corpus's label; ClaimBuster's `crowdsourced.csv`) or ground_truth (ClaimBuster's `groundtruth.csv`).",
+    "role": "Always body: the corpus does not mark headlines or bylines.",
+    "source": "Empty: the corpus names no outlet.",
+    "url": "The tweet's URL (`tweet_url` of the CheckThat! tweet files); empty for sentences that are not tweets (`NA` in the file, the English and ClaimBuster debate sentences).",
+    "language": "The language of the corpus files read (`build --language`; English for ClaimBuster).",
 }
 
 #: Longest table of pairs, annotators or leakage groups in the card; the rest is in the manifest.
@@ -607,11 +627,112 @@ def scheme_sentence(facts: VersionFacts) -> str:
     return f"the `{scheme.name}` label scheme ({scheme.title}: {', '.join(scheme.names)})"
 
 
-#: What the text of a corpus build is, for the card's sentences on where the text comes from.
-CORPUS_TEXT = {
-    "checkthat": "the CheckThat! lab's data (tweets, and debate and speech transcripts)",
-    "claimbuster": "US presidential debate transcripts (ClaimBuster)",
+#: The text of the CheckThat! 2024 Task 1 files of each language.
+CHECKTHAT_TEXT = {
+    "en": "sentences of US political debate transcripts (CheckThat! 2024 Task 1, English)",
+    "ar": "Arabic tweets (CheckThat! 2024 Task 1)",
+    "nl": "Dutch tweets (CheckThat! 2024 Task 1)",
+    "es": "Spanish tweets and sentences of political debate and speech transcripts (CheckThat! 2024 Task 1)",
 }
+
+#: Who wrote the text of each CheckThat! language, for the card's "source data producers".
+CHECKTHAT_PRODUCERS = {
+    "en": "The speakers of the US political debates whose transcripts ClaimBuster collected (the CheckThat! English files are "
+          "ClaimBuster's sentences); the files name no speaker.",
+    "ar": "The authors of the tweets, reached through the tweet's `url`; the CheckThat! lab collected and labeled them.",
+    "nl": "The authors of the tweets, reached through the tweet's `url`; the CheckThat! lab collected and labeled them.",
+    "es": "The authors of the tweets, reached through the tweet's `url`, and the speakers of the transcribed debates and speeches "
+          "(their rows have no url); the CheckThat! lab collected and labeled them.",
+}
+
+
+@dataclass(frozen=True)
+class CorpusFacts:
+    """What a version built from a corpus (``build --from``) is, for the card's and Croissant's prose.
+
+    Parameters
+    ----------
+    kind : {"checkthat", "claimbuster"}
+    text : str
+        What the rows are, as a noun phrase ("Arabic tweets (CheckThat! 2024 Task 1)").
+    producers : str
+        Who wrote the text, in a sentence.
+    split_files : tuple of (str, str)
+        ``(split, file name)`` of a corpus whose files are its splits (CheckThat!); empty when
+        the splits are assigned by hash (ClaimBuster, by debate).
+    urls : bool
+        Whether the rows have a ``url`` (the CheckThat! tweet files).
+    group : str
+        What a split group is when the splits are assigned by hash ("debate").
+    skipped_artefacts, skipped_copies : int
+        Rows left out (``skipped`` in the manifest): texts that are a spreadsheet artefact
+        (``#NAME?``), and copies of a sentence whose id and text are also in a later split file.
+    n_problems : int
+        Data problems kept (``corpus_problems`` in the manifest).
+    removed : dict
+        Split -> sentences that ``--dedupe`` removed from it (splits without any left out).
+    """
+
+    kind: str
+    text: str
+    producers: str
+    split_files: tuple[tuple[str, str], ...] = ()
+    urls: bool = False
+    group: str = "debate"
+    skipped_artefacts: int = 0
+    skipped_copies: int = 0
+    n_problems: int = 0
+    removed: dict[str, int] = field(default_factory=dict)
+
+
+def corpus_facts(facts: VersionFacts) -> CorpusFacts | None:
+    """What the corpus of a ``build --from`` version is; None for a version built from Label Studio exports."""
+    manifest = facts.manifest
+    kind = manifest.settings.get("corpus")
+    if not kind:
+        return None
+    skipped = manifest.skipped
+    common = dict(
+        skipped_artefacts=sum(s.get("field") == "text" for s in skipped),
+        skipped_copies=sum(s.get("field") == "id" for s in skipped),
+        n_problems=len(manifest.corpus_problems),
+        removed=_removed_per_split(manifest),
+    )
+    if kind == "checkthat":
+        language = manifest.settings.get("language", "en")
+        files = {}
+        for item in manifest.inputs.get("corpus", []):
+            stem = Path(item["name"]).stem.lower()
+            for part, split in sorted(CHECKTHAT_SPLITS.items(), key=lambda kv: -len(kv[0])):
+                if stem.endswith(f"_{part}") or stem == part:
+                    files.setdefault(split, item["name"])
+                    break
+        return CorpusFacts(kind, CHECKTHAT_TEXT[language], CHECKTHAT_PRODUCERS[language],
+                           tuple((split, files[split]) for split in SPLITS if split in files), urls=language != "en", **common)
+    if kind == "claimbuster":
+        return CorpusFacts(kind, "sentences of US presidential debate transcripts (ClaimBuster)",
+                           "The candidates and moderators of the US presidential debates transcribed in ClaimBuster (the debate is "
+                           "the `article_id`); ClaimBuster's authors had the sentences labeled.", **common)
+    return CorpusFacts(kind, f"the `{kind}` corpus", "The authors of the corpus's texts, as its documentation describes them.", **common)
+
+
+def _removed_per_split(manifest: Manifest) -> dict[str, int]:
+    """Split -> sentences ``--dedupe`` removed from it, from the leakage report's ids per split."""
+    removed = set(manifest.leakage.removed)
+    counts: dict[str, int] = {}
+    for item in manifest.leakage.items:
+        for split, ids in (item.get("sentence_ids") or {}).items():
+            n = len(removed.intersection(ids))
+            if n:
+                counts[split] = counts.get(split, 0) + n
+    return {split: counts[split] for split in SPLITS if split in counts}
+
+
+def field_descriptions(facts: VersionFacts) -> dict[str, str]:
+    """What each column means, in the card's field table and Croissant: a corpus build's own where they differ."""
+    if facts.manifest.settings.get("corpus"):
+        return {**FIELD_DESCRIPTIONS, **CORPUS_FIELD_DESCRIPTIONS}
+    return FIELD_DESCRIPTIONS
 
 
 def text_source(facts: VersionFacts) -> str:
@@ -622,8 +743,8 @@ def text_source(facts: VersionFacts) -> str:
     >>> text_source(facts)  # doctest: +SKIP
     'news articles'
     """
-    corpus = facts.manifest.settings.get("corpus")
-    return CORPUS_TEXT.get(corpus, f"the `{corpus}` corpus") if corpus else "news articles"
+    corpus = corpus_facts(facts)
+    return corpus.text if corpus else "news articles"
 
 
 def labeling_statement(facts: VersionFacts) -> str:
@@ -636,6 +757,12 @@ def labeling_statement(facts: VersionFacts) -> str:
 
 def personal_information(facts: VersionFacts) -> str:
     """What the data says about people (shared by the card and Croissant)."""
+    corpus = corpus_facts(facts)
+    if corpus:
+        tweets = " Tweets are public posts of their authors, named by the tweet's `url`." if corpus.urls else ""
+        return (f"The text is {corpus.text}: it names public figures and sometimes private persons, and reports statements "
+                f"about them; no anonymisation was applied to it.{tweets} The corpus has no individual annotations, so no "
+                "annotator is named or pseudonymised.")
     articles = facts.articles
     pseudonyms = "Annotators are pseudonymised in `annotations.parquet`."
     real_news = (
@@ -655,12 +782,22 @@ def personal_information(facts: VersionFacts) -> str:
 
 def bias_statements(facts: VersionFacts) -> list[str]:
     """Known biases and limitations, shared by the card and Croissant's ``rai:`` fields."""
-    statements = [
-        "Check-worthiness is a judgement: what the public would want checked depends on the annotators, the "
-        "time and the place. The agreement figures in the card and the manifest show how far the annotators agreed.",
-        "Only candidate sentences selected by the pipeline were labeled, so the label distribution is not the "
-        "distribution of all sentences in news.",
-    ]
+    corpus = corpus_facts(facts)
+    if corpus:
+        statements = [
+            "Check-worthiness is a judgement: what the public would want checked depends on the annotators, the "
+            "time and the place. The corpus gives one label per sentence and no agreement figures, so how far its "
+            "annotators agreed is not known from this dataset.",
+            f"The sentences are those the corpus's authors collected ({corpus.text}), so the label distribution is "
+            "theirs, not that of all such texts; it can differ between the splits.",
+        ]
+    else:
+        statements = [
+            "Check-worthiness is a judgement: what the public would want checked depends on the annotators, the "
+            "time and the place. The agreement figures in the card and the manifest show how far the annotators agreed.",
+            "Only candidate sentences selected by the pipeline were labeled, so the label distribution is not the "
+            "distribution of all sentences in news.",
+        ]
     articles = facts.articles
     if articles and articles.n_fictional:
         share = "The articles are" if articles.n_fictional == articles.n_articles else f"{articles.n_fictional} of the {articles.n_articles} articles are"
@@ -676,9 +813,8 @@ def bias_statements(facts: VersionFacts) -> list[str]:
         statements.append(f"All articles come from one source ({articles.sources[0]}).")
     if facts.languages == ["en"]:
         statements.append("All text is English; models trained on it are not expected to transfer to other languages.")
-    corpus = facts.manifest.settings.get("corpus")
     if corpus:
-        statements.append(f"The text and labels are {text_source(facts)} as its organisers distribute them, for research: "
+        statements.append(f"The text and labels are {corpus.text} as its authors distribute them, for research: "
                           "check their terms of use before publishing or redistributing this dataset.")
     missing = [w for w in facts.manifest.warnings if w.startswith("language ")]  # a language without rows in a split (build)
     if missing:

@@ -15,7 +15,11 @@ other data problems (conflicting duplicate texts) are kept and listed under
   named in a warning and the version has the splits that exist. A tweet id in two split
   files with the same text (one Arabic tweet is in train and dev-test) is kept in the
   later split only (dev-test over dev over train) and its earlier copy listed under
-  ``skipped``. A non-English build records ``settings["language"]`` (English builds
+  ``skipped``. The rows come test first, then validation, then train: the build's order
+  is what ``--dedupe`` keeps (the first copy of a sentence repeated across splits), so it
+  removes the train copy and leaves the organisers' evaluation files whole. A tweet's
+  ``tweet_url`` is its ``url`` (empty for ``NA``, the transcript sentences of the Spanish
+  dev-test, and for English, whose files have no url). A non-English build records ``settings["language"]`` (English builds
   record nothing, so that their fingerprints stay those of earlier releases).
 - ``claimbuster``: ``crowdsourced.csv`` and ``groundtruth.csv``; each debate
   (``File_id``) becomes an article, rebuilt in ``Line_number`` order with one line
@@ -61,10 +65,15 @@ def _clean(corpus: CorpusFile, skipped: list[dict], problems: list[str]):
     return frame[~artefact]
 
 
-def _row(sid: str, article_id: str, text: str, label: str, names: list[str], source: str, start: int, language: str = "en") -> Row:
+#: The ``tweet_url`` of a CheckThat! row that is not a tweet (a transcript sentence of the Spanish dev-test).
+NO_URL = "NA"
+
+
+def _row(sid: str, article_id: str, text: str, label: str, names: list[str], source: str, start: int, language: str = "en",
+         url: str = "") -> Row:
     return Row(sentence_id=sid, article_id=article_id, text=text, label=label,
                votes=[int(n == label) for n in names], n_annotators=1, agreement=1.0, label_source=source,
-               start=start, end=start + len(text), role="body", source="", url="", language=language)
+               start=start, end=start + len(text), role="body", source="", url=url, language=language)
 
 
 def prepare_checkthat(directory: str | os.PathLike, config: BuildConfig, language: str = "en", *,
@@ -111,9 +120,13 @@ def prepare_checkthat(directory: str | os.PathLike, config: BuildConfig, languag
         frames[split] = frame = frame[keep]
         later.update({sid: (files[split].name, text) for sid, text in zip(frame["id"], frame["text"])})
     rows, splits = [], []
-    for split, frame in frames.items():
-        for sid, text, label in zip(frame["id"], frame["text"], frame["label"]):
-            rows.append(_row(sid, sid, text, label, names, "corpus", 0, language))
+    for split in reversed(SPLITS):  # evaluation files first: --dedupe keeps the first copy, so train's goes
+        if split not in frames:
+            continue
+        frame = frames[split]
+        urls = frame["url"].str.strip() if "url" in frame.columns else [""] * len(frame)
+        for sid, text, label, url in zip(frame["id"], frame["text"], frame["label"], urls):
+            rows.append(_row(sid, sid, text, label, names, "corpus", 0, language, "" if url == NO_URL else url))
             splits.append(split)
     paths = [files[s] for s in sorted(files)]
     prepared = _prepared(rows, [r.sentence_id for r in rows], paths, skipped, problems, fixed_splits=splits)
