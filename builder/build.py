@@ -347,6 +347,31 @@ def prepare_annotations(
     )
 
 
+#: A drawn validation or test split is called lopsided below this share of its target (10%) or
+#: with fewer groups than :data:`FEW_GROUPS`: its figures rest on a handful of articles.
+LOPSIDED_SHARE, FEW_GROUPS = 0.5, 3
+
+
+def _lopsided_splits(by_split: dict[str, list[Row]], groups_in: dict[str, set], config: BuildConfig) -> list[str]:
+    """A warning per drawn validation or test split far below its 10% share, or drawn from
+    fewer than :data:`FEW_GROUPS` groups: splits are drawn per group (article, source) from a
+    hash, and with few large groups (33 debates, say) one draw can put a single group in
+    test, whose bootstrap intervals, which resample articles, then have no width."""
+    total = sum(len(rows) for rows in by_split.values())
+    unit = "source" if config.group_by == "source" else "article"
+    result = []
+    for split in ("validation", "test"):
+        share, groups = len(by_split[split]) / total, len(groups_in[split])
+        if share < LOPSIDED_SHARE * 0.10 or groups < FEW_GROUPS:
+            result.append(
+                f"the {split} split holds {len(by_split[split])} sentence(s) ({share:.1%} of {total}; the target is 10%) from "
+                f"{groups} {unit}(s) of {len(set().union(*groups_in.values()))}: splits are drawn per {unit}, and with few or "
+                f"unequal {unit}s one draw can be lopsided; its figures and intervals (which resample {unit}s) will say little. "
+                f"Try another --seed (this one is {config.seed}), or add {unit}s"
+            )
+    return result
+
+
 def _languages_missing_from_splits(by_split: dict[str, list[Row]]) -> list[str]:
     """A warning per language of a multilingual dataset that has no row in a written split:
     its label balance and baseline results cannot be reported per language there."""
@@ -742,6 +767,12 @@ def _commit_version(prepared: Prepared, dataset_dir: Path, config: BuildConfig, 
             f"split(s) {', '.join(empty)} empty: only {len(set(prepared.groups))} group(s) to split 80/10/10; "
             "add articles (or change --seed) for a usable split; empty splits are not written"
         )
+    elif prepared.fixed_splits is None:
+        groups_in = {split: set() for split in SPLITS}
+        for i, split in enumerate(splits):
+            if i not in removed:
+                groups_in[split].add(prepared.groups[i])
+        warnings += _lopsided_splits(by_split, groups_in, config)
     warnings += _languages_missing_from_splits(by_split)
     warnings += _splits_moved(parent_dir, parent_splits, by_split)
     manifest = Manifest(

@@ -132,7 +132,8 @@ def prepare_checkthat(directory: str | os.PathLike, config: BuildConfig, languag
     prepared = _prepared(rows, [r.sentence_id for r in rows], paths, skipped, problems, fixed_splits=splits)
     missing = missing_checkthat_splits(files, language)
     if missing:
-        prepared.warnings.insert(0, f"{directory}: no file for {'; '.join(missing)}: the version has only the splits found "
+        # the folder's name only: the warning goes into the manifest, which must not depend on where the corpus lies
+        prepared.warnings.insert(0, f"{Path(directory).name}/: no file for {'; '.join(missing)}: the version has only the splits found "
                                     f"({', '.join(s for s in SPLITS if s in files)})")
     if unrestored:
         prepared.warnings.insert(0, unrestored)
@@ -169,13 +170,19 @@ def prepare_claimbuster(directory: str | os.PathLike, config: BuildConfig) -> Pr
     return _prepared(rows, [r.article_id for r in rows], paths, skipped, problems)
 
 
+#: In the fingerprint of a corpus build: raised when the rows the same corpus files give change,
+#: so that a rebuild makes a new version instead of finding the old one (2: CheckThat! tweet
+#: urls kept, ``--dedupe`` keeps the organisers' evaluation copies).
+CORPUS_FORMAT = 2
+
+
 def _prepared(rows, groups, paths, skipped, problems, fixed_splits=None) -> Prepared:
     files = file_inputs(paths)
     return Prepared(
         rows=rows,
         groups=groups,
         inputs={"corpus": files},
-        content=[f["sha256"] for f in files],
+        content={"corpus_format": CORPUS_FORMAT, "files": [f["sha256"] for f in files]},
         fixed_splits=fixed_splits,
         report={"agreement": None, "annotations": None, "skipped": skipped, "corpus_problems": problems},
         warnings=[f"{len(skipped)} row(s) left out and {len(problems)} data problem(s) kept; see 'skipped' and 'corpus_problems' in manifest.json"]

@@ -13,6 +13,7 @@ from checkworthy.builder.card import write_card
 from checkworthy.builder.corpora import CHECKTHAT_LANGUAGES
 from checkworthy.builder.diff import adjudication_line
 from checkworthy.builder.from_corpus import CORPORA, build_from_corpus
+from checkworthy.builder.language import normalise_language
 from checkworthy.cli.base import Command, add_json_option, add_quiet_option, add_wait_argument, print_json
 from checkworthy.schemas.errors import InputError
 
@@ -51,8 +52,9 @@ class BuildCommand(Command):
                                  "aggregate; it takes every file after it (put the EXPORT files first) and may be repeated")
         parser.add_argument("--from", dest="corpus", nargs=2, metavar=("{" + ",".join(CORPORA) + "}", "DIR"),
                             help="build from an existing corpus folder instead of exports")
-        parser.add_argument("--language", choices=list(CHECKTHAT_LANGUAGES), default=None,
-                            help="with --from checkthat: the language whose CT24_checkworthy_<language>_*.tsv files are read (default: en)")
+        parser.add_argument("--language", metavar="{" + ",".join(CHECKTHAT_LANGUAGES) + "}", default=None,
+                            help="with --from checkthat: the language whose CT24_checkworthy_<language>_*.tsv files are read "
+                                 "(default: en; es-ES and spa are read as es, as tasks --language reads them)")
         parser.add_argument("--restore-letters", action="store_true",
                             help="with --from checkthat: put back a letter a file lost (the Dutch dev-test has no lowercase 't'), "
                                  "learned from the language's other files; its measured accuracy goes to manifest.json")
@@ -81,6 +83,11 @@ class BuildCommand(Command):
         add_quiet_option(parser)
 
     def run(self, args: argparse.Namespace) -> int:
+        if args.language is not None:
+            args.language = normalise_language(args.language, "--language")
+            if args.language not in CHECKTHAT_LANGUAGES:
+                raise InputError(f"--language {args.language}: the CheckThat! 2024 files are in {', '.join(CHECKTHAT_LANGUAGES)}; "
+                                 "give one of them")
         if args.corpus:
             kind, directory = args.corpus
             if kind not in CORPORA:

@@ -379,3 +379,20 @@ def test_validate_command_checks_a_manifest(labeled, capsys):
     assert main(["validate", str(tampered)]) == 1
     out = capsys.readouterr()
     assert "counts.train: expected" in out.out + out.err
+
+
+def test_a_lopsided_drawn_split_is_said(tmp_path):
+    """Splits are drawn per article: with few articles a draw can leave validation or test
+    with one or two articles, whose intervals (resampling articles) then say little."""
+    articles = {f"a{i:02d}": [f"Report {i}", f"Prices rose {i + 3} percent in {2000 + i}, the office said."] for i in range(20)}
+    folder, sentences = write_articles(tmp_path, articles)
+    export = write_export(tmp_path / "e.json", labeled_export(sentences, {1: "CFS"}))
+    result = build_version([export], [folder], tmp_path / "ds", key=KEY)  # 20 articles: a split of 1 or 2 of them
+    import pyarrow.parquet as pq
+
+    articles_in = {split: len(set(pq.read_table(result.path / "data" / f"{split}.parquet", columns=["article_id"]).column(0).to_pylist()))
+                   for split in ("validation", "test") if (result.path / "data" / f"{split}.parquet").exists()}
+    lopsided = [w for w in result.warnings if " split holds " in w]
+    assert lopsided, result.warnings
+    assert {w.split()[1] for w in lopsided} == {split for split, n in articles_in.items() if n < 3}  # every split drawn from 1-2 articles
+    assert all("Try another --seed (this one is 0)" in w for w in lopsided)
