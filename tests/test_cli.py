@@ -53,7 +53,11 @@ def test_tasks_json_and_quiet(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # progress bars draw as on a terminal
     assert main(["tasks", str(SEED), "--out", str(tmp_path / "loud")]) == 0
     loud = capsys.readouterr()
-    assert loud.out == "" and "splitting" in loud.err and "task(s)" in loud.err  # the defaults are unchanged
+    assert "splitting" in loud.err and "task(s)" not in loud.err  # progress on stderr
+    assert loud.out.endswith("task(s) (scheme claimbuster, select all)\n")  # the summary is the result: stdout
+    assert main(["tasks", str(SEED), "--out", str(tmp_path / "quiet"), "--quiet"]) == 0
+    quiet = capsys.readouterr()
+    assert quiet.err == "" and quiet.out.endswith("task(s) (scheme claimbuster, select all)\n")  # --quiet drops progress only
 
     assert main(["tasks", str(SEED), "--out", str(tmp_path / "t"), "--json", "--quiet"]) == 0
     captured = capsys.readouterr()
@@ -125,8 +129,8 @@ def test_tasks_refusal_keeps_an_earlier_folder_that_overwrite_would_replace(tmp_
 
 def test_tasks_with_articles_but_no_sentence_selected_still_writes_its_folder(tmp_path, capsys):
     assert main(["tasks", str(SEED), "--out", str(tmp_path / "out"), "--min-score", "1"]) == 0
-    err = capsys.readouterr().err
-    assert "1 article(s)" in err and " 0 task(s)" in err and "error" not in err
+    captured = capsys.readouterr()
+    assert "1 article(s)" in captured.out and " 0 task(s)" in captured.out and "error" not in captured.err
     assert json.loads((tmp_path / "out" / "tasks.json").read_text(encoding="utf-8")) == []
 
 

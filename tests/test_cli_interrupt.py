@@ -10,6 +10,9 @@ from checkworthy.cli import main
 @pytest.mark.parametrize(("argv", "message"), [
     (["tasks", "x", "--out", "y"], "checkworthy tasks: interrupted; nothing half-written was kept\n"),
     # run pushes tasks and posts annotations: those stay in Label Studio, and a rerun completes them
+    (["tasks", "x", "--out", "y", "--engine", "ray"], "checkworthy tasks: interrupted; nothing half-written was kept; the shards "
+                                                      "finished so far are kept in the work folder beside --out (.OUT.ray-work), "
+                                                      "and the same command again resumes from them\n"),
     (["run", "x", "--out", "y"], "checkworthy run: interrupted; nothing half-written was kept; what was already sent to "
                                  "Label Studio stays there, and the same command again completes it (tasks and annotations "
                                  "are not sent twice)\n"),

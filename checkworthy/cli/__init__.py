@@ -159,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         after = INTERRUPTED.get(args.command, "")
+        if getattr(args, "engine", None) == "ray":
+            after = ("; the shards finished so far are kept in the work folder beside --out (.OUT.ray-work), "
+                     "and the same command again resumes from them")
         print(f"checkworthy {args.command}: interrupted; nothing half-written was kept{after}", file=sys.stderr)
         return 130
     except BrokenPipeError:

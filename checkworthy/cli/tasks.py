@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -156,11 +155,10 @@ class TasksCommand(Command):
             chosen = {"strategy": args.strategy, "budget": args.budget} if sampling else {}
             print_json({"out": str(args.out), "files": {name: str(Path(args.out) / name) for name in files},
                         "scheme": args.scheme, "select": str(selection), **chosen, **counts})
-        elif not args.quiet:
+        else:  # the summary is the result: on stdout, as build and evaluate print theirs; --quiet drops progress only
             print(
                 f"{args.out}: {counts['articles']} article(s), {counts['sentences']} sentence(s), "
                 f"{counts['tasks']} task(s) (scheme {args.scheme}, "
-                + (f"strategy {args.strategy}, budget {args.budget}" if sampling else f"select {selection}") + ")",
-                file=sys.stderr,
+                + (f"strategy {args.strategy}, budget {args.budget}" if sampling else f"select {selection}") + ")"
             )
         return 0

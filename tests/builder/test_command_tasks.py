@@ -21,7 +21,7 @@ SEED = REPO / "seeds" / "000_27e9f3fb14e76b8c.txt"
 
 def test_tasks_on_the_seeds(tmp_path, capsys):
     assert main(["tasks", str(SEED), "--out", str(tmp_path / "out")]) == 0
-    assert "1 article(s), 13 sentence(s), 10 task(s) (scheme claimbuster, select all)" in capsys.readouterr().err
+    assert "1 article(s), 13 sentence(s), 10 task(s) (scheme claimbuster, select all)" in capsys.readouterr().out
     sentences = [json.loads(line) for line in (tmp_path / "out" / "sentences.jsonl").read_text().splitlines()]
     tasks = json.loads((tmp_path / "out" / "tasks.json").read_text())
     roles = {s["text"]: s["role"] for s in sentences}
