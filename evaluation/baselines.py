@@ -58,11 +58,19 @@ from types import ModuleType
 
 import numpy as np
 
+from checkworthy import __version__
 from checkworthy.evaluation.encoder import MULTILINGUAL_ENCODERS, MissingExtraError
 from checkworthy.evaluation.scores import class_scores, positive_score
 from checkworthy.schemas import did_you_mean
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError
-from checkworthy.schemas.io import atomic_write_bytes, atomic_write_json, read_json, refuse_output_folder, sha256_file
+from checkworthy.schemas.io import (
+    atomic_write_bytes,
+    atomic_write_json,
+    check_output_folder,
+    read_json,
+    replace_directory,
+    sha256_file,
+)
 
 __all__ = [
     "BASELINES",
@@ -72,6 +80,7 @@ __all__ = [
     "TRUSTED_TYPES",
     "Baseline",
     "MissingExtraError",
+    "check_model_folder",
     "class_scores",
     "f1_optimal_threshold",
     "get_baseline",
@@ -281,20 +290,60 @@ TRUSTED_TYPES = (
 )
 
 
-def save_model(model, directory: str | os.PathLike, metadata: dict) -> Path:
+def save_model(model, directory: str | os.PathLike, metadata: dict, *, overwrite: bool = False) -> Path:
     """Write ``model.skops`` (the estimator) and ``model.json`` (metadata with the file's SHA-256).
 
     The skops format holds no pickled code: loading checks every type against an
-    allow-list instead of running arbitrary code. Returns the directory.
+    allow-list instead of running arbitrary code. Both files are written into a
+    temporary folder beside ``directory`` that is then renamed to it, so ``directory``
+    holds the old pair or the new one, never one of each. Returns the directory.
+
+    Parameters
+    ----------
+    overwrite : bool, default=False
+        Replace a model that :func:`save_model` wrote in ``directory`` before.
+
+    Raises
+    ------
+    InputError
+        Before anything is written, when ``directory`` may not hold the model (see
+        :func:`check_model_folder`).
     """
     import skops.io  # imports scikit-learn
 
     directory = Path(directory)
-    refuse_output_folder(directory, "the model", "--out")
-    directory.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(directory / MODEL_FILE, canonical_skops(skops.io.dumps(model)))
-    atomic_write_json(directory / MODEL_CARD, {**metadata, "model_file": MODEL_FILE, "model_sha256": sha256_file(directory / MODEL_FILE)})
+    check_model_folder(directory, overwrite=overwrite)
+    data = canonical_skops(skops.io.dumps(model))
+    with replace_directory(directory, writer=f"checkworthy {__version__} train") as tmp:
+        atomic_write_bytes(tmp / MODEL_FILE, data)
+        atomic_write_json(tmp / MODEL_CARD, {**metadata, "model_file": MODEL_FILE, "model_sha256": sha256_file(tmp / MODEL_FILE)})
     return directory
+
+
+def check_model_folder(directory: str | os.PathLike, *, overwrite: bool = False) -> None:
+    """Refuse a ``directory`` that :func:`save_model` may not write, before anything is written.
+
+    It may be new or empty, or (with ``overwrite``) hold a model that ``checkworthy train``
+    saved and nothing else: a folder with other files, another command's output, a file,
+    the current directory are refused (see :func:`~checkworthy.schemas.io.check_output_folder`).
+
+    Raises
+    ------
+    InputError
+        Why the folder is refused, and what to do instead.
+    """
+    check_output_folder(directory, command="train", files=(MODEL_FILE, MODEL_CARD), overwrite=overwrite,
+                        written_before_marker=_saved_before_marker)
+
+
+def _saved_before_marker(directory: Path) -> bool:
+    """Whether ``directory`` holds a model that :func:`save_model` wrote before output folders had a marker."""
+    card = directory / MODEL_CARD
+    try:
+        metadata = read_json(card) if card.is_file() else None
+    except InputError:
+        return False
+    return isinstance(metadata, dict) and metadata.get("model_file") == MODEL_FILE and "model_sha256" in metadata
 
 
 #: Fitted attributes that hold a memory address of the saving process, left out of a saved model:

@@ -38,7 +38,7 @@ from checkworthy.evaluation.baselines import (
 )
 from checkworthy.evaluation.bootstrap import N_RESAMPLES, bootstrap_distribution, paired_bootstrap_test, percentile_interval
 from checkworthy.evaluation.metrics import METRICS, Metric, confusion_matrix, per_class_scores
-from checkworthy.evaluation.report import write_evaluation
+from checkworthy.evaluation.report import EVALUATION_FILES, write_evaluation, written_by_evaluate
 from checkworthy.schemas import load_scheme
 from checkworthy.schemas.documents import (
     Baseline,
@@ -51,6 +51,7 @@ from checkworthy.schemas.documents import (
     Seeds,
 )
 from checkworthy.schemas.errors import InputError
+from checkworthy.schemas.io import check_output_folder, replace_directory
 from checkworthy.schemas.rows import SPLITS
 
 #: Splits that are scored (train is only fitted on): every split after train.
@@ -522,7 +523,9 @@ def evaluate_version(
     seed : int, default=0
     n_resamples : int, default=1000
     out : path-like, optional
-        Default ``<version dir>/evaluation``.
+        Default ``<version dir>/evaluation``. It is written whole into a temporary
+        folder beside it, then renamed; an existing ``out`` is replaced, but only an
+        evaluation folder (see :func:`check_evaluation_folder`).
     progress : callable, optional
         Called with a short message before each step.
     threshold : {"validation", "none"}, default="validation"
@@ -532,12 +535,48 @@ def evaluate_version(
     -------
     pathlib.Path
         The output directory, with ``results.json``, ``results.md``, plots and predictions.
+
+    Raises
+    ------
+    InputError
+        Before anything is evaluated or written, when ``out`` is refused.
     """
     dataset, scheme, info, path = open_dataset(ref)
+    out = Path(out) if out else path / "evaluation"
+    check_evaluation_folder(out, path, info)
     evaluation = evaluate_baselines(
         dataset, scheme, baselines=baselines or CORE_BASELINES, seed=seed, n_resamples=n_resamples,
         dataset_info=info, progress=progress, threshold=threshold, language=info.get("language"),
     )
-    out = Path(out) if out else path / "evaluation"
-    write_evaluation(evaluation.results, evaluation.predictions, out)
+    check_evaluation_folder(out, path, info)  # again: files may have appeared there during the evaluation
+    with replace_directory(out, writer=f"checkworthy {__version__} evaluate") as tmp:
+        write_evaluation(evaluation.results, evaluation.predictions, tmp)
     return out
+
+
+def check_evaluation_folder(out: Path, version_path: Path, info: dict) -> None:
+    """Refuse an ``out`` that the evaluation of the version at ``version_path`` may not replace.
+
+    ``out`` may be new or empty, or an evaluation folder that ``checkworthy evaluate``
+    wrote (its ``.checkworthy-output`` marker, or, written before the marker, its
+    ``results.json``) holding nothing but evaluation files: it is replaced whole, so no
+    file of an earlier run stays. A folder inside another dataset version (another
+    fingerprint) is refused, since that version's card would refuse the results.
+
+    Raises
+    ------
+    InputError
+        Why ``out`` is refused and what to do instead.
+    """
+    inside = out.parent
+    if (inside / "manifest.json").is_file():
+        other = load_manifest(inside)
+        if other.fingerprint != info["fingerprint"]:
+            raise InputError(
+                f"{out}: is inside dataset version {other.version} (fingerprint {other.fingerprint}), but these would be "
+                f"the results of version {info['version']} (fingerprint {info['fingerprint']}), which its card refuses; "
+                f"omit --out to write them to {version_path / 'evaluation'}, or choose a folder outside {inside}; "
+                "nothing was written"
+            )
+    check_output_folder(out, command="evaluate", files=EVALUATION_FILES, overwrite=True,
+                        written_before_marker=written_by_evaluate, inputs=[version_path])

@@ -14,7 +14,8 @@ import numpy as np
 
 from checkworthy.schemas import validate
 from checkworthy.schemas.documents import ResultEntry, Results
-from checkworthy.schemas.io import atomic_path, atomic_write_json, atomic_write_text
+from checkworthy.schemas.errors import InputError
+from checkworthy.schemas.io import atomic_path, atomic_write_json, atomic_write_text, read_json
 from checkworthy.schemas.rows import SPLITS
 
 #: The columns of the results table: (metric, heading).
@@ -27,6 +28,9 @@ TABLE_COLUMNS = (
     ("average_precision", "AP"),
     ("map", "MAP"),
 )
+
+#: The files :func:`write_evaluation` writes, as glob patterns relative to its folder.
+EVALUATION_FILES = ("results.json", "results.md", "pr_*.png", "confusion_*.png", "predictions/*.tsv")
 
 #: A language's test rows from fewer articles than this get a note: their intervals, which
 #: resample articles, are too narrow to mean much.
@@ -185,3 +189,14 @@ def write_evaluation(results: Results, predictions: dict, out: str | Path) -> li
     validate(document, "results", f"{out / 'results.json'}")
     atomic_write_json(out / "results.json", document)
     return [out / "results.json", *write_report(results, predictions, out), *write_predictions(predictions, out)]
+
+
+def written_by_evaluate(out: str | Path) -> bool:
+    """Whether ``out`` holds a ``results.json`` of ``checkworthy evaluate`` (how an evaluation
+    folder written before output folders had a marker is recognised)."""
+    path = Path(out) / "results.json"
+    try:
+        document = read_json(path) if path.is_file() else None
+    except InputError:
+        return False
+    return isinstance(document, dict) and {"checkworthy_version", "dataset", "results"} <= set(document)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import fnmatch
 import hashlib
 import json
 import os
@@ -16,7 +17,7 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +175,16 @@ def check_replaceable(path: str | os.PathLike, *, inputs: Iterable[str | os.Path
     if path.is_symlink() or not path.is_dir():
         kind = "a symbolic link" if path.is_symlink() else "a file"
         raise InputError(f"{refusal}: it is {kind}, not an output folder that checkworthy wrote; {remedy}")
+    _refuse_deleting_what_is_used(path, refusal, remedy, inputs)
+    if read_output_marker(path) is None:
+        raise InputError(
+            f"{refusal}: it has no {OUTPUT_MARKER} marker, so checkworthy did not write it "
+            f"(or an older version did, before the marker existed) and it may hold files of your own; {remedy}"
+        )
+
+
+def _refuse_deleting_what_is_used(path: Path, refusal: str, remedy: str, inputs: Iterable[str | os.PathLike]) -> None:
+    """Refuse to replace ``path`` when it is the current directory or holds it, or is an input or holds one."""
     target = path.resolve()
     cwd = Path.cwd().resolve()
     if target == cwd or target in cwd.parents:
@@ -184,11 +195,92 @@ def check_replaceable(path: str | os.PathLike, *, inputs: Iterable[str | os.Path
         if source == target or target in source.parents:
             which = "it is the input" if source == target else f"it holds the input {raw}"
             raise InputError(f"{refusal}: {which}, which would be deleted; write the output to another --out folder")
-    if read_output_marker(path) is None:
+
+
+def check_output_folder(
+    path: str | os.PathLike,
+    *,
+    command: str,
+    files: Iterable[str],
+    overwrite: bool,
+    written_before_marker: Callable[[Path], bool] | None = None,
+    inputs: Iterable[str | os.PathLike] = (),
+) -> None:
+    """Check that ``checkworthy <command>`` may write its output folder ``path`` whole,
+    replacing what is there (see :func:`replace_directory`).
+
+    ``path`` may be new or empty, or a folder that ``command`` wrote: its
+    :data:`OUTPUT_MARKER` names ``command`` or, for a folder written before the marker
+    existed, ``written_before_marker(path)`` is True. Such a folder is replaced only
+    with ``overwrite``, and only when every file in it is one that ``command`` writes,
+    so that no file of the user's goes with it.
+
+    Parameters
+    ----------
+    path : path-like
+        The output folder (``--out``).
+    command : str
+        The command, as its marker's ``writer`` ends (``"evaluate"``, ``"train"``).
+    files : iterable of str
+        Glob patterns, relative to ``path``, of the files ``command`` writes there.
+    overwrite : bool
+        Whether an earlier output of ``command`` may be replaced (``--overwrite``).
+    written_before_marker : callable, optional
+        Recognises an output of ``command`` that has no marker (one written by an
+        older version); without it such a folder is refused.
+    inputs : iterable of path-like, default=()
+        What the output is read from; never replaced, nor a folder holding it.
+
+    Raises
+    ------
+    InputError
+        Before anything is written: ``path`` is a file or link, the current directory
+        or a folder above it, an input or a folder holding one, another command's
+        output, a folder of the user's own, an output of ``command`` that holds other
+        files too, or an output of ``command`` and ``overwrite`` is False.
+    """
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        return
+    writer = f"'checkworthy {command}'"
+    refusal = f"{path}: will not write the output of {writer} here"
+    remedy = "choose another --out folder"
+    if path.is_symlink() or not path.is_dir():
+        raise InputError(f"{refusal}: it is {'a symbolic link' if path.is_symlink() else 'a file'}; {remedy}; nothing was written")
+    _refuse_deleting_what_is_used(path, refusal, remedy, inputs)
+    found = sorted(
+        (Path(root) / name).relative_to(path).as_posix()
+        for root, folders, names in os.walk(path)
+        for name in [*names, *(f for f in folders if Path(root, f).is_symlink())]
+    )
+    if not found:
+        return
+    marker = read_output_marker(path)
+    if marker is not None and marker["writer"].split()[-1] != command:
+        raise InputError(f"{refusal}: it holds the output of '{marker['writer']}' (it has {OUTPUT_MARKER}); {remedy}; nothing was written")
+    if marker is None and not (written_before_marker is not None and written_before_marker(path)):
         raise InputError(
-            f"{refusal}: it has no {OUTPUT_MARKER} marker, so checkworthy did not write it "
-            f"(or an older version did, before the marker existed) and it may hold files of your own; {remedy}"
+            f"{refusal}: it holds files that checkworthy did not write ({_some(found)}), which the output would "
+            f"replace; {remedy}, or move those files away; nothing was written"
         )
+    patterns = list(files)
+    foreign = [name for name in found if name != OUTPUT_MARKER and not any(fnmatch.fnmatchcase(name, p) for p in patterns)]
+    if foreign:
+        raise InputError(
+            f"{refusal}: it holds the output of {writer} but also files of other origin ({_some(foreign)}), which "
+            f"replacing the folder would delete; move them away, or {remedy}; nothing was written"
+        )
+    if not overwrite:
+        raise InputError(
+            f"{refusal}: it already holds the output of {writer}; pass --overwrite to replace it (the old one is "
+            f"removed only once the new one is complete), or {remedy}; nothing was written"
+        )
+
+
+def _some(names: list[str], shown: int = 5) -> str:
+    """Up to ``shown`` of ``names``, and how many more there are."""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
 
 
 def claim_output_folder(path: str | os.PathLike, *, writer: str, inputs: Iterable[str | os.PathLike] = ()) -> Path:
@@ -268,6 +360,20 @@ def atomic_directory(
         raise FileExistsError(f"{path}: already exists; choose another output directory or remove it first")
     if overwrite:
         check_replaceable(path, inputs=inputs)
+    with replace_directory(path, writer=writer) as tmp:
+        yield tmp
+
+
+@contextlib.contextmanager
+def replace_directory(path: str | os.PathLike, *, writer: str | None = None) -> Iterator[Path]:
+    """Yield a temporary directory beside ``path``; on success rename it to ``path``,
+    replacing a directory there whole (the old one is removed only after the new one is
+    in place). On an error the temporary directory is removed and ``path`` is untouched.
+
+    It checks nothing: call :func:`check_output_folder` (or use
+    :func:`atomic_directory`) first. ``writer`` as in :func:`atomic_directory`.
+    """
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:

@@ -26,7 +26,11 @@ class EvaluateCommand(Command):
         "(or keep each model's own rule with --threshold none), and score validation and test. Writes OUT/results.json (schema results.schema.json), "
         "OUT/results.md, precision-recall curves and confusion matrices (PNG), and the predictions "
         "in the CheckThat! format. The same dataset and seed give byte-identical results.json. "
-        "With the default OUT the version's dataset card is regenerated with the baseline table."
+        "With the default OUT the version's dataset card is regenerated with the baseline table. "
+        "OUT is written whole into a temporary folder beside it and renamed into place when complete; "
+        "an existing OUT is replaced whole only when it is an evaluation folder that checkworthy wrote and holds "
+        "nothing else (anything else is refused before a byte is written), and a folder inside another "
+        "dataset version is refused."
     )
     epilog = """examples:
   checkworthy evaluate data/mydataset                  # latest version, core baselines
@@ -43,7 +47,11 @@ class EvaluateCommand(Command):
         )
         parser.add_argument("--seed", type=int, default=0, help="seed of the baselines and the bootstrap (default: 0)")
         parser.add_argument("--n-resamples", type=int, default=1000, help="bootstrap replicates (default: 1000)")
-        parser.add_argument("--out", metavar="OUT", help="output directory (default: <version dir>/evaluation)")
+        parser.add_argument(
+            "--out", metavar="OUT",
+            help="output directory (default: <version dir>/evaluation); an existing one is replaced whole, "
+            "but only an evaluation folder that checkworthy wrote (a folder of your own or another command's is refused)",
+        )
         parser.add_argument(
             "--threshold", choices=THRESHOLD_RULES, default="validation",
             help="decision rule of the learned baselines: a threshold tuned on validation for positive-class F1 "

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from checkworthy.cli.base import Command
-from checkworthy.evaluation.baselines import BASELINES, save_model
+from checkworthy.evaluation.baselines import BASELINES, check_model_folder, save_model
 from checkworthy.evaluation.harness import THRESHOLD_RULES, train_baseline
 
 
@@ -17,11 +17,13 @@ class TrainCommand(Command):
     description = (
         "Fit a baseline on the train split of a dataset version, tune its decision threshold on "
         "validation (unless --threshold none), and save it as OUT/model.skops with OUT/model.json (metadata, seeds, SHA-256). "
-        "skops stores no pickled code; loading refuses types outside an allow-list."
+        "skops stores no pickled code; loading refuses types outside an allow-list. "
+        "OUT must be new or empty, or (with --overwrite) hold a model that 'checkworthy train' saved and nothing else; "
+        "the pair is written into a temporary folder beside OUT and renamed into place, so OUT never holds one of each."
     )
     epilog = """examples:
   checkworthy train data/mydataset --baseline tfidf-svm --out models/svm
-  checkworthy train data/mydataset@1.0.0 --baseline tfidf-lr --seed 3 --out models/lr
+  checkworthy train data/mydataset@1.0.0 --baseline tfidf-lr --seed 3 --out models/lr --overwrite   # replace the model there
 """
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
@@ -32,13 +34,18 @@ class TrainCommand(Command):
             "--threshold", choices=THRESHOLD_RULES, default="validation",
             help="tune the decision threshold on validation (default) or keep the model's own rule",
         )
-        parser.add_argument("--out", required=True, metavar="DIR", help="directory for model.skops and model.json")
+        parser.add_argument("--out", required=True, metavar="DIR", help="directory for model.skops and model.json (must be new or empty unless --overwrite)")
+        parser.add_argument(
+            "--overwrite", action="store_true",
+            help="replace a model that 'checkworthy train' saved in --out, once the new one is complete",
+        )
 
     def run(self, args: argparse.Namespace) -> int:
+        check_model_folder(args.out, overwrite=args.overwrite)  # before training, which can take minutes
         model, metadata = train_baseline(args.dataset, args.baseline, seed=args.seed, threshold=args.threshold)
         for warning in metadata.get("warnings", []):
             print(f"checkworthy train: warning: {warning}", file=sys.stderr)
-        directory = save_model(model, args.out, metadata)
+        directory = save_model(model, args.out, metadata, overwrite=args.overwrite)
         threshold = metadata["threshold"]
         print(f"saved {metadata['baseline']} to {directory} (threshold {threshold if threshold is not None else 'none'})")
         return 0

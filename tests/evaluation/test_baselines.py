@@ -115,6 +115,60 @@ def test_a_model_saved_twice_or_trained_twice_is_byte_identical(checkthat_datase
     assert np.array_equal(b.positive_score(loaded, texts, "Yes"), b.positive_score(model, texts, "Yes"))
 
 
+
+def test_save_model_replaces_only_its_own_model_and_only_with_overwrite(checkthat_dataset, tmp_path):
+    dataset, scheme = checkthat_dataset
+    data = prepare_splits(dataset, scheme)
+    model, _ = fit_baseline("majority", data["train"], data["validation"], "Yes")
+    b.save_model(model, tmp_path / "m", {"baseline": "majority", "seed": 0})
+    with pytest.raises(InputError, match=r"m: .* already holds the output of 'checkworthy train'; pass --overwrite"):
+        b.save_model(model, tmp_path / "m", {"baseline": "majority", "seed": 1})
+    assert b.load_model(tmp_path / "m")[1]["seed"] == 0
+    b.save_model(model, tmp_path / "m", {"baseline": "majority", "seed": 1}, overwrite=True)
+    assert b.load_model(tmp_path / "m")[1]["seed"] == 1
+
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / b.MODEL_CARD).write_text('{"mine": true}\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"mine: .* holds files that checkworthy did not write \(model\.json\)"):
+        b.save_model(model, tmp_path / "mine", {"baseline": "majority"}, overwrite=True)
+    assert (tmp_path / "mine" / b.MODEL_CARD).read_text(encoding="utf-8") == '{"mine": true}\n'
+    (tmp_path / "m" / "notes.txt").write_text("my notes\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"also files of other origin \(notes\.txt\)"):
+        b.save_model(model, tmp_path / "m", {"baseline": "majority"}, overwrite=True)
+    (tmp_path / "empty").mkdir()
+    b.save_model(model, tmp_path / "empty", {"baseline": "majority"})  # an empty folder holds nothing to lose
+    assert b.load_model(tmp_path / "empty")[1]["baseline"] == "majority"
+
+
+def test_a_failed_save_leaves_the_old_model_whole(checkthat_dataset, tmp_path, monkeypatch):
+    dataset, scheme = checkthat_dataset
+    data = prepare_splits(dataset, scheme)
+    model, _ = fit_baseline("majority", data["train"], data["validation"], "Yes")
+    b.save_model(model, tmp_path / "m", {"baseline": "majority", "seed": 0})
+    before = {p.name: p.read_bytes() for p in (tmp_path / "m").iterdir()}
+
+    def fail(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(b, "atomic_write_json", fail)  # model.skops is written, model.json is not
+    with pytest.raises(OSError, match="disk full"):
+        b.save_model(model, tmp_path / "m", {"baseline": "majority", "seed": 1}, overwrite=True)
+    assert {p.name: p.read_bytes() for p in (tmp_path / "m").iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]  # no temporary folder left beside it
+    assert b.load_model(tmp_path / "m")[1]["seed"] == 0
+
+
+def test_save_model_takes_a_model_folder_written_before_the_marker(checkthat_dataset, tmp_path):
+    dataset, scheme = checkthat_dataset
+    data = prepare_splits(dataset, scheme)
+    model, _ = fit_baseline("majority", data["train"], data["validation"], "Yes")
+    b.save_model(model, tmp_path / "m", {"baseline": "majority", "seed": 0})
+    (tmp_path / "m" / ".checkworthy-output").unlink()  # as an older checkworthy left it
+    with pytest.raises(InputError, match="pass --overwrite"):
+        b.save_model(model, tmp_path / "m", {"baseline": "majority", "seed": 1})
+    b.save_model(model, tmp_path / "m", {"baseline": "majority", "seed": 1}, overwrite=True)
+    assert b.load_model(tmp_path / "m")[1]["seed"] == 1 and (tmp_path / "m" / ".checkworthy-output").is_file()
+
 def test_canonical_skops_keeps_shared_objects_shared():
     import skops.io
     from sklearn.feature_extraction.text import TfidfVectorizer

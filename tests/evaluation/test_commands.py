@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -137,3 +138,124 @@ def test_build_and_evaluate_json_and_quiet(tmp_path, write, make_rows, capsys, m
     assert summary["baselines"] == ["majority", "tfidf-lr"]
     assert summary["predictions"] == sorted(str(p) for p in (out / "predictions").glob("*.tsv")) and len(summary["predictions"]) == 4
     assert summary["card"] == str(dataset / "versions" / "1.0.0" / "README.md")
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_evaluate_replaces_its_folder_whole_with_the_same_bytes(version, tmp_path):
+    ref, out = str(version.path.parent.parent), tmp_path / "ev"
+    argv = ["evaluate", ref, "--n-resamples", "5", "--quiet", "--out", str(out)]
+    assert main([*argv, "--baselines", "majority"]) == 0
+    first = _files(out)
+    assert main([*argv, "--baselines", "majority,tfidf-lr"]) == 0
+    assert "predictions/tfidf-lr_test.tsv" in _files(out)
+    assert main([*argv, "--baselines", "majority"]) == 0
+    assert _files(out) == first  # no tfidf-lr predictions or plots left from the run before
+
+    (out / ".checkworthy-output").unlink()  # an evaluation folder written before the marker existed
+    assert main([*argv, "--baselines", "majority"]) == 0
+    assert _files(out) == first
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temporary folder left
+
+
+def test_evaluate_replaces_the_versions_own_evaluation_folder(version):
+    ref, out = f"{version.path.parent.parent}@{version.version}", version.path / "evaluation"
+    assert main(["evaluate", ref, "--baselines", "majority,tfidf-lr", "--n-resamples", "5", "--quiet"]) == 0
+    assert main(["evaluate", ref, "--baselines", "majority", "--n-resamples", "5", "--quiet"]) == 0
+    assert sorted((out / "predictions").iterdir()) == [out / "predictions" / "majority_test.tsv", out / "predictions" / "majority_validation.tsv"]
+    assert not (out / "confusion_tfidf-lr_test.png").exists()
+    assert main(["card", ref]) == 0
+
+
+@pytest.mark.parametrize("kind", ["own files", "tasks output", "own files beside results", "file", "the dataset"])
+def test_evaluate_refuses_an_out_it_did_not_write_before_writing(version, tmp_path, kind, capsys):
+    out = tmp_path / "out"
+    if kind == "own files":
+        out.mkdir()
+        (out / "results.md").write_text("my notes\n", encoding="utf-8")
+        expected = r"holds files that checkworthy did not write \(results\.md\)"
+    elif kind == "tasks output":
+        out.mkdir()
+        (out / ".checkworthy-output").write_text('{"tool": "checkworthy", "writer": "checkworthy 0.1.0 tasks"}\n', encoding="utf-8")
+        expected = r"holds the output of 'checkworthy 0\.1\.0 tasks'"
+    elif kind == "own files beside results":
+        assert main(["evaluate", str(version.path.parent.parent), "--baselines", "majority", "--n-resamples", "5", "--quiet", "--out", str(out)]) == 0
+        (out / "notes.txt").write_text("my notes\n", encoding="utf-8")
+        expected = r"also files of other origin \(notes\.txt\)"
+    elif kind == "file":
+        out.write_text("my notes\n", encoding="utf-8")
+        expected = "it is a file"
+    else:
+        out = version.path.parent.parent
+        expected = "it holds the input"
+    before = _files(out) if out.is_dir() else out.read_bytes()
+    capsys.readouterr()
+    assert main(["evaluate", str(version.path.parent.parent), "--baselines", "majority", "--n-resamples", "5", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert re.search(f"{re.escape(str(out))}: will not write the output of 'checkworthy evaluate' here: .*{expected}", err)
+    assert "training" not in err  # refused before the evaluation ran
+    assert (_files(out) if out.is_dir() else out.read_bytes()) == before
+    assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".")) == []
+
+
+def test_evaluate_refuses_another_versions_folder_before_writing(make_checkthat_version, capsys):
+    old = make_checkthat_version(seed=0)
+    new = make_checkthat_version(seed=1)
+    dataset = old.path.parent.parent
+    assert (old.version, new.version) == ("1.0.0", "1.0.1")
+    assert main(["evaluate", f"{dataset}@1.0.0", "--baselines", "majority", "--n-resamples", "5", "--quiet"]) == 0
+    before = _files(old.path / "evaluation")
+    capsys.readouterr()
+    assert main(["evaluate", f"{dataset}@1.0.1", "--baselines", "majority", "--n-resamples", "5", "--out", str(old.path / "evaluation")]) == 1
+    err = capsys.readouterr().err
+    assert f"is inside dataset version 1.0.0 (fingerprint {old.manifest.fingerprint})" in err
+    assert f"omit --out to write them to {new.path / 'evaluation'}" in err and "training" not in err
+    assert _files(old.path / "evaluation") == before
+    assert not (new.path / "evaluation").exists()
+    assert main(["card", f"{dataset}@1.0.0"]) == 0
+
+
+def test_a_failed_evaluation_write_leaves_the_old_folder_whole(version, tmp_path, monkeypatch):
+    from checkworthy.evaluation import report
+
+    ref, out = str(version.path.parent.parent), tmp_path / "ev"
+    argv = ["evaluate", ref, "--baselines", "majority", "--n-resamples", "5", "--quiet", "--out", str(out)]
+    assert main(argv) == 0
+    before = _files(out)
+
+    def fail(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(report, "write_predictions", fail)  # results.json, results.md and plots are written, predictions not
+    with pytest.raises(OSError, match="disk full"):
+        main([*argv[:3], "tfidf-lr", *argv[4:]])
+    assert _files(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # the temporary folder was removed
+
+
+def test_train_refuses_an_out_with_a_model_unless_overwrite(version, tmp_path, capsys):
+    ref, out = str(version.path.parent.parent), tmp_path / "m"
+    assert main(["train", ref, "--baseline", "majority", "--out", str(out)]) == 0
+    before = _files(out)
+    capsys.readouterr()
+    assert main(["train", ref, "--baseline", "tfidf-lr", "--out", str(out)]) == 1
+    refusal = f"{out}: will not write the output of 'checkworthy train' here: it already holds the output of 'checkworthy train'; pass --overwrite"
+    assert refusal in capsys.readouterr().err
+    assert _files(out) == before
+    assert main(["train", ref, "--baseline", "tfidf-lr", "--out", str(out), "--overwrite"]) == 0
+    assert load_model(out)[1]["baseline"] == "tfidf-lr"
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "model.json").write_text('{"mine": true}\n', encoding="utf-8")
+    capsys.readouterr()
+    assert main(["train", ref, "--baseline", "majority", "--out", str(mine), "--overwrite"]) == 1
+    assert "holds files that checkworthy did not write (model.json)" in capsys.readouterr().err
+    assert (mine / "model.json").read_text(encoding="utf-8") == '{"mine": true}\n'
+
+    assert main(["evaluate", ref, "--baselines", "majority", "--n-resamples", "5", "--quiet", "--out", str(tmp_path / "ev")]) == 0
+    capsys.readouterr()
+    assert main(["train", ref, "--baseline", "majority", "--out", str(tmp_path / "ev"), "--overwrite"]) == 1
+    assert "holds the output of 'checkworthy 0" in capsys.readouterr().err and (tmp_path / "ev" / "results.json").is_file()
