@@ -131,7 +131,11 @@ def parse_dataset_ref(ref: str) -> tuple[Path, str | None]:
         return Path(ref), None
     if not path:
         raise InputError(f"{ref!r}: expected DIR or DIR@MAJOR.MINOR.PATCH")
-    return Path(path), check_version(version)
+    try:
+        return Path(path), check_version(version.removeprefix("v") if VERSION_PATTERN.match(version.removeprefix("v")) else version)
+    except InputError:
+        raise InputError(f"{ref}: version {version!r} after '@' is not MAJOR.MINOR.PATCH (for example {path}@1.0.0; "
+                         f"{path} alone is its latest version)") from None
 
 
 def read_manifest(version_dir: str | os.PathLike) -> dict[str, Any]:

@@ -598,6 +598,8 @@ def _check_version_ref(ref: str) -> tuple[str, int, list[str]]:
         path = resolve_version_dir(ref)
     except CheckworthyError as exc:
         return "dataset version", 0, [str(exc)]
+    # name the version checked: DIR alone is its latest version only, not every version
+    kind = f"dataset version {path.name}" + (" (the latest; DIR@X.Y.Z checks another)" if "@" not in str(ref) and (Path(ref) / "versions").is_dir() else "")
     count, problems = check_manifest(path / "manifest.json")
     for name in VERSION_COMPLETION:
         if not (path / name).is_file():
@@ -607,4 +609,4 @@ def _check_version_ref(ref: str) -> tuple[str, int, list[str]]:
     text = card.read_text(encoding="utf-8", errors="replace") if card.is_file() else ""
     if "<!-- checkworthy:begin" in text and "checkworthy:begin baselines" not in text:
         problems.append(f"{card}: only the minimal card of the build; run 'checkworthy card {path}' to write the full card")
-    return "dataset version", count, problems
+    return kind, count, problems

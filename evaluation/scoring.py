@@ -118,13 +118,15 @@ def read_gold(path: str | os.PathLike, *, split: str = "test") -> Gold:
 
 
 def _gold_from_dataset(ref: str, split: str) -> Gold:
-    dataset, scheme, _, _ = open_dataset(ref)
+    dataset, scheme, info, _ = open_dataset(ref)
     if split not in dataset:
         raise InputError(f"{ref}: no split {split!r}; available: {', '.join(dataset)}")
     data = dataset[split]
     labels = np.asarray(data.features["label"].int2str(data["label"]), dtype=object)
     groups = np.asarray(data["article_id"], dtype=object) if "article_id" in data.column_names else None
-    return Gold(list(data["sentence_id"]), labels, scheme, list(range(1, len(data) + 1)), groups, f"{ref} ({split})")
+    # the version and fingerprint in the name: DIR alone means its latest version, whichever that is today
+    where = f"{ref} ({split} of version {info['version']}, fingerprint {info['fingerprint']})"
+    return Gold(list(data["sentence_id"]), labels, scheme, list(range(1, len(data) + 1)), groups, where)
 
 
 def _excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:

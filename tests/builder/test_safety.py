@@ -286,17 +286,18 @@ def test_a_build_killed_before_its_rename_leaves_no_version_and_the_next_build_c
     assert result.created and list_versions(ds) == ["1.0.0"]
     assert [p.name for p in (ds / "versions").iterdir()] == ["1.0.0"]
     assert any(leftovers[0] in w and "interrupted build" in w for w in result.warnings)
-    assert validate_file(f"{ds}@1.0.0") == ("dataset version", 1, [])
+    assert validate_file(f"{ds}@1.0.0") == ("dataset version 1.0.0", 1, [])
 
 
 def test_validate_reports_an_incomplete_version(version_dir):
     kind, _, problems = validate_file(version_dir)
-    assert kind == "dataset version"
+    assert kind == "dataset version 1.0.0"
     assert any("croissant.json: missing; the version is incomplete" in p for p in problems)
     assert any("only the minimal card" in p for p in problems)
     write_card(version_dir)
     assert validate_file(version_dir)[2] == []
-    assert validate_file(version_dir.parent.parent)[2] == []  # DIR alone: the latest version
+    # DIR alone: the latest version, and the line says so
+    assert validate_file(version_dir.parent.parent) == ("dataset version 1.0.0 (the latest; DIR@X.Y.Z checks another)", 1, [])
 
 
 # ------------------------------------------------------------------ run --out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sys
 
 import pytest
@@ -128,7 +129,7 @@ def test_a_dataset_or_a_model_is_not_written_into_a_tasks_folder(labeled, tmp_pa
     ds = tmp_path / "ds"
     build_version([export], [folder], ds, key=KEY)
     assert main(["train", str(ds), "--baseline", "majority", "--out", str(tmp_path / "tasks")]) == 1
-    assert "give the model a folder of its own (--out elsewhere)" in capsys.readouterr().err
+    assert re.search(r"output of 'checkworthy \S+ tasks' \(it has .checkworthy-output\); choose another --out folder", capsys.readouterr().err)
     assert sorted(p.name for p in (tmp_path / "tasks").iterdir()) == before
 
 
@@ -309,8 +310,9 @@ def test_config_rejects_unknown_keys_and_values():
 
 @pytest.mark.parametrize(
     ("ref", "expected"),
-    [("data/ds@1.2.3", ("data/ds", "1.2.3")), ("data/ds", ("data/ds", None)), ("a@b/ds@0.1.0", ("a@b/ds", "0.1.0"))],
-    ids=["with-version", "latest", "at-in-path"],
+    [("data/ds@1.2.3", ("data/ds", "1.2.3")), ("data/ds", ("data/ds", None)), ("a@b/ds@0.1.0", ("a@b/ds", "0.1.0")),
+     ("data/ds@v1.2.3", ("data/ds", "1.2.3"))],
+    ids=["with-version", "latest", "at-in-path", "v-prefix"],
 )
 def test_parse_dataset_ref(ref, expected):
     path, version = parse_dataset_ref(ref)
@@ -320,6 +322,8 @@ def test_parse_dataset_ref(ref, expected):
 def test_parse_dataset_ref_rejects_bad_version():
     with pytest.raises(InputError, match="not MAJOR.MINOR.PATCH"):
         parse_dataset_ref("data/ds@latest")
+    with pytest.raises(InputError, match=r"^data/ds@1.0: version '1.0' after '@' is not MAJOR.MINOR.PATCH \(for example data/ds@1.0.0; data/ds alone"):
+        parse_dataset_ref("data/ds@1.0")
 
 
 def test_load_missing_version_lists_available(labeled):

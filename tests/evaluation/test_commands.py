@@ -217,7 +217,7 @@ def test_evaluate_refuses_another_versions_folder_before_writing(make_checkthat_
     assert main(["card", f"{dataset}@1.0.0"]) == 0
 
 
-def test_a_failed_evaluation_write_leaves_the_old_folder_whole(version, tmp_path, monkeypatch):
+def test_a_failed_evaluation_write_leaves_the_old_folder_whole(version, tmp_path, monkeypatch, capsys):
     from checkworthy.evaluation import report
 
     ref, out = str(version.path.parent.parent), tmp_path / "ev"
@@ -229,8 +229,9 @@ def test_a_failed_evaluation_write_leaves_the_old_folder_whole(version, tmp_path
         raise OSError("disk full")
 
     monkeypatch.setattr(report, "write_predictions", fail)  # results.json, results.md and plots are written, predictions not
-    with pytest.raises(OSError, match="disk full"):
-        main([*argv[:3], "tfidf-lr", *argv[4:]])
+    capsys.readouterr()
+    assert main([*argv[:3], "tfidf-lr", *argv[4:]]) == 1  # an error line, not a traceback
+    assert "checkworthy evaluate: error: disk full" in capsys.readouterr().err
     assert _files(out) == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # the temporary folder was removed
 
