@@ -146,6 +146,21 @@ def applicable_metrics(*, has_labels: bool, has_scores: bool, has_articles: bool
     return chosen
 
 
+#: Fewer resampling units (articles) than this in a scored split: its intervals say little,
+#: and with one article they have no width.
+FEW_UNITS = 5
+
+
+def interval_warning(n_units: int, n_items: int, where: str) -> str | None:
+    """A warning when the ``n_items`` of ``where`` come from fewer than :data:`FEW_UNITS` articles
+    (the bootstrap resamples articles), else None; ``n_units == n_items`` means items are resampled."""
+    if n_units >= FEW_UNITS or n_units == n_items:
+        return None
+    width = "have no width (one article resampled is the same article)" if n_units == 1 else "are far too narrow to trust"
+    return (f"{where}: {n_items} sentence(s) from only {n_units} article(s): the bootstrap resamples articles, so its intervals "
+            f"{width}, and a comparison's p-value says nothing; score a split with more articles (a build with another --seed)")
+
+
 def score_items(
     y_true,
     *,
@@ -363,6 +378,11 @@ def evaluate_baselines(
 
     info = dict(dataset_info or {})
     warnings = language_warnings([spec.name for spec in specs], language)
+    test = data["test"]
+    if test.groups is not None:
+        few = interval_warning(len(set(test.groups)), test.labels.size, "the test split")
+        if few:
+            warnings.append(few)
     for warning in warnings:
         if progress:
             progress(f"warning: {warning}")

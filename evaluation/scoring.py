@@ -36,7 +36,7 @@ import numpy as np
 
 from checkworthy.builder import corpora
 from checkworthy.evaluation.bootstrap import N_RESAMPLES
-from checkworthy.evaluation.harness import open_dataset, score_items
+from checkworthy.evaluation.harness import interval_warning, open_dataset, score_items
 from checkworthy.schemas import Scheme, load_scheme
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError
 
@@ -289,5 +289,6 @@ def score_file(
         y_true, labels=labels, pos_label=pos_label, y_pred=predictions.y_pred, y_score=predictions.y_score,
         groups=gold.groups, n_resamples=n_resamples, random_state=random_state,
     )
+    few = interval_warning(scored["n_articles"], scored["n_items"], gold.where)
     return {"gold": gold.where, "predictions": str(predictions_path), "run_id": predictions.run_id,
-            "labels": labels, "pos_label": pos_label, **scored}
+            "labels": labels, "pos_label": pos_label, **scored, "warnings": [few] if few else []}

