@@ -323,7 +323,7 @@ def read_article_file(path: str | os.PathLike) -> tuple[list[Article], list[str]
             _check_binary(path, path.read_bytes())
             if _is_article_records(path):
                 return read_article_records(path), []
-            return _read_records(iter_jsonl(path), path)
+            return _read_records(iter_jsonl(path, inline=True), path)  # a bad line is one problem among the file's others
         return _read_file(path), []
     except InputError as exc:
         return [], exc.problems

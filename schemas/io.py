@@ -480,13 +480,18 @@ def _too_deep_line(text: str) -> int:
     return 1
 
 
-def iter_jsonl(path: str | os.PathLike) -> Iterator[tuple[int, dict]]:
+def iter_jsonl(path: str | os.PathLike, *, inline: bool = False) -> Iterator[tuple[int, dict | str]]:
     """Yield ``(line_number, object)`` for each non-empty line of a JSONL file.
+
+    With ``inline``, a line that is not a JSON object is yielded as ``(line_number, message)``
+    in its place instead, so that a reader checks the file's other lines too and lists every
+    problem at once (as the article reader does).
 
     Raises
     ------
     InputError
-        Listing every line that is not a JSON object.
+        Listing every line that is not a JSON object (not with ``inline``), or a file that is
+        not UTF-8.
     """
     path = Path(path)
     if not path.exists():
@@ -498,18 +503,22 @@ def iter_jsonl(path: str | os.PathLike) -> Iterator[tuple[int, dict]]:
             for lineno, line in enumerate(handle, start=1):
                 if not line.strip():
                     continue
+                problem = None
                 try:
                     obj = _loads(line)
                 except json.JSONDecodeError as exc:
-                    problems.append(f"{path}: line {lineno}: expected a JSON object, found invalid JSON ({exc.msg})")
-                    continue
+                    problem = f"{path}: line {lineno}: expected a JSON object, found invalid JSON ({exc.msg})"
                 except _TooDeep:
-                    problems.append(f"{path}: line {lineno}: {_TOO_DEEP}")
-                    continue
-                if not isinstance(obj, dict):
-                    problems.append(f"{path}: line {lineno}: expected a JSON object, found {type(obj).__name__}")
-                    continue
-                records.append((lineno, obj))
+                    problem = f"{path}: line {lineno}: {_TOO_DEEP}"
+                else:
+                    if not isinstance(obj, dict):
+                        problem = f"{path}: line {lineno}: expected a JSON object, found {type(obj).__name__}"
+                if problem is None:
+                    records.append((lineno, obj))
+                elif inline:
+                    records.append((lineno, problem))
+                else:
+                    problems.append(problem)
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: expected UTF-8 text, found undecodable bytes at byte {exc.start}") from None
     if problems:

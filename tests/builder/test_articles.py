@@ -435,3 +435,16 @@ _UNDATED = """<html lang="en"><head><title>Jobless rate falls</title>{head}</hea
 def test_html_published_date_comes_from_the_page_markup_never_from_a_year_in_the_text(write, head, body, expected):
     [article] = read_articles([write("jobs.html", _UNDATED.format(head=head, body=body))])
     assert article.published == expected
+
+
+def test_a_bad_json_line_is_one_problem_among_the_files_others(tmp_path):
+    """Every problem of a JSONL file at once, and --skip-invalid leaves out the bad lines only
+    (an invalid JSON line used to hide the file's other problems, and skip the whole file)."""
+    path = tmp_path / "b.jsonl"
+    path.write_text("\n".join(['not json', '{"id": "bad id!", "text": "x"}', '{"id": "x1", "text": 5}',
+                               '{"id": "ok", "text": "Prices rose 4% in May."}']) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_articles([path])
+    assert [p.split(": ")[1] for p in caught.value.problems] == ["line 1", "line 2", "line 3"]
+    with pytest.warns(UserWarning, match="3"):
+        assert [a.article_id for a in read_articles([path], skip_invalid=True)] == ["ok"]
