@@ -93,14 +93,16 @@ def test_bad_input_stops_with_every_problem_and_writes_nothing(tmp_path):
 
     message = str(caught.value)
     assert "bad.jsonl: line 3: expected a JSON object, found invalid JSON" in message
+    assert "bad.jsonl: line 2: missing required field(s) 'id'" in message  # the invalid line hides no other problem
     assert "duplicate article id 'g1'" in message and "--skip-invalid" in message
     assert not (tmp_path / "out").exists()
 
-    with pytest.warns(SkippedInputWarning, match="skipped 2 unreadable input"):
+    with pytest.warns(SkippedInputWarning, match="skipped 3 unreadable input"):  # bad.jsonl's two bad lines, g1.txt
         counts = engine_ray.write_tasks_ray(sources, tmp_path / "out", skip_invalid=True, options=engine_ray.RayOptions(batch_size=5))
-    with pytest.warns(SkippedInputWarning, match="skipped 2 unreadable input"):
+    with pytest.warns(SkippedInputWarning, match="skipped 3 unreadable input"):
         assert main(["tasks", *map(str, sources), "--out", str(tmp_path / "local"), "--skip-invalid", "--quiet"]) == 0
     assert counts["articles"] == len(read_jsonl(tmp_path / "local" / "articles.jsonl"))
+    assert "x1" in {a["article_id"] for a in read_jsonl(tmp_path / "local" / "articles.jsonl")}  # bad.jsonl's good line is kept
     assert (tmp_path / "out" / "tasks.json").read_bytes() == (tmp_path / "local" / "tasks.json").read_bytes()
 
 
