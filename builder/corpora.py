@@ -301,8 +301,7 @@ def checkthat_split_files(directory: str | os.PathLike, language: str = "en", *,
     """
     check_language(language)
     directory = Path(directory)
-    if not directory.is_dir():
-        raise InputFileNotFoundError(f"{directory}: directory not found")
+    _check_corpus_folder(directory)
     candidates: dict[str, list[Path]] = {}
     for path in sorted(directory.glob("*.tsv")):
         stem = path.stem.lower()
@@ -406,11 +405,18 @@ def read_checkthat2019_debate(path: str | os.PathLike) -> CorpusFile:
     return CorpusFile(path, frame, [])
 
 
+def _check_corpus_folder(directory: Path) -> None:
+    """A corpus is given as its folder: a missing path, or a file, is named as such."""
+    if directory.is_file():
+        raise InputError(f"{directory}: is a file; --from takes the corpus's folder (here {directory.parent}), whose files are read by name")
+    if not directory.is_dir():
+        raise InputFileNotFoundError(f"{directory}: directory not found")
+
+
 def read_checkthat2019_dir(directory: str | os.PathLike) -> list[CorpusFile]:
     """Read every ``*.tsv`` debate of a CheckThat! 2019 folder, in sorted order."""
     directory = Path(directory)
-    if not directory.is_dir():
-        raise InputFileNotFoundError(f"{directory}: directory not found")
+    _check_corpus_folder(directory)
     paths = sorted(directory.glob("*.tsv"))
     if not paths:
         raise InputError(f"{directory}: expected CheckThat! 2019 debate files (*.tsv), found none")

@@ -13,8 +13,11 @@ from checkworthy.schemas.io import read_json
 
 
 def baseline_list(text: str) -> list[str]:
-    """Parse ``--baselines a,b,c``."""
-    return [name.strip() for name in text.split(",") if name.strip()]
+    """Parse ``--baselines a,b,c``; an empty list is refused (it would run the default set)."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"expected NAME[,NAME...], found {text!r}; leave --baselines out for the default set")
+    return names
 
 
 class EvaluateCommand(Command):
