@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from corpus_fixtures import TWEET_HEADER
 
 from checkworthy.builder.corpora import (
     checkthat_split_files,
@@ -81,7 +82,6 @@ def test_checkthat2019_debate(write):
         read_checkthat2019_debate(bad)
 
 
-TWEET_HEADER = "tweet_id\ttweet_url\ttweet_text\tclass_label"
 
 
 def test_tweet_files_report_their_quirks(write):

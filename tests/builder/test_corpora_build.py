@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from corpus_fixtures import tweets_tsv
 
 from checkworthy.builder.from_corpus import build_from_corpus
 from checkworthy.builder.build import BuildConfig
@@ -84,27 +85,22 @@ def test_cli_rejects_mixed_inputs(checkthat, tmp_path, capsys, args, message):
     assert re.search(message, capsys.readouterr().err)
 
 
-TWEET_HEADER = "tweet_id\ttweet_url\ttweet_text\tclass_label"
-
-
-def _tweets(rows):
-    return "\n".join([TWEET_HEADER] + [f"{i}\t{url}\t{text}\t{label}" for i, url, text, label in rows]) + "\n"
 
 
 @pytest.fixture
 def multilingual(tmp_path, write):
     """A CT24-style folder with Dutch (complete), Arabic (one tweet in train and dev-test) and Spanish (no train)."""
-    write("ct/CT24_checkworthy_dutch_train.tsv", _tweets([
+    write("ct/CT24_checkworthy_dutch_train.tsv", tweets_tsv([
         ("1240603314980392966", "http://twitter.com/user/status/1240603314980392966", "Het RIVM meldt 534 nieuwe besmettingen.", "Yes"),
         ("1.24105E+18", "http://twitter.com/user/status/1.24105E+18", "Goedemorgen allemaal!", "No")]))
-    write("ct/CT24_checkworthy_dutch_dev.tsv", _tweets([("1254745849286004736", "http://x/1", '"Hij zei ""nee""."', "No")]))
-    write("ct/CT24_checkworthy_dutch_dev-test.tsv", _tweets([("1256120472875524096", "http://x/2", "Ik merk op da  de winkel nie  open is.", "Yes")]))
-    write("ct/CT24_checkworthy_arabic_train.tsv", _tweets([("1367162834006773761", "http://x/3", "تم إعطاء أكثر من 950 مليون لقاح", "Yes"),
+    write("ct/CT24_checkworthy_dutch_dev.tsv", tweets_tsv([("1254745849286004736", "http://x/1", '"Hij zei ""nee""."', "No")]))
+    write("ct/CT24_checkworthy_dutch_dev-test.tsv", tweets_tsv([("1256120472875524096", "http://x/2", "Ik merk op da  de winkel nie  open is.", "Yes")]))
+    write("ct/CT24_checkworthy_arabic_train.tsv", tweets_tsv([("1367162834006773761", "http://x/3", "تم إعطاء أكثر من 950 مليون لقاح", "Yes"),
                                                           ("11", "http://x/4", "صباح الخير", "No")]))
-    write("ct/CT24_checkworthy_arabic_dev.tsv", _tweets([("12", "http://x/5", "شكرا لكم", "No")]))
-    write("ct/CT24_checkworthy_arabic_dev-test.tsv", _tweets([("1367162834006773761", "http://x/3", "تم إعطاء أكثر من 950 مليون لقاح", "Yes")]))
-    write("ct/CT24_checkworthy_spanish_dev.tsv", _tweets([("1,45043E+18", "https://twitter.com/user/status/1,45043E+18", "El paro bajó un 3%.", "Yes")]))
-    write("ct/CT24_checkworthy_spanish_dev-test.tsv", _tweets([("118034", "NA", "Buenas noches.", "No")]))
+    write("ct/CT24_checkworthy_arabic_dev.tsv", tweets_tsv([("12", "http://x/5", "شكرا لكم", "No")]))
+    write("ct/CT24_checkworthy_arabic_dev-test.tsv", tweets_tsv([("1367162834006773761", "http://x/3", "تم إعطاء أكثر من 950 مليون لقاح", "Yes")]))
+    write("ct/CT24_checkworthy_spanish_dev.tsv", tweets_tsv([("1,45043E+18", "https://twitter.com/user/status/1,45043E+18", "El paro bajó un 3%.", "Yes")]))
+    write("ct/CT24_checkworthy_spanish_dev-test.tsv", tweets_tsv([("118034", "NA", "Buenas noches.", "No")]))
     return tmp_path / "ct"
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from corpus_fixtures import tweets_tsv
 
 from checkworthy.builder.store import load_manifest, load_version, resolve_version_dir
 from checkworthy.cli import main
 
-TWEET_HEADER = "tweet_id\ttweet_url\ttweet_text\tclass_label"
 CT_HEADER = "Sentence_id\tText\tclass_label"
 CB_HEADER = "Sentence_id,Text,Speaker,Speaker_title,Speaker_party,File_id,Length,Line_number,Sentiment,Verdict"
 
@@ -19,21 +19,17 @@ NEWS_ONLY = ["Label Studio as tasks", "80/10/10", "journalists and outlets", "sk
              "Annotators are pseudonymised", "aggregated by"]
 
 
-def _tweets(rows):
-    return "\n".join([TWEET_HEADER] + [f"{i}\t{url}\t{text}\t{label}" for i, url, text, label in rows]) + "\n"
-
-
 @pytest.fixture
 def tweets(tmp_path, write):
     """Arabic (one tweet in train and dev-test) and Spanish (no train; a transcript sentence with url NA)."""
-    write("ct/CT24_checkworthy_arabic_train.tsv", _tweets([
+    write("ct/CT24_checkworthy_arabic_train.tsv", tweets_tsv([
         ("1367162834006773761", "https://twitter.com/a/status/1367162834006773761", "تم إعطاء أكثر من 950 مليون لقاح", "Yes"),
         ("11", "https://twitter.com/a/status/11", "صباح الخير", "No")]))
-    write("ct/CT24_checkworthy_arabic_dev.tsv", _tweets([("12", "https://twitter.com/a/status/12", "شكرا لكم", "No")]))
-    write("ct/CT24_checkworthy_arabic_dev-test.tsv", _tweets([
+    write("ct/CT24_checkworthy_arabic_dev.tsv", tweets_tsv([("12", "https://twitter.com/a/status/12", "شكرا لكم", "No")]))
+    write("ct/CT24_checkworthy_arabic_dev-test.tsv", tweets_tsv([
         ("1367162834006773761", "https://twitter.com/a/status/1367162834006773761", "تم إعطاء أكثر من 950 مليون لقاح", "Yes")]))
-    write("ct/CT24_checkworthy_spanish_dev.tsv", _tweets([("13", "https://twitter.com/b/status/13", "El paro bajó un 3%.", "Yes")]))
-    write("ct/CT24_checkworthy_spanish_dev-test.tsv", _tweets([("118034", "NA", "Buenas noches.", "No"),
+    write("ct/CT24_checkworthy_spanish_dev.tsv", tweets_tsv([("13", "https://twitter.com/b/status/13", "El paro bajó un 3%.", "Yes")]))
+    write("ct/CT24_checkworthy_spanish_dev-test.tsv", tweets_tsv([("118034", "NA", "Buenas noches.", "No"),
                                                               ("14", "https://twitter.com/b/status/14", "Subió el IVA.", "Yes")]))
     return tmp_path / "ct"
 

@@ -6,6 +6,7 @@ import json
 import random
 
 import pytest
+from corpus_fixtures import TWEET_HEADER
 
 from checkworthy.builder.corpora import read_checkthat_tsv, restore_lost_letters
 from checkworthy.builder.restore import LetterRestorer, blank_letter, guess_damage, missing_letters
@@ -101,7 +102,6 @@ def test_restorer_for_one_space_per_letter():
     assert restorer.evaluate(dutch(50, seed=13))["accuracy"] > 0.97
 
 
-TWEET_HEADER = "tweet_id\ttweet_url\ttweet_text\tclass_label"
 
 
 def _tweets(texts: list[str], start: int) -> str:
