@@ -177,17 +177,19 @@ def section_of(new_dir: Path, parent_dir: Path | None) -> str:
 def adjudication_line(adjudication: dict[str, Any] | None) -> str:
     """The changelog's line about adjudicated labels (empty without adjudication).
 
+    It describes the version's labels, all adjudications included (a version is built from all
+    of its adjudication exports), not what changed since the parent: the changelog lists that.
+
     Examples
     --------
-    >>> adjudication_line({"sentences": 4, "changed": 2, "resolved_ties": 1, "items": []})
-    '\n2 labels changed by adjudication (4 sentences adjudicated, 1 tie resolved).\n'
+    >>> print(adjudication_line({"sentences": 4, "changed": 2, "resolved_ties": 1, "items": []}).strip())
+    Adjudicated, in all: 4 sentences (1 tie resolved); 2 labels differ from the annotators' majority.
     """
     if not adjudication:
         return ""
-    ties = adjudication["resolved_ties"]
-    return (f"\n{adjudication['changed']} label{'s' if adjudication['changed'] != 1 else ''} changed by adjudication "
-            f"({adjudication['sentences']} sentence{'s' if adjudication['sentences'] != 1 else ''} adjudicated, "
-            f"{ties} tie{'s' if ties != 1 else ''} resolved).\n")
+    ties, changed, sentences = adjudication["resolved_ties"], adjudication["changed"], adjudication["sentences"]
+    return (f"\nAdjudicated, in all: {sentences} sentence{'s' if sentences != 1 else ''} ({ties} tie{'s' if ties != 1 else ''} resolved); "
+            f"{changed} label{'s' if changed != 1 else ''} differ{'' if changed != 1 else 's'} from the annotators' majority.\n")
 
 
 def changelog_text(dataset_dir: str | os.PathLike, pending: Path | None = None) -> str:

@@ -45,7 +45,7 @@ def test_adjudicated_labels_come_back_through_label_studio_into_the_next_version
     assert main(["build", str(export), "--adjudication", str(tmp_path / "adjudication.json"), "--articles", str(folder),
                  str(tmp_path / "review" / "adjudication" / "articles.jsonl"), "--dataset", str(ds), "--seed", "3", "--quiet"]) == 0
     out = capsys.readouterr().out
-    assert "1 label changed by adjudication (3 sentences adjudicated, 1 tie resolved)." in out
+    assert "Adjudicated, in all: 3 sentences (1 tie resolved); 1 label differs from the annotators' majority." in out
     manifest = load_manifest(ds / "versions" / "1.1.0")
     assert manifest.parent == first.version
     assert manifest.adjudication["changed"] == 1 and manifest.adjudication["resolved_ties"] == 1
@@ -56,8 +56,8 @@ def test_adjudicated_labels_come_back_through_label_studio_into_the_next_version
 
     rows = {r["sentence_id"]: r for f in (ds / "versions" / "1.1.0" / "data").glob("*.parquet") for r in pq.read_table(f).to_pylist()}
     assert rows[plants["flip"].sentence_id]["label_source"] == "adjudication"
-    assert "1 label changed by adjudication" in (ds / "CHANGELOG.md").read_text()
-    assert "1 label changed by adjudication" in (ds / "versions" / "1.1.0" / "README.md").read_text()
+    assert "1 label differs from the annotators' majority" in (ds / "CHANGELOG.md").read_text()
+    assert "1 of these labels differs from the annotators' majority" in (ds / "versions" / "1.1.0" / "README.md").read_text()
     assert main(["diff", str(ds), "1.0.0", "1.1.0", "--json"]) == 0
     diff = json.loads(capsys.readouterr().out)
     assert diff["summary"]["changed_by_adjudication"] == 1 and diff["summary"]["added_by_adjudication"] == 1

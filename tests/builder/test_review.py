@@ -240,11 +240,11 @@ def test_build_with_adjudication_overrides_the_aggregate_and_says_so(reviewed, t
     assert flip["label_source"] == "adjudication" and flip["votes"] == [0, 0, 2] and flip["agreement"] == 0.0
     assert rows[plants["tie"].sentence_id]["label_source"] == "adjudication"
     changelog = (ds / "CHANGELOG.md").read_text()
-    assert "1 label changed by adjudication (3 sentences adjudicated, 1 tie resolved)." in changelog
+    assert "Adjudicated, in all: 3 sentences (1 tie resolved); 1 label differs from the annotators' majority." in changelog
     assert f"label `{plants['flip'].sentence_id}`: NFS -> CFS" in changelog
     assert f"label `{plants['flip'].sentence_id}`: NFS -> CFS (CFS=0 UFS=0 NFS=2 -> CFS=0 UFS=0 NFS=2) by adjudication" in changelog
     card = (result.path / "README.md").read_text()
-    assert "Adjudication: 1 label changed by adjudication (3 sentences" in card
+    assert "Adjudication: 3 sentences whose label was doubtful, listed by `checkworthy review`, were decided again by a person (1 of them was a tie); 1 of these labels differs" in card
     diff = diff_versions(ds, "1.0.0", "1.1.0")
     changed = {c["sentence_id"]: c for split in diff["splits"].values() for c in split["changed"]}
     assert changed[plants["flip"].sentence_id]["adjudicated"] is True
@@ -292,7 +292,7 @@ def test_an_adjudication_that_only_resolves_ties_is_reported_as_such_by_build_an
     adjudicated = _adjudication_export(tmp_path / "adjudication.json", reviewed["root"] / "review" / "adjudication", {tie: ["NFS"]})
     capsys.readouterr()
     assert main([*build, "--adjudication", str(adjudicated)]) == 0
-    assert "0 labels changed by adjudication (1 sentence adjudicated, 1 tie resolved)." in capsys.readouterr().out
+    assert "Adjudicated, in all: 1 sentence (1 tie resolved); 0 labels differ from the annotators' majority." in capsys.readouterr().out
 
     assert main(["diff", str(ds), "1.0.0", "1.1.0"]) == 0
     assert f"added `{tie}`: NFS (CFS=1 UFS=1 NFS=0) by adjudication" in capsys.readouterr().out
