@@ -48,6 +48,7 @@ from checkworthy.builder.tasks import (
     chosen_task,
     load_page_scheme,
     make_tasks,
+    no_article_message,
     process_article,
     selection_record,
     warn_page_language,
@@ -208,6 +209,9 @@ def write_tasks_ray(
                                           f"(the shards already done are kept in {work} for the next run):")
     if problems:
         warn_skipped(problems)
+    if not sum(shard["articles"] for shard in shards):
+        shutil.rmtree(work)  # nothing to resume: every article was empty or left out
+        raise InputError(no_article_message(paths))
     plan = _Plan(scheme_obj, selection, scorer_obj, context, sampling, frozenset(excluded_ids), excluded_from, blind)
     counts = _write_output(work, out_dir, shards, skipped, plan, overwrite=overwrite, inputs=paths)
     shutil.rmtree(work)

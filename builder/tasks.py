@@ -426,6 +426,13 @@ def check_out_dir(out_dir: Path, paths: Sequence[str | os.PathLike], overwrite: 
         check_replaceable(out_dir, inputs=paths)
 
 
+def no_article_message(paths) -> str:
+    """The error of a run whose inputs gave no article with text (every one empty or left out)."""
+    shown = ", ".join(str(p) for p in list(paths)[:3]) + (", ..." if len(list(paths)) > 3 else "")
+    return (f"no article with text in {shown}: every article was empty or left out (see the warnings above), "
+            "so there is nothing to label; nothing was written")
+
+
 def write_tasks(
     paths: str | os.PathLike | Iterable[str | os.PathLike],
     out_dir: str | os.PathLike,
@@ -528,6 +535,8 @@ def write_tasks(
     recorded = sampling is not None or bool(exclude) or blind
     check_out_dir(out_dir, paths, overwrite)
     articles = read_articles(paths, skip_invalid=skip_invalid, language=language)
+    if not articles:
+        raise InputError(no_article_message(paths))
     counts = {"articles": len(articles), "sentences": 0, "tasks": 0}
     scored: list[Sentence] = []
     with atomic_directory(out_dir, overwrite=overwrite, writer=f"checkworthy {__version__} tasks", inputs=paths) as tmp:

@@ -285,6 +285,15 @@ def test_a_scorer_trained_in_the_driver_goes_to_the_actors(corpus, tmp_path, cap
     assert "core_worker" not in capfd.readouterr().err
 
 
+def test_inputs_whose_every_article_is_empty_are_an_error_and_nothing_is_left(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("", encoding="utf-8")
+    (tmp_path / "in" / "b.txt").write_text("\n\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match="empty article"), pytest.raises(InputError, match="no article with text in .*nothing was written"):
+        engine_ray.write_tasks_ray([tmp_path / "in"], tmp_path / "out", options=engine_ray.RayOptions(workers=1))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]  # no output, no work folder
+
+
 class _DyingScorer:
     """A scorer whose process dies on the first article, as a worker killed for its memory does."""
 

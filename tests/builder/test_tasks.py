@@ -170,12 +170,21 @@ def test_overwrite_never_deletes_what_the_tool_did_not_make(write, tmp_path, mon
 
 
 def test_overwrite_refuses_a_parent_of_an_input_even_with_a_marker(write, tmp_path):
-    write_tasks([], tmp_path / "out")
+    write("seed/a.txt", "Prices rose 4% in May, the bureau said.\n")
+    write_tasks([tmp_path / "seed"], tmp_path / "out")
     _write_inputs(lambda name, text: write(f"out/{name}", text))
     before = _tree(tmp_path)
     with pytest.raises(InputError, match=r"out: will not replace it: it holds the input .*in, which would be deleted"):
         write_tasks([tmp_path / "out" / "in"], tmp_path / "out", overwrite=True)
     assert _tree(tmp_path) == before
+
+
+def test_inputs_whose_every_article_is_empty_are_an_error_and_nothing_is_written(write, tmp_path):
+    write("in/a.txt", "")
+    write("in/b.txt", "\n\n")
+    with pytest.warns(UserWarning, match="empty article"), pytest.raises(InputError, match="no article with text in .*nothing was written"):
+        write_tasks([tmp_path / "in"], tmp_path / "out")
+    assert not (tmp_path / "out").exists()
 
 
 def test_overwrite_refuses_a_parent_of_the_current_directory(write, tmp_path, monkeypatch):
