@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from checkworthy.builder.card import write_card
 from checkworthy.cli.base import Command, add_json_option, add_quiet_option, print_json, progress_printer
@@ -70,8 +71,11 @@ class EvaluateCommand(Command):
             threshold=args.threshold, progress=progress_printer(args),
         )
         card = write_card(out.parent) if out.name == "evaluation" and (out.parent / "manifest.json").is_file() else None
+        results = Results.from_dict(read_json(out / "results.json"))
+        if args.quiet:  # without --quiet the progress lines showed them; --quiet drops progress, never warnings
+            for warning in results.warnings:
+                print(f"checkworthy evaluate: warning: {warning}", file=sys.stderr)
         if args.json:
-            results = Results.from_dict(read_json(out / "results.json"))
             print_json({
                 "out": str(out), "results": str(out / "results.json"), "results_md": str(out / "results.md"),
                 "predictions": sorted(str(p) for p in (out / "predictions").glob("*.tsv")),

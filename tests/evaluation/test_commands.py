@@ -260,3 +260,15 @@ def test_train_refuses_an_out_with_a_model_unless_overwrite(version, tmp_path, c
     capsys.readouterr()
     assert main(["train", ref, "--baseline", "majority", "--out", str(tmp_path / "ev"), "--overwrite"]) == 1
     assert "holds the output of 'checkworthy 0" in capsys.readouterr().err and (tmp_path / "ev" / "results.json").is_file()
+
+
+def test_evaluate_quiet_drops_progress_but_shows_the_warnings(version, tmp_path, capsys, monkeypatch):
+    from checkworthy.evaluation import harness
+
+    monkeypatch.setattr(harness, "language_warnings", lambda names, language: ["a warning the results record"])
+    out = tmp_path / "ev"
+    assert main(["evaluate", str(version.path.parent.parent), "--baselines", "majority", "--n-resamples", "5", "--quiet", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    recorded = json.loads((out / "results.json").read_text())["warnings"]
+    assert recorded == ["a warning the results record"]
+    assert err.splitlines() == [f"checkworthy evaluate: warning: {w}" for w in recorded]  # and shown; no progress line
