@@ -57,6 +57,20 @@ def test_a_changed_split_is_named_by_validate_load_card_and_publish(version_dir)
             action()
 
 
+@pytest.mark.parametrize("damage", ["a byte appended", "another split's file"])
+def test_a_damaged_or_swapped_data_file_is_named_by_its_sha256_not_a_traceback(version_dir, damage):
+    write_card(version_dir)  # a complete version: card and Croissant
+    test = version_dir / "data" / "test.parquet"
+    test.chmod(0o644)
+    if damage == "a byte appended":  # no longer a Parquet file: reading its row count raised ArrowInvalid
+        test.write_bytes(test.read_bytes() + b"x")
+    else:  # a valid Parquet file with another row count: only the count was reported
+        test.write_bytes((version_dir / "data" / "train.parquet").read_bytes())
+    for ref in (version_dir / "manifest.json", version_dir):
+        _, _, problems = validate_file(ref)
+        assert problems == [p for p in problems if "test.parquet: SHA-256 differs" in p] and problems, problems
+
+
 def test_an_added_or_removed_file_is_reported(version_dir):
     (version_dir / "data" / "extra.parquet").write_bytes((version_dir / "data" / "test.parquet").read_bytes())
     (version_dir / "annotations.parquet").chmod(0o644)
