@@ -166,21 +166,22 @@ def check_manifest(path: str | os.PathLike) -> tuple[int, list[str]]:
     (int, list of str)
         1 (the manifest), and the problems.
     """
-    import pyarrow.parquet as pq
-
-
     import pyarrow as pa
+    import pyarrow.parquet as pq
 
     path = Path(path)
     document = read_json(path)
     problems = [f"{path}: {e} (schema manifest.schema.json)" for e in schema_errors(document, "manifest")]
-    if not problems:  # first: a changed, added or missing data file is named by its SHA-256
-        problems += integrity_problems(path.parent)
+    if problems:
+        return 1, problems
+    problems += integrity_problems(path.parent)  # first: a changed, added or missing data file is named by its SHA-256
     data = path.parent / "data"
-    if not problems and data.is_dir():
+    if data.is_dir():
         counts = Manifest.from_dict(document, where=str(path)).counts
         for split in SPLITS:
             file = data / f"{split}.parquet"
+            if any(problem.startswith(f"{file}:") for problem in problems):
+                continue  # already named by its SHA-256: its rows say nothing more
             try:
                 rows = pq.read_metadata(file).num_rows if file.exists() else 0
             except (pa.ArrowException, OSError) as exc:  # a version built before files were recorded: nothing to compare
