@@ -583,13 +583,14 @@ def check_nothing_dropped(prepared: Prepared, parent_dir: Path | None, parent_sp
         )
 
 
-def check_adjudications_kept(prepared: Prepared, parent_dir: Path | None) -> None:
+def check_adjudications_kept(prepared: Prepared, parent_dir: Path | None, adjudicated: set[str]) -> None:
     """Refuse a version that would silently lose the latest version's adjudicated labels.
 
     A version is built from all of its inputs, adjudications included: a build of the next
     round given the exports but not the adjudication export(s) would put the majority back
     on every sentence a person adjudicated (and leave its ties unresolved). Compared by
     content, so a newer pull of the same adjudication project is as good as the old file.
+    ``adjudicated``: the latest version's sentences labeled by adjudication (:func:`_parent_splits`).
 
     Raises
     ------
@@ -601,13 +602,6 @@ def check_adjudications_kept(prepared: Prepared, parent_dir: Path | None) -> Non
     manifest = load_manifest(parent_dir)
     if "adjudications" not in manifest.inputs:
         return
-    import pyarrow.parquet as pq
-
-    adjudicated = set()
-    for file in sorted((parent_dir / "data").glob("*.parquet")):
-        table = pq.read_table(file, columns=["sentence_id", "label_source"])
-        adjudicated.update(sid for sid, source in zip(*(table.column(c).to_pylist() for c in ("sentence_id", "label_source")))
-                           if source == ADJUDICATION)
     kept = {row.sentence_id for row in prepared.rows if row.label_source == ADJUDICATION}
     lost = adjudicated - kept
     if lost:
@@ -639,14 +633,21 @@ def _splits_moved(parent_dir: Path | None, before: dict[str, str], by_split: dic
             + "keep the dataset's --seed and --group-by unless you mean to redraw the splits"]
 
 
-def _parent_splits(parent_dir: Path | None) -> dict[str, str]:
-    """``sentence_id -> split`` of the latest version (empty without one), read once per build."""
+def _parent_splits(parent_dir: Path | None) -> tuple[dict[str, str], set[str]]:
+    """``sentence_id -> split`` of the latest version, and its sentences labeled by adjudication
+    (both empty without one): its parquet files read once per build."""
     if parent_dir is None:
-        return {}
+        return {}, set()
     import pyarrow.parquet as pq
 
-    return {sid: file.stem for file in sorted((parent_dir / "data").glob("*.parquet"))
-            for sid in pq.read_table(file, columns=["sentence_id"]).column(0).to_pylist()}
+    splits, adjudicated = {}, set()
+    for file in sorted((parent_dir / "data").glob("*.parquet")):
+        table = pq.read_table(file, columns=["sentence_id", "label_source"])
+        for sid, source in zip(table.column("sentence_id").to_pylist(), table.column("label_source").to_pylist()):
+            splits[sid] = file.stem
+            if source == ADJUDICATION:
+                adjudicated.add(sid)
+    return splits, adjudicated
 
 
 def commit_version(
@@ -717,11 +718,11 @@ def _commit_version(prepared: Prepared, dataset_dir: Path, config: BuildConfig, 
 
     parent = latest_version(dataset_dir)
     parent_dir = dataset_dir / "versions" / parent if parent else None
-    parent_splits = _parent_splits(parent_dir)
+    parent_splits, parent_adjudicated = _parent_splits(parent_dir)
     in_parent = set(parent_splits)
     if not allow_removal:
         check_nothing_dropped(prepared, parent_dir, parent_splits)
-        check_adjudications_kept(prepared, parent_dir)
+        check_adjudications_kept(prepared, parent_dir, parent_adjudicated)
     if version is not None and (dataset_dir / "versions" / version).exists():
         raise VersionExistsError(f"{dataset_dir / 'versions' / version}: version {version} already exists and is never overwritten; choose another --version or omit it")
     if version is not None and parent is not None and version_key(version) < version_key(parent):
