@@ -356,6 +356,8 @@ def _end_with_parent(parent: int) -> None:
     otherwise. Ctrl-C is left to the parent, which cancels the pool (see :func:`_run`).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The CLI turns SIGTERM into an exception in its own process; a worker is ended by it.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     first_parent = os.getppid()
 
     def watch() -> None:
@@ -368,7 +370,7 @@ def _end_with_parent(parent: int) -> None:
 
 @contextlib.contextmanager
 def _ctrl_c_held_back() -> Iterator[None]:
-    """Hold a Ctrl-C back until the block is done, then deliver it.
+    """Hold a Ctrl-C (or a SIGTERM) back until the block is done, then deliver it.
 
     A KeyboardInterrupt while the pool starts its workers would leave workers that
     nothing stops; workers started meanwhile inherit the holding handler, so they
@@ -379,13 +381,15 @@ def _ctrl_c_held_back() -> Iterator[None]:
         yield
         return
     received: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {signum: signal.signal(signum, lambda signum, frame: received.append(signum)) for signum in held}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum in held:
+            signal.signal(signum, previous[signum])
         if received:
-            signal.raise_signal(signal.SIGINT)
+            signal.raise_signal(received[0])
 
 
 def _run(job: _Job, articles: Sequence[Article], jobs: int | None) -> Iterator[tuple[int, list[str], list[str], list[Sentence]]]:

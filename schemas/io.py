@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -69,6 +70,61 @@ def _umask() -> int:
     return mask
 
 
+def _host() -> str:
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+
+
+def _owner() -> str:
+    """This process's part of a temporary name: ``p<pid>.h<host>`` (see :func:`remove_stale`)."""
+    return f"p{os.getpid()}.h{_host()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale(path: str | os.PathLike) -> list[str]:
+    """Remove what a killed writer of ``path`` left beside it; return the names removed.
+
+    :func:`atomic_path` and :func:`replace_directory` write to ``.NAME.p<pid>.h<host>.*.tmp``
+    and rename. A ``kill -9`` (or a machine that went down) skips their cleanup, and the
+    hidden file or folder stays. Only those of a process of this machine that no longer
+    runs are removed: another run writing ``path`` at the same time keeps its own. A
+    ``.old`` folder holds the previous ``path`` while it is swapped for the new one; if
+    the swap was cut short and ``path`` is missing, the previous one is put back, so
+    nothing written before is lost.
+    """
+    path = Path(path)
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.p(\d+)\.h{_host()}\.[^/]*\.(tmp|old)")
+    prefix = f".{path.name}.p"
+    try:
+        with os.scandir(path.parent) as scan:
+            entries = sorted((entry for entry in scan if entry.name.startswith(prefix)), key=lambda entry: entry.name)
+    except OSError:
+        return []
+    removed = []
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if match is None or entry.is_symlink() or _alive(int(match.group(1))):
+            continue
+        stale = Path(entry.path)
+        with contextlib.suppress(OSError):
+            if match.group(2) == "old" and (stale / "x").exists() and not path.exists() and not path.is_symlink():
+                os.replace(stale / "x", path)
+            if stale.is_dir():
+                shutil.rmtree(stale)
+            else:
+                stale.unlink()
+            removed.append(stale.name)
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, *, mode: int | None = None) -> Iterator[Path]:
     """Yield a temporary sibling of ``path``; rename it onto ``path`` on success.
@@ -80,7 +136,8 @@ def atomic_path(path: str | os.PathLike, *, mode: int | None = None) -> Iterator
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    remove_stale(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{_owner()}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -375,14 +432,15 @@ def replace_directory(path: str | os.PathLike, *, writer: str | None = None) -> 
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    remove_stale(path)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.{_owner()}.", suffix=".tmp", dir=path.parent))
     try:
         yield tmp
         if writer is not None:
             (tmp / OUTPUT_MARKER).write_text(canonical_json({"tool": "checkworthy", "writer": writer}, indent=2) + "\n", encoding="utf-8", newline="\n")
         os.chmod(tmp, 0o777 & ~_umask())
         if path.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
+            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.{_owner()}.", suffix=".old", dir=path.parent))
             os.replace(path, old / "x")
             os.replace(tmp, path)
             shutil.rmtree(old)

@@ -39,3 +39,41 @@ def test_a_path_the_system_refuses_is_an_error_line_not_a_traceback(tmp_path, ca
     err = capsys.readouterr().err
     assert err.startswith("checkworthy tasks: error: ") and "a file is in the way of a folder to create" in err
     assert "Traceback" not in err and not (tmp_path / "a-file").is_dir()
+
+
+_SLOW_COMMAND = """
+import sys, time
+from checkworthy.cli import main
+from checkworthy.cli.tasks import TasksCommand
+from checkworthy.schemas.io import atomic_path
+
+def slow(self, args):
+    with atomic_path(args.out) as tmp:
+        tmp.write_text("half", encoding="utf-8")
+        print("writing", flush=True)
+        time.sleep(60)
+
+TasksCommand.run = slow
+sys.exit(main(["tasks", "x", "--out", sys.argv[1]]))
+"""
+
+
+def test_a_sigterm_cleans_up_as_ctrl_c_does(tmp_path):
+    """``kill PID`` (a scheduler's stop, ``timeout``) ran no cleanup before: Python's default ends at once."""
+    import signal
+    import subprocess
+    import sys
+
+    out = tmp_path / "tasks.jsonl"
+    process = subprocess.Popen([sys.executable, "-c", _SLOW_COMMAND, str(out)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline() == "writing\n"
+        assert len(list(tmp_path.iterdir())) == 1  # the temporary file being written
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 143
+    assert err == "checkworthy tasks: terminated; nothing half-written was kept\n"
+    assert list(tmp_path.iterdir()) == []

@@ -12,8 +12,11 @@ import argparse
 import contextlib
 import importlib.util
 import os
+import signal
 import sys
+import threading
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 from checkworthy import __version__
@@ -142,6 +145,32 @@ INTERRUPTED = {
 }
 
 
+class Terminated(KeyboardInterrupt):
+    """A SIGTERM (``kill PID``, ``timeout``, a job scheduler's stop), raised where the
+    command is, as Ctrl-C is: the same cleanup runs, so nothing half-written is left."""
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Turn SIGTERM into :class:`Terminated` for the block (the main thread only sets handlers).
+
+    Python's default for SIGTERM ends the process at once, without the ``finally`` blocks
+    that remove temporary files, release locks and say what was kept.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum, frame):
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``checkworthy`` console script; returns the exit code."""
     register_all()
@@ -152,18 +181,20 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        with quiet_progress() if getattr(args, "quiet", False) else contextlib.nullcontext(), _plain_warnings(args.command):
+        with _sigterm_as_interrupt(), quiet_progress() if getattr(args, "quiet", False) else contextlib.nullcontext(), \
+                _plain_warnings(args.command):
             return int(command.run(args) or 0)
     except CheckworthyError as exc:
         print(f"checkworthy {args.command}: error: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         after = INTERRUPTED.get(args.command, "")
         if getattr(args, "engine", None) == "ray":
             after = ("; the shards finished so far are kept in the work folder beside --out (.OUT.ray-work), "
                      "and the same command again resumes from them")
-        print(f"checkworthy {args.command}: interrupted; nothing half-written was kept{after}", file=sys.stderr)
-        return 130
+        what, code = ("terminated", 143) if isinstance(exc, Terminated) else ("interrupted", 130)
+        print(f"checkworthy {args.command}: {what}; nothing half-written was kept{after}", file=sys.stderr)
+        return code
     except BrokenPipeError:
         # The reader of stdout went away (``checkworthy review ... | head``): files are written
         # before the summary is printed, so nothing is lost; end quietly, as other tools do.

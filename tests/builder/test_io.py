@@ -88,3 +88,85 @@ def test_atomic_directory_never_replaces_a_symbolic_link(tmp_path):
     with pytest.raises(InputError, match=r"link: will not replace it: it is a symbolic link"), atomic_directory(tmp_path / "link", overwrite=True, writer="checkworthy test"):
         pass
     assert (tmp_path / "link").is_symlink() and (tmp_path / "real" / "x").read_text() == "1"
+
+
+_KILLED_WRITER = """
+import os, signal, sys
+from checkworthy.schemas.io import atomic_path, replace_directory
+target = sys.argv[1]
+if sys.argv[2] == "file":
+    with atomic_path(target) as tmp:
+        tmp.write_text("half", encoding="utf-8")
+        os.kill(os.getpid(), signal.SIGKILL)
+with replace_directory(target) as tmp:
+    (tmp / "half.txt").write_text("half", encoding="utf-8")
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def _killed_writer(target, kind: str) -> None:
+    """A real process killed with SIGKILL in the middle of writing ``target``."""
+    import signal
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _KILLED_WRITER, str(target), kind], capture_output=True, text=True)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+
+
+@pytest.mark.parametrize("kind", ["file", "folder"])
+def test_what_a_killed_writer_left_is_removed_by_the_next_write(tmp_path, kind):
+    from checkworthy.schemas.io import atomic_write_text, replace_directory
+
+    target = tmp_path / "results.json"
+    _killed_writer(target, kind)
+    left = [p.name for p in tmp_path.iterdir()]
+    assert len(left) == 1 and left[0].startswith(".results.json.p") and left[0].endswith(".tmp")
+    if kind == "file":
+        atomic_write_text(target, "whole\n")
+    else:
+        with replace_directory(target) as tmp:
+            (tmp / "whole.txt").write_text("whole", encoding="utf-8")
+    assert [p.name for p in tmp_path.iterdir()] == ["results.json"]
+
+
+def test_another_running_writer_keeps_its_temporary_file(tmp_path):
+    import subprocess
+    import sys
+
+    from checkworthy.schemas.io import _host, atomic_write_text, remove_stale
+
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        theirs = tmp_path / f".results.json.p{other.pid}.h{_host()}.abc123.tmp"
+        theirs.write_text("being written", encoding="utf-8")
+        elsewhere = tmp_path / ".results.json.p1.h00000000.abc123.tmp"  # another machine's (a shared disk)
+        elsewhere.write_text("being written", encoding="utf-8")
+        atomic_write_text(tmp_path / "results.json", "whole\n")
+        assert theirs.read_text(encoding="utf-8") == "being written" and elsewhere.exists()
+        other.kill()
+        other.wait()
+        assert remove_stale(tmp_path / "results.json") == [theirs.name]
+        assert elsewhere.exists()
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_a_swap_cut_short_puts_the_previous_folder_back(tmp_path):
+    """Killed between moving the old folder aside and moving the new one in: the old one returns."""
+    import subprocess
+    import sys
+
+    from checkworthy.schemas.io import _host, remove_stale
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    pid = int(gone.stdout)
+    aside = tmp_path / f".evaluation.p{pid}.h{_host()}.k3j2.old"
+    (aside / "x").mkdir(parents=True)
+    (aside / "x" / "results.json").write_text("previous", encoding="utf-8")
+    new = tmp_path / f".evaluation.p{pid}.h{_host()}.q9w8.tmp"
+    new.mkdir()
+    assert sorted(remove_stale(tmp_path / "evaluation")) == sorted([aside.name, new.name])
+    assert [p.name for p in tmp_path.iterdir()] == ["evaluation"]
+    assert (tmp_path / "evaluation" / "results.json").read_text(encoding="utf-8") == "previous"
