@@ -751,7 +751,8 @@ def _commit_version(prepared: Prepared, dataset_dir: Path, config: BuildConfig, 
     if clusters:
         warnings.append(
             f"{len(clusters)} group(s) of identical or near-identical sentences span several splits "
-            + (f"({len(removed)} later copies removed by --dedupe)" if config.dedupe else "(see 'leakage' in manifest.json; --dedupe removes the later copies)")
+            + (f"({len(removed)} later copies removed by --dedupe{_removed_from(removed, splits)})" if config.dedupe
+               else "(see 'leakage' in manifest.json; --dedupe removes the later copies)")
         )
 
     by_split: dict[str, list[Row]] = {s: [] for s in SPLITS}
@@ -846,3 +847,10 @@ def _write_annotations(path: Path, table) -> None:
     import pyarrow.parquet as pq
 
     pq.write_table(pa.Table.from_pandas(table, preserve_index=False), path)
+
+
+def _removed_from(removed: set[int], splits: Sequence[str]) -> str:
+    """``: 3 from train, 1 from validation``: which splits ``--dedupe`` took sentences from
+    (a corpus's validation loses its copies of sentences that are also in its test)."""
+    counts = Counter(splits[i] for i in removed)
+    return (": " + ", ".join(f"{counts[s]} from {s}" for s in SPLITS if counts[s])) if counts else ""

@@ -63,6 +63,11 @@ def test_dedupe_removes_later_copy_and_reports_leakage(tmp_path):
     deduped = build_version([export], [folder], tmp_path / "dedup", BuildConfig(dedupe=True), key=KEY)
     removed = set(deduped.manifest.leakage.removed)
     assert removed and deduped.manifest.counts.total == plain.manifest.counts.total - len(removed)
+    from_splits = Counter(split for split, rows in load_version(tmp_path / "plain").items()
+                          for r in rows if r["sentence_id"] in removed)
+    said = ", ".join(f"{from_splits[s]} from {s}" for s in ("train", "validation", "test") if from_splits[s])
+    assert any(f"({len(removed)} later copies removed by --dedupe: {said})" in w for w in deduped.manifest.warnings), \
+        deduped.manifest.warnings
     kept = [(name, r["text"]) for name, split in load_version(tmp_path / "dedup").items() for r in split if r["text"] == same]
     assert len({name for name, _ in kept}) == 1
 
