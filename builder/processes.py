@@ -9,26 +9,11 @@ caller decides what an unknown answer means.
 
 from __future__ import annotations
 
-import contextlib
-import os
 from pathlib import Path
 
+from checkworthy.schemas.io import process_running as running
 
-def running(pid: int) -> bool:
-    """True when ``pid`` runs; a zombie (ended, not yet reaped) counts as ended, and is
-    reaped when it is a child of this process."""
-    with contextlib.suppress(ChildProcessError):
-        if os.waitpid(pid, os.WNOHANG)[0] == pid:
-            return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    with contextlib.suppress(OSError, IndexError):
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    return True
+__all__ = ["command_line", "environment", "running"]
 
 
 def command_line(pid: int) -> list[str] | None:

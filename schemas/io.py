@@ -79,13 +79,20 @@ def _owner() -> str:
     return f"p{os.getpid()}.h{_host()}"
 
 
-def _alive(pid: int) -> bool:
+def process_running(pid: int) -> bool:
+    """True when ``pid`` runs; a zombie (ended, not yet reaped) counts as ended, and is
+    reaped when it is a child of this process (Linux reads the state from ``/proc``)."""
+    with contextlib.suppress(ChildProcessError):
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
+    with contextlib.suppress(OSError, IndexError):
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
     return True
 
 
@@ -111,7 +118,7 @@ def remove_stale(path: str | os.PathLike) -> list[str]:
     removed = []
     for entry in entries:
         match = pattern.fullmatch(entry.name)
-        if match is None or entry.is_symlink() or _alive(int(match.group(1))):
+        if match is None or entry.is_symlink() or process_running(int(match.group(1))):
             continue
         stale = Path(entry.path)
         with contextlib.suppress(OSError):
