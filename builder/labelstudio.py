@@ -276,6 +276,8 @@ PAGE_SETTINGS = ("show_collab_predictions", "show_instruction", "expert_instruct
 
 #: Task-list columns an annotator sees by default; every other one is hidden (see :meth:`StudioProject.apply`).
 VISIBLE_COLUMNS = ("tasks:data.headline", "tasks:data.sentence")
+#: The title of the task-list tab a push gives a project (the first tab, the one the task list opens on).
+TASK_LIST_TAB = "To label"
 #: Task-list columns of Label Studio 1.23 (the ``tasks:data.*`` ones of a task are added from its fields).
 TASK_LIST_COLUMNS = (
     "tasks:id", "tasks:inner_id", "tasks:completed_at", "tasks:total_annotations", "tasks:cancelled_annotations",
@@ -1198,6 +1200,7 @@ class StudioProject:
                 with self.connection.calling(f"setting the labeling page of project {self.project!r}"):
                     client.projects.update(id=info.id, **settings)
                 self._info = dataclasses.replace(info, settings={**info.settings, **settings})
+            self._ensure_task_list_view()
         result = PushResult(project_id=self.id, unchanged=plan.unchanged, refused=list(plan.refused),
                             config_updated=plan.label_config is not None and not plan.create_project)
         self._import_tasks(plan.create, batch_size)
@@ -1211,23 +1214,46 @@ class StudioProject:
             self._info = dataclasses.replace(self._info, settings={**self._info.settings, "model_version": plan.settings["model_version"]})
         return result
 
-    def _add_task_list_view(self) -> None:
-        """Give a new project a task-list tab that shows only headline and sentence.
+    def _add_task_list_view(self) -> int:
+        """Give the project a task-list tab that shows only headline and sentence; return the tab's id.
 
         Label Studio's open-source edition shows every user the same task list with
-        all columns (other annotators' labels, predictions, ids, data fields); a tab
-        with the other columns hidden is the default a new project opens with. A
-        user can still show the columns again: this hides, it does not forbid.
+        all columns (other annotators' labels, predictions, ids, hashes, the ``passage``
+        and ``article`` HTML as raw tags, and three count columns headed by an icon
+        only); a tab with the other columns hidden is the default a new project opens
+        with. A user can still show the columns again: this hides, it does not forbid.
+        Label Studio's own last column (no header, a ``{}`` button per row: *View Task
+        Source*) is in every tab and cannot be hidden or named from here.
         """
         import httpx  # the client's transport; loaded with it, only when a server is used
 
         hidden = [column for column in TASK_LIST_COLUMNS if column not in VISIBLE_COLUMNS]
         hidden += [f"tasks:data.{field}" for field in TASK_DATA_FIELDS if f"tasks:data.{field}" not in VISIBLE_COLUMNS]
-        body = {"project": self.id, "data": {"title": "To label", "hiddenColumns": {"explore": hidden, "labeling": hidden}}}
+        body = {"project": self.id, "data": {"title": TASK_LIST_TAB, "hiddenColumns": {"explore": hidden, "labeling": hidden}}}
         with self.connection.calling(f"adding the task-list tab of project {self.id}"):
             response = httpx.post(f"{self.connection.url}/api/dm/views/", json=body, timeout=60,
                                   headers={"Authorization": f"Token {self.connection.token}"})
             response.raise_for_status()
+        return response.json()["id"]
+
+    def _ensure_task_list_view(self) -> None:
+        """Give an existing project the task-list tab when it has none, as its first tab.
+
+        A project made in Label Studio (pushed to with ``--project ID``) or by a push
+        from before the tab existed opens on Label Studio's *Default* tab, with every
+        column. Its tabs are kept; the new one goes first, so that the task list opens
+        on it. A project that has a tab titled :data:`TASK_LIST_TAB` is left as it is,
+        whatever its columns (a user may have changed them).
+        """
+        with self.connection.calling(f"listing the task-list tabs of project {self.id}"):
+            views = self.client.views.list(project=self.id)
+        if any(isinstance(view.data, dict) and view.data.get("title") == TASK_LIST_TAB for view in views):
+            return
+        new = self._add_task_list_view()
+        others = [view.id for view in sorted(views, key=lambda view: (view.order or 0, view.id)) if view.id != new]
+        if others:
+            with self.connection.calling(f"ordering the task-list tabs of project {self.id}"):
+                self.client.views.update_order(project=self.id, ids=[new, *others])
 
     def _import_tasks(self, tasks: list[dict], batch_size: int) -> None:
         """Import task bodies in batches of ``batch_size``."""

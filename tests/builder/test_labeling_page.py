@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from checkworthy.builder import studio
-from checkworthy.builder.labelstudio import StudioProject
+from checkworthy.builder.labelstudio import TASK_LIST_TAB, StudioProject
 from checkworthy.builder.tasks import write_tasks
 from checkworthy.schemas import FROM_NAME, TO_NAME, load_scheme
 
@@ -73,16 +74,21 @@ def _browser_or_skip():
     return webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=str(CHROMEDRIVER)))
 
 
-def _open_labeling(driver, wait, pushed) -> None:
-    """Log in as the pushed project's annotator and open its labeling stream."""
+def _log_in(driver, wait, url, email, password) -> None:
+    """Log in through Label Studio's form."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
 
-    driver.get(f"{pushed['url']}/user/login/")
-    wait.until(ec.presence_of_element_located((By.NAME, "email"))).send_keys(pushed["email"])
-    driver.find_element(By.NAME, "password").send_keys(pushed["password"])
+    driver.get(f"{url}/user/login/")
+    wait.until(ec.presence_of_element_located((By.NAME, "email"))).send_keys(email)
+    driver.find_element(By.NAME, "password").send_keys(password)
     driver.find_element(By.NAME, "password").submit()
     wait.until(lambda d: "/user/login" not in d.current_url)
+
+
+def _open_labeling(driver, wait, pushed) -> None:
+    """Log in as the pushed project's annotator and open its labeling stream."""
+    _log_in(driver, wait, pushed["url"], pushed["email"], pushed["password"])
     driver.get(f"{pushed['url']}/projects/{pushed['project'].id}/data?labeling=1")
 
 
@@ -156,6 +162,87 @@ def test_labeling_page_marks_the_target_and_preselects_nothing(pushed, tmp_path)
     if os.environ.get("CHECKWORTHY_UPDATE_SCREENSHOT") == "1":
         README_PICTURE.parent.mkdir(exist_ok=True)
         shutil.copyfile(shots / "labeling-page.png", README_PICTURE)
+
+
+#: Label Studio's own columns, in every task list, headed by a control rather than a name: the
+#: select-all checkbox, and the last column's ``{}`` button per row (*View Task Source*, the task's JSON).
+#: Label Studio 1.23 adds both after a tab's columns; a project can neither hide nor name them.
+SELECT_ALL, TASK_SOURCE = "lsf-table__select-all", "lsf-show-source"
+
+
+def _task_list(driver, wait, url, project_id, *, rows=True):
+    """Open a project's task list (the Data Manager); its tab titles, the open tab, and its column headers.
+
+    A header is ``(class, name)``, the name being the header's first line (a data
+    field's header has a second, its type: ``str``).
+    """
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    driver.get(f"{url}/projects/{project_id}/data")
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".lsf-tabs-dm__item_active")))
+    if rows:
+        wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, f".lsf-table__row-wrapper .{TASK_SOURCE} button")))
+    tabs = [tab.text.strip() for tab in driver.find_elements(By.CSS_SELECTOR, ".lsf-tabs-dm__item")]
+    active = driver.find_element(By.CSS_SELECTOR, ".lsf-tabs-dm__item_active").text.strip()
+    headers = driver.execute_script(
+        "return [...document.querySelectorAll('.lsf-table-head .lsf-th')]"
+        ".map(th => [th.className, th.innerText.trim().split('\\n')[0].trim()])")
+    return tabs, active, headers
+
+
+def test_every_task_list_column_is_headed_by_a_readable_name(studio_server, tmp_path):
+    """The task list an annotator opens before labeling: every column but Label Studio's two
+    controls is headed by a field's name (headline, sentence), no cell shows HTML tags or a
+    hash, and the one column without a name is Label Studio's *View Task Source* button (the
+    unlabelled ``{}`` column of the user trial). Also for a project made in Label Studio
+    (pushed to by id), already opened on its *Default* tab: the push adds the readable tab first.
+    """
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "harbour.txt").write_text(ARTICLE, encoding="utf-8")
+    write_tasks([seeds], tmp_path / "tasks", context=1)
+    connection, url = studio_server["connection"], studio_server["url"]
+    pushed = StudioProject(connection, "task list")
+    pushed.push(tmp_path / "tasks")
+    made = connection.client().projects.create(title="task list made in Label Studio", label_config=OLD_CONFIG)
+    email = "tom.berg@example.org"
+    password = studio.read_secret(studio.add_annotator(studio_server["data_dir"], email))
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    driver = _browser_or_skip()
+    try:
+        wait = WebDriverWait(driver, 90)
+        _log_in(driver, wait, url, email, password)
+        _, active, _ = _task_list(driver, wait, url, made.id, rows=False)
+        driver.save_screenshot(str(shots / "made-before-push.png"))
+        assert active == "Default"  # Label Studio's own tab, with every column (three headed by an icon only)
+        StudioProject(connection, made.id).push(tmp_path / "tasks")
+
+        for name, project_id in (("pushed", pushed.id), ("made", made.id)):
+            tabs, active, headers = _task_list(driver, wait, url, project_id)
+            driver.save_screenshot(str(shots / f"{name}-task-list.png"))
+            assert tabs[0] == active == TASK_LIST_TAB, (name, tabs, active)
+            controls = [cls for cls, _ in headers if SELECT_ALL in cls or TASK_SOURCE in cls]
+            named = [text for cls, text in headers if SELECT_ALL not in cls and TASK_SOURCE not in cls]
+            assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_ ]*", text) for text in named), (name, headers)
+            assert named == ["headline", "sentence"], (name, headers)
+            assert len(controls) == 2 and SELECT_ALL in controls[0] and TASK_SOURCE in controls[-1], (name, headers)
+            cells = [cell.text for cell in driver.find_elements(By.CSS_SELECTOR, ".lsf-table__row-wrapper .lsf-table__cell")]
+            assert cells and not [c for c in cells if re.search(r"</?(mark|p|div|h4|b)\b|\b[0-9a-f]{64}\b", c)], (name, cells)
+
+        # The column without a name: Label Studio's button that shows the task's JSON, named on hover.
+        ActionChains(driver).move_to_element(driver.find_element(By.CSS_SELECTOR, f".lsf-table__row-wrapper .{TASK_SOURCE} button")).perform()
+        wait.until(lambda d: "View Task Source" in d.find_element(By.TAG_NAME, "body").text)
+        driver.save_screenshot(str(shots / "task-source-tooltip.png"))
+    finally:
+        (shots / "last-page.html").write_text(driver.page_source, encoding="utf-8")
+        driver.save_screenshot(str(shots / "last.png"))
+        driver.quit()
 
 
 def test_a_project_labeled_with_the_old_config_keeps_its_labels(studio_server, tmp_path):
