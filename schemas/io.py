@@ -151,9 +151,17 @@ def atomic_path(path: str | os.PathLike, *, mode: int | None = None) -> Iterator
         yield tmp_path
         os.chmod(tmp_path, 0o666 & ~_umask() if mode is None else mode)
         os.replace(tmp_path, path)
-    except BaseException:
+    except BaseException as exc:
         tmp_path.unlink(missing_ok=True)
+        _name_the_path(exc, path)
         raise
+
+
+def _name_the_path(exc: BaseException, path: Path) -> None:
+    """Give an ``OSError`` raised while writing ``path`` (a full disk, a quota) the path
+    it lacks, so that its message names what could not be written."""
+    if isinstance(exc, OSError) and exc.filename is None and exc.errno is not None:
+        exc.filename = str(path)
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, mode: int | None = None) -> None:
@@ -453,8 +461,9 @@ def replace_directory(path: str | os.PathLike, *, writer: str | None = None) -> 
             shutil.rmtree(old)
         else:
             os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        _name_the_path(exc, path)
         raise
 
 

@@ -77,3 +77,22 @@ def test_a_sigterm_cleans_up_as_ctrl_c_does(tmp_path):
     assert process.returncode == 143
     assert err == "checkworthy tasks: terminated; nothing half-written was kept\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_names_the_file_it_could_not_write(tmp_path, monkeypatch, capsys):
+    import errno
+    import os
+
+    from checkworthy.cli.tasks import TasksCommand
+    from checkworthy.schemas.io import atomic_path
+
+    def full_disk(self, args):
+        with atomic_path(tmp_path / "out" / "tasks.json") as tmp:
+            tmp.write_text("half", encoding="utf-8")
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # what a write on a full disk raises: no path
+
+    monkeypatch.setattr(TasksCommand, "run", full_disk)
+    assert main(["tasks", "x", "--out", "y"]) == 1
+    assert capsys.readouterr().err == (f"checkworthy tasks: error: {tmp_path / 'out' / 'tasks.json'}: No space left on device; "
+                                       "nothing half-written was kept (check the path, its permissions and the free space)\n")
+    assert list((tmp_path / "out").iterdir()) == []
