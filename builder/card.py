@@ -41,10 +41,11 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
-from checkworthy.builder.croissant import write_croissant
+from checkworthy.builder.croissant import croissant_disagreements, write_croissant
 from checkworthy.builder.facts import (
     AGREEMENT_FIGURES,
     CARD_FILENAME,
+    CONFIG_FILENAME,
     MAX_TABLE_ROWS,
     CardConfig,
     VersionFacts,
@@ -59,7 +60,7 @@ from checkworthy.builder.facts import (
 )
 from checkworthy.builder.store import check_integrity
 from checkworthy.schemas.errors import InputError
-from checkworthy.schemas.io import atomic_write_text
+from checkworthy.schemas.io import atomic_write_text, read_json
 from checkworthy.schemas.locks import folder_lock
 from checkworthy.schemas.records import Article
 from checkworthy.schemas.rows import SPLITS
@@ -103,6 +104,7 @@ def write_card(
     articles: Iterable[Article] | None = None,
     croissant: bool = True,
     wait: float = 0.0,
+    save_settings: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write (or regenerate) the version's ``README.md`` and ``croissant.json``.
 
@@ -128,9 +130,18 @@ def write_card(
         Only articles with a sentence in the version count. When None, the facts
         recorded in the existing card (YAML ``checkworthy.articles``) are reused.
     croissant : bool, default=True
-        Also write ``croissant.json`` (see ``checkworthy.builder.croissant``).
+        Also write ``croissant.json`` (see ``checkworthy.builder.croissant``). With
+        False, an existing ``croissant.json`` that would then state another name,
+        license, language or version than the card is an error: the two files of a
+        version never disagree.
     wait : float, default=0
         Seconds to wait for another command that holds the dataset's lock.
+    save_settings : mapping, optional
+        The new content of the dataset's settings file ``<dataset>/card.json``
+        (``card --license`` and the other options are kept there, so that every later
+        card of the dataset, by ``evaluate``, ``build`` or ``card``, says the same; see
+        :func:`remembered_settings`). Written under the same lock, after the card was
+        validated, and only when it differs from the file.
 
     Returns
     -------
@@ -140,7 +151,8 @@ def write_card(
     Raises
     ------
     InputError
-        The version's records are incomplete, or the existing card's YAML is broken.
+        The version's records are incomplete, the existing card's YAML is broken, or
+        ``croissant=False`` and the existing ``croissant.json`` disagrees with the card.
 
     Examples
     --------
@@ -155,10 +167,72 @@ def write_card(
         existing = path.read_text(encoding="utf-8") if path.is_file() else None
         content = render_card(facts, existing)
         validate_card(content, facts.version_dir, where=str(path))
+        if not croissant:
+            disagreements = croissant_disagreements(facts)
+            if disagreements:
+                raise InputError(
+                    disagreements,
+                    header=f"{facts.version_dir}: --no-croissant would leave croissant.json disagreeing with the card "
+                    "(nothing was written); leave out --no-croissant to rewrite both, or delete croissant.json",
+                )
+        if save_settings is not None:
+            _save_settings(facts.dataset_dir / CONFIG_FILENAME, save_settings)
         atomic_write_text(path, content)
         if croissant:
             write_croissant(facts)
     return path
+
+
+def remembered_settings(
+    dataset_dir: str | Path, options: Mapping[str, Any], *, config_file: str | Path | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """The new content of ``<dataset>/card.json`` after ``checkworthy card``, and what changed in it.
+
+    Every later card of the dataset (``evaluate`` and ``build`` regenerate it) reads its
+    settings from ``<dataset>/card.json``, so the settings ``card`` was given are kept
+    there: the ``options`` that are not None (``pretty_name``, ``license``,
+    ``language``) are set in the file, its other keys kept in their order. With
+    ``config_file`` (``card --config FILE``) the card is made from that file, so it
+    becomes the dataset's settings: the file's settings plus the options replace
+    ``card.json``. The settings are not secret (they are printed in the card).
+
+    Returns
+    -------
+    content : dict
+        The settings to write (:func:`write_card`'s ``save_settings``).
+    changes : list of str
+        One line per key added, changed or removed, with the old value; empty when the
+        file stays as it is.
+    """
+    path = Path(dataset_dir) / CONFIG_FILENAME
+    old = read_json(path) if path.is_file() else {}
+    if not isinstance(old, dict):
+        old = {}
+    base = dict(read_json(config_file)) if config_file is not None else dict(old)
+    new = {**base, **{key: value for key, value in options.items() if value is not None}}
+    changes = []
+    for key in [*old, *(k for k in new if k not in old)]:
+        if key in new and key in old and new[key] == old[key]:
+            continue
+        if key not in old:
+            changes.append(f"{key}: set to {_shorten(json.dumps(new[key], ensure_ascii=False), 60)}")
+        elif key not in new:
+            changes.append(f"{key}: removed (was {_shorten(json.dumps(old[key], ensure_ascii=False), 60)})")
+        else:
+            changes.append(f"{key}: {_shorten(json.dumps(new[key], ensure_ascii=False), 60)} "
+                           f"(was {_shorten(json.dumps(old[key], ensure_ascii=False), 60)})")
+    return new, changes
+
+
+def _save_settings(path: Path, content: Mapping[str, Any]) -> None:
+    """Write the settings file when its content changes (keys in their order, two-space indent)."""
+    if path.is_file():
+        try:
+            if read_json(path) == dict(content):
+                return
+        except InputError:
+            pass
+    atomic_write_text(path, json.dumps(dict(content), ensure_ascii=False, indent=2) + "\n")
 
 
 def render_card(facts: VersionFacts, existing: str | None = None) -> str:
@@ -347,10 +421,6 @@ def _split_old_body(text: str) -> tuple[str, dict[str, str]]:
     if current is not None:
         after[current] = text[pos:]
     return prefix, after
-
-
-# --- rendering --------------------------------------------------------------------
-
 
 
 # --- rendering --------------------------------------------------------------------

@@ -9,6 +9,7 @@ such as ``mlcroissant`` need no network access to expand it.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ from checkworthy.builder.facts import (
     labeling_statement,
     personal_information,
 )
-from checkworthy.schemas.io import atomic_write_json, sha256_file
+from checkworthy.schemas.errors import InputError
+from checkworthy.schemas.io import atomic_write_json, read_json, sha256_file
 
 CROISSANT_FILENAME = "croissant.json"
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
@@ -223,6 +225,36 @@ def write_croissant(facts: VersionFacts) -> Path:
     path = facts.version_dir / CROISSANT_FILENAME
     atomic_write_json(path, croissant_metadata(facts))
     return path
+
+
+#: The statements of ``croissant.json`` that the card states too (its YAML ``pretty_name``,
+#: ``license``, ``language`` and the version), which must never disagree between the two files.
+SHARED_WITH_CARD = ("name", "license", "inLanguage", "version")
+
+
+def croissant_disagreements(facts: VersionFacts) -> list[str]:
+    """What the version's existing ``croissant.json`` states otherwise than a card made from ``facts``
+    (the keys of :data:`SHARED_WITH_CARD`); empty when it agrees or does not exist.
+
+    ``card --no-croissant`` writes only the card: this says whether that would leave
+    the two files of the version disagreeing (for example after ``--license``).
+    """
+    path = facts.version_dir / CROISSANT_FILENAME
+    if not path.is_file():
+        return []
+    try:
+        existing = read_json(path)
+    except InputError as exc:
+        return [f"{path}: cannot be read ({exc})"]
+    if not isinstance(existing, dict):
+        return [f"{path}: expected a JSON object"]
+    card = {"name": facts.pretty_name, "license": facts.license, "inLanguage": facts.languages, "version": facts.version}
+    return [
+        f"{key}: croissant.json states {json.dumps(existing.get(key), ensure_ascii=False)}, the card would state "
+        f"{json.dumps(card[key], ensure_ascii=False)}"
+        for key in SHARED_WITH_CARD
+        if existing.get(key) != card[key]
+    ]
 
 
 def _split_record_set(facts: VersionFacts, split: str, path: Path) -> dict[str, Any]:

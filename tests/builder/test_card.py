@@ -225,10 +225,10 @@ def test_card_language_codes_are_read_as_tasks_reads_them(version_dir, capsys):
     """``card --language spa`` and a card.json ``["es-ES", "nld"]`` give the codes the card
     wants (es, nl); a code no registry knows is refused naming the flag or the file."""
     dataset = version_dir.parent.parent
-    assert main(["card", str(dataset), "--language", "spa", "--language", "ar-JO", "--no-croissant"]) == 0
+    assert main(["card", str(dataset), "--language", "spa", "--language", "ar-JO"]) == 0
     assert read_card(version_dir).data["language"] == ["es", "ar"]
     (dataset / "card.json").write_text(json.dumps({"language": ["es-ES", "nld"]}), encoding="utf-8")
-    assert main(["card", str(dataset), "--no-croissant"]) == 0
+    assert main(["card", str(dataset)]) == 0
     assert read_card(version_dir).data["language"] == ["es", "nl"]
     capsys.readouterr()
     assert main(["card", str(dataset), "--language", "sp", "--no-croissant"]) == 1
@@ -236,6 +236,55 @@ def test_card_language_codes_are_read_as_tasks_reads_them(version_dir, capsys):
     (dataset / "card.json").write_text(json.dumps({"language": ["Spanish"]}), encoding="utf-8")
     assert main(["card", str(dataset), "--no-croissant"]) == 1
     assert f"{dataset / 'card.json'}: language: field 'language': expected a language code" in capsys.readouterr().err
+
+
+def test_what_card_sets_is_kept_by_later_cards(version_dir, capsys):
+    """``card --license --pretty-name`` are saved in DIR/card.json (its other keys kept), so that the card
+    ``evaluate`` and ``build`` regenerate (``write_card`` without settings) and its Croissant file keep them."""
+    dataset = version_dir.parent.parent
+    (dataset / "card.json").write_text(json.dumps({"annotators": "Two editors.", "license": "other"}), encoding="utf-8")
+    assert main(["card", str(dataset), "--license", "cc-by-4.0", "--pretty-name", "My Claims"]) == 0
+    out = capsys.readouterr().out
+    assert 'license: "cc-by-4.0" (was "other")' in out and 'pretty_name: set to "My Claims"' in out
+    assert json.loads((dataset / "card.json").read_text(encoding="utf-8")) == {
+        "annotators": "Two editors.", "license": "cc-by-4.0", "pretty_name": "My Claims"}
+    settings = (dataset / "card.json").read_bytes()
+    write_card(version_dir)  # as evaluate and build do
+    data = read_card(version_dir).data
+    croissant = json.loads((version_dir / "croissant.json").read_text(encoding="utf-8"))
+    assert (data["license"], data["pretty_name"]) == ("cc-by-4.0", "My Claims")
+    assert (croissant["license"], croissant["name"]) == ("cc-by-4.0", "My Claims")
+    assert "Two editors." in read_card(version_dir).text
+    assert main(["card", str(dataset)]) == 0  # no option: the settings file is left as it is
+    assert "saved in" not in capsys.readouterr().out and (dataset / "card.json").read_bytes() == settings
+
+
+def test_card_config_file_becomes_the_dataset_settings(version_dir, tmp_path, capsys):
+    """``card --config FILE`` makes the card from FILE, so FILE replaces DIR/card.json (the replaced values are printed)."""
+    dataset = version_dir.parent.parent
+    (dataset / "card.json").write_text(json.dumps({"annotators": "Two editors."}), encoding="utf-8")
+    (tmp_path / "other.json").write_text(json.dumps({"license": "mit"}), encoding="utf-8")
+    assert main(["card", str(dataset), "--config", str(tmp_path / "other.json"), "--pretty-name", "P"]) == 0
+    assert 'annotators: removed (was "Two editors.")' in capsys.readouterr().out
+    assert json.loads((dataset / "card.json").read_text(encoding="utf-8")) == {"license": "mit", "pretty_name": "P"}
+    write_card(version_dir)
+    assert (read_card(version_dir).data["license"], read_card(version_dir).data["pretty_name"]) == ("mit", "P")
+
+
+def test_no_croissant_never_leaves_the_two_files_disagreeing(version_dir, capsys):
+    dataset = version_dir.parent.parent
+    write_card(version_dir)
+    before = {name: (version_dir / name).read_bytes() for name in ("README.md", "croissant.json")}
+    assert main(["card", str(dataset), "--license", "cc-by-4.0", "--no-croissant"]) == 1
+    err = capsys.readouterr().err
+    assert "--no-croissant would leave croissant.json disagreeing with the card" in err
+    assert 'license: croissant.json states "unknown", the card would state "cc-by-4.0"' in err
+    assert {name: (version_dir / name).read_bytes() for name in before} == before
+    assert not (dataset / "card.json").exists()  # nothing saved either
+    assert main(["card", str(dataset), "--no-croissant"]) == 0  # nothing the two files share changes: allowed
+    (version_dir / "croissant.json").unlink()
+    assert main(["card", str(dataset), "--license", "cc-by-4.0", "--no-croissant"]) == 0  # no croissant.json to disagree with
+    assert read_card(version_dir).data["license"] == "cc-by-4.0"
 
 
 def test_card_command_reads_the_articles(version_dir, tmp_path):
