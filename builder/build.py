@@ -31,6 +31,7 @@ from checkworthy.builder.sampling import read_selection, selection_summary
 from checkworthy.builder.split import split_article
 from checkworthy.builder.splits import assign_split, find_leakage, later_copies, leakage_report
 from checkworthy.builder.store import (
+    VERSION_PATTERN,
     check_version,
     commit_directory,
     file_digests,
@@ -511,6 +512,7 @@ def _build_lock(dataset_dir: str | os.PathLike, wait: float) -> Iterator[None]:
     was there, or that a new version uses, is never touched. (A build that waited for the
     lock of a folder removed this way goes on and makes the folder again.)
     """
+    refuse_inside_a_version(dataset_dir)
     dataset_dir = Path(dataset_dir).absolute()
     refuse_output_folder(dataset_dir, "the dataset", "--dataset")
     made = [folder for folder in (dataset_dir, *dataset_dir.parents) if not folder.exists()]
@@ -525,6 +527,57 @@ def _build_lock(dataset_dir: str | os.PathLike, wait: float) -> Iterator[None]:
                 if made:
                     _remove_if_empty(made)
             raise
+
+
+def _dataset_around(folder: Path) -> Path | None:
+    """The dataset folder when ``folder`` is a dataset's ``versions/`` (it holds a version),
+    or a version folder (``versions/X.Y.Z`` with ``manifest.json``) or a copy of one
+    (``manifest.json`` beside ``data/``): then ``folder`` itself; None otherwise."""
+    if folder.name == "versions" and list_versions(folder.parent):
+        return folder.parent
+    if (folder / "manifest.json").is_file() and (
+            (folder.parent.name == "versions" and VERSION_PATTERN.match(folder.name)) or (folder / "data").is_dir()):
+        return folder.parent.parent if folder.parent.name == "versions" else folder
+    return None
+
+
+def refuse_inside_a_version(dataset_dir: str | os.PathLike) -> None:
+    """Refuse a ``--dataset`` that is, or is inside, a version folder or a dataset's ``versions/``.
+
+    A version is never changed after it is built; a build into it (or into ``versions/``)
+    would make a dataset inside the dataset: a version within a version, with the secret
+    ``annotator.key``, the lock and a ``CHANGELOG.md`` among the files that ``publish``
+    uploads. The path and its parents are looked at outermost first, so the message names
+    the dataset's own folder.
+
+    Raises
+    ------
+    InputError
+        Names what the folder is and the dataset folder to give instead.
+    """
+    given = Path(dataset_dir)
+    for path in dict.fromkeys((given.absolute(), given.resolve())):
+        for folder in (*reversed(path.parents), path):
+            root = _dataset_around(folder)
+            if root is None:
+                continue
+            shown = Path(os.path.relpath(root)) if not given.is_absolute() else root
+            parts = path.relative_to(root).parts
+            if root == folder:  # a copy of a version, not in a dataset's versions/
+                what = "is a copy of a dataset version" if path == folder else f"is inside a copy of a dataset version ({shown})"
+                raise InputError(f"{dataset_dir}: {what}: it holds manifest.json and data/, and a version is never changed after it "
+                                 "is built; give --dataset a folder of its own; nothing was written")
+            if parts == ("versions",):
+                what = f"is the versions/ folder of the dataset {shown}, which holds only its versions"
+            elif len(parts) >= 2 and _dataset_around(root / "versions" / parts[1]) == root:
+                what = (f"is version {parts[1]} of the dataset {shown}" if len(parts) == 2
+                        else f"is inside version {parts[1]} of the dataset {shown}")
+                what += ", which is never changed after it is built"
+            else:
+                what = f"is inside the versions/ folder of the dataset {shown}, which holds only its versions"
+            raise InputError(f"{dataset_dir}: {what}; a build there would make a dataset inside the dataset (a version within a version, "
+                             f"with the secret {KEY_FILE}, the lock and a CHANGELOG.md among the files that publish uploads): give "
+                             f"--dataset {shown} (the dataset's own folder) to build its next version; nothing was written")
 
 
 def _remove_if_empty(made: list[Path]) -> None:
