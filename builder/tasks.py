@@ -34,11 +34,15 @@ from checkworthy.builder.select import THRESHOLD, Scorer, Selection, get_scorer,
 from checkworthy.builder.split import describe_splitter, split_article
 from checkworthy.schemas import FROM_NAME, TO_NAME, Scheme, load_scheme, page_languages, validate
 from checkworthy.schemas.errors import InputError, VersionExistsError
-from checkworthy.schemas.io import atomic_directory, canonical_json, check_replaceable, progress
+from checkworthy.schemas.io import OUTPUT_MARKER, atomic_directory, canonical_json, check_replaceable, progress
 from checkworthy.schemas.records import Article, Sentence
 
 #: Output files of ``write_tasks``, in the order they are written.
 OUTPUT_FILES = ("articles.jsonl", "sentences.jsonl", "tasks.json", "label_config.xml")
+#: What a tasks output folder may hold, written by either engine (the Ray engine writes
+#: ``sentences/`` and ``articles/`` folders of Parquet shards): ``--overwrite`` refuses a
+#: folder holding anything else, a file of the user's that it would delete.
+TASKS_FOLDER_NAMES = frozenset({*OUTPUT_FILES, "sentences", "articles", OUTPUT_MARKER})
 
 #: Keys of a task's ``meta`` that carry the model's view; ``--blind`` leaves them out
 #: (``meta.strategy`` stays: it says how the task was chosen, not what the model thinks).
@@ -428,6 +432,14 @@ def check_out_dir(out_dir: Path, paths: Sequence[str | os.PathLike], overwrite: 
         raise VersionExistsError(f"{out_dir}: already exists; choose another --out directory or pass --overwrite to replace it")
     if overwrite:
         check_replaceable(out_dir, inputs=paths)
+        if out_dir.is_dir():
+            foreign = sorted(entry.name + ("/" if entry.is_dir() else "") for entry in os.scandir(out_dir)
+                             if entry.name not in TASKS_FOLDER_NAMES)
+            if foreign:
+                shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+                raise InputError(f"{out_dir}: will not replace it: it holds {len(foreign)} file(s) or folder(s) that "
+                                 f"'checkworthy tasks' did not write ({shown}), which --overwrite would delete; move them "
+                                 "out of the folder, or choose a new --out folder; nothing was written")
 
 
 def no_article_message(paths) -> str:

@@ -281,3 +281,21 @@ def test_the_article_panel_is_bounded_around_the_target():
     assert shown.startswith("<p>\u2026 ") and shown.endswith(" \u2026</p>") and "<mark>Sentence 1500 is here.</mark>" in shown
     short = "Headline\n\nOne. Two."
     assert article_window(short, 10, 14) == (0, len(short))
+
+
+def test_overwrite_keeps_files_the_user_added_to_a_tasks_folder(tmp_path):
+    """--overwrite replaces what tasks wrote; a note or a folder of labels put beside it is not deleted."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Headline\n\nPrices rose 4% in May, the bureau said.\n", encoding="utf-8")
+    write_tasks([tmp_path / "in"], tmp_path / "out")
+    (tmp_path / "out" / "my_notes.txt").write_text("my labels", encoding="utf-8")
+    (tmp_path / "out" / "labels").mkdir()
+    before = _tree(tmp_path / "out")
+    with pytest.raises(InputError, match=r"out: will not replace it: it holds 2 file\(s\) or folder\(s\) that 'checkworthy "
+                                         r"tasks' did not write \(labels/, my_notes.txt\), which --overwrite would delete"):
+        write_tasks([tmp_path / "in"], tmp_path / "out", overwrite=True)
+    assert _tree(tmp_path / "out") == before
+    (tmp_path / "out" / "my_notes.txt").unlink()
+    (tmp_path / "out" / "labels").rmdir()
+    write_tasks([tmp_path / "in"], tmp_path / "out", overwrite=True)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted([*OUTPUT_FILES, OUTPUT_MARKER])
