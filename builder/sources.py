@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import datetime
 import gzip
-import json
 import re
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from checkworthy.schemas.io import sha256_text
+from checkworthy.schemas.io import parse_jsonl_line, sha256_text
 
 #: Bulk formats, by the end of the file name.
 BULK_SUFFIXES = (".jsonl.gz", ".parquet", ".warc.gz", ".warc")
@@ -49,18 +48,7 @@ def iter_jsonl_gz(path: Path) -> Iterator[Item]:
             for lineno, line in enumerate(handle, start=1):
                 if not line.strip():
                     continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield lineno, f"{path}: line {lineno}: expected a JSON object, found invalid JSON ({exc.msg})"
-                    continue
-                except RecursionError:
-                    yield lineno, f"{path}: line {lineno}: expected a JSON object, found JSON nested too deeply"
-                    continue
-                if not isinstance(record, dict):
-                    yield lineno, f"{path}: line {lineno}: expected a JSON object, found {type(record).__name__}"
-                    continue
-                yield lineno, record
+                yield lineno, parse_jsonl_line(line, f"{path}: line {lineno}")
     except UnicodeDecodeError as exc:
         yield lineno + 1, f"{path}: line {lineno + 1}: expected UTF-8 text, found undecodable bytes ({exc.reason}); re-save the file as UTF-8"
     except (OSError, EOFError, zlib.error) as exc:

@@ -492,6 +492,8 @@ def read_json(path: str | os.PathLike) -> Any:
         ) from None
     except _TooDeep:
         raise InputError(f"{path}: line {_too_deep_line(text)}: {_TOO_DEEP}") from None
+    except _NotStrictJson as exc:
+        raise InputError(f"{path}: {exc}") from None
     return obj
 
 
@@ -499,15 +501,51 @@ class _TooDeep(Exception):
     """JSON nested deeper than :data:`MAX_JSON_DEPTH`."""
 
 
-def _loads(text: str) -> Any:
+class _NotStrictJson(Exception):
+    """Text that Python's parser reads but JSON forbids, or that UTF-8 cannot hold (see :func:`_loads`)."""
+
+
+def _constant(name: str) -> Any:
+    raise _NotStrictJson(f"{name} is not a JSON value (Python and JavaScript write it, JSON has no such number); "
+                         "write null, or a number, in its place")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(obj: Any) -> str | None:
+    """Where ``obj`` holds a string with a lone UTF-16 surrogate (``\\udc00``), and which; None when none does."""
+    stack: list[tuple[Any, str]] = [(obj, "")]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, str):
+            found = _SURROGATE.search(value)
+            if found:
+                return (f"{f'field {where!r}' if where else 'a value'}: invalid character U+{ord(found.group()):04X} at character {found.start()} "
+                        "(half of a UTF-16 surrogate pair: text cut in the middle of an emoji or a rare character, "
+                        "which UTF-8 cannot store); remove it or export the text again")
+        elif isinstance(value, dict):
+            stack.extend((item, f"{where}.{key}" if where else key) for key, item in value.items())
+            stack.extend((key, f"{where}.{key}" if where else key) for key in value if _SURROGATE.search(key))
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}[{i}]") for i, item in enumerate(value))
+    return None
+
+
+def _loads(text: str, *, strict: bool = False) -> Any:
     """``json.loads``, raising :class:`_TooDeep` for nesting deeper than :data:`MAX_JSON_DEPTH`
-    (which would otherwise end in a ``RecursionError``, in the parser or later)."""
+    (which would otherwise end in a ``RecursionError``, in the parser or later), and
+    :class:`_NotStrictJson` for a lone surrogate escape such as ``\\udc00`` (which no UTF-8
+    file can hold) and, when ``strict``, for ``NaN``/``Infinity`` (which a record read from
+    a user's file would carry into outputs that other JSON readers then refuse)."""
     try:
-        obj = json.loads(text)
+        obj = json.loads(text, parse_constant=_constant if strict else None)
     except RecursionError:
         raise _TooDeep from None
     if json_depth(obj) > MAX_JSON_DEPTH:
         raise _TooDeep
+    if ("\\ud" in text or "\\uD" in text) and (where := _lone_surrogate(obj)) is not None:
+        raise _NotStrictJson(where)
     return obj
 
 
@@ -554,6 +592,23 @@ def _too_deep_line(text: str) -> int:
     return 1
 
 
+def parse_jsonl_line(line: str, where: str) -> dict | str:
+    """One line of a JSONL file: its object, or the problem (a message starting with ``where``).
+
+    Beyond JSON's syntax, a line is refused when it is not an object, nests deeper than
+    :data:`MAX_JSON_DEPTH`, holds ``NaN``/``Infinity`` or a lone surrogate escape (see :func:`_loads`).
+    """
+    try:
+        obj = _loads(line, strict=True)
+    except json.JSONDecodeError as exc:
+        return f"{where}: expected a JSON object, found invalid JSON ({exc.msg})"
+    except _TooDeep:
+        return f"{where}: {_TOO_DEEP}"
+    except _NotStrictJson as exc:
+        return f"{where}: {exc}"
+    return obj if isinstance(obj, dict) else f"{where}: expected a JSON object, found {type(obj).__name__}"
+
+
 def iter_jsonl(path: str | os.PathLike, *, inline: bool = False) -> Iterator[tuple[int, dict | str]]:
     """Yield ``(line_number, object)`` for each non-empty line of a JSONL file.
 
@@ -577,22 +632,11 @@ def iter_jsonl(path: str | os.PathLike, *, inline: bool = False) -> Iterator[tup
             for lineno, line in enumerate(handle, start=1):
                 if not line.strip():
                     continue
-                problem = None
-                try:
-                    obj = _loads(line)
-                except json.JSONDecodeError as exc:
-                    problem = f"{path}: line {lineno}: expected a JSON object, found invalid JSON ({exc.msg})"
-                except _TooDeep:
-                    problem = f"{path}: line {lineno}: {_TOO_DEEP}"
-                else:
-                    if not isinstance(obj, dict):
-                        problem = f"{path}: line {lineno}: expected a JSON object, found {type(obj).__name__}"
-                if problem is None:
+                obj = parse_jsonl_line(line, f"{path}: line {lineno}")
+                if isinstance(obj, dict) or inline:
                     records.append((lineno, obj))
-                elif inline:
-                    records.append((lineno, problem))
                 else:
-                    problems.append(problem)
+                    problems.append(obj)
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: expected UTF-8 text, found undecodable bytes at byte {exc.start}") from None
     if problems:

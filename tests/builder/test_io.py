@@ -170,3 +170,27 @@ def test_a_swap_cut_short_puts_the_previous_folder_back(tmp_path):
     assert sorted(remove_stale(tmp_path / "evaluation")) == sorted([aside.name, new.name])
     assert [p.name for p in tmp_path.iterdir()] == ["evaluation"]
     assert (tmp_path / "evaluation" / "results.json").read_text(encoding="utf-8") == "previous"
+
+
+@pytest.mark.parametrize(("line", "problem"), [
+    ('{"id": "s", "text": "cut emoji \\udc00 here."}', "line 2: field 'text': invalid character U+DC00 at character 10 (half of a UTF-16 surrogate pair"),
+    ('{"id": "s", "meta": {"tags": ["ok", "\\ud83d"]}}', "line 2: field 'meta.tags[1]': invalid character U+D83D at character 0"),
+    ('{"id": "s", "score": NaN}', "line 2: NaN is not a JSON value"),
+    ('{"id": "s", "score": -Infinity}', "line 2: -Infinity is not a JSON value"),
+])
+def test_a_jsonl_line_that_utf8_or_json_cannot_hold_is_a_problem_of_its_own(tmp_path, line, problem):
+    """A lone surrogate crashed the writers with a traceback (UTF-8 cannot encode it); NaN was
+    written back as invalid JSON. Each is now a problem naming the line and the field."""
+    path = tmp_path / "a.jsonl"
+    path.write_text('{"id": "ok", "text": "Fine."}\n' + line + "\n", encoding="utf-8")
+    records = list(iter_jsonl(path, inline=True))
+    assert records[0] == (1, {"id": "ok", "text": "Fine."})
+    assert records[1][0] == 2 and records[1][1].startswith(f"{path}: {problem}"), records[1][1]
+    with pytest.raises(InputError, match="line 2"):
+        list(iter_jsonl(path))
+
+
+def test_a_surrogate_pair_is_one_character_and_read(tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text('{"id": "ok", "text": "Smile \\ud83d\\ude00."}\n', encoding="utf-8")
+    assert list(iter_jsonl(path)) == [(1, {"id": "ok", "text": "Smile \U0001F600."})]

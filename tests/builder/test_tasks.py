@@ -299,3 +299,17 @@ def test_overwrite_keeps_files_the_user_added_to_a_tasks_folder(tmp_path):
     (tmp_path / "out" / "labels").rmdir()
     write_tasks([tmp_path / "in"], tmp_path / "out", overwrite=True)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted([*OUTPUT_FILES, OUTPUT_MARKER])
+
+
+def test_skip_invalid_leaves_out_a_record_with_a_cut_emoji_and_keeps_the_rest(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.jsonl").write_text(
+        '{"id": "cut", "text": "Scraped text cut in an emoji \\udc00 here."}\n'
+        '{"id": "nan", "text": "Prices rose 4% in May.", "score": NaN}\n'
+        '{"id": "good", "text": "Taxes fell 3% in June, the minister said."}\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"line 1: field 'text': invalid character U\+DC00"):
+        write_tasks([tmp_path / "in"], tmp_path / "out")
+    with pytest.warns(UserWarning, match="skipped 2 unreadable input"):
+        write_tasks([tmp_path / "in"], tmp_path / "out", skip_invalid=True)
+    written = [json.loads(line) for line in (tmp_path / "out" / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [a["article_id"] for a in written] == ["good"]
