@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from checkworthy.builder.store import check_integrity, load_manifest
+from checkworthy.builder.store import card_problems, check_integrity, foreign_file_problems, load_manifest, version_files
 from checkworthy.schemas.errors import InputError, PublishError
 from checkworthy.schemas.io import sha256_file
 from checkworthy.schemas.locks import folder_lock
@@ -48,7 +48,8 @@ class PublishPlan:
     tag : str
         The version, ``X.Y.Z``.
     files : tuple of PublishFile
-        Every file of the version directory, sorted by path.
+        The files checkworthy wrote in the version directory (``store.version_files``),
+        sorted by path; nothing else is ever uploaded.
     private : bool
     """
 
@@ -87,10 +88,14 @@ def plan_publish(version_dir: str | Path, repo_id: str, *, private: bool = False
     Raises
     ------
     InputError
-        The repository id is malformed, or the version lacks its card, Croissant
-        file or manifest.
+        The repository id is malformed; the version lacks its card, Croissant
+        file or manifest; it holds files or folders that checkworthy did not write
+        (notes, a model, a tasks folder: they are named, and must be moved out, since
+        a published version is only what checkworthy wrote); or its card shows
+        results from an evaluation that is gone.
     TamperedError
-        A data file of the version differs from the SHA-256 its manifest records.
+        A data file of the version differs from the SHA-256 its manifest records, or
+        the manifest's counts differ from the data.
     """
 
     version_dir = Path(version_dir)
@@ -103,12 +108,20 @@ def plan_publish(version_dir: str | Path, repo_id: str, *, private: bool = False
             f"run 'checkworthy card {version_dir}' first"
         )
     check_integrity(version_dir)
+    foreign = foreign_file_problems(version_dir)
+    if foreign:
+        raise InputError(
+            [*foreign, f"nothing was uploaded: move these out of {version_dir} (for example next to the dataset folder), then publish again"],
+            header=f"{version_dir}: will not publish: the version holds files that checkworthy did not write (they are never uploaded, and a version is published whole or not at all):",
+        )
+    stale = card_problems(version_dir)
+    if stale:
+        raise InputError(stale, header=f"{version_dir}: will not publish: the card does not match the version; nothing was uploaded:")
     version = load_manifest(version_dir).version
     _warn_without_license(version_dir)
     files = tuple(
-        PublishFile(path.relative_to(version_dir).as_posix(), path.stat().st_size, sha256_file(path))
-        for path in sorted(version_dir.rglob("*"))
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(version_dir).parts)
+        PublishFile(name, (version_dir / name).stat().st_size, sha256_file(version_dir / name))
+        for name in version_files(version_dir)[0]
     )
     return PublishPlan(repo_id=repo_id, version_dir=version_dir, tag=version, files=files, private=private)
 

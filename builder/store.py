@@ -26,7 +26,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections import Counter
 from collections.abc import Callable
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +44,10 @@ __all__ = [
     "check_manifest",
     "check_integrity",
     "check_version",
+    "card_problems",
     "content_files",
+    "foreign_file_problems",
+    "version_files",
     "file_digests",
     "integrity_problems",
     "commit_directory",
@@ -55,6 +60,7 @@ __all__ = [
     "remove_unfinished",
     "parse_dataset_ref",
     "read_manifest",
+    "refuse_inside_version",
     "resolve_version_dir",
     "version_dir",
 ]
@@ -159,36 +165,26 @@ def load_manifest(version_dir: str | os.PathLike) -> Manifest:
 
 
 def check_manifest(path: str | os.PathLike) -> tuple[int, list[str]]:
-    """Validate a version's ``manifest.json`` (``checkworthy validate``): schema, and counts against the parquet files.
+    """Validate a version's ``manifest.json`` (``checkworthy validate``): its schema, the data
+    files against their SHA-256 and the counts against the parquet files
+    (:func:`integrity_problems`), files in the version that checkworthy did not write
+    (:func:`foreign_file_problems`) and a card that refers to an evaluation that is gone
+    (:func:`card_problems`).
 
     Returns
     -------
     (int, list of str)
         1 (the manifest), and the problems.
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     path = Path(path)
     document = read_json(path)
     problems = [f"{path}: {e} (schema manifest.schema.json)" for e in schema_errors(document, "manifest")]
     if problems:
         return 1, problems
-    problems += integrity_problems(path.parent)  # first: a changed, added or missing data file is named by its SHA-256
-    data = path.parent / "data"
-    if data.is_dir():
-        counts = Manifest.from_dict(document, where=str(path)).counts
-        for split in SPLITS:
-            file = data / f"{split}.parquet"
-            if any(problem.startswith(f"{file}:") for problem in problems):
-                continue  # already named by its SHA-256: its rows say nothing more
-            try:
-                rows = pq.read_metadata(file).num_rows if file.exists() else 0
-            except (pa.ArrowException, OSError) as exc:  # a version built before files were recorded: nothing to compare
-                problems.append(f"{file}: not a readable Parquet file ({type(exc).__name__}: {exc}); the version was changed after it was built")
-                continue
-            if rows != counts[split]:
-                problems.append(f"{path}: counts.{split}: expected {rows} (rows of {file.name}), found {counts[split]}; the version was changed after it was built")
+    problems += integrity_problems(path.parent)
+    if (path.parent / "data").is_dir():  # a version's folder, not a lone copy of its manifest
+        problems += foreign_file_problems(path.parent)
+        problems += card_problems(path.parent)
     return 1, problems
 
 
@@ -210,27 +206,72 @@ def file_digests(version_path: str | os.PathLike) -> dict[str, str]:
 
 def integrity_problems(version_path: str | os.PathLike) -> list[str]:
     """Every data file of a version that differs from, is missing from, or is not in
-    the manifest's ``files``; empty for an intact version, or for one built before
-    versions recorded their files (nothing to compare against)."""
+    the manifest's ``files`` (none for a version built before versions recorded their
+    files: nothing to compare against), then every count of the manifest (``counts``,
+    ``label_distribution``) that its intact parquet files contradict; empty for an intact version."""
     root = Path(version_path)
     manifest = load_manifest(root)
-    if manifest.files is None:
-        return []
     problems = []
-    actual = content_files(root)
-    for name, digest in manifest.files.items():
-        if not (root / name).is_file():
-            problems.append(f"{root / name}: missing; the manifest records it (sha256 {digest[:12]}...); restore it from a copy of the version")
-        elif sha256_file(root / name) != digest:
-            problems.append(
-                f"{root / name}: SHA-256 differs from the one in {root / 'manifest.json'} (files.{name}); "
-                "the file was changed after the version was built: restore it, or build a new version from the labels"
-            )
-    problems += [
-        f"{root / name}: not recorded in {root / 'manifest.json'} (files); it was added after the version was built: remove it"
-        for name in actual
-        if name not in manifest.files
-    ]
+    if manifest.files is not None:
+        for name, digest in manifest.files.items():
+            if not (root / name).is_file():
+                problems.append(f"{root / name}: missing; the manifest records it (sha256 {digest[:12]}...); restore it from a copy of the version")
+            elif sha256_file(root / name) != digest:
+                problems.append(
+                    f"{root / name}: SHA-256 differs from the one in {root / 'manifest.json'} (files.{name}); "
+                    "the file was changed after the version was built: restore it, or build a new version from the labels"
+                )
+        problems += [
+            f"{root / name}: not recorded in {root / 'manifest.json'} (files); it was added after the version was built: remove it"
+            for name in content_files(root)
+            if name not in manifest.files
+        ]
+    return problems + _count_problems(root, manifest, named=problems)
+
+
+def _count_problems(root: Path, manifest: Manifest, named: list[str]) -> list[str]:
+    """The manifest's ``counts`` and ``label_distribution`` against the rows and labels of
+    the split files (those not ``named`` already: their SHA-256 says more)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not (root / "data").is_dir():
+        return []
+    path = root / "manifest.json"
+    fix = ("manifest.json was changed after the version was built: restore it from a copy of the version, "
+           "or build a new version from the labels")
+    problems = []
+    names = None
+    for split in SPLITS:
+        file = root / "data" / f"{split}.parquet"
+        if any(problem.startswith(f"{file}:") for problem in named):
+            continue
+        try:
+            rows = pq.read_metadata(file).num_rows if file.exists() else 0
+        except (pa.ArrowException, OSError) as exc:  # a version built before files were recorded: nothing to compare
+            problems.append(f"{file}: not a readable Parquet file ({type(exc).__name__}: {exc}); the version was changed after it was built")
+            continue
+        if rows != manifest.counts[split]:
+            problems.append(f"{path}: counts.{split}: expected {rows} (rows of {file.name}), found {manifest.counts[split]}; {fix}")
+            continue
+        recorded = (manifest.label_distribution or {}).get(split) if isinstance(manifest.label_distribution, dict) else None
+        if recorded is None or not rows:
+            continue
+        if names is None:
+            names = load_scheme(manifest.scheme).names
+        try:
+            labels = pq.read_table(file, columns=["label"]).column("label").to_pylist()
+        except (pa.ArrowException, OSError, KeyError):
+            continue  # no label column: the schema check of the data reports it
+        tally = Counter(labels)
+        found = {name: tally[index] for index, name in enumerate(names) if tally[index]}
+        expected = {name: recorded[name] for name in [*names, *sorted(set(recorded) - set(names))] if recorded.get(name)}
+        if found != expected:
+            show = lambda d: ", ".join(f"{k} {v}" for k, v in d.items()) or "none"  # noqa: E731
+            problems.append(f"{path}: label_distribution.{split}: expected {show(found)} (labels of {file.name}), found {show(expected)}; {fix}")
+    total = sum(manifest.counts[split] for split in SPLITS)
+    if not problems and manifest.counts.total not in (None, total):
+        problems.append(f"{path}: counts.total: expected {total} (the sum of the splits), found {manifest.counts.total}; {fix}")
     return problems
 
 
@@ -240,6 +281,131 @@ def check_integrity(version_path: str | os.PathLike) -> Path:
     if problems:
         raise TamperedError(problems, header=f"{version_path}: the version's files do not match its manifest:")
     return Path(version_path)
+
+
+#: The files of a version that checkworthy writes besides its data files (``content_files``).
+VERSION_FILES = ("manifest.json", "README.md", "croissant.json")
+#: The folder ``checkworthy evaluate`` writes in a version, and the files it writes there
+#: (``evaluation.report.EVALUATION_FILES``; the version store may not import evaluation).
+EVALUATION_FOLDER = "evaluation"
+EVALUATION_FILES = ("results.json", "results.md", "pr_*.png", "confusion_*.png", "predictions/*.tsv")
+#: Files of one unknown folder named in a problem before '...'.
+_SHOWN = 5
+
+
+def _is_own(name: str, data_files: set[str]) -> bool:
+    """Whether ``name`` (relative to the version, posix) is a file checkworthy writes in a version."""
+    if name in VERSION_FILES or name in data_files:
+        return True
+    folder, _, rest = name.partition("/")
+    if folder != EVALUATION_FOLDER or not rest:
+        return False
+    parts = rest.split("/")
+    return any(len(parts) == len(pattern.split("/")) and all(map(fnmatchcase, parts, pattern.split("/")))
+               for pattern in EVALUATION_FILES)
+
+
+def version_files(version_path: str | os.PathLike) -> tuple[list[str], list[str]]:
+    """The files of a version directory, relative to it (posix, sorted), as
+    ``(own, foreign)``: those checkworthy writes there (:data:`VERSION_FILES`, the data
+    files, the evaluation's files), and every other file or symbolic link (checkworthy
+    writes none). Hidden names (``.name``, such as the evaluation's ``.checkworthy-output``
+    marker) are in neither: they are never published.
+    """
+    root = Path(version_path)
+    data_files = set(content_files(root))
+    own, foreign = [], []
+    for folder, dirs, names in os.walk(root):
+        base = Path(folder)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted([*names, *(d for d in dirs if (base / d).is_symlink())]):
+            if name.startswith("."):
+                continue
+            relative = (base / name).relative_to(root).as_posix()
+            if not (base / name).is_symlink() and _is_own(relative, data_files):
+                own.append(relative)
+            else:
+                foreign.append(relative)
+    return sorted(own), sorted(foreign)
+
+
+def foreign_file_problems(version_path: str | os.PathLike) -> list[str]:
+    """One problem for each file or symbolic link of a version that checkworthy did not write
+    (one for each such folder at the version's top), saying how to proceed: they are never
+    published, and 'publish' refuses the version until they are moved out."""
+    root = Path(version_path)
+    where = ("checkworthy writes only data/, annotations.parquet, manifest.json, README.md, croissant.json "
+             "and evaluation/ in a version")
+    fix = f"move it out of {root} (a version holds only what checkworthy wrote; 'publish' refuses it until then)"
+    folders: dict[str, list[str]] = {}
+    problems = []
+    for name in version_files(root)[1]:
+        top, _, rest = name.partition("/")
+        path = root / name
+        if path.is_symlink():
+            problems.append(f"{path}: a symbolic link, not a file of the version ({where}); remove it")
+        elif rest and top not in ("data", EVALUATION_FOLDER):
+            folders.setdefault(top, []).append(rest)
+        else:
+            problems.append(f"{path}: not a file of the version ({where}); it was added after the version was built: {fix}")
+    for top, names in sorted(folders.items()):
+        shown = ", ".join(names[:_SHOWN]) + (f", ... ({len(names)} files)" if len(names) > _SHOWN else "")
+        problems.append(f"{root / top}/: not a folder of the version ({where}); it holds {shown}; "
+                        f"it was added after the version was built: {fix.replace('move it', 'move the folder')}")
+    return sorted(problems)
+
+
+#: The path the card's baseline table names as its source, and the marker of that block.
+_CARD_RESULTS = f"{EVALUATION_FOLDER}/results.json"
+_BASELINES_BLOCK = re.compile(r"<!-- checkworthy:begin baselines -->(.*?)<!-- checkworthy:end baselines -->", re.S)
+
+
+def card_problems(version_path: str | os.PathLike) -> list[str]:
+    """The card (``README.md``) against the version's evaluation: a baseline table from
+    ``evaluation/results.json`` when that file is gone, or no table when it is there."""
+    root = Path(version_path)
+    card = root / "README.md"
+    if not card.is_file():
+        return []  # the check of a complete version names a missing card
+    block = _BASELINES_BLOCK.search(card.read_text(encoding="utf-8", errors="replace"))
+    if block is None:
+        return []  # the minimal card of a build: reported as such
+    results = root / _CARD_RESULTS
+    shows = _CARD_RESULTS in block.group(1)
+    if shows and not results.is_file():
+        return [f"{card}: its baseline table comes from {_CARD_RESULTS}, which is not there (the evaluation was removed "
+                f"after the card was written), so the card shows results nobody can check; run 'checkworthy evaluate {root}' "
+                f"to evaluate the version again (it rewrites the card), or 'checkworthy card {root}' to write the card without the table"]
+    if results.is_file() and not shows:
+        return [f"{card}: has no baseline table, but {results} holds results of an evaluation; "
+                f"run 'checkworthy card {root}' to write them into the card"]
+    return []
+
+
+def refuse_inside_version(out: str | os.PathLike, command: str) -> None:
+    """Refuse an output folder ``out`` of ``checkworthy <command>`` that is a dataset version,
+    inside one, or inside a dataset's ``versions/`` folder: a version holds only what
+    checkworthy wrote there ('validate' names anything else and 'publish' refuses it), and
+    ``versions/`` only versions.
+
+    Raises
+    ------
+    InputError
+        Naming the version (or ``versions/`` folder) and what to do instead.
+    """
+    target = Path(out).resolve()
+    for folder in [target, *target.parents]:
+        if (folder / "manifest.json").is_file() and folder.parent.name == "versions":
+            raise InputError(
+                f"{out}: is inside dataset version {folder.name} ({folder}); a version holds only the files checkworthy "
+                f"wrote there ('validate' names any other, 'publish' refuses the version): choose an --out folder outside "
+                f"{folder.parent} for 'checkworthy {command}'; nothing was written"
+            )
+        if folder.name == "versions" and list_versions(folder.parent):
+            raise InputError(
+                f"{out}: is inside {folder}, the versions folder of dataset {folder.parent}, which holds only versions: "
+                f"choose an --out folder outside it for 'checkworthy {command}'; nothing was written"
+            )
 
 
 def load_version(dataset_dir: str | os.PathLike, version: str | None = None):

@@ -14,7 +14,10 @@ class PublishCommand(Command):
     help = "upload a version to a Hugging Face Hub dataset repository and tag the commit with the version"
     description = (
         "Upload the version directory (data, annotations, manifest, card, Croissant, evaluation) to the dataset "
-        "repository ORG/NAME in one commit and tag it X.Y.Z. An existing tag is never moved: the command refuses "
+        "repository ORG/NAME in one commit and tag it X.Y.Z. Only the files checkworthy wrote are uploaded: a version "
+        "that holds anything else (notes, a model, a tasks folder), whose files differ from its manifest, or whose card shows "
+        "an evaluation that is gone is refused, naming the files, before anything is uploaded (move them out of the version; "
+        "'checkworthy validate DIR@X.Y.Z' shows the same). An existing tag is never moved: the command refuses "
         "before uploading anything. Authentication: the HF_TOKEN environment variable or 'hf auth login' (formerly 'huggingface-cli login'); "
         "the token is never printed."
     )

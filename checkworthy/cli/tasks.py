@@ -12,6 +12,7 @@ from checkworthy.builder.engine_ray import DEFAULT_BATCH_SIZE, RayOptions, write
 from checkworthy.builder.engine_ray import OUTPUT_FILES as RAY_OUTPUT_FILES
 from checkworthy.builder.sampling import STRATEGIES, Sampling
 from checkworthy.builder.select import Selection
+from checkworthy.builder.store import refuse_inside_version
 from checkworthy.builder.tasks import CONTEXT_SENTENCES, OUTPUT_FILES, SELECTION_FILE, write_tasks
 from checkworthy.cli.base import Command, add_json_option, add_page_language_option, add_quiet_option, print_json
 from checkworthy.evaluation.selection import train_scorer
@@ -93,7 +94,7 @@ class TasksCommand(Command):
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("seeds", nargs="+", metavar="SEEDS", help="article files, directories or glob patterns")
-        parser.add_argument("--out", required=True, metavar="DIR", help="output directory (must not exist unless --overwrite)")
+        parser.add_argument("--out", required=True, metavar="DIR", help="output directory (must not exist unless --overwrite; not inside a dataset version)")
         parser.add_argument("--scheme", default="claimbuster", choices=available_schemes(), help="label scheme (default: %(default)s)")
         group = parser.add_mutually_exclusive_group()
         group.add_argument("--select", choices=["all"], default=None, help="make a task of every body sentence (the default)")
@@ -130,6 +131,7 @@ class TasksCommand(Command):
             raise InputError("--strategy and --budget go together: e.g. --strategy uncertainty --budget 500")
         if args.strategy and (args.top is not None or args.min_score is not None):
             raise InputError("--strategy chooses over all articles; leave out --top and --min-score (per-article selections)")
+        refuse_inside_version(args.out, "tasks")  # tasks (full article texts) are no part of a version: publish would refuse it
         require_article_files(args.seeds)
         sampling = Sampling(args.strategy, args.budget, args.seed) if args.strategy else None
         scorer = train_scorer(args.model, seed=args.seed) if args.model else args.scorer

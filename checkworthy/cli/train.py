@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from checkworthy.builder.store import refuse_inside_version
 from checkworthy.cli.base import Command
 from checkworthy.evaluation.baselines import BASELINES, check_model_folder, save_model
 from checkworthy.evaluation.harness import THRESHOLD_RULES, train_baseline
@@ -18,6 +19,7 @@ class TrainCommand(Command):
         "Fit a baseline on the train split of a dataset version, tune its decision threshold on "
         "validation (unless --threshold none), and save it as OUT/model.skops with OUT/model.json (metadata, seeds, SHA-256). "
         "skops stores no pickled code; loading refuses types outside an allow-list. "
+        "OUT may not be inside a dataset version (or its versions/ folder). "
         "OUT must be new or empty, or (with --overwrite) hold a model that 'checkworthy train' saved and nothing else; "
         "the pair is written into a temporary folder beside OUT and renamed into place, so OUT never holds one of each."
     )
@@ -41,6 +43,7 @@ class TrainCommand(Command):
         )
 
     def run(self, args: argparse.Namespace) -> int:
+        refuse_inside_version(args.out, "train")  # a model is not part of a dataset version: publish would refuse it
         check_model_folder(args.out, overwrite=args.overwrite)  # before training, which can take minutes
         model, metadata = train_baseline(args.dataset, args.baseline, seed=args.seed, threshold=args.threshold)
         for warning in metadata.get("warnings", []):
