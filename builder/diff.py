@@ -1,6 +1,7 @@
 """What changed between two dataset versions: sentences added and removed, labels changed.
 
-``checkworthy diff DIR V1 V2`` prints it as a table (or JSON with ``--json``). The
+``checkworthy diff DIR V1 V2`` (or ``DIR@V1 DIR@V2``) prints it as a table (or JSON with
+``--json``), after checking both versions' files against their manifests. The
 changelog is made from the versions themselves: every build rewrites
 ``<dataset>/CHANGELOG.md`` from them (:func:`changelog_text`), so it can never
 diverge from the versions there are, and the card reads the same text.
@@ -13,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from checkworthy.builder.store import list_versions, load_manifest, version_dir
+from checkworthy.builder.store import check_integrity, list_versions, load_manifest, resolve_version_dir, version_dir
 from checkworthy.schemas import load_scheme
 from checkworthy.schemas.io import atomic_write_text
 from checkworthy.schemas.rows import SPLITS
@@ -59,7 +60,7 @@ def diff_versions(dataset_dir: str | os.PathLike, old: str, new: str) -> dict[st
     Returns
     -------
     dict
-        ``old``, ``new``, ``summary`` (counts) and ``splits``: for each split, the
+        ``old``, ``new`` (the versions), ``summary`` (counts) and ``splits``: for each split, the
         ``added`` sentences (id, label, votes, and ``adjudicated``: whether the label is a
         person's decision from ``build --adjudication``, as for a tie that an adjudication
         resolved), the ``removed`` sentences (id, label, votes), the ``changed`` labels
@@ -68,13 +69,30 @@ def diff_versions(dataset_dir: str | os.PathLike, old: str, new: str) -> dict[st
         ``summary.added_by_adjudication`` and ``summary.changed_by_adjudication`` count the
         adjudicated additions and changes.
 
+    Raises
+    ------
+    TamperedError
+        A file of either version differs from its manifest (as ``load_version`` refuses it):
+        a diff of edited files would report changes that no build made.
+
     Examples
     --------
     >>> diff_versions("data/ds", "1.0.0", "1.1.0")["summary"]  # doctest: +SKIP
     {'added': 120, 'removed': 0, 'changed': 3, 'moved': 0, 'added_by_adjudication': 2, 'changed_by_adjudication': 1}
     """
 
-    return diff_dirs(version_dir(dataset_dir, old), version_dir(dataset_dir, new), old, new)
+    return diff_refs(f"{dataset_dir}@{old}", f"{dataset_dir}@{new}")
+
+
+def diff_refs(old_ref: str | os.PathLike, new_ref: str | os.PathLike) -> dict[str, Any]:
+    """:func:`diff_versions` of two versions given as ``DIR@X.Y.Z``, ``DIR`` (its latest) or a
+    version directory, of one dataset or of two (sentences are matched by their id, which
+    depends on the text only, so a dataset rebuilt elsewhere from the same articles compares);
+    both are checked against their manifests first (:class:`TamperedError`)."""
+    old_dir, new_dir = resolve_version_dir(old_ref), resolve_version_dir(new_ref)
+    for path in (old_dir, new_dir):
+        check_integrity(path)
+    return diff_dirs(old_dir, new_dir, load_manifest(old_dir).version, load_manifest(new_dir).version)
 
 
 def diff_dirs(old_dir: Path, new_dir: Path, old: str, new: str) -> dict[str, Any]:
