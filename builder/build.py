@@ -25,7 +25,7 @@ from checkworthy.builder.aggregate import METHODS, aggregate
 from checkworthy.builder.agreement import agreement_by_language, agreement_report
 from checkworthy.builder.annotations import KEY_FILE, annotator_key, read_annotations
 from checkworthy.builder.articles import read_articles
-from checkworthy.builder.diff import write_changelog
+from checkworthy.builder.diff import changelog_text, is_own_changelog, write_changelog
 from checkworthy.builder.quality import annotator_quality, apply_gold, exclude_below, gold_labels, gold_per_split, read_gold
 from checkworthy.builder.sampling import read_selection, selection_summary
 from checkworthy.builder.split import split_article
@@ -43,7 +43,7 @@ from checkworthy.builder.store import (
 )
 from checkworthy.schemas import Scheme, did_you_mean, load_scheme, validate
 from checkworthy.schemas.documents import Leakage, Manifest, SplitCounts
-from checkworthy.schemas.errors import InputError, VersionExistsError
+from checkworthy.schemas.errors import CheckworthyError, InputError, VersionExistsError
 from checkworthy.schemas.io import atomic_write_json, atomic_write_text, fingerprint, refuse_output_folder, sha256_file
 from checkworthy.schemas.locks import LOCK_FILE, folder_lock
 from checkworthy.schemas.rows import SPLITS, Row, features
@@ -748,7 +748,11 @@ def commit_version(
     ------
     InputError
         No row, a ``version`` below the latest, or (without ``allow_removal``) labeled sentences
-        or adjudicated labels of the latest version that the inputs no longer hold.
+        or adjudicated labels of the latest version that the inputs no longer hold; a dataset
+        folder where ``CHANGELOG.md`` cannot be written (checked before the version is made).
+    ChangelogNotWrittenError
+        The version was made and kept (or found), but ``CHANGELOG.md`` could not be written
+        (its ``result`` is the version); the same build again rebuilds it.
     """
     with _build_lock(dataset_dir, wait):
         return _commit_version(prepared, Path(dataset_dir), config, version, settings, finish, allow_removal)
@@ -764,8 +768,13 @@ def _commit_version(prepared: Prepared, dataset_dir: Path, config: BuildConfig, 
     for existing in list_versions(dataset_dir):
         manifest = load_manifest(dataset_dir / "versions" / existing)
         if manifest.fingerprint == fp:
-            return BuildResult(existing, dataset_dir / "versions" / existing, False, manifest,
-                               [f"version {existing} already has these inputs and settings (fingerprint {fp}); nothing was written"])
+            result = BuildResult(existing, dataset_dir / "versions" / existing, False, manifest,
+                                 [f"version {existing} already has these inputs and settings (fingerprint {fp}); nothing was written"])
+            if _refresh_changelog(dataset_dir, result):
+                result.warnings[0] = (f"version {existing} already has these inputs and settings (fingerprint {fp}); no version was "
+                                      f"written, but {dataset_dir / CHANGELOG} did not match the versions (a build that could not "
+                                      "write it, or an edit) and was rebuilt from them")
+            return result
     if not prepared.rows:
         raise InputError("no sentence has a gold label (no annotations, or every one unresolved or skipped); nothing was written")
 
@@ -866,10 +875,75 @@ def _commit_version(prepared: Prepared, dataset_dir: Path, config: BuildConfig, 
         write_readme(tmp, scheme, [s for s in SPLITS if by_split[s]], final)
         written.append(final)
 
+    _check_changelog_writable(dataset_dir)
     target = commit_directory(dataset_dir, version, write, finish)
-    if write_changelog(dataset_dir) is None:
-        warnings.append(f"{dataset_dir / 'CHANGELOG.md'} was not written by checkworthy: left alone (the card has the changelog)")
-    return BuildResult(version, target, True, written[0], warnings)
+    result = BuildResult(version, target, True, written[0], warnings)
+    try:
+        if write_changelog(dataset_dir) is None:
+            warnings.append(f"{dataset_dir / CHANGELOG} was not written by checkworthy: left alone (the card has the changelog)")
+    except OSError as exc:
+        raise ChangelogNotWrittenError(result, dataset_dir, exc) from exc
+    return result
+
+
+#: The changelog of a dataset, in its folder (:func:`checkworthy.builder.diff.write_changelog`).
+CHANGELOG = "CHANGELOG.md"
+
+
+class ChangelogNotWrittenError(CheckworthyError, OSError):
+    """A build kept its new version (or found it) but could not write the dataset's ``CHANGELOG.md``.
+
+    Attributes
+    ----------
+    result : BuildResult
+        The version that was made (``created``) or found: it is whole and stays.
+    """
+
+    def __init__(self, result: BuildResult, dataset_dir: Path, exc: OSError):
+        self.result = result
+        made = (f"version {result.version} was built and kept at {result.path}" if result.created
+                else f"version {result.version} at {result.path} already has these inputs and settings")
+        super().__init__(f"{made}, but {dataset_dir / CHANGELOG} could not be written ({exc.strerror or exc}), so it does "
+                         f"not match the versions; make {dataset_dir} writable (and the disk not full) and run the same build again: it makes no "
+                         "new version and rebuilds CHANGELOG.md from the versions")
+
+
+def _changelog_is_ours(dataset_dir: Path) -> str | None:
+    """The text of the dataset's ``CHANGELOG.md`` ("" when there is none), or None when a
+    ``CHANGELOG.md`` checkworthy did not write is there (builds leave it alone)."""
+    path = dataset_dir / CHANGELOG
+    if not path.exists():
+        return ""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return text if is_own_changelog(text) else None
+
+
+def _check_changelog_writable(dataset_dir: Path) -> None:
+    """Refuse, before the version is made, a build whose changelog could not be written
+    afterwards (a dataset folder without write permission, while ``versions/`` has it)."""
+    if _changelog_is_ours(dataset_dir) is None or os.access(dataset_dir, os.W_OK | os.X_OK):
+        return
+    raise InputError(f"{dataset_dir}: no permission to write in the dataset's folder, where every build rewrites {CHANGELOG} "
+                     f"from the versions; nothing was written: make it writable (e.g. chmod u+w {dataset_dir}) and build again")
+
+
+def _refresh_changelog(dataset_dir: Path, result: BuildResult) -> bool:
+    """Rewrite the dataset's ``CHANGELOG.md`` when it is checkworthy's and differs from the
+    versions (a build that kept its version but could not write it); True when rewritten.
+
+    Raises
+    ------
+    ChangelogNotWrittenError
+        It differs and could not be written.
+    """
+    current = _changelog_is_ours(dataset_dir)
+    if current is None or current == changelog_text(dataset_dir):
+        return False
+    try:
+        write_changelog(dataset_dir)
+    except OSError as exc:
+        raise ChangelogNotWrittenError(result, dataset_dir, exc) from exc
+    return True
 
 
 def _created_with() -> dict[str, str]:

@@ -6,19 +6,24 @@ from __future__ import annotations
 
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 from labelstudio_fixtures import KEY, labeled_export, write_articles, write_export
 
-from checkworthy.builder.build import BuildConfig, build_version
+from checkworthy.builder.build import BuildConfig, ChangelogNotWrittenError, build_version
+from checkworthy.builder.diff import changelog_text
 from checkworthy.builder.store import list_versions
 from checkworthy.cli import main
 from checkworthy.schemas.errors import InputError
+from checkworthy.schemas.locks import LOCK_FILE
 
 
 def _tree(folder):
-    """Every file and folder under ``folder`` with its size and modification time: what a refused build must not change."""
-    return {str(p.relative_to(folder)): (p.is_dir(), p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(folder.rglob("*"))}
+    """Every file and folder under ``folder`` with its size and modification time: what a refused build must not change
+    (the lock file's time aside: a build that takes the lock notes its holder in it)."""
+    return {str(p.relative_to(folder)): (p.is_dir(), p.stat().st_size, None if p.name == LOCK_FILE else p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*"))}
 
 
 @pytest.fixture
@@ -83,3 +88,77 @@ def test_a_dataset_folder_beside_versions_is_still_built(two_versions):
     """The refusal looks for the layout, not the word: the dataset's own folder builds on."""
     folder, _, export, ds = two_versions
     assert build_version([export], [folder], ds, BuildConfig(seed=2), key=KEY).version == "1.0.2"
+
+
+# ------------------------------------------------------------ a changelog that could not be written
+
+
+def _changelog_unwritable(monkeypatch):
+    """Make every write of a CHANGELOG.md fail as in a dataset folder without write permission
+    (tests run as root, whom chmod does not stop); other files are written as usual."""
+    import checkworthy.builder.diff as diff
+
+    real = diff.atomic_write_text
+
+    def write(path, text, **kwargs):
+        if Path(path).name == "CHANGELOG.md":
+            raise PermissionError(13, "Permission denied", str(Path(path).parent / ".CHANGELOG.md.p1.hx.tmp"))
+        return real(path, text, **kwargs)
+
+    monkeypatch.setattr(diff, "atomic_write_text", write)
+
+
+def test_a_version_kept_without_its_changelog_is_said_and_the_next_build_rebuilds_the_changelog(two_versions, monkeypatch, capsys):
+    folder, _, export, ds = two_versions
+    args = ["build", str(export), "--articles", str(folder), "--dataset", str(ds), "--seed", "2"]
+    with monkeypatch.context() as patch:
+        _changelog_unwritable(patch)
+        assert main(args) == 1
+        err = capsys.readouterr().err
+        assert list_versions(ds) == ["1.0.0", "1.0.1", "1.0.2"], "the version was made whole, and kept"
+        assert err.startswith(f"checkworthy build: error: version 1.0.2 was built and kept at {ds / 'versions' / '1.0.2'}, but "
+                              f"{ds / 'CHANGELOG.md'} could not be written (Permission denied), so it does not match the versions; make "
+                              f"{ds} writable"), err
+        assert "nothing half-written was kept" not in err and "run the same build again" in err
+        assert "## 1.0.2" not in (ds / "CHANGELOG.md").read_text(encoding="utf-8")
+        # Still not writable: the same build again says so, rather than that nothing needed writing.
+        with pytest.raises(ChangelogNotWrittenError, match=r"version 1\.0\.2 at .* already has these inputs and settings, but .*"
+                                                           r"CHANGELOG\.md could not be written \(Permission denied\)") as caught:
+            build_version([export], [folder], ds, BuildConfig(seed=2))
+        assert caught.value.result.version == "1.0.2" and not caught.value.result.created
+    assert main(args) == 0
+    out = capsys.readouterr()
+    assert "no new version: 1.0.2" in out.out
+    assert "did not match the versions (a build that could not write it, or an edit) and was rebuilt from them" in out.err
+    assert (ds / "CHANGELOG.md").read_text(encoding="utf-8") == changelog_text(ds)
+    assert "## 1.0.2" in changelog_text(ds)
+    written = (ds / "CHANGELOG.md").stat().st_mtime_ns
+    again = build_version([export], [folder], ds, BuildConfig(seed=2))
+    assert again.warnings == [f"version 1.0.2 already has these inputs and settings (fingerprint {again.manifest.fingerprint}); "
+                              "nothing was written"]
+    assert (ds / "CHANGELOG.md").stat().st_mtime_ns == written, "an up-to-date changelog is not rewritten"
+
+
+def test_a_dataset_folder_without_write_permission_is_refused_before_the_version_is_made(two_versions, monkeypatch):
+    import os
+
+    folder, _, export, ds = two_versions
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: False if Path(path) == ds and mode & os.W_OK else real(path, mode, **kw))
+    before = _tree(ds)
+    with pytest.raises(InputError, match=re.escape(f"{ds}: no permission to write in the dataset's folder, where every build rewrites "
+                                                   f"CHANGELOG.md from the versions; nothing was written: make it writable (e.g. chmod u+w {ds})")):
+        build_version([export], [folder], ds, BuildConfig(seed=2))
+    assert _tree(ds) == before and list_versions(ds) == ["1.0.0", "1.0.1"]
+
+
+def test_a_users_own_changelog_needs_no_write_permission_and_is_left_alone(two_versions, monkeypatch):
+    import os
+
+    folder, _, export, ds = two_versions
+    (ds / "CHANGELOG.md").write_text("# My notes\n", encoding="utf-8")
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: False if Path(path) == ds and mode & os.W_OK else real(path, mode, **kw))
+    assert build_version([export], [folder], ds, BuildConfig(seed=2)).version == "1.0.2"
+    assert build_version([export], [folder], ds, BuildConfig(seed=2)).created is False
+    assert (ds / "CHANGELOG.md").read_text(encoding="utf-8") == "# My notes\n"
