@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import glob
+import fnmatch
 import json
 import os
 import re
@@ -32,7 +32,7 @@ from checkworthy.builder.language import (
 from checkworthy.builder.sources import BULK_SUFFIXES, bulk_suffix, declared_charset, iter_jsonl_gz, iter_parquet, iter_warc
 from checkworthy.schemas import schema_errors
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError, SchemaError
-from checkworthy.schemas.io import iter_jsonl, sha256_text
+from checkworthy.schemas.io import OUTPUT_MARKER, iter_jsonl, sha256_text
 from checkworthy.schemas.records import ARTICLE_ID_PATTERN, HEADLINE_MAX_CHARS, Article
 
 #: File extensions read as articles; any other file in a directory is ignored.
@@ -265,9 +265,14 @@ def discover_article_files(paths: str | os.PathLike | Iterable[str | os.PathLike
     for raw in paths:
         path = Path(raw)
         if not path.exists() and any(char in str(raw) for char in "*?["):
-            matches = [Path(match) for match in sorted(glob.glob(str(raw), recursive=True))]
-            files.extend(match for match in matches if match.is_file() and is_article_file(match))
-            files.extend(file for match in matches if match.is_dir() for file in _directory_files(match))
+            matches = _pattern_matches(str(raw))
+            found = [match for match in matches if match.is_file() and is_article_file(match)]
+            found += [file for match in matches if match.is_dir() for file in _directory_files(match)]
+            # 'in/**' names a file and the folder that holds it, and a link may lead back: each file once, first path
+            unique: dict[Path, Path] = {}
+            for file in found:
+                unique.setdefault(file.resolve(), file)
+            files.extend(unique.values())
             if not matches:
                 missing.append(f"{raw}: no file matches the pattern")
         elif path.is_dir():
@@ -288,10 +293,124 @@ def discover_article_files(paths: str | os.PathLike | Iterable[str | os.PathLike
     return files
 
 
+def _is_output_folder(path: Path) -> bool:
+    """A folder checkworthy wrote (its output marker: a tasks, run, evaluation or model folder)
+    or a version of a dataset (``manifest.json`` beside ``data/``): never articles."""
+    return (path / OUTPUT_MARKER).is_file() or ((path / "manifest.json").is_file() and (path / "data").is_dir())
+
+
+def _walk(root: Path) -> tuple[list[Path], list[Path], list[Path]]:
+    """Files and folders under ``root`` (sorted, ``root`` itself left out), and the output folders left out.
+
+    Each real folder is entered once, under its first path in sorted order, so a symbolic
+    link that points back up (``ln -s . loop``) adds nothing. Hidden files and folders
+    (``.git``, a command's temporary ``.NAME.*.tmp``) are left out, as are the folders
+    that checkworthy wrote (:func:`_is_output_folder`): an earlier ``--out`` inside the
+    input folder is not read back as articles.
+    """
+    files: list[Path] = []
+    folders: list[Path] = []
+    outputs: list[Path] = []
+    try:
+        info = root.stat()
+    except OSError:
+        return files, folders, outputs
+    seen = {(info.st_dev, info.st_ino)}
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        below = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            child = folder / entry.name
+            try:
+                is_dir = entry.is_dir()
+                key = (entry.stat().st_dev, entry.stat().st_ino) if is_dir else None
+            except OSError:
+                continue
+            if is_dir:
+                if key in seen:
+                    continue
+                seen.add(key)
+                if _is_output_folder(child):
+                    outputs.append(child)
+                else:
+                    folders.append(child)
+                    below.append(child)
+            elif entry.is_file():
+                files.append(child)
+        stack.extend(reversed(below))
+    return sorted(files), sorted(folders), outputs
+
+
+def _pattern_matches(pattern: str) -> list[Path]:
+    """The files and folders a glob pattern names (``**`` for any folders below), sorted.
+
+    :func:`glob.glob` follows symbolic links without end: two links to ``.`` made
+    ``'in/**/*.html'`` run for minutes. The matching is glob's, on :func:`_walk`'s tree.
+    """
+    parts = Path(pattern).parts
+    fixed = next((i for i, part in enumerate(parts) if any(char in part for char in "*?[")), len(parts))
+    root = Path(*parts[:fixed]) if fixed else Path(".")
+    if not root.is_dir():
+        return []
+    regex = re.compile(_glob_regex(parts[fixed:]))
+    files, folders, _ = _walk(root)
+    return sorted(p for p in files + folders if regex.fullmatch(p.relative_to(root).as_posix()))
+
+
+def _glob_regex(parts: tuple[str, ...]) -> str:
+    """The regular expression of a relative glob pattern's parts: ``**`` any folders, ``*``, ``?``
+    and ``[...]`` within one name (hidden names are never matched: :func:`_walk` leaves them out).
+
+    Examples
+    --------
+    >>> import re
+    >>> bool(re.fullmatch(_glob_regex(("**", "*.html")), "a/b/c.html")), bool(re.fullmatch(_glob_regex(("*.html",)), "a/c.html"))
+    (True, False)
+    """
+    pieces = []
+    for i, part in enumerate(parts):
+        if part == "**":
+            pieces.append("[^/]+(?:/[^/]+)*" if i == len(parts) - 1 else "(?:[^/]+/)*")
+            continue
+        name, k = [], 0
+        while k < len(part):
+            char = part[k]
+            close = part.find("]", k + 2) if char == "[" else -1
+            if char == "*":
+                name.append("[^/]*")
+            elif char == "?":
+                name.append("[^/]")
+            elif close != -1:
+                inside = part[k + 1:close]
+                name.append("[" + ("^" + inside[1:] if inside.startswith("!") else inside).replace("\\", "\\\\") + "]")
+                k = close
+            else:
+                name.append(re.escape(char))
+            k += 1
+        pieces.append("".join(name) + ("/" if i < len(parts) - 1 else ""))
+    return "".join(pieces)
+
+
 def _directory_files(path: Path) -> list[Path]:
     """The article files under the folder ``path``; when there is none, a warning names the
-    kinds of the files left out (other files beside articles, such as labels, are expected)."""
-    files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+    kinds of the files left out (other files beside articles, such as labels, are expected).
+    Folders that checkworthy wrote are left out with a warning (see :func:`_walk`)."""
+    files, _, outputs = _walk(path)
+    if outputs:
+        shown = ", ".join(str(p) for p in outputs[:3]) + (f" and {len(outputs) - 3} more" if len(outputs) > 3 else "")
+        warnings.warn(
+            f"{path}: {len(outputs)} folder(s) that checkworthy wrote left out ({shown}): an output or a dataset "
+            "version is not read back as articles; name a file in it to read that file",
+            IgnoredFileWarning,
+            stacklevel=4,
+        )
     others = [p for p in files if not is_article_file(p)]
     if others and len(others) == len(files):
         kinds = sorted({"".join(p.suffixes[-2:]).lower() or "no extension" for p in others})

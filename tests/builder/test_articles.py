@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import warnings
 
 import pytest
@@ -448,3 +449,49 @@ def test_a_bad_json_line_is_one_problem_among_the_files_others(tmp_path):
     assert [p.split(": ")[1] for p in caught.value.problems] == ["line 1", "line 2", "line 3"]
     with pytest.warns(UserWarning, match="3"):
         assert [a.article_id for a in read_articles([path], skip_invalid=True)] == ["ok"]
+
+
+def _article(path, text="Prices rose 4% in May, the bureau said.\n"):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"Headline\n\n{text}", encoding="utf-8")
+    return path
+
+
+def test_folders_checkworthy_wrote_and_hidden_folders_are_not_read_as_articles(tmp_path, monkeypatch):
+    """An earlier --out inside the input folder, a killed run's temporary folder, a dataset and .git."""
+    from checkworthy.builder.articles import discover_article_files
+    from checkworthy.builder.tasks import write_tasks
+
+    news = tmp_path / "news"
+    _article(news / "a.txt")
+    write_tasks([news], news / "out")  # the output, now inside the input
+    _article(news / ".out.p99999.h00000000.x1.tmp" / "articles.jsonl")  # what a killed run leaves
+    _article(news / ".git" / "x.html")
+    (news / "ds" / "versions" / "1.0.0" / "data").mkdir(parents=True)
+    (news / "ds" / "versions" / "1.0.0" / "manifest.json").write_text("{}", encoding="utf-8")
+    (news / "ds" / "versions" / "1.0.0" / "data" / "train.parquet").write_bytes(b"PAR1")
+    with pytest.warns(IgnoredFileWarning, match=r"2 folder\(s\) that checkworthy wrote left out .*out.*1\.0\.0"):
+        assert discover_article_files([news]) == [news / "a.txt"]
+    with pytest.warns(IgnoredFileWarning, match="left out"):
+        write_tasks([news], tmp_path / "again")  # reads the one article, not its own earlier output
+    assert (tmp_path / "again" / "articles.jsonl").read_text(encoding="utf-8").count("\n") == 1
+    assert discover_article_files([news / "out" / "articles.jsonl"]) == [news / "out" / "articles.jsonl"]  # named: read
+
+
+def test_symbolic_link_loops_are_followed_once(tmp_path, monkeypatch):
+    """Two links to '.' made a quoted '**' pattern run for minutes, and one gave 40-level paths."""
+    import os
+
+    from checkworthy.builder.articles import discover_article_files
+
+    _article(tmp_path / "in" / "sub" / "de.txt")
+    _article(tmp_path / "in" / "es.txt")
+    os.symlink(".", tmp_path / "in" / "loopa")
+    os.symlink(".", tmp_path / "in" / "loopb")
+    os.symlink("..", tmp_path / "in" / "sub" / "up")
+    monkeypatch.chdir(tmp_path)
+    expected = [Path("in/es.txt"), Path("in/sub/de.txt")]
+    assert discover_article_files(["in"]) == expected
+    assert discover_article_files(["in/**/*.txt"]) == expected
+    assert discover_article_files(["in/**"]) == expected
+    assert discover_article_files(["in/*/*.txt"]) == [Path("in/sub/de.txt")]
