@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import glob
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -487,6 +488,7 @@ def build_version(
     config = config or BuildConfig()
     if version is not None:
         check_version(version)
+    refuse_dataset_among_articles(dataset_dir, articles)
     with _build_lock(dataset_dir, wait):
         key = key if key is not None else annotator_key(dataset_dir)
         selections = [read_selection(directory) for directory in tasks]
@@ -527,6 +529,48 @@ def _build_lock(dataset_dir: str | os.PathLike, wait: float) -> Iterator[None]:
                 if made:
                     _remove_if_empty(made)
             raise
+
+
+def refuse_dataset_among_articles(dataset_dir: str | os.PathLike, articles: str | os.PathLike | Iterable[str | os.PathLike]) -> None:
+    """Refuse a ``--dataset`` that is an ``--articles`` folder, is inside one, or holds one.
+
+    The dataset and the articles it is built from would be mixed in one folder: the articles'
+    readers would meet the dataset's files (its cards and ``CHANGELOG.md`` are ``.md`` files,
+    its splits ``.parquet`` files, both article formats), and the dataset's folder would
+    hold files that are not the dataset's. As ``tasks --overwrite`` refuses a folder it reads
+    articles from. A glob pattern is judged by the files and folders it matches; a path
+    that does not exist is left to the articles reader to report.
+
+    Raises
+    ------
+    InputError
+        Names the ``--articles`` path, how the dataset folder meets it, and another folder.
+    """
+    target = Path(dataset_dir).resolve()
+    for raw in [articles] if isinstance(articles, (str, os.PathLike)) else articles:
+        path = Path(raw)
+        if path.exists():
+            sources = [path]
+        elif any(char in str(raw) for char in "*?["):
+            sources = [Path(match) for match in sorted(glob.glob(str(raw)))]
+        else:
+            continue
+        for source in sources:
+            resolved = source.resolve()
+            kind = "folder" if resolved.is_dir() else "file"
+            if resolved == target:
+                what, other = f"is the --articles folder {source}", Path(source).parent / f"{resolved.name}-dataset"
+            elif resolved in target.parents:
+                what, other = f"is inside the --articles {kind} {source}", Path(source).parent / target.name
+            elif target in resolved.parents:
+                what, other = f"holds the --articles {kind} {source}", None
+            else:
+                continue
+            instead = f"a folder beside it (e.g. --dataset {other})" if other is not None else "a folder that does not hold the articles"
+            raise InputError(
+                f"{dataset_dir}: {what}; the dataset and the articles it is built from would be mixed in one folder (the articles' "
+                "readers would meet the dataset's files: its cards and CHANGELOG.md are .md files, its splits .parquet files): "
+                f"give --dataset {instead}; nothing was written")
 
 
 def _dataset_around(folder: Path) -> Path | None:

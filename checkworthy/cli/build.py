@@ -8,7 +8,7 @@ import sys
 
 from checkworthy.builder.aggregate import METHODS
 from checkworthy.builder.articles import read_articles
-from checkworthy.builder.build import GROUP_BY, BuildConfig, build_version
+from checkworthy.builder.build import GROUP_BY, BuildConfig, build_version, refuse_dataset_among_articles
 from checkworthy.builder.card import write_card
 from checkworthy.builder.corpora import CHECKTHAT_LANGUAGES
 from checkworthy.builder.diff import adjudication_line
@@ -112,6 +112,7 @@ class BuildCommand(Command):
             config = BuildConfig(scheme=args.scheme or "claimbuster", aggregate=args.aggregate, seed=args.seed,
                                  group_by=args.group_by, dedupe=args.dedupe, skip_invalid=args.skip_invalid,
                                  min_annotator_accuracy=args.min_annotator_accuracy)
+            refuse_dataset_among_articles(args.dataset, args.articles)  # before the articles are read
             articles = read_articles(args.articles)
             result = build_version(args.exports, args.articles, args.dataset, config, version=args.new_version,
                                    finish=lambda tmp: write_card(tmp, articles=articles), wait=args.wait, gold=args.gold,

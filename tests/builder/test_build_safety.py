@@ -162,3 +162,40 @@ def test_a_users_own_changelog_needs_no_write_permission_and_is_left_alone(two_v
     assert build_version([export], [folder], ds, BuildConfig(seed=2)).version == "1.0.2"
     assert build_version([export], [folder], ds, BuildConfig(seed=2)).created is False
     assert (ds / "CHANGELOG.md").read_text(encoding="utf-8") == "# My notes\n"
+
+
+# ------------------------------------------------------------ a dataset among its articles
+
+
+@pytest.mark.parametrize(("where", "what"), [
+    (".", "is the --articles folder {articles}"),
+    ("ds", "is inside the --articles folder {articles}"),
+    ("..", "holds the --articles folder {articles}"),
+], ids=["is", "inside", "holds"])
+def test_a_dataset_among_its_articles_is_refused(tmp_path, where, what):
+    """A dataset in its articles folder mixed the two: every later build with the same
+    --articles read the version's parquet files as articles and failed on 'id'."""
+    folder, sentences = write_articles(tmp_path / "in")
+    export = write_export(tmp_path / "export.json", labeled_export(sentences, {1: "CFS", 2: "CFS"}))
+    ds = (folder / where).resolve() if where != "ds" else folder / "ds"
+    before = _tree(tmp_path / "in")
+    with pytest.raises(InputError, match="^" + re.escape(f"{ds}: {what.format(articles=folder)}; the dataset and the articles it is built "
+                                                         "from would be mixed in one folder") + ".*give --dataset a folder .*; nothing was written$"):
+        build_version([export], [folder], ds, key=KEY)
+    assert _tree(tmp_path / "in") == before
+
+
+def test_the_command_line_refuses_a_dataset_in_its_articles_before_reading_them(tmp_path, monkeypatch, capsys):
+    folder, sentences = write_articles(tmp_path)
+    export = write_export(tmp_path / "export.json", labeled_export(sentences, {1: "CFS", 2: "CFS"}))
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", str(export), "--articles", "articles", "--dataset", "articles"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("checkworthy build: error: articles: is the --articles folder articles;")
+    assert "give --dataset a folder beside it (e.g. --dataset articles-dataset); nothing was written" in err
+    assert not (folder / "versions").exists() and not (folder / "annotator.key").exists()
+    # A glob pattern is judged by what it matches: the dataset beside the matched files is fine.
+    assert main(["build", str(export), "--articles", "articles/*.txt", "--dataset", "articles-dataset", "--quiet"]) == 0
+    assert list_versions(tmp_path / "articles-dataset") == ["1.0.0"]
+    assert main(["build", str(export), "--articles", "articles/art0*.txt", "--dataset", "articles/art00.txt/ds"]) == 1
+    assert "is inside the --articles file articles/art00.txt" in capsys.readouterr().err
