@@ -17,6 +17,7 @@ import json
 import os
 import re
 import warnings
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -449,21 +450,65 @@ def read_article_file(path: str | os.PathLike) -> tuple[list[Article], list[str]
 
 
 def _read_warc(path: Path) -> tuple[list[Article], list[str]]:
-    """The HTML responses of a web archive, read like ``.html`` files, with the record's URL and date."""
+    """The HTML responses of a web archive, read like ``.html`` files, with the record's URL and date.
+
+    A crawl holds more than articles, so what is not one is left out with one warning
+    instead of stopping the run: responses that are not pages (HTTP status other than
+    2xx: a 404 page, a 301 "moved" page), pages without an article body (an index, a
+    login or consent page), and a page crawled again with the same URL and the same text
+    (only the first is read; a later one with other text is kept, and named).
+    """
     articles, problems = [], []
+    not_pages: Counter[str] = Counter()
+    left_out: list[str] = []
+    by_url: dict[str, Article] = {}
+    repeated, changed = [], []
     for number, page in iter_warc(path):
         if isinstance(page, str):
             problems.append(page)
+            continue
+        if not page["status"].startswith("2"):
+            not_pages[page["status"] or "no status"] += 1
             continue
         where = f"{path}: record {number}"
         try:
             article = html_article(remove_control_characters(normalise_newlines(page["html"]), where), page["id"], f"{path}:{number}")
         except InputError as exc:
-            problems.extend(exc.problems)
+            reason = exc.problems[0].removeprefix(f"{path}:{number}: ").split("; save the article", 1)[0]
+            left_out.append(f"record {number} ({page['url'] or 'no URL'}, WARC-Record-ID {page['id']}): {reason}")
             continue
         meta = {**article.meta, "crawled": page["date"]} if page["date"] else article.meta
-        articles.append(dataclasses.replace(article, url=page["url"] or article.url, published=article.published or page["date"], meta=meta))
+        article = dataclasses.replace(article, url=page["url"] or article.url, published=article.published or page["date"], meta=meta)
+        first = by_url.get(article.url) if article.url else None
+        if first is not None and first.text == article.text:
+            repeated.append(f"record {number} ({article.url})")
+            continue
+        if first is not None:
+            changed.append(f"{article.url} (ids {first.article_id}, {article.article_id})")
+        elif article.url:
+            by_url[article.url] = article
+        articles.append(article)
+    _warn_crawl(path, not_pages, left_out, repeated, changed)
     return articles, problems
+
+
+def _warn_crawl(path: Path, not_pages: Counter[str], left_out: list[str], repeated: list[str], changed: list[str]) -> None:
+    """One warning for what :func:`_read_warc` left out of a web archive (or kept twice)."""
+    notes = []
+    if not_pages:
+        notes.append(f"{sum(not_pages.values())} response(s) that are not pages left out (HTTP "
+                     + ", ".join(f"{status} x{count}" for status, count in sorted(not_pages.items())) + ")")
+    if left_out:
+        notes.append(f"{len(left_out)} page(s) without an article body left out (an index, a login or a consent page): "
+                     + "; ".join(left_out[:5]) + ("; ..." if len(left_out) > 5 else ""))
+    if repeated:
+        notes.append(f"{len(repeated)} page(s) crawled again with the same URL and text left out: " + ", ".join(repeated[:5])
+                     + (", ..." if len(repeated) > 5 else ""))
+    if changed:
+        notes.append(f"{len(changed)} URL(s) crawled more than once with different text, each version kept as an article: "
+                     + ", ".join(changed[:5]) + (", ..." if len(changed) > 5 else ""))
+    if notes:
+        warnings.warn(f"{path}: " + "; ".join(notes), IgnoredFileWarning, stacklevel=4)
 
 
 def _read_file(path: Path) -> list[Article]:

@@ -223,6 +223,9 @@ def _ray(address: str | None) -> Iterator[None]:
     """Connect to ``address`` (or ``RAY_ADDRESS``), or start Ray on this machine; quiet, no dashboard.
 
     A Ray already initialised by the caller (a notebook, the tests) is used as it is and left running.
+    Without an address a new Ray is started (``address="local"``): a bare ``ray.init()``
+    would instead connect to the last cluster ``ray start`` made on this machine, as
+    ``/tmp/ray/ray_current_cluster`` names it even after that cluster has gone.
     """
     try:
         import ray  # the optional extra 'scale': imported only when the engine runs
@@ -232,7 +235,7 @@ def _ray(address: str | None) -> Iterator[None]:
         yield
         return
     address = address or os.environ.get("RAY_ADDRESS") or None
-    kwargs: dict[str, Any] = {"address": address} if address else {"include_dashboard": False}
+    kwargs: dict[str, Any] = {"address": address} if address else {"address": "local", "include_dashboard": False}
     ray.init(**kwargs, log_to_driver=False, logging_level=logging.ERROR)
     try:
         yield

@@ -111,7 +111,8 @@ def declared_charset(data: bytes, probe: int = 4096) -> str | None:
 
 
 def iter_warc(path: Path) -> Iterator[Item]:
-    """The HTML responses of a web archive as pages: ``id``, ``html``, ``url`` and ``date``.
+    """The HTML responses of a web archive as pages: ``id``, ``html``, ``url``, ``date`` and
+    the HTTP ``status`` code (a string, e.g. ``"200"``; the reader leaves out all but 2xx).
 
     The id is the UUID of the record's ``WARC-Record-ID`` (else a hash of it), the
     text is decoded with the charset of the HTTP ``Content-Type``, else the page's own
@@ -144,6 +145,7 @@ def iter_warc(path: Path) -> Iterator[Item]:
                     "html": text,
                     "url": record.rec_headers.get_header("WARC-Target-URI"),
                     "date": record.rec_headers.get_header("WARC-Date"),
+                    "status": record.http_headers.get_statuscode() or "",
                 }
     except (ArchiveLoadFailed, OSError, EOFError, zlib.error) as exc:
         yield number + 1, f"{path}: record {number + 1}: expected a WARC record, found a damaged or truncated archive ({exc}); fetch the file again"

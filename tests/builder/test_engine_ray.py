@@ -38,7 +38,7 @@ def test_ray_is_installed_when_required():
 def ray_instance():
     import ray
 
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
     yield ray
     ray.shutdown()
 
@@ -387,3 +387,22 @@ def test_languages_are_detected_on_the_workers_as_on_the_local_engine(tmp_path):
     articles = {a["article_id"]: a for a in read_jsonl(ray_out / "articles.jsonl")}
     assert {key: a["language"] for key, a in articles.items()} == {"es1": "es", "nl1": "nl", "en1": "en"}
     assert articles["es1"]["language_confidence"] > 0.5 and articles["en1"].get("language_confidence") is None
+
+
+def test_without_an_address_a_new_ray_is_started_not_the_last_cluster_of_ray_start(monkeypatch):
+    """A bare ray.init() connects to the cluster /tmp/ray/ray_current_cluster names, even a dead one
+    (a two-node test cluster left it here, and every later run failed)."""
+    import ray
+
+    from checkworthy.builder.engine_ray import _ray
+
+    calls = []
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
+    monkeypatch.setattr(ray, "init", lambda **kwargs: calls.append(kwargs))
+    monkeypatch.setattr(ray, "shutdown", lambda: None)
+    with _ray(None):
+        pass
+    with _ray("ray://head:10001"):
+        pass
+    assert [c["address"] for c in calls] == ["local", "ray://head:10001"]

@@ -37,11 +37,11 @@ def write_parquet(path, rows):
 
 
 def write_warc(path, pages):
-    """A gzip-compressed WARC with one ``response`` record per ``(url, content_type, body)``, and a request record."""
+    """A gzip-compressed WARC with one ``response`` record per ``(url, content_type, body[, status])``, and a request record."""
     with open(path, "wb") as handle:
         writer = WARCWriter(handle, gzip=True)
-        for url, content_type, body in pages:
-            headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1")
+        for url, content_type, body, *status in pages:
+            headers = StatusAndHeaders(status[0] if status else "200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1")
             writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body.encode("utf-8")), http_headers=headers))
             writer.write_record(writer.create_warc_record(url, "request", payload=io.BytesIO(b"GET / HTTP/1.1\r\n\r\n")))
     return path
@@ -108,3 +108,32 @@ def test_skip_invalid_keeps_the_good_records_and_lists_the_bad_ones(tmp_path):
     assert [a.article_id for a in articles] == ["ok1", "ok2"] and articles[0].text == "Fine."
     message = str(caught[0].message)
     assert "a.jsonl.gz: line 2" in message and "duplicate article id 'ok1'" in message
+
+
+def test_a_crawl_leaves_out_what_is_not_an_article_and_reads_the_rest(tmp_path):
+    """A 404 and a 301 page, an index page and a page crawled twice were tasks, or stopped the whole crawl."""
+    from checkworthy.builder.articles import IgnoredFileWarning
+
+    other = PAGE.replace("Port traffic", "Rail freight").replace("4.2 million containers", "9 million tonnes")
+    index = "<html><head><title>World News</title></head><body><h1>World News</h1></body></html>"
+    missing = "<html><head><title>Not found</title></head><body><h1>Not found</h1><p>The page you requested does not exist.</p></body></html>"
+    updated = PAGE.replace("12 percent", "13 percent")
+    write_warc(tmp_path / "crawl.warc.gz", [
+        ("https://news.test/port", "text/html", PAGE),
+        ("https://news.test/gone", "text/html", missing, "404 Not Found"),
+        ("https://news.test/old", "text/html", missing, "301 Moved Permanently"),
+        ("https://news.test/world", "text/html", index),
+        ("https://news.test/port", "text/html", PAGE),  # the same page, crawled again
+        ("https://news.test/rail", "text/html", other),
+        ("https://news.test/port", "text/html", updated),  # the page, changed since
+    ])
+    with pytest.warns(IgnoredFileWarning) as caught:
+        articles = read_articles([tmp_path / "crawl.warc.gz"])
+    assert [(a.url, "13 percent" in a.text) for a in articles] == [
+        ("https://news.test/port", False), ("https://news.test/rail", False), ("https://news.test/port", True)]
+    (message,) = [str(w.message) for w in caught]
+    assert "2 response(s) that are not pages left out (HTTP 301 x1, 404 x1)" in message
+    assert "1 page(s) without an article body left out (an index, a login or a consent page): record 7 (https://news.test/world, " \
+           "WARC-Record-ID " in message and "only the headline 'World News'" in message and "give its text as .txt" not in message
+    assert "1 page(s) crawled again with the same URL and text left out: record 9 (https://news.test/port)" in message
+    assert "1 URL(s) crawled more than once with different text, each version kept as an article: https://news.test/port (ids " in message
