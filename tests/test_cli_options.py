@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from checkworthy.cli import main
 
 
@@ -21,9 +23,29 @@ def test_a_corpus_file_given_for_its_folder_and_an_empty_baseline_list_are_named
     tsv.write_text("Sentence_id\tText\tclass_label\n1\tJobs fell 5%.\tYes\n", encoding="utf-8")
     assert main(["build", "--from", "checkthat", str(tsv), "--dataset", str(tmp_path / "ds")]) == 1
     assert f"{tsv}: is a file; --from takes the corpus's folder (here {tmp_path})" in capsys.readouterr().err
-    import pytest
-
     with pytest.raises(SystemExit) as exited:  # argparse's usage error
         main(["evaluate", str(tmp_path / "ds"), "--baselines", ""])
     assert exited.value.code == 2
     assert "--baselines: expected NAME[,NAME...], found ''; leave --baselines out for the default set" in capsys.readouterr().err
+
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["run", "seeds", "--out", "o", "--seed", "-1"], "argument --seed: expected a whole number from 0 to 4294967295, found -1"),
+    (["run", "seeds", "--out", "o", "--n-resamples", "0"], "argument --n-resamples: expected a whole number of at least 1, found 0"),
+    (["run", "seeds", "--out", "o", "--wait", "-3"], "argument --wait: expected a number of at least 0, found -3"),
+    (["run", "seeds", "--out", "o", "--port", "-1"], "argument --port: expected a whole number from 0 to 65535, found -1"),
+    (["score", "p.tsv", "--gold", "g", "--seed", "x"], "argument --seed: expected a whole number from 0 to 4294967295, found 'x'"),
+    (["review", "ds", "--out", "r", "--folds", "1"], "argument --folds: expected a whole number of at least 2, found 1"),
+    (["review", "ds", "--out", "r", "--min-posterior", "nan"], "argument --min-posterior: expected a number from 0 to 1, found nan"),
+    (["push", "tasks", "--batch-size", "0"], "argument --batch-size: expected a whole number of at least 1, found 0"),
+    (["studio", "start", "--port", "70000"], "argument --port: expected a whole number from 0 to 65535, found 70000"),
+])
+def test_an_impossible_number_is_a_usage_error_before_any_work(argv, said, capsys, tmp_path, monkeypatch):
+    """'run --seed -1' used to do tasks, export and build, then fail in numpy with a traceback."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    assert said in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

@@ -12,6 +12,7 @@ object on stdout instead of their summary lines; commands that take
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -51,10 +52,59 @@ class Command:
         raise NotImplementedError
 
 
+def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """An ``argparse`` type: a whole number from ``minimum`` (to ``maximum``); anything else is a
+    usage error before any work starts (a ``--seed -1`` failed in numpy after a minute of work).
+
+    Examples
+    --------
+    >>> whole_number(1)("3")
+    3
+    >>> whole_number(1)("0")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: expected a whole number of at least 1, found 0
+    """
+    wanted = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number {wanted}, found {text!r}") from None
+        if value < minimum or (maximum is not None and value > maximum):
+            raise argparse.ArgumentTypeError(f"expected a whole number {wanted}, found {value}")
+        return value
+
+    return parse
+
+
+def real_number(minimum: float, maximum: float | None = None) -> Callable[[str], float]:
+    """An ``argparse`` type: a finite number from ``minimum`` (to ``maximum``), as :func:`whole_number`."""
+    wanted = f"from {minimum:g} to {maximum:g}" if maximum is not None else f"of at least {minimum:g}"
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number {wanted}, found {text!r}") from None
+        if not math.isfinite(value) or value < minimum or (maximum is not None and value > maximum):
+            raise argparse.ArgumentTypeError(f"expected a number {wanted}, found {text}")
+        return value
+
+    return parse
+
+
+#: The types of the options many commands share.
+SEED = whole_number(0, 2**32 - 1)
+REPLICATES = whole_number(1)
+PORT = whole_number(0, 65535)
+SHARE = real_number(0.0, 1.0)
+
+
 def add_wait_argument(parser: argparse.ArgumentParser, holder: str = "another command that is writing the same dataset") -> None:
     """``--wait SECONDS``: how long a command waits for ``holder`` to release its lock."""
     parser.add_argument(
-        "--wait", type=float, default=0.0, metavar="SECONDS",
+        "--wait", type=real_number(0.0), default=0.0, metavar="SECONDS",
         help=f"wait up to SECONDS for {holder} (default: 0, refuse at once)",
     )
 

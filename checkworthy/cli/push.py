@@ -7,7 +7,7 @@ import sys
 
 from checkworthy.builder.labelstudio import StudioProject, read_task_dir
 from checkworthy.cli._connection import add_connection_arguments, connect_from_args
-from checkworthy.cli.base import Command, add_wait_argument
+from checkworthy.cli.base import Command, add_wait_argument, whole_number
 
 
 class PushCommand(Command):
@@ -38,9 +38,9 @@ class PushCommand(Command):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("dir", help="task directory written by 'checkworthy tasks'")
         parser.add_argument("--project", required=True, help="the project's title in Label Studio")
-        parser.add_argument("--overlap", "--annotators", dest="annotators", type=int, metavar="K",
+        parser.add_argument("--overlap", "--annotators", dest="annotators", type=whole_number(1), metavar="K",
                             help="annotations wanted per task, each by a different person (the project's overlap, for every task)")
-        parser.add_argument("--batch-size", type=int, default=5000, help="tasks per import request (default 5000)")
+        parser.add_argument("--batch-size", type=whole_number(1), default=5000, help="tasks per import request (default 5000)")
         parser.add_argument("--preannotate", action="store_true",
                             help="show the model's prediction to annotators, pre-selected (default: hidden, labels are independent)")
         parser.add_argument("--change-page-language", action="store_true",

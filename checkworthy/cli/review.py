@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from checkworthy.builder.review import REASONS, ReviewConfig, review_version
-from checkworthy.cli.base import Command, add_json_option, add_page_language_option, add_quiet_option, print_json, progress_printer
+from checkworthy.cli.base import SEED, SHARE, Command, add_json_option, add_page_language_option, add_quiet_option, print_json, progress_printer, whole_number
 from checkworthy.evaluation.baselines import BASELINES
 from checkworthy.evaluation.confident import members
 from checkworthy.schemas.errors import InputError
@@ -57,14 +57,14 @@ class ReviewCommand(Command):
                             help=f"baseline whose out-of-fold predictions give the model's view: {', '.join(BASELINES)}, several joined "
                                  "by + (their probabilities averaged, e.g. tfidf-lr+embed-lr), or none (no model). Default: tfidf-lr; "
                                  "embed-lr (optional extra embed) finds more wrong labels, see the README")
-        parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (default: 5)")
+        parser.add_argument("--folds", type=whole_number(2), default=5, help="cross-validation folds (default: 5)")
         parser.add_argument("--class-weight", default="none", choices=["none", "balanced"],
                             help="train the review model without class weights, so that its probabilities follow the labels' "
                                  "own frequencies (none, the default), or with the baseline's balanced class weights")
-        parser.add_argument("--seed", type=int, default=0, help="seed of the folds and the model (default: 0)")
-        parser.add_argument("--min-posterior", type=float, default=0.9, metavar="P",
+        parser.add_argument("--seed", type=SEED, default=0, help="seed of the folds and the model (default: 0)")
+        parser.add_argument("--min-posterior", type=SHARE, default=0.9, metavar="P",
                             help="a Dawid-Skene posterior of the label below P is a reason (default: 0.9)")
-        parser.add_argument("--top", type=int, default=None, metavar="N", help="adjudication tasks for the N most doubtful items only (default: all doubtful)")
+        parser.add_argument("--top", type=whole_number(1), default=None, metavar="N", help="adjudication tasks for the N most doubtful items only (default: all doubtful)")
         add_page_language_option(parser, "adjudication page")
         parser.add_argument("--overwrite", action="store_true", help="replace an --out folder that an earlier review wrote")
         add_json_option(parser, "out, version, items, doubtful, reasons, adjudication_tasks, top (the first items)")

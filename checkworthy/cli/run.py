@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from checkworthy.builder.studio import ADMIN_EMAIL, Studio
-from checkworthy.cli.base import Command, add_quiet_option, add_wait_argument, progress_printer
+from checkworthy.cli.base import PORT, REPLICATES, SEED, Command, add_quiet_option, add_wait_argument, progress_printer
 from checkworthy.cli.evaluate import baseline_list
 from checkworthy.pipeline import RunConfig, run_pipeline
 from checkworthy.schemas import available_schemes
@@ -43,12 +43,12 @@ class RunCommand(Command):
         parser.add_argument("--scheme", default="claimbuster", choices=available_schemes(), help="label scheme (default: %(default)s)")
         parser.add_argument("--no-studio", dest="studio", action="store_false", help="skip Label Studio: make the export from the label files")
         parser.add_argument("--project", default="checkworthy demo", help="Label Studio project title (default: %(default)s)")
-        parser.add_argument("--port", type=int, default=0, help="studio port; 0 picks a free one (default: %(default)s)")
+        parser.add_argument("--port", type=PORT, default=0, help="studio port; 0 picks a free one (default: %(default)s)")
         parser.add_argument("--keep-studio", action="store_true", help="leave Label Studio running at the end to look at the tasks")
-        parser.add_argument("--seed", type=int, default=0, help="seed of the splits and baselines (default: %(default)s)")
+        parser.add_argument("--seed", type=SEED, default=0, help="seed of the splits and baselines (default: %(default)s)")
 
         parser.add_argument("--baselines", type=baseline_list, metavar="NAME[,NAME...]", help="baselines to evaluate (default: the core set)")
-        parser.add_argument("--n-resamples", type=int, default=1000, metavar="N", help="bootstrap replicates (default: %(default)s)")
+        parser.add_argument("--n-resamples", type=REPLICATES, default=1000, metavar="N", help="bootstrap replicates (default: %(default)s)")
         add_wait_argument(parser)
         add_quiet_option(parser)
 

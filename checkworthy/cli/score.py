@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from checkworthy.cli.base import Command
+from checkworthy.cli.base import REPLICATES, SEED, Command
 from checkworthy.evaluation.scoring import score_file
 from checkworthy.schemas.io import canonical_json
 from checkworthy.schemas.rows import SPLITS
@@ -36,8 +36,8 @@ class ScoreCommand(Command):
         parser.add_argument("--predictions", required=True, metavar="FILE", help="predictions in a CheckThat! format")
         parser.add_argument("--split", default="test", choices=list(SPLITS), help="split of a dataset gold (default: test)")
         parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
-        parser.add_argument("--n-resamples", type=int, default=1000, help="bootstrap replicates (default: 1000)")
-        parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
+        parser.add_argument("--n-resamples", type=REPLICATES, default=1000, help="bootstrap replicates (default: 1000)")
+        parser.add_argument("--seed", type=SEED, default=0, help="bootstrap seed (default: 0)")
 
     def run(self, args: argparse.Namespace) -> int:
         scored = score_file(args.gold, args.predictions, split=args.split, n_resamples=args.n_resamples, random_state=args.seed)

@@ -6,7 +6,7 @@ import argparse
 import json
 
 from checkworthy.builder import studio
-from checkworthy.cli.base import Command
+from checkworthy.cli.base import PORT, Command
 from checkworthy.schemas.errors import InputError
 
 
@@ -35,7 +35,7 @@ class StudioCommand(Command):
         parser.add_argument("action", choices=["start", "stop", "status", "add-annotator"], help="what to do")
         parser.add_argument("email", nargs="?", help="the annotator's e-mail (add-annotator only)")
         parser.add_argument("--data-dir", help="the studio's directory (default $CHECKWORTHY_STUDIO_DIR or .checkworthy/studio)")
-        parser.add_argument("--port", type=int, help="port on 127.0.0.1 (start only; default 8080, 0 for any free port)")
+        parser.add_argument("--port", type=PORT, help="port on 127.0.0.1 (start only; default 8080, 0 for any free port)")
         parser.add_argument("--venv", help="Label Studio's virtual environment (default $CHECKWORTHY_STUDIO_VENV "
                                            "or ~/.cache/checkworthy/label-studio-<version>)")
         parser.add_argument("--json", action="store_true", help="status: print JSON")

@@ -199,8 +199,10 @@ def test_the_command_prints_a_table_and_json(reviewed, tmp_path, capsys):
     written = json.loads((tmp_path / "b" / "summary.json").read_text())
     assert written["settings"]["class_weight"] == "balanced" and written["model"]["description"] == "tfidf-lr, 5-fold out-of-fold, seed 1"
     assert json.loads((reviewed["root"] / "review" / "summary.json").read_text())["settings"]["class_weight"] == "none", "the default"
-    assert main(["review", str(reviewed["root"] / "ds"), "--out", str(tmp_path / "c"), "--top", "0"]) == 1
-    assert "--top must be 1 or more" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as usage:  # refused as it is parsed, before the model is trained
+        main(["review", str(reviewed["root"] / "ds"), "--out", str(tmp_path / "c"), "--top", "0"])
+    assert usage.value.code == 2
+    assert "argument --top: expected a whole number of at least 1, found 0" in capsys.readouterr().err
 
 
 # -- build --adjudication (exports written by hand; the real server is in test_adjudication_studio.py)
