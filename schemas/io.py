@@ -144,7 +144,11 @@ def atomic_path(path: str | os.PathLike, *, mode: int | None = None) -> Iterator
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{_owner()}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{_owner()}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        _name_the_path(exc, path)
+        raise
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -158,10 +162,19 @@ def atomic_path(path: str | os.PathLike, *, mode: int | None = None) -> Iterator
 
 
 def _name_the_path(exc: BaseException, path: Path) -> None:
-    """Give an ``OSError`` raised while writing ``path`` (a full disk, a quota) the path
-    it lacks, so that its message names what could not be written."""
-    if isinstance(exc, OSError) and exc.filename is None and exc.errno is not None:
+    """Make an ``OSError`` raised while writing ``path`` name ``path``: a write on a full disk
+    names no path, and one in the hidden temporary file or folder names that, which the user
+    never asked for (``out/.tasks.json.p12.h3a.x1.tmp``: no permission, for ``out/tasks.json``)."""
+    if not isinstance(exc, OSError) or exc.errno is None:
+        return
+    if exc.filename is None:
         exc.filename = str(path)
+        return
+    hidden = str(path.parent / f".{path.name}.p")
+    name = os.fsdecode(exc.filename)
+    if name.startswith(hidden):
+        _, _, inside = name[len(hidden):].partition(os.sep)  # the temporary's name, then the path in it
+        exc.filename = os.path.join(str(path), inside) if inside else str(path)
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, mode: int | None = None) -> None:
@@ -448,7 +461,11 @@ def replace_directory(path: str | os.PathLike, *, writer: str | None = None) -> 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(path)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.{_owner()}.", suffix=".tmp", dir=path.parent))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.{_owner()}.", suffix=".tmp", dir=path.parent))
+    except OSError as exc:
+        _name_the_path(exc, path)
+        raise
     try:
         yield tmp
         if writer is not None:

@@ -96,3 +96,24 @@ def test_a_full_disk_names_the_file_it_could_not_write(tmp_path, monkeypatch, ca
     assert capsys.readouterr().err == (f"checkworthy tasks: error: {tmp_path / 'out' / 'tasks.json'}: No space left on device; "
                                        "nothing half-written was kept (check the path, its permissions and the free space)\n")
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_refused_write_names_the_output_not_its_hidden_temporary(tmp_path, monkeypatch, capsys):
+    """Permission denied on a read-only folder named 'ro/.out.p5465.h….tmp', a path the user never gave."""
+    import errno
+    import tempfile
+
+    from checkworthy.cli.tasks import TasksCommand
+    from checkworthy.schemas.io import replace_directory
+
+    def refuse(prefix, suffix, dir):  # what mkdtemp raises in a folder without write permission (tests run as root)
+        raise PermissionError(errno.EACCES, "Permission denied", f"{dir}/{prefix}k2j4{suffix}")
+
+    def write(self, args):
+        with replace_directory(tmp_path / "ro" / "out"):
+            pass
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    monkeypatch.setattr(TasksCommand, "run", write)
+    assert main(["tasks", "x", "--out", "y"]) == 1
+    assert capsys.readouterr().err.startswith(f"checkworthy tasks: error: {tmp_path / 'ro' / 'out'}: Permission denied; ")
