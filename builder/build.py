@@ -657,7 +657,10 @@ def check_nothing_dropped(prepared: Prepared, parent_dir: Path | None, parent_sp
     version (built from exports) that none of the new exports holds at all. A version is
     built from all of its exports, so a build given only the newest round's export (a second
     project, say) would drop every earlier label. Sentences the exports still hold but that
-    now have no label (a tie, a skip) are not counted: that is the data speaking.
+    now have no label (a tie, a skip) are not counted: that is the data speaking. A corpus
+    build (``--from``) is held to the same rule against a version of the same corpus: a
+    sentence of the latest version that none of the corpus files holds (a file missing from
+    the folder, an older release of the corpus) would be dropped.
 
     ``parent_splits`` is the split of each sentence of the latest version (:func:`_parent_splits`).
 
@@ -666,18 +669,81 @@ def check_nothing_dropped(prepared: Prepared, parent_dir: Path | None, parent_sp
     InputError
         How many sentences of which splits would be dropped, and the two ways on.
     """
-    if parent_dir is None or prepared.annotations is None or "exports" not in load_manifest(parent_dir).inputs:
+    if parent_dir is None:
         return
-    held = set(prepared.annotations["sentence_id"]) | {s.get("sentence_id") for s in prepared.report.get("skipped", [])}
+    inputs = load_manifest(parent_dir).inputs
+    if prepared.annotations is not None and "exports" in inputs:
+        held = set(prepared.annotations["sentence_id"])
+    elif prepared.annotations is None and "corpus" in inputs:
+        held = {row.sentence_id for row in prepared.rows}
+    else:
+        return  # another kind of dataset: check_same_kind refuses it
+    held |= {s.get("sentence_id") for s in prepared.report.get("skipped", [])}
     dropped = Counter(split for sid, split in parent_splits.items() if sid not in held)
     if dropped:
         per_split = ", ".join(f"{split} {count}" for split, count in sorted(dropped.items(), key=lambda kv: SPLITS.index(kv[0])))
+        if prepared.annotations is None:
+            files = ", ".join(item["name"] for item in prepared.inputs.get("corpus", []))
+            raise InputError(
+                f"{sum(dropped.values())} labeled sentence(s) of version {parent_dir.name} ({per_split}) are in none of these corpus "
+                f"files ({files}), so the new version would drop them; nothing was written. A version of a corpus is built from all "
+                "of its files: give the folder that holds them all (the version had "
+                + ", ".join(item["name"] for item in inputs["corpus"])
+                + "), or pass --allow-removal to drop them on purpose"
+            )
         raise InputError(
             f"{sum(dropped.values())} labeled sentence(s) of version {parent_dir.name} ({per_split}) are in none of these exports, "
             "so the new version would drop them; nothing was written. A version is built from all of its exports: pass the "
             "earlier exports too (e.g. 'checkworthy build round1.json round2.json ...'; a task in several exports counts once, "
             "its latest update wins), or pass --allow-removal to drop them on purpose"
         )
+
+
+def _kind(inputs: dict[str, Any], settings: dict[str, Any]) -> tuple[str, ...]:
+    """What a version is built from: ``("exports",)``, or ``("corpus", kind, language)``."""
+    if "corpus" in inputs:
+        return "corpus", str(settings.get("corpus")), str(settings.get("language", "en"))
+    return ("exports",)
+
+
+def _describe_kind(kind: tuple[str, ...], files: list[dict[str, str]]) -> str:
+    names = ", ".join(item["name"] for item in files)
+    if kind[0] == "exports":
+        return f"Label Studio exports ({names})"
+    corpus = {"claimbuster": "ClaimBuster", "checkthat": "CheckThat!"}.get(kind[1], kind[1])
+    language = f", language {kind[2]}" if kind[1] == "checkthat" else ""
+    return f"the {corpus} corpus ({names}{language})"
+
+
+def check_same_kind(prepared: Prepared, dataset_dir: Path, parent_dir: Path | None, settings: dict[str, Any]) -> None:
+    """Refuse a version built from another kind of input than the dataset's latest version:
+    a corpus into a dataset of Label Studio labels (or the reverse), or another corpus or
+    CheckThat! language. Such a version would not revise the dataset but replace it: every
+    sentence removed and others added, under one changelog and card, while review, train,
+    evaluate and ``tasks --exclude`` read the latest version. ``--allow-removal`` does not
+    apply: it drops some sentences of a dataset on purpose, not the dataset.
+
+    Raises
+    ------
+    InputError
+        Both kinds, how many labeled sentences the dataset holds, and a new folder to build into.
+    """
+    if parent_dir is None:
+        return
+    manifest = load_manifest(parent_dir)
+    before = _kind(manifest.inputs, manifest.settings)
+    now = _kind(prepared.inputs, settings)
+    if before == now:
+        return
+    tag = "labels" if now[0] == "exports" else "-".join(now[1:] if now[2] != "en" else now[1:2])
+    raise InputError(
+        f"{dataset_dir}: its latest version {parent_dir.name} was built from {_describe_kind(before, manifest.inputs.get(before[0], []))}, "
+        f"and this build reads {_describe_kind(now, prepared.inputs.get(now[0], []))}: a version of it would replace the dataset's "
+        f"{manifest.counts.total} labeled sentence(s) with another collection rather than revise them (its changelog, diff and card "
+        "would show every sentence removed); nothing was written. Build it into a dataset folder of its own "
+        f"(e.g. --dataset {dataset_dir.with_name(f'{dataset_dir.name}-{tag}')}); --allow-removal does not apply here, it drops "
+        "sentences of the same collection"
+    )
 
 
 def check_adjudications_kept(prepared: Prepared, parent_dir: Path | None, adjudicated: set[str]) -> None:
@@ -824,6 +890,7 @@ def _commit_version(prepared: Prepared, dataset_dir: Path, config: BuildConfig, 
 
     parent = latest_version(dataset_dir)
     parent_dir = dataset_dir / "versions" / parent if parent else None
+    check_same_kind(prepared, dataset_dir, parent_dir, all_settings)
     parent_splits, parent_adjudicated = _parent_splits(parent_dir)
     in_parent = set(parent_splits)
     if not allow_removal:

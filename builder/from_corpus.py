@@ -201,6 +201,7 @@ def build_from_corpus(
     wait: float = 0.0,
     language: str = "en",
     restore_letters: bool = False,
+    allow_removal: bool = False,
 ) -> BuildResult:
     """Build a dataset version from an existing corpus folder.
 
@@ -227,6 +228,12 @@ def build_from_corpus(
         CheckThat! only: put back a letter a file lost (the CT24 Dutch dev-test's ``t``),
         learned from the language's other files; recorded as ``settings["restore_letters"]``
         and, with the restorer's measured accuracy, under ``corpus_problems``.
+    allow_removal : bool, default=False
+        Let the new version drop labeled sentences of the latest version that the corpus
+        files no longer hold (refused by default, see
+        :func:`~checkworthy.builder.build.check_nothing_dropped`). A dataset built from
+        another kind of input (Label Studio exports, another corpus or language) is refused
+        either way (:func:`~checkworthy.builder.build.check_same_kind`).
 
     Returns
     -------
@@ -253,4 +260,5 @@ def build_from_corpus(
         raise InputError(f"--language {language} is for --from checkthat; {kind} is English only")
     else:
         prepared = prepare_claimbuster(directory, config)
-    return commit_version(prepared, dataset_dir, config, version=version, settings=settings, finish=finish, wait=wait)
+    return commit_version(prepared, dataset_dir, config, version=version, settings=settings, finish=finish, wait=wait,
+                          allow_removal=allow_removal)

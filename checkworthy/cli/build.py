@@ -65,9 +65,10 @@ class BuildCommand(Command):
         parser.add_argument("--group-by", default="article", choices=GROUP_BY, help="what a split keeps together (default: article)")
         parser.add_argument("--dedupe", action="store_true", help="remove later copies of sentences that leak across splits")
         parser.add_argument("--allow-removal", action="store_true",
-                            help="let the new version drop labeled sentences of the latest version that none of the exports holds, "
-                                 "or its adjudicated labels that no --adjudication export decides (refused by default: pass the "
-                                 "earlier exports and adjudication exports too)")
+                            help="let the new version drop labeled sentences of the latest version that none of the exports "
+                                 "(or, with --from, the corpus files) holds, or its adjudicated labels that no --adjudication export "
+                                 "decides (refused by default: pass the earlier exports and adjudication exports too); a dataset "
+                                 "built from another kind of input (exports, another corpus or language) is refused either way")
         parser.add_argument("--skip-invalid", action="store_true", help="build without invalid items and record them in the manifest")
         parser.add_argument("--gold", metavar="FILE",
                             help="gold labels: a CSV with the header sentence_id,label; they become the sentences' labels "
@@ -100,7 +101,7 @@ class BuildCommand(Command):
                                  group_by=args.group_by, dedupe=args.dedupe, skip_invalid=args.skip_invalid)
             result = build_from_corpus(kind, directory, args.dataset, config, version=args.new_version,
                                        finish=lambda tmp: write_card(tmp), wait=args.wait, language=args.language or "en",
-                                       restore_letters=args.restore_letters)
+                                       restore_letters=args.restore_letters, allow_removal=args.allow_removal)
         else:
             if args.language or args.restore_letters:
                 raise InputError(f"{'--language' if args.language else '--restore-letters'} is for --from checkthat DIR; "

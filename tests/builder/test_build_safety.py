@@ -13,7 +13,7 @@ from labelstudio_fixtures import KEY, labeled_export, write_articles, write_expo
 
 from checkworthy.builder.build import BuildConfig, ChangelogNotWrittenError, build_version
 from checkworthy.builder.diff import changelog_text
-from checkworthy.builder.store import list_versions
+from checkworthy.builder.store import list_versions, load_version
 from checkworthy.cli import main
 from checkworthy.schemas.errors import InputError
 from checkworthy.schemas.locks import LOCK_FILE
@@ -199,3 +199,76 @@ def test_the_command_line_refuses_a_dataset_in_its_articles_before_reading_them(
     assert list_versions(tmp_path / "articles-dataset") == ["1.0.0"]
     assert main(["build", str(export), "--articles", "articles/art0*.txt", "--dataset", "articles/art00.txt/ds"]) == 1
     assert "is inside the --articles file articles/art00.txt" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------ a corpus build into an existing dataset
+
+CB_HEADER = "Sentence_id,Text,Speaker,Speaker_title,Speaker_party,File_id,Length,Line_number,Sentiment,Verdict"
+CT_HEADER = "Sentence_id\tText\tclass_label"
+
+
+@pytest.fixture
+def claimbuster(write, tmp_path):
+    """A ClaimBuster folder: 12 debates of 3 crowdsourced sentences, and one ground-truth sentence."""
+    lines = [CB_HEADER] + [f"{debate * 10 + n},{text},X,,P,{1990 + debate}-01-01.txt,5,{n},0,{verdict}"
+                           for debate in range(12)
+                           for n, (text, verdict) in enumerate([("We cut taxes by 10 percent.", 1), ("I like this town.", -1),
+                                                                (f"It was debate {debate}.", 0)])]
+    write("cb/crowdsourced.csv", "\n".join(lines) + "\n")
+    write("cb/groundtruth.csv", CB_HEADER + "\n999,\"Spending rose, again.\",X,,P,1990-01-01.txt,3,9,0,1\n")
+    return tmp_path / "cb"
+
+
+def test_a_corpus_build_into_a_dataset_of_labels_is_refused_even_with_allow_removal(two_versions, claimbuster, capsys):
+    """It made a version without any of the dataset's labels (the changelog: all removed) and no --allow-removal refusal."""
+    _, _, _, ds = two_versions
+    before = _tree(ds)
+    for extra in ([], ["--allow-removal"]):
+        assert main(["build", "--from", "claimbuster", str(claimbuster), "--dataset", str(ds), *extra]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith(f"checkworthy build: error: {ds}: its latest version 1.0.1 was built from Label Studio exports (export.json), "
+                              "and this build reads the ClaimBuster corpus (crowdsourced.csv, groundtruth.csv): a version of it would "
+                              "replace the dataset's 48 labeled sentence(s) with another collection rather than revise them"), err
+        assert f"nothing was written. Build it into a dataset folder of its own (e.g. --dataset {ds}-claimbuster); --allow-removal does " \
+               "not apply here" in err
+    assert _tree(ds) == before and list_versions(ds) == ["1.0.0", "1.0.1"]
+
+
+def test_labels_or_another_corpus_into_a_corpus_dataset_are_refused(claimbuster, tmp_path, write):
+    from checkworthy.builder.from_corpus import build_from_corpus
+
+    ds = tmp_path / "cb-ds"
+    build_from_corpus("claimbuster", claimbuster, ds)
+    before = _tree(ds)
+    folder, sentences = write_articles(tmp_path)
+    export = write_export(tmp_path / "export.json", labeled_export(sentences, {1: "CFS", 2: "CFS"}))
+    with pytest.raises(InputError, match=re.escape(f"{ds}: its latest version 1.0.0 was built from the ClaimBuster corpus (crowdsourced.csv, "
+                                                   "groundtruth.csv), and this build reads Label Studio exports (export.json)")
+                       + r".*\(e\.g\. --dataset " + re.escape(f"{ds}-labels)")):
+        build_version([export], [folder], ds, key=KEY, allow_removal=True)
+    write("ct/CT24_en_train.tsv", "\n".join([CT_HEADER, "1\tTaxes went up 5 percent.\tYes", "2\tThank you.\tNo"]) + "\n")
+    with pytest.raises(InputError, match=re.escape("and this build reads the CheckThat! corpus (CT24_en_train.tsv, language en)")
+                       + r".*\(e\.g\. --dataset " + re.escape(f"{ds}-checkthat)")):
+        build_from_corpus("checkthat", tmp_path / "ct", ds, allow_removal=True)
+    assert _tree(ds) == before
+
+
+def test_a_corpus_build_that_would_drop_sentences_of_the_same_corpus_is_refused_unless_asked(claimbuster, tmp_path, capsys):
+    ds = tmp_path / "ds"
+    assert main(["build", "--from", "claimbuster", str(claimbuster), "--dataset", str(ds), "--quiet"]) == 0
+    split = {name: len(rows) for name, rows in load_version(ds).items()
+             if "999" in rows["sentence_id"]}
+    fewer = tmp_path / "cb-crowdsourced-only"
+    fewer.mkdir()
+    shutil.copy(claimbuster / "crowdsourced.csv", fewer)
+    before = _tree(ds)
+    assert main(["build", "--from", "claimbuster", str(fewer), "--dataset", str(ds), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    (name,) = split
+    assert (f"1 labeled sentence(s) of version 1.0.0 ({name} 1) are in none of these corpus files (crowdsourced.csv), so the new version "
+            "would drop them; nothing was written. A version of a corpus is built from all of its files: give the folder that holds "
+            "them all (the version had crowdsourced.csv, groundtruth.csv), or pass --allow-removal to drop them on purpose") in err, err
+    assert _tree(ds) == before
+    assert main(["build", "--from", "claimbuster", str(fewer), "--dataset", str(ds), "--allow-removal", "--quiet"]) == 0
+    assert list_versions(ds) == ["1.0.0", "1.1.0"]
+    assert "999" not in {sid for rows in load_version(ds).values() for sid in rows["sentence_id"]}
