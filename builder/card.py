@@ -46,6 +46,7 @@ from checkworthy.builder.facts import (
     AGREEMENT_FIGURES,
     CARD_FILENAME,
     CONFIG_FILENAME,
+    RESULTS_PATH,
     MAX_TABLE_ROWS,
     CardConfig,
     VersionFacts,
@@ -359,8 +360,8 @@ def _yaml_metadata(facts: VersionFacts) -> dict[str, Any]:
         "task_categories": ["text-classification"],
         "task_ids": ["fact-checking", "multi-class-classification"] if multi_class else ["fact-checking"],
         "size_categories": [_size_category(facts.n_examples)],
-        "annotations_creators": [config.annotations_creators],
-        "source_datasets": list(config.source_datasets),
+        "annotations_creators": facts.annotations_creators,
+        "source_datasets": facts.source_datasets,
         "tags": list(config.tags),
         "checkworthy": {"articles": facts.articles.to_yaml()} if facts.articles else None,
         "configs": [
@@ -588,7 +589,29 @@ def _baselines(facts: VersionFacts) -> dict[str, Any]:
             [entry["baseline"], entry["split"]]
             + [_with_interval(entry["metrics"].get(name), cis.get(name) if isinstance(cis, Mapping) else None) for name in metric_names]
         )
-    return {"baseline_rows": rows, "metric_names": metric_names, "other_metrics": sorted(available - set(metric_names))}
+    return {"baseline_rows": rows, "metric_names": metric_names, "other_metrics": sorted(available - set(metric_names)),
+            "ties_sentence": _ties_sentence(facts) if "map" in metric_names else None}
+
+
+#: The note ``checkworthy evaluate`` adds to the description of MAP (and the other per-article ranking
+#: metrics) in ``results.json`` when tied scores count at their expected value over every order of the
+#: ties; equal to ``checkworthy.evaluation.metrics.EXPECTED_TIES_NOTE`` (the builder does not import the
+#: evaluation; a test checks the two).
+EXPECTED_TIES_NOTE = "tied scores count at their expected value over every order of the ties"
+
+
+def _ties_sentence(facts: VersionFacts) -> str:
+    """How the card's MAP counted tied scores, from the description ``results.json`` records for it."""
+    path = facts.version_dir / RESULTS_PATH
+    data = read_json(path) if path.is_file() else {}
+    info = ((data.get("metrics") or {}).get("map") or {}) if isinstance(data, dict) else {}
+    description = info.get("description", "") if isinstance(info, dict) else ""
+    if EXPECTED_TIES_NOTE in description:
+        return ("MAP counts tied scores at their expected value over every order of the ties, so a baseline whose "
+                "scores tie (majority, random) gets no credit from the order of the sentences in the file.")
+    return ("MAP ranks tied scores in file order, as the CheckThat! scorer does: the MAP of a baseline whose scores tie "
+            "(majority, random) reflects the order of the sentences in the file, not the model; rerun `checkworthy evaluate` "
+            "to count ties at their expected value.")
 
 
 def _fmt(value: Any) -> str:

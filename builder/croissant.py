@@ -201,7 +201,7 @@ def _description(facts: VersionFacts, corpus: CorpusFacts | None) -> str:
         split_by = f"split by {corpus.group}"
     splits = ", ".join(facts.split_files) if corpus else "train, validation and test"
     text = corpus.text if corpus else "news articles"
-    return (f"A check-worthiness dataset: {facts.n_examples} sentences of {text} labeled with the "
+    return (f"A check-worthiness dataset: {facts.n_examples} sentences from {text} labeled with the "
             f"`{scheme.name}` scheme ({', '.join(scheme.names)}), {split_by} into {splits}.")
 
 

@@ -142,11 +142,15 @@ class CardConfig:
     language : list of str, optional
         ISO 639-1/2/3 codes of the text. Default: the languages of the data (the
         ``language`` column), English for a version without that column.
-    annotations_creators : str, default="expert-generated"
-        One of the Hub's values (``crowdsourced``, ``expert-generated``, ...).
+    annotations_creators : str, optional
+        One of the Hub's values (``crowdsourced``, ``expert-generated``, ...). Default:
+        what is known of the corpus for a ``build --from`` version (see
+        :func:`corpus_card_metadata`), else ``expert-generated``.
     language_creators : str, default="found"
         Who wrote the text (``found`` for news articles).
-    source_datasets : list of str, default=["original"]
+    source_datasets : list of str, optional
+        Default: the corpus a ``build --from`` version derives from (see
+        :func:`corpus_card_metadata`), else ``["original"]``.
     curators : str, optional
         Who curated the dataset.
     annotators : str, optional
@@ -168,9 +172,9 @@ class CardConfig:
     pretty_name: str | None = None
     license: str | None = None
     language: list[str] | None = None
-    annotations_creators: str = "expert-generated"
+    annotations_creators: str | None = None
     language_creators: str = "found"
-    source_datasets: list[str] = field(default_factory=lambda: ["original"])
+    source_datasets: list[str] | None = None
     curators: str | None = None
     annotators: str | None = None
     annotator_demographics: str | None = None
@@ -425,6 +429,23 @@ class VersionFacts:
         return self.config.pretty_name or f"checkworthy: {self.dataset_dir.name}"
 
     @property
+    def annotations_creators(self) -> list[str] | None:
+        """The card's ``annotations_creators``: the setting, else what is known of the corpus, else
+        ``expert-generated``; None when the corpus does not say who labeled it (the key is left out)."""
+        if self.config.annotations_creators:
+            return [self.config.annotations_creators]
+        known = corpus_card_metadata(self.manifest)
+        return known[0] if known is not None else ["expert-generated"]
+
+    @property
+    def source_datasets(self) -> list[str]:
+        """The card's ``source_datasets``: the setting, else the corpus a ``build --from`` version derives from, else ``original``."""
+        if self.config.source_datasets is not None:
+            return list(self.config.source_datasets)
+        known = corpus_card_metadata(self.manifest)
+        return known[1] if known is not None else ["original"]
+
+    @property
     def license(self) -> str:
         if self.config.license:
             return self.config.license.lower()
@@ -627,13 +648,25 @@ def scheme_sentence(facts: VersionFacts) -> str:
     return f"the `{scheme.name}` label scheme ({scheme.title}: {', '.join(scheme.names)})"
 
 
-#: The text of the CheckThat! 2024 Task 1 files of each language.
+#: Where the rows of the CheckThat! 2024 Task 1 files of each language come from, as a noun phrase
+#: that reads after "sentences from" and "the sentences come from" (so it does not start with "sentences").
 CHECKTHAT_TEXT = {
-    "en": "sentences of US political debate transcripts (CheckThat! 2024 Task 1, English)",
-    "ar": "Arabic tweets (CheckThat! 2024 Task 1)",
-    "nl": "Dutch tweets (CheckThat! 2024 Task 1)",
-    "es": "Spanish tweets and sentences of political debate and speech transcripts (CheckThat! 2024 Task 1)",
+    "en": "US political debate transcripts (CheckThat! 2024 Task 1, English)",
+    "ar": "Arabic tweets (CheckThat! 2024 Task 1; a row is a whole tweet)",
+    "nl": "Dutch tweets (CheckThat! 2024 Task 1; a row is a whole tweet)",
+    "es": "Spanish tweets and political debate and speech transcripts (CheckThat! 2024 Task 1; a tweet row is a whole tweet)",
 }
+
+#: The name of the CheckThat! corpus in ``source_datasets`` (the Hub convention: the dataset a card's data derives from).
+CHECKTHAT_SOURCE = "CheckThat! 2024 Task 1"
+CLAIMBUSTER_SOURCE = "ClaimBuster"
+#: Who labeled each ClaimBuster file (Arslan et al. 2020): coders recruited for the project, and experts.
+CLAIMBUSTER_CREATORS = {"crowdsourced": "crowdsourced", "groundtruth": "expert-generated"}
+#: Who labeled each CheckThat! 2024 English file, by split: train is ClaimBuster's ``crowdsourced.csv``
+#: and dev its ``groundtruth.csv`` (the same ids and labels); the files do not say who labeled dev-test,
+#: nor the Arabic, Dutch and Spanish files.
+CHECKTHAT_EN_CREATORS = {"train": "crowdsourced", "validation": "expert-generated"}
+
 
 #: Who wrote the text of each CheckThat! language, for the card's "source data producers".
 CHECKTHAT_PRODUCERS = {
@@ -700,17 +733,11 @@ def corpus_facts(facts: VersionFacts) -> CorpusFacts | None:
     )
     if kind == "checkthat":
         language = manifest.settings.get("language", "en")
-        files = {}
-        for item in manifest.inputs.get("corpus", []):
-            stem = Path(item["name"]).stem.lower()
-            for part, split in sorted(CHECKTHAT_SPLITS.items(), key=lambda kv: -len(kv[0])):
-                if stem.endswith(f"_{part}") or stem == part:
-                    files.setdefault(split, item["name"])
-                    break
+        files = _corpus_files(manifest)
         return CorpusFacts(kind, CHECKTHAT_TEXT[language], CHECKTHAT_PRODUCERS[language],
                            tuple((split, files[split]) for split in SPLITS if split in files), urls=language != "en", **common)
     if kind == "claimbuster":
-        return CorpusFacts(kind, "sentences of US presidential debate transcripts (ClaimBuster)",
+        return CorpusFacts(kind, "US presidential debate transcripts (ClaimBuster)",
                            "The candidates and moderators of the US presidential debates transcribed in ClaimBuster (the debate is "
                            "the `article_id`); ClaimBuster's authors had the sentences labeled.", **common)
     return CorpusFacts(kind, f"the `{kind}` corpus", "The authors of the corpus's texts, as its documentation describes them.", **common)
@@ -748,11 +775,71 @@ def text_source(facts: VersionFacts) -> str:
 
 
 def labeling_statement(facts: VersionFacts) -> str:
-    """How the labels were made, in one sentence (shared by the card and Croissant)."""
+    """How the labels were made, in one or two sentences (shared by the card and Croissant)."""
     corpus = facts.manifest.settings.get("corpus")
     if corpus:
-        return f"The labels are those distributed with the `{corpus}` corpus, mapped to {scheme_sentence(facts)}."
+        return (f"The labels are those distributed with the `{corpus}` corpus, mapped to {scheme_sentence(facts)}. "
+                + _corpus_labelers(facts.manifest)).strip()
     return f"Sentences were labeled in Label Studio with {scheme_sentence(facts)}."
+
+
+def _corpus_files(manifest: Manifest) -> dict[str, str]:
+    """The corpus files a ``build --from`` version read, by what they are: a CheckThat! split
+    (``train``, ``validation``, ``test``) or a ClaimBuster file (``crowdsourced``, ``groundtruth``)."""
+    found: dict[str, str] = {}
+    for item in manifest.inputs.get("corpus", []):
+        stem = Path(item["name"]).stem.lower()
+        if manifest.settings.get("corpus") == "claimbuster":
+            if stem in CLAIMBUSTER_CREATORS:
+                found.setdefault(stem, item["name"])
+            continue
+        for part, split in sorted(CHECKTHAT_SPLITS.items(), key=lambda kv: -len(kv[0])):
+            if stem.endswith(f"_{part}") or stem == part:
+                found.setdefault(split, item["name"])
+                break
+    return found
+
+
+def corpus_card_metadata(manifest: Manifest) -> tuple[list[str] | None, list[str]] | None:
+    """``annotations_creators`` and ``source_datasets`` of a ``build --from`` version, from what is known of
+    its corpus; None for a version built from Label Studio exports.
+
+    ClaimBuster's ``crowdsourced.csv`` was labeled by coders recruited for the project (crowdsourced) and
+    ``groundtruth.csv`` by experts (Arslan et al. 2020). The CheckThat! 2024 English train and dev files
+    are those two ClaimBuster files; the files do not say who labeled English dev-test or the Arabic,
+    Dutch and Spanish files, so only what is known is listed (None: the key is left out of the card).
+    """
+    kind = manifest.settings.get("corpus")
+    if not kind:
+        return None
+    files = _corpus_files(manifest)
+    if kind == "claimbuster":
+        creators = sorted({CLAIMBUSTER_CREATORS[name] for name in files})
+        return creators or None, [CLAIMBUSTER_SOURCE]
+    if kind == "checkthat":
+        if manifest.settings.get("language", "en") != "en":
+            return None, [CHECKTHAT_SOURCE]
+        creators = sorted({CHECKTHAT_EN_CREATORS[split] for split in files if split in CHECKTHAT_EN_CREATORS})
+        return creators or None, [CHECKTHAT_SOURCE, CLAIMBUSTER_SOURCE]
+    return None, [kind]
+
+
+def _corpus_labelers(manifest: Manifest) -> str:
+    """Who labeled the corpus files the version read, as far as it is known (see :func:`corpus_card_metadata`)."""
+    kind = manifest.settings.get("corpus")
+    files = _corpus_files(manifest)
+    if kind == "claimbuster":
+        parts = [f"`{files['crowdsourced']}` was labeled by coders ClaimBuster's authors recruited (crowdsourced)"] if "crowdsourced" in files else []
+        parts += [f"`{files['groundtruth']}` by experts" if parts else f"`{files['groundtruth']}` was labeled by experts"] if "groundtruth" in files else []
+        return f"{', '.join(parts)} (Arslan et al. 2020)." if parts else ""
+    if kind == "checkthat" and manifest.settings.get("language", "en") == "en":
+        parts = [f"`{files['train']}` is ClaimBuster's crowd-labeled `crowdsourced.csv`"] if "train" in files else []
+        parts += [f"`{files['validation']}` its expert-labeled `groundtruth.csv`"] if "validation" in files else []
+        unknown = " The files do not say who labeled dev-test." if "test" in files else ""
+        return (f"{'; '.join(parts)}." if parts else "") + unknown
+    if kind == "checkthat":
+        return "The corpus files do not say who labeled them (see the CheckThat! 2024 overview, Hasanain et al. 2024)."
+    return ""
 
 
 def personal_information(facts: VersionFacts) -> str:
@@ -760,7 +847,7 @@ def personal_information(facts: VersionFacts) -> str:
     corpus = corpus_facts(facts)
     if corpus:
         tweets = " Tweets are public posts of their authors, named by the tweet's `url`." if corpus.urls else ""
-        return (f"The text is {corpus.text}: it names public figures and sometimes private persons, and reports statements "
+        return (f"The text comes from {corpus.text}: it names public figures and sometimes private persons, and reports statements "
                 f"about them; no anonymisation was applied to it.{tweets} The corpus has no individual annotations, so no "
                 "annotator is named or pseudonymised.")
     articles = facts.articles
@@ -814,7 +901,7 @@ def bias_statements(facts: VersionFacts) -> list[str]:
     if facts.languages == ["en"]:
         statements.append("All text is English; models trained on it are not expected to transfer to other languages.")
     if corpus:
-        statements.append(f"The text and labels are {corpus.text} as its authors distribute them, for research: "
+        statements.append(f"The text and labels come from {corpus.text}, as its authors distribute them, for research: "
                           "check their terms of use before publishing or redistributing this dataset.")
     missing = [w for w in facts.manifest.warnings if w.startswith("language ")]  # a language without rows in a split (build)
     if missing:

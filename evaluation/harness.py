@@ -123,6 +123,12 @@ def package_versions(names=PACKAGES) -> dict[str, str]:
     return versions
 
 
+#: Tied scores of the harness's own baselines in the per-article ranking metrics: at their expected
+#: value over every order of the ties (``majority`` and ``random`` give every sentence one score, and
+#: the file order would otherwise decide their MAP); ``score`` keeps the official input order.
+RANKING_TIES = "expected"
+
+
 def _round(value):
     return round(float(value), DIGITS)
 
@@ -171,6 +177,7 @@ def score_items(
     groups=None,
     n_resamples: int = N_RESAMPLES,
     random_state: int | None = 0,
+    ties: str = "input",
 ) -> dict:
     """Every applicable metric with its 95% bootstrap interval, resampling articles.
 
@@ -191,6 +198,11 @@ def score_items(
     n_resamples : int, default=1000
     random_state : int or None, default=0
         Seed of the bootstrap.
+    ties : {"input", "expected"}, default="input"
+        Tied scores in the per-article ranking metrics (MAP, R-Precision, MRR, P@k): in
+        input order, as the CheckThat! scorer (``score``), or at their expected value over
+        every order of the ties, so that a model whose scores tie gets no credit from the
+        order of the file (the harness, for its own baselines).
 
     Returns
     -------
@@ -212,7 +224,7 @@ def score_items(
     def all_metrics(index, replicate_groups):
         return np.array([
             m(y_true[index], (y_pred if m.input == "label" else y_score)[index],
-              pos_label=pos_label, labels=labels, groups=replicate_groups)
+              pos_label=pos_label, labels=labels, groups=replicate_groups, ties=ties)
             for m in metrics
         ])
 
@@ -408,7 +420,7 @@ def evaluate_baselines(
             y_score = positive_score(model, d.texts, pos)
             scored = score_items(
                 d.labels, labels=labels, pos_label=pos, y_pred=y_pred, y_score=y_score,
-                groups=d.groups, n_resamples=n_resamples, random_state=seed,
+                groups=d.groups, n_resamples=n_resamples, random_state=seed, ties=RANKING_TIES,
             )
             entries.append(ResultEntry(baseline=spec.name, split=split, **scored))
             predictions[spec.name, split] = {"ids": d.ids, "y_true": d.labels, "y_pred": y_pred, "y_score": y_score}
@@ -431,7 +443,7 @@ def evaluate_baselines(
         ),
         packages=package_versions(PACKAGES + (EMBED_PACKAGES if any("embed" in b.extras for b in specs) else ())
                                   + (MULTILINGUAL_PACKAGES if any("multilingual" in b.extras for b in specs) else ())),
-        metrics={m.name: MetricInfo(description=m.description, input=m.input, best=m.best, official=m.official) for m in METRICS.values()},
+        metrics={m.name: MetricInfo(description=m.described(RANKING_TIES), input=m.input, best=m.best, official=m.official) for m in METRICS.values()},
         baselines=fitted,
         results=entries,
         comparisons=compare_to_best(entries, predictions, data["test"], scheme, n_resamples=n_resamples, seed=seed),
@@ -457,7 +469,7 @@ def _by_language(predictions: dict, test: SplitData, scheme, *, n_resamples: int
             scored = score_items(
                 p["y_true"][mask], labels=scheme.names, pos_label=scheme.positive, y_pred=p["y_pred"][mask],
                 y_score=None if p["y_score"] is None else np.asarray(p["y_score"])[mask], groups=None if test.groups is None else test.groups[mask],
-                n_resamples=n_resamples, random_state=seed,
+                n_resamples=n_resamples, random_state=seed, ties=RANKING_TIES,
             )
             entries.append(ResultEntry(baseline=baseline, split="test", **scored))
         result[code] = entries

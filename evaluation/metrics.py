@@ -14,7 +14,10 @@ thousands of times); ``tests/evaluation/test_metrics.py`` checks that they equal
 scikit-learn's on random cases. Ranking follows the CheckThat! scorers: by score,
 descending, ties kept in input order (a stable sort); the corpus-level average precision
 pools tied scores instead, as scikit-learn does, so that a constant score is not judged by
-the order of the file.
+the order of the file. The per-article metrics take ``ties="expected"`` for the same
+reason: each counts at its expected value over every order of the tied items (exact, no
+sampling), which ``checkworthy evaluate`` uses for the project's own baselines; ``score``
+keeps the official input order, to reproduce the CheckThat! scorer.
 
 Examples
 --------
@@ -37,6 +40,12 @@ from checkworthy.schemas.errors import InputError
 
 #: The cut-offs of P@k reported by CheckThat! 2019-2021.
 PRECISION_AT = (1, 3, 5, 10, 20, 50)
+#: How the per-article ranking metrics order tied scores: ``input`` as the CheckThat! scorers
+#: (file order), ``expected`` at their expected value over every order of the ties.
+TIES = ("input", "expected")
+#: Added to the description of a per-article metric computed with ``ties="expected"`` (in
+#: ``results.json``; the dataset card reads it to say how tied scores were counted).
+EXPECTED_TIES_NOTE = "tied scores count at their expected value over every order of the ties"
 
 
 # ---------------------------------------------------------------- classification
@@ -137,17 +146,30 @@ class _Ranking:
     ``rel`` is the gold relevance (0/1) in that order, ``rank`` the 1-based rank
     within the article, ``starts`` where each article begins (articles in order of
     first appearance) and ``n_pos`` the relevant items of each article.
+
+    With ``ties="expected"`` the items of one score in one article form a tie group of
+    ``size`` items, ``hits`` of them relevant, after ``before`` relevant items of the
+    article; every order of the group is equally likely, so a position of the group holds
+    a relevant item with probability ``hits / size`` (``share``). With ``ties="input"``
+    each item is its own group (``size`` 1, ``share`` its relevance): the official rule.
+    ``position`` is the 1-based place of the item in its group.
     """
 
     rel: np.ndarray
     rank: np.ndarray
     starts: np.ndarray
     n_pos: np.ndarray
+    size: np.ndarray
+    hits: np.ndarray
+    before: np.ndarray
+    position: np.ndarray
 
     @classmethod
-    def of(cls, y_true, y_score, groups=None) -> "_Ranking":
+    def of(cls, y_true, y_score, groups=None, ties: str = "input") -> "_Ranking":
         import pandas as pd
 
+        if ties not in TIES:
+            raise InputError(f"ties: expected one of {', '.join(TIES)}, found {ties!r}")
         y_true = np.asarray(y_true, dtype=np.int64)
         y_score = np.asarray(y_score, dtype=np.float64)
         n = y_true.size
@@ -155,12 +177,29 @@ class _Ranking:
         if not (y_true.shape == y_score.shape == codes.shape):
             raise InputError(f"{y_true.size} labels, {y_score.size} scores and {codes.size} groups; give one of each per item")
         order = np.lexsort((np.arange(n), -y_score, codes))
-        rel, article = y_true[order], codes[order]
-        starts = np.flatnonzero(np.r_[True, article[1:] != article[:-1]]) if n else np.zeros(0, dtype=np.int64)
+        rel, article, score = y_true[order], codes[order], y_score[order]
+        new_article = np.r_[True, article[1:] != article[:-1]] if n else np.zeros(0, dtype=bool)
+        starts = np.flatnonzero(new_article)
         sizes = np.diff(np.r_[starts, n])
         rank = np.arange(n) - np.repeat(starts, sizes) + 1
         n_pos = np.add.reduceat(rel, starts) if n else np.zeros(0, dtype=np.int64)
-        return cls(rel, rank, starts, n_pos)
+        total = rel.cumsum()
+        prior = total - rel - np.repeat(np.r_[0, total][starts], sizes)  # relevant items before each, within the article
+        if ties == "expected" and n:
+            group_starts = np.flatnonzero(new_article | np.r_[True, score[1:] != score[:-1]])
+        else:
+            group_starts = np.arange(n)
+        group_sizes = np.diff(np.r_[group_starts, n])
+        size = np.repeat(group_sizes, group_sizes)
+        hits = np.repeat(np.add.reduceat(rel, group_starts), group_sizes) if n else np.zeros(0, dtype=np.int64)
+        before = np.repeat(prior[group_starts], group_sizes)
+        position = np.arange(n) - np.repeat(group_starts, group_sizes) + 1
+        return cls(rel, rank, starts, n_pos, size, hits, before, position)
+
+    @property
+    def share(self) -> np.ndarray:
+        """The probability that each ranked position holds a relevant item (its relevance when no score ties)."""
+        return self.hits / np.maximum(self.size, 1)
 
     def per_article(self, values: np.ndarray) -> np.ndarray:
         """Sum ``values`` (one per ranked item) within each article."""
@@ -174,23 +213,36 @@ class _Ranking:
         return np.divide(values, self.n_pos, out=np.zeros(values.shape), where=self.n_pos > 0)
 
     def average_precision(self) -> np.ndarray:
-        total = self.rel.cumsum()
-        hits = total - self.for_each_item(np.r_[0, total][self.starts])  # relevant items so far, within the article
-        return self._divide_by_n_pos(self.per_article(self.rel * hits / np.maximum(self.rank, 1)))
+        # A relevant item at position j of its group: the relevant items up to it are those before the
+        # group, itself, and (j - 1)(hits - 1)/(size - 1) others of the group on average.
+        others = np.divide((self.position - 1) * (self.hits - 1), self.size - 1, out=np.zeros(self.rel.shape), where=self.size > 1)
+        return self._divide_by_n_pos(self.per_article(self.share * (self.before + 1 + others) / np.maximum(self.rank, 1)))
 
     def r_precision(self) -> np.ndarray:
-        return self._divide_by_n_pos(self.per_article(self.rel * (self.rank <= self.for_each_item(self.n_pos))))
+        return self._divide_by_n_pos(self.per_article(self.share * (self.rank <= self.for_each_item(self.n_pos))))
 
     def reciprocal_rank(self) -> np.ndarray:
         if not self.starts.size:
             return np.zeros(0)
-        first = np.minimum.reduceat(np.where(self.rel == 1, self.rank, np.iinfo(np.int64).max), self.starts)
-        return np.where(self.n_pos > 0, 1.0 / first, 0.0)
+        first = (self.before == 0) & (self.hits > 0)  # the group that holds the article's first relevant item
+        if np.all(self.size[first] == 1):
+            chance = first.astype(np.float64)
+        else:  # P(the first relevant item of the group is at position j) = C(size - j, hits - 1) / C(size, hits)
+            from scipy.special import gammaln
+
+            def log_choose(a, b):
+                return gammaln(a + 1) - gammaln(b + 1) - gammaln(a - b + 1)
+
+            a, b = self.size - self.position, self.hits - 1
+            possible = first & (a >= b) & (b >= 0)
+            chance = np.zeros(self.rel.shape)
+            chance[possible] = np.exp(log_choose(a[possible], b[possible]) - log_choose(self.size[possible], self.hits[possible]))
+        return np.where(self.n_pos > 0, self.per_article(chance / np.maximum(self.rank, 1)), 0.0)
 
     def precision_at(self, k: int) -> np.ndarray:
         if k < 1:
             raise InputError(f"precision at k: k must be a positive integer, found {k}")
-        return self.per_article(self.rel * (self.rank <= k)) / k
+        return self.per_article(self.share * (self.rank <= k)) / k
 
 
 def _single(values: np.ndarray) -> float:
@@ -254,24 +306,36 @@ def precision_at_k_score(y_true, y_score, *, k: int) -> float:
     return _single(_Ranking.of(y_true, y_score).precision_at(k))
 
 
-def mean_average_precision_score(y_true, y_score, *, groups) -> float:
-    """MAP: the CheckThat! 2019-2021 official metric, the mean over articles of their average precision."""
-    return _mean(_Ranking.of(y_true, y_score, groups).average_precision())
+def mean_average_precision_score(y_true, y_score, *, groups, ties: str = "input") -> float:
+    """MAP: the CheckThat! 2019-2021 official metric, the mean over articles of their average precision.
+
+    ``ties="input"`` ranks tied scores in input order, as the official scorer does;
+    ``ties="expected"`` gives the expected MAP over every order of the tied items, so
+    that a constant score gets no credit from the order of the file.
+
+    Examples
+    --------
+    >>> mean_average_precision_score([1, 0, 0, 1], [0.5] * 4, groups=["a"] * 4)
+    0.75
+    >>> round(mean_average_precision_score([1, 0, 0, 1], [0.5] * 4, groups=["a"] * 4, ties="expected"), 4)
+    0.6806
+    """
+    return _mean(_Ranking.of(y_true, y_score, groups, ties).average_precision())
 
 
-def mean_r_precision_score(y_true, y_score, *, groups) -> float:
+def mean_r_precision_score(y_true, y_score, *, groups, ties: str = "input") -> float:
     """R-Precision averaged over articles."""
-    return _mean(_Ranking.of(y_true, y_score, groups).r_precision())
+    return _mean(_Ranking.of(y_true, y_score, groups, ties).r_precision())
 
 
-def mean_reciprocal_rank_score(y_true, y_score, *, groups) -> float:
+def mean_reciprocal_rank_score(y_true, y_score, *, groups, ties: str = "input") -> float:
     """Reciprocal rank averaged over articles (MRR)."""
-    return _mean(_Ranking.of(y_true, y_score, groups).reciprocal_rank())
+    return _mean(_Ranking.of(y_true, y_score, groups, ties).reciprocal_rank())
 
 
-def mean_precision_at_k_score(y_true, y_score, *, groups, k: int) -> float:
+def mean_precision_at_k_score(y_true, y_score, *, groups, k: int, ties: str = "input") -> float:
     """P@k averaged over articles."""
-    return _mean(_Ranking.of(y_true, y_score, groups).precision_at(k))
+    return _mean(_Ranking.of(y_true, y_score, groups, ties).precision_at(k))
 
 
 def _mean(values: np.ndarray) -> float:
@@ -317,8 +381,18 @@ class Metric:
     official: str | None = None
     kwargs: dict[str, Any] = field(default_factory=dict)
 
-    def __call__(self, y_true, y_pred, *, pos_label=None, labels=None, groups=None) -> float:
-        """Compute the metric; ``y_true`` are label names, ``y_pred`` labels or scores."""
+    @property
+    def ties_matter(self) -> bool:
+        """Whether the metric takes ``ties`` (the per-article ranking metrics)."""
+        return self.input == "score" and "groups" in self.needs
+
+    def described(self, ties: str = "input") -> str:
+        """The description, with :data:`EXPECTED_TIES_NOTE` when ``ties="expected"`` changes how it is computed."""
+        return f"{self.description}; {EXPECTED_TIES_NOTE}" if ties == "expected" and self.ties_matter else self.description
+
+    def __call__(self, y_true, y_pred, *, pos_label=None, labels=None, groups=None, ties: str = "input") -> float:
+        """Compute the metric; ``y_true`` are label names, ``y_pred`` labels or scores; ``ties`` (``input`` or
+        ``expected``, see :data:`TIES`) applies to the per-article ranking metrics."""
         context = {"pos_label": pos_label, "labels": labels, "groups": groups}
         kwargs = {need: context[need] for need in self.needs}
         missing = [need for need, value in kwargs.items() if value is None]
@@ -327,6 +401,8 @@ class Metric:
         if self.input == "score":
             y_true = (np.asarray(y_true, dtype=object) == pos_label).astype(np.int64)
             kwargs.pop("pos_label", None)
+        if self.ties_matter:
+            kwargs["ties"] = ties
         return self.func(y_true, y_pred, **kwargs, **self.kwargs)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from checkworthy.evaluation.metrics import EXPECTED_TIES_NOTE
 from checkworthy.schemas import validate
 from checkworthy.schemas.documents import ResultEntry, Results
 from checkworthy.schemas.errors import InputError
@@ -44,6 +45,33 @@ def _cell(entry: ResultEntry, metric: str) -> str:
     return f"{entry.metrics[metric]:.3f} [{low:.3f}, {high:.3f}]"
 
 
+def p_value_text(p_value: float, n_resamples: int) -> str:
+    """A bootstrap p-value as text: ``< 1/n`` when no replicate reached the observed difference
+    (``0.000`` would claim more than ``n`` replicates can show).
+
+    Examples
+    --------
+    >>> p_value_text(0.0, 50), p_value_text(0.0, 1000), p_value_text(0.04, 50)
+    ('< 0.02', '< 0.001', '0.040')
+    """
+    if n_resamples > 0 and p_value * n_resamples < 1:
+        return f"< {1 / n_resamples:.3g}"
+    return f"{p_value:.3f}"
+
+
+def ties_sentence(results: Results) -> str | None:
+    """How the per-article ranking metrics counted tied scores, from ``results.metrics``; None without them."""
+    info = results.metrics.get("map")
+    if info is None:
+        return None
+    if EXPECTED_TIES_NOTE in info.description:
+        return ("MAP and the other per-article ranking metrics count tied scores at their expected value over every "
+                "order of the ties, so a baseline whose scores tie (majority, random) gets no credit from the order "
+                "of the file; `checkworthy score` keeps the CheckThat! scorer's input order.")
+    return ("MAP and the other per-article ranking metrics rank tied scores in file order (as the CheckThat! scorer): "
+            "the MAP of a baseline whose scores tie (majority, random) reflects the order of the file, not the model.")
+
+
 def results_markdown(results: Results) -> str:
     """The ``results.md`` text for a results document."""
     dataset, settings, seeds = results.dataset, results.settings, results.seeds
@@ -68,6 +96,9 @@ def results_markdown(results: Results) -> str:
             "(the class-balanced learned baselines predict the class with the highest balanced score)."
         ),
     ]
+    ties = ties_sentence(results)
+    if ties:
+        lines[-1] += " " + ties
     if results.language is not None:
         lines += ["", f"Data language: `{results.language}`."]
     if results.warnings:
@@ -91,7 +122,7 @@ def results_markdown(results: Results) -> str:
         lines += ["", "## Paired bootstrap tests (test, F1 positive)", "",
                   "| A | B | A - B | 95% interval | p-value |", "|---|---|---|---|---|"]
         lines += [
-            f"| {c.a} | {c.b} | {c.delta:+.3f} | [{c.ci95[0]:+.3f}, {c.ci95[1]:+.3f}] | {c.p_value:.3f} |"
+            f"| {c.a} | {c.b} | {c.delta:+.3f} | [{c.ci95[0]:+.3f}, {c.ci95[1]:+.3f}] | {p_value_text(c.p_value, settings.n_resamples)} |"
             for c in results.comparisons
         ]
     header = "threshold (tuned on validation)" if settings.threshold_tuned_on == "validation" else "threshold (none tuned)"

@@ -147,6 +147,28 @@ def test_baseline_table_with_intervals(version_dir):
     assert "Warnings of the evaluation" not in text
 
 
+def test_card_says_how_map_counted_tied_scores(version_dir):
+    """Results of this evaluate count ties at their expected value (recorded in the description of
+    ``map``); results without that note ranked ties in file order, and the card warns what that means."""
+    from checkworthy.builder.card import EXPECTED_TIES_NOTE
+    from checkworthy.evaluation import metrics
+
+    assert EXPECTED_TIES_NOTE == metrics.EXPECTED_TIES_NOTE
+    results = {
+        "dataset": {"version": "1.0.0", "fingerprint": read_manifest(version_dir)["fingerprint"]},
+        "metrics": {"map": {"description": metrics.METRICS["map"].described("expected"), "input": "score", "best": 1.0, "official": None}},
+        "results": [{"baseline": "majority", "split": "test", "metrics": {"map": 0.5}, "ci95": {"map": [0.4, 0.6]}}],
+    }
+    (version_dir / "evaluation").mkdir()
+    (version_dir / "evaluation" / "results.json").write_text(json.dumps(results), encoding="utf-8")
+    text = write_card(version_dir).read_text(encoding="utf-8")
+    assert "MAP counts tied scores at their expected value over every order of the ties" in text
+    results["metrics"]["map"]["description"] = metrics.METRICS["map"].described("input")
+    (version_dir / "evaluation" / "results.json").write_text(json.dumps(results), encoding="utf-8")
+    text = write_card(version_dir).read_text(encoding="utf-8")
+    assert "MAP ranks tied scores in file order" in text and "MAP counts tied scores" not in text
+
+
 def test_card_repeats_the_evaluation_warnings(version_dir):
     """An English-only model evaluated on Dutch data: the card says so under the baseline table."""
     warning = "embed-lr uses an English-only model (all-MiniLM-L6-v2) but the data is in 'nl': its embeddings are weak"

@@ -123,3 +123,36 @@ def test_dedupe_keeps_the_organisers_evaluation_files_whole(english, tmp_path):
     assert sorted(manifest.leakage.removed) == ["1", "2"]  # the train copies, not dev's 10 or dev-test's 20
     assert "`--dedupe` removed sentences that repeat one of another split: 2 from train; " \
            "train no longer equals `CT24_checkworthy_english_train.tsv`." in card
+
+
+def test_corpus_cards_say_who_labeled_and_what_they_derive_from(tweets, english, tmp_path, write):
+    """annotations_creators and source_datasets say only what is known of each corpus; no 'sentences of sentences'."""
+    from huggingface_hub import DatasetCard
+
+    def data(card):
+        return DatasetCard(card).data.to_dict()
+
+    _, card, croissant = _build("--from", "checkthat", english, "--dataset", tmp_path / "en")
+    assert data(card)["annotations_creators"] == ["crowdsourced", "expert-generated"]  # train crowdsourced.csv, dev groundtruth.csv
+    assert data(card)["source_datasets"] == ["CheckThat! 2024 Task 1", "ClaimBuster"]
+    assert "ClaimBuster's crowd-labeled `crowdsourced.csv`" in card and "The files do not say who labeled dev-test." in card
+    assert "sentences from US political debate transcripts (CheckThat! 2024 Task 1, English)" in croissant["description"]
+
+    _, card, croissant = _build("--from", "checkthat", tweets, "--language", "ar", "--dataset", tmp_path / "ar")
+    assert "annotations_creators" not in data(card)  # the files do not say who labeled the Arabic tweets
+    assert data(card)["source_datasets"] == ["CheckThat! 2024 Task 1"]
+    assert "The corpus files do not say who labeled them" in croissant["rai:dataAnnotationProtocol"]
+
+    rows = [f"{i},Sentence {i}.,OBAMA,President,Democratic,2012-10-03.txt,5,{i},0.1,{v}" for i, v in zip(range(1, 7), [1, 0, -1, 1, 0, -1])]
+    write("cb/crowdsourced.csv", "\n".join([CB_HEADER, *rows]) + "\n")
+    _, card, croissant = _build("--from", "claimbuster", tmp_path / "cb", "--dataset", tmp_path / "cb-ds")
+    assert (data(card)["annotations_creators"], data(card)["source_datasets"]) == (["crowdsourced"], ["ClaimBuster"])
+    for text in (card, croissant["description"], json.dumps(croissant, ensure_ascii=False)):
+        assert "sentences of sentences" not in text.lower() and "sentences from sentences" not in text.lower()
+    assert "sentences from US presidential debate transcripts (ClaimBuster)" in card
+
+    (tmp_path / "cb-ds" / "card.json").write_text(json.dumps({"annotations_creators": "other", "source_datasets": ["my-copy"]}),
+                                                  encoding="utf-8")
+    assert main(["card", str(tmp_path / "cb-ds")]) == 0  # the dataset's own settings win
+    card = DatasetCard.load(resolve_version_dir(str(tmp_path / "cb-ds")) / "README.md").data.to_dict()
+    assert (card["annotations_creators"], card["source_datasets"]) == (["other"], ["my-copy"])

@@ -93,3 +93,37 @@ def test_labels_outside_the_scheme_are_listed(make_dataset):
 
     with pytest.raises(InputError, match=r"label 'CFS' is not in scheme 'checkthat'"):
         evaluate_baselines(dataset, load_scheme("checkthat"), **FAST)
+
+
+def test_a_constant_baseline_gets_no_ranking_credit_from_the_file_order(checkthat_dataset):
+    """Positives first in every article (as the seeds put their claims): ranked in file order, the
+    majority baseline's constant score would get MAP 1.0; the harness counts ties at their expected
+    value, records that in results.json, and says it in results.md. ``score_items`` keeps the official
+    order by default (``checkworthy score``)."""
+    import numpy as np
+
+    from checkworthy.evaluation.harness import score_items
+    from checkworthy.evaluation.metrics import EXPECTED_TIES_NOTE
+    from checkworthy.evaluation.report import results_markdown
+
+    dataset, scheme = checkthat_dataset
+    ordered = {}
+    for split in ("train", "validation", "test"):
+        rows = dataset[split].to_pandas()
+        rows["positive_first"] = rows["label"] != scheme.names.index(scheme.positive)
+        ordered[split] = rows.sort_values(["article_id", "positive_first"], kind="stable").drop(columns="positive_first")
+    from datasets import Dataset, DatasetDict
+
+    dataset = DatasetDict({s: Dataset.from_pandas(r, features=dataset[s].features, preserve_index=False) for s, r in ordered.items()})
+    results, predictions, *_ = evaluate_baselines(dataset, scheme, seed=0, dataset_info=INFO, baselines=["majority"], n_resamples=20)
+    test = next(e for e in results.results if e.baseline == "majority" and e.split == "test")
+    share = float(np.mean(predictions["majority", "test"]["y_true"] == scheme.positive))
+    assert test.metrics["map"] < 0.9 and test.ci95["map"][1] < 1.0
+    assert test.metrics["map"] == pytest.approx(share, abs=0.25)  # about the share of positives, not 1.0
+    p = predictions["majority", "test"]
+    official = score_items(p["y_true"], labels=scheme.names, pos_label=scheme.positive, y_score=p["y_score"],
+                           groups=dataset["test"]["article_id"], n_resamples=5)
+    assert official["metrics"]["map"] == 1.0  # the CheckThat! scorer's rule: file order decides
+    assert EXPECTED_TIES_NOTE in results.metrics["map"].description
+    assert EXPECTED_TIES_NOTE not in results.metrics["f1_positive"].description
+    assert "count tied scores at their expected value" in results_markdown(results)

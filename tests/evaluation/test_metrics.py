@@ -172,3 +172,55 @@ def test_per_article_means_equal_a_loop_over_articles(seed):
     ):
         loop = np.mean([single(gold[groups == g], score[groups == g], **kwargs) for g in np.unique(groups)])
         assert mean_metric(gold, score, groups=groups, **kwargs) == pytest.approx(loop)
+
+
+PER_ARTICLE = (
+    (m.mean_average_precision_score, {}),
+    (m.mean_r_precision_score, {}),
+    (m.mean_reciprocal_rank_score, {}),
+    (m.mean_precision_at_k_score, {"k": 2}),
+)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_expected_ties_are_the_mean_over_every_order_of_the_file(seed):
+    """``ties="expected"`` is exactly the mean of the official (input-order) metric over every
+    order of the items: brute force over all permutations of small cases with many ties."""
+    import itertools
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 6))
+    gold, score, groups = rng.integers(0, 2, n), rng.integers(0, 3, n).astype(float), rng.choice(["a", "b"], n)
+    for metric, kwargs in PER_ARTICLE:
+        orders = [list(p) for p in itertools.permutations(range(n))]
+        mean = np.mean([metric(gold[p], score[p], groups=groups[p], **kwargs) for p in orders])
+        assert metric(gold, score, groups=groups, ties="expected", **kwargs) == pytest.approx(mean, abs=1e-12)
+
+
+def test_a_constant_score_gets_no_credit_from_the_order_of_the_file():
+    """Positives first in each article: the official order gives a constant score a perfect MAP,
+    the expected value over tie orders the same MAP whatever the order."""
+    gold = np.array([1, 0, 0, 0, 1, 1, 0, 0, 0, 0])
+    groups = np.array(["a"] * 4 + ["b"] * 6)
+    constant = np.full(10, 0.3)
+    flipped = np.r_[gold[:4][::-1], gold[4:][::-1]]
+    assert m.mean_average_precision_score(gold, constant, groups=groups) == 1.0  # the trap
+    expected = m.mean_average_precision_score(gold, constant, groups=groups, ties="expected")
+    assert expected == pytest.approx(m.mean_average_precision_score(flipped, constant, groups=groups, ties="expected"))
+    assert expected < 0.6
+    distinct = np.linspace(1, 0, 10)  # no ties: the two rules agree exactly
+    for metric, kwargs in PER_ARTICLE:
+        assert metric(gold, distinct, groups=groups, ties="expected", **kwargs) == metric(gold, distinct, groups=groups, **kwargs)
+    assert METRICS["map"](["Yes", "No"], [0.5, 0.5], pos_label="Yes", groups=["a", "a"], ties="expected") == 0.75
+    with pytest.raises(InputError, match="ties: expected one of input, expected"):
+        m.mean_average_precision_score(gold, constant, groups=groups, ties="random")
+
+
+def test_a_p_value_of_no_replicate_is_written_as_below_one_over_n():
+    from checkworthy.evaluation.report import p_value_text
+
+    assert p_value_text(0.0, 50) == "< 0.02"
+    assert p_value_text(0.0, 1000) == "< 0.001"
+    assert p_value_text(0.0, 200) == "< 0.005"
+    assert p_value_text(0.02, 50) == "0.020"  # one replicate of 50: shown as it is
+    assert p_value_text(0.5, 1000) == "0.500"
