@@ -224,19 +224,36 @@ def control_character_problems(record: dict[str, Any], fields: Iterable[str], wh
     return problems
 
 
-def remove_control_characters(text: str, where: str) -> str:
-    """``text`` without C0 control characters (:data:`CONTROL_CHARACTERS`); a
-    ``ControlCharacterWarning`` names ``where`` when some were removed."""
+#: The control characters that separate lines (form feed, vertical tab, the file, group and
+#: record separators, as :meth:`str.splitlines` reads them): they become line breaks, so that
+#: the sentences on either side stay apart ("10.\x0cFifth" was one sentence, "10.Fifth").
+LINE_SEPARATING_CONTROLS = re.compile(r"[\x0b\x0c\x1c\x1d\x1e]")
+
+
+def remove_control_characters(text: str, where: str, *, lines: bool = True) -> str:
+    """``text`` without C0 control characters (:data:`CONTROL_CHARACTERS`): with ``lines`` (an
+    article's text) those that separate lines (:data:`LINE_SEPARATING_CONTROLS`) become line
+    breaks, and the others are removed; without (a one-line field: a title, a source) all are
+    removed. A ``ControlCharacterWarning`` names ``where`` when there were some."""
+    first = CONTROL_CHARACTERS.search(text)
+    if first is None:
+        return text
+    text, breaks = LINE_SEPARATING_CONTROLS.subn("\n", text) if lines else (text, 0)
     cleaned, count = CONTROL_CHARACTERS.subn("", text)
-    if count:
-        first = CONTROL_CHARACTERS.search(text)
-        line = text.count("\n", 0, first.start()) + 1
-        warnings.warn(
-            f"{where}: removed {count} control character(s) (the first, U+{ord(first.group()):04X}, on line {line}); "
-            "they are not text and would reach the tasks",
-            ControlCharacterWarning,
-            stacklevel=2,
-        )
+    line = first.string.count("\n", 0, first.start()) + 1
+    separators = "that separate lines (form feed, vertical tab, record separators) into line breaks"
+    if count and breaks:
+        done = f"removed {count} control character(s) and turned {breaks} {separators}"
+    elif count:
+        done = f"removed {count} control character(s)"
+    else:
+        done = f"turned {breaks} control character(s) {separators}"
+    warnings.warn(
+        f"{where}: {done} (the first, U+{ord(first.group()):04X}, on line {line}); "
+        "they are not text and would reach the tasks",
+        ControlCharacterWarning,
+        stacklevel=2,
+    )
     return cleaned
 
 
@@ -658,7 +675,7 @@ def _read_records(records, path: Path) -> tuple[list[Article], list[str]]:
                 problems.append(f"{where}: field {key!r}: expected a string, found {type(value).__name__}")
                 bad = True
             elif isinstance(value, str):
-                value = remove_control_characters(value, f"{where}: field {key!r}")
+                value = remove_control_characters(value, f"{where}: field {key!r}", lines=key == "text")
             fields[key] = value
         if isinstance(fields["text"], str) and len(fields["text"]) > MAX_ARTICLE_BYTES // 4 and len(fields["text"].encode("utf-8")) > MAX_ARTICLE_BYTES:
             problems.append(_too_large(f"{where}: field 'text'", f"{len(fields['text'].encode('utf-8')):,} bytes"))

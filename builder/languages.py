@@ -248,7 +248,7 @@ SPANISH = LanguageRules(
         "Ello Él Ella Ellos Ellas Yo Nosotros Se Su Sus No Ya Así Además También Sin Desde Hoy Ayer Mañana"
     ),
     line_prefixes={
-        "boilerplate": r"(lea|leer|lee) (también|más)\b|noticias relacionadas$|te puede interesar\b|publicidad$|comparte? (esta|en)\b"
+        "boilerplate": r"(lea|leer|lee) (también|más)\b|noticias relacionadas$|te puede interesar\b|publicidad$|comparte? (esta|en)\b|compartir\b"
         r"|suscr[ií]bete\b|s[ií]guenos\b|m[aá]s le[ií]d[ao]s$|etiquetas:",
         "caption": r"(foto|fotograf[ií]a|imagen|v[ií]deo)s?\s*:|(foto|fotograf[ií]a|imagen)(es)?\s+de\s+archivo\b",
         "byline": r"por\s+(?-i:[A-ZÁÉÍÓÚÑ][\w.'-]+(\s+(de|del|la|y|[A-ZÁÉÍÓÚÑ][\w.'-]+)){0,4})\s*$"
@@ -349,7 +349,7 @@ ARABIC = LanguageRules(
     ),
 )
 
-# -- German, French, Portuguese, Italian: abbreviations and months only ---------------------------
+# -- German, French, Portuguese, Italian: abbreviations, months and the line prefixes of bylines, captions, boilerplate ---------------------------
 
 GERMAN = LanguageRules(
     code="de",
@@ -358,6 +358,14 @@ GERMAN = LanguageRules(
     before_number=_words("nr s abs art bd kap tel"),
     month_abbreviations=_words("jan feb märz apr jun jul aug sep sept okt nov dez"),
     months=_words("januar jänner februar märz april mai juni juli august september oktober november dezember"),
+    line_prefixes={
+        "boilerplate": r"(lesen sie|lies) (auch|mehr)\b|mehr zum thema\b|das k[öo]nnte sie auch interessieren\b"
+        r"|((artikel|beitrag|seite)\s+)?(teilen|drucken|versenden)\s*$|teilen (auf|per|via)\b|anzeige$|werbung$|abonnieren\b"
+        r"|folgen sie uns\b|schlagw[öo]rter\s*:|themen\s*:",
+        "caption": r"(foto|bild|video|grafik)s?\s*:|archiv(bild|foto)\b",
+        "byline": r"von\s+(?-i:[A-ZÄÖÜ][\w.'-]+(\s+(von|van|der|zu|und|[A-ZÄÖÜ][\w.'-]+)){0,4})\s*$"
+        r"|(ver[öo]ffentlicht|aktualisiert|stand)\s*(am\s*)?:?\s*\d",
+    },
     starters=_words("Der Die Das Ein Eine Er Sie Es Wir Ich Im In Am Auf Mit Für Aber Und Oder Dies Diese Dieser Nach Vor Seit Auch Nun Heute"),
 )
 
@@ -368,6 +376,13 @@ FRENCH = LanguageRules(
     before_number=_words("p pp n no art chap vol tél"),
     month_abbreviations=_words("janv févr avr juil sept oct nov déc"),
     months=_words("janvier février mars avril mai juin juillet août septembre octobre novembre décembre"),
+    line_prefixes={
+        "boilerplate": r"([àa] )?lire aussi\b|voir aussi\b|sur le m[êe]me sujet\b|(partager|partagez)( (cet|l'|sur)\b.*)?$"
+        r"|publicit[ée]$|abonnez-vous\b|suivez-nous\b|mots-cl[ée]s\s*:|tags?\s*:",
+        "caption": r"(photo|image|vid[ée]o|illustration|cr[ée]dit)s?\s*:",
+        "byline": r"par\s+(?-i:[A-ZÉÈÀÂÎÔÛÇ][\w.'-]+(\s+(de|du|la|le|et|[A-ZÉÈÀÂÎÔÛÇ][\w.'-]+)){0,4})"
+        r"(\s*,\s*(le\s+)?\d{1,2}(er)?\s+\w+\.?\s+\d{4}.{0,25})?\s*$|(publi[ée]|mis [àa] jour)\s+le\s+\d",
+    },
     starters=_words("Le La Les Un Une Des Il Elle Ils Elles Nous Je On En Dans Sur Avec Pour Mais Et Ou Ce Cette Ces Selon Depuis Après Avant Aujourd'hui"),
 )
 
@@ -378,6 +393,13 @@ PORTUGUESE = LanguageRules(
     before_number=_words("pág págs p pp n nº núm art cap vol tel"),
     month_abbreviations=_words("jan fev mar abr mai jun jul ago set out nov dez"),
     months=_words("janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro"),
+    line_prefixes={
+        "boilerplate": r"leia (tamb[ée]m|mais)\b|veja (tamb[ée]m|mais)\b|saiba mais\b|(compartilhe|partilhe)\b|(compartilhar|partilhar)\s*$"
+        r"|publicidade$|assine\b|siga-nos\b|not[íi]cias relacionadas$|mais lid[ao]s$|tags?\s*:",
+        "caption": r"(foto|imagem|v[íi]deo)s?\s*:|foto de arquivo\b",
+        "byline": r"por\s+(?-i:[A-ZÁÉÍÓÚÂÊÔÃÕÇ][\w.'-]+(\s+(de|da|do|dos|das|e|[A-ZÁÉÍÓÚÂÊÔÃÕÇ][\w.'-]+)){0,4})\s*$"
+        r"|(publicad[oa]|atualizad[oa])\s+(em|a)\s+\d",
+    },
     starters=_words("O A Os As Um Uma Em No Na Com Por Para Mas E Ou Este Esta Esse Essa Ele Ela Eles Elas Eu Nós Segundo Desde Hoje"),
 )
 
@@ -388,6 +410,12 @@ ITALIAN = LanguageRules(
     before_number=_words("pag pagg p pp n nr art artt cap vol tel"),
     month_abbreviations=_words("gen feb mar apr mag giu lug ago set ott nov dic"),
     months=_words("gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre"),
+    line_prefixes={
+        "boilerplate": r"(leggi|vedi) anche\b|potrebbe interessarti\b|condividi\b|pubblicit[àa]$|iscriviti\b|seguici\b"
+        r"|articoli correlati$|tag\s*:",
+        "caption": r"(foto|immagine|video)s?\s*:|foto d'archivio\b",
+        "byline": r"di\s+(?-i:[A-Z][\w.'-]+(\s+(de|di|del|della|e|[A-Z][\w.'-]+)){0,4})\s*$|(pubblicato|aggiornato)\s+(il\s+)?\d",
+    },
     starters=_words("Il Lo La I Gli Le Un Una Uno In Con Per Ma E O Questo Questa Quello Quella Lui Lei Loro Io Noi Secondo Da Oggi"),
 )
 

@@ -495,7 +495,7 @@ _BYLINE = re.compile(
     r"(reporter|correspondent|staff|writer|editor|team)s?(\s+(in|at)\s+(?-i:[A-Z][\w.'\u2019-]*)(\s+(?-i:[A-Z][\w.'\u2019-]*)){0,2})?"
     r"|by\s+(?-i:[A-Z][\w.'\u2019-]*(\s+[A-Z][\w.'\u2019-]*){0,3}([,;]?\s+(and\s+)?[A-Z][\w.'\u2019-]*(\s+[A-Z][\w.'\u2019-]*){0,3}){0,3})([,|\u2013-]\s*.{0,40})?"
     r"|\(?((additional )?reporting|writing|editing|compiled|written|posted) by\s.{1,150}"
-    r"|(updated|published|posted)(\s+on)?:?\s+(\d|(mon|tues|wednes|thurs|fri|satur|sun)day|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d).{0,60}"
+    r"|(last\s+)?(updated|published|posted)(\s+on)?:?\s+(\d|(mon|tues|wednes|thurs|fri|satur|sun)day|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d).{0,60}"
     r"|(?-i:[A-Z][A-Z.,' ]{1,40}[A-Z.])(\s*\([^)]{1,30}\))?\s*[-\u2013\u2014]"
     r"|((mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}.{0,30}"
     r"|\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{4}.{0,30})$",

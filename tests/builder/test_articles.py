@@ -495,3 +495,14 @@ def test_symbolic_link_loops_are_followed_once(tmp_path, monkeypatch):
     assert discover_article_files(["in/**/*.txt"]) == expected
     assert discover_article_files(["in/**"]) == expected
     assert discover_article_files(["in/*/*.txt"]) == [Path("in/sub/de.txt")]
+
+
+def test_control_characters_that_separate_lines_become_line_breaks(tmp_path):
+    """A form feed between two sentences was deleted, and 'Fourth part 6.Fifth 7.' became one sentence."""
+    path = tmp_path / "r.jsonl"
+    path.write_text(json.dumps({"id": "r", "text": "Prices rose 6%.\fWages fell 7%.\x0bRents rose 8%.\x1eBell\x07 here."}) + "\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match=r"removed 1 control character\(s\) and turned 3 that separate lines .* into line breaks "
+                                         r"\(the first, U\+000C, on line 1\)"):
+        (article,) = read_articles([path])
+    assert article.text == "Prices rose 6%.\nWages fell 7%.\nRents rose 8%.\nBell here."
+    assert [s.text for s in split_article(article)] == ["Prices rose 6%.", "Wages fell 7%.", "Rents rose 8%.", "Bell here."]

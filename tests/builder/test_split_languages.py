@@ -76,6 +76,25 @@ ROLE_CASES = [
     ("es", "La noticia fue difundida por EFE/Europa Press.", "body"),
     ("ar", "ارتفع معدل البطالة - بحسب الإحصاءات", "body"),
     ("ar", "نعم - لا", "body"),
+    # German, French, Portuguese, Italian (and two more Spanish and English forms), from a user trial
+    ("de", "Von Anna Schmidt", "byline"),
+    ("de", "Foto: dpa", "caption"),
+    ("de", "Lesen Sie auch: Inflation steigt", "boilerplate"),
+    ("de", "Artikel teilen", "boilerplate"),
+    ("de", "Von den 300 Befragten sagten 40 Prozent, sie seien zufrieden.", "body"),
+    ("fr", "Par Jean Dupont, le 12 mars 2024 à 10h15", "byline"),
+    ("fr", "Lire aussi : L'inflation ralentit", "boilerplate"),
+    ("fr", "Partager cet article", "boilerplate"),
+    ("fr", "Par ailleurs, le chômage a baissé de 2 %.", "body"),
+    ("pt", "Por João Silva", "byline"),
+    ("pt", "Leia também: Inflação sobe", "boilerplate"),
+    ("pt", "Compartilhe esta notícia", "boilerplate"),
+    ("pt", "Por causa da chuva, o jogo foi adiado.", "body"),
+    ("it", "di Mario Rossi", "byline"),
+    ("it", "Leggi anche: il governo", "boilerplate"),
+    ("it", "Di fronte alla crisi, il governo ha deciso.", "body"),
+    ("es", "Compartir en Facebook", "boilerplate"),
+    ("en", "Last updated: 12 May 2023, 14:05 BST", "byline"),
 ]
 
 
