@@ -312,9 +312,16 @@ def discover_article_files(paths: str | os.PathLike | Iterable[str | os.PathLike
 
 
 def _is_output_folder(path: Path) -> bool:
-    """A folder checkworthy wrote (its output marker: a tasks, run, evaluation or model folder)
-    or a version of a dataset (``manifest.json`` beside ``data/``): never articles."""
-    return (path / OUTPUT_MARKER).is_file() or ((path / "manifest.json").is_file() and (path / "data").is_dir())
+    """A folder checkworthy wrote (its output marker: a tasks, run, evaluation or model folder),
+    a version of a dataset (``manifest.json`` beside ``data/``) or a dataset (a ``versions/``
+    folder of versions, beside its ``CHANGELOG.md``): never articles."""
+    if (path / OUTPUT_MARKER).is_file() or ((path / "manifest.json").is_file() and (path / "data").is_dir()):
+        return True
+    versions = path / "versions"
+    try:
+        return versions.is_dir() and any((version / "manifest.json").is_file() for version in versions.iterdir())
+    except OSError:
+        return False
 
 
 def _walk(root: Path) -> tuple[list[Path], list[Path], list[Path]]:
