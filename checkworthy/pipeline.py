@@ -17,7 +17,6 @@ articles with a label file):
 
 from __future__ import annotations
 
-import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -37,7 +36,7 @@ from checkworthy.builder.tasks import write_tasks
 from checkworthy.evaluation.harness import evaluate_version
 from checkworthy.schemas import load_scheme
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError
-from checkworthy.schemas.io import atomic_write_json, claim_output_folder, read_json
+from checkworthy.schemas.io import atomic_write_bytes, atomic_write_json, claim_output_folder, read_json
 
 #: Label files looked up under each seed directory when none are given.
 DEFAULT_LABEL_GLOB = "demo/labels*.json"
@@ -197,7 +196,7 @@ def run_pipeline(config: RunConfig, say: Callable[[str], None] | None = _say, wa
         write_card(version_path, articles=articles)
 
     # A new version gets its evaluation and card before it becomes visible (whole or absent).
-    built = _build(config, export, out / "dataset", evaluate_and_card)
+    built = _build(config, export, out / "dataset", evaluate_and_card, warn)
     result.version, result.created = built.version, built.created
     result.outputs["version"] = str(built.path)
     result.counts["splits"] = built.manifest.counts.to_dict()
@@ -215,11 +214,17 @@ def run_pipeline(config: RunConfig, say: Callable[[str], None] | None = _say, wa
     return result
 
 
-def _build(config: RunConfig, export: Path, dataset_dir: Path, finish: Callable[[Path], None]):
+def _build(config: RunConfig, export: Path, dataset_dir: Path, finish: Callable[[Path], None], warn: Callable[[str], None]):
     settings_file = next((Path(s) / DEFAULT_CARD_SETTINGS for s in config.seeds if (Path(s) / DEFAULT_CARD_SETTINGS).is_file()), None)
     if settings_file is not None:
-        dataset_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(settings_file, dataset_dir / "card.json")
+        # The seeds' card settings start the dataset's; once 'checkworthy card' changed them
+        # (a licence, a name), a run again keeps the dataset's and says so.
+        ours = dataset_dir / "card.json"
+        if not ours.exists():
+            atomic_write_bytes(ours, settings_file.read_bytes())
+        elif ours.read_bytes() != settings_file.read_bytes():
+            warn(f"{ours} differs from {settings_file} (changed by 'checkworthy card'?); the dataset's is kept: "
+                 f"remove it to start again from the seeds' settings")
     version = None if latest_version(dataset_dir) else "1.0.0"
     return build_version([export], config.seeds, dataset_dir, BuildConfig(scheme=config.scheme, seed=config.seed), version=version,
                          finish=finish, wait=config.wait)

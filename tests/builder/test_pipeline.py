@@ -160,3 +160,23 @@ def test_run_quiet_shows_no_progress(tmp_path, capsys, monkeypatch):
     captured = capsys.readouterr()
     assert all("warning:" in line for line in captured.err.splitlines()), captured.err
     assert "outputs:" in captured.out and "[1/5]" not in captured.out + captured.err
+
+
+def test_run_again_keeps_the_card_settings_card_changed(tmp_path, capsys):
+    """run copied the seeds' demo/card.json over the dataset's on every run: a licence set with
+    'checkworthy card' was lost, without a word, at the next run."""
+    articles = _corpus(tmp_path)
+    labels = _labels(tmp_path, articles)
+    (articles / "demo").mkdir()
+    (articles / "demo" / "card.json").write_text(json.dumps({"license": "other", "pretty_name": "Seeds"}), encoding="utf-8")
+    config = RunConfig(seeds=[str(articles)], out=str(tmp_path / "out"), labels=[str(p) for p in labels],
+                       studio=False, baselines=["majority"], n_resamples=20)
+    run_pipeline(config, say=lambda message: None)
+    dataset = tmp_path / "out" / "dataset"
+    assert json.loads((dataset / "card.json").read_text())["license"] == "other"
+    assert main(["card", str(dataset), "--license", "cc-by-4.0"]) == 0
+    warnings_said = []
+    run_pipeline(config, say=lambda message: None, warn=warnings_said.append)
+    assert json.loads((dataset / "card.json").read_text())["license"] == "cc-by-4.0"
+    assert "license: cc-by-4.0" in (dataset / "versions" / "1.0.0" / "README.md").read_text()
+    assert any("card.json differs from" in w and "the dataset's is kept" in w for w in warnings_said), warnings_said
