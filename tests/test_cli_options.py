@@ -40,6 +40,9 @@ def test_a_corpus_file_given_for_its_folder_and_an_empty_baseline_list_are_named
     (["review", "ds", "--out", "r", "--min-posterior", "nan"], "argument --min-posterior: expected a number from 0 to 1, found nan"),
     (["push", "tasks", "--batch-size", "0"], "argument --batch-size: expected a whole number of at least 1, found 0"),
     (["studio", "start", "--port", "70000"], "argument --port: expected a whole number from 0 to 65535, found 70000"),
+    (["run", "seeds", "--out", "o", "--baselines", "majority,tfidf-lrr"], "argument --baselines: unknown baseline(s) 'tfidf-lrr'; "
+                                                                          "available: "),
+    (["evaluate", "ds", "--baselines", "tfidf-lrr"], "Did you mean 'tfidf-lr'?"),
 ])
 def test_an_impossible_number_is_a_usage_error_before_any_work(argv, said, capsys, tmp_path, monkeypatch):
     """'run --seed -1' used to do tasks, export and build, then fail in numpy with a traceback."""

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from checkworthy.builder.card import write_card
+from checkworthy.builder.store import refuse_inside_version
 from checkworthy.cli.base import Command, add_json_option, add_quiet_option, print_json, progress_printer
 from checkworthy.evaluation.baselines import BASELINES, CORE_BASELINES
 from checkworthy.evaluation.harness import THRESHOLD_RULES, evaluate_version
+from checkworthy.schemas import did_you_mean
 from checkworthy.schemas.documents import Results
 from checkworthy.schemas.io import read_json
 
@@ -18,6 +21,11 @@ def baseline_list(text: str) -> list[str]:
     names = [name.strip() for name in text.split(",") if name.strip()]
     if not names:
         raise argparse.ArgumentTypeError(f"expected NAME[,NAME...], found {text!r}; leave --baselines out for the default set")
+    unknown = [name for name in names if name not in BASELINES]
+    if unknown:  # before any work: 'run' used to make tasks, an export and a version first
+        known = list(BASELINES)
+        raise argparse.ArgumentTypeError(f"unknown baseline(s) {', '.join(map(repr, unknown))}; available: {', '.join(known)}."
+                                         + did_you_mean(unknown[0], known))
     return names
 
 
@@ -66,6 +74,8 @@ class EvaluateCommand(Command):
         add_quiet_option(parser)
 
     def run(self, args: argparse.Namespace) -> int:
+        if args.out is not None and not (Path(args.out).name == "evaluation" and (Path(args.out).parent / "manifest.json").is_file()):
+            refuse_inside_version(args.out, "evaluate")  # a version holds only its own evaluation/
         out = evaluate_version(
             args.dataset, baselines=args.baselines, seed=args.seed, n_resamples=args.n_resamples, out=args.out,
             threshold=args.threshold, progress=progress_printer(args),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from checkworthy.builder.review import REASONS, ReviewConfig, review_version
+from checkworthy.builder.store import refuse_inside_version
 from checkworthy.cli.base import SEED, SHARE, Command, add_json_option, add_page_language_option, add_quiet_option, print_json, progress_printer, whole_number
 from checkworthy.evaluation.baselines import BASELINES
 from checkworthy.evaluation.confident import members
@@ -71,6 +72,7 @@ class ReviewCommand(Command):
         add_quiet_option(parser)
 
     def run(self, args: argparse.Namespace) -> int:
+        refuse_inside_version(args.out, "review")  # a version holds only what build and evaluate wrote there
         config = ReviewConfig(baseline=args.baseline, folds=args.folds, seed=args.seed, min_posterior=args.min_posterior, top=args.top,
                               class_weight=args.class_weight)
         result = review_version(args.dataset, args.out, config, articles=args.articles, page_language=args.page_language,

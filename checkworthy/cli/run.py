@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from checkworthy.builder.studio import ADMIN_EMAIL, Studio
+from checkworthy.builder.store import refuse_inside_version
 from checkworthy.cli.base import PORT, REPLICATES, SEED, Command, add_quiet_option, add_wait_argument, progress_printer
 from checkworthy.cli.evaluate import baseline_list
 from checkworthy.pipeline import RunConfig, run_pipeline
@@ -53,6 +54,7 @@ class RunCommand(Command):
         add_quiet_option(parser)
 
     def run(self, args: argparse.Namespace) -> int:
+        refuse_inside_version(args.out, "run")  # a version holds only what build and evaluate wrote there
         config = RunConfig(
             seeds=args.seeds, out=args.out, labels=args.labels, scheme=args.scheme, studio=args.studio,
             project=args.project, port=args.port, keep_studio=args.keep_studio, seed=args.seed,

@@ -96,13 +96,15 @@ def test_publish_lists_the_files_of_the_evaluation_and_nothing_else(carded):
     assert version_files(carded)[1] == ["evaluation/predictions/nested/x.tsv"]
 
 
-@pytest.mark.parametrize("command", ["train", "tasks"])
+@pytest.mark.parametrize("command", ["train", "tasks", "evaluate", "review", "run"])
 @pytest.mark.parametrize("where", ["versions/1.0.0/model", "versions/1.0.0", "versions/1.0.0/data/x", "versions/other"])
-def test_train_and_tasks_never_write_into_a_version(carded, tmp_path, capsys, command, where):
+def test_no_command_writes_its_output_into_a_version(carded, tmp_path, capsys, command, where):
     dataset = carded.parent.parent
     out = dataset / where
     before = sorted(p.relative_to(dataset).as_posix() for p in dataset.rglob("*"))
-    args = (["train", str(dataset), "--baseline", "majority"] if command == "train" else ["tasks", str(tmp_path / "no-articles")])
+    args = {"train": ["train", str(dataset), "--baseline", "majority"], "tasks": ["tasks", str(tmp_path / "no-articles")],
+            "evaluate": ["evaluate", str(dataset), "--baselines", "majority"], "review": ["review", str(dataset)],
+            "run": ["run", str(tmp_path / "no-articles"), "--no-studio"]}[command]
     assert main([*args, "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert f"{out}: is inside" in err and "nothing was written" in err

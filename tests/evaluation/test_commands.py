@@ -59,7 +59,9 @@ def test_threshold_none_reaches_results_and_the_trained_model(version, tmp_path)
 
 
 def test_unknown_baseline_fails_with_did_you_mean(version, capsys):
-    assert main(["evaluate", str(version.path.parent.parent), "--baselines", "tfidf-lrr"]) == 1
+    with pytest.raises(SystemExit) as usage:  # refused as the option is parsed, before any work
+        main(["evaluate", str(version.path.parent.parent), "--baselines", "tfidf-lrr"])
+    assert usage.value.code == 2
     assert "Did you mean 'tfidf-lr'?" in capsys.readouterr().err
 
 
