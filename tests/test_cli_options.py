@@ -38,6 +38,11 @@ def test_a_corpus_file_given_for_its_folder_and_an_empty_baseline_list_are_named
     (["score", "p.tsv", "--gold", "g", "--seed", "x"], "argument --seed: expected a whole number from 0 to 4294967295, found 'x'"),
     (["review", "ds", "--out", "r", "--folds", "1"], "argument --folds: expected a whole number of at least 2, found 1"),
     (["review", "ds", "--out", "r", "--min-posterior", "nan"], "argument --min-posterior: expected a number from 0 to 1, found nan"),
+    (["tasks", "in", "--out", "o", "--jobs", "0"], "argument --jobs: expected a whole number of at least 1, found 0"),
+    (["tasks", "in", "--out", "o", "--context", "-1"], "argument --context: expected a whole number of at least 0, found -1"),
+    (["tasks", "in", "--out", "o", "--min-score", "1.5"], "argument --min-score: expected a number from 0 to 1, found 1.5"),
+    (["tasks", "in", "--out", "o", "--engine", "ray", "--batch-size", "0"], "argument --batch-size: expected a whole number of at least 1"),
+    (["train", "ds", "--out", "m", "--seed", "-2"], "argument --seed: expected a whole number from 0 to 4294967295, found -2"),
     (["push", "tasks", "--batch-size", "0"], "argument --batch-size: expected a whole number of at least 1, found 0"),
     (["studio", "start", "--port", "70000"], "argument --port: expected a whole number from 0 to 65535, found 70000"),
     (["run", "seeds", "--out", "o", "--baselines", "majority,tfidf-lrr"], "argument --baselines: unknown baseline(s) 'tfidf-lrr'; "

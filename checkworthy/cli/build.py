@@ -14,7 +14,7 @@ from checkworthy.builder.corpora import CHECKTHAT_LANGUAGES
 from checkworthy.builder.diff import adjudication_line
 from checkworthy.builder.from_corpus import CORPORA, build_from_corpus
 from checkworthy.builder.language import normalise_language
-from checkworthy.cli.base import Command, add_json_option, add_quiet_option, add_wait_argument, print_json
+from checkworthy.cli.base import SEED, SHARE, Command, add_json_option, add_quiet_option, add_wait_argument, print_json
 from checkworthy.schemas.errors import InputError
 
 
@@ -61,7 +61,7 @@ class BuildCommand(Command):
         parser.add_argument("--dataset", required=True, metavar="DIR", help="dataset directory (versions go to DIR/versions/X.Y.Z)")
         parser.add_argument("--scheme", default=None, help="label scheme (default: claimbuster; checkthat for --from checkthat)")
         parser.add_argument("--aggregate", default="majority", choices=METHODS, help="how votes become a gold label (default: majority; ties stay unresolved)")
-        parser.add_argument("--seed", type=int, default=0, help="seed of the split assignment and of Dawid-Skene (default: 0)")
+        parser.add_argument("--seed", type=SEED, default=0, help="seed of the split assignment and of Dawid-Skene (default: 0)")
         parser.add_argument("--group-by", default="article", choices=GROUP_BY, help="what a split keeps together (default: article)")
         parser.add_argument("--dedupe", action="store_true", help="remove later copies of sentences that leak across splits")
         parser.add_argument("--allow-removal", action="store_true",
@@ -73,7 +73,7 @@ class BuildCommand(Command):
         parser.add_argument("--gold", metavar="FILE",
                             help="gold labels: a CSV with the header sentence_id,label; they become the sentences' labels "
                                  "and measure each annotator's accuracy (Label Studio ground-truth annotations count too)")
-        parser.add_argument("--min-annotator-accuracy", type=float, metavar="X",
+        parser.add_argument("--min-annotator-accuracy", type=SHARE, metavar="X",
                             help="leave annotators whose accuracy on gold items is below X (0-1) out of aggregation; "
                                  "annotators without gold items are kept (both recorded in manifest.json)")
         parser.add_argument("--tasks", action="append", default=[], metavar="DIR",

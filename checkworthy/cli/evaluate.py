@@ -8,7 +8,7 @@ from pathlib import Path
 
 from checkworthy.builder.card import write_card
 from checkworthy.builder.store import refuse_inside_version
-from checkworthy.cli.base import Command, add_json_option, add_quiet_option, print_json, progress_printer
+from checkworthy.cli.base import REPLICATES, SEED, Command, add_json_option, add_quiet_option, print_json, progress_printer
 from checkworthy.evaluation.baselines import BASELINES, CORE_BASELINES
 from checkworthy.evaluation.harness import THRESHOLD_RULES, evaluate_version
 from checkworthy.schemas import did_you_mean
@@ -57,8 +57,8 @@ class EvaluateCommand(Command):
             "--baselines", type=baseline_list, default=list(CORE_BASELINES), metavar="NAME[,NAME...]",
             help=f"baselines to run (default: {','.join(CORE_BASELINES)}; available: {', '.join(BASELINES)})",
         )
-        parser.add_argument("--seed", type=int, default=0, help="seed of the baselines and the bootstrap (default: 0)")
-        parser.add_argument("--n-resamples", type=int, default=1000, help="bootstrap replicates (default: 1000)")
+        parser.add_argument("--seed", type=SEED, default=0, help="seed of the baselines and the bootstrap (default: 0)")
+        parser.add_argument("--n-resamples", type=REPLICATES, default=1000, help="bootstrap replicates (default: 1000)")
         parser.add_argument(
             "--out", metavar="OUT",
             help="output directory (default: <version dir>/evaluation); an existing one is replaced whole, "

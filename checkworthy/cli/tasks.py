@@ -14,7 +14,7 @@ from checkworthy.builder.sampling import STRATEGIES, Sampling
 from checkworthy.builder.select import Selection
 from checkworthy.builder.store import refuse_inside_version
 from checkworthy.builder.tasks import CONTEXT_SENTENCES, OUTPUT_FILES, SELECTION_FILE, write_tasks
-from checkworthy.cli.base import Command, add_json_option, add_page_language_option, add_quiet_option, print_json
+from checkworthy.cli.base import SEED, SHARE, Command, add_json_option, add_page_language_option, add_quiet_option, print_json, whole_number
 from checkworthy.evaluation.selection import train_scorer
 from checkworthy.schemas import available_schemes
 from checkworthy.schemas.errors import InputError
@@ -98,27 +98,27 @@ class TasksCommand(Command):
         parser.add_argument("--scheme", default="claimbuster", choices=available_schemes(), help="label scheme (default: %(default)s)")
         group = parser.add_mutually_exclusive_group()
         group.add_argument("--select", choices=["all"], default=None, help="make a task of every body sentence (the default)")
-        group.add_argument("--top", type=int, metavar="K", help="only the K best-scored body sentences of each article")
-        group.add_argument("--min-score", type=float, metavar="X", help="only body sentences scoring at least X (0 to 1)")
+        group.add_argument("--top", type=whole_number(1), metavar="K", help="only the K best-scored body sentences of each article")
+        group.add_argument("--min-score", type=SHARE, metavar="X", help="only body sentences scoring at least X (0 to 1)")
         scorers = parser.add_mutually_exclusive_group()
         scorers.add_argument("--scorer", default="heuristic", metavar="NAME|MODEL_DIR",
                              help="registered candidate scorer, or a model saved by 'checkworthy train' (default: %(default)s)")
         scorers.add_argument("--model", metavar="DIR[@VERSION]:BASELINE",
                              help="train BASELINE (e.g. tfidf-lr) on a dataset version now and score with it")
         parser.add_argument("--strategy", choices=STRATEGIES, help="choose --budget sentences over all articles (see above)")
-        parser.add_argument("--budget", type=int, metavar="N", help="sentences to choose with --strategy")
-        parser.add_argument("--seed", type=int, default=0, help="seed of --strategy random and diverse and of --model training (default: %(default)s)")
+        parser.add_argument("--budget", type=whole_number(1), metavar="N", help="sentences to choose with --strategy")
+        parser.add_argument("--seed", type=SEED, default=0, help="seed of --strategy random and diverse and of --model training (default: %(default)s)")
         parser.add_argument("--exclude", action="append", default=[], metavar="DIR[@VERSION]",
                             help="never export sentences labeled in this dataset version, ties included (repeatable)")
         parser.add_argument("--blind", action="store_true", help="leave the model's predictions and score out of the tasks")
-        parser.add_argument("--jobs", type=int, default=None, metavar="N", help="processes for splitting and scoring (default: all cores on inputs of 2 million characters or more, else 1)")
-        parser.add_argument("--context", type=int, default=CONTEXT_SENTENCES, metavar="N",
+        parser.add_argument("--jobs", type=whole_number(1), default=None, metavar="N", help="processes for splitting and scoring (default: all cores on inputs of 2 million characters or more, else 1)")
+        parser.add_argument("--context", type=whole_number(0), default=CONTEXT_SENTENCES, metavar="N",
                             help="body sentences shown before and after the sentence to label on the labeling page (default: %(default)s)")
         parser.add_argument("--skip-invalid", action="store_true", help="skip unreadable files and records (listed on stderr) instead of stopping")
         parser.add_argument("--engine", choices=["local", "ray"], default="local", help="local processes, or Ray Data (default: %(default)s)")
         parser.add_argument("--address", metavar="ADDR", help="--engine ray: a running Ray cluster (default: RAY_ADDRESS, else Ray starts here)")
-        parser.add_argument("--workers", type=int, metavar="N", help="--engine ray: batches at once (default: every CPU; 2 actors for a model scorer)")
-        parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, metavar="N", help="--engine ray: articles per batch (default: %(default)s)")
+        parser.add_argument("--workers", type=whole_number(1), metavar="N", help="--engine ray: batches at once (default: every CPU; 2 actors for a model scorer)")
+        parser.add_argument("--batch-size", type=whole_number(1), default=DEFAULT_BATCH_SIZE, metavar="N", help="--engine ray: articles per batch (default: %(default)s)")
         parser.add_argument("--language", metavar="CODE", default=None,
                             help="language of every article (ISO 639-1, e.g. es; spa and es-ES are read as es, an unknown code such as sp is an error), over a JSONL 'language' field, <html lang> and detection")
         add_page_language_option(parser)

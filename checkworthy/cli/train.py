@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from checkworthy.builder.store import refuse_inside_version
-from checkworthy.cli.base import Command
+from checkworthy.cli.base import SEED, Command
 from checkworthy.evaluation.baselines import BASELINES, check_model_folder, save_model
 from checkworthy.evaluation.harness import THRESHOLD_RULES, train_baseline
 
@@ -31,7 +31,7 @@ class TrainCommand(Command):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("dataset", metavar="DIR[@VERSION]", help="dataset directory, optionally @VERSION (default: latest)")
         parser.add_argument("--baseline", default="tfidf-svm", metavar="NAME", help=f"one of {', '.join(BASELINES)} (default: tfidf-svm)")
-        parser.add_argument("--seed", type=int, default=0, help="random_state of the baseline (default: 0)")
+        parser.add_argument("--seed", type=SEED, default=0, help="random_state of the baseline (default: 0)")
         parser.add_argument(
             "--threshold", choices=THRESHOLD_RULES, default="validation",
             help="tune the decision threshold on validation (default) or keep the model's own rule",
