@@ -70,7 +70,17 @@ class Langdetect:
         return best.lang, best.prob
 
 
-DETECTORS = {"py3langid": Py3langid, "lingua": Lingua, "lingua-low": lambda: Lingua(True), "langdetect": Langdetect}
+class Checkworthy:
+    """What the project runs: py3langid on the text's main script (``detect_language``)."""
+
+    def __init__(self):
+        from checkworthy.builder.language import detect_language
+
+        self.detect = detect_language
+
+
+DETECTORS = {"checkworthy": Checkworthy, "py3langid": Py3langid, "lingua": Lingua, "lingua-low": lambda: Lingua(True),
+             "langdetect": Langdetect}
 
 
 def get_detector(name):

@@ -648,6 +648,12 @@ def _check_id(value: Any, where: str, what: str) -> str:
     return value
 
 
+def _headline_key(line: str) -> str:
+    """A headline as compared with a record's ``title``: case, spacing, a Markdown ``#`` and
+    the closing full stop aside (``# PRICES RISE 5%.`` is the title ``Prices rise 5%``)."""
+    return " ".join(line.lstrip("#").split()).rstrip(".").casefold()
+
+
 def _first_line(text: str) -> str | None:
     for line in text.split("\n"):
         if line.strip():
@@ -698,7 +704,7 @@ def _read_records(records, path: Path) -> tuple[list[Article], list[str]]:
         if title is not None:
             title = " ".join(title.split())
             first = _first_line(text)
-            if title and (first is None or " ".join(first.split()) != title):
+            if title and (first is None or _headline_key(first) != _headline_key(title)):
                 text = f"{title}\n\n{text}"
         articles.append(Article(article_id=article_id, text=text, title=title or None, path=f"{path}:{lineno}", meta=meta, **fields))
     return articles, problems

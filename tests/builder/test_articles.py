@@ -507,3 +507,13 @@ def test_control_characters_that_separate_lines_become_line_breaks(tmp_path):
         (article,) = read_articles([path])
     assert article.text == "Prices rose 6%.\nWages fell 7%.\nRents rose 8%.\nBell here."
     assert [s.text for s in split_article(article)] == ["Prices rose 6%.", "Wages fell 7%.", "Rents rose 8%.", "Bell here."]
+
+
+@pytest.mark.parametrize("first_line", ["Prices rise 5%.", "PRICES RISE 5%", "# Prices rise 5%", "Prices  rise 5%"])
+def test_a_title_already_at_the_top_of_the_text_is_not_added_again(tmp_path, first_line):
+    """A title that differed from the first line by a full stop or case was put above it: the headline twice, once as a task."""
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps({"id": "a", "title": "Prices rise 5%", "text": f"{first_line}\n\nThe bureau said so on Monday."}) + "\n",
+                    encoding="utf-8")
+    (article,) = read_articles([path])
+    assert article.text == f"{first_line}\n\nThe bureau said so on Monday." and article.title == "Prices rise 5%"

@@ -56,6 +56,18 @@ def test_detects_the_language_of_a_short_text(language):
     assert 0.5 < confidence <= 1.0
 
 
+@pytest.mark.parametrize(("text", "language"), [
+    # an English story quoting a minister in Arabic was detected as Moroccan Arabic ('ary', 0.83)
+    ("Jordan budget rises 5%\n\nThe minister spoke to reporters in Amman on Sunday about the new budget, which rises 5% "
+     "to 9 billion dinars.\nHe said, in Arabic: \"قال الوزير إن الأسعار ارتفعت 5% هذا العام بسبب ارتفاع تكاليف الطاقة والنقل\"\n"
+     "The opposition said the figures were misleading.", "en"),
+    ("انخفضت البطالة بنسبة أربعة في المئة في مارس الماضي وفق بيانات GDP و IMF الرسمية.", "ar"),
+    ("東京都は5日、新たに300人の感染を確認したと発表した。WHOによると。", "ja"),  # kanji and kana are one language's
+])
+def test_a_quotation_in_another_script_does_not_decide_the_language(text, language):
+    assert detect_language(text)[0] == language
+
+
 def test_text_without_letters_is_undetermined():
     assert detect_language("2024 - 17:45 / 3.5%") == ("und", 0.0)
 
