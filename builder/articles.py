@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from checkworthy.builder.language import (
     HTML_LANG_IGNORED,
     assign_languages,
@@ -749,16 +751,58 @@ def drop_repeats(articles: list[Article]) -> tuple[list[Article], list[str]]:
     return kept, problems
 
 
-_MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+|[ \t]+#+[ \t]*$", re.MULTILINE)
-_MD_IMAGE_OR_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1")
+#: YAML front matter at the top of a Markdown file (``---`` lines around ``title: ...``).
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
 def _markdown_to_text(text: str) -> str:
-    """Markdown to plain text: heading marks, links, images and emphasis removed."""
-    text = _MD_HEADING.sub("", text)
-    text = _MD_IMAGE_OR_LINK.sub(r"\1", text)
-    return _MD_EMPHASIS.sub(r"\2", text)
+    """Markdown to plain text, one line per block, read with markdown-it-py (CommonMark and tables).
+
+    Headings, paragraphs, list items and quotations keep their words without their marks
+    (``#``, ``- ``, ``> ``, emphasis, links' targets); a table is one line per row, its cells
+    joined by `` | ``; code blocks and images are left out. YAML front matter is not text:
+    its ``title`` becomes the headline when the file has no heading before its first paragraph.
+    """
+    from markdown_it import MarkdownIt  # only for Markdown inputs
+
+    title = None
+    front = _FRONT_MATTER.match(text)
+    if front:
+        text = text[front.end():]
+        try:
+            fields = yaml.safe_load(front.group(1) or "") or {}
+        except yaml.YAMLError:
+            fields = {}
+        title = fields.get("title") if isinstance(fields, dict) and isinstance(fields.get("title"), str) else None
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    lines: list[str] = []
+    row: list[str] | None = None
+    for token in tokens:
+        if token.type == "tr_open":
+            row = []
+        elif token.type == "tr_close" and row is not None:
+            lines.append(" | ".join(cell for cell in row if cell))
+            row = None
+        elif token.type == "inline":
+            words = " ".join(_inline_text(token.children or []).split())
+            if row is not None:
+                row.append(words)
+            elif words:
+                lines.append(words)
+    if title and (not tokens or tokens[0].type != "heading_open"):
+        lines.insert(0, " ".join(title.split()))
+    return "\n\n".join(lines)
+
+
+def _inline_text(children) -> str:
+    """The words of a Markdown block's inline tokens: text and code spans, no images or link targets."""
+    parts = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts)
 
 
 def html_article(html: str, article_id: str, path: str = "<page>") -> Article:

@@ -517,3 +517,22 @@ def test_a_title_already_at_the_top_of_the_text_is_not_added_again(tmp_path, fir
                     encoding="utf-8")
     (article,) = read_articles([path])
     assert article.text == f"{first_line}\n\nThe bureau said so on Monday." and article.title == "Prices rise 5%"
+
+
+def test_markdown_is_read_as_commonmark(tmp_path):
+    """Front matter became tasks ('author: Jane'), the headline was '---', a code fence and table rules were sentences."""
+    path = tmp_path / "post.md"
+    path.write_text(
+        '---\ntitle: "Front matter title"\nauthor: Jane\n---\n\n'
+        "Unemployment fell to **3.9%** in January, the [bureau](http://x.org) said.\n\n"
+        '```python\nprint("not text")\n```\n\n'
+        "| Month | Rate |\n|-------|------|\n| Jan   | 3.9% |\n\n"
+        '> "This is a strong report," said economist Ann Lee.\n\n'
+        "- Wages rose 4% over the year.\n- ![chart](chart.png) Prices fell 1%.\n", encoding="utf-8")
+    (article,) = read_articles([path])
+    assert article.title == "Front matter title"
+    assert article.text.split("\n\n") == [
+        "Front matter title", "Unemployment fell to 3.9% in January, the bureau said.", "Month | Rate", "Jan | 3.9%",
+        '"This is a strong report," said economist Ann Lee.', "Wages rose 4% over the year.", "Prices fell 1%."]
+    (path.parent / "h.md").write_text("---\ntitle: Ignored\n---\n# The heading\n\nBody text here.\n", encoding="utf-8")
+    assert read_articles([path.parent / "h.md"])[0].text == "The heading\n\nBody text here."
