@@ -846,12 +846,16 @@ def html_article(html: str, article_id: str, path: str = "<page>") -> Article:
     found = _extract(page) if page is not None else None
     if found is not None and found.text:
         found = _join_body_chunks(page, found)
-    blocks = _html_blocks(_tree_events(page) if page is not None else _stream_events(html))
-    title = _headline(page, found)
+    events = _tree_events(page) if page is not None else _stream_events(html)
+    blocks = _html_blocks(events)
+    title = _headline(page, found) if page is not None else _stream_headline(events)
     if found is not None and found.text:
         blocks = _article_blocks(blocks, found.text)
     elif page is not None:
         warnings.warn(f"{path}: no article body found by the extractor; the whole page is read", FallbackWarning, stacklevel=4)
+    else:
+        warnings.warn(f"{path}: the page nests its elements deeper than the HTML parser allows; it is read whole, "
+                      "without the extractor (menus and sidebars included): check its tasks", FallbackWarning, stacklevel=4)
     if title:  # the headline leads the text, even when the page puts a label or a date above its <h1>
         blocks = [(title, "text")] + [block for block in blocks if block[0] != title]
     if not any(text for text, _ in blocks[1 if title else 0 :]):
@@ -1149,6 +1153,22 @@ def _link_list(node) -> bool:
     text = sum(len("".join(item.text_content().split())) for item in items)
     links = sum(len("".join(a.text_content().split())) for item in items for a in item.iter("a"))
     return text > 0 and links >= _LINK_SHARE * text
+
+
+def _stream_headline(events) -> str | None:
+    """The first ``<h1>`` of a page read by :func:`_stream_events`, else its ``<title>``."""
+    found: dict[str, list[str]] = {}
+    inside = None
+    for kind, value in events:
+        if kind == "start" and value in ("h1", "title") and value not in found:
+            inside = value
+            found[value] = []
+        elif kind == "end" and value == inside:
+            inside = None
+        elif kind == "text" and inside is not None:
+            found[inside].append(value)
+    texts = {tag: " ".join("".join(parts).split()) for tag, parts in found.items()}
+    return texts.get("h1") or texts.get("title") or None
 
 
 def _stream_events(html: str):

@@ -41,8 +41,15 @@ def _deep_json(depth: int = DEEP) -> str:
 def test_html_nested_5000_deep_is_read_like_any_page(tmp_path, capsys):
     page = tmp_path / "deep.html"
     page.write_text("<html><body>" + "<div>" * 5000 + "Prices rose 5 percent in 2020." + "</div>" * 5000 + "</body></html>", encoding="utf-8")
-    [article] = read_articles([page])
+    with pytest.warns(UserWarning, match="deep.html: the page nests its elements deeper than the HTML parser allows; it is read whole"):
+        [article] = read_articles([page])
     assert article.text == "Prices rose 5 percent in 2020."
+    titled = tmp_path / "titled.html"  # its headline was read as a body sentence, and it had no title
+    titled.write_text("<html><head><title>Deep page</title></head><body>" + "<div>" * 3000 + "<h1>Deep page</h1><p>The council "
+                      "spent 4 million dollars on parks in 2023.</p>" + "</div>" * 3000 + "</body></html>", encoding="utf-8")
+    with pytest.warns(UserWarning, match="read whole"):
+        [article] = read_articles([titled])
+    assert article.title == "Deep page" and article.text == "Deep page\n\nThe council spent 4 million dollars on parks in 2023."
     assert main(["tasks", str(page), "--out", str(tmp_path / "out")]) == 0
     assert "Traceback" not in capsys.readouterr().err
 
