@@ -247,7 +247,7 @@ def score_items(
     return scored
 
 
-def prepare_splits(dataset, scheme) -> dict[str, SplitData]:
+def prepare_splits(dataset, scheme, where: str = "dataset") -> dict[str, SplitData]:
     """Check that ``dataset`` has non-empty train / validation / test with the scheme's labels; read them.
 
     Raises
@@ -257,7 +257,7 @@ def prepare_splits(dataset, scheme) -> dict[str, SplitData]:
     """
     missing = [s for s in SPLITS if s not in dataset]
     if missing:
-        raise InputError(f"dataset: missing split(s) {', '.join(missing)}; found {', '.join(dataset)}; evaluation needs train, validation and test")
+        raise InputError(f"{where}: missing split(s) {', '.join(missing)}; found {', '.join(dataset)}; evaluation needs train, validation and test")
     data = {s: SplitData.from_dataset(dataset[s], s) for s in SPLITS}
     problems = [
         f"split {s!r}: label {label!r} is not in scheme {scheme.name!r} ({', '.join(scheme.names)})"
@@ -265,7 +265,7 @@ def prepare_splits(dataset, scheme) -> dict[str, SplitData]:
     ]
     problems += [f"split {s!r} is empty; it needs at least one sentence" for s, d in data.items() if not d.labels.size]
     if problems:
-        raise InputError(problems, header="dataset: cannot evaluate")
+        raise InputError(problems, header=f"{where}: cannot evaluate")
     return data
 
 
@@ -317,8 +317,8 @@ def train_baseline(ref: str, name: str, *, seed: int = 0, threshold: str = "vali
         language warnings.
     """
     spec = get_baseline(name)
-    dataset, scheme, info, _ = open_dataset(ref)
-    data = prepare_splits(dataset, scheme)
+    dataset, scheme, info, path = open_dataset(ref)
+    data = prepare_splits(dataset, scheme, where=str(path))
     model, value = fit_baseline(spec.name, data["train"], data["validation"], scheme.positive, seed=seed, threshold=threshold)
     metadata = {
         "baseline": spec.name,
@@ -348,6 +348,7 @@ def evaluate_baselines(
     progress=None,
     threshold: str = "validation",
     language: str | None = None,
+    where: str = "dataset",
 ) -> "Evaluation":
     """Train each baseline on train, tune its threshold on validation, score validation and test.
 
@@ -375,6 +376,8 @@ def evaluate_baselines(
     language : str, optional
         The data's language code; a baseline built on an English-only model gets a
         warning (through ``progress`` and in ``results.warnings``) when it is not ``en``.
+    where : str, default="dataset"
+        What errors call the dataset (its version folder, when known).
 
     Returns
     -------
@@ -385,7 +388,7 @@ def evaluate_baselines(
     """
     check_threshold_rule(threshold)
     specs = [get_baseline(name) for name in dict.fromkeys(baselines)]
-    data = prepare_splits(dataset, scheme)
+    data = prepare_splits(dataset, scheme, where=where)
     labels, pos = scheme.names, scheme.positive
 
     info = dict(dataset_info or {})
@@ -578,7 +581,7 @@ def evaluate_version(
     check_evaluation_folder(out, path, info)
     evaluation = evaluate_baselines(
         dataset, scheme, baselines=baselines or CORE_BASELINES, seed=seed, n_resamples=n_resamples,
-        dataset_info=info, progress=progress, threshold=threshold, language=info.get("language"),
+        dataset_info=info, progress=progress, threshold=threshold, language=info.get("language"), where=str(path),
     )
     check_evaluation_folder(out, path, info)  # again: files may have appeared there during the evaluation
     with replace_directory(out, writer=f"checkworthy {__version__} evaluate") as tmp:

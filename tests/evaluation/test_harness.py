@@ -83,6 +83,8 @@ def test_missing_split_and_unknown_baseline_are_refused(checkthat_dataset):
     dataset, scheme = checkthat_dataset
     with pytest.raises(InputError, match="missing split.*validation, test"):
         evaluate_baselines(DatasetDict({"train": dataset["train"]}), scheme)
+    with pytest.raises(InputError, match=r"^data/ds/versions/1\.0\.0: missing split\(s\) validation, test"):  # names the version
+        evaluate_baselines(DatasetDict({"train": dataset["train"]}), scheme, where="data/ds/versions/1.0.0")
     with pytest.raises(InputError, match="Did you mean 'tfidf-svm'"):
         evaluate_baselines(dataset, scheme, baselines=["tfidf-svn"])
 
