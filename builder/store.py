@@ -99,6 +99,12 @@ def version_dir(dataset_dir: str | os.PathLike, version: str | None = None) -> P
     dataset_dir = Path(dataset_dir)
     versions = list_versions(dataset_dir)
     if not versions:
+        inside = sorted(child for child in dataset_dir.iterdir() if child.is_dir() and list_versions(child)) if dataset_dir.is_dir() else []
+        if inside:  # the output folder of 'checkworthy run' holds its dataset in dataset/
+            raise InputFileNotFoundError(f"{dataset_dir}: is not a dataset but holds one: give {' or '.join(map(str, inside[:3]))}")
+        if (dataset_dir / "manifest.json").is_file() and dataset_dir.parent.name == "versions":
+            raise InputFileNotFoundError(f"{dataset_dir}: is version {dataset_dir.name} of the dataset {dataset_dir.parent.parent}: "
+                                         f"give {dataset_dir.parent.parent}@{dataset_dir.name}")
         raise InputFileNotFoundError(f"{dataset_dir}: no dataset versions found under {dataset_dir / 'versions'}; build one with 'checkworthy build'")
     if version is None:
         version = versions[-1]

@@ -400,3 +400,16 @@ def test_a_lopsided_drawn_split_is_said(tmp_path):
     assert lopsided, result.warnings
     assert {w.split()[1] for w in lopsided} == {split for split, n in articles_in.items() if n < 3}  # every split drawn from 1-2 articles
     assert all("Try another --seed (this one is 0)" in w for w in lopsided)
+
+
+def test_a_folder_holding_a_dataset_names_it(tmp_path):
+    """'checkworthy card run1' (the output of run) said only that run1/versions has no versions."""
+    from checkworthy.builder.store import version_dir
+    from checkworthy.schemas.errors import InputFileNotFoundError
+
+    (tmp_path / "run1" / "dataset" / "versions" / "1.0.0").mkdir(parents=True)
+    (tmp_path / "run1" / "dataset" / "versions" / "1.0.0" / "manifest.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(InputFileNotFoundError, match=r"run1: is not a dataset but holds one: give .*run1/dataset$"):
+        version_dir(tmp_path / "run1")
+    with pytest.raises(InputFileNotFoundError, match=r"1\.0\.0: is version 1\.0\.0 of the dataset .*dataset: give .*dataset@1\.0\.0"):
+        version_dir(tmp_path / "run1" / "dataset" / "versions" / "1.0.0")
