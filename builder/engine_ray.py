@@ -40,7 +40,7 @@ from checkworthy import __version__
 from checkworthy.builder.articles import EmptyArticleWarning, discover_article_files, read_article_file, same_article, warn_skipped
 from checkworthy.builder.language import assign_languages, language_conflict, normalise_language, warn_language_conflicts
 from checkworthy.builder.sampling import SELECTION_FILE, Pick, Sampling, choose, labeled_sentence_ids
-from checkworthy.builder.select import MODEL_SCORERS, SCORERS, Scorer, Selection, get_scorer
+from checkworthy.builder.select import LETTER_RE2, MODEL_SCORERS, SCORERS, Scorer, Selection, get_scorer
 from checkworthy.builder.split import describe_splitter
 from checkworthy.builder.tasks import (
     CONTEXT_SENTENCES,
@@ -665,25 +665,25 @@ def _write_chosen_tasks(tmp: Path, names: list[str], plan: _Plan, exclude) -> tu
     import pyarrow.parquet as pq  # a dependency of Ray Data
 
     sampling = plan.sampling
-    columns = ["sentence_id", "article_id", "role", "score"] + (["text"] if sampling.strategy == "diverse" else [])
+    columns = ["sentence_id", "article_id", "role", "score", "text"]  # text: a sentence without a word is no candidate
     ids: list[str] = []
     articles: list[str] = []
     texts: list[str] = []
     scores, where = [], []
     for number, name in enumerate(progress(names, desc="reading scores", unit="part")):
         table = pq.read_table(tmp / "sentences" / name, columns=columns)
-        table = table.filter(pc.equal(table["role"], "body"))
+        table = table.filter(pc.and_(pc.equal(table["role"], "body"), pc.match_substring_regex(table["text"], LETTER_RE2)))  # is_candidate
         if exclude is not None:
             table = table.filter(pc.invert(pc.is_in(table["sentence_id"], value_set=exclude)))
         ids += table["sentence_id"].to_pylist()
         articles += table["article_id"].to_pylist()
-        if "text" in columns:
+        if sampling.strategy == "diverse":
             texts += table["text"].to_pylist()
         scores.append(table["score"].to_numpy(zero_copy_only=False).astype(float))
         where.append(np.full(table.num_rows, number, dtype=np.int32))
     candidates = len(ids)
     scores_all = np.concatenate(scores) if scores else np.empty(0)
-    picks = choose(ids, articles, scores_all, texts if "text" in columns else None, strategy=sampling.strategy, budget=sampling.budget,
+    picks = choose(ids, articles, scores_all, texts if sampling.strategy == "diverse" else None, strategy=sampling.strategy, budget=sampling.budget,
                    seed=sampling.seed, threshold=plan.scorer.threshold) if candidates else []
     part_of = np.concatenate(where) if where else np.empty(0, dtype=np.int32)
     wanted: dict[int, dict[str, int]] = {}  # part -> {chosen sentence id: rank}

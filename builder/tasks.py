@@ -30,7 +30,7 @@ from checkworthy.builder import processes
 from checkworthy.builder.articles import read_articles
 from checkworthy.builder.language import is_right_to_left, normalise_language
 from checkworthy.builder.sampling import PRIORITY_MEANING, SELECTION_FILE, Pick, Sampling, choose, labeled_sentence_ids
-from checkworthy.builder.select import THRESHOLD, Scorer, Selection, get_scorer, is_factual, score_sentences
+from checkworthy.builder.select import THRESHOLD, Scorer, Selection, get_scorer, is_candidate, is_factual, score_sentences
 from checkworthy.builder.split import describe_splitter, split_article
 from checkworthy.schemas import FROM_NAME, TO_NAME, Scheme, load_scheme, page_languages, validate
 from checkworthy.schemas.errors import InputError, VersionExistsError
@@ -630,7 +630,7 @@ def _write_chosen(tasks_file, articles: Sequence[Article], scored: list[Sentence
     for sentence in scored:
         if sentence.role == "body":
             bodies.setdefault(sentence.article_id, []).append(sentence)
-    candidates = [s for group in bodies.values() for s in group if s.sentence_id not in job.exclude]
+    candidates = [s for group in bodies.values() for s in group if s.sentence_id not in job.exclude and is_candidate(s)]
     picks = choose([s.sentence_id for s in candidates], [s.article_id for s in candidates], [s.score for s in candidates],
                    [s.text for s in candidates], strategy=sampling.strategy, budget=sampling.budget, seed=sampling.seed,
                    threshold=threshold)
