@@ -249,7 +249,8 @@ SPANISH = LanguageRules(
     ),
     line_prefixes={
         "boilerplate": r"(lea|leer|lee) (también|más)\b|noticias relacionadas$|te puede interesar\b|publicidad$|comparte? (esta|en)\b|compartir\b"
-        r"|suscr[ií]bete\b|s[ií]guenos\b|m[aá]s le[ií]d[ao]s$|etiquetas:",
+        r"|suscr[ií]bete\b|s[ií]guenos\b|m[aá]s le[ií]d[ao]s$|etiquetas:"
+        r"|(utilizamos|usamos) cookies\b|aceptar( todas| todo| las)?( las)? cookies\b|aceptar todo$|rechazar todo$",
         "caption": r"(foto|fotograf[ií]a|imagen|v[ií]deo)s?\s*:|(foto|fotograf[ií]a|imagen)(es)?\s+de\s+archivo\b",
         "byline": r"por\s+(?-i:[A-ZÁÉÍÓÚÑ][\w.'-]+(\s+(de|del|la|y|[A-ZÁÉÍÓÚÑ][\w.'-]+)){0,4})\s*$"
         r"|(por\s+(la\s+)?)?redacci[oó]n(\s*[/,|\u2013-]\s*[^\s/,|]+(\s+[^\s/,|]+){0,2})?\s*$|(efe|europa press|agencias)\s*$",
@@ -286,7 +287,8 @@ DUTCH = LanguageRules(
         "Ook Bij Na Door Volgens Daarna Daarom Toch Zo Wat Wie Waar Hoe Waarom"
     ),
     line_prefixes={
-        "boilerplate": r"lees (ook|meer)\b|meer over\b|gerelateerde artikelen$|deel (dit|via)\b|advertentie$|abonneer\b|volg ons\b|tags?:",
+        "boilerplate": r"lees (ook|meer)\b|meer over\b|gerelateerde artikelen$|deel (dit|via)\b|advertentie$|abonneer\b|volg ons\b|tags?:"
+        r"|(wij|we) gebruiken cookies\b|(alle )?cookies accepteren\b|accepteer (alle|cookies)\b",
         "caption": r"(foto|beeld|afbeelding|video)s?\s*:|archief(foto|beeld)\b",
         "byline": r"door(\s*:\s*|\s+)(?-i:[A-Z][\w.'-]+(\s+(van|de|der|den|[A-Z][\w.'-]+)){0,4})\s*$"
         r"|(door|van)\s+(de\s+redactie|onze\s+(eigen\s+)?(redacteur|redactie|correspondent|verslaggever|medewerker)s?)"
@@ -330,7 +332,8 @@ ARABIC = LanguageRules(
     titles_unless_number=_words("د م أ"),
     months=_AR_MONTHS,
     line_prefixes={
-        "boilerplate": r"(اقرأ|إقرأ) (أيضا|أيضاً|المزيد)|(مواضيع|أخبار) ذات صلة|شارك (هذا|على)|تابعونا|إعلان$|الكلمات المفتاحية",
+        "boilerplate": r"(اقرأ|إقرأ) (أيضا|أيضاً|المزيد)|(مواضيع|أخبار) ذات صلة|شارك (هذا|على)|تابعونا|إعلان$|الكلمات المفتاحية"
+        r"|(نستخدم|يستخدم هذا الموقع) (ملفات تعريف الارتباط|الكوكيز)",
         "caption": r"(صورة|الصورة|فيديو|تصوير)\s*[:：]|\(?(صورة|الصورة)\s+(أرشيفية|ارشيفية|من\s+الأرشيف)\)?\s*$",
         "byline": r"(بقلم|كتب|كتبت)\s*[:：]?\s*\S+(\s+\S+){0,3}\s*$",
     },
@@ -361,7 +364,8 @@ GERMAN = LanguageRules(
     line_prefixes={
         "boilerplate": r"(lesen sie|lies) (auch|mehr)\b|mehr zum thema\b|das k[öo]nnte sie auch interessieren\b"
         r"|((artikel|beitrag|seite)\s+)?(teilen|drucken|versenden)\s*$|teilen (auf|per|via)\b|anzeige$|werbung$|abonnieren\b"
-        r"|folgen sie uns\b|schlagw[öo]rter\s*:|themen\s*:",
+        r"|folgen sie uns\b|schlagw[öo]rter\s*:|themen\s*:"
+        r"|wir (verwenden|nutzen) cookies\b|alle (akzeptieren|ablehnen)$|cookies (akzeptieren|zulassen)\b",
         "caption": r"(foto|bild|video|grafik)s?\s*:|archiv(bild|foto)\b",
         "byline": r"von\s+(?-i:[A-ZÄÖÜ][\w.'-]+(\s+(von|van|der|zu|und|[A-ZÄÖÜ][\w.'-]+)){0,4})\s*$"
         r"|(ver[öo]ffentlicht|aktualisiert|stand)\s*(am\s*)?:?\s*\d",
@@ -378,7 +382,8 @@ FRENCH = LanguageRules(
     months=_words("janvier février mars avril mai juin juillet août septembre octobre novembre décembre"),
     line_prefixes={
         "boilerplate": r"([àa] )?lire aussi\b|voir aussi\b|sur le m[êe]me sujet\b|(partager|partagez)( (cet|l'|sur)\b.*)?$"
-        r"|publicit[ée]$|abonnez-vous\b|suivez-nous\b|mots-cl[ée]s\s*:|tags?\s*:",
+        r"|publicit[ée]$|abonnez-vous\b|suivez-nous\b|mots-cl[ée]s\s*:|tags?\s*:"
+        r"|nous utilisons des cookies\b|tout (accepter|refuser)$|accepter (et fermer|les cookies)\b",
         "caption": r"(photo|image|vid[ée]o|illustration|cr[ée]dit)s?\s*:",
         "byline": r"par\s+(?-i:[A-ZÉÈÀÂÎÔÛÇ][\w.'-]+(\s+(de|du|la|le|et|[A-ZÉÈÀÂÎÔÛÇ][\w.'-]+)){0,4})"
         r"(\s*,\s*(le\s+)?\d{1,2}(er)?\s+\w+\.?\s+\d{4}.{0,25})?\s*$|(publi[ée]|mis [àa] jour)\s+le\s+\d",
@@ -395,7 +400,8 @@ PORTUGUESE = LanguageRules(
     months=_words("janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro"),
     line_prefixes={
         "boilerplate": r"leia (tamb[ée]m|mais)\b|veja (tamb[ée]m|mais)\b|saiba mais\b|(compartilhe|partilhe)\b|(compartilhar|partilhar)\s*$"
-        r"|publicidade$|assine\b|siga-nos\b|not[íi]cias relacionadas$|mais lid[ao]s$|tags?\s*:",
+        r"|publicidade$|assine\b|siga-nos\b|not[íi]cias relacionadas$|mais lid[ao]s$|tags?\s*:"
+        r"|(utilizamos|usamos) cookies\b|aceitar( todos| os)? cookies\b|aceitar todos$",
         "caption": r"(foto|imagem|v[íi]deo)s?\s*:|foto de arquivo\b",
         "byline": r"por\s+(?-i:[A-ZÁÉÍÓÚÂÊÔÃÕÇ][\w.'-]+(\s+(de|da|do|dos|das|e|[A-ZÁÉÍÓÚÂÊÔÃÕÇ][\w.'-]+)){0,4})\s*$"
         r"|(publicad[oa]|atualizad[oa])\s+(em|a)\s+\d",
@@ -412,7 +418,8 @@ ITALIAN = LanguageRules(
     months=_words("gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre"),
     line_prefixes={
         "boilerplate": r"(leggi|vedi) anche\b|potrebbe interessarti\b|condividi\b|pubblicit[àa]$|iscriviti\b|seguici\b"
-        r"|articoli correlati$|tag\s*:",
+        r"|articoli correlati$|tag\s*:"
+        r"|(utilizziamo|usiamo) (i )?cookie\b|accetta (tutti|i cookie)\b|rifiuta tutti$",
         "caption": r"(foto|immagine|video)s?\s*:|foto d'archivio\b",
         "byline": r"di\s+(?-i:[A-Z][\w.'-]+(\s+(de|di|del|della|e|[A-Z][\w.'-]+)){0,4})\s*$|(pubblicato|aggiornato)\s+(il\s+)?\d",
     },

@@ -482,7 +482,10 @@ _BOILERPLATE = re.compile(
     r"|follow us\b.*|click here\b.*|(photo|image|picture|video) (credit|courtesy|source)s?\b.*|image copyright\b.*"
     r"|copyright\s*(\u00a9|\(c\)|\d{4}).*|\u00a9.*|all rights reserved\.?|skip to (main )?content|back to top|comments?( \(\d+\))?"
     r"|(leave|post) a comment|print|email|tweet|home|menu|search|log ?in|sign in|(getty images|reuters|ap photo|afp)(/.*)?"
-    r"|\(?(photo|picture|image|file photo)s?:[^.]*\)?|\w+( \w+)?/(reuters|ap|afp|getty images)|tags?:.*|filed under:?.*)$",
+    r"|\(?(photo|picture|image|file photo)s?:[^.]*\)?|\w+( \w+)?/(reuters|ap|afp|getty images)|tags?:.*|filed under:?.*"
+    # a cookie consent banner or page: "We use cookies and data to deliver ...", "Accept all", "More options"
+    r"|(we|we and our partners|this (site|website)|our (site|website)) uses? cookies\b.*|(accept|reject|allow|manage) (all|cookies)\b.*"
+    r"|cookie (settings|policy|preferences|consent)\b.*|if you choose to (accept|reject) all\b.*|more options|manage (privacy|consent)\b.*)$",
     re.IGNORECASE,
 )
 #: Longer lines are never boilerplate ("Read more: ..." is short; a body sentence may start with "Sign up").

@@ -95,6 +95,18 @@ ROLE_CASES = [
     ("it", "Di fronte alla crisi, il governo ha deciso.", "body"),
     ("es", "Compartir en Facebook", "boilerplate"),
     ("en", "Last updated: 12 May 2023, 14:05 BST", "byline"),
+    # cookie consent banners and pages
+    ("en", "We use cookies and data to deliver and maintain services.", "boilerplate"),
+    ("en", "Accept all", "boilerplate"),
+    ("en", "More options", "boilerplate"),
+    ("en", "Accepting all the evidence, the court ruled for the city.", "body"),
+    ("es", "Utilizamos cookies propias y de terceros.", "boilerplate"),
+    ("nl", "Wij gebruiken cookies om de site te verbeteren.", "boilerplate"),
+    ("de", "Wir verwenden Cookies, um Inhalte zu personalisieren.", "boilerplate"),
+    ("fr", "Tout accepter", "boilerplate"),
+    ("pt", "Utilizamos cookies para melhorar a sua experiência.", "boilerplate"),
+    ("it", "Utilizziamo i cookie per migliorare il sito.", "boilerplate"),
+    ("ar", "نستخدم ملفات تعريف الارتباط لتحسين تجربتك.", "boilerplate"),
 ]
 
 
