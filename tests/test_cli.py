@@ -128,7 +128,8 @@ def test_tasks_refusal_keeps_an_earlier_folder_that_overwrite_would_replace(tmp_
 
 
 def test_tasks_with_articles_but_no_sentence_selected_still_writes_its_folder(tmp_path, capsys):
-    assert main(["tasks", str(SEED), "--out", str(tmp_path / "out"), "--min-score", "1"]) == 0
+    with pytest.warns(UserWarning, match="no task was written"):
+        assert main(["tasks", str(SEED), "--out", str(tmp_path / "out"), "--min-score", "1"]) == 0
     captured = capsys.readouterr()
     assert "1 article(s)" in captured.out and " 0 task(s)" in captured.out and "error" not in captured.err
     assert json.loads((tmp_path / "out" / "tasks.json").read_text(encoding="utf-8")) == []

@@ -57,3 +57,14 @@ def test_an_impossible_number_is_a_usage_error_before_any_work(argv, said, capsy
     assert exited.value.code == 2
     assert said in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_tasks_that_write_no_task_say_so(tmp_path, capsys):
+    """A --min-score too high or an --exclude that takes everything wrote an empty tasks.json without a word."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Standings\n\n5040\n\n2.900.000\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match=r"out: no task was written: no body sentence scores at least 0\.9 \(--min-score\), "
+                                         r"or no body sentence with a word"):
+        assert main(["tasks", str(folder), "--out", str(tmp_path / "out"), "--min-score", "0.9", "--quiet"]) == 0
+    assert (tmp_path / "out" / "tasks.json").read_text(encoding="utf-8") == "[]\n"

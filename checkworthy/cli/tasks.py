@@ -41,6 +41,10 @@ def require_article_files(seeds: Sequence[str]) -> None:
     )
 
 
+class NoTaskWarning(UserWarning):
+    """``checkworthy tasks`` wrote no task: there is nothing to push."""
+
+
 class TasksCommand(Command):
     name = "tasks"
     order = 10
@@ -152,6 +156,14 @@ class TasksCommand(Command):
                 context=args.context, sampling=sampling, exclude=args.exclude, blind=args.blind, skip_invalid=args.skip_invalid,
                 language=args.language, page_language=args.page_language,
             )
+        if counts["tasks"] == 0:
+            causes = ["no body sentence with a word (headlines, bylines, captions, boilerplate and table cells are never tasks)"]
+            if args.min_score is not None:
+                causes.insert(0, f"no body sentence scores at least {args.min_score} (--min-score)")
+            if args.exclude:
+                causes.insert(0, "every candidate is in --exclude")
+            warnings.warn(f"{args.out}: no task was written: " + ", or ".join(causes) + "; the other files are written",
+                          NoTaskWarning, stacklevel=1)
         if args.json:
             files = (RAY_OUTPUT_FILES if args.engine == "ray" else OUTPUT_FILES) + ((SELECTION_FILE,) if "candidates" in counts else ())
             chosen = {"strategy": args.strategy, "budget": args.budget} if sampling else {}
