@@ -485,7 +485,11 @@ _BOILERPLATE = re.compile(
     r"|\(?(photo|picture|image|file photo)s?:[^.]*\)?|\w+( \w+)?/(reuters|ap|afp|getty images)|tags?:.*|filed under:?.*"
     # a cookie consent banner or page: "We use cookies and data to deliver ...", "Accept all", "More options"
     r"|(we|we and our partners|this (site|website)|our (site|website)) uses? cookies\b.*|(accept|reject|allow|manage) (all|cookies)\b.*"
-    r"|cookie (settings|policy|preferences|consent)\b.*|if you choose to (accept|reject) all\b.*|more options|manage (privacy|consent)\b.*)$",
+    r"|cookie (settings|policy|preferences|consent)\b.*|if you choose to (accept|reject) all\b.*|more options|manage (privacy|consent)\b.*"
+    # teasers and page furniture: "Related: ...", "SEE MORE: ...", "DON'T MISS", reprint and e-mail widgets
+    r"|(related|see more|watch|listen|also read|more|latest|editor'?s picks?)\s*:.*|don'?t miss\b.*|print article|order reprints"
+    r"|this copy is for your personal,? non-commercial use only\.?.*|an error has occurred,? please try again( later)?\.?"
+    r"|this article has been sent to\b.*|thank you( for (signing up|subscribing|reading))?[.!]?)$",
     re.IGNORECASE,
 )
 #: Longer lines are never boilerplate ("Read more: ..." is short; a body sentence may start with "Sign up").

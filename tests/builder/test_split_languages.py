@@ -95,6 +95,15 @@ ROLE_CASES = [
     ("it", "Di fronte alla crisi, il governo ha deciso.", "body"),
     ("es", "Compartir en Facebook", "boilerplate"),
     ("en", "Last updated: 12 May 2023, 14:05 BST", "byline"),
+    # teasers and page furniture
+    ("en", "Related: The 15 Weirdest Galaxies in Our Universe", "boilerplate"),
+    ("en", "SEE MORE: Hong Kong protests turn violent", "boilerplate"),
+    ("en", "DON'T MISS", "boilerplate"),
+    ("en", "Print Article", "boilerplate"),
+    ("en", "This copy is for your personal, non-commercial use only.", "boilerplate"),
+    ("en", "An error has occurred, please try again later.", "boilerplate"),
+    ("en", "More than 300 firefighters are fighting the blaze.", "body"),
+    ("en", "Related research found a 5% rise in 2019.", "body"),
     # cookie consent banners and pages
     ("en", "We use cookies and data to deliver and maintain services.", "boilerplate"),
     ("en", "Accept all", "boilerplate"),
