@@ -32,7 +32,7 @@ from checkworthy.builder.language import (
     script_conflict,
     warn_language_conflicts,
 )
-from checkworthy.builder.sources import BULK_SUFFIXES, bulk_suffix, declared_charset, iter_jsonl_gz, iter_parquet, iter_warc
+from checkworthy.builder.sources import BULK_SUFFIXES, bulk_suffix, declared_charset, declared_charset_name, iter_jsonl_gz, iter_parquet, iter_warc
 from checkworthy.schemas import schema_errors
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError, SchemaError
 from checkworthy.schemas.io import OUTPUT_MARKER, iter_jsonl, sha256_text
@@ -307,7 +307,7 @@ def discover_article_files(paths: str | os.PathLike | Iterable[str | os.PathLike
                     stacklevel=3,
                 )
         else:
-            missing.append(f"{path}: no such file or directory")
+            missing.append(f"{path}: not a file or a folder (a pipe, a socket or a device)" if path.exists() else f"{path}: no such file or directory")
     if missing:
         raise InputFileNotFoundError("\n".join(missing))
     return files
@@ -628,9 +628,19 @@ def _decode(path: Path, data: bytes, charset: str | None = None) -> str:
         raise InputError(
             f"{path}: line {line}: expected UTF-8 text{declared}, found the byte {data[exc.start]:#04x} at byte {exc.start}; "
             "re-save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)"
-            + ("" if charset is not None or path.suffix.lower() not in (".html", ".htm") else ", or declare its charset (<meta charset=...>)")
+            + _charset_advice(path, data, charset)
         ) from None
     return remove_control_characters(normalise_newlines(text), str(path))
+
+
+def _charset_advice(path: Path, data: bytes, charset: str | None) -> str:
+    """The end of the not-UTF-8 error of an HTML page: declare its charset, or correct the one it declares."""
+    if charset is not None or path.suffix.lower() not in (".html", ".htm"):
+        return ""
+    declared = declared_charset_name(data)
+    if declared is not None:
+        return f", or correct the charset it declares ({declared!r} is not one Python knows; e.g. <meta charset=\"windows-1252\">)"
+    return ", or declare its charset (<meta charset=...>)"
 
 
 def normalise_newlines(text: str) -> str:
@@ -644,7 +654,7 @@ def _check_id(value: Any, where: str, what: str) -> str:
     value = str(value)
     if not ARTICLE_ID_PATTERN.match(value):
         raise InputError(
-            f"{where}: {what}: unsafe article id {value!r}; ids may use only letters, digits, '.', '_' and '-': "
+            f"{where}: {what}: unsafe article id {value!r}; ids may use only ASCII letters and digits, '.', '_' and '-': "
             "rename it (ids are never rewritten silently)"
         )
     return value

@@ -101,13 +101,19 @@ def declared_charset(data: bytes, probe: int = 4096) -> str | None:
     """
     import codecs
 
-    found = _META_CHARSET.search(data[:probe])
-    if found is None:
+    name = declared_charset_name(data, probe)
+    if name is None:
         return None
     try:
-        return codecs.lookup(found.group(1).decode("ascii")).name
-    except (LookupError, UnicodeDecodeError):
+        return codecs.lookup(name).name
+    except LookupError:
         return None
+
+
+def declared_charset_name(data: bytes, probe: int = 4096) -> str | None:
+    """The charset name an HTML page declares in its first ``probe`` bytes, as written (known or not), else None."""
+    found = _META_CHARSET.search(data[:probe])
+    return found.group(1).decode("ascii", errors="replace") if found else None
 
 
 def iter_warc(path: Path) -> Iterator[Item]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import errno
 import fnmatch
 import hashlib
 import json
@@ -24,7 +25,7 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from checkworthy.schemas.errors import InputError, InputFileNotFoundError
+from checkworthy.schemas.errors import InputError, InputFileNotFoundError, VersionExistsError
 
 #: Deepest nesting of JSON arrays and objects the readers accept; a file of the pipeline
 #: needs fewer than ten levels, and a deeper one would exhaust Python's recursion limit
@@ -445,18 +446,20 @@ def atomic_directory(
         raise FileExistsError(f"{path}: already exists; choose another output directory or remove it first")
     if overwrite:
         check_replaceable(path, inputs=inputs)
-    with replace_directory(path, writer=writer) as tmp:
+    with replace_directory(path, writer=writer, replace=overwrite) as tmp:
         yield tmp
 
 
 @contextlib.contextmanager
-def replace_directory(path: str | os.PathLike, *, writer: str | None = None) -> Iterator[Path]:
+def replace_directory(path: str | os.PathLike, *, writer: str | None = None, replace: bool = True) -> Iterator[Path]:
     """Yield a temporary directory beside ``path``; on success rename it to ``path``,
     replacing a directory there whole (the old one is removed only after the new one is
     in place). On an error the temporary directory is removed and ``path`` is untouched.
 
     It checks nothing: call :func:`check_output_folder` (or use
-    :func:`atomic_directory`) first. ``writer`` as in :func:`atomic_directory`.
+    :func:`atomic_directory`) first. ``writer`` as in :func:`atomic_directory`. Without
+    ``replace``, a ``path`` that another command made meanwhile is kept, and this one's
+    output is not (:class:`~checkworthy.schemas.errors.VersionExistsError`).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -471,17 +474,30 @@ def replace_directory(path: str | os.PathLike, *, writer: str | None = None) -> 
         if writer is not None:
             (tmp / OUTPUT_MARKER).write_text(canonical_json({"tool": "checkworthy", "writer": writer}, indent=2) + "\n", encoding="utf-8", newline="\n")
         os.chmod(tmp, 0o777 & ~_umask())
+        if path.exists() and not replace:
+            raise _made_meanwhile(path)
         if path.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{path.name}.{_owner()}.", suffix=".old", dir=path.parent))
             os.replace(path, old / "x")
             os.replace(tmp, path)
             shutil.rmtree(old)
         else:
-            os.replace(tmp, path)
+            try:
+                os.replace(tmp, path)
+            except OSError as exc:
+                if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY) or not path.exists():
+                    raise
+                raise _made_meanwhile(path) from None
     except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         _name_the_path(exc, path)
         raise
+
+
+def _made_meanwhile(path: Path) -> VersionExistsError:
+    """The error of an output folder that another command made while this one wrote its own: theirs is kept."""
+    return VersionExistsError(f"{path}: another command wrote this folder while this one was writing it; theirs is kept, nothing "
+                              "of this run is (run it again, with --overwrite where the command has it, to replace theirs)")
 
 
 def read_json(path: str | os.PathLike) -> Any:

@@ -194,3 +194,16 @@ def test_a_surrogate_pair_is_one_character_and_read(tmp_path):
     path = tmp_path / "a.jsonl"
     path.write_text('{"id": "ok", "text": "Smile \\ud83d\\ude00."}\n', encoding="utf-8")
     assert list(iter_jsonl(path)) == [(1, {"id": "ok", "text": "Smile \U0001F600."})]
+
+
+def test_a_folder_another_command_made_meanwhile_is_kept_and_named(tmp_path):
+    """Two runs racing into one --out: the second said 'a file is in the way of a folder to create', naming nothing."""
+    from checkworthy.schemas.errors import VersionExistsError
+
+    out = tmp_path / "oc"
+    with pytest.raises(VersionExistsError, match=r"oc: another command wrote this folder while this one was writing it; theirs is kept"):
+        with atomic_directory(out) as tmp:  # no --overwrite: the folder did not exist when the command began
+            (tmp / "mine.txt").write_text("mine", encoding="utf-8")
+            out.mkdir()  # the other run finishes first
+            (out / "theirs.txt").write_text("theirs", encoding="utf-8")
+    assert [p.name for p in tmp_path.iterdir()] == ["oc"] and [p.name for p in out.iterdir()] == ["theirs.txt"]
