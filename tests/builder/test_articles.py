@@ -536,3 +536,17 @@ def test_markdown_is_read_as_commonmark(tmp_path):
         '"This is a strong report," said economist Ann Lee.', "Wages rose 4% over the year.", "Prices fell 1%."]
     (path.parent / "h.md").write_text("---\ntitle: Ignored\n---\n# The heading\n\nBody text here.\n", encoding="utf-8")
     assert read_articles([path.parent / "h.md"])[0].text == "The heading\n\nBody text here."
+
+
+def test_a_pipe_and_an_unknown_declared_charset_are_named_for_what_they_are(tmp_path):
+    import os
+
+    from checkworthy.builder.articles import discover_article_files
+
+    os.mkfifo(tmp_path / "pipe.html")
+    with pytest.raises(InputFileNotFoundError, match=r"pipe\.html: not a file or a folder \(a pipe, a socket or a device\)"):
+        discover_article_files([tmp_path / "pipe.html"])
+    page = tmp_path / "bogus.html"
+    page.write_bytes(b'<html><head><meta charset="x-bogus-123"></head><body><p>caf\xe9 prices rose 5%.</p></body></html>')
+    with pytest.raises(InputError, match=r"or correct the charset it declares \('x-bogus-123' is not one Python knows"):
+        read_articles([page])
