@@ -64,31 +64,27 @@ def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], in
     Traceback (most recent call last):
     argparse.ArgumentTypeError: expected a whole number of at least 1, found 0
     """
-    wanted = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number {wanted}, found {text!r}") from None
-        if value < minimum or (maximum is not None and value > maximum):
-            raise argparse.ArgumentTypeError(f"expected a whole number {wanted}, found {value}")
-        return value
-
-    return parse
+    return _bounded(int, "a whole number", minimum, maximum)
 
 
 def real_number(minimum: float, maximum: float | None = None) -> Callable[[str], float]:
     """An ``argparse`` type: a finite number from ``minimum`` (to ``maximum``), as :func:`whole_number`."""
-    wanted = f"from {minimum:g} to {maximum:g}" if maximum is not None else f"of at least {minimum:g}"
+    return _bounded(float, "a number", minimum, maximum)
 
-    def parse(text: str) -> float:
+
+def _bounded(convert: Callable[[str], Any], noun: str, minimum, maximum) -> Callable[[str], Any]:
+    def show(bound) -> str:
+        return f"{bound:g}" if isinstance(bound, float) else str(bound)
+
+    wanted = f"{noun} from {show(minimum)} to {show(maximum)}" if maximum is not None else f"{noun} of at least {show(minimum)}"
+
+    def parse(text: str):
         try:
-            value = float(text)
+            value = convert(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number {wanted}, found {text!r}") from None
+            raise argparse.ArgumentTypeError(f"expected {wanted}, found {text!r}") from None
         if not math.isfinite(value) or value < minimum or (maximum is not None and value > maximum):
-            raise argparse.ArgumentTypeError(f"expected a number {wanted}, found {text}")
+            raise argparse.ArgumentTypeError(f"expected {wanted}, found {text.strip()}")
         return value
 
     return parse
