@@ -33,6 +33,7 @@ from checkworthy.builder.language import (
     warn_language_conflicts,
 )
 from checkworthy.builder.sources import BULK_SUFFIXES, bulk_suffix, declared_charset, declared_charset_name, iter_jsonl_gz, iter_parquet, iter_warc
+from checkworthy.builder.store import dataset_around, list_versions
 from checkworthy.schemas import schema_errors
 from checkworthy.schemas.errors import InputError, InputFileNotFoundError, SchemaError
 from checkworthy.schemas.io import OUTPUT_MARKER, iter_jsonl, sha256_text
@@ -315,15 +316,9 @@ def discover_article_files(paths: str | os.PathLike | Iterable[str | os.PathLike
 
 def _is_output_folder(path: Path) -> bool:
     """A folder checkworthy wrote (its output marker: a tasks, run, evaluation or model folder),
-    a version of a dataset (``manifest.json`` beside ``data/``) or a dataset (a ``versions/``
-    folder of versions, beside its ``CHANGELOG.md``): never articles."""
-    if (path / OUTPUT_MARKER).is_file() or ((path / "manifest.json").is_file() and (path / "data").is_dir()):
-        return True
-    versions = path / "versions"
-    try:
-        return versions.is_dir() and any((version / "manifest.json").is_file() for version in versions.iterdir())
-    except OSError:
-        return False
+    a version of a dataset or a copy of one (:func:`~checkworthy.builder.store.dataset_around`)
+    or a dataset (a ``versions/`` folder of versions, beside its ``CHANGELOG.md``): never articles."""
+    return (path / OUTPUT_MARKER).is_file() or dataset_around(path) is not None or bool(list_versions(path))
 
 
 def _walk(root: Path) -> tuple[list[Path], list[Path], list[Path]]:
@@ -356,11 +351,11 @@ def _walk(root: Path) -> tuple[list[Path], list[Path], list[Path]]:
                 continue
             child = folder / entry.name
             try:
-                is_dir = entry.is_dir()
-                key = (entry.stat().st_dev, entry.stat().st_ino) if is_dir else None
+                folder_stat = entry.stat() if entry.is_dir() else None
             except OSError:
                 continue
-            if is_dir:
+            if folder_stat is not None:
+                key = (folder_stat.st_dev, folder_stat.st_ino)
                 if key in seen:
                     continue
                 seen.add(key)

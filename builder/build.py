@@ -32,9 +32,9 @@ from checkworthy.builder.sampling import read_selection, selection_summary
 from checkworthy.builder.split import split_article
 from checkworthy.builder.splits import assign_split, find_leakage, later_copies, leakage_report
 from checkworthy.builder.store import (
-    VERSION_PATTERN,
     check_version,
     commit_directory,
+    dataset_around,
     file_digests,
     latest_version,
     list_versions,
@@ -573,18 +573,6 @@ def refuse_dataset_among_articles(dataset_dir: str | os.PathLike, articles: str 
                 f"give --dataset {instead}; nothing was written")
 
 
-def _dataset_around(folder: Path) -> Path | None:
-    """The dataset folder when ``folder`` is a dataset's ``versions/`` (it holds a version),
-    or a version folder (``versions/X.Y.Z`` with ``manifest.json``) or a copy of one
-    (``manifest.json`` beside ``data/``): then ``folder`` itself; None otherwise."""
-    if folder.name == "versions" and list_versions(folder.parent):
-        return folder.parent
-    if (folder / "manifest.json").is_file() and (
-            (folder.parent.name == "versions" and VERSION_PATTERN.match(folder.name)) or (folder / "data").is_dir()):
-        return folder.parent.parent if folder.parent.name == "versions" else folder
-    return None
-
-
 def refuse_inside_a_version(dataset_dir: str | os.PathLike) -> None:
     """Refuse a ``--dataset`` that is, or is inside, a version folder or a dataset's ``versions/``.
 
@@ -602,7 +590,7 @@ def refuse_inside_a_version(dataset_dir: str | os.PathLike) -> None:
     given = Path(dataset_dir)
     for path in dict.fromkeys((given.absolute(), given.resolve())):
         for folder in (*reversed(path.parents), path):
-            root = _dataset_around(folder)
+            root = dataset_around(folder)
             if root is None:
                 continue
             shown = Path(os.path.relpath(root)) if not given.is_absolute() else root
@@ -613,7 +601,7 @@ def refuse_inside_a_version(dataset_dir: str | os.PathLike) -> None:
                                  "is built; give --dataset a folder of its own; nothing was written")
             if parts == ("versions",):
                 what = f"is the versions/ folder of the dataset {shown}, which holds only its versions"
-            elif len(parts) >= 2 and _dataset_around(root / "versions" / parts[1]) == root:
+            elif len(parts) >= 2 and dataset_around(root / "versions" / parts[1]) == root:
                 what = (f"is version {parts[1]} of the dataset {shown}" if len(parts) == 2
                         else f"is inside version {parts[1]} of the dataset {shown}")
                 what += ", which is never changed after it is built"

@@ -22,6 +22,7 @@ import dataclasses
 import re
 import unicodedata
 import warnings
+from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -105,6 +106,12 @@ def detect_language(text: str) -> tuple[str, float]:
 _SHARED_SCRIPTS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL"})
 
 
+def _letter_scripts(text: str) -> list[str]:
+    """For each character of ``text``, the script of a letter (the first word of its Unicode
+    name: ``LATIN``, ``ARABIC``, ``CJK``...; ``UNKNOWN`` when unnamed), and ``""`` for anything else."""
+    return [unicodedata.name(char, "UNKNOWN").split(" ", 1)[0] if char.isalpha() else "" for char in text]
+
+
 def _main_script_only(sample: str) -> str:
     """``sample`` with the letters of scripts other than its main one blanked.
 
@@ -119,13 +126,8 @@ def _main_script_only(sample: str) -> str:
     >>> _main_script_only('He said "قال" in Amman.')
     'He said "   " in Amman.'
     """
-    scripts: dict[str, int] = {}
-    names = []
-    for char in sample:
-        name = unicodedata.name(char, "UNKNOWN").split(" ", 1)[0] if char.isalpha() else ""
-        names.append(name)
-        if name:
-            scripts[name] = scripts.get(name, 0) + 1
+    names = _letter_scripts(sample)
+    scripts = Counter(name for name in names if name)
     if len(scripts) < 2:
         return sample
     main = max(scripts.items(), key=lambda item: (item[1], item[0]))[0]
@@ -183,11 +185,7 @@ def script_conflict(language: str | None, text: str) -> str | None:
         return None
     if expected is None:
         return None
-    counts: dict[str, int] = {}
-    for char in text[:DETECT_CHARS]:
-        if char.isalpha():
-            word = unicodedata.name(char, "UNKNOWN").split(" ", 1)[0]
-            counts[word] = counts.get(word, 0) + 1
+    counts = Counter(script for script in _letter_scripts(text[:DETECT_CHARS]) if script)
     letters = sum(counts.values())
     if letters < _SCRIPT_MIN_LETTERS:
         return None

@@ -88,6 +88,21 @@ def list_versions(dataset_dir: str | os.PathLike) -> list[str]:
     return sorted(found, key=version_key)
 
 
+def dataset_around(folder: Path) -> Path | None:
+    """The dataset folder when ``folder`` is a dataset's ``versions/`` (it holds a version),
+    or a version folder (``versions/X.Y.Z`` with ``manifest.json``) or a copy of one
+    (``manifest.json`` beside ``data/``): then ``folder`` itself; None otherwise.
+
+    The one test of "this folder belongs to a dataset": ``build`` refuses to build there,
+    and the articles reader never reads it as articles."""
+    if folder.name == "versions" and list_versions(folder.parent):
+        return folder.parent
+    if (folder / "manifest.json").is_file() and (
+            (folder.parent.name == "versions" and VERSION_PATTERN.match(folder.name)) or (folder / "data").is_dir()):
+        return folder.parent.parent if folder.parent.name == "versions" else folder
+    return None
+
+
 def latest_version(dataset_dir: str | os.PathLike) -> str | None:
     """The highest version of a dataset, or None when it has none."""
     versions = list_versions(dataset_dir)

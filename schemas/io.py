@@ -11,6 +11,7 @@ import contextlib
 import contextvars
 import errno
 import fnmatch
+import functools
 import hashlib
 import json
 import os
@@ -71,6 +72,7 @@ def _umask() -> int:
     return mask
 
 
+@functools.lru_cache(maxsize=1)
 def _host() -> str:
     return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
 
