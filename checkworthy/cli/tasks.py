@@ -101,7 +101,7 @@ class TasksCommand(Command):
         parser.add_argument("--out", required=True, metavar="DIR", help="output directory (must not exist unless --overwrite; not inside a dataset version)")
         parser.add_argument("--scheme", default="claimbuster", choices=available_schemes(), help="label scheme (default: %(default)s)")
         group = parser.add_mutually_exclusive_group()
-        group.add_argument("--select", choices=["all"], default=None, help="make a task of every body sentence (the default)")
+        group.add_argument("--select", choices=["all"], default=None, help="make a task of every body sentence with a word, not a table cell such as 5040 (the default)")
         group.add_argument("--top", type=whole_number(1), metavar="K", help="only the K best-scored body sentences of each article")
         group.add_argument("--min-score", type=SHARE, metavar="X", help="only body sentences scoring at least X (0 to 1)")
         scorers = parser.add_mutually_exclusive_group()
